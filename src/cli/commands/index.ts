@@ -1,0 +1,4 @@
+// The table of CLI subcommands. A new command is one file in this folder and one line here.
+import type { Command } from '../command.js';
+
+export const commands: Command[] = [];

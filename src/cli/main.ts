@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// robustart CLI entry: dispatches to a subcommand; prints errors as one line, never a stack.
+import { commands } from './commands/index.js';
+import { parseCommandArgs } from './command.js';
+import { RobustartError } from '../errors.js';
+
+function printHelp(): void {
+  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  process.stdout.write(`robustart: robustness benchmark for image classifiers\n\nusage: robustart <command> [flags]\n\ncommands:\n`);
+  for (const c of commands) process.stdout.write(`  ${c.name.padEnd(width)}  ${c.summary}\n`);
+  process.stdout.write(`\nrobustart <command> --help shows a command's flags.\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    printHelp();
+    return 0;
+  }
+  if (name === '--version') {
+    const { version } = await import('../version.js');
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) throw new RobustartError(`unknown command '${name}'; run robustart --help for the list`);
+  const { values, positionals } = parseCommandArgs(command, rest);
+  if (values.help) {
+    process.stdout.write(`robustart ${command.name}: ${command.summary}\n\n${command.usage}\n`);
+    return 0;
+  }
+  return (await command.run(values as Record<string, string | boolean | undefined>, positionals)) ?? 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof RobustartError) {
+      process.stderr.write(`robustart: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(`robustart: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+      if (process.env.ROBUSTART_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+      process.stderr.write('robustart: this is a bug; rerun with ROBUSTART_DEBUG=1 for the stack and report it\n');
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,44 @@
+// The two image forms every stage exchanges. Both are interleaved RGB (HWC), row-major.
+
+/** 8-bit sRGB image as decoders produce it. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  /** length width*height*3, values 0..255, order R,G,B per pixel */
+  readonly data: Uint8Array;
+}
+
+/** Float RGB image in [0,1], the space natural noise and the model input live in. */
+export interface FloatImage {
+  readonly width: number;
+  readonly height: number;
+  /** length width*height*3, order R,G,B per pixel */
+  readonly data: Float32Array;
+}
+
+export function toFloatImage(image: RgbImage): FloatImage {
+  const data = new Float32Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = image.data[i] / 255;
+  return { width: image.width, height: image.height, data };
+}
+
+/** Clips to [0,1] and rounds to the nearest 8-bit level, as saving to an image file does. */
+export function toRgbImage(image: FloatImage): RgbImage {
+  const data = new Uint8Array(image.data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = image.data[i];
+    data[i] = v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0; // NaN -> 0
+  }
+  return { width: image.width, height: image.height, data };
+}
+
+/** Writes an HWC float image into a CHW slot of a batch tensor (the layout ONNX image models take). */
+export function writeChw(image: FloatImage, batch: Float32Array, offset: number): void {
+  const plane = image.width * image.height;
+  const src = image.data;
+  for (let p = 0; p < plane; p++) {
+    batch[offset + p] = src[3 * p];
+    batch[offset + plane + p] = src[3 * p + 1];
+    batch[offset + 2 * plane + p] = src[3 * p + 2];
+  }
+}
