@@ -1,0 +1,85 @@
+import type { Command } from '../command.js';
+import { numberFlag, requireFlag, stringFlag } from '../command.js';
+import { runEvaluation, DEFAULT_SEED, type RunEvaluationResult } from '../../eval/run.js';
+import { progressBar } from '../../eval/progress.js';
+import { parseDevice } from '../../model/session.js';
+import { suites } from '../../eval/suites/index.js';
+import { percent, table } from '../format.js';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'evaluate a model on a dataset under a suite (clean by default); results are stored and resumable',
+  usage: [
+    'robustart eval --model <path|name> --data <dir|csv> [flags]',
+    '',
+    '  --model PATH|NAME   .onnx file, registered name (robustart models list) or bundled name',
+    '  --data DIR|CSV      ImageFolder directory or CSV manifest (path,label)',
+    `  --suite NAME        ${suites.map((s) => s.name).join(' | ')} (default clean)`,
+    '  --limit N           evaluate a seeded random subset of N samples',
+    '  --batch-size B      images per batch (default: 32 at 224², scaled by input size)',
+    '  --seed S            seed of every random draw (default 0); recorded with the results',
+    '  --device D          cpu | webgpu | cuda (default cpu)',
+    '  --threads T         ONNX Runtime intra-op threads (default: all cores)',
+    '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
+    '  --fresh             discard stored records of this exact run and start over',
+    '  --json              print the result as JSON, no progress bar',
+  ].join('\n'),
+  options: {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    suite: { type: 'string' },
+    limit: { type: 'string' },
+    'batch-size': { type: 'string' },
+    seed: { type: 'string' },
+    device: { type: 'string' },
+    threads: { type: 'string' },
+    store: { type: 'string' },
+    fresh: { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run(values) {
+    const json = Boolean(values.json);
+    const bar = json ? undefined : progressBar();
+    const result = await runEvaluation({
+      model: requireFlag(values, 'model', 'eval'),
+      data: requireFlag(values, 'data', 'eval'),
+      suite: stringFlag(values, 'suite') ?? 'clean',
+      limit: values.limit === undefined ? undefined : numberFlag(values, 'limit', 0, { min: 1, integer: true }),
+      batchSize: values['batch-size'] === undefined ? undefined : numberFlag(values, 'batch-size', 0, { min: 1, integer: true }),
+      seed: numberFlag(values, 'seed', DEFAULT_SEED, { min: 0, integer: true }),
+      device: parseDevice(stringFlag(values, 'device')),
+      threads: values.threads === undefined ? undefined : numberFlag(values, 'threads', 0, { min: 1, integer: true }),
+      store: stringFlag(values, 'store'),
+      fresh: Boolean(values.fresh),
+      onProgress: bar,
+    });
+    bar?.end();
+    process.stdout.write(json ? `${JSON.stringify(evaluationJson(result), null, 2)}\n` : evaluationText(result));
+  },
+};
+
+export function evaluationJson(result: RunEvaluationResult) {
+  return {
+    run: result.run.id,
+    store: result.storePath,
+    suite: result.run.suite,
+    model: result.model.name,
+    dataset: result.dataset.root,
+    seed: result.run.seed,
+    evaluatedNow: result.evaluatedNow,
+    conditions: Object.fromEntries(
+      [...result.perCondition].map(([name, m]) => [name, { count: m.count, skipped: result.skipped.get(name) ?? 0, top1: m.top1, top5: m.top5, nll: m.nll, ece: m.ece, perClassAccuracy: m.perClassAccuracy }]),
+    ),
+    suiteMetrics: result.suiteMetrics,
+  };
+}
+
+export function evaluationText(result: RunEvaluationResult): string {
+  const rows = [...result.perCondition].map(([name, m]) => [name, m.count, result.skipped.get(name) ?? 0, percent(m.top1), percent(m.top5), m.nll.toFixed(4), percent(m.ece)]);
+  let out = `model ${result.model.name} on ${result.dataset.root} (suite ${result.run.suite}, seed ${result.run.seed})\n\n`;
+  out += table(['condition', 'n', 'skipped', 'top-1', 'top-5', 'NLL', 'ECE'], rows);
+  const suiteMetrics = Object.entries(result.suiteMetrics);
+  if (suiteMetrics.length) out += `\n${table(['suite metric', 'value'], suiteMetrics.map(([k, v]) => [k, v === null ? '-' : v.toFixed(4)]))}`;
+  out += `\nrun ${result.run.id} stored in ${result.storePath}${result.evaluatedNow === 0 ? ' (all records were already stored: nothing re-evaluated)' : ''}\n`;
+  return out;
+}

@@ -1,0 +1,43 @@
+// Decoding image bytes to 8-bit sRGB RGB with sharp (libvips): the default decoder.
+import sharp from 'sharp';
+import type { RgbImage } from './image.js';
+import type { Decoder } from '../noise/types.js';
+import { RobustartError } from '../errors.js';
+
+/** Refuse images above this many pixels: a guard against decompression bombs (about 16k x 16k). */
+export const DEFAULT_PIXEL_LIMIT = 268_402_689;
+
+/** An image that cannot be decoded: evaluation skips and counts it rather than stopping. */
+export class UndecodableImageError extends RobustartError {
+  constructor(readonly source: string, reason: string) {
+    super(`cannot decode image ${source}: ${reason}`);
+    this.name = 'UndecodableImageError';
+  }
+}
+
+/**
+ * Decodes like PIL's `Image.open(f).convert('RGB')` after EXIF transposition, as torchvision pipelines
+ * do: EXIF orientation applied, grayscale/CMYK/16-bit converted to 8-bit sRGB, alpha dropped.
+ */
+export async function decodeImage(bytes: Uint8Array, source = 'image', pixelLimit = DEFAULT_PIXEL_LIMIT): Promise<RgbImage> {
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: pixelLimit, failOn: 'error', autoOrient: true })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (err) {
+    const reason = String((err as Error).message ?? err).split('\n')[0];
+    if (/pixel limit/i.test(reason)) {
+      throw new UndecodableImageError(source, `larger than the ${pixelLimit}-pixel limit (decompression-bomb guard); raise --max-pixels if the image is genuine`);
+    }
+    throw new UndecodableImageError(source, reason);
+  }
+}
+
+export const sharpDecoder: Decoder = {
+  name: 'sharp',
+  decode: (bytes) => decodeImage(bytes),
+};

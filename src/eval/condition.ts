@@ -1,0 +1,21 @@
+// A condition is one way of showing the dataset to the model: the clean pipeline, or the pipeline
+// with one noise swapped in (a decoder, a resizer, an image corruption, or a batch attack).
+import type { Decoder, Resizer, ImageNoise } from '../noise/types.js';
+import type { Rng } from '../util/rng.js';
+
+/** A noise on the assembled batch (N,C,H,W in [0,1]) that may query the model: adversarial attacks. */
+export interface BatchNoise {
+  readonly name: string;
+  apply(images: Float32Array, labels: Int32Array, batch: number, rng: Rng): Promise<{ images: Float32Array; extra?: Record<string, unknown>[] }>;
+}
+
+export interface Condition {
+  /** Stored with every record (records.noise), e.g. "clean", "gaussian_noise/3", "jpegjs+pil-bilinear". */
+  readonly name: string;
+  readonly decoder?: Decoder;
+  readonly resizer?: Resizer;
+  readonly imageNoise?: ImageNoise;
+  readonly batchNoise?: BatchNoise;
+}
+
+export const CLEAN: Condition = { name: 'clean' };

@@ -1,0 +1,238 @@
+// The evaluation loop: model x dataset x conditions -> per-sample records (stored as produced) -> metrics.
+// A run's id is a hash of everything that determines its numbers, so rerunning the same command
+// finds the run and evaluates only the samples it has not recorded yet.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Dataset, Sample } from '../data/dataset.js';
+import type { RgbImage } from '../data/image.js';
+import { toFloatImage, writeChw } from '../data/image.js';
+import { sharpDecoder, UndecodableImageError } from '../data/decode.js';
+import { resizeAndCrop } from '../data/preprocess.js';
+import { sharpResizer } from '../data/resize.js';
+import type { LoadedModel } from '../model/load.js';
+import type { OnnxClassifier } from '../model/classifier.js';
+import type { ResultStore, RunEntry, SampleRecord } from '../store/store.js';
+import { classificationMetrics, predictionsFromLogits, type ClassificationMetrics } from '../metrics/classification.js';
+import { RobustartError } from '../errors.js';
+import { hashString, rngFor } from '../util/rng.js';
+import { runtimeVersions } from '../version.js';
+import type { Condition } from './condition.js';
+import type { Progress } from './progress.js';
+import type { Suite, SuiteContext } from './suite.js';
+import type { Decoder, Resizer } from '../noise/types.js';
+
+export interface EvaluateOptions {
+  readonly model: LoadedModel;
+  readonly classifier: OnnxClassifier;
+  readonly dataset: Dataset;
+  readonly samples: readonly Sample[];
+  readonly store: ResultStore;
+  readonly suite: Suite;
+  readonly seed: number;
+  readonly batchSize: number;
+  /** Everything else that determines the numbers (recorded with the run and part of its id). */
+  readonly config?: Record<string, unknown>;
+  readonly suiteOptions?: Record<string, unknown>;
+  /** Discard stored records of this exact run and start over. */
+  readonly fresh?: boolean;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+export interface EvaluationResult {
+  readonly run: RunEntry;
+  readonly perCondition: Map<string, ClassificationMetrics>;
+  readonly suiteMetrics: Record<string, number | null>;
+  /** Samples that could not be decoded, per condition (skipped and counted, never fatal). */
+  readonly skipped: Map<string, number>;
+  /** Records written by this invocation (0 when everything was already stored). */
+  readonly evaluatedNow: number;
+}
+
+function runIdOf(parts: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+function checkLabels(model: LoadedModel, dataset: Dataset, samples: readonly Sample[]): void {
+  const classes = model.metadata.num_classes;
+  if (dataset.kind === 'imagefolder' && dataset.classes.length !== classes) {
+    throw new RobustartError(`dataset ${dataset.root} has ${dataset.classes.length} classes but model ${model.name} predicts ${classes}; evaluate a dataset with the model's classes (or ImageNet wnid folders for 1000-class models)`);
+  }
+  const bad = samples.find((s) => s.label < 0 || s.label >= classes);
+  if (bad) throw new RobustartError(`sample ${bad.id} has label ${bad.label} but model ${model.name} predicts ${classes} classes; fix the dataset's labels`);
+}
+
+interface PreparedUnit {
+  readonly condition: Condition;
+  readonly samples: Sample[];
+  readonly images: Float32Array;
+  readonly skippedRecords: SampleRecord[];
+}
+
+export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
+  const { model, classifier, dataset, samples, store, suite, seed, batchSize } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RobustartError(`batch size ${batchSize} must be a positive integer`);
+  checkLabels(model, dataset, samples);
+  const context: SuiteContext = { model, classifier, dataset, seed, options: options.suiteOptions ?? {} };
+  const conditions = await suite.conditions(context);
+  const names = new Set<string>();
+  for (const c of conditions) {
+    if (names.has(c.name)) throw new Error(`suite ${suite.name} defines condition ${c.name} twice`);
+    names.add(c.name);
+  }
+  const preprocess = { input_size: model.metadata.input_size, crop_pct: model.metadata.crop_pct, interpolation: model.metadata.interpolation };
+  const identity = {
+    suite: suite.name,
+    model: model.sha256,
+    dataset: dataset.fingerprint,
+    samples: createHash('sha256').update(samples.map((s) => s.id).join('\n')).digest('hex').slice(0, 16),
+    conditions: conditions.map((c) => c.name),
+    preprocess,
+    seed,
+    suiteOptions: options.suiteOptions ?? {},
+    config: options.config ?? {},
+  };
+  const runId = runIdOf(identity);
+  store.putDataset({ fingerprint: dataset.fingerprint, kind: dataset.kind, root: dataset.root, numSamples: dataset.samples.length, classes: dataset.classes });
+  if (options.fresh) store.deleteRun(runId);
+  const run = store.openRun({
+    id: runId,
+    suite: suite.name,
+    modelName: model.name,
+    modelSha256: model.sha256,
+    datasetFingerprint: dataset.fingerprint,
+    config: { ...identity, modelPath: model.path, datasetRoot: dataset.root, sampleCount: samples.length, batchSize },
+    seed,
+    versions: runtimeVersions(),
+  });
+
+  const recorded = store.recordedSamples(runId);
+  const pendingFor = (condition: Condition, batch: readonly Sample[]) => {
+    const done = recorded.get(condition.name);
+    return done ? batch.filter((s) => !done.has(s.id)) : [...batch];
+  };
+  let total = 0;
+  for (const c of conditions) total += pendingFor(c, samples).length;
+  let done = 0;
+  let evaluatedNow = 0;
+  const defaultResizer = sharpResizer(model.metadata.interpolation);
+  const [channels, height, width] = model.metadata.input_size;
+  const imageSize = channels * height * width;
+
+  async function* prepareUnits(): AsyncGenerator<PreparedUnit> {
+    for (let start = 0; start < samples.length; start += batchSize) {
+      const batch = samples.slice(start, start + batchSize);
+      // Decoded + cropped images are shared by every condition with the same decoder and resizer.
+      const cache = new Map<string, Promise<(RgbImage | UndecodableImageError)[]>>();
+      const bytesOf = new Map<string, Promise<Uint8Array | UndecodableImageError>>();
+      const readBytes = (s: Sample) => {
+        let p = bytesOf.get(s.id);
+        if (!p) bytesOf.set(s.id, (p = readFile(s.path).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length), (e: Error) => new UndecodableImageError(s.id, e.message))));
+        return p;
+      };
+      for (const condition of conditions) {
+        const todo = pendingFor(condition, batch);
+        if (todo.length === 0) continue;
+        const decoder: Decoder = condition.decoder ?? sharpDecoder;
+        const resizer: Resizer = condition.resizer ?? defaultResizer;
+        const key = `${decoder.name}\u0000${resizer.name}`;
+        let imagesPromise = cache.get(key);
+        if (!imagesPromise) {
+          imagesPromise = Promise.all(
+            batch.map(async (s) => {
+              const bytes = await readBytes(s);
+              if (bytes instanceof UndecodableImageError) return bytes;
+              try {
+                return await resizeAndCrop(await decoder.decode(bytes), preprocess, resizer);
+              } catch (err) {
+                if (err instanceof RobustartError && !(err instanceof UndecodableImageError)) throw err;
+                return new UndecodableImageError(s.id, String((err as Error).message ?? err).split('\n')[0]);
+              }
+            }),
+          );
+          cache.set(key, imagesPromise);
+        }
+        const prepared = await imagesPromise;
+        const usable: Sample[] = [];
+        const skippedRecords: SampleRecord[] = [];
+        const tensor = new Float32Array(todo.length * imageSize);
+        for (const s of todo) {
+          const image = prepared[batch.indexOf(s)];
+          if (image instanceof UndecodableImageError) {
+            skippedRecords.push({ noise: condition.name, sampleId: s.id, label: s.label, status: 'skipped', error: image.message });
+            continue;
+          }
+          let floatImage = toFloatImage(image);
+          if (condition.imageNoise) {
+            floatImage = await condition.imageNoise.apply(floatImage, rngFor(seed, hashString(condition.name), hashString(s.id)));
+          }
+          writeChw(floatImage, tensor, usable.length * imageSize);
+          usable.push(s);
+        }
+        yield { condition, samples: usable, images: tensor.subarray(0, usable.length * imageSize), skippedRecords };
+      }
+    }
+  }
+
+  const units = prepareUnits();
+  let next = units.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) break;
+      next = units.next(); // prepare the next unit while the model runs on this one
+      const unit = current.value;
+      const records: SampleRecord[] = [...unit.skippedRecords];
+      if (unit.samples.length > 0) {
+        const labels = Int32Array.from(unit.samples, (s) => s.label);
+        let images = unit.images;
+        let extra: Record<string, unknown>[] | undefined;
+        if (unit.condition.batchNoise) {
+          const noisy = await unit.condition.batchNoise.apply(images, labels, unit.samples.length, rngFor(seed, hashString(unit.condition.name), hashString(unit.samples[0].id)));
+          images = noisy.images;
+          extra = noisy.extra;
+        }
+        const logits = await classifier.logits(images, unit.samples.length);
+        const nanRow = findNaNRow(logits, model.metadata.num_classes);
+        if (nanRow >= 0) throw new RobustartError(`model ${model.name} returned NaN logits for sample ${unit.samples[nanRow].id} (condition ${unit.condition.name}); check the model's weights and input range`);
+        const predictions = predictionsFromLogits(logits, labels, model.metadata.num_classes);
+        predictions.forEach((p, i) =>
+          records.push({ noise: unit.condition.name, sampleId: unit.samples[i].id, label: p.label, status: 'ok', top5: p.top5, confidence: p.confidence, trueProbability: p.trueProbability, ...(extra?.[i] ? { extra: extra[i] } : {}) }),
+        );
+      }
+      evaluatedNow += store.addRecords(runId, records);
+      done += records.length;
+      options.onProgress?.({ done, total, label: unit.condition.name });
+    }
+  } catch (err) {
+    // Records already written stay: the same command resumes from them.
+    await next.catch(() => undefined);
+    store.finishRun(runId, 'failed', null);
+    throw err;
+  }
+
+  const perCondition = new Map<string, ClassificationMetrics>();
+  const skipped = new Map<string, number>();
+  for (const condition of conditions) {
+    const records = store.records(runId, condition.name);
+    const ok = records.filter((r) => r.status === 'ok');
+    const metrics = classificationMetrics(ok.map((r) => ({ label: r.label, top5: r.top5 ?? [], confidence: r.confidence ?? 0, trueProbability: r.trueProbability ?? 0 })));
+    perCondition.set(condition.name, metrics);
+    skipped.set(condition.name, records.length - ok.length);
+    store.setMetrics(runId, condition.name, { top1: metrics.top1, top5: metrics.top5, nll: metrics.nll, ece: metrics.ece, count: metrics.count, skipped: records.length - ok.length });
+  }
+  const suiteMetrics = suite.summarize ? await suite.summarize(perCondition, context) : {};
+  if (Object.keys(suiteMetrics).length > 0) store.setMetrics(runId, '*', suiteMetrics);
+  const first = perCondition.get(conditions[0]?.name ?? '');
+  store.finishRun(runId, 'finished', {
+    conditions: conditions.length,
+    samples: samples.length,
+    suiteMetrics,
+    ...(first ? { perClassAccuracy: first.perClassAccuracy, reliability: first.reliability } : {}),
+  });
+  return { run: store.getRun(runId)!, perCondition, suiteMetrics, skipped, evaluatedNow };
+}
+
+function findNaNRow(logits: Float32Array, numClasses: number): number {
+  for (let i = 0; i < logits.length; i++) if (Number.isNaN(logits[i])) return Math.floor(i / numClasses);
+  return -1;
+}

@@ -1,0 +1,23 @@
+// Suites: named sets of conditions plus suite-level metrics computed from per-condition ones.
+import type { Condition } from './condition.js';
+import type { ClassificationMetrics } from '../metrics/classification.js';
+import type { LoadedModel } from '../model/load.js';
+import type { OnnxClassifier } from '../model/classifier.js';
+import type { Dataset } from '../data/dataset.js';
+
+export interface SuiteContext {
+  readonly model: LoadedModel;
+  readonly classifier: OnnxClassifier;
+  readonly dataset: Dataset;
+  readonly seed: number;
+  /** Suite-specific options from the CLI or the library call; recorded with the run. */
+  readonly options: Record<string, unknown>;
+}
+
+export interface Suite {
+  readonly name: string;
+  readonly description: string;
+  conditions(context: SuiteContext): Promise<Condition[]> | Condition[];
+  /** Suite-level metrics (mCE, NSD, WCAR, ...) from the per-condition ones; stored under noise '*'. */
+  summarize?(perCondition: ReadonlyMap<string, ClassificationMetrics>, context: SuiteContext): Record<string, number | null> | Promise<Record<string, number | null>>;
+}

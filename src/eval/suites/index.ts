@@ -1,0 +1,5 @@
+// The table of evaluation suites. A new suite is one file in this folder and one line here.
+import type { Suite } from '../suite.js';
+import { cleanSuite } from './clean.js';
+
+export const suites: Suite[] = [cleanSuite];

@@ -1,0 +1,86 @@
+// Loading an ONNX image classifier: read, validate its interface, resolve metadata, prepend normalisation.
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { decodeModel, encodeModel, metadataOf, defaultOpset, type ModelProto } from '../onnx/proto.js';
+import { DataType } from '../onnx/proto.js';
+import { RobustartError } from '../errors.js';
+import { resolveModelMetadata, type ModelMetadata } from './metadata.js';
+import { runtimeInputs, graphOutputs, parameterCount } from './graph-info.js';
+import { prependNormalization } from './normalize.js';
+
+export interface LoadedModel {
+  /** Registry name, or the file's base name for a model given by path. */
+  readonly name: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly metadata: ModelMetadata;
+  readonly opset: number;
+  readonly inputName: string;
+  readonly outputName: string;
+  readonly parameters: number;
+  /** The graph as stored (normalised input). */
+  readonly original: ModelProto;
+  /** The graph with normalisation prepended: takes N,C,H,W pixels in [0,1]. */
+  readonly pixelModel: ModelProto;
+  readonly pixelModelBytes: Uint8Array;
+}
+
+export function loadModelFile(path: string, name = basename(path).replace(/\.onnx$/i, '')): LoadedModel {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) {
+    throw new RobustartError(`model file not found: ${path}; pass an existing .onnx path or a registered model name (robustart models list)`);
+  }
+  const bytes = readFileSync(absolute);
+  const original = decodeModel(bytes, path);
+  const inputs = runtimeInputs(original);
+  if (inputs.length !== 1) {
+    throw new RobustartError(`${path} has ${inputs.length} runtime inputs (${inputs.map((i) => i.name).join(', ')}); robustart expects an image classifier with one input [N, C, H, W]`);
+  }
+  const input = inputs[0];
+  if (input.shape.length !== 4) {
+    throw new RobustartError(`${path}: input '${input.name}' has rank ${input.shape.length}; robustart expects an image classifier with input [N, C, H, W] (re-export with a 4-D image input)`);
+  }
+  if (input.elemType !== DataType.FLOAT) {
+    throw new RobustartError(`${path}: input '${input.name}' has ONNX element type ${input.elemType}; robustart expects float32 images (re-export in float32)`);
+  }
+  const outputs = graphOutputs(original);
+  if (outputs.length === 0) throw new RobustartError(`${path} has no graph output; robustart expects logits [N, num_classes]`);
+  const output = outputs[0];
+  if (output.shape.length !== 2 && output.shape.length !== 0) {
+    throw new RobustartError(`${path}: output '${output.name}' has rank ${output.shape.length}; robustart expects logits [N, num_classes]`);
+  }
+  const [, c, h, w] = input.shape;
+  const inferredSize = c && h && w ? ([c, h, w] as [number, number, number]) : undefined;
+  const inferredClasses = output.shape[1] ?? undefined;
+  const metadata = resolveModelMetadata(absolute, metadataOf(original), { input_size: inferredSize, num_classes: inferredClasses });
+  checkAgainstGraph(path, metadata, input.shape, inferredClasses);
+  const pixelModel = metadata.normalized_in_graph ? original : prependNormalization(original, input.name, metadata.mean, metadata.std);
+  return {
+    name,
+    path: absolute,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    metadata,
+    opset: defaultOpset(original),
+    inputName: input.name,
+    outputName: output.name,
+    parameters: parameterCount(original),
+    original,
+    pixelModel,
+    pixelModelBytes: encodeModel(pixelModel),
+  };
+}
+
+function checkAgainstGraph(path: string, metadata: ModelMetadata, inputShape: (number | null)[], graphClasses: number | undefined): void {
+  const [, c, h, w] = inputShape;
+  const [mc, mh, mw] = metadata.input_size;
+  if ((c !== null && c !== mc) || (h !== null && h !== mh) || (w !== null && w !== mw)) {
+    throw new RobustartError(`${path}: metadata input_size [${metadata.input_size.join(', ')}] does not match the graph input [${inputShape.map((d) => d ?? '?').join(', ')}]; fix input_size in the metadata`);
+  }
+  if (mc !== metadata.mean.length) {
+    throw new RobustartError(`${path}: input has ${mc} channels but mean/std have ${metadata.mean.length}; give one mean and std per channel`);
+  }
+  if (graphClasses !== undefined && graphClasses !== metadata.num_classes) {
+    throw new RobustartError(`${path}: metadata num_classes ${metadata.num_classes} does not match the graph output width ${graphClasses}; fix num_classes in the metadata`);
+  }
+}

@@ -1,0 +1,30 @@
+// One way in: a model is named by a path to an .onnx file, a registered name, or a bundled name.
+import { existsSync } from 'node:fs';
+import { RobustartError } from '../errors.js';
+import type { ResultStore } from '../store/store.js';
+import { packagePath } from '../util/paths.js';
+import { loadModelFile, type LoadedModel } from './load.js';
+
+/** Models shipped inside the package, available without registering. */
+export const BUNDLED_MODELS: Record<string, string> = {
+  'fashion-cnn': 'demo/model/fashion-cnn.onnx',
+};
+
+export function resolveModel(nameOrPath: string, store?: ResultStore): LoadedModel {
+  const registered = store?.getModel(nameOrPath);
+  if (registered) {
+    if (!existsSync(registered.path)) {
+      throw new RobustartError(`registered model '${nameOrPath}' points to ${registered.path}, which no longer exists; re-add it with robustart models add ${nameOrPath} <path>`);
+    }
+    return loadModelFile(registered.path, registered.name);
+  }
+  if (BUNDLED_MODELS[nameOrPath]) return loadModelFile(packagePath(BUNDLED_MODELS[nameOrPath]), nameOrPath);
+  if (existsSync(nameOrPath) || /\.onnx$/i.test(nameOrPath) || nameOrPath.includes('/')) return loadModelFile(nameOrPath);
+  throw new RobustartError(`'${nameOrPath}' is neither a model file nor a registered model; pass a path to an .onnx file, or see robustart models list`);
+}
+
+/** Default batch: 32 images at 224², scaled inversely with pixel count (bounded), so memory stays flat. */
+export function defaultBatchSize(inputSize: readonly [number, number, number]): number {
+  const [, h, w] = inputSize;
+  return Math.max(1, Math.min(256, Math.round((32 * 224 * 224) / (h * w))));
+}
