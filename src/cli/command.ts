@@ -20,8 +20,8 @@ export function parseCommandArgs(command: Command, argv: string[]) {
   try {
     return parseArgs({ args: argv, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.positionals ?? false, strict: true });
   } catch (err) {
-    const msg = (err as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
-    throw new RobustartError(`robustart ${command.name}: ${msg}; see robustart ${command.name} --help`);
+    const msg = (err as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '').replace(/^Unknown option/, 'unknown flag');
+    throw new RobustartError(`${command.name}: ${msg}; see robustart ${command.name} --help`);
   }
 }
 

@@ -32,6 +32,12 @@ export async function main(argv: string[]): Promise<number> {
   return (await command.run(values as Record<string, string | boolean | undefined>, positionals)) ?? 0;
 }
 
+// `robustart results export RUN | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

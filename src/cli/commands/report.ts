@@ -1,0 +1,33 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { stringFlag } from '../command.js';
+import { RobustartError } from '../../errors.js';
+import { ResultStore } from '../../store/store.js';
+import { renderRunReport } from '../../report/html.js';
+import { loadDataset } from '../../data/dataset.js';
+import { loadModelFile } from '../../model/load.js';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'write the HTML report of a stored run',
+  usage: 'robustart report RUN [--out FILE] [--store PATH]\n\n  RUN          run id or unique prefix (robustart results list)\n  --out FILE   default .robustart/reports/<run>.html\n  --store PATH results database',
+  options: { store: { type: 'string' }, out: { type: 'string' } },
+  positionals: true,
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new RobustartError('usage: robustart report RUN [--out FILE]');
+    const store = new ResultStore(stringFlag(values, 'store'));
+    try {
+      const run = store.findRun(positionals[0]);
+      const model = loadModelFile(String(run.config.modelPath), run.modelName);
+      const dataset = loadDataset(String(run.config.datasetRoot), model.metadata.labels);
+      const html = await renderRunReport({ store, runId: run.id, dataset, metadata: model.metadata });
+      const out = resolve(stringFlag(values, 'out') ?? `.robustart/reports/${run.id}.html`);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, html);
+      process.stdout.write(`report: ${out}\n`);
+    } finally {
+      store.close();
+    }
+  },
+};
