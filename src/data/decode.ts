@@ -4,8 +4,11 @@ import type { RgbImage } from './image.js';
 import type { Decoder } from '../noise/types.js';
 import { RobustartError } from '../errors.js';
 
-/** Refuse images above this many pixels: a guard against decompression bombs (about 16k x 16k). */
-export const DEFAULT_PIXEL_LIMIT = 268_402_689;
+/**
+ * Refuse images above this many pixels: a guard against decompression bombs. Default 16383², as
+ * libvips; ROBUSTART_MAX_PIXELS changes it for genuinely huge images.
+ */
+export const DEFAULT_PIXEL_LIMIT = Number(process.env.ROBUSTART_MAX_PIXELS) > 0 ? Number(process.env.ROBUSTART_MAX_PIXELS) : 268_402_689;
 
 /** An image that cannot be decoded: evaluation skips and counts it rather than stopping. */
 export class UndecodableImageError extends RobustartError {
@@ -31,7 +34,7 @@ export async function decodeImage(bytes: Uint8Array, source = 'image', pixelLimi
   } catch (err) {
     const reason = String((err as Error).message ?? err).split('\n')[0];
     if (/pixel limit/i.test(reason)) {
-      throw new UndecodableImageError(source, `larger than the ${pixelLimit}-pixel limit (decompression-bomb guard); raise --max-pixels if the image is genuine`);
+      throw new UndecodableImageError(source, `larger than the ${pixelLimit}-pixel limit (decompression-bomb guard); raise ROBUSTART_MAX_PIXELS if the image is genuine`);
     }
     throw new UndecodableImageError(source, reason);
   }

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadImageFolder, loadCsvManifest, loadDataset, parseCsvLine, limitSamples } from './dataset.js';
+import { RobustartError } from '../errors.js';
+import { tempDir } from '../testing/fixtures.js';
+
+function touch(path: string): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, 'x');
+}
+
+test('ImageFolder: sorted class folders give labels, files sorted, nested files found, non-images ignored', () => {
+  const root = tempDir();
+  for (const p of ['dog/b.jpg', 'dog/a.JPEG', 'cat/z.png', 'cat/sub/y.webp', 'cat/notes.txt', 'Zebra/1.bmp', 'ant/.hidden.jpg']) touch(join(root, p));
+  const ds = loadImageFolder(root);
+  assert.deepEqual(ds.classes, ['Zebra', 'ant', 'cat', 'dog']); // code-point order, as Python's sorted()
+  assert.deepEqual(
+    ds.samples.map((s) => [s.id, s.label]),
+    [['Zebra/1.bmp', 0], ['ant/.hidden.jpg', 1], ['cat/sub/y.webp', 2], ['cat/z.png', 2], ['dog/a.JPEG', 3], ['dog/b.jpg', 3]],
+  );
+  assert.match(ds.fingerprint, /^[0-9a-f]{16}$/);
+});
+
+test('the fingerprint changes when a label changes', () => {
+  const a = tempDir();
+  const b = tempDir();
+  touch(join(a, 'x/1.jpg'));
+  touch(join(a, 'y/2.jpg'));
+  touch(join(b, 'x/1.jpg'));
+  touch(join(b, 'x/2.jpg'));
+  touch(join(b, 'y/0.jpg'));
+  assert.notEqual(loadImageFolder(a).fingerprint, loadImageFolder(b).fingerprint);
+});
+
+test('ImageFolder without class folders, or without images, is an actionable error', () => {
+  const empty = tempDir();
+  assert.throws(() => loadImageFolder(empty), /has no class sub-folders/);
+  mkdirSync(join(empty, 'cls'));
+  writeFileSync(join(empty, 'cls', 'readme.md'), '');
+  assert.throws(() => loadImageFolder(empty), /no images/);
+});
+
+test('CSV line parsing honours quotes', () => {
+  assert.deepEqual(parseCsvLine('a.jpg,3'), ['a.jpg', '3']);
+  assert.deepEqual(parseCsvLine('"dir, with comma/a.jpg",cat'), ['dir, with comma/a.jpg', 'cat']);
+  assert.deepEqual(parseCsvLine('"say ""hi"".png", 2 '), ['say "hi".png', '2']);
+});
+
+test('CSV manifest: header optional, relative paths resolved against the CSV, numeric labels', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'm.csv'), 'path,label\nimgs/a.jpg,2\n/abs/b.jpg,0\n\n');
+  const ds = loadCsvManifest(join(dir, 'm.csv'));
+  assert.deepEqual(ds.samples.map((s) => [s.path, s.label]), [[join(dir, 'imgs/a.jpg'), 2], ['/abs/b.jpg', 0]]);
+  assert.deepEqual(ds.classes, ['0', '1', '2']);
+  writeFileSync(join(dir, 'n.csv'), 'a.jpg,1\n');
+  assert.equal(loadCsvManifest(join(dir, 'n.csv')).samples.length, 1);
+});
+
+test('CSV manifest: class-name labels use the model\'s label list when given, sorted names otherwise', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'm.csv'), 'a.jpg,dog\nb.jpg,cat\n');
+  assert.deepEqual(loadCsvManifest(join(dir, 'm.csv')).samples.map((s) => s.label), [1, 0]);
+  assert.deepEqual(loadCsvManifest(join(dir, 'm.csv'), ['dog', 'bird', 'cat']).samples.map((s) => s.label), [0, 2]);
+  assert.throws(() => loadCsvManifest(join(dir, 'm.csv'), ['bird', 'cat']), /line 1: label 'dog' is not one of the model's classes/);
+});
+
+test('CSV manifest: a malformed line is named by number', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'bad.csv'), 'path,label\na.jpg,1\njust-a-path.jpg\n');
+  assert.throws(() => loadCsvManifest(join(dir, 'bad.csv')), (err: unknown) => err instanceof RobustartError && /bad\.csv line 3: expected 'path,label'/.test(err.message));
+});
+
+test('loadDataset: missing path and unsupported files are clear errors', () => {
+  assert.throws(() => loadDataset('/no/such/dir'), /dataset not found: \/no\/such\/dir/);
+  const dir = tempDir();
+  writeFileSync(join(dir, 'list.txt'), '');
+  assert.throws(() => loadDataset(join(dir, 'list.txt')), /neither a directory nor a \.csv manifest/);
+});
+
+test('limitSamples: seeded subset across classes, dataset order kept, same seed same subset', () => {
+  const root = tempDir();
+  for (const c of ['a', 'b', 'c', 'd']) for (let i = 0; i < 25; i++) touch(join(root, c, `${i}.jpg`));
+  const ds = loadImageFolder(root);
+  const first = limitSamples(ds, 20, 3);
+  assert.equal(first.length, 20);
+  assert.deepEqual(first, limitSamples(ds, 20, 3));
+  assert.notDeepEqual(first, limitSamples(ds, 20, 4));
+  assert.ok(new Set(first.map((s) => s.label)).size >= 3, 'a subset spans classes, not a prefix of one');
+  const positions = first.map((s) => ds.samples.indexOf(s));
+  assert.deepEqual(positions, [...positions].sort((x, y) => x - y));
+  assert.equal(limitSamples(ds, 1000, 0).length, 100);
+});

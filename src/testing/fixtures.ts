@@ -1,0 +1,62 @@
+// Small fixtures made by code for tests: tiny ONNX classifiers and image datasets in temp folders.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { makeModel, makeNode, makeValueInfo } from '../onnx/build.js';
+import { writeModel } from '../onnx/proto.js';
+import { makeTensor } from '../onnx/tensor.js';
+import { Rng } from '../util/rng.js';
+
+export function tempDir(prefix = 'robustart-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface TinyClassifierOptions {
+  readonly numClasses: number;
+  readonly inputSize?: number;
+  readonly metadata?: Record<string, unknown>;
+  readonly seed?: number;
+  /** Write metadata into metadata_props (default) or leave it out. */
+  readonly withMetadata?: boolean;
+}
+
+/**
+ * GlobalAveragePool -> Flatten -> Gemm: a real (if weak) classifier whose logits are an exact
+ * function of the per-channel means, so tests can predict its answers.
+ */
+export function writeTinyClassifier(path: string, options: TinyClassifierOptions): string {
+  const size = options.inputSize ?? 16;
+  const rng = new Rng(options.seed ?? 1);
+  const weights = Float32Array.from({ length: 3 * options.numClasses }, () => rng.normal(0, 1));
+  const bias = Float32Array.from({ length: options.numClasses }, () => rng.normal(0, 0.1));
+  const graph = {
+    name: 'tiny',
+    node: [makeNode('GlobalAveragePool', ['input'], ['pooled']), makeNode('Flatten', ['pooled'], ['flat']), makeNode('Gemm', ['flat', 'W', 'b'], ['logits'])],
+    input: [makeValueInfo('input', ['N', 3, size, size])],
+    output: [makeValueInfo('logits', ['N', options.numClasses])],
+    initializer: [makeTensor('W', [3, options.numClasses], weights), makeTensor('b', [options.numClasses], bias)],
+  };
+  const metadata = options.withMetadata === false ? {} : { input_size: [3, size, size], interpolation: 'bilinear', crop_pct: 0.875, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], num_classes: options.numClasses, family: 'CNN', ...options.metadata };
+  writeModel(path, makeModel(graph, 17, Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, JSON.stringify(v)]))));
+  return path;
+}
+
+/** Writes an ImageFolder tree of solid-colour-with-noise JPEGs: `perClass` images for each class name. */
+export async function writeImageFolder(root: string, classes: readonly string[], perClass: number, size = 24, seed = 7): Promise<string> {
+  const rng = new Rng(seed);
+  for (const [c, name] of classes.entries()) {
+    mkdirSync(join(root, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const data = new Uint8Array(size * size * 3);
+      for (let p = 0; p < size * size; p++) {
+        data[3 * p] = Math.min(255, Math.max(0, 40 * c + rng.int(60)));
+        data[3 * p + 1] = rng.int(256);
+        data[3 * p + 2] = Math.min(255, Math.max(0, 255 - 40 * c - rng.int(60)));
+      }
+      const jpeg = await sharp(data, { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+      writeFileSync(join(root, name, `img-${String(i).padStart(3, '0')}.jpg`), jpeg);
+    }
+  }
+  return root;
+}
