@@ -155,17 +155,23 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
         const usable: Sample[] = [];
         const skippedRecords: SampleRecord[] = [];
         const tensor = new Float32Array(todo.length * imageSize);
-        for (const s of todo) {
+        // Image noises may run in worker threads (they return promises): start them all, then collect in order.
+        const noisy = todo.map((s) => {
           const image = prepared[batch.indexOf(s)];
+          if (image instanceof UndecodableImageError) return image;
+          const floatImage = toFloatImage(image);
+          return condition.imageNoise ? condition.imageNoise.apply(floatImage, rngFor(seed, hashString(condition.name), hashString(s.id))) : floatImage;
+        });
+        const settled = await Promise.allSettled(noisy);
+        for (const [i, s] of todo.entries()) {
+          const outcome = settled[i];
+          if (outcome.status === 'rejected') throw outcome.reason;
+          const image = outcome.value;
           if (image instanceof UndecodableImageError) {
             skippedRecords.push({ noise: condition.name, sampleId: s.id, label: s.label, status: 'skipped', error: image.message });
             continue;
           }
-          let floatImage = toFloatImage(image);
-          if (condition.imageNoise) {
-            floatImage = await condition.imageNoise.apply(floatImage, rngFor(seed, hashString(condition.name), hashString(s.id)));
-          }
-          writeChw(floatImage, tensor, usable.length * imageSize);
+          writeChw(image, tensor, usable.length * imageSize);
           usable.push(s);
         }
         yield { condition, samples: usable, images: tensor.subarray(0, usable.length * imageSize), skippedRecords };
