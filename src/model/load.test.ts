@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { loadModelFile } from './load.js';
 import { OnnxClassifier } from './classifier.js';
-import { createSession, parseDevice } from './session.js';
+import { createSession, parseDevice, conciseOrtMessage } from './session.js';
 import { countMacs } from './complexity.js';
 import { RobustartError } from '../errors.js';
 import { tempDir, writeTinyClassifier } from '../testing/fixtures.js';
@@ -72,4 +72,13 @@ test('metadata num_classes that contradicts the graph output is refused', () => 
 test('devices: unknown names and missing providers are clear errors', async () => {
   assert.throws(() => parseDevice('tpu'), /--device tpu is not known; use one of cpu, webgpu, cuda/);
   await assert.rejects(createSession(new Uint8Array(), 'm.onnx', { device: 'cuda' }), /execution provider 'cuda' is not available/);
+});
+
+test('ORT error messages are cut to the sentence a user can act on', () => {
+  assert.equal(
+    conciseOrtMessage('/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:136 void f() adapter_result.status == Success was false. Failed to get a WebGPU adapter: No supported adapters\nmore'),
+    'Failed to get a WebGPU adapter: No supported adapters',
+  );
+  assert.equal(conciseOrtMessage('[ONNXRuntimeError] : 10 : INVALID_GRAPH : bad node'), ': 10 : INVALID_GRAPH : bad node');
+  assert.equal(conciseOrtMessage('plain message'), 'plain message');
 });

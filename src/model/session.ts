@@ -40,8 +40,15 @@ export async function createSession(model: Uint8Array, source: string, options: 
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
     });
   } catch (err) {
-    const first = String((err as Error).message ?? err).split('\n')[0];
+    const first = conciseOrtMessage(String((err as Error).message ?? err));
     if (device !== 'cpu') throw new RobustartError(`could not start the ${device} execution provider for ${source} (${first}); check the GPU driver or use --device cpu`);
     throw new RobustartError(`onnxruntime could not load ${source}: ${first}; check that the model is a valid ONNX file with standard ops (opset ≤ 21)`);
   }
+}
+
+/** ORT errors start with a source location and a failed assertion; users need the sentence after it. */
+export function conciseOrtMessage(message: string): string {
+  const first = message.split('\n')[0];
+  const stripped = first.replace(/^\[[^\]]*\]\s*/, '').replace(/^\S+\.(cc|h|cpp):\d+\s+.*?(was false\.|failed\.)\s*/, '');
+  return stripped || first;
 }

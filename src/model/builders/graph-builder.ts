@@ -1,0 +1,163 @@
+// A small ONNX graph builder for image classifiers: layers as methods that emit standard ops and
+// seeded initializers, batch dim dynamic ('N'). Initialisation follows torch.nn defaults where they
+// matter for training: Kaiming-normal (fan_out, ReLU) for convs as torchvision's ResNet, truncated
+// normal std 0.02 for transformer linears as timm's ViT, zeros for biases, ones/zeros for norms.
+import { DataType } from '../../onnx/proto.js';
+import { makeNode, makeValueInfo, type AttributeValue } from '../../onnx/build.js';
+import { Graph } from '../../onnx/graph.js';
+import { Rng } from '../../util/rng.js';
+
+export interface ImageModelConfig {
+  readonly inputSize: readonly [number, number, number];
+  readonly numClasses: number;
+  readonly seed?: number;
+}
+
+export class ModelBuilder {
+  readonly graph: Graph;
+  readonly rng: Rng;
+  private count = 0;
+
+  constructor(seed: number, opset = 17) {
+    this.graph = new Graph({ opset, name: 'robustart_model' });
+    this.rng = new Rng(seed);
+  }
+
+  name(hint: string): string {
+    return `${hint}_${this.count++}`;
+  }
+
+  input(name: string, dims: (number | string)[]): string {
+    this.graph.inputs.push(makeValueInfo(name, dims));
+    return name;
+  }
+
+  op(type: string, inputs: string[], attrs: Record<string, AttributeValue> = {}, output?: string): string {
+    const out = output ?? this.name(type.toLowerCase());
+    this.graph.nodes.push(makeNode(type, inputs, [out], attrs));
+    return out;
+  }
+
+  param(hint: string, dims: number[], init: (rng: Rng) => number): string {
+    const name = this.name(hint);
+    const n = dims.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = init(this.rng);
+    this.graph.initializers.set(name, { dims, dataType: DataType.FLOAT, data });
+    return name;
+  }
+
+  ints(values: number[]): string {
+    const name = this.name('shape');
+    this.graph.initializers.set(name, { dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
+    return name;
+  }
+
+  scalar(value: number): string {
+    const name = this.name('const');
+    this.graph.initializers.set(name, { dims: [], dataType: DataType.FLOAT, data: Float32Array.of(value) });
+    return name;
+  }
+
+  /** Conv with Kaiming-normal weights (fan_out, gain sqrt(2)) and an optional zero bias. */
+  conv(x: string, cin: number, cout: number, kernel: number, options: { stride?: number; pad?: number; groups?: number; bias?: boolean } = {}): string {
+    const groups = options.groups ?? 1;
+    const std = Math.sqrt(2 / ((cout / groups) * kernel * kernel));
+    const w = this.param('conv_w', [cout, cin / groups, kernel, kernel], (r) => r.normal(0, std));
+    const inputs = [x, w];
+    if (options.bias) inputs.push(this.param('conv_b', [cout], () => 0));
+    const pad = options.pad ?? Math.floor(kernel / 2);
+    const stride = options.stride ?? 1;
+    return this.op('Conv', inputs, { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad], group: groups });
+  }
+
+  /** Inference-form BatchNorm with identity statistics (scale 1, bias 0, mean 0, var 1), as a fresh torch model in eval mode. */
+  batchNorm(x: string, channels: number, zeroScale = false): string {
+    const scale = this.param('bn_scale', [channels], () => (zeroScale ? 0 : 1));
+    const bias = this.param('bn_bias', [channels], () => 0);
+    const mean = this.param('bn_mean', [channels], () => 0);
+    const variance = this.param('bn_var', [channels], () => 1);
+    return this.op('BatchNormalization', [x, scale, bias, mean, variance], { epsilon: 1e-5 });
+  }
+
+  relu(x: string): string {
+    return this.op('Relu', [x]);
+  }
+
+  /** GELU in its exact erf form, x/2 (1 + erf(x/sqrt 2)), as torch exports it below opset 20. */
+  gelu(x: string): string {
+    const e = this.op('Erf', [this.op('Mul', [x, this.scalar(Math.SQRT1_2)])]);
+    return this.op('Mul', [this.op('Mul', [x, this.scalar(0.5)]), this.op('Add', [e, this.scalar(1)])]);
+  }
+
+  maxPool(x: string, kernel: number, stride: number, pad = 0): string {
+    return this.op('MaxPool', [x], { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad] });
+  }
+
+  globalAveragePool(x: string): string {
+    return this.op('Flatten', [this.op('GlobalAveragePool', [x])], { axis: 1 });
+  }
+
+  /** y = x W + b over the last axis (any rank), W [in, out]; truncated-normal std or Kaiming-uniform as torch.nn.Linear. */
+  linear(x: string, fanIn: number, fanOut: number, init: 'torch' | 'trunc-normal' = 'torch', output?: string): string {
+    const bound = 1 / Math.sqrt(fanIn);
+    const w = this.param('fc_w', [fanIn, fanOut], (r) => (init === 'torch' ? r.uniformIn(-bound, bound) : truncatedNormal(r, 0.02)));
+    const b = this.param('fc_b', [fanOut], (r) => (init === 'torch' ? r.uniformIn(-bound, bound) : 0));
+    return this.op('Add', [this.op('MatMul', [x, w]), b], {}, output);
+  }
+
+  layerNorm(x: string, dim: number): string {
+    const scale = this.param('ln_scale', [dim], () => 1);
+    const bias = this.param('ln_bias', [dim], () => 0);
+    return this.op('LayerNormalization', [x, scale, bias], { axis: -1, epsilon: 1e-6 });
+  }
+
+  reshape(x: string, dims: number[]): string {
+    return this.op('Reshape', [x, this.ints(dims)]);
+  }
+
+  transpose(x: string, perm: number[]): string {
+    return this.op('Transpose', [x], { perm });
+  }
+
+  /** Patch embedding: Conv with kernel = stride = patch, then [N, D, h, w] -> [N, h*w, D]. */
+  patchEmbed(x: string, channels: number, dim: number, patch: number): string {
+    const w = this.param('patch_w', [dim, channels, patch, patch], (r) => r.uniformIn(-1, 1) / Math.sqrt(channels * patch * patch));
+    const b = this.param('patch_b', [dim], () => 0);
+    const y = this.op('Conv', [x, w, b], { kernel_shape: [patch, patch], strides: [patch, patch] });
+    return this.transpose(this.reshape(y, [0, dim, -1]), [0, 2, 1]);
+  }
+
+  output(x: string, name: string, numClasses: number): void {
+    this.op('Identity', [x], {}, name);
+    this.graph.outputs.push(makeValueInfo(name, ['N', numClasses]));
+  }
+
+  finish(metadata: Record<string, unknown>): Graph {
+    this.graph.metadata = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    return this.graph;
+  }
+}
+
+/** Normal(0, std) truncated to ±2 std, as timm's trunc_normal_. */
+export function truncatedNormal(rng: Rng, std: number): number {
+  for (;;) {
+    const v = rng.normal();
+    if (Math.abs(v) <= 2) return v * std;
+  }
+}
+
+/** Metadata in timm's pretrained_cfg field names (src/model/metadata.ts). */
+export function imageMetadata(config: ImageModelConfig, family: 'CNN' | 'ViT' | 'MLP', architecture: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    input_size: [...config.inputSize],
+    num_classes: config.numClasses,
+    family,
+    architecture,
+    interpolation: 'bicubic',
+    crop_pct: 0.875,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    ...extra,
+  };
+}
