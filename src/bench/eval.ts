@@ -1,0 +1,108 @@
+// `npm run bench -- eval`: images/s of the full evaluation pipeline (read, decode, resize, crop, batch,
+// infer, record) against inference alone on the same preprocessed images, on a ResNet-50-sized model
+// (random weights, built here). Target: pipeline >= 85% of inference-alone throughput.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { buildResNet } from '../model/builders/index.js';
+import { writeModel } from '../onnx/proto.js';
+import { loadModelFile } from '../model/load.js';
+import { OnnxClassifier } from '../model/classifier.js';
+import { decodeImage } from '../data/decode.js';
+import { resizeAndCrop } from '../data/preprocess.js';
+import { sharpResizer } from '../data/resize.js';
+import { toFloatImage, writeChw } from '../data/image.js';
+import { evaluate } from '../eval/evaluate.js';
+import { cleanSuite } from '../eval/suites/clean.js';
+import { loadDataset } from '../data/dataset.js';
+import { ResultStore } from '../store/store.js';
+import { tempDir } from '../testing/fixtures.js';
+import { Rng } from '../util/rng.js';
+import { flag, peakRssMiB } from './_timing.js';
+
+/** ImageNet-typical 500x375 JPEGs with smooth structure and noise (so JPEG sizes are realistic). */
+async function writeImages(dir: string, count: number, rng: Rng): Promise<string> {
+  mkdirSync(join(dir, 'images'), { recursive: true });
+  const lines = ['path,label'];
+  for (let i = 0; i < count; i++) {
+    const w = 500;
+    const h = 375;
+    const data = new Uint8Array(w * h * 3);
+    const fx = rng.uniformIn(0.005, 0.05);
+    const fy = rng.uniformIn(0.005, 0.05);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const base = 128 + 90 * Math.sin(fx * x + i) * Math.cos(fy * y);
+        const o = (y * w + x) * 3;
+        data[o] = base + rng.int(30);
+        data[o + 1] = 255 - base + rng.int(30);
+        data[o + 2] = (x + y + i * 7) & 255;
+      }
+    }
+    const file = `images/${String(i).padStart(4, '0')}.jpg`;
+    await sharp(data, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90 }).toFile(join(dir, file));
+    lines.push(`${file},${rng.int(1000)}`);
+  }
+  writeFileSync(join(dir, 'val.csv'), `${lines.join('\n')}\n`);
+  return join(dir, 'val.csv');
+}
+
+export async function run(args: string[]): Promise<void> {
+  const count = flag(args, 'images', 64);
+  const batchSize = flag(args, 'batch-size', 16);
+  const dir = tempDir('robustart-bench-eval-');
+  const rng = new Rng(0);
+  const graph = buildResNet({ block: 'bottleneck', layers: [3, 4, 6, 3], inputSize: [3, 224, 224], numClasses: 1000, seed: 0 });
+  const modelPath = join(dir, 'resnet50.onnx');
+  writeModel(modelPath, graph.toModel());
+  writeFileSync(join(dir, 'resnet50.json'), JSON.stringify({ input_size: [3, 224, 224], num_classes: 1000, interpolation: 'bicubic', crop_pct: 0.875, family: 'CNN' }));
+  const csv = await writeImages(dir, count, rng);
+  const model = loadModelFile(modelPath);
+  process.stdout.write(`ResNet-50 (random weights, ${(model.parameters / 1e6).toFixed(1)}M parameters), ${count} JPEGs of 500x375, batch ${batchSize}\n`);
+
+  // Inference alone: the same images, preprocessed once up front.
+  const resizer = sharpResizer(model.metadata.interpolation);
+  const perImage = 3 * 224 * 224;
+  const tensor = new Float32Array(count * perImage);
+  const lines = (await readFile(csv, 'utf8')).trim().split('\n').slice(1);
+  for (const [i, line] of lines.entries()) {
+    const image = await resizeAndCrop(await decodeImage(await readFile(join(dir, line.split(',')[0]))), model.metadata, resizer);
+    writeChw(toFloatImage(image), tensor, i * perImage);
+  }
+  const classifier = await OnnxClassifier.create(model);
+  const inferAll = async () => {
+    for (let start = 0; start < count; start += batchSize) {
+      const n = Math.min(batchSize, count - start);
+      await classifier.logits(tensor.subarray(start * perImage, (start + n) * perImage), n);
+    }
+  };
+  await inferAll(); // warm-up
+  let t = process.hrtime.bigint();
+  await inferAll();
+  const inferenceSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+
+  // The full pipeline as `robustart eval` runs it (read, decode, resize, crop, batch, infer, store),
+  // on the same session, fresh each time into a throwaway store. Model loading and session creation
+  // are one-off costs, reported apart.
+  t = process.hrtime.bigint();
+  loadModelFile(modelPath);
+  const loadSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const store = new ResultStore(join(dir, 'bench.db'));
+  const dataset = loadDataset(csv);
+  const evaluateOnce = () => evaluate({ model, classifier, dataset, samples: dataset.samples, store, suite: cleanSuite, seed: 0, batchSize, fresh: true });
+  await evaluateOnce(); // warm-up
+  t = process.hrtime.bigint();
+  await evaluateOnce();
+  const pipelineSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+  store.close();
+  await classifier.dispose();
+
+  const inference = count / inferenceSeconds;
+  const pipeline = count / pipelineSeconds;
+  process.stdout.write(`inference alone   ${inference.toFixed(2)} img/s\n`);
+  process.stdout.write(`full pipeline     ${pipeline.toFixed(2)} img/s\n`);
+  process.stdout.write(`model load        ${loadSeconds.toFixed(2)} s once per run (read, hash, prepend normalisation)\n`);
+  process.stdout.write(`ratio             ${(pipeline / inference).toFixed(3)} (target >= 0.85)\n`);
+  process.stdout.write(`peak RSS          ${peakRssMiB().toFixed(0)} MiB\n`);
+}
