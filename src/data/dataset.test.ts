@@ -92,3 +92,16 @@ test('limitSamples: seeded subset across classes, dataset order kept, same seed 
   assert.deepEqual(positions, [...positions].sort((x, y) => x - y));
   assert.equal(limitSamples(ds, 1000, 0).length, 100);
 });
+
+test('ImageNet wnid folders map to the standard 1,000-class indices', () => {
+  const root = tempDir();
+  touch(join(root, 'n15075141', 'last.JPEG'));
+  touch(join(root, 'n01440764', 'first.JPEG'));
+  touch(join(root, 'n02123045', 'tabby.JPEG'));
+  const ds = loadImageFolder(root);
+  assert.equal(ds.classes.length, 1000);
+  assert.deepEqual(ds.samples.map((s) => [s.id, s.label]), [['n01440764/first.JPEG', 0], ['n02123045/tabby.JPEG', 281], ['n15075141/last.JPEG', 999]]);
+  const bad = tempDir();
+  touch(join(bad, 'n00000001', 'x.jpg'));
+  assert.throws(() => loadImageFolder(bad), /n00000001 looks like an ImageNet wnid but is not one of the 1,000 classes/);
+});

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { RobustartError } from '../errors.js';
 import { packagePath } from '../util/paths.js';
 
-export const IMAGENET_WNIDS_FILE = 'data/imagenet/wnids-1k.txt';
+export const IMAGENET_WNIDS_FILE = 'data/imagenet/wnids.txt';
 
 let cached: string[] | undefined;
 

@@ -13,8 +13,9 @@ export function elementCount(dims: readonly number[]): number {
 }
 
 function viewRaw<T>(raw: Uint8Array, ctor: { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number }, n: number): T {
-  // Copy: raw_data may be unaligned inside the protobuf buffer.
-  const copy = raw.slice();
+  // Copy into a fresh buffer: raw_data may be an unaligned view into the protobuf bytes (and on a
+  // Node Buffer, slice() returns a view, not a copy).
+  const copy = new Uint8Array(raw);
   return new ctor(copy.buffer, 0, n);
 }
 
@@ -33,9 +34,9 @@ export function tensorValues(t: TensorProto): NumericArray {
       return raw ? viewRaw(raw, BigInt64Array, n) : BigInt64Array.from((t.int64Data ?? []).map((v) => BigInt(v.toString())));
     case DataType.UINT8:
     case DataType.BOOL:
-      return raw ? raw.slice() : Uint8Array.from(t.int32Data ?? []);
+      return raw ? new Uint8Array(raw) : Uint8Array.from(t.int32Data ?? []);
     case DataType.INT8:
-      return raw ? new Int8Array(raw.slice().buffer) : Int8Array.from(t.int32Data ?? []);
+      return raw ? new Int8Array(new Uint8Array(raw).buffer) : Int8Array.from(t.int32Data ?? []);
     default:
       throw new RobustartError(`tensor ${t.name ?? '?'} has data type ${t.dataType}, which robustart cannot read yet; convert the model to float32`);
   }

@@ -5,6 +5,11 @@ import { modelsCommand } from './models.js';
 import { resultsCommand } from './results.js';
 import { demoCommand } from './demo.js';
 import { reportCommand } from './report.js';
+import { gradCommand } from './grad.js';
+import { corruptCommand } from './corrupt.js';
+import { attackCommand } from './attack.js';
+import { trainCommand } from './train.js';
+import { systemNoiseCommand } from './system-noise.js';
 
 export const commands: Command[] = [
   evalCommand,
@@ -12,4 +17,9 @@ export const commands: Command[] = [
   resultsCommand,
   reportCommand,
   demoCommand,
+  gradCommand,
+  corruptCommand,
+  trainCommand,
+  systemNoiseCommand,
+  attackCommand,
 ];

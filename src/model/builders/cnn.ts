@@ -14,7 +14,7 @@ export interface SmallCnnConfig extends ImageModelConfig {
 }
 
 export function buildSmallCnn(config: SmallCnnConfig): Graph {
-  const b = new ModelBuilder(config.seed ?? 0);
+  const b = new ModelBuilder(config.seed ?? 0, config.initialize ?? true);
   const [c, h, w] = config.inputSize;
   let x = b.input('input', ['N', c, h, w]);
   let channels = c;

@@ -11,6 +11,8 @@ export interface ImageModelConfig {
   readonly inputSize: readonly [number, number, number];
   readonly numClasses: number;
   readonly seed?: number;
+  /** false: weights left at zero (fast; for shape and parameter-count checks). Default true. */
+  readonly initialize?: boolean;
 }
 
 export class ModelBuilder {
@@ -18,7 +20,11 @@ export class ModelBuilder {
   readonly rng: Rng;
   private count = 0;
 
-  constructor(seed: number, opset = 17) {
+  constructor(
+    seed: number,
+    readonly initialize = true,
+    opset = 17,
+  ) {
     this.graph = new Graph({ opset, name: 'robustart_model' });
     this.rng = new Rng(seed);
   }
@@ -42,7 +48,7 @@ export class ModelBuilder {
     const name = this.name(hint);
     const n = dims.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = init(this.rng);
+    if (this.initialize) for (let i = 0; i < n; i++) data[i] = init(this.rng);
     this.graph.initializers.set(name, { dims, dataType: DataType.FLOAT, data });
     return name;
   }
@@ -134,7 +140,8 @@ export class ModelBuilder {
   }
 
   finish(metadata: Record<string, unknown>): Graph {
-    this.graph.metadata = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    // metadata_props values are JSON, as src/model/metadata.ts reads them.
+    this.graph.metadata = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, JSON.stringify(v)]));
     return this.graph;
   }
 }

@@ -14,7 +14,7 @@ export interface MixerConfig extends ImageModelConfig {
 }
 
 export function buildMixer(config: MixerConfig): Graph {
-  const b = new ModelBuilder(config.seed ?? 0);
+  const b = new ModelBuilder(config.seed ?? 0, config.initialize ?? true);
   const [c, h, w] = config.inputSize;
   const { dim, patchSize } = config;
   const tokens = (h / patchSize) * (w / patchSize);
@@ -27,7 +27,7 @@ export function buildMixer(config: MixerConfig): Graph {
     x = b.op('Add', [x, b.transpose(mixed, [0, 2, 1])]);
     x = b.op('Add', [x, b.linear(b.gelu(b.linear(b.layerNorm(x, dim), dim, channelHidden)), channelHidden, dim)]);
   }
-  const pooled = b.op('ReduceMean', [b.layerNorm(x, dim), b.ints([1])], { keepdims: 0 });
+  const pooled = b.op('ReduceMean', [b.layerNorm(x, dim)], { axes: [1], keepdims: 0 });
   b.output(b.linear(pooled, dim, config.numClasses), 'logits', config.numClasses);
   return b.finish(imageMetadata(config, 'MLP', `mixer-p${patchSize}-d${dim}-l${config.depth}`, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }));
 }

@@ -12,12 +12,15 @@ export interface ResNetConfig extends ImageModelConfig {
   readonly width?: number;
   /** Stem: 'imagenet' (7×7/2 + max-pool) or 'cifar' (3×3/1, no pool) for small inputs. */
   readonly stem?: 'imagenet' | 'cifar';
+  /** ResNeXt cardinality (torchvision's groups). */
   readonly groups?: number;
+  /** Bottleneck width per group (torchvision's width_per_group: 64; 128 gives Wide ResNet). */
+  readonly widthPerGroup?: number;
   readonly kernelSize?: number;
 }
 
 export function buildResNet(config: ResNetConfig): Graph {
-  const b = new ModelBuilder(config.seed ?? 0);
+  const b = new ModelBuilder(config.seed ?? 0, config.initialize ?? true);
   const [c, h, w] = config.inputSize;
   const width = config.width ?? 64;
   const groups = config.groups ?? 1;
@@ -41,7 +44,7 @@ export function buildResNet(config: ResNetConfig): Graph {
         y = b.relu(b.batchNorm(b.conv(x, channels, planes, k, { stride }), planes));
         y = b.batchNorm(b.conv(y, planes, planes, k), planes);
       } else {
-        const mid = planes * groups === planes ? planes : planes * groups;
+        const mid = Math.floor(planes * ((config.widthPerGroup ?? 64) / 64)) * groups;
         y = b.relu(b.batchNorm(b.conv(x, channels, mid, 1, { pad: 0 }), mid));
         y = b.relu(b.batchNorm(b.conv(y, mid, mid, k, { stride, groups }), mid));
         y = b.batchNorm(b.conv(y, mid, out, 1, { pad: 0 }), out);

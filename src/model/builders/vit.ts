@@ -13,7 +13,7 @@ export interface ViTConfig extends ImageModelConfig {
 }
 
 export function buildViT(config: ViTConfig): Graph {
-  const b = new ModelBuilder(config.seed ?? 0);
+  const b = new ModelBuilder(config.seed ?? 0, config.initialize ?? true);
   const [c, h, w] = config.inputSize;
   const { dim, heads, patchSize } = config;
   const headDim = dim / heads;
@@ -32,7 +32,7 @@ export function buildViT(config: ViTConfig): Graph {
     const qkv = b.linear(n1, dim, 3 * dim, 'trunc-normal');
     // [N, T, 3, H, Dh] -> [3, N, H, T, Dh]
     const split = b.transpose(b.reshape(qkv, [0, tokens, 3, heads, headDim]), [2, 0, 3, 1, 4]);
-    const [q, k, v] = [0, 1, 2].map((j) => b.op('Gather', [split, b.op('Identity', [b.ints([j])])], { axis: 0 }));
+    const [q, k, v] = [0, 1, 2].map((j) => b.op('Gather', [split, b.ints([j])], { axis: 0 }));
     const scores = b.op('Mul', [b.op('MatMul', [b.op('Squeeze', [q, b.ints([0])]), b.transpose(b.op('Squeeze', [k, b.ints([0])]), [0, 1, 3, 2])]), b.scalar(1 / Math.sqrt(headDim))]);
     const attn = b.op('Softmax', [scores], { axis: -1 });
     const ctx = b.op('MatMul', [attn, b.op('Squeeze', [v, b.ints([0])])]);

@@ -1,0 +1,99 @@
+// DifferentiableClassifier (src/model/differentiable.ts) on the autodiff engine: logits from a plain
+// forward session, loss and input gradient from one forward+backward session per loss kind, built on
+// first use and cached. The model must take [0,1] pixels (normalisation prepended by the loader).
+import type { DifferentiableClassifier, LossAndGradient, LossKind, LossSpec } from '../model/differentiable.js';
+import type { ModelProto } from '../onnx/proto.js';
+import { DataType } from '../onnx/proto.js';
+import type { Graph } from '../onnx/graph.js';
+import { createSession, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
+import { buildGradientGraph, prepareModel, type PreparedModel } from './gradient.js';
+import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
+import { RobustartError } from '../errors.js';
+
+export interface ClassifierOptions extends SessionOptions {
+  readonly inputName?: string;
+  readonly logitsName?: string;
+}
+
+export async function createDifferentiableClassifier(model: Uint8Array | ModelProto | Graph, options: ClassifierOptions = {}): Promise<AutodiffClassifier> {
+  const prepared = await prepareModel(model, { inputName: options.inputName, logitsName: options.logitsName, session: options });
+  if (prepared.dataType !== DataType.FLOAT) throw new RobustartError('the model computes logits in a type other than float32; re-export it in float32');
+  const inputDims = prepared.shapes.get(prepared.inputName)!.dims;
+  if (inputDims.length !== 4 || inputDims.slice(1).some((d) => d === null)) {
+    throw new RobustartError(`model input '${prepared.inputName}' has shape [${inputDims.map((d) => d ?? 'N').join(', ')}]; expected [N, C, H, W] with fixed C, H, W`);
+  }
+  const forward = prepared.graph.clone();
+  forward.outputs = [{ name: prepared.logitsName }];
+  forward.pruneToOutputs();
+  const session = await createSession(forward, options, 'model');
+  return new AutodiffClassifier(prepared, session, options, [inputDims[1], inputDims[2], inputDims[3]] as [number, number, number]);
+}
+
+export class AutodiffClassifier implements DifferentiableClassifier {
+  readonly numClasses: number;
+  private readonly gradientSessions = new Map<LossKind, Promise<OrtSession>>();
+
+  constructor(
+    private readonly prepared: PreparedModel,
+    private readonly forward: OrtSession,
+    private readonly options: SessionOptions,
+    readonly inputShape: readonly [number, number, number],
+  ) {
+    this.numClasses = prepared.numClasses;
+  }
+
+  private inputTensor(images: Float32Array, batch: number) {
+    const [c, h, w] = this.inputShape;
+    if (images.length !== batch * c * h * w) throw new RobustartError(`image batch has ${images.length} values; expected ${batch} x ${c} x ${h} x ${w}`);
+    return tensor('float32', images, [batch, c, h, w]);
+  }
+
+  async logits(images: Float32Array, batch: number): Promise<Float32Array> {
+    const out = await this.forward.run({ [this.prepared.inputName]: this.inputTensor(images, batch) });
+    return out[this.prepared.logitsName].data as Float32Array;
+  }
+
+  private gradientSession(kind: LossKind): Promise<OrtSession> {
+    let s = this.gradientSessions.get(kind);
+    if (!s) {
+      s = buildGradientGraph(this.prepared, { loss: kind }).then((g) => createSession(g.graph, this.options, `gradient graph for loss ${kind}`));
+      this.gradientSessions.set(kind, s);
+    }
+    return s;
+  }
+
+  async lossAndGradient(images: Float32Array, batch: number, labels: Int32Array, loss: LossSpec): Promise<LossAndGradient> {
+    if (labels.length !== batch) throw new RobustartError(`got ${labels.length} labels for a batch of ${batch}`);
+    const session = await this.gradientSession(loss.kind);
+    const feeds: Record<string, ReturnType<typeof tensor>> = {
+      [this.prepared.inputName]: this.inputTensor(images, batch),
+      [LABELS_INPUT]: tensor('int64', classIndices(labels, this.numClasses, 'labels'), [batch]),
+    };
+    if (lossUsesTargets(loss.kind)) {
+      if (!loss.targets || loss.targets.length !== batch) throw new RobustartError(`loss ${loss.kind} needs one target class per sample (targets)`);
+      feeds[TARGETS_INPUT] = tensor('int64', classIndices(loss.targets, this.numClasses, 'targets'), [batch]);
+    }
+    if (loss.kind === 'cw') feeds[KAPPA_INPUT] = tensor('float32', Float32Array.of(loss.kappa ?? Infinity), []);
+    const out = await session.run(feeds);
+    return {
+      loss: out.loss.data as Float32Array,
+      gradient: out[`grad_${this.prepared.inputName}`].data as Float32Array,
+      logits: out[this.prepared.logitsName].data as Float32Array,
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.forward.release();
+    for (const s of this.gradientSessions.values()) await (await s).release();
+  }
+}
+
+function classIndices(classes: Int32Array, numClasses: number, what: string): BigInt64Array {
+  const out = new BigInt64Array(classes.length);
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i];
+    if (!(c >= 0 && c < numClasses)) throw new RobustartError(`${what}[${i}] = ${c} is not a class index in [0, ${numClasses})`);
+    out[i] = BigInt(c);
+  }
+  return out;
+}

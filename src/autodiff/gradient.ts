@@ -1,0 +1,101 @@
+// The gradient API: one graph, run as one onnxruntime session, whose outputs are the logits, the
+// per-sample loss of a loss head and the gradients of that loss with respect to the input and/or
+// chosen parameters. Only what the requested gradients need is differentiated; the backward nodes
+// read the forward intermediates directly.
+import type { LossKind } from '../model/differentiable.js';
+import type { ModelProto } from '../onnx/proto.js';
+import { decodeModel, DataType } from '../onnx/proto.js';
+import { makeNode, makeValueInfo } from '../onnx/build.js';
+import { Graph } from '../onnx/graph.js';
+import { canonicalizeOpset } from '../onnx/opset.js';
+import { discoverShapes, type ShapeMap } from '../onnx/shapes.js';
+import type { SessionOptions } from '../onnx/runtime.js';
+import { appendBackward } from './backward.js';
+import { appendLossHead, LOSS_OUTPUT } from './loss-heads.js';
+import { RobustartError } from '../errors.js';
+
+/** A forward graph in canonical opset with the shape and dtype of every value. */
+export interface PreparedModel {
+  readonly graph: Graph;
+  readonly shapes: ShapeMap;
+  readonly inputName: string;
+  readonly logitsName: string;
+  readonly numClasses: number;
+  /** ONNX element type of the logits (float or double). */
+  readonly dataType: number;
+}
+
+export async function prepareModel(model: ModelProto | Graph | Uint8Array, options: { inputName?: string; logitsName?: string; session?: SessionOptions } = {}): Promise<PreparedModel> {
+  const graph = model instanceof Graph ? model.clone() : Graph.fromModel(model instanceof Uint8Array ? decodeModel(model) : model);
+  canonicalizeOpset(graph);
+  const inputName = options.inputName ?? graph.inputs[0]?.name ?? '';
+  if (!graph.input(inputName)) throw new RobustartError(`model has no input '${inputName}'; its inputs are ${graph.inputs.map((i) => i.name).join(', ')}`);
+  const logitsName = options.logitsName ?? graph.outputs[0]?.name ?? '';
+  const shapes = await discoverShapes(graph, options.session);
+  const logits = shapes.get(logitsName);
+  if (!logits) throw new RobustartError(`model has no output '${logitsName}'`);
+  if (logits.dims.length !== 2 || logits.dims[1] === null) {
+    throw new RobustartError(`model output '${logitsName}' has shape [${logits.dims.map((d) => d ?? 'N').join(', ')}]; gradients need logits [N, num_classes]`);
+  }
+  return { graph, shapes, inputName, logitsName, numClasses: logits.dims[1], dataType: logits.dataType };
+}
+
+export interface GradientRequest {
+  readonly loss: LossKind;
+  /** Differentiate with respect to the model input (default true). */
+  readonly input?: boolean;
+  /** Initializers (or extra graph inputs, e.g. weights fed at run time) to differentiate with respect to. */
+  readonly parameters?: readonly string[];
+}
+
+export interface GradientGraph {
+  readonly graph: Graph;
+  readonly inputName: string;
+  readonly logitsName: string;
+  readonly lossName: string;
+  /** Source value -> graph output holding d(sum of per-sample losses)/d(source). */
+  readonly gradients: ReadonlyMap<string, string>;
+}
+
+/** Output name of the gradient for `source`. */
+export function gradientOutputName(source: string): string {
+  return `grad_${source}`;
+}
+
+export async function buildGradientGraph(prepared: PreparedModel, request: GradientRequest): Promise<GradientGraph> {
+  const graph = prepared.graph.clone();
+  const shapes: ShapeMap = new Map(prepared.shapes);
+  const firstHeadNode = graph.nodes.length;
+  const initializersBefore = new Set(graph.initializers.keys());
+  const inputsBefore = graph.inputs.length;
+  appendLossHead(graph, request.loss, prepared.logitsName, prepared.numClasses, prepared.dataType);
+  // Shapes of the head's values, from a graph of the head alone (the model is not run again).
+  const head = new Graph({
+    opset: graph.opset,
+    nodes: graph.nodes.slice(firstHeadNode),
+    inputs: [makeValueInfo(prepared.logitsName, ['N', prepared.numClasses], prepared.dataType), ...graph.inputs.slice(inputsBefore)],
+    initializers: new Map([...graph.initializers].filter(([k]) => !initializersBefore.has(k))),
+  });
+  head.outputs = [{ name: LOSS_OUTPUT }];
+  for (const [k, v] of await discoverShapes(head)) if (!shapes.has(k)) shapes.set(k, v);
+
+  const seed = graph.freshName('loss_seed');
+  const one = { name: 'value', dims: [1], dataType: prepared.dataType, rawData: new Uint8Array((prepared.dataType === DataType.DOUBLE ? Float64Array.of(1) : Float32Array.of(1)).buffer) };
+  const lossShape = graph.freshName('loss_shape');
+  graph.nodes.push(makeNode('Shape', [LOSS_OUTPUT], [lossShape]), makeNode('ConstantOfShape', [lossShape], [seed], { value: one }));
+  shapes.set(lossShape, { dims: [1], dataType: DataType.INT64 });
+  shapes.set(seed, shapes.get(LOSS_OUTPUT)!);
+
+  const sources = [...(request.input === false ? [] : [prepared.inputName]), ...(request.parameters ?? [])];
+  for (const s of sources) if (!shapes.has(s)) throw new RobustartError(`cannot differentiate with respect to '${s}': the model has no such input or initializer`);
+  const grads = appendBackward(graph, shapes, { sources, seeds: [{ value: LOSS_OUTPUT, gradient: seed }] });
+  const gradients = new Map<string, string>();
+  for (const [source, value] of grads) {
+    const out = gradientOutputName(source);
+    graph.nodes.push(makeNode('Identity', [value], [out]));
+    gradients.set(source, out);
+  }
+  graph.outputs = [{ name: prepared.logitsName }, { name: LOSS_OUTPUT }, ...[...gradients.values()].map((name) => ({ name }))];
+  graph.pruneToOutputs();
+  return { graph, inputName: prepared.inputName, logitsName: prepared.logitsName, lossName: LOSS_OUTPUT, gradients };
+}

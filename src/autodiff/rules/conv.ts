@@ -1,0 +1,112 @@
+// Conv (any spatial rank, groups, depthwise, dilation, stride, explicit pads or auto_pad).
+// Input gradient: ConvTranspose with the forward attributes and the output_padding that restores the
+// input size. Weight gradient: a Conv that correlates the input with the output gradient, with the
+// roles of batch and channels swapped (batch becomes the reduction axis) and stride/dilation swapped.
+import type { NodeProto } from '../../onnx/proto.js';
+import { intAttribute, intsAttribute, stringAttribute } from '../../onnx/build.js';
+import { registerVjp } from '../registry.js';
+import type { VjpContext } from '../context.js';
+
+export interface ConvGeometry {
+  readonly spatial: number;
+  readonly kernel: number[];
+  readonly strides: number[];
+  readonly dilations: number[];
+  /** [begin..., end...] */
+  readonly pads: number[];
+  readonly inputSize: number[];
+  readonly outputSize: number[];
+}
+
+/** Resolves auto_pad to explicit pads using the static spatial sizes (ONNX Conv spec, auto_pad). */
+export function convGeometry(ctx: VjpContext, node: NodeProto, kernel: number[]): ConvGeometry {
+  const x = node.input![0];
+  const y = node.output![0];
+  const spatial = kernel.length;
+  const inputSize = ctx.dims(x).slice(2).map((d) => d ?? ctx.fail(node, 'spatial input size must be static'));
+  const outputSize = ctx.dims(y).slice(2).map((d) => d ?? ctx.fail(node, 'spatial output size must be static'));
+  const strides = intsAttribute(node, 'strides', undefined) ?? Array(spatial).fill(1);
+  const dilations = intsAttribute(node, 'dilations', undefined) ?? Array(spatial).fill(1);
+  const autoPad = stringAttribute(node, 'auto_pad', 'NOTSET');
+  let pads = intsAttribute(node, 'pads', undefined) ?? Array(2 * spatial).fill(0);
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    pads = Array(2 * spatial).fill(0);
+    for (let i = 0; i < spatial; i++) {
+      const total = Math.max(0, (outputSize[i] - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - inputSize[i]);
+      const small = Math.floor(total / 2);
+      pads[i] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[i + spatial] = total - pads[i];
+    }
+  } else if (autoPad === 'VALID') {
+    pads = Array(2 * spatial).fill(0);
+  }
+  return { spatial, kernel, strides, dilations, pads, inputSize, outputSize };
+}
+
+registerVjp('Conv', {
+  differentiableInputs: (n) => (n.input ?? []).map((_, i) => i),
+  vjp: (ctx, node, [dy], wanted) => {
+    const [x, w, b] = node.input!;
+    const wDims = ctx.dims(w).map((d) => d ?? ctx.fail(node, 'weight shape must be static'));
+    const group = intAttribute(node, 'group', 1);
+    const g = convGeometry(ctx, node, intsAttribute(node, 'kernel_shape', undefined) ?? wDims.slice(2));
+    const dataType = ctx.dataType(x);
+    const grads: (string | undefined)[] = [undefined, undefined, undefined];
+    if (wanted[0]) {
+      const outputPadding = g.inputSize.map((size, i) => size + g.pads[i] + g.pads[i + g.spatial] - ((g.outputSize[i] - 1) * g.strides[i] + (g.kernel[i] - 1) * g.dilations[i] + 1));
+      grads[0] = ctx.emit(
+        'ConvTranspose',
+        [dy!, w],
+        { strides: g.strides, dilations: g.dilations, pads: g.pads, group, kernel_shape: g.kernel, output_padding: outputPadding },
+        { dims: ctx.dims(x), dataType },
+      );
+    }
+    if (wanted[1]) grads[1] = weightGradient(ctx, x, dy!, wDims, group, g, dataType);
+    if (wanted[2] && b) {
+      const axes = [0, ...Array.from({ length: g.spatial }, (_, i) => i + 2)];
+      grads[2] = ctx.emit('ReduceSum', [dy!, ctx.int64(axes)], { keepdims: 0 }, { dims: ctx.dims(b), dataType });
+    }
+    return grads;
+  },
+});
+
+/**
+ * dW[o, i, k] = sum_n sum_p dY[n, o, p] * Xpad[n, g(o)*Cg + i, p*stride + k*dilation].
+ * As a Conv: input X' = X as [Cg, group*N, ...] (channels-in-group become the batch), weight
+ * dY' = dY as [Cout, N, ...] with group = group, stride = forward dilation, dilation = forward stride.
+ */
+function weightGradient(ctx: VjpContext, x: string, dy: string, wDims: number[], group: number, g: ConvGeometry, dataType: number): string {
+  const [cOut, cInGroup] = wDims;
+  const sp = Array.from({ length: g.spatial }, (_, i) => i);
+  const xDims = ctx.dims(x);
+  const dyDims = ctx.dims(dy);
+  let xT: string;
+  let dyT: string;
+  if (group === 1) {
+    xT = ctx.emit('Transpose', [x], { perm: [1, 0, ...sp.map((i) => i + 2)] }, { dims: [xDims[1], xDims[0], ...xDims.slice(2)], dataType });
+    dyT = ctx.emit('Transpose', [dy], { perm: [1, 0, ...sp.map((i) => i + 2)] }, { dims: [dyDims[1], dyDims[0], ...dyDims.slice(2)], dataType });
+  } else {
+    const xs = xDims.slice(2);
+    const x5 = ctx.reshape(x, [null, group, cInGroup, ...xs]);
+    const xP = ctx.emit('Transpose', [x5], { perm: [2, 1, 0, ...sp.map((i) => i + 3)] }, { dims: [cInGroup, group, null, ...xs], dataType });
+    xT = ctx.reshape(xP, [cInGroup, null, ...xs]);
+    const ys = dyDims.slice(2);
+    const dy5 = ctx.reshape(dy, [null, group, cOut / group, ...ys]);
+    const dyP = ctx.emit('Transpose', [dy5], { perm: [1, 2, 0, ...sp.map((i) => i + 3)] }, { dims: [group, cOut / group, null, ...ys], dataType });
+    dyT = ctx.reshape(dyP, [cOut, null, ...ys]);
+  }
+  // Output size along each axis is >= kernel; the extra positions (when the forward conv dropped a
+  // remainder) are cropped.
+  const full = g.inputSize.map((size, i) => Math.floor((size + g.pads[i] + g.pads[i + g.spatial] - ((g.outputSize[i] - 1) * g.strides[i] + 1)) / g.dilations[i]) + 1);
+  const corr = ctx.emit('Conv', [xT, dyT], { strides: g.dilations, dilations: g.strides, pads: g.pads, group, kernel_shape: g.outputSize }, { dims: [cInGroup, cOut, ...full], dataType });
+  let cropped = corr;
+  if (full.some((f, i) => f !== g.kernel[i])) {
+    cropped = ctx.emit(
+      'Slice',
+      [corr, ctx.int64(sp.map(() => 0)), ctx.int64(g.kernel), ctx.int64(sp.map((i) => i + 2))],
+      {},
+      { dims: [cInGroup, cOut, ...g.kernel], dataType },
+    );
+  }
+  return ctx.emit('Transpose', [cropped], { perm: [1, 0, ...sp.map((i) => i + 2)] }, { dims: wDims, dataType });
+}

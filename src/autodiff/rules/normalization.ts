@@ -1,0 +1,107 @@
+// BatchNormalization in inference form (a per-channel affine map), LayerNormalization and
+// InstanceNormalization (normalisation over axes, with the standard
+// dx = invstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * scale).
+import { floatAttribute, intAttribute } from '../../onnx/build.js';
+import { registerVjp } from '../registry.js';
+import { normAxis, type Dims, type VjpContext } from '../context.js';
+
+/** Reshapes a per-channel [C] tensor to [C, 1, ..., 1] so it broadcasts against N,C,spatial. */
+function perChannel(ctx: VjpContext, t: string, rank: number): string {
+  const c = ctx.dims(t)[0];
+  return ctx.reshape(t, [c, ...Array(rank - 2).fill(1)]);
+}
+
+registerVjp('BatchNormalization', {
+  differentiableInputs: (n) => (n.input ?? []).map((_, i) => i),
+  vjp: (ctx, node, [dy], wanted) => {
+    if (intAttribute(node, 'training_mode', 0) !== 0) ctx.fail(node, 'training_mode=1 is not supported (export the model in eval mode)');
+    const [x, scale, bias, mean, variance] = node.input!;
+    const rank = ctx.rank(x);
+    const eps = floatAttribute(node, 'epsilon', 1e-5);
+    const sx = ctx.shapes.get(x);
+    const cDims = ctx.shapes.get(scale);
+    const invStd = ctx.emit('Reciprocal', [ctx.emit('Sqrt', [ctx.emit('Add', [variance, ctx.scalar(eps, variance)], {}, cDims)], {}, cDims)], {}, cDims);
+    const axes = ctx.int64([0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)]);
+    const sumDy = () => ctx.emit('ReduceSum', [dy!, axes], { keepdims: 0 }, cDims);
+    const centered = () => ctx.emit('Sub', [x, perChannel(ctx, mean, rank)], {}, sx);
+    const grads: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+    if (wanted[0]) grads[0] = ctx.emit('Mul', [dy!, perChannel(ctx, ctx.emit('Mul', [scale, invStd], {}, cDims), rank)], {}, sx);
+    if (wanted[1]) {
+      const xhat = ctx.emit('Mul', [centered(), perChannel(ctx, invStd, rank)], {}, sx);
+      grads[1] = ctx.emit('ReduceSum', [ctx.emit('Mul', [dy!, xhat], {}, sx), axes], { keepdims: 0 }, cDims);
+    }
+    if (wanted[2]) grads[2] = sumDy();
+    if (wanted[3]) grads[3] = ctx.emit('Neg', [ctx.emit('Mul', [sumDy(), ctx.emit('Mul', [scale, invStd], {}, cDims)], {}, cDims)], {}, cDims);
+    if (wanted[4]) {
+      // d/dvar of scale*(x-mean)*(var+eps)^(-1/2) = -0.5 * scale * (x-mean) * invstd^3
+      const dot = ctx.emit('ReduceSum', [ctx.emit('Mul', [dy!, centered()], {}, sx), axes], { keepdims: 0 }, cDims);
+      const cube = ctx.emit('Mul', [invStd, ctx.emit('Mul', [invStd, invStd], {}, cDims)], {}, cDims);
+      grads[4] = ctx.emit('Mul', [ctx.emit('Mul', [dot, ctx.emit('Mul', [scale, cube], {}, cDims)], {}, cDims), ctx.scalar(-0.5, scale)], {}, cDims);
+    }
+    return grads;
+  },
+});
+
+/**
+ * Gradient of y = xhat * scale + bias w.r.t. x, where xhat normalises x over `axes`:
+ * dx = invstd * (g - mean(g) - xhat * mean(g * xhat)).
+ */
+function normalizedInputGradient(ctx: VjpContext, g: string, xhat: string, invStd: string, axes: number[], reducedDims: Dims): string {
+  const s = ctx.shapes.get(xhat);
+  const dataType = ctx.dataType(xhat);
+  const ax = ctx.int64(axes);
+  const meanG = ctx.emit('ReduceMean', [g, ax], { keepdims: 1 }, { dims: reducedDims, dataType });
+  const meanGX = ctx.emit('ReduceMean', [ctx.emit('Mul', [g, xhat], {}, s), ax], { keepdims: 1 }, { dims: reducedDims, dataType });
+  const inner = ctx.emit('Sub', [ctx.emit('Sub', [g, meanG], {}, s), ctx.emit('Mul', [xhat, meanGX], {}, s)], {}, s);
+  return ctx.emit('Mul', [inner, invStd], {}, s);
+}
+
+/** Mean and 1/sqrt(var + eps) over `axes` (keepdims), recomputed from x. */
+function moments(ctx: VjpContext, x: string, axes: number[], eps: number): { xhat: string; invStd: string; reducedDims: Dims } {
+  const s = ctx.shapes.get(x)!;
+  const reducedDims = ctx.dims(x).map((d, i) => (axes.includes(i) ? 1 : d));
+  const r = { dims: reducedDims, dataType: s.dataType };
+  const ax = ctx.int64(axes);
+  const mean = ctx.emit('ReduceMean', [x, ax], { keepdims: 1 }, r);
+  const centered = ctx.emit('Sub', [x, mean], {}, s);
+  const variance = ctx.emit('ReduceMean', [ctx.emit('Mul', [centered, centered], {}, s), ax], { keepdims: 1 }, r);
+  const invStd = ctx.emit('Reciprocal', [ctx.emit('Sqrt', [ctx.emit('Add', [variance, ctx.scalar(eps, x)], {}, r)], {}, r)], {}, r);
+  return { xhat: ctx.emit('Mul', [centered, invStd], {}, s), invStd, reducedDims };
+}
+
+registerVjp('LayerNormalization', {
+  differentiableInputs: (n) => (n.input ?? []).map((_, i) => i),
+  vjp: (ctx, node, [dy], wanted) => {
+    const [x, scale, bias] = node.input!;
+    const rank = ctx.rank(x);
+    const axis = normAxis(intAttribute(node, 'axis', -1), rank);
+    const eps = floatAttribute(node, 'epsilon', 1e-5);
+    const axes = Array.from({ length: rank - axis }, (_, i) => axis + i);
+    const s = ctx.shapes.get(x);
+    const { xhat, invStd, reducedDims } = moments(ctx, x, axes, eps);
+    const grads: (string | undefined)[] = [undefined, undefined, undefined];
+    if (wanted[0]) grads[0] = normalizedInputGradient(ctx, ctx.emit('Mul', [dy!, scale], {}, s), xhat, invStd, axes, reducedDims);
+    const lead = ctx.int64(Array.from({ length: axis }, (_, i) => i));
+    if (wanted[1]) grads[1] = axis === 0 ? ctx.emit('Mul', [dy!, xhat], {}, s) : ctx.emit('ReduceSum', [ctx.emit('Mul', [dy!, xhat], {}, s), lead], { keepdims: 0 }, ctx.shapes.get(scale));
+    if (wanted[2] && bias) grads[2] = axis === 0 ? dy! : ctx.emit('ReduceSum', [dy!, lead], { keepdims: 0 }, ctx.shapes.get(bias));
+    return grads;
+  },
+});
+
+registerVjp('InstanceNormalization', {
+  differentiableInputs: () => [0, 1, 2],
+  vjp: (ctx, node, [dy], wanted) => {
+    const [x, scale, bias] = node.input!;
+    const rank = ctx.rank(x);
+    const eps = floatAttribute(node, 'epsilon', 1e-5);
+    const spatialAxes = Array.from({ length: rank - 2 }, (_, i) => i + 2);
+    const s = ctx.shapes.get(x);
+    const { xhat, invStd, reducedDims } = moments(ctx, x, spatialAxes, eps);
+    const grads: (string | undefined)[] = [undefined, undefined, undefined];
+    if (wanted[0]) grads[0] = normalizedInputGradient(ctx, ctx.emit('Mul', [dy!, perChannel(ctx, scale, rank)], {}, s), xhat, invStd, spatialAxes, reducedDims);
+    const axes = ctx.int64([0, ...spatialAxes]);
+    if (wanted[1]) grads[1] = ctx.emit('ReduceSum', [ctx.emit('Mul', [dy!, xhat], {}, s), axes], { keepdims: 0 }, ctx.shapes.get(scale));
+    if (wanted[2]) grads[2] = ctx.emit('ReduceSum', [dy!, axes], { keepdims: 0 }, ctx.shapes.get(bias));
+    return grads;
+  },
+});

@@ -1,0 +1,50 @@
+// `npm run bench -- grad`: forward-only vs forward + input-gradient throughput of the autodiff engine
+// on a ResNet-50 and a ViT-B/16 from the TS builders at 224² (random weights, 1000 classes), on the
+// same machine in the same run. Issue 3's target: forward+backward ≤ 3× forward (PyTorch's own ratio
+// for ResNet-50 on this machine class is 3.3×).
+// Flags: --batch N (default 2), --repeats N (timed runs, default 2), --models resnet50,vit-b16
+import { buildResNet } from '../model/builders/resnet.js';
+import { buildViT } from '../model/builders/vit.js';
+import type { Graph } from '../onnx/graph.js';
+import { createDifferentiableClassifier } from '../autodiff/classifier.js';
+import { peakRssMiB, flag } from './_timing.js';
+
+const MODELS: Record<string, () => Graph> = {
+  resnet50: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'bottleneck', layers: [3, 4, 6, 3], width: 64, seed: 0 }),
+  'vit-b16': () => buildViT({ inputSize: [3, 224, 224], numClasses: 1000, patchSize: 16, dim: 768, depth: 12, heads: 12, seed: 0 }),
+};
+
+async function seconds(fn: () => Promise<unknown>, repeats: number): Promise<number> {
+  await fn(); // warm-up
+  let best = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  return best;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const batch = flag(args, 'batch', 2);
+  const repeats = flag(args, 'repeats', 2);
+  const i = args.indexOf('--models');
+  const names = i >= 0 ? args[i + 1].split(',') : Object.keys(MODELS);
+  console.log(`grad bench: batch ${batch}, best of ${repeats} timed runs after one warm-up, onnxruntime CPU`);
+  console.log('model      fwd img/s  fwd+grad img/s  ratio  setup s');
+  for (const name of names) {
+    const setupStart = Date.now();
+    const model = await createDifferentiableClassifier(MODELS[name]());
+    const [c, h, w] = model.inputShape;
+    const images = new Float32Array(batch * c * h * w);
+    for (let k = 0; k < images.length; k++) images[k] = ((k * 2654435761) % 1000) / 1000;
+    const labels = Int32Array.from({ length: batch }, (_, k) => k % model.numClasses);
+    await model.lossAndGradient(images, batch, labels, { kind: 'ce' }); // builds the gradient session
+    const setup = (Date.now() - setupStart) / 1000;
+    const forward = await seconds(() => model.logits(images, batch), repeats);
+    const backward = await seconds(() => model.lossAndGradient(images, batch, labels, { kind: 'ce' }), repeats);
+    console.log(`${name.padEnd(10)} ${(batch / forward).toFixed(2).padStart(9)}  ${(batch / backward).toFixed(2).padStart(14)}  ${(backward / forward).toFixed(2).padStart(5)}  ${setup.toFixed(1).padStart(7)}`);
+    await model.release();
+  }
+  console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
+}

@@ -1,0 +1,56 @@
+// robustart train: trains the Fashion-MNIST demo CNN from scratch on robustart's own autodiff.
+import type { Command } from '../command.js';
+import { numberFlag, stringFlag } from '../command.js';
+import { DEMO_DEFAULTS, trainDemoModel } from '../../train/demo.js';
+import { RobustartError } from '../../errors.js';
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train the Fashion-MNIST demo CNN from scratch (SGD + momentum, cosine schedule)',
+  usage: [
+    '--out PATH         where to write the ONNX model (default demo/model/fashion-cnn.onnx); the curve goes to <out>.training.json',
+    `--epochs N         default ${DEMO_DEFAULTS.epochs}`,
+    `--batch N          default ${DEMO_DEFAULTS.batchSize}`,
+    `--lr X             peak learning rate, default ${DEMO_DEFAULTS.learningRate}`,
+    `--momentum X       default ${DEMO_DEFAULTS.momentum}`,
+    `--weight-decay X   default ${DEMO_DEFAULTS.weightDecay}`,
+    `--widths A,B,C     conv widths per stage, default ${DEMO_DEFAULTS.widths.join(',')}`,
+    `--hidden N         classifier hidden units, default ${DEMO_DEFAULTS.hidden}`,
+    `--seed N           default ${DEMO_DEFAULTS.seed}`,
+    '--threads N        onnxruntime intra-op threads (default: all cores)',
+    '--limit N          train on the first N images only (quick check)',
+  ].join('\n'),
+  options: {
+    out: { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    momentum: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    widths: { type: 'string' },
+    hidden: { type: 'string' },
+    seed: { type: 'string' },
+    threads: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  async run(values) {
+    const widthsText = stringFlag(values, 'widths');
+    const widths = widthsText ? widthsText.split(',').map(Number) : DEMO_DEFAULTS.widths;
+    if (widths.some((w) => !Number.isInteger(w) || w < 1)) throw new RobustartError(`--widths ${widthsText} must be positive integers separated by commas, e.g. 16,32,64`);
+    const result = await trainDemoModel({
+      out: stringFlag(values, 'out') ?? 'demo/model/fashion-cnn.onnx',
+      epochs: numberFlag(values, 'epochs', DEMO_DEFAULTS.epochs, { min: 1, integer: true }),
+      batchSize: numberFlag(values, 'batch', DEMO_DEFAULTS.batchSize, { min: 1, integer: true }),
+      learningRate: numberFlag(values, 'lr', DEMO_DEFAULTS.learningRate, { min: 0 }),
+      momentum: numberFlag(values, 'momentum', DEMO_DEFAULTS.momentum, { min: 0 }),
+      weightDecay: numberFlag(values, 'weight-decay', DEMO_DEFAULTS.weightDecay, { min: 0 }),
+      widths,
+      hidden: numberFlag(values, 'hidden', DEMO_DEFAULTS.hidden, { min: 0, integer: true }),
+      seed: numberFlag(values, 'seed', DEMO_DEFAULTS.seed, { integer: true }),
+      threads: values.threads === undefined ? undefined : numberFlag(values, 'threads', 0, { min: 1, integer: true }),
+      limit: values.limit === undefined ? undefined : numberFlag(values, 'limit', 0, { min: 1, integer: true }),
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    process.stdout.write(`test top-1 ${(100 * result.testAccuracy).toFixed(2)}% after ${result.seconds.toFixed(0)} s\n`);
+  },
+};

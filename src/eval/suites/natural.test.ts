@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ALEXNET_CORRUPTION_ERRORS, ALEXNET_CLEAN_ERROR } from '../../metrics/corruption.js';
+import type { SampleRecord } from '../../store/store.js';
+import { syntheticImage } from '../../noise/natural/fixture.js';
+import { Rng } from '../../util/rng.js';
+import type { FloatImage } from '../../data/image.js';
+import { corruptionSummary, naturalConditions, perturbationSummary } from './natural.js';
+
+test('conditions: clean + 19 corruptions x 5 severities by default; lists and ImageNet-P frames on request', () => {
+  const all = naturalConditions({}, 0);
+  assert.equal(all.length, 1 + 19 * 5);
+  assert.equal(all[0].name, 'clean');
+  assert.ok(all.some((c) => c.name === 'jpeg_compression/5'));
+  const some = naturalConditions({ corruptions: 'fog,snow', severities: '3', 'imagenet-p': true, perturbations: 'rotate' }, 0);
+  assert.deepEqual(some.slice(0, 3).map((c) => c.name), ['clean', 'fog/3', 'snow/3']);
+  assert.equal(some.length, 3 + 31);
+  assert.equal(some[3].name, 'imagenet-p/rotate/00');
+  assert.throws(() => naturalConditions({ 'imagenet-c': '/x' }, 0), /pre-made ImageNet-C tree/);
+});
+
+test('ImageNet-P frame conditions of one image share their sequence whatever stream each gets', async () => {
+  const image = syntheticImage(48, 40, 2);
+  const frames = naturalConditions({ corruptions: 'fog', severities: '1', 'imagenet-p': true, perturbations: 'snow' }, 7).slice(2);
+  const a = (await frames[5].imageNoise!.apply(image, new Rng(1))) as FloatImage;
+  const b = (await frames[5].imageNoise!.apply(image, new Rng(99))) as FloatImage;
+  assert.deepEqual(a.data, b.data);
+});
+
+test('summary: AlexNet-like accuracies give mCE 1; extras are reported as mean errors', () => {
+  const top1 = new Map<string, number>([['clean', 1 - ALEXNET_CLEAN_ERROR]]);
+  for (const [c, e] of Object.entries(ALEXNET_CORRUPTION_ERRORS)) for (let s = 1; s <= 5; s++) top1.set(`${c}/${s}`, 1 - e);
+  top1.set('spatter/1', 0.5);
+  const summary = corruptionSummary(top1);
+  assert.ok(Math.abs(summary.mCE! - 1) < 1e-9);
+  assert.ok(Math.abs(summary.relative_mCE! - 1) < 1e-9);
+  assert.ok(Math.abs(summary['CE/fog']! - 1) < 1e-9);
+  assert.equal(summary['mean_error/spatter'], 0.5);
+  // Missing severities: no CE, no mCE.
+  top1.delete('fog/2');
+  assert.equal(corruptionSummary(top1).mCE, null);
+});
+
+test('ImageNet-P summary: flip probability and top-5 distance per perturbation from frame records', () => {
+  const records: SampleRecord[] = [];
+  for (let j = 0; j < 31; j++) {
+    // Sample a flips once (frame 10); sample b never.
+    records.push({ noise: `imagenet-p/rotate/${String(j).padStart(2, '0')}`, sampleId: 'a', label: 0, status: 'ok', top5: j < 10 ? [1, 2, 3, 4, 5] : [2, 1, 3, 4, 5] });
+    records.push({ noise: `imagenet-p/rotate/${String(j).padStart(2, '0')}`, sampleId: 'b', label: 0, status: 'ok', top5: [7, 8, 9, 10, 11] });
+  }
+  const summary = perturbationSummary(records);
+  assert.ok(Math.abs(summary['FP/rotate']! - (1 / 30 + 0) / 2) < 1e-12);
+  assert.ok(Math.abs(summary['T5D/rotate']! - (2 / 30) / 2) < 1e-12);
+  assert.equal(summary.mFP, summary['FP/rotate']);
+});

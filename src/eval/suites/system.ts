@@ -1,0 +1,169 @@
+// System noise (spec/metrics.md): the same images under every decoder x resizer combination, the model's own crop
+// and normalisation kept fixed (timm: resize the shorter side to floor(input / crop_pct), centre crop; only the
+// resize step is swapped). Reports accuracy per combination, mean, worst, NSD (standard deviation across
+// combinations) and the fraction of samples whose prediction flips somewhere in the grid.
+import { createHash } from 'node:crypto';
+import { RobustartError } from '../../errors.js';
+import type { RgbImage } from '../../data/image.js';
+import type { Decoder } from '../../noise/types.js';
+import { DECODERS, decoderByName } from '../../noise/system/decoders/index.js';
+import { RESIZERS, resizerByName } from '../../noise/system/resizers/index.js';
+import type { SampleRecord } from '../../store/store.js';
+import type { ClassificationMetrics } from '../../metrics/classification.js';
+import type { Condition } from '../condition.js';
+import type { Suite } from '../suite.js';
+
+/** Distinct decoding behaviours by default: libjpeg-turbo islow+fancy (sharp; skia, mozjpeg-wasm and djpeg-islow give
+ * the same pixels), its ifast / float IDCTs and simple upsampling, jpeg-js and FFmpeg. */
+export const DEFAULT_DECODERS = ['sharp', 'jpegjs', 'djpeg-ifast', 'djpeg-float', 'djpeg-islow-nosmooth', 'ffmpeg'];
+export const DEFAULT_RESIZERS = RESIZERS.map((r) => r.name);
+
+/** Separator between decoder and resizer in condition names ("jpegjs+pil-bilinear"). */
+export const COMBINATION_SEPARATOR = '+';
+
+function namesOption(value: unknown, fallback: readonly string[], what: string): string[] {
+  if (value === undefined || value === null || value === 'default') return [...fallback];
+  if (value === 'all') return what === 'decoders' ? DECODERS.map((d) => d.name) : RESIZERS.map((r) => r.name);
+  const names = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  const cleaned = names.map((s) => s.trim()).filter(Boolean);
+  if (cleaned.length === 0) throw new RobustartError(`system suite: option ${what} is empty; give names separated by commas, 'all' or 'default'`);
+  return cleaned;
+}
+
+/** Decoded images shared by all decoders of one grid, oldest dropped first beyond a byte budget. */
+export class DecodeCache {
+  private readonly entries = new Map<string, Promise<RgbImage>>();
+  private readonly sizes = new Map<string, number>();
+  private used = 0;
+
+  constructor(readonly budgetBytes = 256 * 1024 * 1024) {}
+
+  getOrDecode(key: string, decode: () => Promise<RgbImage>): Promise<RgbImage> {
+    let hit = this.entries.get(key);
+    if (!hit) {
+      hit = decode().then(
+        (img) => {
+          if (this.entries.has(key)) {
+            this.sizes.set(key, img.data.length);
+            this.used += img.data.length;
+            this.evict();
+          }
+          return img;
+        },
+        (err: unknown) => {
+          this.entries.delete(key);
+          throw err;
+        },
+      );
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  private evict(): void {
+    while (this.used > this.budgetBytes && this.entries.size > 1) {
+      const oldest = this.entries.keys().next().value as string;
+      this.used -= this.sizes.get(oldest) ?? 0;
+      this.sizes.delete(oldest);
+      this.entries.delete(oldest);
+    }
+  }
+}
+
+/**
+ * Wraps a decoder so each distinct file is decoded once and reused by every resizer (the grid is decoder-major, so
+ * a batch's decodes are still cached when the next resizer asks). A decoder that cannot read a format (a
+ * JPEG-only decoder on a PNG) fails that sample only: evaluate() records it as skipped.
+ */
+export function cachingDecoder(decoder: Decoder, cache = new DecodeCache()): Decoder {
+  return {
+    name: decoder.name,
+    decode(bytes) {
+      const key = `${decoder.name}:${createHash('sha1').update(bytes).digest('hex')}`;
+      return cache.getOrDecode(key, () =>
+        decoder.decode(bytes).catch((err: unknown) => {
+          if (err instanceof RobustartError && / reads .* only, not /.test(err.message)) throw new Error(err.message);
+          throw err;
+        }),
+      );
+    },
+  };
+}
+
+export function systemConditions(options: Record<string, unknown>): Condition[] {
+  const decoders = namesOption(options.decoders, DEFAULT_DECODERS, 'decoders').map(decoderByName);
+  const resizers = namesOption(options.resizers, DEFAULT_RESIZERS, 'resizers').map(resizerByName);
+  const conditions: Condition[] = [];
+  const cache = new DecodeCache();
+  for (const d of decoders) {
+    const decoder = cachingDecoder(d, cache);
+    for (const resizer of resizers) conditions.push({ name: `${d.name}${COMBINATION_SEPARATOR}${resizer.name}`, decoder, resizer });
+  }
+  return conditions;
+}
+
+/** Population standard deviation (divide by n) of per-combination accuracies: robustart's NSD. */
+export function nsd(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length);
+}
+
+/** Accuracy summary over combinations: mean, worst, best, NSD and the number of combinations. */
+export function accuracySummary(top1ByCombination: ReadonlyMap<string, number>): Record<string, number> {
+  const values = [...top1ByCombination.values()];
+  return {
+    combinations: values.length,
+    mean_top1: values.reduce((a, b) => a + b, 0) / values.length,
+    worst_top1: Math.min(...values),
+    best_top1: Math.max(...values),
+    nsd: nsd(values),
+  };
+}
+
+/**
+ * Fraction of samples whose top-1 prediction is not the same under every combination. Only samples with a
+ * prediction under all combinations count (a sample one decoder cannot read is left out).
+ */
+export function flipFraction(predictions: ReadonlyMap<string, ReadonlyMap<string, number>>): { flipFraction: number; samples: number } {
+  const maps = [...predictions.values()];
+  if (maps.length === 0) return { flipFraction: NaN, samples: 0 };
+  let samples = 0;
+  let flipped = 0;
+  for (const [id, first] of maps[0]) {
+    const preds = maps.map((m) => m.get(id));
+    if (preds.some((p) => p === undefined)) continue;
+    samples++;
+    if (preds.some((p) => p !== first)) flipped++;
+  }
+  return { flipFraction: samples ? flipped / samples : NaN, samples };
+}
+
+/** condition -> sample id -> top-1 class, from stored records. */
+export function predictionsFromRecords(records: Iterable<SampleRecord>): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const r of records) {
+    if (r.status !== 'ok' || !r.top5 || r.top5.length === 0) continue;
+    let m = out.get(r.noise);
+    if (!m) out.set(r.noise, (m = new Map()));
+    m.set(r.sampleId, r.top5[0]);
+  }
+  return out;
+}
+
+export const systemSuite: Suite = {
+  name: 'system',
+  description: 'decoder x resizer grid (system noise): accuracy per combination, mean, worst, NSD, prediction flip fraction',
+  conditions: (context) => systemConditions(context.options),
+  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
+    const top1 = new Map([...perCondition].map(([name, m]) => [name, m.top1]));
+    const summary: Record<string, number | null> = accuracySummary(top1);
+    // The flip fraction needs per-sample predictions; evaluate() passes the records when it has them.
+    if (records) {
+      const flips = flipFraction(predictionsFromRecords([...records.values()].flat()));
+      summary.flip_fraction = flips.flipFraction;
+      summary.flip_samples = flips.samples;
+    }
+    return summary;
+  },
+};

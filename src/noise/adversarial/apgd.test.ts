@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../util/rng.js';
+import { makeTinyTask } from './testing/dataset.js';
+import { checkAttackInvariants, successCount } from './testing/invariants.js';
+import { APGD, apgdCheckpoints } from './apgd.js';
+import { APGDT } from './apgd-t.js';
+import { PGD } from './pgd.js';
+
+const { model, test: data } = makeTinyTask();
+const { images, labels, count } = data;
+
+test('APGD checkpoints follow the paper: 0.22N, then gaps shrinking by 0.03N down to 0.06N', () => {
+  assert.deepEqual(apgdCheckpoints(100), [22, 41, 57, 70, 80, 87, 93, 99]);
+});
+
+test('APGD-CE, APGD-DLR and APGD-T keep the invariants in L∞ and L2', async () => {
+  for (const attack of [
+    new APGD(model, { eps: 0.08, steps: 15 }),
+    new APGD(model, { eps: 0.08, steps: 15, loss: 'dlr', restarts: 2 }),
+    new APGD(model, { norm: 'l2', eps: 0.5, steps: 15 }),
+    new APGDT(model, { eps: 0.08, steps: 10, targetClasses: 3 }),
+  ]) {
+    const r = await checkAttackInvariants(model, attack, images, labels, count);
+    assert.ok(successCount(r) > 0 && successCount(r) < count, `${attack.name}: ${successCount(r)}`);
+  }
+});
+
+test('APGD-CE with the same budget of gradient steps is at least as strong as PGD here', async () => {
+  for (const eps of [0.05, 0.08, 0.1]) {
+    const pgd = await new PGD(model, { eps, steps: 20 }).run(images, labels, count, new Rng(1));
+    const apgd = await new APGD(model, { eps, steps: 20 }).run(images, labels, count, new Rng(1));
+    assert.ok(successCount(apgd) >= successCount(pgd), `ε=${eps}: APGD ${successCount(apgd)} < PGD ${successCount(pgd)}`);
+  }
+});
+
+test('APGD-T refuses models with too few classes for its targeted loss', async () => {
+  const small = makeTinyTask({ classes: 3, trainCount: 30, epochs: 5 }).model;
+  assert.throws(() => new APGDT(small, { eps: 0.1 }), /at least 4 classes/);
+});

@@ -1,0 +1,177 @@
+// APGD (Croce & Hein, ICML 2020, "Reliable evaluation of adversarial robustness…", Algorithm 1): PGD with momentum 0.75
+// and a step size η that starts at 2ε and halves at checkpoints w_j when the loss stalls, restarting from the best point.
+// Checkpoints p₀ = 0, p₁ = 0.22, p_{j+1} = p_j + max(p_j − p_{j−1} − 0.03, 0.06); ρ = 0.75 (the paper's values).
+// Loss heads: CE (APGD-CE) or DLR (APGD-DLR); APGD-T (apgd-t.ts) reuses `apgdRun` with targeted DLR.
+import type { DifferentiableClassifier, LossKind } from '../../model/differentiable.js';
+import type { Rng } from '../../util/rng.js';
+import {
+  Oracle, argmax, checkBatch, finish, gather, range, sampleRngs, scatter, type Attack, type AttackResult, type RunOptions,
+} from './attack.js';
+import { lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
+
+export interface ApgdConfig {
+  readonly norm?: 'linf' | 'l2';
+  readonly eps: number;
+  readonly steps?: number;
+  readonly restarts?: number;
+  readonly loss?: 'ce' | 'dlr';
+  /** Expectation over transformation: gradients averaged over this many calls (AutoAttack "rand"). */
+  readonly eotIter?: number;
+  readonly rho?: number;
+}
+
+export interface ApgdSettings {
+  readonly norm: 'linf' | 'l2';
+  readonly eps: number;
+  readonly steps: number;
+  readonly eotIter: number;
+  readonly rho: number;
+}
+
+/** The iterations at which APGD checks progress: ⌈p_j·N⌉. */
+export function apgdCheckpoints(steps: number): number[] {
+  const p = [0, 0.22];
+  while (p[p.length - 1] < 1) p.push(p[p.length - 1] + Math.max(p[p.length - 1] - p[p.length - 2] - 0.03, 0.06));
+  return [...new Set(p.slice(1).map((v) => Math.ceil(Math.min(v, 1) * steps - 1e-9)))].filter((w) => w > 0 && w < steps);
+}
+
+/**
+ * One APGD run on the samples `indices` from a random start on the ε-sphere. Writes the first adversarial point
+ * found (or the best-loss point) into `adversarial`, and returns the indices that became adversarial.
+ */
+export async function apgdRun(
+  oracle: Oracle, s: ApgdSettings, images: Float32Array, labels: Int32Array, indices: Int32Array, loss: LossKind,
+  targets: Int32Array | undefined, rngs: Rng[], adversarial: Float32Array,
+): Promise<Set<number>> {
+  const size = oracle.size, classes = oracle.model.numClasses, m = indices.length;
+  const clean = gather(images, indices, size);
+  const x = clean.slice();
+  indices.forEach((idx, k) => {
+    const d = randomPerturbation(size, s.norm, s.eps, rngs[idx]);
+    const r = lpNorm(d, 0, size, s.norm) || 1;
+    for (let i = 0; i < size; i++) x[k * size + i] += (d[i] * s.eps) / r; // start on the sphere, as the reference code
+  });
+  projectToThreat(clean, x, m, s.norm, s.eps);
+  const xPrev = x.slice(), xBest = x.slice(), gBest = new Float32Array(m * size), g = new Float32Array(m * size);
+  const f = new Float32Array(m), fPrev = new Float32Array(m), fBest = new Float32Array(m).fill(-Infinity);
+  const eta = new Float32Array(m).fill(2 * s.eps), increases = new Int32Array(m);
+  const fBestAtCheck = new Float32Array(m).fill(-Infinity), reducedAtCheck = new Uint8Array(m).fill(1);
+  const checkpoints = apgdCheckpoints(s.steps);
+  const succeeded = new Set<number>();
+  let active = range(m);
+  let lastCheck = 0;
+  for (let k = 0; k <= s.steps && active.length > 0; k++) {
+    const rows = gather(x, active, size);
+    const ids = Int32Array.from(active, (a) => indices[a]);
+    if (k === s.steps) {
+      const logits = await oracle.logits(rows, ids);
+      active.forEach((a, j) => { if (argmax(logits, j, classes) !== labels[indices[a]]) succeeded.add(indices[a]); });
+      scatter(adversarial, rows, ids, size);
+      break;
+    }
+    const grad = new Float32Array(rows.length), value = new Float32Array(active.length);
+    let logits: Float32Array = new Float32Array(0);
+    for (let e = 0; e < s.eotIter; e++) {
+      const r = await oracle.lossAndGradient(rows, ids, labels, { kind: loss, targets });
+      for (let i = 0; i < grad.length; i++) grad[i] += r.gradient[i] / s.eotIter;
+      for (let j = 0; j < value.length; j++) value[j] += r.loss[j] / s.eotIter;
+      logits = r.logits;
+    }
+    const keep: number[] = [];
+    active.forEach((a, j) => {
+      if (argmax(logits, j, classes) !== labels[indices[a]]) {
+        succeeded.add(indices[a]);
+        adversarial.set(rows.subarray(j * size, (j + 1) * size), indices[a] * size);
+        return;
+      }
+      keep.push(a);
+      f[a] = value[j];
+      g.set(grad.subarray(j * size, (j + 1) * size), a * size);
+      if (k > 0 && f[a] > fPrev[a]) increases[a]++;
+      fPrev[a] = f[a];
+      if (f[a] > fBest[a]) {
+        fBest[a] = f[a];
+        xBest.set(x.subarray(a * size, (a + 1) * size), a * size);
+        gBest.set(g.subarray(a * size, (a + 1) * size), a * size);
+      }
+    });
+    active = Int32Array.from(keep);
+    const atCheckpoint = checkpoints.includes(k);
+    for (const a of active) {
+      const o = a * size;
+      if (atCheckpoint) {
+        // Condition 1: the loss rose in fewer than ρ of the steps since the last checkpoint;
+        // condition 2: η was not reduced last time and the best loss has not improved since.
+        const stalled = increases[a] <= s.rho * (k - lastCheck);
+        const flat = !reducedAtCheck[a] && fBestAtCheck[a] >= fBest[a];
+        reducedAtCheck[a] = stalled || flat ? 1 : 0;
+        if (reducedAtCheck[a]) {
+          eta[a] /= 2;
+          x.set(xBest.subarray(o, o + size), o);
+          g.set(gBest.subarray(o, o + size), o);
+        }
+        fBestAtCheck[a] = fBest[a];
+        increases[a] = 0;
+      }
+      // z = Π(x + η·s(∇)); x_next = Π(x + α(z − x) + (1 − α)(x − x_prev)), α = 0.75 (1 on the first step).
+      const alpha = k === 0 ? 1 : 0.75;
+      const z = x.slice(o, o + size);
+      const gl2 = s.norm === 'l2' ? lpNorm(g, o, size, 'l2') + 1e-12 : 1;
+      for (let i = 0; i < size; i++) z[i] += eta[a] * (s.norm === 'linf' ? Math.sign(g[o + i]) : g[o + i] / gl2);
+      projectToThreat(clean.subarray(o, o + size), z, 1, s.norm, s.eps);
+      for (let i = 0; i < size; i++) {
+        const next = x[o + i] + alpha * (z[i] - x[o + i]) + (1 - alpha) * (x[o + i] - xPrev[o + i]);
+        xPrev[o + i] = x[o + i];
+        x[o + i] = next;
+      }
+      projectToThreat(clean.subarray(o, o + size), x.subarray(o, o + size), 1, s.norm, s.eps);
+    }
+    if (atCheckpoint) lastCheck = k;
+  }
+  // Samples that stayed robust return their best-loss point.
+  for (let a = 0; a < m; a++) if (!succeeded.has(indices[a])) adversarial.set(xBest.subarray(a * size, (a + 1) * size), indices[a] * size);
+  return succeeded;
+}
+
+/** The samples the model already misclassifies are done before any attack (AutoAttack's convention). */
+export async function stillRobust(oracle: Oracle, images: Float32Array, labels: Int32Array, batch: number): Promise<Int32Array> {
+  const logits = await oracle.logits(images, range(batch));
+  return range(batch).filter((i) => argmax(logits, i, oracle.model.numClasses) === labels[i]);
+}
+
+export class APGD implements Attack {
+  readonly kind = 'white-box' as const;
+  readonly minimumNorm = false;
+  readonly name: string;
+  readonly norm: Norm;
+  readonly eps: number;
+  readonly settings: Readonly<Record<string, number | string | boolean>>;
+  private readonly s: ApgdSettings;
+  private readonly restarts: number;
+  private readonly loss: 'ce' | 'dlr';
+
+  /** Defaults from AutoAttack standard (spec): 100 iterations, 1 restart, ρ = 0.75. */
+  constructor(readonly model: DifferentiableClassifier, { norm = 'linf', eps, steps = 100, restarts = 1, loss = 'ce', eotIter = 1, rho = 0.75 }: ApgdConfig) {
+    if (loss === 'dlr' && model.numClasses < 3) throw new Error('APGD-DLR needs at least 3 classes');
+    this.name = `apgd-${loss}`;
+    this.norm = norm;
+    this.eps = eps;
+    this.loss = loss;
+    this.restarts = restarts;
+    this.s = { norm, eps, steps, eotIter, rho };
+    this.settings = { attack: this.name, norm, eps, steps, restarts, eotIter, rho };
+  }
+
+  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch);
+    const oracle = new Oracle(this.model, batch);
+    const rngs = sampleRngs(rng, batch, options.sampleKeys);
+    const adversarial = images.slice();
+    let robust = await stillRobust(oracle, images, labels, batch);
+    for (let r = 0; r < this.restarts && robust.length > 0; r++) {
+      const fooled = await apgdRun(oracle, this.s, images, labels, robust, this.loss, undefined, rngs, adversarial);
+      robust = robust.filter((i) => !fooled.has(i));
+    }
+    return finish(oracle, images, adversarial, labels, batch, this.norm);
+  }
+}

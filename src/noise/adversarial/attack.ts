@@ -1,0 +1,152 @@
+// The one interface every attack implements (torchattacks/foolbox style), and the bookkeeping they share:
+// query counting per sample, sub-batches of still-active samples, target choice and the final verdict.
+import type { DifferentiableClassifier, LossSpec, LossAndGradient } from '../../model/differentiable.js';
+import { RobustartError } from '../../errors.js';
+import { Rng, rngFor } from '../../util/rng.js';
+import { perturbationNorms, projectToThreat, type Norm } from './threat.js';
+
+export type AttackKind = 'white-box' | 'score-based' | 'decision-based';
+
+export interface AttackResult {
+  /** N×C×H×W in [0,1]. */
+  readonly adversarial: Float32Array;
+  /** 1 where the model's prediction on `adversarial` is wrong (untargeted) or equals the target (targeted). */
+  readonly success: Uint8Array;
+  /** Model calls (forward or forward+backward) spent on each sample. */
+  readonly queries: Int32Array;
+  /** ‖adversarial − clean‖ in the attack's norm. */
+  readonly norms: Float32Array;
+  /** Target class per sample for targeted attacks. */
+  readonly targets?: Int32Array;
+  /** Per-sample loss at the start and end of a gradient attack, for the gradient-masking checks. */
+  readonly lossStart?: Float32Array;
+  readonly lossEnd?: Float32Array;
+  /** 1 where a gradient was all zero or non-finite. */
+  readonly degenerateGradient?: Uint8Array;
+  /** Composite attacks (AutoAttack): the part that first fooled each sample, '' where none did. */
+  readonly foundBy?: readonly string[];
+}
+
+export interface RunOptions {
+  /** Target class per sample; targeted attacks otherwise draw a random class ≠ label per sample. */
+  readonly targets?: Int32Array;
+  /** Keys of the per-sample random streams (default: position in the batch); the AutoAttack cascade passes the original indices so a sample sees the same randomness in any sub-batch. */
+  readonly sampleKeys?: ArrayLike<number>;
+}
+
+export interface Attack {
+  /** e.g. "pgd", "apgd-ce". */
+  readonly name: string;
+  readonly norm: Norm;
+  readonly kind: AttackKind;
+  /** Budget; for minimum-norm attacks optional (raw result) — when set, the result is projected onto the ε-ball and re-checked, as foolbox's `clipped`. */
+  readonly eps: number | undefined;
+  readonly minimumNorm: boolean;
+  /** Every setting, recorded with every result so a run can be reproduced. */
+  readonly settings: Readonly<Record<string, number | string | boolean>>;
+  run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options?: RunOptions): Promise<AttackResult>;
+}
+
+export function sampleSizeOf(model: DifferentiableClassifier): number {
+  const [c, h, w] = model.inputShape;
+  return c * h * w;
+}
+
+/** A model wrapped to count calls per sample; every call takes a sub-batch given by original sample indices. */
+export class Oracle {
+  readonly queries: Int32Array;
+  readonly size: number;
+  constructor(readonly model: DifferentiableClassifier, batch: number) {
+    this.queries = new Int32Array(batch);
+    this.size = sampleSizeOf(model);
+  }
+
+  async logits(images: Float32Array, indices: ArrayLike<number>, count = true): Promise<Float32Array> {
+    if (count) for (let i = 0; i < indices.length; i++) this.queries[indices[i]]++;
+    return this.model.logits(images, indices.length);
+  }
+
+  /** `labels` and `loss.targets` are full-batch arrays; they are gathered for the sub-batch here. */
+  async lossAndGradient(images: Float32Array, indices: ArrayLike<number>, labels: Int32Array, loss: LossSpec): Promise<LossAndGradient> {
+    for (let i = 0; i < indices.length; i++) this.queries[indices[i]]++;
+    const sub: LossSpec = loss.targets ? { ...loss, targets: gatherInts(loss.targets, indices) } : loss;
+    return this.model.lossAndGradient(images, indices.length, gatherInts(labels, indices), sub);
+  }
+}
+
+/** Rows `indices` of a per-sample array with `size` values per sample. */
+export function gather(data: Float32Array, indices: ArrayLike<number>, size: number): Float32Array {
+  const out = new Float32Array(indices.length * size);
+  for (let k = 0; k < indices.length; k++) out.set(data.subarray(indices[k] * size, indices[k] * size + size), k * size);
+  return out;
+}
+
+export function scatter(into: Float32Array, rows: Float32Array, indices: ArrayLike<number>, size: number): void {
+  for (let k = 0; k < indices.length; k++) into.set(rows.subarray(k * size, k * size + size), indices[k] * size);
+}
+
+export function gatherInts(data: Int32Array, indices: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = data[indices[k]];
+  return out;
+}
+
+export function range(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
+}
+
+export function argmax(logits: Float32Array, row: number, classes: number): number {
+  let best = 0;
+  for (let k = 1; k < classes; k++) if (logits[row * classes + k] > logits[row * classes + best]) best = k;
+  return best;
+}
+
+export function predictions(logits: Float32Array, batch: number, classes: number): Int32Array {
+  const out = new Int32Array(batch);
+  for (let n = 0; n < batch; n++) out[n] = argmax(logits, n, classes);
+  return out;
+}
+
+/** The attack's goal on one sample: a wrong class (untargeted) or the target class (targeted). */
+export function isAdversarial(predicted: number, label: number, target: number | undefined): boolean {
+  return target === undefined ? predicted !== label : predicted === target;
+}
+
+/** Independent per-sample random streams keyed by sample, so results do not depend on batch composition. */
+export function sampleRngs(rng: Rng, batch: number, keys?: ArrayLike<number>): Rng[] {
+  const base = rng.nextUint32();
+  return Array.from({ length: batch }, (_, i) => rngFor(base, keys ? keys[i] : i));
+}
+
+/** Targets for a targeted run: given, or uniformly random among the classes ≠ label (torchattacks' random target mode). */
+export function chooseTargets(labels: Int32Array, classes: number, rngs: Rng[], given?: Int32Array): Int32Array {
+  if (given) {
+    if (given.length !== labels.length) throw new RobustartError(`targets has ${given.length} entries for ${labels.length} images; give one target class per image`);
+    return given;
+  }
+  return Int32Array.from(labels, (y, i) => (y + 1 + rngs[i].int(classes - 1)) % classes);
+}
+
+export function checkBatch(model: DifferentiableClassifier, images: Float32Array, labels: Int32Array, batch: number): void {
+  const size = sampleSizeOf(model);
+  if (images.length !== batch * size) throw new RobustartError(`attack input has ${images.length} values, expected ${batch}×${model.inputShape.join('×')}; resize images to the model's input shape first`);
+  if (labels.length !== batch) throw new RobustartError(`attack got ${labels.length} labels for ${batch} images`);
+  for (const y of labels) if (y < 0 || y >= model.numClasses) throw new RobustartError(`label ${y} is outside the model's ${model.numClasses} classes`);
+}
+
+/**
+ * The verdict: one uncounted forward pass on the returned images, so `success` always matches the model's
+ * actual prediction. Minimum-norm attacks with an ε first project onto the ε-ball (foolbox's "clipped").
+ */
+export async function finish(
+  oracle: Oracle, clean: Float32Array, adversarial: Float32Array, labels: Int32Array, batch: number, norm: Norm,
+  extra: { targets?: Int32Array; projectEps?: number; lossStart?: Float32Array; lossEnd?: Float32Array; degenerateGradient?: Uint8Array } = {},
+): Promise<AttackResult> {
+  if (extra.projectEps !== undefined) projectToThreat(clean, adversarial, batch, norm, extra.projectEps);
+  const classes = oracle.model.numClasses;
+  const logits = await oracle.logits(adversarial, range(batch), false);
+  const success = new Uint8Array(batch);
+  for (let n = 0; n < batch; n++) success[n] = isAdversarial(argmax(logits, n, classes), labels[n], extra.targets?.[n]) ? 1 : 0;
+  const { projectEps: _ignored, ...rest } = extra;
+  return { adversarial, success, queries: oracle.queries, norms: perturbationNorms(clean, adversarial, batch, norm), ...rest };
+}

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../util/rng.js';
+import { makeTinyTask } from './testing/dataset.js';
+import { checkAttackInvariants, successCount } from './testing/invariants.js';
+import { AutoAttack, autoAttackStageRngs } from './autoattack.js';
+import { FGSM } from './fgsm.js';
+
+const { model, test: data } = makeTinyTask();
+const { images, labels, count } = data;
+const quick = { steps: 10, targetClasses: 3, squareQueries: 200 };
+
+test('standard AutoAttack uses the spec settings by default', () => {
+  const aa = new AutoAttack(model, { eps: 4 / 255 });
+  assert.deepEqual(aa.parts.map((p) => p.name), ['apgd-ce', 'apgd-t', 'fab-t', 'square']);
+  assert.equal(aa.parts[0].settings.steps, 100);
+  assert.equal(aa.parts[0].settings.restarts, 1);
+  assert.equal(aa.parts[1].settings.targetClasses, 9);
+  assert.equal(aa.parts[2].settings.targetClasses, 9);
+  assert.equal(aa.parts[3].settings.queries, 5000);
+  assert.equal(aa.parts[3].settings.rescaleSchedule, false);
+  const rand = new AutoAttack(model, { eps: 4 / 255, version: 'rand' });
+  assert.deepEqual(rand.parts.map((p) => [p.name, p.settings.eotIter]), [['apgd-ce', 20], ['apgd-dlr', 20]]);
+});
+
+test('AutoAttack keeps the invariants and is never weaker than any of its parts, sample by sample', async () => {
+  for (const norm of ['linf', 'l2'] as const) {
+    const eps = norm === 'linf' ? 0.08 : 0.5;
+    const aa = new AutoAttack(model, { norm, eps, ...quick });
+    const result = await checkAttackInvariants(model, aa, images, labels, count, { seed: 21 });
+    const stageRngs = autoAttackStageRngs(new Rng(21), aa.parts.length);
+    for (let k = 0; k < aa.parts.length; k++) {
+      const alone = await aa.parts[k].run(images, labels, count, stageRngs[k]);
+      for (let i = 0; i < count; i++) assert.ok(result.success[i] >= alone.success[i], `${norm} sample ${i}: ${aa.parts[k].name} alone fools it, AutoAttack does not`);
+    }
+    assert.ok(successCount(result) >= successCount(await new FGSM(model, { eps: 0.08 }).run(images, labels, count, new Rng(1))) || norm === 'l2');
+    const fooledBy = new Set(result.foundBy!.filter((p) => p !== ''));
+    assert.ok(fooledBy.has('apgd-ce'));
+    result.foundBy!.forEach((p, i) => assert.equal(p !== '', result.success[i] === 1 && p !== undefined));
+  }
+});
+
+test('AutoAttack rand runs APGD with EOT on a randomised model and reports honest success', async () => {
+  const noisy = model.withOptions({ logitNoise: { sigma: 0.05, rng: new Rng(3) } });
+  const aa = new AutoAttack(noisy, { eps: 0.08, version: 'rand', steps: 5, eotIter: 3 });
+  const r = await aa.run(images, labels, count, new Rng(1));
+  assert.ok(successCount(r) > 0);
+  for (const q of r.queries) assert.ok(q <= 1 + 2 * (1 + 5 * 3 + 1));
+});

@@ -1,0 +1,47 @@
+// Square (L∞, L2), SPSA and HopSkipJump: invariants, query accounting, and the budget-bounded ones never exceeding it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../util/rng.js';
+import { makeTinyTask } from './testing/dataset.js';
+import { checkAttackInvariants, successCount } from './testing/invariants.js';
+import { Square, squareFraction } from './square.js';
+import { SPSA } from './spsa.js';
+import { HopSkipJump } from './hop-skip-jump.js';
+import { DDN } from './ddn.js';
+
+const { model, test: data } = makeTinyTask();
+const count = 20;
+const images = data.images.slice(0, count * model.size), labels = data.labels.slice(0, count);
+
+test('Square keeps the invariants and never spends more than its query budget', async () => {
+  for (const attack of [new Square(model, { eps: 0.08, queries: 300 }), new Square(model, { norm: 'l2', eps: 0.6, queries: 300 }), new Square(model, { eps: 0.15, queries: 300, targeted: true })]) {
+    const r = await checkAttackInvariants(model, attack, images, labels, count);
+    assert.ok(successCount(r) > 0 && successCount(r) < count, `${attack.name}: ${successCount(r)}`);
+    // One clean query, then at most `queries` evaluations of candidates (the initial one included).
+    for (const q of r.queries) assert.ok(q <= 301, `${attack.name}: ${q} queries`);
+    assert.ok(r.queries.some((q, i) => r.success[i] && q < 301));
+  }
+});
+
+test('Square p schedule halves at the reference iterations and rescales only when asked', () => {
+  assert.equal(squareFraction(0.05, 10, 5000, false), 0.05);
+  assert.equal(squareFraction(0.05, 11, 5000, false), 0.025);
+  assert.equal(squareFraction(0.05, 4500, 5000, false), 0.05 / 128);
+  assert.equal(squareFraction(0.05, 4500, 5000, true), 0.05 / 512);
+});
+
+test('SPSA keeps the invariants and fools some points at a moderate ε', async () => {
+  const r = await checkAttackInvariants(model, new SPSA(model, { eps: 0.1, steps: 10, samples: 8 }), images, labels, count);
+  assert.ok(successCount(r) > 0 && successCount(r) < count);
+});
+
+test('HopSkipJump stays within its query budget, finds adversarials, and is no better than white-box DDN in L2 norm', async () => {
+  const r = await checkAttackInvariants(model, new HopSkipJump(model, { queries: 200 }), images.subarray(0, 8 * model.size), labels.subarray(0, 8), 8);
+  for (const q of r.queries) assert.ok(q <= 201, `${q} queries`);
+  assert.equal(successCount(r), 8);
+  const ddn = await new DDN(model, { steps: 50 }).run(images.subarray(0, 8 * model.size), labels.subarray(0, 8), 8, new Rng(1));
+  const median = (a: Float32Array) => Array.from(a).sort((x, y) => x - y)[4];
+  assert.ok(median(r.norms) >= median(ddn.norms) * 0.9, `HSJ ${median(r.norms)} vs DDN ${median(ddn.norms)}`);
+  const bounded = await checkAttackInvariants(model, new HopSkipJump(model, { queries: 200, eps: 0.6 }), images.subarray(0, 8 * model.size), labels.subarray(0, 8), 8);
+  assert.ok(successCount(bounded) < 8);
+});

@@ -1,0 +1,222 @@
+// Image filters shared by the corruptions: border index rules, separable convolution, box sums,
+// bilinear sampling. All work on interleaved float buffers with `channels` values per pixel (1 or 3)
+// and allocate only their outputs and a row of scratch.
+
+/**
+ * How an index outside [0, n) is mapped back inside, named after the libraries whose defaults they copy:
+ * - 'nearest': a a a | a b c d | d d d (scipy 'nearest', skimage.filters.gaussian's default)
+ * - 'reflect': c b a | a b c d | d c b (scipy/skimage 'reflect', half-sample symmetric)
+ * - 'reflect101': d c b | a b c d | c b a (OpenCV BORDER_REFLECT_101, the default of filter2D and blur)
+ */
+export type BorderMode = 'nearest' | 'reflect' | 'reflect101';
+
+export function borderIndex(i: number, n: number, mode: BorderMode): number {
+  if (i >= 0 && i < n) return i;
+  if (n === 1) return 0;
+  if (mode === 'nearest') return i < 0 ? 0 : n - 1;
+  // Reflection is periodic with period 2n (reflect) or 2n-2 (reflect101): fold into one period.
+  if (mode === 'reflect') {
+    const period = 2 * n;
+    let k = ((i % period) + period) % period;
+    if (k >= n) k = period - 1 - k;
+    return k;
+  }
+  const period = 2 * n - 2;
+  let k = ((i % period) + period) % period;
+  if (k >= n) k = period - k;
+  return k;
+}
+
+/** Index table for a padded line: entry j is the source index of padded position j - pad. */
+function paddedIndices(n: number, pad: number, mode: BorderMode): Int32Array {
+  const table = new Int32Array(n + 2 * pad);
+  for (let j = 0; j < table.length; j++) table[j] = borderIndex(j - pad, n, mode);
+  return table;
+}
+
+/**
+ * Sampled Gaussian as scipy.ndimage.gaussian_filter1d builds it: radius = floor(truncate*sigma + 0.5),
+ * weights exp(-x^2 / 2 sigma^2) normalised to sum 1.
+ */
+export function gaussianKernel(sigma: number, truncate = 4): Float64Array {
+  const radius = Math.floor(truncate * sigma + 0.5);
+  const kernel = new Float64Array(2 * radius + 1);
+  let sum = 0;
+  for (let i = -radius; i <= radius; i++) {
+    const w = Math.exp((-0.5 * i * i) / (sigma * sigma));
+    kernel[i + radius] = w;
+    sum += w;
+  }
+  for (let i = 0; i < kernel.length; i++) kernel[i] /= sum;
+  return kernel;
+}
+
+function isSymmetric(kernel: ArrayLike<number>): boolean {
+  for (let k = 0; k < kernel.length >> 1; k++) if (kernel[k] !== kernel[kernel.length - 1 - k]) return false;
+  return true;
+}
+
+/** Horizontal correlation of every row with an odd-length kernel centred on its middle tap. */
+export function convolveRows(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, dst = new Float32Array(src.length)): Float32Array {
+  const radius = (kernel.length - 1) >> 1;
+  const symmetric = isSymmetric(kernel);
+  const padded = new Float32Array((width + 2 * radius) * channels);
+  const table = paddedIndices(width, radius, mode);
+  const rowLength = width * channels;
+  for (let y = 0; y < height; y++) {
+    const rowStart = y * rowLength;
+    for (let j = 0; j < table.length; j++) {
+      const s = rowStart + table[j] * channels;
+      for (let c = 0; c < channels; c++) padded[j * channels + c] = src[s + c];
+    }
+    // Accumulate tap by tap over the whole row: contiguous reads and writes, no per-pixel index math.
+    // Symmetric kernels (all of ours) take their taps in mirrored pairs: half the passes.
+    const centre = radius * channels;
+    const wc = kernel[radius];
+    for (let i = 0; i < rowLength; i++) dst[rowStart + i] = wc * padded[i + centre];
+    for (let k = 0; k < radius; k++) {
+      const w = kernel[k];
+      const lo = k * channels;
+      const hi = (kernel.length - 1 - k) * channels;
+      if (symmetric) {
+        if (w === 0) continue;
+        for (let i = 0; i < rowLength; i++) dst[rowStart + i] += w * (padded[i + lo] + padded[i + hi]);
+      } else {
+        const w2 = kernel[kernel.length - 1 - k];
+        for (let i = 0; i < rowLength; i++) dst[rowStart + i] += w * padded[i + lo] + w2 * padded[i + hi];
+      }
+    }
+  }
+  return dst;
+}
+
+/** Vertical correlation of every column with an odd-length kernel centred on its middle tap. */
+export function convolveColumns(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, dst = new Float32Array(src.length)): Float32Array {
+  const radius = (kernel.length - 1) >> 1;
+  const symmetric = isSymmetric(kernel);
+  const rowLength = width * channels;
+  const table = paddedIndices(height, radius, mode);
+  for (let y = 0; y < height; y++) {
+    const out = y * rowLength;
+    const centre = table[y + radius] * rowLength;
+    const wc = kernel[radius];
+    for (let i = 0; i < rowLength; i++) dst[out + i] = wc * src[centre + i];
+    for (let k = 0; k < radius; k++) {
+      const w = kernel[k];
+      const lo = table[y + k] * rowLength;
+      const hi = table[y + kernel.length - 1 - k] * rowLength;
+      if (symmetric) {
+        if (w === 0) continue;
+        for (let i = 0; i < rowLength; i++) dst[out + i] += w * (src[lo + i] + src[hi + i]);
+      } else {
+        const w2 = kernel[kernel.length - 1 - k];
+        for (let i = 0; i < rowLength; i++) dst[out + i] += w * src[lo + i] + w2 * src[hi + i];
+      }
+    }
+  }
+  return dst;
+}
+
+/** Separable Gaussian blur (skimage.filters.gaussian semantics: sigma per spatial axis, none across channels). */
+export function gaussianBlur(src: Float32Array, width: number, height: number, channels: number, sigma: number, mode: BorderMode = 'nearest', truncate = 4, sigmaY = sigma): Float32Array {
+  const rows = convolveRows(src, width, height, channels, gaussianKernel(sigma, truncate), mode);
+  return convolveColumns(rows, width, height, channels, gaussianKernel(sigmaY, truncate), mode);
+}
+
+/** Mean over a (2r+1)x(2r+1) window, as cv2.blur with ksize 3 does for r = 1 (BORDER_REFLECT_101). */
+export function boxBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, mode: BorderMode = 'reflect101'): Float32Array {
+  const taps = new Float64Array(2 * radius + 1).fill(1 / (2 * radius + 1));
+  return convolveColumns(convolveRows(src, width, height, channels, taps, mode), width, height, channels, taps, mode);
+}
+
+/**
+ * Bilinear sample tables for resampling a line of `inLength` samples starting at `first` onto `outLength`
+ * positions with coordinate map x_in = first + x_out * step: lower index and weight of the upper neighbour.
+ */
+export function linearTaps(outLength: number, inLength: number, first: number, step: number, offset = 0): { lower: Int32Array; weight: Float32Array } {
+  const lower = new Int32Array(outLength);
+  const weight = new Float32Array(outLength);
+  for (let i = 0; i < outLength; i++) {
+    const x = first + (i + offset) * step;
+    let x0 = Math.floor(x);
+    let w = x - x0;
+    if (x0 >= inLength - 1) {
+      x0 = Math.max(inLength - 2, 0);
+      w = inLength > 1 ? x - x0 : 0;
+      if (w > 1) w = 1;
+    }
+    if (x0 < 0) {
+      x0 = 0;
+      w = 0;
+    }
+    lower[i] = x0;
+    weight[i] = w;
+  }
+  return { lower, weight };
+}
+
+/**
+ * scipy.ndimage.zoom(order=1) of the centre crop followed by a centre trim back to the input size — the
+ * "clipped zoom" of ImageNet-C (zoom_blur, snow). The crop is ceil(n / zoom) wide, zoomed to round(crop * zoom)
+ * with scipy's corner-aligned coordinates x_in = x_out * (crop - 1) / (zoomed - 1), then trimmed centrally.
+ * Separable: rows are resampled first, then columns. Adds `scale` times the result into `accumulate` if given.
+ */
+export function clippedZoom(src: Float32Array, width: number, height: number, channels: number, zoom: number, accumulate?: Float32Array, scale = 1): Float32Array {
+  const cropH = Math.ceil(height / zoom);
+  const cropW = Math.ceil(width / zoom);
+  const top = (height - cropH) >> 1;
+  const left = (width - cropW) >> 1;
+  const zoomedH = Math.round(cropH * zoom);
+  const zoomedW = Math.round(cropW * zoom);
+  const trimTop = (zoomedH - height) >> 1;
+  const trimLeft = (zoomedW - width) >> 1;
+  const stepY = zoomedH > 1 ? (cropH - 1) / (zoomedH - 1) : 0;
+  const stepX = zoomedW > 1 ? (cropW - 1) / (zoomedW - 1) : 0;
+  const ys = linearTaps(height, cropH, 0, stepY, trimTop);
+  const xs = linearTaps(width, cropW, 0, stepX, trimLeft);
+  // Horizontal pass over only the crop rows that the vertical pass reads.
+  const rowLength = width * channels;
+  const firstRow = ys.lower[0];
+  const lastRow = Math.min(ys.lower[height - 1] + 1, cropH - 1);
+  const rows = new Float32Array((lastRow - firstRow + 1) * rowLength);
+  for (let r = firstRow; r <= lastRow; r++) {
+    const s = (top + r) * width * channels + left * channels;
+    const d = (r - firstRow) * rowLength;
+    for (let x = 0; x < width; x++) {
+      const a = s + xs.lower[x] * channels;
+      const w = xs.weight[x];
+      for (let c = 0; c < channels; c++) {
+        const v0 = src[a + c];
+        rows[d + x * channels + c] = v0 + w * (src[a + channels + c] - v0);
+      }
+    }
+  }
+  const out = accumulate ?? new Float32Array(src.length);
+  for (let y = 0; y < height; y++) {
+    const r0 = (ys.lower[y] - firstRow) * rowLength;
+    const r1 = Math.min(ys.lower[y] + 1 - firstRow, lastRow - firstRow) * rowLength;
+    const w = ys.weight[y];
+    const d = y * rowLength;
+    if (accumulate) {
+      for (let i = 0; i < rowLength; i++) {
+        const v0 = rows[r0 + i];
+        out[d + i] += scale * (v0 + w * (rows[r1 + i] - v0));
+      }
+    } else {
+      for (let i = 0; i < rowLength; i++) {
+        const v0 = rows[r0 + i];
+        out[d + i] = v0 + w * (rows[r1 + i] - v0);
+      }
+    }
+  }
+  return out;
+}
+
+/** Clips every value to [0, 1] in place. */
+export function clip01(data: Float32Array): Float32Array {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+  return data;
+}

@@ -1,0 +1,25 @@
+// jpeg_compression: a real round trip through a JPEG encoder (libjpeg-turbo via sharp, 4:2:0 chroma
+// subsampling as PIL's default) at the severity's quality, then decoded back.
+import sharp from 'sharp';
+import { toFloatImage, toRgbImage, type FloatImage } from '../../data/image.js';
+import { atSeverity, type Severity } from './types.js';
+
+/** JPEG quality per severity. */
+export const JPEG_COMPRESSION = [25, 18, 15, 10, 7] as const;
+
+export async function encodeJpeg(image: FloatImage, quality: number): Promise<Uint8Array> {
+  const rgb = toRgbImage(image);
+  const buffer = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+    .jpeg({ quality, chromaSubsampling: '4:2:0', mozjpeg: false })
+    .toBuffer();
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+export async function decodeJpeg(bytes: Uint8Array): Promise<FloatImage> {
+  const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return toFloatImage({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+}
+
+export async function jpegCompression(image: FloatImage, severity: Severity): Promise<FloatImage> {
+  return decodeJpeg(await encodeJpeg(image, atSeverity(JPEG_COMPRESSION, severity)));
+}

@@ -1,0 +1,53 @@
+// The reimplemented library operations against outputs of the libraries themselves (OpenCV 4.6, PIL, colorsys),
+// produced by tools/natural-noise-reference.py into fixtures/opencv-reference.json.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { FloatImage } from '../../data/image.js';
+import { defocusBlur } from './defocus.js';
+import { brightness, pixelate, saturate } from './digital.js';
+import { SEVERITIES } from './types.js';
+import { canny, distanceTransformL2, equalizeHistogram, filter3x3ToByte } from './vision.js';
+
+// Resolves from src/ and from dist/ alike (the fixture stays in src/).
+const reference = JSON.parse(readFileSync(new URL('../../../src/noise/natural/fixtures/opencv-reference.json', import.meta.url), 'utf8'));
+const image: FloatImage = { width: reference.width, height: reference.height, data: Float32Array.from(reference.image as number[], (v) => v / 255) };
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+test('defocus_blur matches cv2.GaussianBlur(disk) + cv2.filter2D at every severity', () => {
+  for (const s of SEVERITIES) {
+    const expected = (reference.defocus_blur[s - 1] as number[]).map((v) => Math.min(1, Math.max(0, v)));
+    assert.ok(maxAbsDiff(defocusBlur(image, s).data, expected) < 2e-5, `severity ${s}`);
+  }
+});
+
+test('pixelate matches PIL resize BOX then NEAREST (8-bit output)', () => {
+  for (const s of SEVERITIES) {
+    const ours = Array.from(pixelate(image, s).data, (v) => v * 255);
+    assert.ok(maxAbsDiff(ours, reference.pixelate[s - 1]) < 1e-3, `severity ${s}`);
+  }
+});
+
+test('brightness and saturate match the HSV round trip', () => {
+  for (const s of SEVERITIES) {
+    assert.ok(maxAbsDiff(brightness(image, s).data, reference.brightness[s - 1]) < 1e-5, `brightness ${s}`);
+    assert.ok(maxAbsDiff(saturate(image, s).data, reference.saturate[s - 1]) < 1e-5, `saturate ${s}`);
+  }
+});
+
+test("spatter's OpenCV steps: Canny, distanceTransform(DIST_L2, 5), equalizeHist, filter2D to bytes", () => {
+  const { width, height } = reference.field;
+  const field = Uint8Array.from(reference.field.data as number[]);
+  const edges = canny(field, width, height, 50, 150);
+  assert.deepEqual(Array.from(edges), reference.canny);
+  const distance = distanceTransformL2(Uint8Array.from(reference.canny as number[]), width, height);
+  assert.ok(maxAbsDiff(distance, reference.distance) < 1e-3);
+  assert.deepEqual(Array.from(equalizeHistogram(field)), reference.equalized);
+  assert.deepEqual(Array.from(filter3x3ToByte(field, width, height, [-2, -1, 0, -1, 1, 1, 0, 1, 2])), reference.embossed);
+});

@@ -1,0 +1,73 @@
+// spatter (an extra ImageNet-C corruption): water drops or mud splashes from a thresholded, blurred Gaussian
+// field, following imagecorruptions. Water drops are shaded by an emboss of the (equalised) distance to the
+// drops' Canny edges; mud is a brown mask. The OpenCV steps it uses are reimplemented in vision.ts.
+import type { FloatImage } from '../../data/image.js';
+import type { Rng } from '../../util/rng.js';
+import { boxBlur, gaussianBlur } from './filters.js';
+import { RandomStream } from './stream.js';
+import { atSeverity, sameSize, type Severity } from './types.js';
+import { canny, distanceTransformL2, equalizeHistogram, filter3x3ToByte } from './vision.js';
+
+/** (mean, std, sigma, threshold, intensity, mode 0 = water / 1 = mud). */
+export const SPATTER = [
+  [0.65, 0.3, 4, 0.69, 0.6, 0],
+  [0.65, 0.3, 3, 0.68, 0.6, 0],
+  [0.65, 0.3, 2, 0.68, 0.5, 0],
+  [0.65, 0.3, 1, 0.65, 1.5, 1],
+  [0.67, 0.4, 1, 0.65, 1.5, 1],
+] as const;
+
+/** Water is pale turquoise (175, 238, 238); mud is brown (63, 42, 20) — imagecorruptions' colours. */
+const WATER = [175 / 255, 238 / 255, 238 / 255];
+const MUD = [63 / 255, 42 / 255, 20 / 255];
+/** The emboss kernel that shades the drops. */
+const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
+
+export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
+  const [mean, std, sigma, threshold, intensity, mode] = atSeverity(SPATTER, severity);
+  const { width, height, data } = image;
+  const n = width * height;
+  const field = new RandomStream(rng).fillNormal(new Float32Array(n), mean, std);
+  const liquid = gaussianBlur(field, width, height, 1, sigma, 'nearest');
+  for (let i = 0; i < n; i++) if (liquid[i] < threshold) liquid[i] = 0;
+  const out = new Float32Array(data.length);
+  if (mode === 0) {
+    const bytes = new Uint8Array(n);
+    for (let i = 0; i < n; i++) bytes[i] = Math.min(255, Math.floor(liquid[i] * 255));
+    const edges = canny(bytes, width, height, 50, 150);
+    // Distance to the nearest edge pixel, capped at 20, smoothed, stored as bytes, equalised, embossed, smoothed.
+    const distance = distanceTransformL2(edges, width, height);
+    for (let i = 0; i < n; i++) if (distance[i] > 20) distance[i] = 20;
+    const smoothed = boxBlur(distance, width, height, 1, 1, 'reflect101');
+    const levels = new Uint8Array(n);
+    for (let i = 0; i < n; i++) levels[i] = Math.min(255, Math.floor(smoothed[i]));
+    const embossed = filter3x3ToByte(equalizeHistogram(levels), width, height, EMBOSS);
+    const shade = boxBlur(Float32Array.from(embossed), width, height, 1, 1, 'reflect101');
+    let max = 0;
+    const m = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      m[i] = bytes[i] * shade[i];
+      if (m[i] > max) max = m[i];
+    }
+    const scale = max > 0 ? intensity / max : 0;
+    for (let p = 0; p < n; p++) {
+      const w = m[p] * scale;
+      for (let c = 0; c < 3; c++) {
+        const v = data[3 * p + c] + w * WATER[c];
+        out[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
+    }
+  } else {
+    const mask = new Float32Array(n);
+    for (let i = 0; i < n; i++) mask[i] = liquid[i] > threshold ? 1 : 0;
+    const m = gaussianBlur(mask, width, height, 1, intensity, 'nearest');
+    for (let p = 0; p < n; p++) {
+      const w = m[p] < 0.8 ? 0 : m[p];
+      for (let c = 0; c < 3; c++) {
+        const v = data[3 * p + c] * (1 - w) + w * MUD[c];
+        out[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
+      }
+    }
+  }
+  return sameSize(image, out);
+}

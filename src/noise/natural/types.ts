@@ -1,0 +1,32 @@
+// Shared shapes of the ImageNet-C corruptions: a pure function of (image, severity, rng).
+import type { FloatImage } from '../../data/image.js';
+import type { Rng } from '../../util/rng.js';
+import { RobustartError } from '../../errors.js';
+
+/** ImageNet-C severity level. */
+export type Severity = 1 | 2 | 3 | 4 | 5;
+
+export const SEVERITIES: readonly Severity[] = [1, 2, 3, 4, 5];
+
+export interface CorruptionOptions {
+  /** Frost photographs to blend instead of the procedural textures (`--frost-dir`). */
+  readonly frostTextures?: readonly FloatImage[];
+}
+
+/** One corruption: returns a new image in [0,1]; every random draw comes from `rng`. */
+export type Corruption = (image: FloatImage, severity: Severity, rng: Rng, options?: CorruptionOptions) => FloatImage;
+export type AsyncCorruption = (image: FloatImage, severity: Severity, rng: Rng, options?: CorruptionOptions) => Promise<FloatImage>;
+
+export function checkSeverity(severity: number): Severity {
+  if (!Number.isInteger(severity) || severity < 1 || severity > 5) throw new RobustartError(`severity ${severity} is not an integer in 1..5; pass a severity from 1 to 5`);
+  return severity as Severity;
+}
+
+/** The parameter row for a severity from a table of five (one per severity). */
+export function atSeverity<T>(table: readonly T[], severity: Severity): T {
+  return table[checkSeverity(severity) - 1];
+}
+
+export function sameSize(image: FloatImage, data: Float32Array): FloatImage {
+  return { width: image.width, height: image.height, data };
+}

@@ -1,0 +1,22 @@
+// jpeg-js: a pure-JavaScript baseline/progressive JPEG decoder (pdf.js lineage) with its own IDCT and chroma
+// upsampling. JPEG only.
+import jpeg from 'jpeg-js';
+import type { Decoder } from '../../types.js';
+import { requireFormat, toRgb } from './common.js';
+import { RobustartError } from '../../../errors.js';
+
+export function jpegJsDecoder(): Decoder {
+  return {
+    name: 'jpegjs',
+    async decode(bytes) {
+      requireFormat('jpegjs', bytes, ['jpeg']);
+      let decoded: { width: number; height: number; data: Uint8Array };
+      try {
+        decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+      } catch (err) {
+        throw new RobustartError(`decoder jpegjs: ${(err as Error).message}`);
+      }
+      return toRgb(decoded.data, decoded.width, decoded.height, 4);
+    },
+  };
+}

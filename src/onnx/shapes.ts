@@ -1,0 +1,100 @@
+// Shape and dtype of every value in a graph, discovered by running onnxruntime with every intermediate
+// exposed as an output, at two batch sizes: a dim that changes with the batch is recorded as dynamic
+// (null), so rules built from these shapes keep the batch dynamic.
+import type { Graph } from './graph.js';
+import { dataTypeOfOrt, ortTypeOf, valueInfoDims } from './graph.js';
+import { createSession, tensor, type SessionOptions } from './runtime.js';
+import { DataType } from './proto.js';
+import { Rng } from '../util/rng.js';
+import { RobustartError } from '../errors.js';
+
+export interface ValueShape {
+  /** Static dims; null where the dim scales with the batch. */
+  readonly dims: (number | null)[];
+  readonly dataType: number;
+  /**
+   * For small integer tensors (shapes, axes, offsets) whose value is the same at every probe batch
+   * size: that value. Lets rules treat shape arithmetic an exporter left in the graph as constant.
+   */
+  readonly value?: number[];
+}
+
+/** Integer tensors up to this many elements have their values recorded. */
+const MAX_RECORDED_VALUES = 16;
+
+export type ShapeMap = Map<string, ValueShape>;
+
+/** The two probe batch sizes: distinct, neither 1 (a 1 could be mistaken for a broadcast dim). */
+const PROBE_BATCHES = [2, 3] as const;
+
+export async function discoverShapes(graph: Graph, options: SessionOptions = {}): Promise<ShapeMap> {
+  const shapes: ShapeMap = new Map();
+  for (const [name, t] of graph.initializers) shapes.set(name, { dims: [...t.dims], dataType: t.dataType });
+  const batchDynamic = graph.inputs.some((i) => valueInfoDims(i)[0] === null);
+  const probes = batchDynamic ? PROBE_BATCHES : [PROBE_BATCHES[0]];
+  const wanted: string[] = [];
+  const seen = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name ?? '')]);
+  for (const n of graph.nodes) for (const o of n.output ?? []) if (o && !seen.has(o)) (seen.add(o), wanted.push(o));
+  const probeGraph = graph.clone();
+  probeGraph.outputs = wanted.map((name) => ({ name }));
+  const session = await createSession(probeGraph, options, 'model for shape discovery');
+  const results: Map<string, { dims: readonly number[]; type: string; value?: number[] }>[] = [];
+  for (const batch of probes) {
+    const rng = new Rng(batch);
+    const feeds: Record<string, ReturnType<typeof tensor>> = {};
+    for (const input of graph.inputs) {
+      const name = input.name ?? '';
+      const dims = valueInfoDims(input).map((d, axis) => {
+        if (d !== null) return d;
+        if (axis === 0) return batch;
+        throw new RobustartError(`model input '${name}' has a dynamic dim at axis ${axis}; robustart needs fixed sizes except the batch: re-export with fixed height/width`);
+      });
+      const count = dims.reduce((a, b) => a * b, 1);
+      const elem = input.type?.tensorType?.elemType ?? DataType.FLOAT;
+      const type = ortTypeOf(elem);
+      let data: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+      if (type === 'float32') data = Float32Array.from({ length: count }, () => rng.uniform());
+      else if (type === 'float64') data = Float64Array.from({ length: count }, () => rng.uniform());
+      else if (type === 'int64') data = new BigInt64Array(count);
+      else if (type === 'int32') data = new Int32Array(count);
+      else data = new Uint8Array(count);
+      feeds[name] = tensor(type as 'float32', data, dims);
+      if (results.length === 0) shapes.set(name, { dims: valueInfoDims(input).map((d, axis) => (d === null && axis === 0 ? null : d)), dataType: elem });
+    }
+    const out = await session.run(feeds);
+    const integer = new Set(['int64', 'int32']);
+    results.push(
+      new Map(
+        Object.entries(out).map(([k, v]) => [
+          k,
+          { dims: v.dims, type: v.type, ...(integer.has(v.type) && v.size <= MAX_RECORDED_VALUES ? { value: Array.from(v.data as ArrayLike<number | bigint>, Number) } : {}) },
+        ]),
+      ),
+    );
+  }
+  await session.release();
+  // Values are recorded only where they cannot depend on the pixel data: Shape/Size outputs and
+  // what is computed from them and from initializers alone.
+  const dataIndependent = new Set<string>(graph.initializers.keys());
+  for (const node of graph.topologicalOrder()) {
+    const op = node.opType ?? '';
+    if (op === 'Shape' || op === 'Size' || op === 'Constant' || (node.input ?? []).every((i) => !i || dataIndependent.has(i))) {
+      for (const o of node.output ?? []) if (o) dataIndependent.add(o);
+    }
+  }
+  for (const name of wanted) {
+    const first = results[0].get(name);
+    if (!first) continue;
+    const dims = first.dims.map((d, axis) => (results.every((r) => r.get(name)!.dims[axis] === d) ? d : null));
+    const value = first.value && dataIndependent.has(name) && results.every((r) => r.get(name)!.value?.join(',') === first.value!.join(',')) ? first.value : undefined;
+    shapes.set(name, { dims, dataType: dataTypeOfOrt(first.type), ...(value ? { value } : {}) });
+  }
+  return shapes;
+}
+
+/** The shape of `name`, or an error naming it (a value discovery could not see). */
+export function shapeOf(shapes: ShapeMap, name: string): ValueShape {
+  const s = shapes.get(name);
+  if (!s) throw new RobustartError(`no shape known for ONNX value '${name}'; is it produced by the graph?`);
+  return s;
+}

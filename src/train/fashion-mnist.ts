@@ -1,0 +1,78 @@
+// Fashion-MNIST through the same pipeline as the bundled demo images and their evaluation:
+// 28×28 gray -> RGB -> 64×64 bicubic (sharp 'cubic') -> JPEG q90 4:2:0 (tools/make-demo-data.ts)
+// -> decode -> resize shorter side to floor(32/0.875) = 36 (bicubic, antialiased) -> center crop 32
+// (src/data/preprocess.ts, timm's eval transform). The result is cached as uint8 HWC crops.
+import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import sharp from 'sharp';
+import { readIdx, DEBIAN_FASHION_MNIST_DIR } from '../data/idx.js';
+import { decodeImage } from '../data/decode.js';
+import { resizeAndCrop, type PreprocessConfig } from '../data/preprocess.js';
+import { sharpResizer } from '../data/resize.js';
+
+export const DEMO_PREPROCESS: PreprocessConfig = { input_size: [3, 32, 32], crop_pct: 0.875, interpolation: 'bicubic' };
+const SIDE = 32;
+
+export interface ImageSet {
+  /** count × 32 × 32 × 3 uint8, HWC per image */
+  readonly pixels: Uint8Array;
+  readonly labels: Uint8Array;
+  readonly count: number;
+}
+
+/** One Fashion-MNIST image through the demo pipeline. */
+export async function demoPipeline(gray: Uint8Array): Promise<Uint8Array> {
+  const rgb = new Uint8Array(784 * 3);
+  for (let p = 0; p < 784; p++) rgb[3 * p] = rgb[3 * p + 1] = rgb[3 * p + 2] = gray[p];
+  const jpeg = await sharp(rgb, { raw: { width: 28, height: 28, channels: 3 } }).resize(64, 64, { kernel: 'cubic' }).jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer();
+  const decoded = await decodeImage(jpeg, 'fashion-mnist jpeg');
+  return (await resizeAndCrop(decoded, DEMO_PREPROCESS, sharpResizer('bicubic'))).data;
+}
+
+/** The 'train' (60k) or 't10k' (10k) split through demoPipeline, cached under the OS temp dir. */
+export async function loadFashionMnist(split: 'train' | 't10k', dir = DEBIAN_FASHION_MNIST_DIR, log: (m: string) => void = () => {}): Promise<ImageSet> {
+  const images = readIdx(join(dir, `${split}-images-idx3-ubyte.gz`));
+  const labels = readIdx(join(dir, `${split}-labels-idx1-ubyte.gz`));
+  const count = labels.data.length;
+  const cacheDir = join(tmpdir(), 'robustart-cache');
+  const cache = join(cacheDir, `fashion-mnist-${split}-demo-pipeline-v1.u8`);
+  if (existsSync(cache)) {
+    const pixels = new Uint8Array(readFileSync(cache));
+    if (pixels.length === count * SIDE * SIDE * 3) return { pixels, labels: labels.data, count };
+  }
+  const pixels = new Uint8Array(count * SIDE * SIDE * 3);
+  const started = Date.now();
+  const parallel = 8;
+  for (let start = 0; start < count; start += parallel) {
+    const batch = [];
+    for (let i = start; i < Math.min(count, start + parallel); i++) batch.push(demoPipeline(images.data.subarray(i * 784, (i + 1) * 784)).then((crop) => pixels.set(crop, i * SIDE * SIDE * 3)));
+    await Promise.all(batch);
+    if (start % 10000 === 0) log(`  ${split}: ${start}/${count} images through the demo pipeline (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(cache, pixels);
+  return { pixels, labels: labels.data, count };
+}
+
+/**
+ * Writes images `indices` as a normalised NCHW float batch ((x/255 - mean)/std), optionally
+ * mirrored left-right where `flip[i]` is set (training augmentation).
+ */
+export function toBatch(set: ImageSet, indices: ArrayLike<number>, mean: readonly number[], std: readonly number[], flip?: ArrayLike<boolean>): Float32Array {
+  const plane = SIDE * SIDE;
+  const out = new Float32Array(indices.length * 3 * plane);
+  for (let b = 0; b < indices.length; b++) {
+    const src = indices[b] * plane * 3;
+    const mirror = flip?.[b] ?? false;
+    for (let y = 0; y < SIDE; y++) {
+      for (let x = 0; x < SIDE; x++) {
+        const sx = mirror ? SIDE - 1 - x : x;
+        const s = src + (y * SIDE + sx) * 3;
+        const d = b * 3 * plane + y * SIDE + x;
+        for (let c = 0; c < 3; c++) out[d + c * plane] = (set.pixels[s + c] / 255 - mean[c]) / std[c];
+      }
+    }
+  }
+  return out;
+}
