@@ -16,7 +16,7 @@ export type { DifferentiableClassifier, LossSpec, LossKind, LossAndGradient } fr
 export { loadDataset, loadImageFolder, loadCsvManifest, limitSamples, type Dataset, type Sample } from './data/dataset.js';
 export { decodeImage, sharpDecoder, UndecodableImageError } from './data/decode.js';
 export { resizeAndCrop, scaleSize, resizedSize, centerCropOffsets, type PreprocessConfig } from './data/preprocess.js';
-export { sharpResizer } from './data/resize.js';
+export { modelResizer } from './data/resize.js';
 export { toFloatImage, toRgbImage, writeChw } from './data/image.js';
 // Evaluation, metrics, results
 export { runEvaluation, findSuite, type RunEvaluationOptions, type RunEvaluationResult } from './eval/run.js';
@@ -79,3 +79,4 @@ export { adversarialSuite } from './noise/adversarial/eval-suite.js';
 export { saveExample } from './noise/adversarial/examples.js';
 export { summarizeAttack, worstCaseRobustness, worstCaseByBudget, type AttackSummary } from './metrics/adversarial.js';
 export { runAttack } from './cli/commands/attack.js';
+export { createGradientSession, GradientSession } from './autodiff/session.js';

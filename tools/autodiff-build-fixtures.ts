@@ -12,9 +12,9 @@ const dir = 'fixtures/autodiff';
 const models: Record<string, Graph> = {
   'ts-resnet-basic': buildResNet({ inputSize: [3, 32, 32], numClasses: 10, block: 'basic', layers: [1, 1, 1], width: 8, stem: 'cifar', seed: 1 }),
   'ts-resnet-bottleneck': buildResNet({ inputSize: [3, 32, 32], numClasses: 10, block: 'bottleneck', layers: [1, 1], width: 8, groups: 2, widthPerGroup: 32, seed: 2 }),
-  'ts-vit': buildViT({ inputSize: [3, 32, 32], numClasses: 10, patchSize: 8, dim: 32, depth: 2, heads: 4, seed: 3 }),
-  'ts-mixer': buildMixer({ inputSize: [3, 32, 32], numClasses: 10, patchSize: 8, dim: 32, depth: 2, seed: 4 }),
-  'ts-cnn': buildSmallCnn({ inputSize: [3, 32, 32], numClasses: 10, widths: [8, 16], hidden: 16, seed: 5 }),
+  'ts-vit': buildViT({ inputSize: [3, 32, 32], numClasses: 10, patchSize: 8, dim: 16, depth: 2, heads: 2, seed: 3 }),
+  'ts-mixer': buildMixer({ inputSize: [3, 32, 32], numClasses: 10, patchSize: 8, dim: 16, depth: 2, seed: 4 }),
+  'ts-cnn': buildSmallCnn({ inputSize: [3, 32, 32], numClasses: 10, widths: [8, 16], hidden: 8, seed: 5 }),
 };
 for (const [name, graph] of Object.entries(models)) {
   writeModel(`${dir}/${name}.onnx`, graph.toModel());

@@ -7,7 +7,7 @@ reduced width), <name>.input.npy (float32 [N,C,H,W]), <name>.labels.npy (int64 [
 PyTorch autograd in float64 (stored as float32: rounding 6e-8, far below the 1e-4 tolerance).
 
 * torchvision models: built at reduced width with random weights (BatchNorm statistics randomised
-  so inference-form BN is not the identity), exported with torch.onnx.export at the opset listed.
+  so inference-form BN is not the identity), exported with torch.onnx.export at the opset listed (11 to 17).
 * TS-built models (ts-*.onnx, written by tools/autodiff-build-fixtures.ts): run by the small ONNX
   interpreter below, written with torch ops so autograd differentiates them.
 
@@ -97,14 +97,14 @@ def tiny_densenet():
 
 TORCHVISION = {
     # name: (builder, opset)
-    'tv-resnet18-w4': (tiny_resnet, 13),
+    'tv-resnet18-w4': (tiny_resnet, 12),
     'tv-mobilenet-v3-small-x010': (tiny_mobilenet_v3, 14),
     'tv-regnet-tiny': (tiny_regnet, 15),
     'tv-efficientnet-b0-x010': (tiny_efficientnet, 16),
     'tv-convnext-tiny': (tiny_convnext, 17),
     'tv-vit-tiny': (tiny_vit, 17),
     'tv-swin-tiny': (tiny_swin, 17),
-    'tv-densenet-tiny': (tiny_densenet, 13),
+    'tv-densenet-tiny': (tiny_densenet, 11),
 }
 
 

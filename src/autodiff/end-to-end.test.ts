@@ -31,7 +31,7 @@ test('the end-to-end fixtures include torchvision exports and the TS-built ResNe
 });
 
 for (const name of names) {
-  test(`${name}: cross-entropy input gradient matches PyTorch autograd (rel err <= ${TOLERANCE})`, async () => {
+  test(`${name}: cross-entropy input gradient matches PyTorch autograd (rel err <= ${TOLERANCE})`, async (t) => {
     const x = readNpy(join(FIXTURES, `${name}.input.npy`));
     const labels = npyToInt32(readNpy(join(FIXTURES, `${name}.labels.npy`)));
     const lossRef = npyToFloat32(readNpy(join(FIXTURES, `${name}.loss.npy`)));
@@ -41,6 +41,7 @@ for (const name of names) {
     const r = await model.lossAndGradient(npyToFloat32(x), batch, labels, { kind: 'ce' });
     const lossErr = relativeError(r.loss, lossRef);
     const gradErr = relativeError(r.gradient, gradRef);
+    t.diagnostic(`${name}: loss rel err ${lossErr.toExponential(2)}, gradient rel err ${gradErr.toExponential(2)}`);
     assert.ok(lossErr <= TOLERANCE, `loss rel err ${lossErr.toExponential(2)}: ${Array.from(r.loss)} vs ${Array.from(lossRef)}`);
     assert.ok(gradErr <= TOLERANCE, `gradient rel err ${gradErr.toExponential(2)}`);
     await model.release();

@@ -11,7 +11,7 @@ import { loadModelFile } from '../model/load.js';
 import { OnnxClassifier } from '../model/classifier.js';
 import { decodeImage } from '../data/decode.js';
 import { resizeAndCrop } from '../data/preprocess.js';
-import { sharpResizer } from '../data/resize.js';
+import { modelResizer } from '../data/resize.js';
 import { toFloatImage, writeChw } from '../data/image.js';
 import { evaluate } from '../eval/evaluate.js';
 import { cleanSuite } from '../eval/suites/clean.js';
@@ -62,7 +62,7 @@ export async function run(args: string[]): Promise<void> {
   process.stdout.write(`ResNet-50 (random weights, ${(model.parameters / 1e6).toFixed(1)}M parameters), ${count} JPEGs of 500x375, batch ${batchSize}\n`);
 
   // Inference alone: the same images, preprocessed once up front.
-  const resizer = sharpResizer(model.metadata.interpolation);
+  const resizer = modelResizer(model.metadata.interpolation);
   const perImage = 3 * 224 * 224;
   const tensor = new Float32Array(count * perImage);
   const lines = (await readFile(csv, 'utf8')).trim().split('\n').slice(1);

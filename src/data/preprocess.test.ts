@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { roundHalfEven, scaleSize, resizedSize, centerCropOffsets, crop, resizeAndCrop } from './preprocess.js';
 import type { RgbImage } from './image.js';
 import { toFloatImage, toRgbImage, writeChw } from './image.js';
-import { sharpResizer } from './resize.js';
+import { modelResizer } from './resize.js';
 import type { Resizer } from '../noise/types.js';
 
 test('roundHalfEven follows Python round(): halves go to the even neighbour', () => {
@@ -74,10 +74,10 @@ test('resizeAndCrop skips the resize when the image already has the scale size',
   assert.deepEqual([...out.data.subarray(0, 2)], [2, 2]);
 });
 
-test('sharp resizer keeps a constant image constant for every interpolation', async () => {
+test('the model resizer (Pillow-exact) keeps a constant image constant for every interpolation', async () => {
   const data = new Uint8Array(40 * 30 * 3).fill(137);
   for (const interpolation of ['nearest', 'bilinear', 'bicubic', 'lanczos'] as const) {
-    const out = await sharpResizer(interpolation).resize({ width: 40, height: 30, data }, 17, 13);
+    const out = await modelResizer(interpolation).resize({ width: 40, height: 30, data }, 17, 13);
     assert.equal(out.width, 17);
     assert.equal(out.height, 13);
     assert.ok(out.data.every((v) => Math.abs(v - 137) <= 1), interpolation);

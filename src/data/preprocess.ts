@@ -5,18 +5,15 @@ import type { RgbImage } from './image.js';
 import type { Resizer } from '../noise/types.js';
 import type { Interpolation } from '../model/metadata.js';
 import { RobustartError } from '../errors.js';
+import { roundHalfEven } from './resize/common.js';
+
+export { roundHalfEven };
 
 export interface PreprocessConfig {
   /** [channels, height, width] as timm's input_size. */
   readonly input_size: readonly [number, number, number];
   readonly crop_pct: number;
   readonly interpolation: Interpolation;
-}
-
-/** Python's round(): halves go to the even neighbour (torchvision's CenterCrop uses it). */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** timm: scale_size = floor(img_size / crop_pct), per side; one number when the input is square. */

@@ -2,6 +2,7 @@
 // with one noise swapped in (a decoder, a resizer, an image corruption, or a batch attack).
 import type { Decoder, Resizer, ImageNoise } from '../noise/types.js';
 import type { Rng } from '../util/rng.js';
+import type { Sample } from '../data/dataset.js';
 
 /** A noise on the assembled batch (N,C,H,W in [0,1]) that may query the model: adversarial attacks. */
 export interface BatchNoise {
@@ -16,6 +17,11 @@ export interface Condition {
   readonly resizer?: Resizer;
   readonly imageNoise?: ImageNoise;
   readonly batchNoise?: BatchNoise;
+  /**
+   * Where this condition reads a sample's bytes, when not from the dataset itself: a pre-made noisy
+   * copy of the dataset (an ImageNet-C tree: <dir>/<corruption>/<severity>/<sample id>).
+   */
+  readonly samplePath?: (sample: Sample) => string;
 }
 
 export const CLEAN: Condition = { name: 'clean' };

@@ -97,3 +97,23 @@ test('conditions with an image noise get per-sample seeded draws: same seed, sam
     suites.pop();
   }
 });
+
+test('a condition can read its samples from a pre-made noisy copy of the dataset', async () => {
+  const f = await fixture(['a', 'b'], 3);
+  const copy = join(f.dir, 'copy');
+  await writeImageFolder(copy, ['a', 'b'], 3, 20, 99); // same names, other pixels
+  const suite: Suite = { name: 'test-copy', description: 'reads a copy', conditions: () => [{ name: 'clean' }, { name: 'copy', samplePath: (s) => join(copy, s.id) }] };
+  suites.push(suite);
+  try {
+    const result = await runEvaluation({ model: f.model, data: f.data, store: f.store, suite: 'test-copy' });
+    const store = new ResultStore(f.store);
+    const clean = store.records(result.run.id, 'clean');
+    const fromCopy = store.records(result.run.id, 'copy');
+    assert.equal(fromCopy.length, 6);
+    assert.deepEqual(fromCopy.map((r) => r.sampleId), clean.map((r) => r.sampleId));
+    assert.notDeepEqual(fromCopy.map((r) => r.confidence), clean.map((r) => r.confidence));
+    store.close();
+  } finally {
+    suites.pop();
+  }
+});

@@ -8,7 +8,7 @@ import type { RgbImage } from '../data/image.js';
 import { toFloatImage, writeChw } from '../data/image.js';
 import { sharpDecoder, UndecodableImageError } from '../data/decode.js';
 import { resizeAndCrop } from '../data/preprocess.js';
-import { sharpResizer } from '../data/resize.js';
+import { modelResizer } from '../data/resize.js';
 import type { LoadedModel } from '../model/load.js';
 import type { OnnxClassifier } from '../model/classifier.js';
 import type { ResultStore, RunEntry, SampleRecord } from '../store/store.js';
@@ -80,13 +80,16 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     names.add(c.name);
   }
   const preprocess = { input_size: model.metadata.input_size, crop_pct: model.metadata.crop_pct, interpolation: model.metadata.interpolation };
+  const defaultResizer = modelResizer(model.metadata.interpolation);
   const identity = {
     suite: suite.name,
     model: model.sha256,
     dataset: dataset.fingerprint,
     samples: createHash('sha256').update(samples.map((s) => s.id).join('\n')).digest('hex').slice(0, 16),
     conditions: conditions.map((c) => c.name),
-    preprocess,
+    // Records from another decoder, resizer or robustart version are not mixed into one run.
+    preprocess: { ...preprocess, decoder: sharpDecoder.name, resizer: defaultResizer.name },
+    robustart: runtimeVersions().robustart,
     seed,
     suiteOptions: options.suiteOptions ?? {},
     config: options.config ?? {},
@@ -114,7 +117,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   for (const c of conditions) total += pendingFor(c, samples).length;
   let done = 0;
   let evaluatedNow = 0;
-  const defaultResizer = sharpResizer(model.metadata.interpolation);
   const [channels, height, width] = model.metadata.input_size;
   const imageSize = channels * height * width;
 
@@ -124,9 +126,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
       // Decoded + cropped images are shared by every condition with the same decoder and resizer.
       const cache = new Map<string, Promise<(RgbImage | UndecodableImageError)[]>>();
       const bytesOf = new Map<string, Promise<Uint8Array | UndecodableImageError>>();
-      const readBytes = (s: Sample) => {
-        let p = bytesOf.get(s.id);
-        if (!p) bytesOf.set(s.id, (p = readFile(s.path).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length), (e: Error) => new UndecodableImageError(s.id, e.message))));
+      const readBytes = (path: string, id: string) => {
+        let p = bytesOf.get(path);
+        if (!p) bytesOf.set(path, (p = readFile(path).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length), (e: Error) => new UndecodableImageError(id, e.message.split('\n')[0]))));
         return p;
       };
       for (const condition of conditions) {
@@ -134,12 +136,12 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
         if (todo.length === 0) continue;
         const decoder: Decoder = condition.decoder ?? sharpDecoder;
         const resizer: Resizer = condition.resizer ?? defaultResizer;
-        const key = `${decoder.name}\u0000${resizer.name}`;
+        const key = `${decoder.name}\u0000${resizer.name}\u0000${condition.samplePath ? condition.name : ''}`;
         let imagesPromise = cache.get(key);
         if (!imagesPromise) {
           imagesPromise = Promise.all(
             batch.map(async (s) => {
-              const bytes = await readBytes(s);
+              const bytes = await readBytes(condition.samplePath ? condition.samplePath(s) : s.path, s.id);
               if (bytes instanceof UndecodableImageError) return bytes;
               try {
                 return await resizeAndCrop(await decoder.decode(bytes), preprocess, resizer);
@@ -218,15 +220,17 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
 
   const perCondition = new Map<string, ClassificationMetrics>();
   const skipped = new Map<string, number>();
+  const recordsByCondition = new Map<string, SampleRecord[]>();
   for (const condition of conditions) {
     const records = store.records(runId, condition.name);
+    recordsByCondition.set(condition.name, records);
     const ok = records.filter((r) => r.status === 'ok');
     const metrics = classificationMetrics(ok.map((r) => ({ label: r.label, top5: r.top5 ?? [], confidence: r.confidence ?? 0, trueProbability: r.trueProbability ?? 0 })));
     perCondition.set(condition.name, metrics);
     skipped.set(condition.name, records.length - ok.length);
     store.setMetrics(runId, condition.name, { top1: metrics.top1, top5: metrics.top5, nll: metrics.nll, ece: metrics.ece, count: metrics.count, skipped: records.length - ok.length });
   }
-  const suiteMetrics = suite.summarize ? await suite.summarize(perCondition, context) : {};
+  const suiteMetrics = suite.summarize ? await suite.summarize(perCondition, context, recordsByCondition) : {};
   if (Object.keys(suiteMetrics).length > 0) store.setMetrics(runId, '*', suiteMetrics);
   const first = perCondition.get(conditions[0]?.name ?? '');
   store.finishRun(runId, 'finished', {

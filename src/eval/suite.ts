@@ -4,6 +4,7 @@ import type { ClassificationMetrics } from '../metrics/classification.js';
 import type { LoadedModel } from '../model/load.js';
 import type { OnnxClassifier } from '../model/classifier.js';
 import type { Dataset } from '../data/dataset.js';
+import type { SampleRecord } from '../store/store.js';
 
 export interface SuiteContext {
   readonly model: LoadedModel;
@@ -18,6 +19,13 @@ export interface Suite {
   readonly name: string;
   readonly description: string;
   conditions(context: SuiteContext): Promise<Condition[]> | Condition[];
-  /** Suite-level metrics (mCE, NSD, WCAR, ...) from the per-condition ones; stored under noise '*'. */
-  summarize?(perCondition: ReadonlyMap<string, ClassificationMetrics>, context: SuiteContext): Record<string, number | null> | Promise<Record<string, number | null>>;
+  /**
+   * Suite-level metrics (mCE, NSD, WCAR, flip fraction, ...) from the per-condition metrics and the
+   * stored per-sample records of each condition; stored under noise '*'.
+   */
+  summarize?(
+    perCondition: ReadonlyMap<string, ClassificationMetrics>,
+    context: SuiteContext,
+    records: ReadonlyMap<string, readonly SampleRecord[]>,
+  ): Record<string, number | null> | Promise<Record<string, number | null>>;
 }

@@ -44,6 +44,11 @@ export class Graph {
       }
     }
     const initializers = new Map<string, Tensor>();
+    for (const t of g.initializer ?? []) {
+      if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+        throw new RobustartError(`ONNX initializer '${t.name}' is stored as external data; re-save the model as one file (onnx.save_model(m, path, save_as_external_data=False))`);
+      }
+    }
     for (const t of g.initializer ?? []) initializers.set(t.name ?? '', { dims: dimsOf(t), dataType: t.dataType ?? DataType.FLOAT, data: tensorValues(t) });
     const initNames = new Set(initializers.keys());
     return new Graph({

@@ -6,7 +6,7 @@ import type { ResultStore, SampleRecord } from '../store/store.js';
 import type { Dataset } from '../data/dataset.js';
 import { decodeImage } from '../data/decode.js';
 import { resizeAndCrop } from '../data/preprocess.js';
-import { sharpResizer } from '../data/resize.js';
+import { modelResizer } from '../data/resize.js';
 import type { ModelMetadata } from '../model/metadata.js';
 import { reliabilityBins } from '../metrics/classification.js';
 import { barChart, escapeHtml, reliabilityDiagram } from './svg.js';
@@ -24,7 +24,7 @@ export interface ReportInput {
 const pct = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '–' : `${(100 * v).toFixed(2)}%`);
 
 async function thumbnail(path: string, metadata: ModelMetadata): Promise<string> {
-  const image = await resizeAndCrop(await decodeImage(await readFile(path), path), metadata, sharpResizer(metadata.interpolation));
+  const image = await resizeAndCrop(await decodeImage(await readFile(path), path), metadata, modelResizer(metadata.interpolation));
   const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }

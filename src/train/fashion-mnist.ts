@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { readIdx, DEBIAN_FASHION_MNIST_DIR } from '../data/idx.js';
 import { decodeImage } from '../data/decode.js';
 import { resizeAndCrop, type PreprocessConfig } from '../data/preprocess.js';
-import { sharpResizer } from '../data/resize.js';
+import { modelResizer } from '../data/resize.js';
 
 export const DEMO_PREPROCESS: PreprocessConfig = { input_size: [3, 32, 32], crop_pct: 0.875, interpolation: 'bicubic' };
 const SIDE = 32;
@@ -27,7 +27,7 @@ export async function demoPipeline(gray: Uint8Array): Promise<Uint8Array> {
   for (let p = 0; p < 784; p++) rgb[3 * p] = rgb[3 * p + 1] = rgb[3 * p + 2] = gray[p];
   const jpeg = await sharp(rgb, { raw: { width: 28, height: 28, channels: 3 } }).resize(64, 64, { kernel: 'cubic' }).jpeg({ quality: 90, chromaSubsampling: '4:2:0' }).toBuffer();
   const decoded = await decodeImage(jpeg, 'fashion-mnist jpeg');
-  return (await resizeAndCrop(decoded, DEMO_PREPROCESS, sharpResizer('bicubic'))).data;
+  return (await resizeAndCrop(decoded, DEMO_PREPROCESS, modelResizer('bicubic'))).data;
 }
 
 /** The 'train' (60k) or 't10k' (10k) split through demoPipeline, cached under the OS temp dir. */

@@ -48,3 +48,14 @@ test('Clip gradient with only a min (float64)', () =>
     outputs: ['y'],
     dtype: 'float64',
   }));
+// onnxruntime's CPU provider runs PRelu in float32 only.
+test('PRelu gradient with a per-channel slope (float32)', () =>
+  assertGradient({
+    nodes: [makeNode('PRelu', ['x', 'slope'], ['y'])],
+    inputs: [
+      { name: 'x', dims: [2, 3, 4], sample: awayFromZero(0.2) },
+      { name: 'slope', dims: [3, 1], sample: (r) => r.uniformIn(0.05, 0.5) },
+    ],
+    outputs: ['y'],
+    dtype: 'float32',
+  }));

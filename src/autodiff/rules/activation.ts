@@ -134,3 +134,16 @@ registerVjp('Gelu', {
     return [mul(ctx, dy!, ctx.emit('Add', [cdf, mul(ctx, x, pdf)], {}, s))];
   },
 });
+
+registerVjp('PRelu', {
+  // y = x for x > 0, slope * x otherwise (slope broadcasts against x).
+  differentiableInputs: () => [0, 1],
+  vjp: (ctx, node, [dy], wanted) => {
+    const [x, slope] = node.input!;
+    const pos = ctx.emit('Greater', [x, ctx.scalar(0, x)], {}, boolLike(ctx, x));
+    const zero = ctx.scalar(0, dy!);
+    const dx = wanted[0] ? ctx.emit('Where', [pos, dy!, mul(ctx, dy!, slope)], {}, like(ctx, dy!)) : undefined;
+    const dslope = wanted[1] ? ctx.unbroadcast(ctx.emit('Where', [pos, zero, mul(ctx, dy!, x)], {}, like(ctx, dy!)), slope) : undefined;
+    return [dx, dslope];
+  },
+});

@@ -10,7 +10,7 @@ import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import { createDifferentiableClassifier } from '../../autodiff/classifier.js';
 import { loadDataset, limitSamples, type Sample } from '../../data/dataset.js';
 import { sharpDecoder } from '../../data/decode.js';
-import { sharpResizer } from '../../data/resize.js';
+import { modelResizer } from '../../data/resize.js';
 import { resizeAndCrop } from '../../data/preprocess.js';
 import { toFloatImage, writeChw } from '../../data/image.js';
 import { DEFAULT_SEED } from '../../eval/run.js';
@@ -28,7 +28,7 @@ export async function loadImages(samples: readonly Sample[], model: LoadedModel)
   const [c, h, w] = model.metadata.input_size;
   if (c !== 3) throw new RobustartError(`model ${model.name} takes ${c} channels; the image pipeline produces RGB (3 channels)`);
   const preprocess = { input_size: model.metadata.input_size, crop_pct: model.metadata.crop_pct, interpolation: model.metadata.interpolation };
-  const resizer = sharpResizer(model.metadata.interpolation);
+  const resizer = modelResizer(model.metadata.interpolation);
   const out = new Float32Array(samples.length * c * h * w);
   await Promise.all(samples.map(async (s, i) => {
     const image = await resizeAndCrop(await sharpDecoder.decode(new Uint8Array(await readFile(s.path))), preprocess, resizer);

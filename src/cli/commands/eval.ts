@@ -5,6 +5,10 @@ import { progressBar } from '../../eval/progress.js';
 import { parseDevice } from '../../model/session.js';
 import { suites } from '../../eval/suites/index.js';
 import { percent, table } from '../format.js';
+import { RobustartError } from '../../errors.js';
+
+/** Flags that only some suites read; each lands in the suite's options under its own name. */
+export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost-dir', 'decoders', 'resizers', 'attacks', 'eps'] as const;
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -23,6 +27,19 @@ export const evalCommand: Command = {
     '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
     '  --fresh             discard stored records of this exact run and start over',
     '  --json              print the result as JSON, no progress bar',
+    '',
+    'suite options (recorded with the run):',
+    '  --corruptions LIST  natural: corruption names, comma-separated, or all (default all 19)',
+    '  --severities R      natural: e.g. 1-5 or 1,3,5 (default 1-5)',
+    '  --imagenet-p        natural: add ImageNet-P perturbation sequences (flip probability, mT5D)',
+    '  --perturbations L   natural: which ImageNet-P types (default all)',
+    '  --imagenet-c DIR    natural: read a pre-made ImageNet-C tree (DIR/<corruption>/<severity>/...) instead of corrupting on the fly',
+    '  --frost-dir DIR     natural: frost photographs to blend instead of the procedural frost',
+    '  --decoders LIST     system: decoder variants, comma-separated, default or all',
+    '  --resizers LIST     system: resizer variants, comma-separated, default or all',
+    '  --attacks LIST      adversarial: attack names, comma-separated',
+    '  --eps LIST          adversarial: budgets, e.g. 1/255,4/255',
+    '  --set KEY=VALUE     any other suite option (repeatable)',
   ].join('\n'),
   options: {
     model: { type: 'string' },
@@ -36,6 +53,9 @@ export const evalCommand: Command = {
     store: { type: 'string' },
     fresh: { type: 'boolean' },
     json: { type: 'boolean' },
+    ...Object.fromEntries(SUITE_STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
+    'imagenet-p': { type: 'boolean' },
+    set: { type: 'string', multiple: true },
   },
   async run(values) {
     const json = Boolean(values.json);
@@ -51,12 +71,25 @@ export const evalCommand: Command = {
       threads: values.threads === undefined ? undefined : numberFlag(values, 'threads', 0, { min: 1, integer: true }),
       store: stringFlag(values, 'store'),
       fresh: Boolean(values.fresh),
+      suiteOptions: suiteOptionsFrom(values),
       onProgress: bar,
     });
     bar?.end();
     process.stdout.write(json ? `${JSON.stringify(evaluationJson(result), null, 2)}\n` : evaluationText(result));
   },
 };
+
+export function suiteOptionsFrom(values: Record<string, unknown>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const name of SUITE_STRING_FLAGS) if (typeof values[name] === 'string') options[name] = values[name];
+  if (values['imagenet-p']) options['imagenet-p'] = true;
+  for (const pair of (values.set as string[] | undefined) ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new RobustartError(`--set ${pair} must be KEY=VALUE`);
+    options[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return options;
+}
 
 export function evaluationJson(result: RunEvaluationResult) {
   return {

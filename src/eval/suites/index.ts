@@ -1,5 +1,7 @@
 // The table of evaluation suites. A new suite is one file in this folder and one line here.
 import type { Suite } from '../suite.js';
 import { cleanSuite } from './clean.js';
+import { naturalSuite } from './natural.js';
+import { systemSuite } from './system.js';
 
-export const suites: Suite[] = [cleanSuite];
+export const suites: Suite[] = [cleanSuite, naturalSuite, systemSuite];

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolveModel } from '../../model/resolve.js';
 import { loadDataset, limitSamples } from '../../data/dataset.js';
 import { sharpDecoder } from '../../data/decode.js';
-import { sharpResizer } from '../../data/resize.js';
+import { modelResizer } from '../../data/resize.js';
 import { resizeAndCrop } from '../../data/preprocess.js';
 import { toFloatImage, writeChw } from '../../data/image.js';
 import { packagePath } from '../../util/paths.js';
@@ -30,7 +30,7 @@ before(async () => {
   const [c, h, w] = model.metadata.input_size;
   images = new Float32Array(count * c * h * w);
   for (const [i, s] of samples.entries()) {
-    const image = await resizeAndCrop(await sharpDecoder.decode(new Uint8Array(await readFile(s.path))), model.metadata, sharpResizer(model.metadata.interpolation));
+    const image = await resizeAndCrop(await sharpDecoder.decode(new Uint8Array(await readFile(s.path))), model.metadata, modelResizer(model.metadata.interpolation));
     writeChw(toFloatImage(image), images, i * c * h * w);
   }
   labels = Int32Array.from(samples, (s) => s.label);

@@ -10,7 +10,7 @@ import type { FloatImage, RgbImage } from '../../data/image.js';
 import { toFloatImage } from '../../data/image.js';
 import { decodeImage } from '../../data/decode.js';
 import { resizeAndCrop } from '../../data/preprocess.js';
-import { sharpResizer } from '../../data/resize.js';
+import { modelResizer } from '../../data/resize.js';
 import { RobustartError } from '../../errors.js';
 import { hashString, rngFor, type Rng } from '../../util/rng.js';
 import { getCorruption } from './registry.js';
@@ -110,7 +110,7 @@ export async function loadCleanImage(path: string): Promise<FloatImage> {
   const bytes = await readFile(path);
   const rgb = await decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
   const { resize, crop } = IMAGENET_C_PIPELINE;
-  const cropped = await resizeAndCrop(rgb, { input_size: [3, crop, crop], crop_pct: crop / resize, interpolation: 'bilinear' }, sharpResizer('bilinear'));
+  const cropped = await resizeAndCrop(rgb, { input_size: [3, crop, crop], crop_pct: crop / resize, interpolation: 'bilinear' }, modelResizer('bilinear'));
   return toFloatImage(cropped);
 }
 

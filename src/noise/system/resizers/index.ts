@@ -1,9 +1,9 @@
 // The resizer registry: every named variant the system-noise grid can use, one way in (resizerByName).
 import { RobustartError } from '../../../errors.js';
 import type { Resizer } from '../../types.js';
-import { pilResizer } from './pil.js';
+import { pilResizer } from '../../../data/resize/pil.js';
 import { cv2Resizer } from './opencv.js';
-import { sharpResizer, SHARP_KERNELS } from './sharp.js';
+import { sharpResizer, SHARP_KERNELS } from '../../../data/resize/sharp.js';
 import { tfResizer } from './tensorflow.js';
 import { torchResizer } from './torch.js';
 

@@ -14,7 +14,7 @@
 //    upscaling on either axis uses bilinear weights derived from pixel overlap (area_mode).
 import type { RgbImage } from '../../../data/image.js';
 import type { Resizer } from '../../types.js';
-import { checkResizeArgs, f32, roundHalfEven } from './common.js';
+import { checkResizeArgs, f32, roundHalfEven } from '../../../data/resize/common.js';
 
 const COEF_BITS = 11;
 const COEF_SCALE = 1 << COEF_BITS;

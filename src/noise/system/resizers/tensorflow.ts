@@ -14,7 +14,7 @@
 //  - area = ResizeArea (antialias ignored): box average over exact overlaps with scale = in / out, float32.
 import type { RgbImage } from '../../../data/image.js';
 import type { Resizer } from '../../types.js';
-import { checkResizeArgs, f32, floatToU8, roundHalfEven } from './common.js';
+import { checkResizeArgs, f32, floatToU8, roundHalfEven } from '../../../data/resize/common.js';
 
 export type TfMethod = 'bilinear' | 'bicubic' | 'area';
 

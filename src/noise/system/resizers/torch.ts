@@ -11,7 +11,7 @@
 //  - nearest: floor(i * scale) clamped; an exact 2x upscale uses i >> 1.
 import type { RgbImage } from '../../../data/image.js';
 import type { Resizer } from '../../types.js';
-import { checkResizeArgs, f32, floatToU8 } from './common.js';
+import { checkResizeArgs, f32, floatToU8 } from '../../../data/resize/common.js';
 
 export type TorchInterpolation = 'nearest' | 'bilinear' | 'bicubic';
 

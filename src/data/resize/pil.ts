@@ -8,8 +8,8 @@
 //  - weights become 22-bit fixed point (PRECISION_BITS = 32 - 8 - 2), rounded half away from zero; the accumulator starts
 //    at 1 << 21 (rounding) and the result is acc >> 22 clamped to 0..255;
 //  - NEAREST is an affine scale: source x = floor(x0 + scale/2 + k*scale) accumulated in double, not a convolution.
-import type { RgbImage } from '../../../data/image.js';
-import type { Resizer } from '../../types.js';
+import type { RgbImage } from '../image.js';
+import type { Resizer } from '../../noise/types.js';
 import { checkResizeArgs } from './common.js';
 
 const PRECISION_BITS = 22;

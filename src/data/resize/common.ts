@@ -1,6 +1,6 @@
 // Shared pieces of the resizer family: argument checks and the float -> 8-bit conversions libraries use.
-import type { RgbImage } from '../../../data/image.js';
-import { RobustartError } from '../../../errors.js';
+import type { RgbImage } from '../image.js';
+import { RobustartError } from '../../errors.js';
 
 /** Rejects sizes no library accepts, naming the resizer and the fix. */
 export function checkResizeArgs(name: string, image: RgbImage, width: number, height: number): void {

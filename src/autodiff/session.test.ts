@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildSmallCnn } from '../model/builders/cnn.js';
+import { createGradientSession } from './session.js';
+import { createDifferentiableClassifier } from './classifier.js';
+
+test('one session gives input and parameter gradients; the head bias gradient is sum(softmax - onehot)', async () => {
+  const graph = buildSmallCnn({ inputSize: [3, 16, 16], numClasses: 5, widths: [4, 8], hidden: 8, seed: 2 });
+  const headBias = [...graph.initializers.keys()].filter((k) => k.startsWith('fc_b')).pop()!;
+  const session = await createGradientSession(graph, { loss: 'ce', input: true, parameters: [headBias, 'conv_w_0'] });
+  const batch = 3;
+  const input = Float32Array.from({ length: batch * 3 * 16 * 16 }, (_, i) => Math.sin(i * 0.3));
+  const labels = Int32Array.of(0, 3, 4);
+  const out = await session.run({ input, batch, labels });
+  assert.equal(out.gradients.get('conv_w_0')!.length, 4 * 3 * 3 * 3);
+  const expected = new Float64Array(5);
+  for (let n = 0; n < batch; n++) {
+    const z = Array.from(out.logits.subarray(n * 5, n * 5 + 5));
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    e.forEach((v, c) => (expected[c] += v / s - (c === labels[n] ? 1 : 0)));
+  }
+  const got = out.gradients.get(headBias)!;
+  for (let c = 0; c < 5; c++) assert.ok(Math.abs(got[c] - expected[c]) < 1e-5, `class ${c}: ${got[c]} vs ${expected[c]}`);
+  // The input gradient agrees with the DifferentiableClassifier's (per-sample losses are independent).
+  const classifier = await createDifferentiableClassifier(graph);
+  const single = await classifier.lossAndGradient(input.subarray(768, 1536), 1, labels.subarray(1, 2), { kind: 'ce' });
+  const fromBatch = out.gradients.get('input')!.subarray(768, 1536);
+  for (let i = 0; i < 768; i++) assert.ok(Math.abs(single.gradient[i] - fromBatch[i]) < 1e-6);
+  await session.release();
+  await classifier.release();
+});
