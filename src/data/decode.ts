@@ -40,6 +40,14 @@ export async function decodeImage(bytes: Uint8Array, source = 'image', pixelLimi
   }
 }
 
+/** A decoder that cannot run at all here (its program is missing): fatal, unlike one bad image. */
+export class DecoderUnavailableError extends RobustartError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DecoderUnavailableError';
+  }
+}
+
 export const sharpDecoder: Decoder = {
   name: 'sharp',
   decode: (bytes) => decodeImage(bytes),

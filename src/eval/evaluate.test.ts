@@ -117,3 +117,16 @@ test('a condition can read its samples from a pre-made noisy copy of the dataset
     suites.pop();
   }
 });
+
+test('preprocessing in worker threads gives exactly the records of the main-thread path', async () => {
+  const f = await fixture();
+  const inWorkers = await runEvaluation({ model: f.model, data: f.data, store: f.store, workers: 2, batchSize: 5 });
+  const onMain = await runEvaluation({ model: f.model, data: f.data, store: join(f.dir, 'main.db'), workers: 0, batchSize: 5 });
+  assert.equal(inWorkers.evaluatedNow, 18);
+  assert.equal(onMain.evaluatedNow, 18);
+  const a = new ResultStore(f.store);
+  const b = new ResultStore(join(f.dir, 'main.db'));
+  assert.deepEqual(a.records(inWorkers.run.id), b.records(onMain.run.id));
+  a.close();
+  b.close();
+});

@@ -2,12 +2,9 @@
 // A run's id is a hash of everything that determines its numbers, so rerunning the same command
 // finds the run and evaluates only the samples it has not recorded yet.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Dataset, Sample } from '../data/dataset.js';
-import type { RgbImage } from '../data/image.js';
 import { toFloatImage, writeChw } from '../data/image.js';
 import { sharpDecoder, UndecodableImageError } from '../data/decode.js';
-import { resizeAndCrop } from '../data/preprocess.js';
 import { modelResizer } from '../data/resize.js';
 import type { LoadedModel } from '../model/load.js';
 import type { OnnxClassifier } from '../model/classifier.js';
@@ -20,6 +17,12 @@ import type { Condition } from './condition.js';
 import type { Progress } from './progress.js';
 import type { Suite, SuiteContext } from './suite.js';
 import type { Decoder, Resizer } from '../noise/types.js';
+import { availableParallelism } from 'node:os';
+import { WorkerPool, WorkerPoolError } from '../util/worker-pool.js';
+import type { PreprocessRequest, PreprocessResult } from './preprocess-worker.js';
+import { BatchImages } from './batch-images.js';
+import { decoderNames } from '../noise/system/decoders/index.js';
+import { resizerNames } from '../noise/system/resizers/index.js';
 
 export interface EvaluateOptions {
   readonly model: LoadedModel;
@@ -33,6 +36,11 @@ export interface EvaluateOptions {
   /** Everything else that determines the numbers (recorded with the run and part of its id). */
   readonly config?: Record<string, unknown>;
   readonly suiteOptions?: Record<string, unknown>;
+  /**
+   * Worker threads that read, decode, resize and crop while the model runs (ONNX Runtime blocks the
+   * main thread). Default: all cores but one, at least one; 0 does it all on the main thread.
+   */
+  readonly workers?: number;
   /** Discard stored records of this exact run and start over. */
   readonly fresh?: boolean;
   readonly onProgress?: (p: Progress) => void;
@@ -123,37 +131,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   async function* prepareUnits(): AsyncGenerator<PreparedUnit> {
     for (let start = 0; start < samples.length; start += batchSize) {
       const batch = samples.slice(start, start + batchSize);
-      // Decoded + cropped images are shared by every condition with the same decoder and resizer.
-      const cache = new Map<string, Promise<(RgbImage | UndecodableImageError)[]>>();
-      const bytesOf = new Map<string, Promise<Uint8Array | UndecodableImageError>>();
-      const readBytes = (path: string, id: string) => {
-        let p = bytesOf.get(path);
-        if (!p) bytesOf.set(path, (p = readFile(path).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.length), (e: Error) => new UndecodableImageError(id, e.message.split('\n')[0]))));
-        return p;
-      };
-      for (const condition of conditions) {
+      const pendingConditions = conditions.filter((c) => pendingFor(c, batch).length > 0);
+      const images = new BatchImages(batch, pendingConditions, { preprocess, defaultDecoder: sharpDecoder, defaultResizer, pool, poolable });
+      for (const condition of pendingConditions) {
         const todo = pendingFor(condition, batch);
-        if (todo.length === 0) continue;
-        const decoder: Decoder = condition.decoder ?? sharpDecoder;
-        const resizer: Resizer = condition.resizer ?? defaultResizer;
-        const key = `${decoder.name}\u0000${resizer.name}\u0000${condition.samplePath ? condition.name : ''}`;
-        let imagesPromise = cache.get(key);
-        if (!imagesPromise) {
-          imagesPromise = Promise.all(
-            batch.map(async (s) => {
-              const bytes = await readBytes(condition.samplePath ? condition.samplePath(s) : s.path, s.id);
-              if (bytes instanceof UndecodableImageError) return bytes;
-              try {
-                return await resizeAndCrop(await decoder.decode(bytes), preprocess, resizer);
-              } catch (err) {
-                if (err instanceof RobustartError && !(err instanceof UndecodableImageError)) throw err;
-                return new UndecodableImageError(s.id, String((err as Error).message ?? err).split('\n')[0]);
-              }
-            }),
-          );
-          cache.set(key, imagesPromise);
-        }
-        const prepared = await imagesPromise;
+        const prepared = await images.imagesFor(condition);
         const usable: Sample[] = [];
         const skippedRecords: SampleRecord[] = [];
         const tensor = new Float32Array(todo.length * imageSize);
@@ -181,6 +163,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     }
   }
 
+  const workerCount = options.workers ?? Math.max(1, availableParallelism() - 1);
+  const pool = workerCount > 0 && total > 0 ? new WorkerPool<PreprocessRequest, PreprocessResult>(new URL('./preprocess-worker.js', import.meta.url), workerCount) : undefined;
   const units = prepareUnits();
   let next = units.next();
   try {
@@ -215,7 +199,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     // Records already written stay: the same command resumes from them.
     await next.catch(() => undefined);
     store.finishRun(runId, 'failed', null);
-    throw err;
+    throw err instanceof WorkerPoolError && err.userError ? new RobustartError(err.message) : err;
+  } finally {
+    await pool?.close();
   }
 
   const perCondition = new Map<string, ClassificationMetrics>();
@@ -240,6 +226,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     ...(first ? { perClassAccuracy: first.perClassAccuracy, reliability: first.reliability } : {}),
   });
   return { run: store.getRun(runId)!, perCondition, suiteMetrics, skipped, evaluatedNow };
+}
+
+/** A worker can rebuild a decoder or resizer from its name only when it is a registered variant. */
+function poolable(decoder: Decoder, resizer: Resizer): boolean {
+  return decoderNames().includes(decoder.name) && resizerNames().includes(resizer.name);
 }
 
 function findNaNRow(logits: Float32Array, numClasses: number): number {

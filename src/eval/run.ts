@@ -20,6 +20,8 @@ export interface RunEvaluationOptions {
   readonly batchSize?: number;
   readonly device?: Device;
   readonly threads?: number;
+  /** Preprocessing worker threads (default: all cores but one; 0: main thread). */
+  readonly workers?: number;
   /** Path of the SQLite store, or an open store. */
   readonly store?: string | ResultStore;
   readonly suiteOptions?: Record<string, unknown>;
@@ -64,6 +66,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         config: { device: options.device ?? 'cpu', limit: options.limit ?? null },
         suiteOptions: options.suiteOptions,
         fresh: options.fresh,
+        workers: options.workers,
         onProgress: options.onProgress,
       });
       return { ...result, model, dataset, storePath: store.path };

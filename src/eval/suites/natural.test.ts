@@ -5,7 +5,9 @@ import type { SampleRecord } from '../../store/store.js';
 import { syntheticImage } from '../../noise/natural/fixture.js';
 import { Rng } from '../../util/rng.js';
 import type { FloatImage } from '../../data/image.js';
-import { corruptionSummary, naturalConditions, perturbationSummary } from './natural.js';
+import { KEEP_SIZE, corruptionSummary, naturalConditions, perturbationSummary } from './natural.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('conditions: clean + 19 corruptions x 5 severities by default; lists and ImageNet-P frames on request', () => {
   const all = naturalConditions({}, 0);
@@ -16,7 +18,6 @@ test('conditions: clean + 19 corruptions x 5 severities by default; lists and Im
   assert.deepEqual(some.slice(0, 3).map((c) => c.name), ['clean', 'fog/3', 'snow/3']);
   assert.equal(some.length, 3 + 31);
   assert.equal(some[3].name, 'imagenet-p/rotate/00');
-  assert.throws(() => naturalConditions({ 'imagenet-c': '/x' }, 0), /pre-made ImageNet-C tree/);
 });
 
 test('ImageNet-P frame conditions of one image share their sequence whatever stream each gets', async () => {
@@ -52,4 +53,17 @@ test('ImageNet-P summary: flip probability and top-5 distance per perturbation f
   assert.ok(Math.abs(summary['FP/rotate']! - (1 / 30 + 0) / 2) < 1e-12);
   assert.ok(Math.abs(summary['T5D/rotate']! - (2 / 30) / 2) < 1e-12);
   assert.equal(summary.mFP, summary['FP/rotate']);
+});
+
+test('imagenet-c=DIR reads each corruption x severity from the tree, centre-crop only for 224x224 models', () => {
+  const dir = tmpdir();
+  const conditions = naturalConditions({ 'imagenet-c': dir }, 0, [3, 224, 224]);
+  assert.equal(conditions.length, 1 + 15 * 5);
+  const fog3 = conditions.find((c) => c.name === 'fog/3')!;
+  const sample = { id: 'n01440764/ILSVRC2012_val_00000293.JPEG', path: '/data/val/n01440764/ILSVRC2012_val_00000293.JPEG', label: 0 };
+  assert.equal(fog3.samplePath!(sample), join(dir, 'fog', '3', 'n01440764', 'ILSVRC2012_val_00000293.JPEG'));
+  assert.equal(fog3.resizer, KEEP_SIZE);
+  assert.equal(fog3.imageNoise, undefined);
+  assert.equal(naturalConditions({ 'imagenet-c': dir }, 0, [3, 32, 32])[1].resizer, undefined);
+  assert.throws(() => naturalConditions({ 'imagenet-c': join(dir, 'no-such-tree-robustart') }, 0), /does not exist/);
 });

@@ -4,7 +4,9 @@
 // flip probability and top-5 distance per perturbation and their means (mFP, mT5D; raw, since the AlexNet
 // ImageNet-P table is not yet in the spec).
 //
-// Options (suiteOptions): corruptions = all | main | extra | comma list (default all), severities = 1-5 | list,
+// Options (suiteOptions): corruptions = all | main | extra | comma list (default all; main with imagenet-c),
+// severities = 1-5 | list, imagenet-c = DIR to read a pre-made ImageNet-C tree instead of corrupting on the fly,
+// frost-dir = DIR of frost photographs for frost (default: procedural textures),
 // imagenet-p = true to add the sequences, perturbations = all | main | comma list.
 import { RobustartError } from '../../errors.js';
 import type { FloatImage } from '../../data/image.js';
@@ -13,7 +15,11 @@ import { summarizeCorruptionErrors } from '../../metrics/corruption.js';
 import { flipProbability, meanTopFiveDistance } from '../../metrics/perturbation.js';
 import { ALL_PERTURBATIONS, FRAMES, NOISE_LIKE, PERTURBATIONS, checkPerturbation, perturbationFrame, type Perturbation } from '../../noise/natural/imagenet-p.js';
 import { corruptionNoise, parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
-import type { ImageNoise } from '../../noise/types.js';
+import { loadFrostTextures } from '../../noise/natural/generate.js';
+import type { CorruptionOptions } from '../../noise/natural/types.js';
+import type { ImageNoise, Resizer } from '../../noise/types.js';
+import { IMAGENET_C_PIPELINE, outputPath } from '../../noise/natural/imagenet-c.js';
+import { existsSync } from 'node:fs';
 import type { SampleRecord } from '../../store/store.js';
 import { hashString, rngFor } from '../../util/rng.js';
 import { CLEAN, type Condition } from '../condition.js';
@@ -55,14 +61,32 @@ export function sequenceFrameNoise(type: Perturbation, j: number, seed: number):
   };
 }
 
-export function naturalConditions(options: Record<string, unknown>, seed: number): Condition[] {
-  if (options['imagenet-c'] !== undefined) {
-    throw new RobustartError('the natural suite cannot yet read a pre-made ImageNet-C tree (imagenet-c=DIR): the evaluation loop reads each sample from the dataset root only; evaluate the tree per corruption folder with --data DIR/<corruption>/<severity>, or run the suite on the clean dataset');
-  }
-  const corruptions = parseCorruptionList(listOption(options.corruptions) ?? 'all');
+/** The ImageNet-C evaluation pipeline only centre-crops the stored 224x224 images: no resize before the crop. */
+export const KEEP_SIZE: Resizer = { name: 'keep-size', resize: (image) => image };
+
+/**
+ * Clean + every corruption x severity, on the fly; or, with imagenet-c=DIR, read from a pre-made tree
+ * DIR/<corruption>/<severity>/<sample id> (JPEG names as `robustart corrupt` and hendrycks' release write them).
+ * `inputSize` is the model's [C, H, W]: a 224x224 model sees the tree's images centre-cropped only, as the
+ * ImageNet-C evaluation does; other sizes go through the model's usual resize and crop.
+ */
+export function naturalConditions(options: Record<string, unknown>, seed: number, inputSize?: readonly [number, number, number], corruptionOptions?: CorruptionOptions): Condition[] {
+  const corruptions = parseCorruptionList(listOption(options.corruptions) ?? (options['imagenet-c'] !== undefined ? 'main' : 'all'));
   const severities = parseSeverityList(listOption(options.severities) ?? '1-5');
   const conditions: Condition[] = [CLEAN];
-  for (const c of corruptions) for (const s of severities) conditions.push({ name: `${c}/${s}`, imageNoise: corruptionNoise(c, s) });
+  const tree = options['imagenet-c'];
+  if (tree !== undefined) {
+    if (typeof tree !== 'string' || tree === '') throw new RobustartError('natural suite: imagenet-c must be the folder of an ImageNet-C tree (<dir>/<corruption>/<severity>/<class>/<file>)');
+    if (!existsSync(tree)) throw new RobustartError(`ImageNet-C folder ${tree} does not exist; pass the folder holding <corruption>/<severity>/<class>/<file>`);
+    const cropOnly = inputSize !== undefined && inputSize[1] === IMAGENET_C_PIPELINE.crop && inputSize[2] === IMAGENET_C_PIPELINE.crop;
+    for (const c of corruptions) {
+      for (const s of severities) {
+        conditions.push({ name: `${c}/${s}`, samplePath: (sample) => outputPath(tree, c, s, sample.id), ...(cropOnly ? { resizer: KEEP_SIZE } : {}) });
+      }
+    }
+    return conditions;
+  }
+  for (const c of corruptions) for (const s of severities) conditions.push({ name: `${c}/${s}`, imageNoise: corruptionNoise(c, s, corruptionOptions) });
   if (options['imagenet-p'] === true || options['imagenet-p'] === 'true') {
     for (const type of perturbationList(options.perturbations)) {
       for (let j = 0; j < FRAMES; j++) {
@@ -130,10 +154,15 @@ export function perturbationSummary(records: Iterable<SampleRecord>): Record<str
 export const naturalSuite: Suite = {
   name: 'natural',
   description: 'ImageNet-C corruptions x severities on the fly: mCE, relative mCE, CE per corruption; imagenet-p=true adds ImageNet-P sequences (mFP, mT5D)',
-  conditions: (context: SuiteContext) => naturalConditions(context.options, context.seed),
+  async conditions(context: SuiteContext) {
+    const frostDir = context.options['frost-dir'];
+    const corruptionOptions = typeof frostDir === 'string' && frostDir !== '' ? { frostTextures: await loadFrostTextures(frostDir) } : undefined;
+    return naturalConditions(context.options, context.seed, context.model.metadata.input_size, corruptionOptions);
+  },
   summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
     const summary = corruptionSummary(new Map([...perCondition].map(([name, m]) => [name, m.top1])));
-    if (records) Object.assign(summary, perturbationSummary([...records.values()].flat()));
+    // Only the ImageNet-P frame records are needed for mFP / mT5D.
+    if (records) Object.assign(summary, perturbationSummary([...records].filter(([name]) => name.startsWith(IMAGENET_P_PREFIX)).flatMap(([, r]) => r)));
     return summary;
   },
 };

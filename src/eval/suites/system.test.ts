@@ -8,7 +8,7 @@ import { resolveModel } from '../../model/resolve.js';
 import { ResultStore } from '../../store/store.js';
 import { tempDir, writeImageFolder, writeTinyClassifier } from '../../testing/fixtures.js';
 import { RobustartError } from '../../errors.js';
-import { accuracySummary, cachingDecoder, DecodeCache, flipFraction, nsd, predictionsFromRecords, systemConditions, systemSuite } from './system.js';
+import { accuracySummary, flipFraction, nsd, predictionsFromRecords, systemConditions, systemSuite } from './system.js';
 import type { SampleRecord } from '../../store/store.js';
 
 test('NSD is the population standard deviation of per-combination accuracies', () => {
@@ -41,29 +41,6 @@ test('the default grid is decoder-major, at least 6 decoders x 29 resizers, and 
   const small = systemConditions({ decoders: 'jpegjs, sharp', resizers: ['cv2-area', 'tf-bilinear-aa'] });
   assert.deepEqual(small.map((c) => c.name), ['jpegjs+cv2-area', 'jpegjs+tf-bilinear-aa', 'sharp+cv2-area', 'sharp+tf-bilinear-aa']);
   assert.throws(() => systemConditions({ resizers: 'pil-fancy' }), RobustartError);
-});
-
-test('the caching decoder decodes each file once and turns a format mismatch into a per-sample failure', async () => {
-  let calls = 0;
-  const inner = { name: 'counting', decode: async (b: Uint8Array) => { calls++; if (b[0] === 0x89) throw new RobustartError('decoder counting reads jpeg only, not png; pick another'); return { width: 1, height: 1, data: new Uint8Array([b[0], 0, 0]) }; } };
-  const cached = cachingDecoder(inner);
-  const a = new Uint8Array([1, 2, 3]);
-  assert.deepEqual(await cached.decode(a), await cached.decode(new Uint8Array([1, 2, 3])));
-  assert.equal(calls, 1);
-  await assert.rejects(cached.decode(new Uint8Array([0x89, 0x50])), (err: Error) => !(err instanceof RobustartError) && /reads jpeg only/.test(err.message));
-});
-
-test('the decode cache drops the oldest images beyond its byte budget', async () => {
-  let calls = 0;
-  const inner = { name: 'd', decode: async (b: Uint8Array) => { calls++; return { width: 2, height: 1, data: new Uint8Array(6).fill(b[0]) }; } };
-  const cached = cachingDecoder(inner, new DecodeCache(12)); // room for two 6-byte images
-  for (const v of [1, 2, 3]) await cached.decode(new Uint8Array([v]));
-  assert.equal(calls, 3);
-  await cached.decode(new Uint8Array([3]));
-  await cached.decode(new Uint8Array([2]));
-  assert.equal(calls, 3, 'the two newest are still cached');
-  await cached.decode(new Uint8Array([1]));
-  assert.equal(calls, 4, 'the oldest was dropped');
 });
 
 test('a small grid runs end to end through evaluate(): one record per sample and combination, summary stored', async () => {

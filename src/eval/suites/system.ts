@@ -2,10 +2,7 @@
 // and normalisation kept fixed (timm: resize the shorter side to floor(input / crop_pct), centre crop; only the
 // resize step is swapped). Reports accuracy per combination, mean, worst, NSD (standard deviation across
 // combinations) and the fraction of samples whose prediction flips somewhere in the grid.
-import { createHash } from 'node:crypto';
 import { RobustartError } from '../../errors.js';
-import type { RgbImage } from '../../data/image.js';
-import type { Decoder } from '../../noise/types.js';
 import { DECODERS, decoderByName } from '../../noise/system/decoders/index.js';
 import { RESIZERS, resizerByName } from '../../noise/system/resizers/index.js';
 import type { SampleRecord } from '../../store/store.js';
@@ -30,74 +27,13 @@ function namesOption(value: unknown, fallback: readonly string[], what: string):
   return cleaned;
 }
 
-/** Decoded images shared by all decoders of one grid, oldest dropped first beyond a byte budget. */
-export class DecodeCache {
-  private readonly entries = new Map<string, Promise<RgbImage>>();
-  private readonly sizes = new Map<string, number>();
-  private used = 0;
-
-  constructor(readonly budgetBytes = 256 * 1024 * 1024) {}
-
-  getOrDecode(key: string, decode: () => Promise<RgbImage>): Promise<RgbImage> {
-    let hit = this.entries.get(key);
-    if (!hit) {
-      hit = decode().then(
-        (img) => {
-          if (this.entries.has(key)) {
-            this.sizes.set(key, img.data.length);
-            this.used += img.data.length;
-            this.evict();
-          }
-          return img;
-        },
-        (err: unknown) => {
-          this.entries.delete(key);
-          throw err;
-        },
-      );
-      this.entries.set(key, hit);
-    }
-    return hit;
-  }
-
-  private evict(): void {
-    while (this.used > this.budgetBytes && this.entries.size > 1) {
-      const oldest = this.entries.keys().next().value as string;
-      this.used -= this.sizes.get(oldest) ?? 0;
-      this.sizes.delete(oldest);
-      this.entries.delete(oldest);
-    }
-  }
-}
-
-/**
- * Wraps a decoder so each distinct file is decoded once and reused by every resizer (the grid is decoder-major, so
- * a batch's decodes are still cached when the next resizer asks). A decoder that cannot read a format (a
- * JPEG-only decoder on a PNG) fails that sample only: evaluate() records it as skipped.
- */
-export function cachingDecoder(decoder: Decoder, cache = new DecodeCache()): Decoder {
-  return {
-    name: decoder.name,
-    decode(bytes) {
-      const key = `${decoder.name}:${createHash('sha1').update(bytes).digest('hex')}`;
-      return cache.getOrDecode(key, () =>
-        decoder.decode(bytes).catch((err: unknown) => {
-          if (err instanceof RobustartError && / reads .* only, not /.test(err.message)) throw new Error(err.message);
-          throw err;
-        }),
-      );
-    },
-  };
-}
-
 export function systemConditions(options: Record<string, unknown>): Condition[] {
   const decoders = namesOption(options.decoders, DEFAULT_DECODERS, 'decoders').map(decoderByName);
   const resizers = namesOption(options.resizers, DEFAULT_RESIZERS, 'resizers').map(resizerByName);
+  // Decoder-major: evaluate() decodes each file once per decoder and batch, then resizes it for every resizer.
   const conditions: Condition[] = [];
-  const cache = new DecodeCache();
-  for (const d of decoders) {
-    const decoder = cachingDecoder(d, cache);
-    for (const resizer of resizers) conditions.push({ name: `${d.name}${COMBINATION_SEPARATOR}${resizer.name}`, decoder, resizer });
+  for (const decoder of decoders) {
+    for (const resizer of resizers) conditions.push({ name: `${decoder.name}${COMBINATION_SEPARATOR}${resizer.name}`, decoder, resizer });
   }
   return conditions;
 }

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { RgbImage } from '../../../data/image.js';
 import { RobustartError } from '../../../errors.js';
+import { DecoderUnavailableError } from '../../../data/decode.js';
 
 export type ImageFormat = 'jpeg' | 'png';
 
@@ -100,7 +101,7 @@ export function runBinary(command: string, args: string[], input: Uint8Array, in
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'ENOENT' ? new RobustartError(`${command} not found: the ${install}`) : e);
+      reject(e.code === 'ENOENT' ? new DecoderUnavailableError(`${command} not found: the ${install}`) : e);
     });
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out));

@@ -108,7 +108,7 @@ test('CMYK: Skia and djpeg invert like PIL; libvips goes through an ICC profile;
 
 test('bad inputs and missing binaries are one-line user errors', async () => {
   await assert.rejects(decoderByName('jpegjs').decode(file('rgb.png')), /jpegjs reads jpeg only, not png/);
-  await assert.rejects(decoderByName('sharp').decode(new Uint8Array([1, 2, 3, 4, 5])), /neither JPEG nor PNG/);
+  await assert.rejects(decoderByName('sharp').decode(new Uint8Array([1, 2, 3, 4, 5])), /cannot decode image/);
   await assert.rejects(decoderByName('jpegjs').decode(file('rgb-420.jpg').subarray(0, 200)), RobustartError);
   const saved = process.env.ROBUSTART_FFMPEG;
   process.env.ROBUSTART_FFMPEG = '/nonexistent/ffmpeg';

@@ -6,7 +6,8 @@ import { djpegDecoder } from './djpeg.js';
 import { ffmpegDecoder } from './ffmpeg.js';
 import { jpegJsDecoder } from './jpegjs.js';
 import { mozjpegWasmDecoder } from './mozjpeg-wasm.js';
-import { sharpDecoder } from './sharp.js';
+// The default pipeline's decoder (data/decode.ts) is the grid's libvips variant, so 'sharp' means one thing everywhere.
+import { sharpDecoder } from '../../../data/decode.js';
 import { skiaDecoder } from './skia.js';
 
 export interface DecoderEntry {
@@ -20,7 +21,7 @@ export interface DecoderEntry {
 }
 
 export const DECODERS: readonly DecoderEntry[] = [
-  { name: 'sharp', library: 'libvips (mozjpeg, libspng)', formats: ['jpeg', 'png'], create: sharpDecoder },
+  { name: 'sharp', library: 'libvips (mozjpeg, libspng)', formats: ['jpeg', 'png'], create: () => sharpDecoder },
   { name: 'skia', library: 'Skia (libjpeg-turbo)', formats: ['jpeg', 'png'], create: skiaDecoder },
   { name: 'jpegjs', library: 'jpeg-js (pure JS)', formats: ['jpeg'], create: jpegJsDecoder },
   { name: 'mozjpeg-wasm', library: 'mozjpeg (WASM)', formats: ['jpeg'], create: mozjpegWasmDecoder },
