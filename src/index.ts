@@ -44,9 +44,9 @@ export { trainClassifier, type TrainConfig, type EpochRecord } from './train/tra
 // Natural noise: ImageNet-C corruptions, ImageNet-P sequences, their metrics, ImageNet-A/O/R class subsets
 export { CORRUPTIONS, CORRUPTION_NAMES, MAIN_CORRUPTIONS, EXTRA_CORRUPTIONS, getCorruption, corruptionNoise, type CorruptionInfo } from './noise/natural/registry.js';
 export { SEVERITIES, type Severity, type CorruptionOptions } from './noise/natural/types.js';
-export { perturbationFrame, perturbationSequence, perturbationNoise, ALL_PERTURBATIONS, FRAMES, type Perturbation } from './noise/natural/imagenet-p.js';
+export { perturbationFrame, perturbationSequence, perturbationNoise, frameCount, ALL_PERTURBATIONS, PERTURBATION_STEPS, FRAMES, type Perturbation } from './noise/natural/imagenet-p.js';
 export { generateImageNetC, generateImageNetP, loadFrostTextures } from './noise/natural/generate.js';
-export { CorruptionPool } from './noise/natural/pool.js';
+export { CorruptionPool, pooledCorruptionNoise } from './noise/natural/pool.js';
 export { contactSheet } from './noise/natural/preview.js';
 export { naturalSuite, naturalConditions, corruptionSummary, perturbationSummary } from './eval/suites/natural.js';
 export { summarizeCorruptionErrors, corruptionError, relativeCorruptionError, ALEXNET_BASELINE, type CorruptionSummary } from './metrics/corruption.js';
@@ -80,3 +80,4 @@ export { saveExample } from './noise/adversarial/examples.js';
 export { summarizeAttack, worstCaseRobustness, worstCaseByBudget, type AttackSummary } from './metrics/adversarial.js';
 export { runAttack } from './cli/commands/attack.js';
 export { createGradientSession, GradientSession } from './autodiff/session.js';
+export { imagenetASuite, imagenetRSuite, imagenetOSuite } from './eval/suites/imagenet-variants.js';

@@ -22,6 +22,11 @@ export interface Condition {
    * copy of the dataset (an ImageNet-C tree: <dir>/<corruption>/<severity>/<sample id>).
    */
   readonly samplePath?: (sample: Sample) => string;
+  /**
+   * Class indices the prediction is restricted to (ImageNet-A/-O/-R: 200 of the 1,000 classes): the
+   * logits of other classes are dropped before the softmax and the ranking, as the reference scripts do.
+   */
+  readonly classSubset?: readonly number[];
 }
 
 export const CLEAN: Condition = { name: 'clean' };

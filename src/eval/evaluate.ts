@@ -9,7 +9,7 @@ import { modelResizer } from '../data/resize.js';
 import type { LoadedModel } from '../model/load.js';
 import type { OnnxClassifier } from '../model/classifier.js';
 import type { ResultStore, RunEntry, SampleRecord } from '../store/store.js';
-import { classificationMetrics, predictionsFromLogits, type ClassificationMetrics } from '../metrics/classification.js';
+import { classificationMetrics, predictionsFromLogits, predictionsFromSubsetLogits, type ClassificationMetrics } from '../metrics/classification.js';
 import { RobustartError } from '../errors.js';
 import { hashString, rngFor } from '../util/rng.js';
 import { runtimeVersions } from '../version.js';
@@ -186,7 +186,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
         const logits = await classifier.logits(images, unit.samples.length);
         const nanRow = findNaNRow(logits, model.metadata.num_classes);
         if (nanRow >= 0) throw new RobustartError(`model ${model.name} returned NaN logits for sample ${unit.samples[nanRow].id} (condition ${unit.condition.name}); check the model's weights and input range`);
-        const predictions = predictionsFromLogits(logits, labels, model.metadata.num_classes);
+        const subset = unit.condition.classSubset;
+        const predictions = subset ? predictionsFromSubsetLogits(logits, labels, model.metadata.num_classes, subset) : predictionsFromLogits(logits, labels, model.metadata.num_classes);
         predictions.forEach((p, i) =>
           records.push({ noise: unit.condition.name, sampleId: unit.samples[i].id, label: p.label, status: 'ok', top5: p.top5, confidence: p.confidence, trueProbability: p.trueProbability, ...(extra?.[i] ? { extra: extra[i] } : {}) }),
         );

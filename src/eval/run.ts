@@ -49,7 +49,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   const ownsStore = !(options.store instanceof ResultStore);
   try {
     const model = resolveModel(options.model, store);
-    const dataset = loadDataset(options.data, model.metadata.labels);
+    const loaded = loadDataset(options.data, model.metadata.labels);
+    const dataset = suite.prepareDataset ? suite.prepareDataset(loaded, options.suiteOptions ?? {}) : loaded;
     const seed = options.seed ?? DEFAULT_SEED;
     const samples = limitSamples(dataset, options.limit, seed);
     const classifier = await OnnxClassifier.create(model, { device: options.device, threads: options.threads });

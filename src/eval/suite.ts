@@ -19,6 +19,8 @@ export interface Suite {
   readonly name: string;
   readonly description: string;
   conditions(context: SuiteContext): Promise<Condition[]> | Condition[];
+  /** The samples a suite evaluates when they are not just the given dataset (ImageNet-O adds its negatives). */
+  prepareDataset?(dataset: Dataset, options: Record<string, unknown>): Dataset;
   /**
    * Suite-level metrics (mCE, NSD, WCAR, flip fraction, ...) from the per-condition metrics and the
    * stored per-sample records of each condition; stored under noise '*'.

@@ -47,6 +47,24 @@ export function predictionsFromLogits(logits: Float32Array, labels: ArrayLike<nu
   return out;
 }
 
+/**
+ * Predictions with the logits restricted to `subset` (class indices): softmax and ranking over the subset
+ * only; top-5 are reported as the original class indices, and a label outside the subset has probability 0.
+ */
+export function predictionsFromSubsetLogits(logits: Float32Array, labels: ArrayLike<number>, numClasses: number, subset: readonly number[]): Prediction[] {
+  const position = new Map(subset.map((c, i) => [c, i]));
+  const restricted = new Float32Array(subset.length);
+  const out: Prediction[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    for (let k = 0; k < subset.length; k++) restricted[k] = logits[i * numClasses + subset[k]];
+    const probs = softmax(restricted);
+    const top5 = topK(probs, Math.min(5, subset.length));
+    const labelPosition = position.get(labels[i]);
+    out.push({ label: labels[i], top5: top5.map((k) => subset[k]), confidence: probs[top5[0]], trueProbability: labelPosition === undefined ? 0 : probs[labelPosition] });
+  }
+  return out;
+}
+
 export interface ClassificationMetrics {
   readonly count: number;
   readonly top1: number;

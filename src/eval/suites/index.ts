@@ -3,5 +3,6 @@ import type { Suite } from '../suite.js';
 import { cleanSuite } from './clean.js';
 import { naturalSuite } from './natural.js';
 import { systemSuite } from './system.js';
+import { imagenetASuite, imagenetOSuite, imagenetRSuite } from './imagenet-variants.js';
 
-export const suites: Suite[] = [cleanSuite, naturalSuite, systemSuite];
+export const suites: Suite[] = [cleanSuite, naturalSuite, systemSuite, imagenetASuite, imagenetRSuite, imagenetOSuite];

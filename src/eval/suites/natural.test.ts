@@ -6,6 +6,7 @@ import { syntheticImage } from '../../noise/natural/fixture.js';
 import { Rng } from '../../util/rng.js';
 import type { FloatImage } from '../../data/image.js';
 import { KEEP_SIZE, corruptionSummary, naturalConditions, perturbationSummary } from './natural.js';
+import { CorruptionPool } from '../../noise/natural/pool.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -66,4 +67,22 @@ test('imagenet-c=DIR reads each corruption x severity from the tree, centre-crop
   assert.equal(fog3.imageNoise, undefined);
   assert.equal(naturalConditions({ 'imagenet-c': dir }, 0, [3, 32, 32])[1].resizer, undefined);
   assert.throws(() => naturalConditions({ 'imagenet-c': join(dir, 'no-such-tree-robustart') }, 0), /does not exist/);
+});
+
+test('corruptions on the worker pool give the same images as in this thread', async () => {
+  const pool = new CorruptionPool({ workers: 2 });
+  try {
+    const image = syntheticImage(40, 32, 3);
+    const options = { corruptions: 'gaussian_noise,frost,jpeg_compression', severities: '2' };
+    const local = naturalConditions(options, 0).slice(1);
+    const pooled = naturalConditions(options, 0, undefined, undefined, pool).slice(1);
+    for (let i = 0; i < local.length; i++) {
+      const a = (await local[i].imageNoise!.apply(image, new Rng(5))) as FloatImage;
+      const b = (await pooled[i].imageNoise!.apply(image, new Rng(5))) as FloatImage;
+      assert.equal(pooled[i].name, local[i].name);
+      assert.deepEqual(b.data, a.data, local[i].name);
+    }
+  } finally {
+    await pool.close();
+  }
 });

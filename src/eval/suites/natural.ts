@@ -13,9 +13,11 @@ import type { FloatImage } from '../../data/image.js';
 import type { ClassificationMetrics } from '../../metrics/classification.js';
 import { summarizeCorruptionErrors } from '../../metrics/corruption.js';
 import { flipProbability, meanTopFiveDistance } from '../../metrics/perturbation.js';
-import { ALL_PERTURBATIONS, FRAMES, NOISE_LIKE, PERTURBATIONS, checkPerturbation, perturbationFrame, type Perturbation } from '../../noise/natural/imagenet-p.js';
+import { ALL_PERTURBATIONS, NOISE_LIKE, PERTURBATIONS, checkPerturbation, frameCount, perturbationFrame, type Perturbation } from '../../noise/natural/imagenet-p.js';
 import { corruptionNoise, parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
 import { loadFrostTextures } from '../../noise/natural/generate.js';
+import { CorruptionPool, pooledCorruptionNoise } from '../../noise/natural/pool.js';
+import { availableParallelism } from 'node:os';
 import type { CorruptionOptions } from '../../noise/natural/types.js';
 import type { ImageNoise, Resizer } from '../../noise/types.js';
 import { IMAGENET_C_PIPELINE, outputPath } from '../../noise/natural/imagenet-c.js';
@@ -70,7 +72,7 @@ export const KEEP_SIZE: Resizer = { name: 'keep-size', resize: (image) => image 
  * `inputSize` is the model's [C, H, W]: a 224x224 model sees the tree's images centre-cropped only, as the
  * ImageNet-C evaluation does; other sizes go through the model's usual resize and crop.
  */
-export function naturalConditions(options: Record<string, unknown>, seed: number, inputSize?: readonly [number, number, number], corruptionOptions?: CorruptionOptions): Condition[] {
+export function naturalConditions(options: Record<string, unknown>, seed: number, inputSize?: readonly [number, number, number], corruptionOptions?: CorruptionOptions, pool?: CorruptionPool): Condition[] {
   const corruptions = parseCorruptionList(listOption(options.corruptions) ?? (options['imagenet-c'] !== undefined ? 'main' : 'all'));
   const severities = parseSeverityList(listOption(options.severities) ?? '1-5');
   const conditions: Condition[] = [CLEAN];
@@ -86,16 +88,32 @@ export function naturalConditions(options: Record<string, unknown>, seed: number
     }
     return conditions;
   }
-  for (const c of corruptions) for (const s of severities) conditions.push({ name: `${c}/${s}`, imageNoise: corruptionNoise(c, s, corruptionOptions) });
+  for (const c of corruptions) {
+    for (const s of severities) conditions.push({ name: `${c}/${s}`, imageNoise: pool ? pooledCorruptionNoise(pool, c, s) : corruptionNoise(c, s, corruptionOptions) });
+  }
   if (options['imagenet-p'] === true || options['imagenet-p'] === 'true') {
     for (const type of perturbationList(options.perturbations)) {
-      for (let j = 0; j < FRAMES; j++) {
+      for (let j = 0; j < frameCount(type); j++) {
         const noise = sequenceFrameNoise(type, j, seed);
         conditions.push({ name: noise.name, imageNoise: noise });
       }
     }
   }
   return conditions;
+}
+
+const pools = new Map<string, CorruptionPool>();
+
+/**
+ * Corruptions run on worker threads (all cores but one, which runs the model) so they overlap with inference;
+ * one pool per frost folder, kept for the process (idle workers do not keep it alive). None on a single core.
+ */
+function corruptionPool(frostDir: string, frostTextures?: readonly FloatImage[]): CorruptionPool | undefined {
+  const workers = availableParallelism() - 1;
+  if (workers < 1) return undefined;
+  let pool = pools.get(frostDir);
+  if (!pool) pools.set(frostDir, (pool = new CorruptionPool({ workers, frostTextures })));
+  return pool;
 }
 
 /** mCE and friends from per-condition top-1 accuracies ("clean", "<corruption>/<severity>"). */
@@ -127,7 +145,7 @@ export function perturbationSummary(records: Iterable<SampleRecord>): Record<str
     let bySample = frames.get(type);
     if (!bySample) frames.set(type, (bySample = new Map()));
     let seq = bySample.get(r.sampleId);
-    if (!seq) bySample.set(r.sampleId, (seq = new Array(FRAMES).fill(undefined)));
+    if (!seq) bySample.set(r.sampleId, (seq = new Array(frameCount(checkPerturbation(type))).fill(undefined)));
     seq[Number(frame)] = r.top5;
   }
   const out: Record<string, number | null> = {};
@@ -156,8 +174,9 @@ export const naturalSuite: Suite = {
   description: 'ImageNet-C corruptions x severities on the fly: mCE, relative mCE, CE per corruption; imagenet-p=true adds ImageNet-P sequences (mFP, mT5D)',
   async conditions(context: SuiteContext) {
     const frostDir = context.options['frost-dir'];
-    const corruptionOptions = typeof frostDir === 'string' && frostDir !== '' ? { frostTextures: await loadFrostTextures(frostDir) } : undefined;
-    return naturalConditions(context.options, context.seed, context.model.metadata.input_size, corruptionOptions);
+    const frostTextures = typeof frostDir === 'string' && frostDir !== '' ? await loadFrostTextures(frostDir) : undefined;
+    const corruptionOptions = frostTextures ? { frostTextures } : undefined;
+    return naturalConditions(context.options, context.seed, context.model.metadata.input_size, corruptionOptions, corruptionPool(typeof frostDir === 'string' ? frostDir : '', frostTextures));
   },
   summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
     const summary = corruptionSummary(new Map([...perCondition].map(([name, m]) => [name, m.top1])));
