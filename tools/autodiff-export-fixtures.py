@@ -9,7 +9,8 @@ PyTorch autograd in float64 (stored as float32: rounding 6e-8, far below the 1e-
 * torchvision models: built at reduced width with random weights (BatchNorm statistics randomised
   so inference-form BN is not the identity), exported with torch.onnx.export at the opset listed (11 to 17).
 * TS-built models (ts-*.onnx, written by tools/autodiff-build-fixtures.ts): run by the small ONNX
-  interpreter below, written with torch ops so autograd differentiates them.
+  interpreter below, written with torch ops so autograd differentiates them; their first weight's
+  gradient is saved too, as <name>.grad-<initializer>.npy.
 
 Run with Debian's python3-torch: /usr/bin/python3 tools/autodiff-export-fixtures.py
 """
@@ -22,7 +23,8 @@ import onnx.numpy_helper
 import torch
 import torch.nn.functional as F
 import torchvision
-from torchvision.models import resnet, mobilenetv3, regnet, convnext, vision_transformer, efficientnet, swin_transformer, densenet
+from torchvision.models import resnet, mobilenetv2, mobilenetv3, regnet, convnext, vision_transformer, efficientnet, swin_transformer, densenet
+from torchvision.ops.misc import Conv2dNormActivation
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'autodiff')
 BATCH = 2
@@ -68,6 +70,15 @@ def tiny_mobilenet_v3():
     return mobilenetv3.MobileNetV3(setting, 32, num_classes=10)
 
 
+def tiny_mobilenet_v2():
+    """MobileNetV2 (ReLU6 -> Clip) at width 0.1 with its 1280-wide last conv cut to 64."""
+    m = mobilenetv2.MobileNetV2(num_classes=10, width_mult=0.1)
+    cin = m.features[-1][0].in_channels
+    m.features[-1] = Conv2dNormActivation(cin, 64, kernel_size=1, activation_layer=torch.nn.ReLU6)
+    m.classifier[1] = torch.nn.Linear(64, 10)
+    return m
+
+
 def tiny_regnet():
     params = regnet.BlockParams.from_init_params(depth=2, w_0=8, w_a=8.0, w_m=2.0, group_width=4, se_ratio=0.25)
     return regnet.RegNet(params, num_classes=10, stem_width=8)
@@ -98,6 +109,7 @@ def tiny_densenet():
 TORCHVISION = {
     # name: (builder, opset)
     'tv-resnet18-w4': (tiny_resnet, 12),
+    'tv-mobilenet-v2-x010': (tiny_mobilenet_v2, 13),
     'tv-mobilenet-v3-small-x010': (tiny_mobilenet_v3, 14),
     'tv-regnet-tiny': (tiny_regnet, 15),
     'tv-efficientnet-b0-x010': (tiny_efficientnet, 16),
@@ -129,6 +141,7 @@ def save_reference(name, forward, x, y):
 
 
 def export_torchvision(name, build, opset):
+    torch.manual_seed(sum(map(ord, name)))  # per model, so any subset regenerates the same files
     model = randomise(build()).eval()
     x, y = fixture_batch(name)
     path = os.path.join(OUT, f'{name}.onnx')
@@ -144,12 +157,13 @@ def attrs(node):
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
 
-def run_onnx(model, x):
+def run_onnx(model, x, params=None):
     g = model.graph
     env = {t.name: torch.from_numpy(onnx.numpy_helper.to_array(t).copy()) for t in g.initializer}
     for k, v in env.items():
         if v.dtype == torch.float32:
             env[k] = v.double()
+    env.update(params or {})
     env[g.input[0].name] = x
     for node in g.node:
         a = attrs(node)
@@ -218,7 +232,11 @@ def run_onnx(model, x):
 def reference_for_ts(name):
     model = onnx.load(os.path.join(OUT, f'{name}.onnx'))
     x, y = fixture_batch(name)
-    save_reference(name, lambda inp: run_onnx(model, inp), x, y)
+    # The first weight (stem conv or patch embedding) also gets its reference gradient.
+    first = model.graph.initializer[0]
+    weight = torch.from_numpy(onnx.numpy_helper.to_array(first).copy()).double().requires_grad_(True)
+    save_reference(name, lambda inp: run_onnx(model, inp, {first.name: weight}), x, y)
+    np.save(os.path.join(OUT, f'{name}.grad-{first.name}.npy'), weight.grad.numpy().astype(np.float32))
 
 
 if __name__ == '__main__':

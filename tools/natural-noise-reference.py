@@ -3,8 +3,12 @@
 reimplement (the disk kernel and filter2D of defocus_blur, PIL BOX + NEAREST of pixelate, HSV of brightness
 and saturate, Canny / distanceTransform / equalizeHist / filter2D of spatter), on a small fixed image.
 
-Run with the system Python (needs numpy, opencv, PIL):
-  /usr/bin/python3 tools/natural-noise-reference.py > src/noise/natural/fixtures/opencv-reference.json
+Also scipy / scikit-image for gaussian_blur (skimage.filters.gaussian), zoom_blur (scipy.ndimage.zoom) and
+elastic_transform's smoothing and resampling (gaussian with mode 'reflect', truncate 3; map_coordinates order 1,
+mode 'reflect') given fixed noise fields.
+
+Run with the system Python (needs numpy, opencv, PIL, scipy, skimage; Debian python3-scipy python3-skimage):
+  /usr/bin/python3 tools/natural-noise-reference.py > src/noise/natural/fixtures/library-reference.json
 The corruption code itself is never run here; only the library operations, so the test compares the
 TypeScript reimplementation with the libraries the reference (imagecorruptions) calls.
 """
@@ -80,5 +84,48 @@ def rounded(value):
         return {k: rounded(v) for k, v in value.items()}
     return value
 
+
+# gaussian_blur: skimage.filters.gaussian (mode 'nearest', truncate 4), per channel.
+from scipy.ndimage import map_coordinates
+from scipy.ndimage import zoom as scizoom
+from skimage.filters import gaussian
+
+out["gaussian_blur"] = [np.clip(gaussian(x, sigma=c, channel_axis=-1), 0, 1).flatten().tolist() for c in [1, 2, 3, 4, 6]]
+
+
+# zoom_blur: mean of the image and its clipped zooms (scipy.ndimage.zoom, order 1) over numpy.arange factors.
+def clipped_zoom(img, zoom_factor):
+    h, w = img.shape[:2]
+    ch, cw = int(np.ceil(h / zoom_factor)), int(np.ceil(w / zoom_factor))
+    top, left = (h - ch) // 2, (w - cw) // 2
+    img = scizoom(img[top:top + ch, left:left + cw], (zoom_factor, zoom_factor, 1), order=1)
+    trim_top, trim_left = (img.shape[0] - h) // 2, (img.shape[1] - w) // 2
+    return img[trim_top:trim_top + h, trim_left:trim_left + w]
+
+
+zooms = []
+for stop, step in [(1.11, 0.01), (1.16, 0.01), (1.21, 0.02), (1.26, 0.02), (1.31, 0.03)]:
+    factors = np.arange(1, stop, step)
+    xf = x.astype(np.float32)
+    acc = np.zeros_like(xf)
+    for z in factors:
+        acc += clipped_zoom(xf, z)
+    zooms.append(np.clip((xf + acc) / (len(factors) + 1), 0, 1).flatten().tolist())
+out["zoom_blur"] = zooms
+
+# elastic_transform given its two uniform noise fields: smooth (sigma 0.01 * size, reflect, truncate 3), scale by
+# alpha, resample bilinearly at (y + dy, x + dx) with reflected borders.
+ux = rng.uniform(-H * 0.005, H * 0.005, size=(H, W))
+uy = rng.uniform(-H * 0.005, H * 0.005, size=(H, W))
+out["elastic_noise"] = {"x": ux.flatten().tolist(), "y": uy.flatten().tolist()}
+sigma = np.array([H, W]) * 0.01
+elastic = []
+for alpha in [250 * 0.05, 250 * 0.065, 250 * 0.085, 250 * 0.1, 250 * 0.12]:
+    dx = (gaussian(ux, sigma, mode="reflect", truncate=3) * alpha).astype(np.float32)[..., None]
+    dy = (gaussian(uy, sigma, mode="reflect", truncate=3) * alpha).astype(np.float32)[..., None]
+    xx, yy, zz = np.meshgrid(np.arange(W), np.arange(H), np.arange(3))
+    idx = np.reshape(yy + dy, (-1, 1)), np.reshape(xx + dx, (-1, 1)), np.reshape(zz, (-1, 1))
+    elastic.append(np.clip(map_coordinates(x, idx, order=1, mode="reflect").reshape(H, W, 3), 0, 1).flatten().tolist())
+out["elastic_transform"] = elastic
 
 json.dump(rounded(out), sys.stdout, separators=(",", ":"))

@@ -2,7 +2,7 @@
 // Runs the natural-noise suite (ImageNet-C corruptions x severities on the fly) on a model and dataset and prints
 // the mCE-style table. Usage (after `npm run build`):
 //   node tools/natural-noise-table.mjs [--model fashion-cnn] [--data demo/data/fashion-mnist] [--limit 200]
-//        [--store PATH] [--corruptions all] [--severities 1-5]
+//        [--store PATH] [--corruptions all] [--severities 1-5] [--imagenet-c DIR]
 // It calls evaluate() with the suite object directly, so it works before the suite is registered for `eval`.
 import { parseArgs } from 'node:util';
 import { loadDataset, limitSamples } from '../dist/data/dataset.js';
@@ -14,7 +14,7 @@ import { naturalSuite } from '../dist/eval/suites/natural.js';
 import { packagePath } from '../dist/util/paths.js';
 import { CORRUPTIONS } from '../dist/noise/natural/registry.js';
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string' }, limit: { type: 'string' }, store: { type: 'string' }, corruptions: { type: 'string' }, severities: { type: 'string' }, seed: { type: 'string' } } });
+const { values } = parseArgs({ options: { model: { type: 'string' }, data: { type: 'string' }, limit: { type: 'string' }, store: { type: 'string' }, corruptions: { type: 'string' }, severities: { type: 'string' }, seed: { type: 'string' }, 'imagenet-c': { type: 'string' } } });
 const store = new ResultStore(values.store ?? '.robustart/results.db');
 const model = resolveModel(values.model ?? 'fashion-cnn', store);
 const dataset = loadDataset(values.data ?? packagePath('demo/data/fashion-mnist'), model.metadata.labels);
@@ -22,7 +22,7 @@ const seed = Number(values.seed ?? 0);
 const limit = values.limit ? Number(values.limit) : 200;
 const samples = limitSamples(dataset, limit, seed);
 const classifier = await OnnxClassifier.create(model, {});
-const suiteOptions = { corruptions: values.corruptions ?? 'all', severities: values.severities ?? '1-5' };
+const suiteOptions = { corruptions: values.corruptions ?? (values['imagenet-c'] ? 'main' : 'all'), severities: values.severities ?? '1-5', ...(values['imagenet-c'] ? { 'imagenet-c': values['imagenet-c'] } : {}) };
 const start = performance.now();
 const result = await evaluate({ model, classifier, dataset, samples, store, suite: naturalSuite, seed, batchSize: defaultBatchSize(model.metadata.input_size), config: { limit }, suiteOptions });
 await classifier.dispose();

@@ -49,6 +49,7 @@ export class AutodiffClassifier implements DifferentiableClassifier {
   }
 
   async logits(images: Float32Array, batch: number): Promise<Float32Array> {
+    if (batch === 0) return new Float32Array(0);
     const out = await this.forward.run({ [this.prepared.inputName]: this.inputTensor(images, batch) });
     return out[this.prepared.logitsName].data as Float32Array;
   }
@@ -64,6 +65,7 @@ export class AutodiffClassifier implements DifferentiableClassifier {
 
   async lossAndGradient(images: Float32Array, batch: number, labels: Int32Array, loss: LossSpec): Promise<LossAndGradient> {
     if (labels.length !== batch) throw new RobustartError(`got ${labels.length} labels for a batch of ${batch}`);
+    if (batch === 0) return { loss: new Float32Array(0), gradient: new Float32Array(0), logits: new Float32Array(0) };
     const session = await this.gradientSession(loss.kind);
     const feeds: Record<string, ReturnType<typeof tensor>> = {
       [this.prepared.inputName]: this.inputTensor(images, batch),

@@ -3,11 +3,10 @@
 // backward graph holds each once.
 import type { NodeProto } from '../onnx/proto.js';
 import { DataType } from '../onnx/proto.js';
-import { makeNode, type AttributeValue } from '../onnx/build.js';
+import { attributeOf, makeNode, type AttributeValue } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import { type ShapeMap, shapeOf } from '../onnx/shapes.js';
 import { tensorValues } from '../onnx/tensor.js';
-import { attributeOf } from '../onnx/build.js';
 import { RobustartError } from '../errors.js';
 
 export type Dims = (number | null)[];

@@ -1,6 +1,6 @@
 // End-to-end input gradients of whole models against PyTorch autograd (float64), from the fixtures
 // tools/autodiff-export-fixtures.py writes: torchvision models exported at reduced width (opsets
-// 13-17) and the TS-built ResNet/ViT/Mixer/CNN run by a torch interpreter. Tolerance: relative
+// 11-17) and the TS-built ResNet/ViT/Mixer/CNN run by a torch interpreter. Tolerance: relative
 // error ||g - g_ref|| / ||g_ref|| <= 1e-4 (issue 3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDifferentiableClassifier } from './classifier.js';
+import { createGradientSession } from './session.js';
 import { readNpy, npyToFloat32, npyToInt32 } from '../onnx/npy.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'autodiff');
@@ -45,5 +46,23 @@ for (const name of names) {
     assert.ok(lossErr <= TOLERANCE, `loss rel err ${lossErr.toExponential(2)}: ${Array.from(r.loss)} vs ${Array.from(lossRef)}`);
     assert.ok(gradErr <= TOLERANCE, `gradient rel err ${gradErr.toExponential(2)}`);
     await model.release();
+  });
+}
+
+// Weight gradients: the TS-built models' first weight (stem conv or patch embedding), in the same
+// session as the input gradient.
+for (const file of readdirSync(FIXTURES).filter((f) => /\.grad-.+\.npy$/.test(f)).sort()) {
+  const [, name, parameter] = /^(.+)\.grad-(.+)\.npy$/.exec(file)!;
+  test(`${name}: gradient w.r.t. weight ${parameter} matches PyTorch autograd (rel err <= ${TOLERANCE})`, async (t) => {
+    const x = readNpy(join(FIXTURES, `${name}.input.npy`));
+    const labels = npyToInt32(readNpy(join(FIXTURES, `${name}.labels.npy`)));
+    const session = await createGradientSession(readFileSync(join(FIXTURES, `${name}.onnx`)), { loss: 'ce', input: true, parameters: [parameter] });
+    const out = await session.run({ input: npyToFloat32(x), batch: x.shape[0], labels });
+    const weightErr = relativeError(out.gradients.get(parameter)!, npyToFloat32(readNpy(join(FIXTURES, file))));
+    const inputErr = relativeError(out.gradients.get('input')!, npyToFloat32(readNpy(join(FIXTURES, `${name}.grad.npy`))));
+    t.diagnostic(`${name}: ${parameter} gradient rel err ${weightErr.toExponential(2)}, input gradient rel err ${inputErr.toExponential(2)}`);
+    assert.ok(weightErr <= TOLERANCE, `weight gradient rel err ${weightErr.toExponential(2)}`);
+    assert.ok(inputErr <= TOLERANCE, `input gradient rel err ${inputErr.toExponential(2)}`);
+    await session.release();
   });
 }

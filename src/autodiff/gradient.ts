@@ -8,6 +8,7 @@ import { decodeModel, DataType } from '../onnx/proto.js';
 import { makeNode, makeValueInfo } from '../onnx/build.js';
 import { Graph } from '../onnx/graph.js';
 import { canonicalizeOpset } from '../onnx/opset.js';
+import { foldBatchNormIntoConv } from '../onnx/fold.js';
 import { discoverShapes, type ShapeMap } from '../onnx/shapes.js';
 import type { SessionOptions } from '../onnx/runtime.js';
 import { appendBackward } from './backward.js';
@@ -46,6 +47,8 @@ export interface GradientRequest {
   readonly input?: boolean;
   /** Initializers (or extra graph inputs, e.g. weights fed at run time) to differentiate with respect to. */
   readonly parameters?: readonly string[];
+  /** Further graph values to output (e.g. batch statistics of training-mode BatchNorm). */
+  readonly extraOutputs?: readonly string[];
 }
 
 export interface GradientGraph {
@@ -65,6 +68,11 @@ export function gradientOutputName(source: string): string {
 export async function buildGradientGraph(prepared: PreparedModel, request: GradientRequest): Promise<GradientGraph> {
   const graph = prepared.graph.clone();
   const shapes: ShapeMap = new Map(prepared.shapes);
+  // Conv+BN pairs become one Conv (same function), so the backward pass has no BN scaling pass;
+  // BN parameters whose gradient is requested keep their node.
+  if (foldBatchNormIntoConv(graph, new Set(request.parameters ?? [])) > 0) {
+    for (const [name, t] of graph.initializers) if (!shapes.has(name)) shapes.set(name, { dims: [...t.dims], dataType: t.dataType });
+  }
   const firstHeadNode = graph.nodes.length;
   const initializersBefore = new Set(graph.initializers.keys());
   const inputsBefore = graph.inputs.length;
@@ -95,7 +103,7 @@ export async function buildGradientGraph(prepared: PreparedModel, request: Gradi
     graph.nodes.push(makeNode('Identity', [value], [out]));
     gradients.set(source, out);
   }
-  graph.outputs = [{ name: prepared.logitsName }, { name: LOSS_OUTPUT }, ...[...gradients.values()].map((name) => ({ name }))];
+  graph.outputs = [{ name: prepared.logitsName }, { name: LOSS_OUTPUT }, ...[...gradients.values(), ...(request.extraOutputs ?? [])].map((name) => ({ name }))];
   graph.pruneToOutputs();
   return { graph, inputName: prepared.inputName, logitsName: prepared.logitsName, lossName: LOSS_OUTPUT, gradients };
 }

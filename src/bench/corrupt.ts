@@ -1,6 +1,6 @@
-// npm run bench -- corrupt [--severity 3] [--size 224] [--repeats 15] [--workers N] [--sweeps-per-worker 6]
+// npm run bench -- corrupt [--severity 3] [--size 224] [--repeats 15] [--workers N] [--sweeps-per-worker 8] [--no-scaling]
 // Milliseconds per ImageNet-C corruption on one image, single-threaded (median of repeats), and the throughput of
-// the whole 19-corruption sweep across all cores with the worker pool. Target (issue 5): sweep <= 80 ms on one
+// the whole 19-corruption sweep on worker pools of 1, 2, 4, ... all cores (the scaling curve; --no-scaling: all cores only). Target (issue 5): sweep <= 80 ms on one
 // core at severity 3 on 224x224; the reference Python implementation (imagecorruptions) takes 236 ms.
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -22,12 +22,12 @@ function median(values: number[]): number {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { severity: { type: 'string' }, size: { type: 'string' }, repeats: { type: 'string' }, workers: { type: 'string' }, 'sweeps-per-worker': { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { severity: { type: 'string' }, size: { type: 'string' }, repeats: { type: 'string' }, workers: { type: 'string' }, 'sweeps-per-worker': { type: 'string' }, 'no-scaling': { type: 'boolean' } } });
   const severity = checkSeverity(Number(values.severity ?? 3));
   const size = Number(values.size ?? 224);
   const repeats = Number(values.repeats ?? 15);
   const workers = Number(values.workers ?? availableParallelism());
-  const sweepsPerWorker = Number(values['sweeps-per-worker'] ?? 6);
+  const sweepsPerWorker = Number(values['sweeps-per-worker'] ?? 8);
   const image = syntheticImage(size, size, 1);
 
   // Single-threaded: libvips (jpeg_compression) limited to one thread too.
@@ -62,19 +62,28 @@ export async function run(args: string[]): Promise<void> {
   }
   process.stdout.write(`${'sweep, 1 thread'.padEnd(20)} ${total.toFixed(1).padStart(8)} ${cpuTotal.toFixed(1).padStart(8)} ${String(REFERENCE_TOTAL_MS).padStart(10)}   (target <= 80 ms)\n\n`);
 
-  // All cores: whole sweeps spread over the worker pool.
+  // All cores: whole sweeps spread over worker pools of 1, 2, 4, ... up to `workers` threads (scaling curve).
   sharp.concurrency(0);
-  const pool = new CorruptionPool({ workers });
-  try {
-    const sweep = (seed: number) => pool.run<Record<string, number>>({ kind: 'sweep', image, corruptions: [...CORRUPTION_NAMES], severity, seed });
-    await Promise.all(Array.from({ length: pool.size * 2 }, (_, i) => sweep(i))); // warm-up: JIT and frost bank per worker
-    const count = pool.size * sweepsPerWorker;
-    const start = performance.now();
-    await Promise.all(Array.from({ length: count }, (_, i) => sweep(1000 + i)));
-    const wall = performance.now() - start;
-    const perSweep = wall / count;
-    process.stdout.write(`${`sweep, ${pool.size} workers`.padEnd(20)} ${perSweep.toFixed(1).padStart(8)} ms per sweep (wall ${wall.toFixed(0)} ms for ${count} sweeps; ${(total / perSweep).toFixed(2)}x one thread)\n`);
-  } finally {
-    await pool.close();
+  const sizes: number[] = [];
+  for (let n = 1; n < workers; n *= 2) sizes.push(n);
+  sizes.push(workers);
+  let onePool = NaN;
+  for (const size of values['no-scaling'] ? [workers] : sizes) {
+    const pool = new CorruptionPool({ workers: size });
+    try {
+      const sweep = (seed: number) => pool.run<Record<string, number>>({ kind: 'sweep', image, corruptions: [...CORRUPTION_NAMES], severity, seed });
+      // Warm-up: JIT tiers and the frost bank in every worker.
+      await Promise.all(Array.from({ length: pool.size * 3 }, (_, i) => sweep(i)));
+      const count = pool.size * sweepsPerWorker;
+      const start = performance.now();
+      await Promise.all(Array.from({ length: count }, (_, i) => sweep(1000 + i)));
+      const wall = performance.now() - start;
+      const perSweep = wall / count;
+      if (size === 1) onePool = perSweep;
+      const scaling = Number.isFinite(onePool) ? `, ${(onePool / perSweep).toFixed(2)}x one worker (${((100 * onePool) / perSweep / size).toFixed(0)}% efficiency)` : '';
+      process.stdout.write(`${`sweep, ${size} worker${size > 1 ? 's' : ''}`.padEnd(20)} ${perSweep.toFixed(1).padStart(8)} ms per sweep (${count} sweeps in ${wall.toFixed(0)} ms${scaling})\n`);
+    } finally {
+      await pool.close();
+    }
   }
 }

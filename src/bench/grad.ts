@@ -2,7 +2,7 @@
 // on a ResNet-50 and a ViT-B/16 from the TS builders at 224² (random weights, 1000 classes), on the
 // same machine in the same run. Issue 3's target: forward+backward ≤ 3× forward (PyTorch's own ratio
 // for ResNet-50 on this machine class is 3.3×).
-// Flags: --batch N (default 2), --repeats N (timed runs, default 2), --models resnet50,vit-b16
+// Flags: --batch N (default 2), --repeats N (timed runs, default 3), --models resnet50,vit-b16
 import { buildResNet } from '../model/builders/resnet.js';
 import { buildViT } from '../model/builders/vit.js';
 import type { Graph } from '../onnx/graph.js';
@@ -27,7 +27,7 @@ async function seconds(fn: () => Promise<unknown>, repeats: number): Promise<num
 
 export async function run(args: string[]): Promise<void> {
   const batch = flag(args, 'batch', 2);
-  const repeats = flag(args, 'repeats', 2);
+  const repeats = flag(args, 'repeats', 3);
   const i = args.indexOf('--models');
   const names = i >= 0 ? args[i + 1].split(',') : Object.keys(MODELS);
   console.log(`grad bench: batch ${batch}, best of ${repeats} timed runs after one warm-up, onnxruntime CPU`);

@@ -1,24 +1,23 @@
 // ImageNet-A / -R / -O evaluation over 200-class subsets of ImageNet-1k (Hendrycks et al. 2021a, 2021b):
 // the model's 1000 logits are restricted to the subset before argmax / softmax, as the reference scripts do
 // (output[:, indices_in_1k]). Class lists: data/imagenet/ (see its README for sources).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { imagenetWnids } from '../data/imagenet.js';
 import { RobustartError } from '../errors.js';
+import { packagePath } from '../util/paths.js';
 import { averagePrecision, areaUnderRoc } from './ood.js';
 
 export type ImageNetSubset = 'imagenet-a' | 'imagenet-o' | 'imagenet-r';
 
-// dist/metrics/ and src/metrics/ both sit two levels below the package root, beside data/.
-const dataFile = (name: string) => new URL(`../../data/imagenet/${name}`, import.meta.url);
-
 function readList(name: string): string[] {
-  return readFileSync(dataFile(name), 'utf8').split('\n').map((s) => s.trim()).filter((s) => s !== '' && !s.startsWith('#'));
+  const path = packagePath(`data/imagenet/${name}`);
+  if (!existsSync(path)) throw new RobustartError(`the class list data/imagenet/${name} is missing from the robustart install; reinstall robustart`);
+  return readFileSync(path, 'utf8').split(/\s+/).filter((w) => /^n\d{8}$/.test(w));
 }
 
-let imagenetWnids: string[] | undefined;
-
-/** The 1000 ImageNet wnids in class-index order. */
+/** The 1000 ImageNet wnids in class-index order (data/imagenet/wnids.txt). */
 export function imagenetClassWnids(): readonly string[] {
-  return (imagenetWnids ??= readList('wnids.txt'));
+  return imagenetWnids();
 }
 
 /** Wnids of a 200-class subset, in 1000-class index order (= the subset's own label order for sorted folders). */

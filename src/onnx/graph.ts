@@ -102,19 +102,19 @@ export class Graph {
     let name: string;
     do name = `${hint}__${this.counter++}`;
     while (used.has(name));
+    used.add(name);
     return name;
   }
 
-  private cachedNames: Set<string> | undefined;
-  private cachedNodeCount = -1;
+  // Names in use, collected once and then extended by freshName (rewrites name new values through it).
+  private usedNames: Set<string> | undefined;
   private valueNames(): Set<string> {
-    if (!this.cachedNames || this.cachedNodeCount !== this.nodes.length) {
+    if (!this.usedNames) {
       const s = new Set<string>([...this.initializers.keys(), ...this.inputs.map((i) => i.name ?? '')]);
       for (const n of this.nodes) for (const o of n.output ?? []) s.add(o);
-      this.cachedNames = s;
-      this.cachedNodeCount = this.nodes.length;
+      this.usedNames = s;
     }
-    return this.cachedNames;
+    return this.usedNames;
   }
 
   /** Map from value name to the node producing it. */

@@ -3,13 +3,23 @@
 // metadata in timm's pretrained_cfg names with JSON values.
 import { writeFileSync } from 'node:fs';
 import { buildSmallCnn } from '../model/builders/cnn.js';
+import { buildResNet } from '../model/builders/resnet.js';
+import { buildViT } from '../model/builders/vit.js';
+import { buildMixer } from '../model/builders/mixer.js';
+import type { Graph } from '../onnx/graph.js';
 import { FASHION_MNIST_CLASSES } from '../data/idx.js';
 import { writeModel } from '../onnx/proto.js';
 import { loadFashionMnist, toBatch, type ImageSet } from './fashion-mnist.js';
 import { trainClassifier, type TrainConfig, type TrainingData, type EpochRecord } from './trainer.js';
 
+/** Architecture families the demo task can train (32×32 inputs, 10 classes). */
+export const DEMO_ARCHITECTURES = ['cnn', 'resnet', 'vit', 'mixer'] as const;
+export type DemoArchitecture = (typeof DEMO_ARCHITECTURES)[number];
+
 export interface DemoTrainOptions {
   readonly out: string;
+  /** cnn (the bundled demo model), or a small ResNet-14 / ViT / Mixer for 32×32 inputs. */
+  readonly architecture?: DemoArchitecture;
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
@@ -34,6 +44,21 @@ export const DEMO_DEFAULTS: Omit<DemoTrainOptions, 'out'> = {
   widths: [16, 32, 64],
   hidden: 128,
 };
+
+/** The model to train: `widths`/`hidden` shape the CNN; the others use small CIFAR-style configurations. */
+export function demoArchitecture(options: DemoTrainOptions): { graph: Graph; family: 'CNN' | 'ViT' | 'MLP'; name: string } {
+  const base = { inputSize: [3, 32, 32] as [number, number, number], numClasses: 10, seed: options.seed };
+  switch (options.architecture ?? 'cnn') {
+    case 'cnn':
+      return { graph: buildSmallCnn({ ...base, widths: options.widths, hidden: options.hidden }), family: 'CNN', name: `small-cnn-${options.widths.join('-')}-fc${options.hidden}` };
+    case 'resnet':
+      return { graph: buildResNet({ ...base, block: 'basic', layers: [2, 2, 2], width: 16, stem: 'cifar' }), family: 'CNN', name: 'resnet-basic-2-2-2-w16' };
+    case 'vit':
+      return { graph: buildViT({ ...base, patchSize: 4, dim: 64, depth: 4, heads: 4, mlpRatio: 2 }), family: 'ViT', name: 'vit-p4-d64-l4-h4' };
+    case 'mixer':
+      return { graph: buildMixer({ ...base, patchSize: 4, dim: 64, depth: 4, tokenHidden: 32, channelHidden: 128 }), family: 'MLP', name: 'mixer-p4-d64-l4' };
+  }
+}
 
 /** Per-channel mean and std of the pipeline's [0,1] pixels over a set (written to the metadata). */
 export function channelStatistics(set: ImageSet): { mean: number[]; std: number[] } {
@@ -67,7 +92,7 @@ export async function trainDemoModel(options: DemoTrainOptions): Promise<{ histo
   const testSet = await loadFashionMnist('t10k', undefined, log);
   const { mean, std } = channelStatistics(trainSet);
   log(`train pixels mean ${mean.join(', ')} std ${std.join(', ')}`);
-  const graph = buildSmallCnn({ inputSize: [3, 32, 32], numClasses: 10, widths: options.widths, hidden: options.hidden, seed: options.seed });
+  const { graph, family, name: architecture } = demoArchitecture(options);
   const config: TrainConfig = {
     epochs: options.epochs,
     batchSize: options.batchSize,
@@ -87,9 +112,9 @@ export async function trainDemoModel(options: DemoTrainOptions): Promise<{ histo
     mean: JSON.stringify(mean),
     std: JSON.stringify(std),
     num_classes: JSON.stringify(10),
-    family: JSON.stringify('CNN'),
+    family: JSON.stringify(family),
     labels: JSON.stringify(FASHION_MNIST_CLASSES),
-    architecture: JSON.stringify(`small-cnn-${options.widths.join('-')}-fc${options.hidden}`),
+    architecture: JSON.stringify(architecture),
     training: JSON.stringify({
       trainer: 'robustart train (TypeScript, onnxruntime-node autodiff)',
       dataset: 'Fashion-MNIST train (60k) through the demo pipeline, random horizontal flips',

@@ -1,7 +1,8 @@
 // Fashion-MNIST through the same pipeline as the bundled demo images and their evaluation:
 // 28×28 gray -> RGB -> 64×64 bicubic (sharp 'cubic') -> JPEG q90 4:2:0 (tools/make-demo-data.ts)
-// -> decode -> resize shorter side to floor(32/0.875) = 36 (bicubic, antialiased) -> center crop 32
-// (src/data/preprocess.ts, timm's eval transform). The result is cached as uint8 HWC crops.
+// -> decode -> resize shorter side to floor(32/0.875) = 36 with the eval resizer (Pillow-exact bicubic,
+// src/data/resize.ts) -> center crop 32 (src/data/preprocess.ts, timm's eval transform). The result is
+// cached as uint8 HWC crops.
 import { join } from 'node:path';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,8 @@ export async function loadFashionMnist(split: 'train' | 't10k', dir = DEBIAN_FAS
   const labels = readIdx(join(dir, `${split}-labels-idx1-ubyte.gz`));
   const count = labels.data.length;
   const cacheDir = join(tmpdir(), 'robustart-cache');
-  const cache = join(cacheDir, `fashion-mnist-${split}-demo-pipeline-v1.u8`);
+  // The key names the resizer, so a change in the eval resizer invalidates the cache.
+  const cache = join(cacheDir, `fashion-mnist-${split}-${modelResizer('bicubic').name}-v2.u8`);
   if (existsSync(cache)) {
     const pixels = new Uint8Array(readFileSync(cache));
     if (pixels.length === count * SIDE * SIDE * 3) return { pixels, labels: labels.data, count };

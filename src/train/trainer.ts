@@ -1,6 +1,6 @@
 // Training on the autodiff engine: the weights become graph inputs of one forward+backward session
-// (cross-entropy head, gradients w.r.t. every weight), the update runs in TypeScript (Sgd), and the
-// trained weights go back into the original graph as initializers.
+// (cross-entropy head, gradients w.r.t. every weight, BatchNorm on batch statistics), the update runs
+// in TypeScript (Sgd, running statistics), and the trained weights go back into the original graph.
 import { DataType } from '../onnx/proto.js';
 import { makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
@@ -9,6 +9,7 @@ import { buildGradientGraph, prepareModel } from '../autodiff/gradient.js';
 import { LABELS_INPUT } from '../autodiff/loss-heads.js';
 import { Rng } from '../util/rng.js';
 import { Sgd, cosineLearningRate, type SgdConfig } from './sgd.js';
+import { batchNormToTraining, runningStatistics, updateRunningStatistics } from './batchnorm.js';
 
 /** A labelled image source that writes normalised NCHW batches. */
 export interface TrainingData {
@@ -51,22 +52,36 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const log = config.log ?? (() => {});
   const prepared = await prepareModel(model);
   const inputDims = prepared.shapes.get(prepared.inputName)!.dims;
-  const parameters = [...prepared.graph.initializers].filter(([, t]) => t.dataType === DataType.FLOAT).map(([name]) => name);
-  const weights = new Map(parameters.map((name) => [name, Float32Array.from(prepared.graph.initializers.get(name)!.data as Float32Array)]));
-  const dims = new Map(parameters.map((name) => [name, prepared.graph.initializers.get(name)!.dims]));
-  // Weights as graph inputs so each step feeds the current values.
+  // Trainable: float tensors of rank >= 1 except BN running statistics (updated from batch
+  // statistics instead); 0-d initializers are op constants (GELU's 1/sqrt 2, attention scales).
+  const running = runningStatistics(prepared.graph);
+  const floats = [...prepared.graph.initializers].filter(([, t]) => t.dataType === DataType.FLOAT && t.dims.length > 0).map(([name]) => name);
+  const parameters = floats.filter((name) => !running.has(name));
+  const state = [...parameters, ...running];
+  const weights = new Map(state.map((name) => [name, Float32Array.from(prepared.graph.initializers.get(name)!.data as Float32Array)]));
+  const dims = new Map(state.map((name) => [name, prepared.graph.initializers.get(name)!.dims]));
+  const asInputs = (g: Graph, names: string[]) => {
+    for (const name of names) {
+      g.initializers.delete(name);
+      g.inputs.push(makeValueInfo(name, dims.get(name)!));
+    }
+  };
+  // Weights as graph inputs so each step feeds the current values; BN in training mode.
   const trainGraph = prepared.graph.clone();
-  for (const name of parameters) {
-    trainGraph.initializers.delete(name);
-    trainGraph.inputs.push(makeValueInfo(name, dims.get(name)!));
-  }
-  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph }, { loss: 'ce', input: false, parameters });
+  asInputs(trainGraph, parameters);
+  const trainShapes = new Map(prepared.shapes);
+  const batchNorms = batchNormToTraining(trainGraph, trainShapes);
+  const extraOutputs = batchNorms.flatMap((b) => [b.batchMean, b.batchVar]);
+  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: 'ce', input: false, parameters, extraOutputs });
   const session = await createSession(gradientGraph.graph, { intraOpThreads: config.threads }, 'training graph');
-  const evalGraph = trainGraph.clone();
+  const evalGraph = prepared.graph.clone();
+  asInputs(evalGraph, state);
   evalGraph.outputs = [{ name: prepared.logitsName }];
   evalGraph.pruneToOutputs();
   const evalSession = await createSession(evalGraph, { intraOpThreads: config.threads }, 'evaluation graph');
-  const weightFeeds = () => Object.fromEntries(parameters.map((name) => [name, tensor('float32', weights.get(name)!, dims.get(name)!)]));
+  const feedsOf = (names: Iterable<string>) => Object.fromEntries([...names].map((name) => [name, tensor('float32', weights.get(name)!, dims.get(name)!)]));
+  const weightFeeds = () => feedsOf(parameters);
+  const evalFeeds = () => Object.fromEntries([...evalGraph.inputs].filter((i) => weights.has(i.name ?? '')).map((i) => [i.name!, tensor('float32', weights.get(i.name!)!, dims.get(i.name!)!)]));
   const imageDims = (n: number) => [n, ...(inputDims.slice(1) as number[])];
 
   const sgd = new Sgd(config.sgd);
@@ -97,12 +112,17 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
         const grad = out[gradientGraph.gradients.get(name)!].data as Float32Array;
         sgd.step(name, weights.get(name)!, grad, learningRate, 1 / n, dims.get(name)!.length > 1);
       }
+      for (const b of batchNorms) {
+        const count = n * b.positionsPerSample;
+        updateRunningStatistics(weights.get(b.runningMean)!, out[b.batchMean].data as Float32Array, count, false);
+        updateRunningStatistics(weights.get(b.runningVar)!, out[b.batchVar].data as Float32Array, count, true);
+      }
       const loss = out[gradientGraph.lossName].data as Float32Array;
       for (const v of loss) lossSum += v;
       correct += countCorrect(out[prepared.logitsName].data as Float32Array, indices.map((i) => train.label(i)), prepared.numClasses);
       step++;
     }
-    const testAccuracy = await accuracy(evalSession, prepared.inputName, prepared.logitsName, test, prepared.numClasses, imageDims, weightFeeds());
+    const testAccuracy = await accuracy(evalSession, prepared.inputName, prepared.logitsName, test, prepared.numClasses, imageDims, evalFeeds());
     const record: EpochRecord = { epoch, learningRate, trainLoss: lossSum / train.count, trainAccuracy: correct / train.count, testAccuracy, seconds: (Date.now() - epochStart) / 1000 };
     history.push(record);
     log(`epoch ${epoch}/${config.epochs}: lr ${learningRate.toFixed(4)} train loss ${record.trainLoss.toFixed(4)} train acc ${(100 * record.trainAccuracy).toFixed(2)}% test acc ${(100 * testAccuracy).toFixed(2)}% (${record.seconds.toFixed(0)} s)`);
@@ -110,7 +130,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   await session.release();
   await evalSession.release();
   const trained = model.clone();
-  for (const name of parameters) {
+  for (const name of state) {
     if (!trained.initializers.has(name)) continue;
     trained.initializers.set(name, { dims: dims.get(name)!, dataType: DataType.FLOAT, data: weights.get(name)! });
   }

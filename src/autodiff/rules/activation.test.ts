@@ -48,8 +48,7 @@ test('Clip gradient with only a min (float64)', () =>
     outputs: ['y'],
     dtype: 'float64',
   }));
-// onnxruntime's CPU provider runs PRelu in float32 only.
-test('PRelu gradient with a per-channel slope (float32)', () =>
+test('PRelu gradient with a per-channel slope (float64)', () =>
   assertGradient({
     nodes: [makeNode('PRelu', ['x', 'slope'], ['y'])],
     inputs: [
@@ -57,5 +56,5 @@ test('PRelu gradient with a per-channel slope (float32)', () =>
       { name: 'slope', dims: [3, 1], sample: (r) => r.uniformIn(0.05, 0.5) },
     ],
     outputs: ['y'],
-    dtype: 'float32',
+    dtype: 'float64',
   }));

@@ -1,5 +1,5 @@
 // Pointwise activations. Derivatives at kinks follow PyTorch's autograd so end-to-end gradients match
-// torch: ReLU passes nothing at 0, clamp/Clip passes on the closed interval [min, max], hardsigmoid
+// torch: ReLU passes nothing at 0, Clip passes on the open interval (min, max) as ReLU6, hardsigmoid
 // and hardswish use the closed forms of torch.nn.functional (hardswish'(x) = x/3 + 1/2 on [-3, 3]).
 import { DataType } from '../../onnx/proto.js';
 import { floatAttribute, stringAttribute } from '../../onnx/build.js';
@@ -19,9 +19,14 @@ function gate(ctx: VjpContext, cond: string, dy: string): string {
 }
 
 registerVjp('Relu', {
+  // Gate on the output, as torch's threshold_backward does: y > 0 exactly where x > 0, and reading y
+  // leaves the Conv -> Relu pair free for onnxruntime to fuse.
+  // Mask = Cast(Cast(y, bool), float): y >= 0, so nonzero means y > 0. Measured faster in
+  // onnxruntime's CPU provider than Sign(y) or Where(y > 0, dy, 0).
   vjp: (ctx, node, [dy]) => {
-    const x = node.input![0];
-    return [gate(ctx, ctx.emit('Greater', [x, ctx.scalar(0, x)], {}, boolLike(ctx, x)), dy!)];
+    const y = node.output![0];
+    const nonzero = ctx.emit('Cast', [y], { to: DataType.BOOL }, boolLike(ctx, y));
+    return [mul(ctx, dy!, ctx.emit('Cast', [nonzero], { to: ctx.dataType(y) }, like(ctx, y)))];
   },
 });
 
@@ -74,20 +79,22 @@ registerVjp('Softplus', {
 });
 
 registerVjp('Clip', {
+  // Passes where min < y < max, i.e. min < x < max: torch's hardtanh/ReLU6 backward (clamp's differs
+  // only at x exactly on a bound). Reading y leaves Conv -> Clip free for onnxruntime to fuse.
   vjp: (ctx, node, [dy]) => {
-    const [x, min, max] = node.input!;
+    const [, min, max] = node.input!;
+    const y = node.output![0];
+    const b = boolLike(ctx, y);
     let inside: string | undefined;
-    const b = boolLike(ctx, x);
-    if (min) inside = ctx.emit('GreaterOrEqual', [x, min], {}, b);
+    if (min) inside = ctx.emit('Greater', [y, min], {}, b);
     if (max) {
-      const below = ctx.emit('LessOrEqual', [x, max], {}, b);
+      const below = ctx.emit('Less', [y, max], {}, b);
       inside = inside ? ctx.emit('And', [inside, below], {}, b) : below;
     }
-    return [inside ? gate(ctx, inside, dy!) : dy!];
+    return [inside ? mul(ctx, dy!, ctx.emit('Cast', [inside], { to: ctx.dataType(y) }, like(ctx, y))) : dy!];
   },
 });
 
-/** Where(lo < x < hi, dy*inner, dy*outer) built from x. */
 registerVjp('HardSigmoid', {
   // y = max(0, min(1, alpha*x + beta)); slope alpha strictly inside (0, 1).
   vjp: (ctx, node, [dy]) => {

@@ -52,7 +52,9 @@ registerVjp('Conv', {
     const g = convGeometry(ctx, node, intsAttribute(node, 'kernel_shape', undefined) ?? wDims.slice(2));
     const dataType = ctx.dataType(x);
     const grads: (string | undefined)[] = [undefined, undefined, undefined];
-    if (wanted[0]) {
+    if (wanted[0] && g.strides.every((v) => v === 1) && g.pads.every((p, i) => p <= (g.kernel[i % g.spatial] - 1) * g.dilations[i % g.spatial])) {
+      grads[0] = stridedOneInputGradient(ctx, dy!, w, wDims, group, g, ctx.dims(x), dataType);
+    } else if (wanted[0]) {
       const outputPadding = g.inputSize.map((size, i) => size + g.pads[i] + g.pads[i + g.spatial] - ((g.outputSize[i] - 1) * g.strides[i] + (g.kernel[i] - 1) * g.dilations[i] + 1));
       grads[0] = ctx.emit(
         'ConvTranspose',
@@ -69,6 +71,32 @@ registerVjp('Conv', {
     return grads;
   },
 });
+
+/**
+ * Stride-1 input gradient as a plain Conv (onnxruntime's Conv kernels are much faster than its
+ * ConvTranspose): dX = Conv(dY, W'), W' the kernel with input/output channels swapped per group and
+ * spatially flipped, pads (k-1)·d - p on each side. For constant W the flip is folded at load time.
+ */
+function stridedOneInputGradient(ctx: VjpContext, dy: string, w: string, wDims: number[], group: number, g: ConvGeometry, xDims: (number | null)[], dataType: number): string {
+  const [cOut, cInGroup, ...kernel] = wDims;
+  const sp = Array.from({ length: g.spatial }, (_, i) => i);
+  let swapped: string;
+  if (group === 1) {
+    swapped = ctx.emit('Transpose', [w], { perm: [1, 0, ...sp.map((i) => i + 2)] }, { dims: [cInGroup, cOut, ...kernel], dataType });
+  } else {
+    const w5 = ctx.reshape(w, [group, cOut / group, cInGroup, ...kernel]);
+    const t = ctx.emit('Transpose', [w5], { perm: [0, 2, 1, ...sp.map((i) => i + 3)] }, { dims: [group, cInGroup, cOut / group, ...kernel], dataType });
+    swapped = ctx.reshape(t, [group * cInGroup, cOut / group, ...kernel]);
+  }
+  const flipped = ctx.emit(
+    'Slice',
+    [swapped, ctx.int64(sp.map(() => -1)), ctx.int64(sp.map(() => -(2 ** 53))), ctx.int64(sp.map((i) => i + 2)), ctx.int64(sp.map(() => -1))],
+    {},
+    ctx.shapes.get(swapped),
+  );
+  const pads = g.pads.map((p, i) => (g.kernel[i % g.spatial] - 1) * g.dilations[i % g.spatial] - p);
+  return ctx.emit('Conv', [dy, flipped], { dilations: g.dilations, pads, group, kernel_shape: g.kernel }, { dims: xDims, dataType });
+}
 
 /**
  * dW[o, i, k] = sum_n sum_p dY[n, o, p] * Xpad[n, g(o)*Cg + i, p*stride + k*dilation].

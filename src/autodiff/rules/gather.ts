@@ -16,6 +16,16 @@ registerVjp('Gather', {
     // dy: x[:axis] + idx + x[axis+1:] -> x[:axis] + [count] + x[axis+1:]
     const flatDims = xDims.map((d, i) => (i === axis ? count : d));
     const flatDy = ctx.reshape(dy!, flatDims, undefined);
+    // Constant indices that pick a contiguous run (q/k/v of a fused projection, a class token): the
+    // gradient is dy padded with zeros along the axis, much cheaper than a scatter.
+    const size = xDims[axis];
+    const constant = ctx.constantValues(indices)?.map((v) => (size !== null && v < 0 ? v + size : v));
+    if (size !== null && constant && constant.length === count && constant.every((v, i) => v === constant[0] + i && v >= 0 && v < size)) {
+      const pads = new Array(2 * rank).fill(0);
+      pads[axis] = constant[0];
+      pads[axis + rank] = size - constant[0] - count;
+      return [ctx.emit('Pad', [flatDy, ctx.int64(pads)], {}, ctx.shapes.get(x))];
+    }
     const idxShape = xDims.map((_, i) => (i === axis ? count : 1));
     const idx64 = ctx.dataType(indices) === DataType.INT64 ? indices : ctx.emit('Cast', [indices], { to: DataType.INT64 }, { dims: idxDims, dataType: DataType.INT64 });
     const idxView = ctx.reshape(idx64, idxShape);

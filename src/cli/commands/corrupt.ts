@@ -7,7 +7,7 @@ import { numberFlag, requireFlag, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
 import { progressBar } from '../../eval/progress.js';
 import { generateImageNetC, generateImageNetP, loadFrostTextures } from '../../noise/natural/generate.js';
-import { ALL_PERTURBATIONS, PERTURBATIONS, checkPerturbation, FRAMES } from '../../noise/natural/imagenet-p.js';
+import { ALL_PERTURBATIONS, PERTURBATIONS, checkPerturbation } from '../../noise/natural/imagenet-p.js';
 import { IMAGENET_C_PIPELINE, listImages, loadCleanImage } from '../../noise/natural/imagenet-c.js';
 import { contactSheet } from '../../noise/natural/preview.js';
 import { parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
@@ -31,7 +31,7 @@ export const corruptCommand: Command = {
     '  --frost-dir DIR       frost photographs to blend instead of the procedural frost textures',
     '  --preview FILE.png    write a contact sheet (corruption x severity) of the first images',
     '  --preview-images N    images in the contact sheet (default 2)',
-    `  --imagenet-p          write ImageNet-P sequences instead: DIR/<perturbation>/<class>/<stem>/00..${FRAMES - 1}.JPEG`,
+    '  --imagenet-p          write ImageNet-P sequences instead: DIR/<perturbation>/<class>/<stem>/00..30.JPEG (translate 00..40)',
     '  --perturbations LIST  all | main | comma list of translate, rotate, ... (default all: 10 main + 4 extra)',
     `  pipeline: resize shorter side to ${IMAGENET_C_PIPELINE.resize}, centre crop ${IMAGENET_C_PIPELINE.crop}, corrupt, JPEG quality ${IMAGENET_C_PIPELINE.jpegQuality}`,
   ].join('\n'),
@@ -76,7 +76,8 @@ export const corruptCommand: Command = {
       const bar = progressBar();
       const result = await generateImageNetP({ inDir, outDir, perturbations, seed, workers, onProgress: (done, total) => bar({ done, total, label: 'imagenet-p' }) });
       bar.end();
-      process.stdout.write(`${outDir}: wrote ${result.written} sequences of ${FRAMES} frames in ${result.seconds.toFixed(1)} s (${result.existing} of ${result.total} already present)\n`);
+      process.stdout.write(`${outDir}: wrote ${result.written} sequences in ${result.seconds.toFixed(1)} s (${result.existing} of ${result.total} already present)\n`);
+      reportSkipped(result.skipped);
       return;
     }
     if (outDir) {
@@ -84,7 +85,15 @@ export const corruptCommand: Command = {
       const result = await generateImageNetC({ inDir, outDir, corruptions, severities, seed, workers, frostTextures, onProgress: (done, total) => bar({ done, total, label: 'corrupt' }) });
       bar.end();
       const { plan } = result;
-      process.stdout.write(`${outDir}: wrote ${result.written} images in ${result.seconds.toFixed(1)} s (${plan.existing} of ${plan.total} already present); ${plan.jobs.length} source images, ${corruptions.length} corruptions x ${severities.length} severities\n`);
+      process.stdout.write(`${outDir}: wrote ${result.written} images in ${result.seconds.toFixed(1)} s (${plan.existing} of ${plan.total} already present); ${plan.jobs.length} source images to do, ${corruptions.length} corruptions x ${severities.length} severities\n`);
+      reportSkipped(result.skipped);
     }
   },
 };
+
+function reportSkipped(skipped: readonly string[]): void {
+  if (skipped.length === 0) return;
+  process.stderr.write(`skipped ${skipped.length} source image(s) that could not be decoded:\n`);
+  for (const reason of skipped.slice(0, 10)) process.stderr.write(`  ${reason}\n`);
+  if (skipped.length > 10) process.stderr.write(`  ... and ${skipped.length - 10} more\n`);
+}

@@ -1,14 +1,15 @@
 // robustart train: trains the Fashion-MNIST demo CNN from scratch on robustart's own autodiff.
 import type { Command } from '../command.js';
 import { numberFlag, stringFlag } from '../command.js';
-import { DEMO_DEFAULTS, trainDemoModel } from '../../train/demo.js';
+import { DEMO_ARCHITECTURES, DEMO_DEFAULTS, trainDemoModel, type DemoArchitecture } from '../../train/demo.js';
 import { RobustartError } from '../../errors.js';
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train the Fashion-MNIST demo CNN from scratch (SGD + momentum, cosine schedule)',
+  summary: 'train the Fashion-MNIST demo CNN (or a ResNet/ViT/Mixer) from scratch (SGD + momentum, cosine schedule)',
   usage: [
     '--out PATH         where to write the ONNX model (default demo/model/fashion-cnn.onnx); the curve goes to <out>.training.json',
+    `--arch A           ${DEMO_ARCHITECTURES.join(' | ')} (default cnn: the bundled demo model)`,
     `--epochs N         default ${DEMO_DEFAULTS.epochs}`,
     `--batch N          default ${DEMO_DEFAULTS.batchSize}`,
     `--lr X             peak learning rate, default ${DEMO_DEFAULTS.learningRate}`,
@@ -22,6 +23,7 @@ export const trainCommand: Command = {
   ].join('\n'),
   options: {
     out: { type: 'string' },
+    arch: { type: 'string' },
     epochs: { type: 'string' },
     batch: { type: 'string' },
     lr: { type: 'string' },
@@ -37,8 +39,11 @@ export const trainCommand: Command = {
     const widthsText = stringFlag(values, 'widths');
     const widths = widthsText ? widthsText.split(',').map(Number) : DEMO_DEFAULTS.widths;
     if (widths.some((w) => !Number.isInteger(w) || w < 1)) throw new RobustartError(`--widths ${widthsText} must be positive integers separated by commas, e.g. 16,32,64`);
+    const architecture = stringFlag(values, 'arch') ?? 'cnn';
+    if (!(DEMO_ARCHITECTURES as readonly string[]).includes(architecture)) throw new RobustartError(`--arch ${architecture} is not known; use one of ${DEMO_ARCHITECTURES.join(', ')}`);
     const result = await trainDemoModel({
       out: stringFlag(values, 'out') ?? 'demo/model/fashion-cnn.onnx',
+      architecture: architecture as DemoArchitecture,
       epochs: numberFlag(values, 'epochs', DEMO_DEFAULTS.epochs, { min: 1, integer: true }),
       batchSize: numberFlag(values, 'batch', DEMO_DEFAULTS.batchSize, { min: 1, integer: true }),
       learningRate: numberFlag(values, 'lr', DEMO_DEFAULTS.learningRate, { min: 0 }),

@@ -29,8 +29,12 @@ export function gaussianBlur(image: FloatImage, severity: Severity): FloatImage 
 
 /**
  * Gaussian blur, quantise to 8 bits (the reference stores the blurred image as uint8 by truncation), then
- * sweep the interior from the bottom-right corner `iterations` times swapping each pixel with one at a random
- * offset in [-max_delta, max_delta) per axis, then blur again.
+ * sweep the interior from the bottom-right corner `iterations` times, each pixel taking the value of the pixel
+ * at a random offset in [-max_delta, max_delta) per axis, then blur again.
+ *
+ * The reference writes this step as a swap, `x[h, w], x[h', w'] = x[h', w'], x[h, w]`, but on numpy arrays both
+ * right-hand sides are views, so the first assignment overwrites the pixel the second one reads: (h, w) receives
+ * (h', w') and (h', w') keeps its value. ImageNet-C's images were made that way, so that is what is done here.
  */
 export function glassBlur(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const [sigma, maxDelta, iterations] = atSeverity(GLASS_BLUR, severity);
@@ -54,11 +58,9 @@ export function glassBlur(image: FloatImage, severity: Severity, rng: Rng): Floa
         const wp = w + dx;
         const a = (h * width + w) * 3;
         const b = (hp * width + wp) * 3;
-        for (let c = 0; c < 3; c++) {
-          const t = x[a + c];
-          x[a + c] = x[b + c];
-          x[b + c] = t;
-        }
+        x[a] = x[b];
+        x[a + 1] = x[b + 1];
+        x[a + 2] = x[b + 2];
       }
     }
   }

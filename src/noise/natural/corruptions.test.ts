@@ -182,7 +182,7 @@ test('defocus_blur: a point spreads into a disk of the severity radius', () => {
   }
 });
 
-test('glass_blur: pixels move locally, the mean level stays', () => {
+test('glass_blur: pixels move locally (copied from a neighbour within max_delta), the mean level stays', () => {
   const out = glassBlur(image, 3, new Rng(5));
   const before = stats(image.data).mean;
   const after = stats(out.data).mean;
@@ -244,7 +244,7 @@ test('pixelate: blocks are box means of the input and constant inside', () => {
       mean += image.data[p] / 4;
       values.push(out.data[p]);
     }
-    for (const v of values) assert.ok(Math.abs(v - mean) < 1 / 255);
+    for (const v of values) assert.ok(Math.abs(v - mean) <= 1.01 / 255); // two 8-bit roundings, half a level each
   }
   // Fractional ratios: footprints tile the input without gaps or overlaps (PIL BOX on pixel centres).
   for (const [n, m] of [[224, 56], [224, 67], [97, 29]]) {

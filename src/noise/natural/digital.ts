@@ -188,27 +188,34 @@ export function boxFootprints(inSize: number, outSize: number): { start: Int32Ar
 }
 
 /**
- * Random displacement fields: uniform noise in +-0.005 * size, Gaussian-smoothed with sigma = 0.01 * size
+ * Random displacement fields: uniform noise in +-0.005 * height, Gaussian-smoothed with sigma = 0.01 * size per axis
  * (reflect border, truncate 3), scaled by alpha; the image is resampled bilinearly at (y + dy, x + dx) with
  * reflected borders (scipy map_coordinates order 1, mode 'reflect').
  */
 export function elasticTransform(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
+  const n = image.width * image.height;
+  // imagecorruptions bounds both displacements by the image height.
+  const maxDelta = image.height * 0.005;
+  const stream = new RandomStream(rng);
+  const noiseX = stream.fillUniform(new Float32Array(n), -maxDelta, maxDelta);
+  const noiseY = stream.fillUniform(new Float32Array(n), -maxDelta, maxDelta);
+  return elasticFromNoise(image, severity, noiseX, noiseY);
+}
+
+/** The deterministic part of elastic_transform, given its two uniform noise fields (x first, then y). */
+export function elasticFromNoise(image: FloatImage, severity: Severity, noiseX: Float32Array, noiseY: Float32Array): FloatImage {
   const alpha = atSeverity(ELASTIC_TRANSFORM, severity);
   const { width, height, data } = image;
   const n = width * height;
-  // imagecorruptions bounds both displacements by the image height.
-  const maxDelta = height * 0.005;
   const sigmaY = height * 0.01;
   const sigmaX = width * 0.01;
-  const stream = new RandomStream(rng);
-  const field = () => {
-    const noise = stream.fillUniform(new Float32Array(n), -maxDelta, maxDelta);
-    const smooth = gaussianBlur(noise, width, height, 1, sigmaX, 'reflect', 3, sigmaY);
-    for (let i = 0; i < n; i++) smooth[i] *= alpha;
-    return smooth;
+  const smooth = (noise: Float32Array) => {
+    const field = gaussianBlur(noise, width, height, 1, sigmaX, 'reflect', 3, sigmaY);
+    for (let i = 0; i < n; i++) field[i] = Math.fround(field[i] * alpha); // the reference casts to float32
+    return field;
   };
-  const dx = field();
-  const dy = field();
+  const dx = smooth(noiseX);
+  const dy = smooth(noiseY);
   const out = new Float32Array(data.length);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

@@ -184,10 +184,11 @@ export function clippedZoom(src: Float32Array, width: number, height: number, ch
     const d = (r - firstRow) * rowLength;
     for (let x = 0; x < width; x++) {
       const a = s + xs.lower[x] * channels;
+      const b = s + Math.min(xs.lower[x] + 1, cropW - 1) * channels; // a one-pixel crop has no right neighbour
       const w = xs.weight[x];
       for (let c = 0; c < channels; c++) {
         const v0 = src[a + c];
-        rows[d + x * channels + c] = v0 + w * (src[a + channels + c] - v0);
+        rows[d + x * channels + c] = v0 + w * (src[b + c] - v0);
       }
     }
   }

@@ -1,5 +1,6 @@
 // A synthetic photograph-like test image made by code (gradients, flat shapes with hard edges, fine texture),
-// for tests, benchmarks and previews that must not depend on image files.
+// for tests, benchmarks and previews that must not depend on image files. Values sit on 8-bit levels, as in a
+// decoded image.
 import type { FloatImage } from '../../data/image.js';
 import { Rng } from '../../util/rng.js';
 
@@ -32,9 +33,9 @@ export function syntheticImage(width: number, height: number, seed = 1): FloatIm
         g = 0.12;
         b = 0.1;
       }
-      data[p] = Math.min(1, Math.max(0, r));
-      data[p + 1] = Math.min(1, Math.max(0, g));
-      data[p + 2] = Math.min(1, Math.max(0, b));
+      data[p] = Math.round(Math.min(1, Math.max(0, r)) * 255) / 255;
+      data[p + 1] = Math.round(Math.min(1, Math.max(0, g)) * 255) / 255;
+      data[p + 2] = Math.round(Math.min(1, Math.max(0, b)) * 255) / 255;
     }
   }
   return { width, height, data };

@@ -1,7 +1,7 @@
 // ImageNet-C / ImageNet-P trees on disk: layout, pipeline size, determinism across worker counts, resumability.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -39,13 +39,15 @@ test('corrupt writes corruption/severity/class/file JPEGs of 224x224, identical 
       assert.deepEqual(await readFile(join(root, 'one', rel)), await readFile(join(root, 'two', rel)), rel);
     }
     // Resume: existing outputs are skipped; a missing one is rewritten.
-    const before = (await stat(path)).mtimeMs;
     await utimes(path, new Date(0), new Date(0));
     await rm(join(root, 'one', 'gaussian_noise', '1', 'n02', 'b.JPEG'));
+    // A source that cannot be decoded is skipped and reported, the rest still written.
+    await writeFile(join(input, 'n02', 'broken.jpg'), 'not an image');
     const again = await generateImageNetC({ ...common, severities: [...common.severities], outDir: join(root, 'one'), workers: 1 });
     assert.equal(again.written, 1);
     assert.equal(again.plan.existing, 7);
-    assert.notEqual((await stat(path)).mtimeMs, before);
+    assert.equal(again.skipped.length, 1);
+    assert.match(again.skipped[0], /broken\.jpg/);
     assert.equal((await stat(path)).mtimeMs, 0, 'an existing file is not rewritten');
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { extname, join } from 'node:path';
 import { toFloatImage, type FloatImage } from '../../data/image.js';
 import { decodeImage } from '../../data/decode.js';
 import { RobustartError } from '../../errors.js';
-import { corruptSourceFile, perturbSourceFile, planImageNetC, planImageNetP, type ImageNetCPlan } from './imagenet-c.js';
+import { corruptSourceFile, perturbSourceFile, planImageNetC, planImageNetP, type ImageNetCPlan, type SourceResult } from './imagenet-c.js';
 import type { Perturbation } from './imagenet-p.js';
 import { CorruptionPool } from './pool.js';
 import type { Severity } from './types.js';
@@ -25,6 +25,8 @@ export interface GenerateOptions {
 export interface GenerateResult {
   readonly plan: ImageNetCPlan;
   readonly written: number;
+  /** Source images that could not be decoded, with the reason (their outputs are not written). */
+  readonly skipped: readonly string[];
   readonly seconds: number;
 }
 
@@ -33,26 +35,27 @@ export async function generateImageNetC(options: GenerateOptions): Promise<Gener
   const plan = await planImageNetC(options.inDir, options.outDir, options.corruptions, options.severities);
   const todo = plan.total - plan.existing;
   let written = 0;
-  const report = (n: number) => {
-    written += n;
-    options.onProgress?.(written, todo);
+  let done = 0;
+  const skipped: string[] = [];
+  const report = (result: SourceResult, planned: number) => {
+    written += result.written;
+    done += planned;
+    if (result.skipped) skipped.push(result.skipped);
+    options.onProgress?.(done, todo);
   };
   options.onProgress?.(0, todo);
   const corruptionOptions = options.frostTextures && options.frostTextures.length > 0 ? { frostTextures: options.frostTextures } : undefined;
   if (options.workers <= 1 || plan.jobs.length <= 1) {
-    for (const job of plan.jobs) report(await corruptSourceFile(job, options.seed, corruptionOptions));
+    for (const job of plan.jobs) report(await corruptSourceFile(job, options.seed, corruptionOptions), job.outputs.length);
   } else {
     const pool = new CorruptionPool({ workers: Math.min(options.workers, plan.jobs.length), frostTextures: options.frostTextures });
     try {
-      await Promise.all(plan.jobs.map((job) => pool.run<number>({ kind: 'file', job, seed: options.seed }).then(report)));
-    } catch (err) {
-      const e = err as Error & { userError?: boolean };
-      throw e.userError ? new RobustartError(e.message) : e;
+      await Promise.all(plan.jobs.map((job) => pool.run<SourceResult>({ kind: 'file', job, seed: options.seed }).then((r) => report(r, job.outputs.length))));
     } finally {
       await pool.close();
     }
   }
-  return { plan, written, seconds: (performance.now() - start) / 1000 };
+  return { plan, written, skipped, seconds: (performance.now() - start) / 1000 };
 }
 
 export interface GenerateSequencesOptions {
@@ -65,30 +68,31 @@ export interface GenerateSequencesOptions {
 }
 
 /** ImageNet-P to disk: out/<perturbation>/<class>/<stem>/00..30.JPEG, same pipeline and resumability. */
-export async function generateImageNetP(options: GenerateSequencesOptions): Promise<{ total: number; existing: number; written: number; seconds: number }> {
+export async function generateImageNetP(options: GenerateSequencesOptions): Promise<{ total: number; existing: number; written: number; skipped: readonly string[]; seconds: number }> {
   const start = performance.now();
   const plan = await planImageNetP(options.inDir, options.outDir, options.perturbations);
   const todo = plan.total - plan.existing;
   let written = 0;
-  const report = (n: number) => {
-    written += n;
-    options.onProgress?.(written, todo);
+  let done = 0;
+  const skipped: string[] = [];
+  const report = (result: SourceResult, planned: number) => {
+    written += result.written;
+    done += planned;
+    if (result.skipped) skipped.push(result.skipped);
+    options.onProgress?.(done, todo);
   };
   options.onProgress?.(0, todo);
   if (options.workers <= 1 || plan.jobs.length <= 1) {
-    for (const job of plan.jobs) report(await perturbSourceFile(job, options.seed));
+    for (const job of plan.jobs) report(await perturbSourceFile(job, options.seed), job.sequences.length);
   } else {
     const pool = new CorruptionPool({ workers: Math.min(options.workers, plan.jobs.length) });
     try {
-      await Promise.all(plan.jobs.map((job) => pool.run<number>({ kind: 'sequences', job, seed: options.seed }).then(report)));
-    } catch (err) {
-      const e = err as Error & { userError?: boolean };
-      throw e.userError ? new RobustartError(e.message) : e;
+      await Promise.all(plan.jobs.map((job) => pool.run<SourceResult>({ kind: 'sequences', job, seed: options.seed }).then((r) => report(r, job.sequences.length))));
     } finally {
       await pool.close();
     }
   }
-  return { total: plan.total, existing: plan.existing, written, seconds: (performance.now() - start) / 1000 };
+  return { total: plan.total, existing: plan.existing, written, skipped, seconds: (performance.now() - start) / 1000 };
 }
 
 /** Frost photographs for --frost-dir: every image in the folder, decoded at full size. */

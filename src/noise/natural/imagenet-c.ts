@@ -2,19 +2,19 @@
 // (spec natural-noise.md): decode -> resize shorter side to 256 -> centre crop 224 -> corrupt -> 8-bit (numpy
 // uint8 truncation, as make_imagenet_c.py saves) -> JPEG quality 85. Resumable: outputs that exist are skipped and
 // every file is written to a temporary name and renamed, so an interrupted run never leaves a truncated image.
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { dirname, extname, join, relative as relativePath, sep } from 'node:path';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative as relativePath, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { FloatImage, RgbImage } from '../../data/image.js';
 import { toFloatImage } from '../../data/image.js';
-import { decodeImage } from '../../data/decode.js';
-import { resizeAndCrop } from '../../data/preprocess.js';
+import { decodeImage, UndecodableImageError } from '../../data/decode.js';
+import { resizeAndCrop, resizedSize } from '../../data/preprocess.js';
 import { modelResizer } from '../../data/resize.js';
 import { RobustartError } from '../../errors.js';
 import { hashString, rngFor, type Rng } from '../../util/rng.js';
 import { getCorruption } from './registry.js';
-import { ALL_PERTURBATIONS, FRAMES, perturbationFrame, type Perturbation } from './imagenet-p.js';
+import { ALL_PERTURBATIONS, frameCount, perturbationFrame, type Perturbation } from './imagenet-p.js';
 import type { CorruptionOptions, Severity } from './types.js';
 
 /** The ImageNet-C generation pipeline's constants (make_imagenet_c.py). */
@@ -63,11 +63,24 @@ export function outputPath(outDir: string, corruption: string, severity: Severit
   return join(outDir, corruption, String(severity), ...jpegName.split('/'));
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).size > 0;
-  } catch {
-    return false;
+/**
+ * Which output files exist, one directory listing per folder (a resumed run over ImageNet's 50,000 images x 95
+ * outputs would otherwise stat millions of paths). Outputs are renamed into place complete, so presence suffices.
+ */
+class ExistingFiles {
+  private readonly listings = new Map<string, Promise<Set<string>>>();
+
+  async has(path: string): Promise<boolean> {
+    const dir = dirname(path);
+    let listing = this.listings.get(dir);
+    if (!listing) {
+      listing = readdir(dir).then(
+        (names) => new Set(names),
+        () => new Set<string>(),
+      );
+      this.listings.set(dir, listing);
+    }
+    return (await listing).has(basename(path));
   }
 }
 
@@ -83,6 +96,7 @@ export async function planImageNetC(inDir: string, outDir: string, corruptions: 
   const images = await listImages(inDir);
   if (images.length === 0) throw new RobustartError(`no images found under ${inDir}; pass --in a folder of class folders of images (jpg, png, ...)`);
   const jobs: SourceJob[] = [];
+  const present = new ExistingFiles();
   let total = 0;
   let existing = 0;
   for (const relative of images) {
@@ -91,7 +105,7 @@ export async function planImageNetC(inDir: string, outDir: string, corruptions: 
       for (const severity of severities) {
         total++;
         const path = outputPath(outDir, corruption, severity, relative);
-        if (await exists(path)) existing++;
+        if (await present.has(path)) existing++;
         else outputs.push({ corruption, severity, path });
       }
     }
@@ -112,6 +126,15 @@ export async function loadCleanImage(path: string): Promise<FloatImage> {
   const { resize, crop } = IMAGENET_C_PIPELINE;
   const cropped = await resizeAndCrop(rgb, { input_size: [3, crop, crop], crop_pct: crop / resize, interpolation: 'bilinear' }, modelResizer('bilinear'));
   return toFloatImage(cropped);
+}
+
+/** Decode -> resize shorter side to 256, no crop (the context ImageNet-P's geometric frames move into the crop). */
+export async function loadResizedImage(path: string): Promise<FloatImage> {
+  const bytes = await readFile(path);
+  const rgb = await decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  const size = resizedSize(rgb.width, rgb.height, IMAGENET_C_PIPELINE.resize);
+  const resized = size.width === rgb.width && size.height === rgb.height ? rgb : await modelResizer('bilinear').resize(rgb, size.width, size.height);
+  return toFloatImage(resized);
 }
 
 /** numpy's uint8 cast of the clipped float image times 255: truncation, as the reference saves its output. */
@@ -141,16 +164,28 @@ export async function writeAtomically(path: string, bytes: Uint8Array): Promise<
   }
 }
 
-/** Produces every planned output of one source image; returns how many files were written. */
-export async function corruptSourceFile(job: SourceJob, seed: number, options?: CorruptionOptions): Promise<number> {
-  const clean = await loadCleanImage(job.input);
+/** What one source image produced: files written, or why it was skipped (an image that cannot be decoded). */
+export interface SourceResult {
+  readonly written: number;
+  readonly skipped?: string;
+}
+
+/** Produces every planned output of one source image; an undecodable source is skipped, not fatal. */
+export async function corruptSourceFile(job: SourceJob, seed: number, options?: CorruptionOptions): Promise<SourceResult> {
+  let clean: FloatImage;
+  try {
+    clean = await loadCleanImage(job.input);
+  } catch (err) {
+    if (err instanceof UndecodableImageError) return { written: 0, skipped: err.message };
+    throw err;
+  }
   let written = 0;
   for (const output of job.outputs) {
     const corrupted = await getCorruption(output.corruption).apply(clean, output.severity, sampleRng(seed, output.corruption, output.severity, job.relative), options);
     await writeAtomically(output.path, await encodeDatasetJpeg(toUint8Truncated(corrupted)));
     written++;
   }
-  return written;
+  return { written };
 }
 
 /** One source image and the ImageNet-P sequences still to write for it (a folder of 31 frames each). */
@@ -160,7 +195,7 @@ export interface SequenceJob {
   readonly sequences: readonly { readonly perturbation: Perturbation; readonly dir: string }[];
 }
 
-/** out/<perturbation>/<class>/<file stem>/ — frames 00.JPEG .. 30.JPEG inside. */
+/** out/<perturbation>/<class>/<file stem>/ — frames 00.JPEG .. 30.JPEG (40 for translate) inside. */
 export function sequenceDir(outDir: string, perturbation: Perturbation, relative: string): string {
   const ext = extname(relative);
   return join(outDir, perturbation, ...relative.slice(0, relative.length - ext.length).split('/'));
@@ -175,6 +210,7 @@ export async function planImageNetP(inDir: string, outDir: string, perturbations
   const images = await listImages(inDir);
   if (images.length === 0) throw new RobustartError(`no images found under ${inDir}; pass --in a folder of class folders of images (jpg, png, ...)`);
   const jobs: SequenceJob[] = [];
+  const present = new ExistingFiles();
   let total = 0;
   let existing = 0;
   for (const relative of images) {
@@ -182,7 +218,7 @@ export async function planImageNetP(inDir: string, outDir: string, perturbations
     for (const perturbation of perturbations) {
       total++;
       const dir = sequenceDir(outDir, perturbation, relative);
-      if (await exists(framePath(dir, FRAMES - 1))) existing++;
+      if (await present.has(framePath(dir, frameCount(perturbation) - 1))) existing++;
       else sequences.push({ perturbation, dir });
     }
     if (sequences.length > 0) jobs.push({ input: join(inDir, ...relative.split('/')), relative, sequences });
@@ -190,15 +226,23 @@ export async function planImageNetP(inDir: string, outDir: string, perturbations
   return { jobs, total, existing };
 }
 
-/** Writes the planned sequences of one source image; returns how many sequences were written. */
-export async function perturbSourceFile(job: SequenceJob, seed: number): Promise<number> {
-  const clean = await loadCleanImage(job.input);
+/** Writes the planned sequences of one source image (written = sequences); an undecodable source is skipped. */
+export async function perturbSourceFile(job: SequenceJob, seed: number): Promise<SourceResult> {
+  // The reference moves the 256-resized image and crops 224 afterwards (make_imagenet_p.py).
+  let resized: FloatImage;
+  try {
+    resized = await loadResizedImage(job.input);
+  } catch (err) {
+    if (err instanceof UndecodableImageError) return { written: 0, skipped: err.message };
+    throw err;
+  }
+  const crop = { width: IMAGENET_C_PIPELINE.crop, height: IMAGENET_C_PIPELINE.crop };
   for (const { perturbation, dir } of job.sequences) {
     const sequenceSeed = rngFor(seed, hashString(perturbation), hashString(job.relative)).nextUint32();
-    for (let j = 0; j < FRAMES; j++) {
-      const frame = perturbationFrame(clean, perturbation, j, sequenceSeed);
+    for (let j = 0; j < frameCount(perturbation); j++) {
+      const frame = perturbationFrame(resized, perturbation, j, sequenceSeed, { crop });
       await writeAtomically(framePath(dir, j), await encodeDatasetJpeg(toUint8Truncated(frame)));
     }
   }
-  return job.sequences.length;
+  return { written: job.sequences.length };
 }

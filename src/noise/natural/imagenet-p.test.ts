@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FloatImage } from '../../data/image.js';
 import { syntheticImage } from './fixture.js';
-import { ALL_PERTURBATIONS, FRAMES, NOISE_LIKE, perturbationFrame, perturbationNoise, perturbationSequence, warp } from './imagenet-p.js';
+import { ALL_PERTURBATIONS, NOISE_LIKE, centreCrop, frameCount, perturbationFrame, perturbationNoise, perturbationSequence, warp } from './imagenet-p.js';
 import { Rng } from '../../util/rng.js';
 
 const image = syntheticImage(64, 48, 5);
@@ -13,10 +13,11 @@ function meanAbsDiff(a: FloatImage, b: FloatImage): number {
   return s / a.data.length;
 }
 
-test('every perturbation gives 31 frames of the image size; any frame alone equals the sequence frame', () => {
+test('every perturbation gives 31 frames (translate 41) of the image size; any frame alone equals the sequence frame', () => {
   for (const type of ALL_PERTURBATIONS) {
     const frames = perturbationSequence(image, type, 9);
-    assert.equal(frames.length, FRAMES);
+    assert.equal(frames.length, type === 'translate' ? 41 : 31);
+    assert.equal(frameCount(type), frames.length);
     for (const f of frames) {
       assert.equal(f.width, 64);
       assert.equal(f.height, 48);
@@ -26,24 +27,44 @@ test('every perturbation gives 31 frames of the image size; any frame alone equa
   }
 });
 
-test('step perturbations start at the clean image and drift away monotonically; noise frames are independent draws', () => {
-  for (const type of ALL_PERTURBATIONS) {
+test('the reference steps: symmetric sweeps pass through the clean image, noise frames are independent draws around it', () => {
+  // The frame where the step is zero: rotate/shear/tilt/brightness at i = 15, translate at 20, scale at 24 (2.5 i + 40 = 100).
+  const identity: Partial<Record<string, number>> = { rotate: 15, shear: 15, brightness: 15, translate: 20, scale: 24, zoom_blur: 0 };
+  for (const [type, i] of Object.entries(identity)) assert.ok(meanAbsDiff(perturbationFrame(image, type as never, i!, 1), image) < 1e-6, type);
+  // tilt's reference matrices leave a zoom by s = f / (1 + f) about the centre at zero angle (f = the diagonal):
+  // x' = s x + (w / 2)(1 - s).
+  const f = Math.hypot(64, 48);
+  const s = f / (1 + f);
+  const zoomOut = warp(image, [1 / s, 0, (-32 * (1 - s)) / s, 0, 1 / s, (-24 * (1 - s)) / s, 0, 0, 1]);
+  assert.ok(meanAbsDiff(perturbationFrame(image, 'tilt', 15, 1), zoomOut) < 1e-5);
+  for (const type of NOISE_LIKE) {
     const frames = perturbationSequence(image, type, 3);
-    const drift = frames.map((f) => meanAbsDiff(f, image));
-    if (type === 'snow') {
-      // The flakes fall: the amount of snow stays, consecutive frames differ.
-      assert.ok(Math.abs(drift[30] - drift[1]) < 0.3 * drift[1] && meanAbsDiff(frames[10], frames[11]) > 0.001);
-    } else if (NOISE_LIKE.has(type)) {
-      // Every frame is equally far from the clean image and different from the others.
-      assert.ok(Math.abs(drift[30] - drift[1]) < 0.2 * drift[1], type);
-      assert.ok(meanAbsDiff(frames[1], frames[2]) > 0.5 * drift[1], type);
-    } else {
-      if (type !== 'gaussian_blur') assert.ok(drift[0] < 1e-6, `${type} frame 0 is clean`);
-      assert.ok(drift[30] > drift[5] && drift[5] >= drift[0], `${type}: ${drift[0]} ${drift[5]} ${drift[30]}`);
-      // One step is smaller than ten.
-      assert.ok(meanAbsDiff(frames[10], frames[11]) < meanAbsDiff(frames[10], frames[20]), type);
-    }
+    assert.equal(meanAbsDiff(frames[0], image), 0, `${type}: frame 0 is clean`);
+    assert.ok(meanAbsDiff(frames[1], frames[2]) > 0.5 * meanAbsDiff(frames[1], image), `${type}: frames are fresh draws`);
+    assert.ok(Math.abs(meanAbsDiff(frames[30], image) - meanAbsDiff(frames[1], image)) < 0.2 * meanAbsDiff(frames[1], image));
   }
+  // Steps are small: one step changes the image less than ten.
+  for (const type of ALL_PERTURBATIONS) {
+    if (NOISE_LIKE.has(type)) continue;
+    const frames = perturbationSequence(image, type, 3);
+    assert.ok(meanAbsDiff(frames[10], frames[11]) < meanAbsDiff(frames[10], frames[20]), type);
+    assert.ok(meanAbsDiff(frames[10], frames[11]) > 0, `${type} moves`);
+  }
+});
+
+test('with a larger context image, geometric frames bring outside content into the crop and fill with black beyond it', () => {
+  const context = syntheticImage(96, 80, 6);
+  const crop = { width: 64, height: 48 };
+  const clean = centreCrop(context, 64, 48);
+  assert.ok(meanAbsDiff(perturbationFrame(context, 'rotate', 15, 0, { crop }), clean) < 1e-6);
+  // A 20 px shift left of a 96-wide image into a centred 64-wide crop stays inside the context: no black.
+  const shifted = perturbationFrame(context, 'translate', 0, 0, { crop });
+  assert.ok(meanAbsDiff(shifted, centreCrop(warp(context, [1, 0, 20, 0, 1, 0, 0, 0, 1], 'zero'), 64, 48)) < 1e-6);
+  // Scale 0.4 shrinks the context inside the crop: its border is black.
+  const small = perturbationFrame(context, 'scale', 0, 0, { crop });
+  assert.equal(small.data[0] + small.data[1] + small.data[2], 0);
+  // Non-geometric frames act on the crop.
+  assert.deepEqual(perturbationFrame(context, 'gaussian_noise', 0, 0, { crop }).data, clean.data);
 });
 
 test('geometric warps: identity is exact, a one-pixel translation shifts pixels', () => {

@@ -1,24 +1,25 @@
-// ImageNet-P perturbation sequences (Hendrycks & Dietterich 2019, section 3): 31 frames, the first the clean
-// image (or its first noisy draw), each later frame a small step further (geometric, blur, weather, brightness)
-// or an independent draw (noise). 10 main types + 4 extra (spec natural-noise.md).
+// ImageNet-P perturbation sequences (Hendrycks & Dietterich 2019, section 3; spec natural-noise.md): frame 0 is the
+// clean image (or the sequence's start), each later frame a small step further (geometric, blur, weather,
+// brightness) or an independent draw (noise). 10 main types + 4 extra. Steps follow the reference generation
+// script (hendrycks/robustness ImageNet-P/create_p/make_imagenet_p.py, difficulty 1), listed in PERTURBATION_STEPS.
 //
-// The spec lists the types but not their step sizes; robustart's steps (PERTURBATION_STEPS) are chosen so that
-// 30 steps reach a clearly visible but mild change (e.g. 15 degrees of rotation, 15% zoom, 30 px of
-// translation), in the spirit of the paper's "subtle" sequences. Geometric steps have a fixed direction, so a
-// frame is a pure function of (image, type, frame index, seed) and can be computed on its own, on the fly.
+// The reference applies geometric steps to the image resized to 256 and centre-crops 224 afterwards, so content
+// from outside the crop moves in and uncovered areas are black. Given such a larger image and a crop size, this
+// module does the same; given only the crop (on-the-fly evaluation), it warps the crop with reflected borders.
+// Any frame is a pure function of (image, type, frame index, sequence seed), so frames can be computed alone.
 import type { FloatImage } from '../../data/image.js';
+import { centerCropOffsets } from '../../data/preprocess.js';
 import { RobustartError } from '../../errors.js';
 import { rngFor } from '../../util/rng.js';
 import type { ImageNoise } from '../types.js';
-import { arange } from './blur.js';
 import { borderIndex, clip01, clippedZoom, gaussianBlur } from './filters.js';
 import { motionBlur } from './motion.js';
-import { poissonByInversion } from './noise.js';
+import { poissonScaled } from './noise.js';
+import { WATER_COLOUR, waterShading } from './spatter.js';
 import { RandomStream } from './stream.js';
 import { sameSize } from './types.js';
-import { snow } from './weather.js';
-import { spatter } from './spatter.js';
 
+/** Frames per sequence; translate has 41 (shifts -20..20 px). */
 export const FRAMES = 31;
 
 export const PERTURBATIONS = ['gaussian_noise', 'shot_noise', 'motion_blur', 'zoom_blur', 'snow', 'brightness', 'translate', 'rotate', 'tilt', 'scale'] as const;
@@ -29,37 +30,46 @@ export const ALL_PERTURBATIONS: readonly Perturbation[] = [...PERTURBATIONS, ...
 /** Frames of these types are independent draws: flip probability compares each with the first (metrics.md). */
 export const NOISE_LIKE: ReadonlySet<Perturbation> = new Set(['gaussian_noise', 'shot_noise', 'speckle_noise']);
 
-/** robustart's per-frame parameters (see the file comment). */
+/** Geometric types move content: they act on the larger image before the crop. */
+const GEOMETRIC: ReadonlySet<Perturbation> = new Set(['translate', 'rotate', 'tilt', 'scale', 'shear', 'zoom_blur']);
+
+/** Per-frame parameters of make_imagenet_p.py (difficulty 1); frame index i. */
 export const PERTURBATION_STEPS = {
-  gaussian_noise: { std: 0.03 },
-  shot_noise: { photons: 200 },
-  speckle_noise: { std: 0.06 },
-  /** Horizontal motion blur of radius 10 whose sigma grows by `sigmaPerFrame` (frame 0 is clean). */
-  motion_blur: { radius: 10, sigmaPerFrame: 0.1 },
-  /** Zoom blur reaching 1 + zoomPerFrame * j at frame j. */
-  zoom_blur: { zoomPerFrame: 0.005 },
-  gaussian_blur: { sigmaStart: 0.3, sigmaPerFrame: 0.04 },
-  /** ImageNet-C snow (severity 1) falling by `pixelsPerFrame`. */
-  snow: { pixelsPerFrame: 2 },
-  /** ImageNet-C spatter (severity 1) fading in by `opacityPerFrame`. */
-  spatter: { opacityPerFrame: 1 / 30 },
-  brightness: { valuePerFrame: 0.005 },
-  translate: { pixelsPerFrame: 1 },
-  rotate: { degreesPerFrame: 0.5 },
-  tilt: { degreesPerFrame: 0.5 },
-  scale: { zoomPerFrame: 0.005 },
-  shear: { shearPerFrame: 0.005 },
-} as const;
+  gaussian_noise: 'frames 1..30: x + N(0, 0.03)',
+  shot_noise: 'frames 1..30: Poisson(300 x) / 300',
+  speckle_noise: 'frames 1..30: x + x N(0, 0.05)',
+  motion_blur: 'motion blur radius 10, sigma 3, angle 4 (i - 30) degrees',
+  zoom_blur: 'mean of the zooms by 1 + 0.004 k, k = 0..i',
+  gaussian_blur: 'Gaussian sigma 0.25 + 0.035 i (truncate 6)',
+  snow: 'one snow layer (N(0.05, 0.3), zoom 3, threshold 0.5); motion blur radius 14, sigma 4, angle 4 i - 150; blend 0.85',
+  spatter: 'one water layer (N(0.65, 0.27), sigma 3.7, threshold 0.69) running down: each frame convolves its columns with [0.05, 0.1, 0.15, 0.7]',
+  brightness: 'HSV value + 0.02 (i - 15)',
+  translate: 'horizontal shift i - 20 px, i = 0..40',
+  rotate: 'rotation by i - 15 degrees',
+  tilt: 'perspective rotation by i - 15 degrees about both image axes, focal length = image diagonal',
+  scale: 'zoom by (2.5 i + 40) / 100',
+  shear: 'horizontal shear by i - 15 degrees',
+} as const satisfies Record<Perturbation, string>;
 
 export function checkPerturbation(name: string): Perturbation {
   if (!(ALL_PERTURBATIONS as readonly string[]).includes(name)) throw new RobustartError(`unknown perturbation '${name}'; choose from ${ALL_PERTURBATIONS.join(', ')}`);
   return name as Perturbation;
 }
 
-/** Bilinear resampling through a 3x3 homography mapping output (x, y, 1) to input coordinates; reflected borders. */
-export function warp(image: FloatImage, h: readonly number[]): FloatImage {
+export function frameCount(type: Perturbation): number {
+  return type === 'translate' ? 41 : FRAMES;
+}
+
+export type Fill = 'zero' | 'reflect';
+
+/**
+ * Bilinear resampling through a 3x3 homography h mapping output (x, y, 1) to input coordinates (pixel centres at
+ * integers). Outside the input: black ('zero', as torchvision's affine and cv2.warpPerspective fill) or mirrored.
+ */
+export function warp(image: FloatImage, h: readonly number[], fill: Fill = 'reflect'): FloatImage {
   const { width, height, data } = image;
   const out = new Float32Array(data.length);
+  const index = (i: number, n: number) => (fill === 'reflect' ? borderIndex(i, n, 'reflect') : i >= 0 && i < n ? i : -1);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const w = h[6] * x + h[7] * y + h[8];
@@ -67,15 +77,13 @@ export function warp(image: FloatImage, h: readonly number[]): FloatImage {
       const sy = (h[3] * x + h[4] * y + h[5]) / w;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       const fx = sx - x0, fy = sy - y0;
-      const r0 = borderIndex(y0, height, 'reflect') * width;
-      const r1 = borderIndex(y0 + 1, height, 'reflect') * width;
-      const c0 = borderIndex(x0, width, 'reflect');
-      const c1 = borderIndex(x0 + 1, width, 'reflect');
-      const a = (r0 + c0) * 3, b = (r0 + c1) * 3, c = (r1 + c0) * 3, d = (r1 + c1) * 3;
+      const r0 = index(y0, height), r1 = index(y0 + 1, height);
+      const c0 = index(x0, width), c1 = index(x0 + 1, width);
       const o = (y * width + x) * 3;
       for (let ch = 0; ch < 3; ch++) {
-        const top = data[a + ch] + fx * (data[b + ch] - data[a + ch]);
-        const bottom = data[c + ch] + fx * (data[d + ch] - data[c + ch]);
+        const at = (r: number, c: number) => (r < 0 || c < 0 ? 0 : data[(r * width + c) * 3 + ch]);
+        const top = at(r0, c0) + fx * (at(r0, c1) - at(r0, c0));
+        const bottom = at(r1, c0) + fx * (at(r1, c1) - at(r1, c0));
         out[o + ch] = top + fy * (bottom - top);
       }
     }
@@ -83,142 +91,195 @@ export function warp(image: FloatImage, h: readonly number[]): FloatImage {
   return sameSize(image, clip01(out));
 }
 
-/** Inverse maps (output -> input) about the image centre for the geometric perturbations at frame j. */
-function geometricMap(type: Perturbation, j: number, width: number, height: number): number[] {
+function multiply(a: number[][], b: number[][]): number[][] {
+  return a.map((row) => b[0].map((_, j) => row.reduce((s, v, k) => s + v * b[k][j], 0)));
+}
+
+function invert3(m: number[]): number[] {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  return [A / det, -(b * i - c * h) / det, (b * f - c * e) / det, B / det, (a * i - c * g) / det, -(a * f - c * d) / det, C / det, -(a * h - b * g) / det, (a * e - b * d) / det];
+}
+
+/** Forward map M (input -> output) about the centre (cx, cy): C * M * C^-1, as a 3x3 row-major list. */
+function aboutCentre(m: number[], cx: number, cy: number): number[] {
+  const c = [[1, 0, cx], [0, 1, cy], [0, 0, 1]];
+  const ci = [[1, 0, -cx], [0, 1, -cy], [0, 0, 1]];
+  return multiply(multiply(c, [m.slice(0, 3), m.slice(3, 6), m.slice(6, 9)]), ci).flat();
+}
+
+/** Inverse map (output -> input) of a geometric frame on a width x height image. */
+export function geometricInverse(type: Perturbation, i: number, width: number, height: number): number[] {
   const cx = (width - 1) / 2, cy = (height - 1) / 2;
-  // Conjugate a centred map M by the translation to the centre: T(c) M T(-c).
-  const centred = (m: number[]) => {
-    const [a, b, c, d, e, f, g, h, i] = m;
-    // T(c) * M * T(-c) with T(t) = [[1,0,tx],[0,1,ty],[0,0,1]].
-    const r0 = [a + cx * g, b + cx * h, c + cx * i];
-    const r1 = [d + cy * g, e + cy * h, f + cy * i];
-    const r2 = [g, h, i];
-    const mul = (r: number[]) => [r[0], r[1], -cx * r[0] - cy * r[1] + r[2]];
-    return [...mul(r0), ...mul(r1), ...mul(r2)];
-  };
+  const rad = (deg: number) => (deg * Math.PI) / 180;
+  let forward: number[];
   switch (type) {
-    case 'translate': {
-      const t = PERTURBATION_STEPS.translate.pixelsPerFrame * j;
-      // The view moves right and down: output (x, y) shows input (x + t/sqrt2, y + t/sqrt2).
-      return [1, 0, t / Math.SQRT2, 0, 1, t / Math.SQRT2, 0, 0, 1];
-    }
+    case 'translate':
+      forward = [1, 0, i - 20, 0, 1, 0, 0, 0, 1];
+      break;
     case 'rotate': {
-      const a = (-PERTURBATION_STEPS.rotate.degreesPerFrame * j * Math.PI) / 180;
-      return centred([Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1]);
+      const a = rad(i - 15);
+      forward = aboutCentre([Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1], cx, cy);
+      break;
     }
+    case 'shear':
+      forward = aboutCentre([1, -Math.tan(rad(i - 15)), 0, 0, 1, 0, 0, 0, 1], cx, cy);
+      break;
     case 'scale': {
-      const s = 1 / (1 + PERTURBATION_STEPS.scale.zoomPerFrame * j);
-      return centred([s, 0, 0, 0, s, 0, 0, 0, 1]);
-    }
-    case 'shear': {
-      const k = PERTURBATION_STEPS.shear.shearPerFrame * j;
-      return centred([1, k, 0, 0, 1, 0, 0, 0, 1]);
+      const s = (2.5 * i + 40) / 100;
+      forward = aboutCentre([s, 0, 0, 0, s, 0, 0, 0, 1], cx, cy);
+      break;
     }
     case 'tilt': {
-      // Rotation about the horizontal axis through the centre, seen by a pinhole camera of focal length = width:
-      // the inverse homography is K R(-a) K^-1 in centred coordinates.
-      const a = (PERTURBATION_STEPS.tilt.degreesPerFrame * j * Math.PI) / 180;
-      const f = width;
-      const c = Math.cos(a), s = Math.sin(a);
-      return centred([1, 0, 0, 0, c, f * s, 0, -s / f, c]);
+      // P2 * T * RX(theta) * RY(phi) * P1 with phi = theta = i - 15 degrees and f = the image diagonal.
+      const t = rad(i - 15);
+      const f = Math.hypot(width, height);
+      const p1 = [[1, 0, -width / 2], [0, 1, -height / 2], [0, 0, 1], [0, 0, 1]];
+      const rx = [[1, 0, 0, 0], [0, Math.cos(t), -Math.sin(t), 0], [0, Math.sin(t), Math.cos(t), 0], [0, 0, 0, 1]];
+      const ry = [[Math.cos(t), 0, -Math.sin(t), 0], [0, 1, 0, 0], [Math.sin(t), 0, Math.cos(t), 0], [0, 0, 0, 1]];
+      const tz = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, f], [0, 0, 0, 1]];
+      const p2 = [[f, 0, width / 2, 0], [0, f, height / 2, 0], [0, 0, 1, 0]];
+      forward = multiply(multiply(multiply(multiply(p2, tz), rx), ry), p1).flat();
+      break;
     }
     default:
-      throw new Error(`not geometric: ${type}`);
+      throw new Error(`not a geometric perturbation: ${type}`);
   }
+  return invert3(forward);
 }
 
-/**
- * Frame j (0..30) of a perturbation sequence. `seed` keys the sequence: frames of one sequence share it
- * (snow and spatter layers, noise streams per frame), so any frame can be computed alone.
- */
-export function perturbationFrame(image: FloatImage, type: Perturbation, j: number, seed: number): FloatImage {
-  if (!Number.isInteger(j) || j < 0 || j >= FRAMES) throw new RobustartError(`frame ${j} is outside 0..${FRAMES - 1}`);
-  const frameRng = rngFor(seed, 1 + j);
-  const { width, height, data } = image;
-  switch (type) {
-    case 'gaussian_noise':
-    case 'speckle_noise': {
-      const std = type === 'gaussian_noise' ? PERTURBATION_STEPS.gaussian_noise.std : PERTURBATION_STEPS.speckle_noise.std;
-      const out = new RandomStream(frameRng).fillNormal(new Float32Array(data.length), 0, std);
-      for (let i = 0; i < out.length; i++) out[i] = data[i] + (type === 'gaussian_noise' ? out[i] : data[i] * out[i]);
-      return sameSize(image, clip01(out));
-    }
-    case 'shot_noise': {
-      const c = PERTURBATION_STEPS.shot_noise.photons;
-      const out = new RandomStream(frameRng).fillUniform(new Float32Array(data.length));
-      for (let i = 0; i < out.length; i++) out[i] = poissonByInversion(data[i] * c, out[i]) / c;
-      return sameSize(image, clip01(out));
-    }
-    case 'motion_blur': {
-      if (j === 0) return image;
-      const { radius, sigmaPerFrame } = PERTURBATION_STEPS.motion_blur;
-      return sameSize(image, clip01(motionBlur(data, width, height, 3, radius, sigmaPerFrame * j, 0)));
-    }
-    case 'zoom_blur': {
-      if (j === 0) return image;
-      const top = 1 + PERTURBATION_STEPS.zoom_blur.zoomPerFrame * j;
-      const factors = arange(1, top + 1e-9, (top - 1) / Math.min(10, j));
-      const out = new Float32Array(data.length);
-      const scale = 1 / (factors.length + 1);
-      for (let i = 0; i < data.length; i++) out[i] = data[i] * scale;
-      for (const z of factors) clippedZoom(data, width, height, 3, z, out, scale);
-      return sameSize(image, clip01(out));
-    }
-    case 'gaussian_blur': {
-      const { sigmaStart, sigmaPerFrame } = PERTURBATION_STEPS.gaussian_blur;
-      return sameSize(image, clip01(gaussianBlur(data, width, height, 3, sigmaStart + sigmaPerFrame * j, 'nearest')));
-    }
-    case 'brightness': {
-      const c = PERTURBATION_STEPS.brightness.valuePerFrame * j;
-      const out = new Float32Array(data.length);
-      for (let p = 0; p < data.length; p += 3) {
-        const v = Math.max(data[p], data[p + 1], data[p + 2]);
-        const raised = Math.min(v + c, 1);
-        const k = v > 0 ? raised / v : 0;
-        for (let ch = 0; ch < 3; ch++) out[p + ch] = v > 0 ? Math.min(1, data[p + ch] * k) : raised;
-      }
-      return sameSize(image, out);
-    }
-    case 'snow': {
-      // One snow layer for the sequence, on a canvas taller by the fall; frame j sees it shifted down.
-      const fall = PERTURBATION_STEPS.snow.pixelsPerFrame * (FRAMES - 1);
-      const blank: FloatImage = { width, height: height + fall, data: new Float32Array(width * (height + fall) * 3) };
-      const layer = snow(blank, 1, rngFor(seed, 0));
-      const out = new Float32Array(data.length);
-      const offset = fall - PERTURBATION_STEPS.snow.pixelsPerFrame * j;
-      // The blank canvas is black, so the snow frame on it is the flakes alone (greying adds 0.5 * (1 - blend)).
-      const base = 0.5 * (1 - 0.8);
-      for (let y = 0; y < height; y++) {
-        for (let i = 0; i < width * 3; i++) {
-          const flakes = Math.max(0, layer.data[((y + offset) * width) * 3 + i] - base);
-          // Unlike ImageNet-C snow the image is not greyed: across a sequence only the flakes move.
-          out[y * width * 3 + i] = Math.min(1, data[y * width * 3 + i] + flakes);
-        }
-      }
-      return sameSize(image, out);
-    }
-    case 'spatter':
-      return spatterFrame(image, j, seed);
-    default:
-      return warp(image, geometricMap(type, j, width, height));
-  }
-}
-
-/** Spatter drops fade in: frame j is the clean image blended j/30 of the way to spatter severity 1 (one field per sequence). */
-function spatterFrame(image: FloatImage, j: number, seed: number): FloatImage {
-  const full = spatter(image, 1, rngFor(seed, 0));
-  const t = (PERTURBATION_STEPS.spatter.opacityPerFrame * j);
+function zoomAverage(image: FloatImage, i: number, fill: Fill): FloatImage {
   const out = new Float32Array(image.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = image.data[i] + t * (full.data[i] - image.data[i]);
+  const { width, height } = image;
+  const cx = (width - 1) / 2, cy = (height - 1) / 2;
+  for (let k = 0; k <= i; k++) {
+    const s = 1 + 0.004 * k;
+    const frame = k === 0 ? image : warp(image, invert3(aboutCentre([s, 0, 0, 0, s, 0, 0, 0, 1], cx, cy)), fill);
+    for (let p = 0; p < out.length; p++) out[p] += frame.data[p] / (i + 1);
+  }
   return sameSize(image, out);
 }
 
-/** The whole sequence of a perturbation: 31 frames. */
-export function perturbationSequence(image: FloatImage, type: Perturbation, seed: number): FloatImage[] {
-  return Array.from({ length: FRAMES }, (_, j) => perturbationFrame(image, type, j, seed));
+export function centreCrop(image: FloatImage, width: number, height: number): FloatImage {
+  if (image.width === width && image.height === height) return image;
+  const { left, top } = centerCropOffsets(image.width, image.height, width, height);
+  const data = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++) data.set(image.data.subarray(((top + y) * image.width + left) * 3, ((top + y) * image.width + left + width) * 3), y * width * 3);
+  return { width, height, data };
 }
 
-/** Frame j as the ImageNoise seam ("rotate/07"); the sequence seed is drawn from the rng it is given. */
-export function perturbationNoise(type: Perturbation, j: number): ImageNoise {
-  return { name: `${type}/${String(j).padStart(2, '0')}`, apply: (image, rng) => perturbationFrame(image, type, j, rng.seed) };
+function brightnessShift(image: FloatImage, c: number): FloatImage {
+  const { data } = image;
+  const out = new Float32Array(data.length);
+  for (let p = 0; p < data.length; p += 3) {
+    const v = Math.max(data[p], data[p + 1], data[p + 2]);
+    const shifted = Math.min(Math.max(v + c, 0), 1);
+    for (let ch = 0; ch < 3; ch++) out[p + ch] = v > 0 ? Math.min(1, (data[p + ch] * shifted) / v) : shifted;
+  }
+  return sameSize(image, out);
+}
+
+/** One snow layer per sequence: N(0.05, 0.3), zoomed 3x, thresholded at 0.5, 8-bit. */
+function snowLayer(width: number, height: number, seed: number): Float32Array {
+  const field = new RandomStream(rngFor(seed, 0)).fillNormal(new Float32Array(width * height), 0.05, 0.3);
+  const layer = clippedZoom(field, width, height, 1, 3);
+  for (let i = 0; i < layer.length; i++) layer[i] = layer[i] < 0.5 ? 0 : Math.floor(Math.min(1, layer[i]) * 255) / 255;
+  return layer;
+}
+
+function snowFrame(image: FloatImage, i: number, seed: number): FloatImage {
+  const { width, height, data } = image;
+  const flakes = motionBlur(snowLayer(width, height, seed), width, height, 1, 14, 4, 4 * i - 150);
+  for (let k = 0; k < flakes.length; k++) flakes[k] = Math.round(flakes[k] * 255) / 255;
+  const n = width * height;
+  const out = new Float32Array(data.length);
+  for (let p = 0; p < n; p++) {
+    const lifted = (0.299 * data[3 * p] + 0.587 * data[3 * p + 1] + 0.114 * data[3 * p + 2]) * 1.5 + 0.5;
+    const s = flakes[p] + flakes[n - 1 - p];
+    for (let c = 0; c < 3; c++) {
+      const x = data[3 * p + c];
+      out[3 * p + c] = Math.min(1, Math.max(0, 0.85 * x + 0.15 * Math.max(x, lifted) + s));
+    }
+  }
+  return sameSize(image, out);
+}
+
+/** Water drops running down: the sequence's layer, its columns convolved i times with [0.05, 0.1, 0.15, 0.7]. */
+function spatterFrame(image: FloatImage, i: number, seed: number): FloatImage {
+  const { width, height, data } = image;
+  const field = new RandomStream(rngFor(seed, 0)).fillNormal(new Float32Array(width * height), 0.65, 0.27);
+  let liquid = gaussianBlur(field, width, height, 1, 3.7, 'nearest');
+  for (let k = 0; k < liquid.length; k++) if (liquid[k] < 0.69) liquid[k] = 0;
+  for (let step = 0; step < i; step++) {
+    // numpy.convolve(column, [0.05, 0.1, 0.15, 0.7], mode='same'): new[y] = .05 old[y+1] + .1 old[y] + .15 old[y-1] + .7 old[y-2].
+    const next = new Float32Array(liquid.length);
+    const at = (y: number, x: number) => (y >= 0 && y < height ? liquid[y * width + x] : 0);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) next[y * width + x] = 0.05 * at(y + 1, x) + 0.1 * at(y, x) + 0.15 * at(y - 1, x) + 0.7 * at(y - 2, x);
+    liquid = next;
+  }
+  const shade = waterShading(liquid, width, height, 0.6);
+  const out = new Float32Array(data.length);
+  for (let p = 0; p < width * height; p++) for (let c = 0; c < 3; c++) out[3 * p + c] = Math.min(1, data[3 * p + c] + shade[p] * WATER_COLOUR[c]);
+  return sameSize(image, out);
+}
+
+export interface FrameOptions {
+  /**
+   * Size of the frames. `image` may be larger (the reference's image resized to 256): geometric frames then move
+   * its content into the centre crop and fill uncovered areas with black, the rest act on the crop.
+   */
+  readonly crop?: { readonly width: number; readonly height: number };
+}
+
+/**
+ * Frame i of a perturbation sequence. `seed` keys the sequence: frames of one sequence share it (snow and
+ * spatter layers; each noise frame draws its own stream from it), so any frame can be computed alone.
+ */
+export function perturbationFrame(image: FloatImage, type: Perturbation, i: number, seed: number, options: FrameOptions = {}): FloatImage {
+  const count = frameCount(type);
+  if (!Number.isInteger(i) || i < 0 || i >= count) throw new RobustartError(`frame ${i} of ${type} is outside 0..${count - 1}`);
+  const crop = options.crop ?? { width: image.width, height: image.height };
+  const context = crop.width < image.width || crop.height < image.height;
+  if (GEOMETRIC.has(type)) {
+    const fill: Fill = context ? 'zero' : 'reflect';
+    const moved = type === 'zoom_blur' ? zoomAverage(image, i, fill) : warp(image, geometricInverse(type, i, image.width, image.height), fill);
+    return centreCrop(moved, crop.width, crop.height);
+  }
+  const x = centreCrop(image, crop.width, crop.height);
+  const { width, height, data } = x;
+  const frameStream = () => new RandomStream(rngFor(seed, 1 + i));
+  switch (type) {
+    case 'gaussian_noise':
+    case 'speckle_noise': {
+      if (i === 0) return x;
+      const noise = frameStream().fillNormal(new Float32Array(data.length), 0, type === 'gaussian_noise' ? 0.03 : 0.05);
+      for (let k = 0; k < noise.length; k++) noise[k] = data[k] + (type === 'gaussian_noise' ? noise[k] : data[k] * noise[k]);
+      return sameSize(x, clip01(noise));
+    }
+    case 'shot_noise':
+      return i === 0 ? x : sameSize(x, poissonScaled(data, 300, frameStream()));
+    case 'motion_blur':
+      return sameSize(x, clip01(motionBlur(data, width, height, 3, 10, 3, 4 * (i - 30))));
+    case 'gaussian_blur':
+      return sameSize(x, clip01(gaussianBlur(data, width, height, 3, 0.25 + 0.035 * i, 'nearest', 6)));
+    case 'brightness':
+      return brightnessShift(x, 0.02 * (i - 15));
+    case 'snow':
+      return snowFrame(x, i, seed);
+    case 'spatter':
+      return spatterFrame(x, i, seed);
+    default:
+      throw new Error(`unhandled perturbation ${type}`);
+  }
+}
+
+/** The whole sequence of a perturbation (31 frames; 41 for translate). */
+export function perturbationSequence(image: FloatImage, type: Perturbation, seed: number, options: FrameOptions = {}): FloatImage[] {
+  return Array.from({ length: frameCount(type) }, (_, i) => perturbationFrame(image, type, i, seed, options));
+}
+
+/** Frame i as the ImageNoise seam ("rotate/07"); the sequence seed is drawn from the rng it is given. */
+export function perturbationNoise(type: Perturbation, i: number): ImageNoise {
+  return { name: `${type}/${String(i).padStart(2, '0')}`, apply: (image, rng) => perturbationFrame(image, type, i, rng.seed) };
 }

@@ -75,20 +75,23 @@ export function searchCdf(cdf: Float64Array, u: number): number {
   return lo;
 }
 
-export function shotNoise(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
-  const c = atSeverity(SHOT_NOISE, severity);
-  const src = image.data;
-  const out = new RandomStream(rng).fillUniform(new Float32Array(src.length));
+/** Poisson(x * photons) / photons per value, clipped to [0, 1], with the caller's stream. */
+export function poissonScaled(src: Float32Array, photons: number, stream: RandomStream): Float32Array {
+  const out = stream.fillUniform(new Float32Array(src.length));
   // Decoded images hold 8-bit levels: one CDF table per level, searched by bisection (the same cumulative sums
   // as the inversion, so the same draws); any other value is inverted directly.
-  const tables = Array.from({ length: 256 }, (_, k) => poissonCdf((k / 255) * c));
+  const tables = Array.from({ length: 256 }, (_, k) => poissonCdf((k / 255) * photons));
   for (let i = 0; i < src.length; i++) {
     const k = Math.round(src[i] * 255);
     const onLevel = k >= 0 && k <= 255 && Math.abs(src[i] - k / 255) < 1e-7;
-    const count = onLevel ? searchCdf(tables[k], out[i]) : poissonByInversion(src[i] * c, out[i]);
-    out[i] = clipped(count / c);
+    const count = onLevel ? searchCdf(tables[k], out[i]) : poissonByInversion(src[i] * photons, out[i]);
+    out[i] = clipped(count / photons);
   }
-  return sameSize(image, out);
+  return out;
+}
+
+export function shotNoise(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
+  return sameSize(image, poissonScaled(image.data, atSeverity(SHOT_NOISE, severity), new RandomStream(rng)));
 }
 
 export function impulseNoise(image: FloatImage, severity: Severity, rng: Rng): FloatImage {

@@ -1,14 +1,14 @@
-// A fixed pool of worker threads running corruption jobs (worker.ts) across images: the CPU-heavy part of
-// ImageNet-C generation and of the benchmark scales with cores because each image is independent.
-import { Worker } from 'node:worker_threads';
+// Worker threads for the corruptions (worker.ts) across images: the CPU-heavy part of ImageNet-C generation, of the
+// benchmark and of on-the-fly evaluation scales with cores because each image is independent. Built on the shared
+// WorkerPool (idle workers never keep the process alive).
 import { availableParallelism } from 'node:os';
 import type { FloatImage } from '../../data/image.js';
-import type { WorkerRequest, WorkerResponse } from './worker.js';
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
+import { RobustartError } from '../../errors.js';
+import { WorkerPool, WorkerPoolError } from '../../util/worker-pool.js';
+import type { ImageNoise } from '../types.js';
+import { getCorruption } from './registry.js';
+import { checkSeverity, type Severity } from './types.js';
+import type { WorkerRequest } from './worker.js';
 
 export interface PoolOptions {
   /** Number of worker threads (default: all cores). */
@@ -18,72 +18,40 @@ export interface PoolOptions {
 }
 
 export class CorruptionPool {
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly queue: { request: WorkerRequest; pending: Pending }[] = [];
-  private readonly inFlight = new Map<Worker, Pending>();
-  private failure: Error | undefined;
+  private readonly pool: WorkerPool<WorkerRequest, unknown>;
 
   constructor(options: PoolOptions = {}) {
     const count = Math.max(1, options.workers ?? availableParallelism());
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { frostTextures: options.frostTextures ?? [] } });
-      worker.on('message', (message: WorkerResponse) => this.settle(worker, message));
-      worker.on('error', (error) => this.fail(worker, error));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.fail(worker, new Error(`corruption worker exited with code ${code}`));
-      });
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
+    this.pool = new WorkerPool<WorkerRequest, unknown>(new URL('./worker.js', import.meta.url), count, { frostTextures: options.frostTextures ?? [] });
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.pool.size;
   }
 
-  /** Runs one request on the next free worker. */
-  run<T>(request: WorkerRequest): Promise<T> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ request, pending: { resolve: resolve as (v: unknown) => void, reject } });
-      this.dispatch();
-    });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-
-  private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop()!;
-      const { request, pending } = this.queue.shift()!;
-      this.inFlight.set(worker, pending);
-      worker.postMessage(request);
+  /** Runs one request on the next free worker; a worker's user error comes back as a RobustartError. */
+  async run<T>(request: WorkerRequest): Promise<T> {
+    try {
+      return (await this.pool.run(request)) as T;
+    } catch (err) {
+      throw err instanceof WorkerPoolError && err.userError ? new RobustartError(err.message) : err;
     }
   }
 
-  private settle(worker: Worker, message: WorkerResponse): void {
-    const pending = this.inFlight.get(worker);
-    this.inFlight.delete(worker);
-    this.idle.push(worker);
-    if (pending) {
-      if (message.ok) pending.resolve(message.result);
-      else {
-        const error = new Error(message.error) as Error & { userError?: boolean };
-        error.userError = message.userError;
-        pending.reject(error);
-      }
-    }
-    this.dispatch();
+  close(): Promise<void> {
+    return this.pool.close();
   }
+}
 
-  private fail(worker: Worker, error: Error): void {
-    this.failure ??= error;
-    const pending = this.inFlight.get(worker);
-    this.inFlight.delete(worker);
-    pending?.reject(error);
-    for (const { pending: p } of this.queue.splice(0)) p.reject(error);
-  }
+/**
+ * One corruption at one severity as an ImageNoise that runs on the pool. Same images as corruptionNoise: both
+ * seed the corruption with the first 32 bits drawn from the stream they are given.
+ */
+export function pooledCorruptionNoise(pool: CorruptionPool, corruption: string, severity: Severity): ImageNoise {
+  getCorruption(corruption);
+  checkSeverity(severity);
+  return {
+    name: `${corruption}/${severity}`,
+    apply: (image, rng) => pool.run<FloatImage>({ kind: 'corrupt', image, corruption, severity, seed: rng.nextUint32() }),
+  };
 }

@@ -57,7 +57,7 @@ test('every corruption is deterministic for a fixed seed and (if random) changes
 });
 
 test('every corruption takes any image size and returns that size in [0, 1]', async () => {
-  for (const [width, height] of [[37, 53], [150, 41]]) {
+  for (const [width, height] of [[37, 53], [150, 41], [1, 1], [2, 9]]) {
     const small = syntheticImage(width, height, 5);
     for (const c of CORRUPTIONS) {
       for (const s of [1, 5] as const) {
@@ -76,6 +76,8 @@ test('severity is monotone in distortion (PSNR against the clean image)', async 
   // saturate has no order by design: severities 1-2 desaturate (x0.3, x0.1), 3-5 oversaturate (spec table).
   // frost's table trades image weight for frost weight, which PSNR (dominated by the brightness shift) does not
   // order; its distortion is measured by the correlation with the clean image instead.
+  // glass_blur's iterations per severity are 2, 1, 3, 2, 2 (spec table): with the reference's copy-shuffle,
+  // severity 3 shuffles most, so PSNR only separates severities 1-2 from 3-5 (checked below).
   for (const c of CORRUPTIONS) {
     if (c.name === 'saturate') continue;
     const scores: number[] = [];
@@ -87,7 +89,11 @@ test('severity is monotone in distortion (PSNR against the clean image)', async 
       }
       scores.push(total / 2);
     }
-    // 0.3 dB slack: the spec's glass_blur severities 1 and 2 and snow 2 and 3 are equally strong on this image.
+    if (c.name === 'glass_blur') {
+      assert.ok(Math.max(...scores.slice(2)) < Math.min(...scores.slice(0, 2)) - 0.5, `glass_blur: ${scores.map((v) => v.toFixed(2))}`);
+      continue;
+    }
+    // 0.3 dB slack: the spec's snow severities 2 and 3 are equally strong on this image.
     for (let s = 1; s < 5; s++) assert.ok(scores[s] <= scores[s - 1] + 0.3, `${c.name}: severity ${s + 1} (${scores[s].toFixed(2)}) milder than ${s} (${scores[s - 1].toFixed(2)})`);
     assert.ok(scores[4] < scores[0] - 0.5, `${c.name}: severity 5 barely stronger than 1`);
   }

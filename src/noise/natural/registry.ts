@@ -3,7 +3,7 @@
 // (Hendrycks & Dietterich 2019; the extra four are held out for validation).
 import type { FloatImage } from '../../data/image.js';
 import { RobustartError } from '../../errors.js';
-import type { Rng } from '../../util/rng.js';
+import { Rng } from '../../util/rng.js';
 import type { ImageNoise } from '../types.js';
 import { GAUSSIAN_BLUR, GLASS_BLUR, MOTION_BLUR, ZOOM_BLUR, gaussianBlur, glassBlur, motionBlur, zoomBlur } from './blur.js';
 import { DEFOCUS_BLUR, defocusBlur } from './defocus.js';
@@ -85,9 +85,12 @@ export function parseSeverityList(text: string): Severity[] {
   return values.map((v) => checkSeverity(v));
 }
 
-/** One corruption at one severity as the ImageNoise seam the evaluation pipeline takes ("fog/3"). */
+/**
+ * One corruption at one severity as the ImageNoise seam the evaluation pipeline takes ("fog/3"). The corruption
+ * is seeded with the first 32 bits of the stream it is given, as its worker-pool twin (pool.ts) is.
+ */
 export function corruptionNoise(name: string, severity: Severity, options?: CorruptionOptions): ImageNoise {
   const info = getCorruption(name);
   checkSeverity(severity);
-  return { name: `${name}/${severity}`, apply: (image, rng) => info.apply(image, severity, rng, options) };
+  return { name: `${name}/${severity}`, apply: (image, rng) => info.apply(image, severity, new Rng(rng.nextUint32()), options) };
 }

@@ -17,11 +17,41 @@ export const SPATTER = [
   [0.67, 0.4, 1, 0.65, 1.5, 1],
 ] as const;
 
-/** Water is pale turquoise (175, 238, 238); mud is brown (63, 42, 20) — imagecorruptions' colours. */
-const WATER = [175 / 255, 238 / 255, 238 / 255];
+/** Mud is brown (63, 42, 20), imagecorruptions' colour. */
 const MUD = [63 / 255, 42 / 255, 20 / 255];
 /** The emboss kernel that shades the drops. */
 const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
+
+/**
+ * How much pale turquoise each pixel of a liquid layer adds (water drops): the 8-bit layer times an emboss of the
+ * equalised, capped distance to the layer's Canny edges, normalised to a maximum of `intensity`.
+ */
+export function waterShading(liquid: Float32Array, width: number, height: number, intensity: number): Float32Array {
+  const n = width * height;
+  const bytes = new Uint8Array(n);
+  for (let i = 0; i < n; i++) bytes[i] = Math.min(255, Math.max(0, Math.floor(liquid[i] * 255)));
+  const edges = canny(bytes, width, height, 50, 150);
+  // Distance to the nearest edge pixel, capped at 20, smoothed, stored as bytes, equalised, embossed, smoothed.
+  const distance = distanceTransformL2(edges, width, height);
+  for (let i = 0; i < n; i++) if (distance[i] > 20) distance[i] = 20;
+  const smoothed = boxBlur(distance, width, height, 1, 1, 'reflect101');
+  const levels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) levels[i] = Math.min(255, Math.floor(smoothed[i]));
+  const embossed = filter3x3ToByte(equalizeHistogram(levels), width, height, EMBOSS);
+  const shade = boxBlur(Float32Array.from(embossed), width, height, 1, 1, 'reflect101');
+  let max = 0;
+  const m = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    m[i] = bytes[i] * shade[i];
+    if (m[i] > max) max = m[i];
+  }
+  const scale = max > 0 ? intensity / max : 0;
+  for (let i = 0; i < n; i++) m[i] *= scale;
+  return m;
+}
+
+/** Pale turquoise (175, 238, 238), the colour water drops add. */
+export const WATER_COLOUR: readonly number[] = [175 / 255, 238 / 255, 238 / 255];
 
 export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const [mean, std, sigma, threshold, intensity, mode] = atSeverity(SPATTER, severity);
@@ -32,28 +62,10 @@ export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatI
   for (let i = 0; i < n; i++) if (liquid[i] < threshold) liquid[i] = 0;
   const out = new Float32Array(data.length);
   if (mode === 0) {
-    const bytes = new Uint8Array(n);
-    for (let i = 0; i < n; i++) bytes[i] = Math.min(255, Math.floor(liquid[i] * 255));
-    const edges = canny(bytes, width, height, 50, 150);
-    // Distance to the nearest edge pixel, capped at 20, smoothed, stored as bytes, equalised, embossed, smoothed.
-    const distance = distanceTransformL2(edges, width, height);
-    for (let i = 0; i < n; i++) if (distance[i] > 20) distance[i] = 20;
-    const smoothed = boxBlur(distance, width, height, 1, 1, 'reflect101');
-    const levels = new Uint8Array(n);
-    for (let i = 0; i < n; i++) levels[i] = Math.min(255, Math.floor(smoothed[i]));
-    const embossed = filter3x3ToByte(equalizeHistogram(levels), width, height, EMBOSS);
-    const shade = boxBlur(Float32Array.from(embossed), width, height, 1, 1, 'reflect101');
-    let max = 0;
-    const m = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      m[i] = bytes[i] * shade[i];
-      if (m[i] > max) max = m[i];
-    }
-    const scale = max > 0 ? intensity / max : 0;
+    const shade = waterShading(liquid, width, height, intensity);
     for (let p = 0; p < n; p++) {
-      const w = m[p] * scale;
       for (let c = 0; c < 3; c++) {
-        const v = data[3 * p + c] + w * WATER[c];
+        const v = data[3 * p + c] + shade[p] * WATER_COLOUR[c];
         out[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
       }
     }
