@@ -49,7 +49,7 @@ async function writeImages(dir: string, count: number, rng: Rng): Promise<string
 }
 
 export async function run(args: string[]): Promise<void> {
-  const count = flag(args, 'images', 64);
+  const count = flag(args, 'images', 160);
   const batchSize = flag(args, 'batch-size', 16);
   const rounds = flag(args, 'rounds', 3);
   const dir = tempDir('robustart-bench-eval-');

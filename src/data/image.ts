@@ -42,3 +42,35 @@ export function writeChw(image: FloatImage, batch: Float32Array, offset: number)
     batch[offset + 2 * plane + p] = src[3 * p + 2];
   }
 }
+
+/** The window (left, top, width, height) of an image; parts outside the image are zeros, as torchvision pads. */
+export function crop(image: RgbImage, left: number, top: number, width: number, height: number): RgbImage {
+  if (left < 0 || top < 0 || left + width > image.width || top + height > image.height) {
+    return padCrop(image, left, top, width, height);
+  }
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const src = ((top + y) * image.width + left) * 3;
+    data.set(image.data.subarray(src, src + width * 3), y * width * 3);
+  }
+  return { width, height, data };
+}
+
+function padCrop(image: RgbImage, left: number, top: number, width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const sy = top + y;
+    if (sy < 0 || sy >= image.height) continue;
+    for (let x = 0; x < width; x++) {
+      const sx = left + x;
+      if (sx < 0 || sx >= image.width) continue;
+      const s = (sy * image.width + sx) * 3;
+      const d = (y * width + x) * 3;
+      data[d] = image.data[s];
+      data[d + 1] = image.data[s + 1];
+      data[d + 2] = image.data[s + 2];
+    }
+  }
+  return { width, height, data };
+}
+

@@ -93,3 +93,25 @@ test('pixels become [0,1] floats (ToTensor) and CHW planes', () => {
   assert.deepEqual([...chw].map((v) => +v.toFixed(6)), [0, 0.2, 0.501961, 0.4, 1, 0.8]);
   assert.deepEqual([...toRgbImage({ width: 2, height: 1, data: Float32Array.from([-0.2, 0.5, 1.3, NaN, 0.999, 0.002]) }).data], [0, 128, 255, 0, 255, 1]);
 });
+
+test('Pillow-exact windowed resize equals resize then crop, for every filter and window', async () => {
+  const { Rng } = await import('../util/rng.js');
+  const { crop: cropImage } = await import('./image.js');
+  const rng = new Rng(11);
+  const source = { width: 57, height: 43, data: Uint8Array.from({ length: 57 * 43 * 3 }, () => rng.int(256)) };
+  const cases: [number, number, { left: number; top: number; width: number; height: number }][] = [
+    [40, 30, { left: 5, top: 3, width: 24, height: 20 }],
+    [57, 30, { left: 10, top: 0, width: 30, height: 30 }], // width unchanged: vertical pass only
+    [31, 43, { left: 0, top: 7, width: 31, height: 20 }], // height unchanged: horizontal pass only
+    [90, 70, { left: 20, top: 11, width: 50, height: 48 }], // upscale
+  ];
+  for (const interpolation of ['nearest', 'bilinear', 'bicubic', 'lanczos', 'box', 'hamming'] as const) {
+    const resizer = modelResizer(interpolation);
+    for (const [w, h, window] of cases) {
+      const full = await resizer.resize(source, w, h);
+      const expected = cropImage(full, window.left, window.top, window.width, window.height);
+      const got = await resizer.resizeWindow!(source, w, h, window);
+      assert.deepEqual(got, expected, `${interpolation} ${w}x${h}`);
+    }
+  }
+});

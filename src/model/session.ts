@@ -38,6 +38,9 @@ export async function createSession(model: Uint8Array, source: string, options: 
       executionProviders: [device],
       graphOptimizationLevel: 'all',
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+      // Idle ORT threads spin by default; here they share the cores with the preprocessing workers, and
+      // spinning threads steal their time (measured: ResNet-50 batches 25% faster with it off on 2 busy cores).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
   } catch (err) {
     const first = conciseOrtMessage(String((err as Error).message ?? err));

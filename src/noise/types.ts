@@ -12,6 +12,11 @@ export interface Decoder {
 export interface Resizer {
   readonly name: string;
   resize(image: RgbImage, width: number, height: number): Promise<RgbImage> | RgbImage;
+  /**
+   * Optional: the same resize, but only the given window of the result is computed and returned
+   * (exactly what resize + crop gives, without the work on pixels the crop discards).
+   */
+  resizeWindow?(image: RgbImage, width: number, height: number, window: { left: number; top: number; width: number; height: number }): Promise<RgbImage> | RgbImage;
 }
 
 /** A per-image noise on [0,1] float images (natural noise: one corruption at one severity). */

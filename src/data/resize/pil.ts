@@ -8,7 +8,7 @@
 //  - weights become 22-bit fixed point (PRECISION_BITS = 32 - 8 - 2), rounded half away from zero; the accumulator starts
 //    at 1 << 21 (rounding) and the result is acc >> 22 clamped to 0..255;
 //  - NEAREST is an affine scale: source x = floor(x0 + scale/2 + k*scale) accumulated in double, not a convolution.
-import type { RgbImage } from '../image.js';
+import { crop, type RgbImage } from '../image.js';
 import type { Resizer } from '../../noise/types.js';
 import { checkResizeArgs } from './common.js';
 
@@ -96,60 +96,92 @@ export function pilCoefficients(inSize: number, outSize: number, filter: PilFilt
   return { start, count, taps, weights };
 }
 
+/** Pillow's clip8: the int32 accumulator shifted right by the 22 fractional bits, clamped to a byte. */
 function clip8(acc: number): number {
-  const v = Math.floor(acc / ONE); // arithmetic shift right by 22 on an int32 that cannot overflow here
+  const v = acc >> PRECISION_BITS; // the sums are exact integers within int32, as in Pillow's C
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-function horizontalPass(src: RgbImage, outWidth: number, c: FixedCoefficients): RgbImage {
-  const { width, height, data } = src;
-  const out = new Uint8Array(outWidth * height * 3);
-  for (let y = 0; y < height; y++) {
+/** Output columns [x0, x1) of the horizontal pass, for input rows [y0, y1). */
+function horizontalPass(src: RgbImage, c: FixedCoefficients, x0: number, x1: number, y0: number, y1: number): RgbImage {
+  const { width, data } = src;
+  const { start, count, taps, weights } = c;
+  const outWidth = x1 - x0;
+  const out = new Uint8Array(outWidth * (y1 - y0) * 3);
+  const half = ONE / 2;
+  let o = 0;
+  for (let y = y0; y < y1; y++) {
     const row = y * width * 3;
-    for (let xx = 0; xx < outWidth; xx++) {
-      const xmin = c.start[xx];
-      const n = c.count[xx];
-      const kOff = xx * c.taps;
-      let r = ONE / 2, g = ONE / 2, b = ONE / 2;
-      for (let x = 0; x < n; x++) {
-        const w = c.weights[kOff + x];
-        const p = row + (xmin + x) * 3;
+    for (let xx = x0; xx < x1; xx++) {
+      const n = count[xx];
+      const kOff = xx * taps;
+      let p = row + start[xx] * 3;
+      let r = half, g = half, b = half;
+      for (let x = 0; x < n; x++, p += 3) {
+        const w = weights[kOff + x];
         r += data[p] * w;
         g += data[p + 1] * w;
         b += data[p + 2] * w;
       }
-      const o = (y * outWidth + xx) * 3;
-      out[o] = clip8(r);
-      out[o + 1] = clip8(g);
-      out[o + 2] = clip8(b);
+      out[o++] = clip8(r);
+      out[o++] = clip8(g);
+      out[o++] = clip8(b);
     }
   }
-  return { width: outWidth, height, data: out };
+  return { width: outWidth, height: y1 - y0, data: out };
 }
 
-function verticalPass(src: RgbImage, outHeight: number, c: FixedCoefficients): RgbImage {
+/**
+ * Output rows [yy0, yy1) of the vertical pass; `src` holds input rows from `firstRow` on. Row-wise: each
+ * output row accumulates whole input rows, so memory is read in order.
+ */
+function verticalPass(src: RgbImage, c: FixedCoefficients, yy0: number, yy1: number, firstRow: number): RgbImage {
   const { width, data } = src;
+  const { start, count, taps, weights } = c;
   const stride = width * 3;
-  const out = new Uint8Array(width * outHeight * 3);
-  for (let yy = 0; yy < outHeight; yy++) {
-    const ymin = c.start[yy];
-    const n = c.count[yy];
-    const kOff = yy * c.taps;
-    for (let i = 0; i < stride; i++) {
-      let acc = ONE / 2;
-      for (let y = 0; y < n; y++) acc += data[(ymin + y) * stride + i] * c.weights[kOff + y];
-      out[yy * stride + i] = clip8(acc);
+  const out = new Uint8Array(width * (yy1 - yy0) * 3);
+  const acc = new Float64Array(stride); // exact: every partial sum is an integer far below 2^53
+  for (let yy = yy0; yy < yy1; yy++) {
+    acc.fill(ONE / 2);
+    const kOff = yy * taps;
+    for (let y = 0, n = count[yy]; y < n; y++) {
+      const w = weights[kOff + y];
+      const row = (start[yy] + y - firstRow) * stride;
+      for (let i = 0; i < stride; i++) acc[i] += data[row + i] * w;
     }
+    const o = (yy - yy0) * stride;
+    for (let i = 0; i < stride; i++) out[o + i] = clip8(acc[i]);
   }
-  return { width, height: outHeight, data: out };
+  return { width, height: yy1 - yy0, data: out };
 }
 
-/** Pillow's convolution resize (every filter except NEAREST). */
-export function pilConvolve(image: RgbImage, width: number, height: number, filter: PilFilter): RgbImage {
-  let current = image;
-  if (width !== image.width) current = horizontalPass(current, width, pilCoefficients(image.width, width, filter));
-  if (height !== image.height) current = verticalPass(current, height, pilCoefficients(image.height, height, filter));
-  return current === image ? { width, height, data: image.data.slice() } : current;
+export interface ResizeWindow {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Pillow's convolution resize (every filter except NEAREST): horizontal pass, then vertical, each skipped when
+ * that side keeps its size. With `window`, only the window of the result is computed (each output pixel is
+ * independent, so this equals resizing and cropping, with the work outside the window skipped).
+ */
+export function pilConvolve(image: RgbImage, width: number, height: number, filter: PilFilter, window: ResizeWindow = { left: 0, top: 0, width, height }): RgbImage {
+  const { left, top } = window;
+  const right = left + window.width;
+  const bottom = top + window.height;
+  const vertical = height !== image.height ? pilCoefficients(image.height, height, filter) : undefined;
+  // Input rows the wanted output rows read.
+  const firstRow = vertical ? vertical.start[top] : top;
+  const lastRow = vertical ? Math.max(...Array.from({ length: window.height }, (_, k) => vertical.start[top + k] + vertical.count[top + k])) : bottom;
+  let current: RgbImage;
+  if (width !== image.width) {
+    current = horizontalPass(image, pilCoefficients(image.width, width, filter), left, right, firstRow, lastRow);
+  } else {
+    current = crop(image, left, firstRow, window.width, lastRow - firstRow);
+  }
+  return vertical ? verticalPass(current, vertical, top, bottom, firstRow) : current;
 }
 
 /** Source indices of Pillow's NEAREST (ImagingScaleAffine): positions accumulated in double, COORD truncation. */
@@ -190,6 +222,14 @@ export function pilResizer(filter: PilFilterName): Resizer {
       checkResizeArgs(name, image, width, height);
       if (width === image.width && height === image.height) return { width, height, data: image.data.slice() };
       return filter === 'nearest' ? pilNearest(image, width, height) : pilConvolve(image, width, height, PIL_FILTERS[filter]);
+    },
+    resizeWindow(image, width, height, window) {
+      checkResizeArgs(name, image, width, height);
+      if (filter === 'nearest' || (width === image.width && height === image.height)) {
+        const full = this.resize(image, width, height) as RgbImage;
+        return crop(full, window.left, window.top, window.width, window.height);
+      }
+      return pilConvolve(image, width, height, PIL_FILTERS[filter], window);
     },
   };
 }
