@@ -1,12 +1,13 @@
 // A seeded random generator: every random draw in robustart comes from one of these, passed in.
 // xoshiro128** (Blackman & Vigna) seeded through splitmix32, so any 32-bit seed gives a good state.
 
+const TWO_POW_32 = 4294967296;
+
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-  private spareNormal: number | undefined;
+  // State in an Int32Array: uint32 fields on an object are boxed by V8 on every step (~25 ns a draw);
+  // here a draw costs a few ns, which the per-pixel noises need.
+  private readonly state = new Int32Array(4);
+  private spareNormal = NaN;
 
   constructor(readonly seed: number) {
     let x = seed >>> 0;
@@ -17,29 +18,41 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
+    for (let i = 0; i < 4; i++) this.state[i] = next() | 0;
   }
 
-  /** Uniform 32-bit unsigned integer. */
+  /** A generator with the given xoshiro state (all-zero, the one invalid state, becomes [1,0,0,0]). */
+  static fromState(words: readonly number[]): Rng {
+    const rng = new Rng(words[0] ?? 0);
+    for (let i = 0; i < 4; i++) rng.state[i] = (words[i] ?? 0) | 0;
+    if ((rng.state[0] | rng.state[1] | rng.state[2] | rng.state[3]) === 0) rng.state[0] = 1;
+    return rng;
+  }
+
+  /** A generator for a bulk fill, seeded with the next four draws of this one. */
+  stream(): Rng {
+    return Rng.fromState([this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()]);
+  }
+
+  /** Uniform 32-bit unsigned integer (xoshiro128**). */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    this.s0 >>>= 0; this.s1 >>>= 0; this.s2 >>>= 0; this.s3 >>>= 0;
-    return result;
+    const s = this.state;
+    const s0 = s[0], s1 = s[1];
+    const x = Math.imul(s1, 5);
+    const result = Math.imul((x << 7) | (x >>> 25), 9);
+    const t = s1 << 9;
+    s[2] ^= s0;
+    s[3] ^= s1;
+    s[1] = s1 ^ s[2];
+    s[0] = s0 ^ s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 11) | (s[3] >>> 21);
+    return result >>> 0;
   }
 
   /** Uniform in [0,1) with 32 bits of resolution. */
   uniform(): number {
-    return this.nextUint32() / 4294967296;
+    return this.nextUint32() / TWO_POW_32;
   }
 
   /** Uniform in [low, high). */
@@ -52,11 +65,11 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Standard normal (Marsaglia polar method). */
+  /** Standard normal (Marsaglia polar method, both values of each pair used). */
   normal(mean = 0, std = 1): number {
-    if (this.spareNormal !== undefined) {
+    if (this.spareNormal === this.spareNormal) {
       const v = this.spareNormal;
-      this.spareNormal = undefined;
+      this.spareNormal = NaN;
       return mean + std * v;
     }
     let u: number, v: number, s: number;
@@ -68,6 +81,71 @@ export class Rng {
     const m = Math.sqrt((-2 * Math.log(s)) / s);
     this.spareNormal = v * m;
     return mean + std * u * m;
+  }
+
+  /** Fills `out` with N(mean, std) draws: the same values as repeated normal(), state kept in locals. */
+  fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
+    const st = this.state;
+    let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+    let i = 0;
+    if (this.spareNormal === this.spareNormal && out.length > 0) {
+      out[i++] = mean + std * this.spareNormal;
+      this.spareNormal = NaN;
+    }
+    while (i < out.length) {
+      let u: number, v: number, q: number;
+      do {
+        let x = Math.imul(s1, 5);
+        let r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        let t = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        u = (2 * r) / TWO_POW_32 - 1;
+        x = Math.imul(s1, 5);
+        r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+        t = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        v = (2 * r) / TWO_POW_32 - 1;
+        q = u * u + v * v;
+      } while (q >= 1 || q === 0);
+      const m = Math.sqrt((-2 * Math.log(q)) / q);
+      out[i++] = mean + std * u * m;
+      if (i < out.length) out[i++] = mean + std * v * m;
+      else this.spareNormal = v * m;
+    }
+    st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+    return out;
+  }
+
+  /** Fills `out` with U[low, high) draws (state kept in locals through the loop). */
+  fillUniform(out: Float32Array, low = 0, high = 1): Float32Array {
+    const span = (high - low) / TWO_POW_32;
+    const st = this.state;
+    let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+    for (let i = 0; i < out.length; i++) {
+      const x = Math.imul(s1, 5);
+      const r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = low + span * r;
+    }
+    st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+    return out;
+  }
+
+  /** Fills `out` with uniform integers in [0, n) (n <= 2^32): the same values as repeated int(n). */
+  fillInt(out: Int32Array, n: number): Int32Array {
+    const scale = n / TWO_POW_32;
+    const st = this.state;
+    let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+    for (let i = 0; i < out.length; i++) {
+      const x = Math.imul(s1, 5);
+      const r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = Math.floor(r * scale);
+    }
+    st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+    return out;
   }
 
   /** Poisson draw: Knuth's method for small means, normal approximation with continuity beyond 60. */
@@ -99,9 +177,6 @@ export class Rng {
   }
 }
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
 
 /** A generator for one sample, independent of batch order: the same (seed, key) always gives the same stream. */
 export function rngFor(seed: number, ...keys: number[]): Rng {

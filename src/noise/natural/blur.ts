@@ -4,7 +4,6 @@ import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { clip01, clippedZoom, gaussianBlur as blurGaussian } from './filters.js';
 import { motionBlur as blurMotion } from './motion.js';
-import { RandomStream } from './stream.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
 /** (sigma, max_delta, iterations). */
@@ -47,7 +46,7 @@ export function glassBlur(image: FloatImage, severity: Severity, rng: Rng): Floa
   const span = 2 * maxDelta;
   // numpy randint(-d, d, size=2) per pixel: dx then dy, each in [-d, d); drawn for the whole sweep at once.
   const sweep = Math.max(0, height - 2 * maxDelta) * Math.max(0, width - 2 * maxDelta);
-  const offsets = new RandomStream(rng).fillInt(new Int32Array(2 * sweep * iterations), span);
+  const offsets = rng.stream().fillInt(new Int32Array(2 * sweep * iterations), span);
   let next = 0;
   for (let it = 0; it < iterations; it++) {
     for (let h = height - maxDelta; h > maxDelta; h--) {

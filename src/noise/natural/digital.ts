@@ -3,7 +3,6 @@
 import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { borderIndex, gaussianBlur } from './filters.js';
-import { RandomStream } from './stream.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
 /** Added to HSV value. */
@@ -196,7 +195,7 @@ export function elasticTransform(image: FloatImage, severity: Severity, rng: Rng
   const n = image.width * image.height;
   // imagecorruptions bounds both displacements by the image height.
   const maxDelta = image.height * 0.005;
-  const stream = new RandomStream(rng);
+  const stream = rng.stream();
   const noiseX = stream.fillUniform(new Float32Array(n), -maxDelta, maxDelta);
   const noiseY = stream.fillUniform(new Float32Array(n), -maxDelta, maxDelta);
   return elasticFromNoise(image, severity, noiseX, noiseY);

@@ -16,7 +16,6 @@ import { borderIndex, clip01, clippedZoom, gaussianBlur } from './filters.js';
 import { motionBlur } from './motion.js';
 import { poissonScaled } from './noise.js';
 import { WATER_COLOUR, waterShading } from './spatter.js';
-import { RandomStream } from './stream.js';
 import { sameSize } from './types.js';
 
 /** Frames per sequence; translate has 41 (shifts -20..20 px). */
@@ -182,7 +181,7 @@ function brightnessShift(image: FloatImage, c: number): FloatImage {
 
 /** One snow layer per sequence: N(0.05, 0.3), zoomed 3x, thresholded at 0.5, 8-bit. */
 function snowLayer(width: number, height: number, seed: number): Float32Array {
-  const field = new RandomStream(rngFor(seed, 0)).fillNormal(new Float32Array(width * height), 0.05, 0.3);
+  const field = rngFor(seed, 0).stream().fillNormal(new Float32Array(width * height), 0.05, 0.3);
   const layer = clippedZoom(field, width, height, 1, 3);
   for (let i = 0; i < layer.length; i++) layer[i] = layer[i] < 0.5 ? 0 : Math.floor(Math.min(1, layer[i]) * 255) / 255;
   return layer;
@@ -208,7 +207,7 @@ function snowFrame(image: FloatImage, i: number, seed: number): FloatImage {
 /** Water drops running down: the sequence's layer, its columns convolved i times with [0.05, 0.1, 0.15, 0.7]. */
 function spatterFrame(image: FloatImage, i: number, seed: number): FloatImage {
   const { width, height, data } = image;
-  const field = new RandomStream(rngFor(seed, 0)).fillNormal(new Float32Array(width * height), 0.65, 0.27);
+  const field = rngFor(seed, 0).stream().fillNormal(new Float32Array(width * height), 0.65, 0.27);
   let liquid = gaussianBlur(field, width, height, 1, 3.7, 'nearest');
   for (let k = 0; k < liquid.length; k++) if (liquid[k] < 0.69) liquid[k] = 0;
   for (let step = 0; step < i; step++) {
@@ -248,7 +247,7 @@ export function perturbationFrame(image: FloatImage, type: Perturbation, i: numb
   }
   const x = centreCrop(image, crop.width, crop.height);
   const { width, height, data } = x;
-  const frameStream = () => new RandomStream(rngFor(seed, 1 + i));
+  const frameStream = () => rngFor(seed, 1 + i).stream();
   switch (type) {
     case 'gaussian_noise':
     case 'speckle_noise': {

@@ -2,7 +2,6 @@
 // (Hendrycks & Dietterich 2019, make_imagenet_c.py; imagecorruptions uses the same values).
 import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
-import { RandomStream } from './stream.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
 /** Standard deviation of the additive Gaussian noise. */
@@ -21,7 +20,7 @@ function clipped(v: number): number {
 export function gaussianNoise(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const c = atSeverity(GAUSSIAN_NOISE, severity);
   const src = image.data;
-  const out = new RandomStream(rng).fillNormal(new Float32Array(src.length), 0, c);
+  const out = rng.stream().fillNormal(new Float32Array(src.length), 0, c);
   for (let i = 0; i < src.length; i++) out[i] = clipped(src[i] + out[i]);
   return sameSize(image, out);
 }
@@ -76,7 +75,7 @@ export function searchCdf(cdf: Float64Array, u: number): number {
 }
 
 /** Poisson(x * photons) / photons per value, clipped to [0, 1], with the caller's stream. */
-export function poissonScaled(src: Float32Array, photons: number, stream: RandomStream): Float32Array {
+export function poissonScaled(src: Float32Array, photons: number, stream: Rng): Float32Array {
   const out = stream.fillUniform(new Float32Array(src.length));
   // Decoded images hold 8-bit levels: one CDF table per level, searched by bisection (the same cumulative sums
   // as the inversion, so the same draws); any other value is inverted directly.
@@ -91,14 +90,14 @@ export function poissonScaled(src: Float32Array, photons: number, stream: Random
 }
 
 export function shotNoise(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
-  return sameSize(image, poissonScaled(image.data, atSeverity(SHOT_NOISE, severity), new RandomStream(rng)));
+  return sameSize(image, poissonScaled(image.data, atSeverity(SHOT_NOISE, severity), rng.stream()));
 }
 
 export function impulseNoise(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const amount = atSeverity(IMPULSE_NOISE, severity);
   const half = amount / 2;
   const src = image.data;
-  const out = new RandomStream(rng).fillUniform(new Float32Array(src.length));
+  const out = rng.stream().fillUniform(new Float32Array(src.length));
   // One uniform per value: below `amount` the value flips, to salt in the lower half and pepper in the upper,
   // the same law as skimage's two independent draws with salt_vs_pepper = 0.5.
   for (let i = 0; i < src.length; i++) {
@@ -111,7 +110,7 @@ export function impulseNoise(image: FloatImage, severity: Severity, rng: Rng): F
 export function speckleNoise(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const c = atSeverity(SPECKLE_NOISE, severity);
   const src = image.data;
-  const out = new RandomStream(rng).fillNormal(new Float32Array(src.length), 0, c);
+  const out = rng.stream().fillNormal(new Float32Array(src.length), 0, c);
   for (let i = 0; i < src.length; i++) out[i] = clipped(src[i] + src[i] * out[i]);
   return sameSize(image, out);
 }

@@ -3,7 +3,6 @@
 // each level fills square centres then diamond points with the mean of their 4 neighbours plus
 // wibble * U(-wibble, wibble), wibble starting at 100 and divided by `wibbleDecay` per level; normalised to [0,1].
 import type { Rng } from '../../util/rng.js';
-import { RandomStream } from './stream.js';
 
 export function nextPowerOfTwo(n: number): number {
   let p = 1;
@@ -17,7 +16,7 @@ export function plasmaFractal(mapSize: number, wibbleDecay: number, rng: Rng): F
   const map = new Float64Array(n * n);
   let step = n;
   let wibble = 100;
-  const stream = new RandomStream(rng);
+  const stream = rng.stream();
   const wibbled = (sum: number) => sum / 4 + wibble * (2 * wibble * stream.uniform() - wibble);
   const at = (y: number, x: number) => map[(((y % n) + n) % n) * n + (((x % n) + n) % n)];
   while (step >= 2) {

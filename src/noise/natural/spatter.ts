@@ -4,7 +4,6 @@
 import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { boxBlur, gaussianBlur } from './filters.js';
-import { RandomStream } from './stream.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 import { canny, distanceTransformL2, equalizeHistogram, filter3x3ToByte } from './vision.js';
 
@@ -57,7 +56,7 @@ export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatI
   const [mean, std, sigma, threshold, intensity, mode] = atSeverity(SPATTER, severity);
   const { width, height, data } = image;
   const n = width * height;
-  const field = new RandomStream(rng).fillNormal(new Float32Array(n), mean, std);
+  const field = rng.stream().fillNormal(new Float32Array(n), mean, std);
   const liquid = gaussianBlur(field, width, height, 1, sigma, 'nearest');
   for (let i = 0; i < n; i++) if (liquid[i] < threshold) liquid[i] = 0;
   const out = new Float32Array(data.length);
