@@ -8,7 +8,7 @@ import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
 
 /** Flags that only some suites read; each lands in the suite's options under its own name. */
-export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost-dir', 'decoders', 'resizers', 'attacks', 'eps', 'negatives'] as const;
+export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost-dir', 'decoders', 'resizers', 'attacks', 'steps', 'negatives'] as const;
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -39,8 +39,8 @@ export const evalCommand: Command = {
     '  --decoders LIST     system: decoder variants, comma-separated, default or all',
     '  --resizers LIST     system: resizer variants, comma-separated, default or all',
     '  --negatives DIR     imagenet-o: ImageNet validation folder whose images of the 200 classes are the negatives',
-    '  --attacks LIST      adversarial: attack names, comma-separated',
-    '  --eps LIST          adversarial: budgets, e.g. 1/255,4/255',
+    '  --attacks LIST      adversarial: attack:norm pairs, e.g. pgd:linf,cw:l2 (default: the spec\'s attack set and budgets)',
+    '  --steps K           adversarial: iterations of every iterative attack (quick runs; default: the spec\'s)',
     '  --set KEY=VALUE     any other suite option (repeatable)',
   ].join('\n'),
   options: {
