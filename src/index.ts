@@ -75,7 +75,7 @@ export { AutoAttack } from './noise/adversarial/autoattack.js';
 export { attackDataset, attackOverEpsilons, stillCorrect, type AttackRun } from './noise/adversarial/suite.js';
 export { modelChecks, resultChecks, type MaskingFlag } from './noise/adversarial/masking.js';
 export { adversarialConditions, conditionName, budgetOfCondition } from './noise/adversarial/conditions.js';
-export { adversarialSuite } from './noise/adversarial/eval-suite.js';
+export { adversarialSuite } from './eval/suites/adversarial.js';
 export { saveExample } from './noise/adversarial/examples.js';
 export { summarizeAttack, worstCaseRobustness, worstCaseByBudget, type AttackSummary } from './metrics/adversarial.js';
 export { runAttack } from './cli/commands/attack.js';

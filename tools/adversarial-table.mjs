@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Robust accuracy of every attack at three budgets per norm on a model and dataset (default: the bundled
 // Fashion-MNIST CNN and demo data), as a markdown table. Run after `npm run build`:
-//   node tools/adversarial-table.mjs [--limit 100] [--seed 0] [--only pgd,fgsm] [--json out.json]
+//   node tools/adversarial-table.mjs [--limit 100] [--seed 0] [--only pgd,fgsm] [--norms linf,l2,l1] [--json out.json]
 // Settings are the spec's defaults (shared/spec/adversarial.md); every run's settings go to the JSON.
 import { writeFileSync } from 'node:fs';
 import { resolveModel } from '../dist/model/resolve.js';
@@ -18,13 +18,14 @@ const arg = (name, fallback) => {
 const limit = Number(arg('limit', 100));
 const seed = Number(arg('seed', 0));
 const only = arg('only', '')?.split(',').filter(Boolean);
+const norms = arg('norms', 'linf,l2,l1').split(',');
 const budgets = { linf: [1 / 255, 2 / 255, 4 / 255], l2: [0.25, 0.5, 1.0], l1: [2, 4, 8] };
 const plan = [
   ['fgsm', 'linf'], ['bim', 'linf'], ['pgd', 'linf'], ['mim', 'linf'], ['apgd-ce', 'linf'], ['apgd-dlr', 'linf'], ['apgd-t', 'linf'],
   ['fab-t', 'linf'], ['fab', 'linf'], ['deepfool', 'linf'], ['square', 'linf'], ['spsa', 'linf'], ['autoattack', 'linf'],
   ['pgd', 'l2'], ['mim', 'l2'], ['cw', 'l2'], ['ddn', 'l2'], ['deepfool', 'l2'], ['fab', 'l2'], ['apgd-ce', 'l2'], ['square', 'l2'], ['hsj', 'l2'], ['autoattack', 'l2'],
   ['pgd', 'l1'], ['fab', 'l1'],
-].filter(([a]) => !only?.length || only.includes(a));
+].filter(([a, n]) => (!only?.length || only.includes(a)) && norms.includes(n));
 
 const model = resolveModel(arg('model', 'fashion-cnn'));
 const dataset = loadDataset(arg('data', 'demo/data/fashion-mnist'));

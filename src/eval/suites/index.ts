@@ -3,6 +3,7 @@ import type { Suite } from '../suite.js';
 import { cleanSuite } from './clean.js';
 import { naturalSuite } from './natural.js';
 import { systemSuite } from './system.js';
+import { adversarialSuite } from './adversarial.js';
 import { imagenetASuite, imagenetOSuite, imagenetRSuite } from './imagenet-variants.js';
 
-export const suites: Suite[] = [cleanSuite, naturalSuite, systemSuite, imagenetASuite, imagenetRSuite, imagenetOSuite];
+export const suites: Suite[] = [cleanSuite, naturalSuite, systemSuite, adversarialSuite, imagenetASuite, imagenetRSuite, imagenetOSuite];

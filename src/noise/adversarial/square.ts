@@ -26,16 +26,32 @@ export function squareFraction(pInit: number, iteration: number, queries: number
   return pInit / 2 ** halvings;
 }
 
-/** The L2 building block: concentric squares weighted 1/(n+1−k)², normalised (paper, Sec. 3.2). */
-function pseudoGaussian(s: number): Float64Array {
-  const out = new Float64Array(s * s);
-  const centre = (s - 1) / 2;
-  for (let r = 0; r < s; r++) for (let q = 0; q < s; q++) {
-    const ring = Math.max(Math.abs(r - centre), Math.abs(q - centre));
-    out[r * s + q] = 1 / (Math.floor(ring) + 1) ** 2;
+/**
+ * The L2 building block (paper Sec. 3.2 and its reference code): concentric squares around the centre of an
+ * rows×cols rectangle, each adding 1/(k+1)² inside it, normalised to unit L2 norm.
+ */
+function pseudoGaussianRectangle(rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  const r0 = Math.floor(rows / 2), c0 = Math.floor(cols / 2);
+  for (let k = 0; k < Math.max(r0 + 1, c0 + 1); k++) {
+    for (let r = Math.max(r0 - k, 0); r < Math.min(r0 - k + 2 * k + 1, rows); r++)
+      for (let c = Math.max(c0 - k, 0); c < Math.min(c0 - k + 2 * k + 1, cols); c++) out[r * cols + c] += 1 / (k + 1) ** 2;
   }
-  const n = Math.hypot(...out);
+  const n = Math.hypot(...out) || 1;
   return out.map((v) => v / n);
+}
+
+/** The s×s update pattern: a pseudo-Gaussian bump in one half, its negative in the other, randomly transposed; unit norm. */
+function metaPseudoGaussian(s: number, g: Rng): Float64Array {
+  const top = pseudoGaussianRectangle(Math.floor(s / 2), s), bottom = pseudoGaussianRectangle(s - Math.floor(s / 2), s);
+  const out = new Float64Array(s * s);
+  out.set(top, 0);
+  bottom.forEach((v, i) => (out[top.length + i] = -v));
+  const n = Math.hypot(...out) || 1;
+  const transpose = g.uniform() > 0.5;
+  const result = new Float64Array(s * s);
+  for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) result[transpose ? c * s + r : r * s + c] = out[r * s + c] / n;
+  return result;
 }
 
 export class Square implements Attack {
@@ -75,16 +91,19 @@ export class Square implements Attack {
           for (let r = 0; r < height; r++) adversarial[o + at(c, r, q)] = clip01(images[o + at(c, r, q)] + v);
         }
       } else {
+        // A grid of ±meta-pseudo-Gaussian blocks of side h/5 (random sign per block and channel), scaled to norm ε.
         const s = Math.max(1, Math.floor(height / 5));
-        const bump = pseudoGaussian(s);
-        for (let r0 = 0; r0 + s <= height; r0 += s) for (let q0 = 0; q0 + s <= width; q0 += s) {
-          const sign = g.uniform() < 0.5 ? -1 : 1;
-          for (let c = 0; c < channels; c++) for (let r = 0; r < s; r++) for (let q = 0; q < s; q++) adversarial[o + at(c, r0 + r, q0 + q)] += sign * bump[r * s + q];
+        const offset = Math.floor((height - 5 * s) / 2);
+        for (let r0 = offset; r0 + s <= height; r0 += s) for (let q0 = offset; q0 + s <= width; q0 += s) {
+          const bump = metaPseudoGaussian(s, g);
+          for (let c = 0; c < channels; c++) {
+            const sign = g.uniform() < 0.5 ? -1 : 1;
+            for (let r = 0; r < s; r++) for (let q = 0; q < s; q++) adversarial[o + at(c, r0 + r, q0 + q)] += sign * bump[r * s + q];
+          }
         }
-        const d = adversarial.subarray(o, o + size);
+        const d = adversarial.subarray(o, o + size).map((v, k) => v - images[o + k]);
         const n = lpNorm(d, 0, size, 'l2') || 1;
-        for (let k = 0; k < size; k++) adversarial[o + k] = images[o + k] + (d[k] * eps) / n;
-        projectToThreat(images.subarray(o, o + size), adversarial.subarray(o, o + size), 1, 'l2', eps);
+        for (let k = 0; k < size; k++) adversarial[o + k] = clip01(images[o + k] + (d[k] * eps) / n);
       }
     }
     const loss = new Float64Array(batch);
@@ -124,6 +143,7 @@ export class Square implements Attack {
     const size = channels * height * width, o = i * size;
     const s = Math.max(1, this.windowSide(p, 1));
     const x = current.slice(o, o + size);
+    // Any window position, last row and column included (the reference code's randint(0, h − s) never reaches them).
     const r0 = g.int(height - s + 1), q0 = g.int(width - s + 1);
     for (let attempt = 0; attempt < 10; attempt++) {
       let changed = false;
@@ -141,19 +161,24 @@ export class Square implements Attack {
     return x;
   }
 
-  /** L2: move W1's mass plus a fresh ±bump into W1, empty W2, and fill the norm budget left over (per channel). */
+  /**
+   * L2: a fresh ±meta-pseudo-Gaussian in window W1 plus W1's current mass, scaled per channel to take the budget left
+   * over plus the mass of W1 ∪ W2; W2 is emptied; the whole perturbation is then rescaled to norm ε and clipped.
+   */
   private l2Proposal(images: Float32Array, current: Float32Array, i: number, p: number, g: Rng): Float32Array {
     const [channels, height, width] = this.model.inputShape;
     const size = channels * height * width, o = i * size, plane = height * width;
     let s = this.windowSide(p, 3);
-    if (s % 2 === 0) s = Math.max(1, s - 1);
+    if (s % 2 === 0) s += 1;
+    s = Math.min(s, height - 1);
     const delta = new Float64Array(size);
     for (let k = 0; k < size; k++) delta[k] = current[o + k] - images[o + k];
-    const r1 = g.int(height - s + 1), q1 = g.int(width - s + 1), r2 = g.int(height - s + 1), q2 = g.int(width - s + 1);
+    const r1 = g.int(height - s + 1), q1 = g.int(width - s + 1);
+    const r2 = g.int(height - s + 1), q2 = g.int(width - s + 1);
     const inW1 = (r: number, q: number) => r >= r1 && r < r1 + s && q >= q1 && q < q1 + s;
     const inW2 = (r: number, q: number) => r >= r2 && r < r2 + s && q >= q2 && q < q2 + s;
     const total = Math.hypot(...delta);
-    const bump = pseudoGaussian(s);
+    const bump = metaPseudoGaussian(s, g);
     for (let c = 0; c < channels; c++) {
       let w1 = 0, both = 0;
       for (let r = 0; r < height; r++) for (let q = 0; q < width; q++) {
@@ -169,9 +194,9 @@ export class Square implements Attack {
       for (let r = 0; r < height; r++) for (let q = 0; q < width; q++) if (inW2(r, q)) delta[c * plane + r * width + q] = 0;
       for (let r = 0; r < s; r++) for (let q = 0; q < s; q++) delta[c * plane + (r1 + r) * width + q1 + q] = (fresh[r * s + q] * target) / fn;
     }
+    const dn = Math.hypot(...delta) || 1;
     const x = new Float32Array(size);
-    for (let k = 0; k < size; k++) x[k] = images[o + k] + delta[k];
-    projectToThreat(images.subarray(o, o + size), x, 1, 'l2', this.eps);
+    for (let k = 0; k < size; k++) x[k] = clip01(images[o + k] + (delta[k] * this.eps) / dn);
     return x;
   }
 }

@@ -8,9 +8,9 @@ import { OnnxClassifier } from '../../model/classifier.js';
 import { loadDataset, limitSamples } from '../../data/dataset.js';
 import { packagePath } from '../../util/paths.js';
 import { ResultStore } from '../../store/store.js';
-import { evaluate } from '../../eval/evaluate.js';
+import { evaluate } from '../evaluate.js';
 import { tempDir } from '../../testing/fixtures.js';
-import { adversarialSuite } from './eval-suite.js';
+import { adversarialSuite } from './adversarial.js';
 
 test('adversarial suite: stored per-sample records, AR per condition and WCAR per budget', async () => {
   const dir = tempDir('robustart-adv-suite-');

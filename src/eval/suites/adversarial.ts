@@ -2,17 +2,16 @@
 // evaluation spine stores every per-sample record (with the attack's bookkeeping in `extra`) and resumes like any
 // suite. Summary: AR per attack and ε, WCAR per ε (from the per-sample records), and the gradient-masking flags.
 // Suite options: attacks ("pgd:linf,cw:l2", default the spec suite), steps (override for quick runs).
-// Belongs in src/eval/suites/ with a line in its index.ts (the lead's files); kept here until moved.
-import type { Suite, SuiteContext } from '../../eval/suite.js';
+import type { Suite, SuiteContext } from '../suite.js';
 import type { SampleRecord } from '../../store/store.js';
 import type { ClassificationMetrics } from '../../metrics/classification.js';
 import { createDifferentiableClassifier } from '../../autodiff/classifier.js';
 import { worstCaseByBudget } from '../../metrics/adversarial.js';
 import { RobustartError } from '../../errors.js';
-import { adversarialConditions, budgetOfCondition } from './conditions.js';
-import { attackEntry, SPEC_SUITE, type SuiteEntry } from './registry.js';
-import { resultChecks, type MaskingRun } from './masking.js';
-import { parseNorm, type Norm } from './threat.js';
+import { adversarialConditions, budgetOfCondition } from '../../noise/adversarial/conditions.js';
+import { attackEntry, SPEC_SUITE, type SuiteEntry } from '../../noise/adversarial/registry.js';
+import { resultChecks, type MaskingRun } from '../../noise/adversarial/masking.js';
+import { parseNorm, type Norm } from '../../noise/adversarial/threat.js';
 
 function suiteEntries(option: unknown): readonly SuiteEntry[] {
   if (option === undefined || option === null || option === 'default') return SPEC_SUITE;
@@ -39,10 +38,9 @@ export const adversarialSuite = {
     const conditions = await conditionsFor(context);
     return [{ name: 'clean' }, ...conditions.map((c) => ({ name: c.name, batchNoise: c.batchNoise }))];
   },
-  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>): Record<string, number | null> {
+  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records: ReadonlyMap<string, readonly SampleRecord[]>): Record<string, number | null> {
     const summary: Record<string, number | null> = {};
     for (const [name, metrics] of perCondition) if (budgetOfCondition(name)) summary[`ar/${name}`] = metrics.top1;
-    if (!records) return summary;
     // Per-sample correctness under each condition, then WCAR per budget and the result-level masking checks.
     const correct = new Map<string, Map<string, boolean>>();
     for (const [name, list] of records) {
