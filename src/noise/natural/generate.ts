@@ -30,31 +30,54 @@ export interface GenerateResult {
   readonly seconds: number;
 }
 
-export async function generateImageNetC(options: GenerateOptions): Promise<GenerateResult> {
-  const start = performance.now();
-  const plan = await planImageNetC(options.inDir, options.outDir, options.corruptions, options.severities);
-  const todo = plan.total - plan.existing;
+/** How one kind of job runs: in this thread, or as a request to a pool worker; and how many files it writes. */
+interface JobRunner<J> {
+  readonly local: (job: J) => Promise<SourceResult>;
+  readonly remote: (pool: CorruptionPool, job: J) => Promise<SourceResult>;
+  readonly outputs: (job: J) => number;
+}
+
+/** Runs every job (in this thread when workers <= 1), counting written files, skipped sources and progress. */
+async function runJobs<J>(jobs: readonly J[], todo: number, workers: number, runner: JobRunner<J>, onProgress?: (done: number, total: number) => void, frostTextures?: readonly FloatImage[]): Promise<{ written: number; skipped: string[] }> {
   let written = 0;
   let done = 0;
   const skipped: string[] = [];
-  const report = (result: SourceResult, planned: number) => {
+  const report = (result: SourceResult, job: J) => {
     written += result.written;
-    done += planned;
+    done += runner.outputs(job);
     if (result.skipped) skipped.push(result.skipped);
-    options.onProgress?.(done, todo);
+    onProgress?.(done, todo);
   };
-  options.onProgress?.(0, todo);
-  const corruptionOptions = options.frostTextures && options.frostTextures.length > 0 ? { frostTextures: options.frostTextures } : undefined;
-  if (options.workers <= 1 || plan.jobs.length <= 1) {
-    for (const job of plan.jobs) report(await corruptSourceFile(job, options.seed, corruptionOptions), job.outputs.length);
+  onProgress?.(0, todo);
+  if (workers <= 1 || jobs.length <= 1) {
+    for (const job of jobs) report(await runner.local(job), job);
   } else {
-    const pool = new CorruptionPool({ workers: Math.min(options.workers, plan.jobs.length), frostTextures: options.frostTextures });
+    const pool = new CorruptionPool({ workers: Math.min(workers, jobs.length), frostTextures });
     try {
-      await Promise.all(plan.jobs.map((job) => pool.run<SourceResult>({ kind: 'file', job, seed: options.seed }).then((r) => report(r, job.outputs.length))));
+      await Promise.all(jobs.map((job) => runner.remote(pool, job).then((r) => report(r, job))));
     } finally {
       await pool.close();
     }
   }
+  return { written, skipped };
+}
+
+export async function generateImageNetC(options: GenerateOptions): Promise<GenerateResult> {
+  const start = performance.now();
+  const plan = await planImageNetC(options.inDir, options.outDir, options.corruptions, options.severities);
+  const corruptionOptions = options.frostTextures && options.frostTextures.length > 0 ? { frostTextures: options.frostTextures } : undefined;
+  const { written, skipped } = await runJobs(
+    plan.jobs,
+    plan.total - plan.existing,
+    options.workers,
+    {
+      local: (job) => corruptSourceFile(job, options.seed, corruptionOptions),
+      remote: (pool, job) => pool.run<SourceResult>({ kind: 'file', job, seed: options.seed }),
+      outputs: (job) => job.outputs.length,
+    },
+    options.onProgress,
+    options.frostTextures,
+  );
   return { plan, written, skipped, seconds: (performance.now() - start) / 1000 };
 }
 
@@ -71,27 +94,17 @@ export interface GenerateSequencesOptions {
 export async function generateImageNetP(options: GenerateSequencesOptions): Promise<{ total: number; existing: number; written: number; skipped: readonly string[]; seconds: number }> {
   const start = performance.now();
   const plan = await planImageNetP(options.inDir, options.outDir, options.perturbations);
-  const todo = plan.total - plan.existing;
-  let written = 0;
-  let done = 0;
-  const skipped: string[] = [];
-  const report = (result: SourceResult, planned: number) => {
-    written += result.written;
-    done += planned;
-    if (result.skipped) skipped.push(result.skipped);
-    options.onProgress?.(done, todo);
-  };
-  options.onProgress?.(0, todo);
-  if (options.workers <= 1 || plan.jobs.length <= 1) {
-    for (const job of plan.jobs) report(await perturbSourceFile(job, options.seed), job.sequences.length);
-  } else {
-    const pool = new CorruptionPool({ workers: Math.min(options.workers, plan.jobs.length) });
-    try {
-      await Promise.all(plan.jobs.map((job) => pool.run<SourceResult>({ kind: 'sequences', job, seed: options.seed }).then((r) => report(r, job.sequences.length))));
-    } finally {
-      await pool.close();
-    }
-  }
+  const { written, skipped } = await runJobs(
+    plan.jobs,
+    plan.total - plan.existing,
+    options.workers,
+    {
+      local: (job) => perturbSourceFile(job, options.seed),
+      remote: (pool, job) => pool.run<SourceResult>({ kind: 'sequences', job, seed: options.seed }),
+      outputs: (job) => job.sequences.length,
+    },
+    options.onProgress,
+  );
   return { total: plan.total, existing: plan.existing, written, skipped, seconds: (performance.now() - start) / 1000 };
 }
 
