@@ -52,6 +52,7 @@ export async function run(args: string[]): Promise<void> {
   const count = flag(args, 'images', 160);
   const batchSize = flag(args, 'batch-size', 16);
   const rounds = flag(args, 'rounds', 3);
+  const workers = args.includes('--workers') ? flag(args, 'workers', 1) : undefined;
   const dir = tempDir('robustart-bench-eval-');
   const rng = new Rng(0);
   const graph = buildResNet({ block: 'bottleneck', layers: [3, 4, 6, 3], inputSize: [3, 224, 224], numClasses: 1000, seed: 0 });
@@ -80,7 +81,7 @@ export async function run(args: string[]): Promise<void> {
   };
   const store = new ResultStore(join(dir, 'bench.db'));
   const dataset = loadDataset(csv);
-  const evaluateOnce = () => evaluate({ model, classifier, dataset, samples: dataset.samples, store, suite: cleanSuite, seed: 0, batchSize, fresh: true });
+  const evaluateOnce = () => evaluate({ model, classifier, dataset, samples: dataset.samples, store, suite: cleanSuite, seed: 0, batchSize, fresh: true, workers });
   const seconds = async (fn: () => Promise<unknown>) => {
     const t = process.hrtime.bigint();
     await fn();
