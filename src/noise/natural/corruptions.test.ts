@@ -278,13 +278,16 @@ test('snow: flakes only brighten (blend towards max(x, 1.5 grey + 0.5) plus the 
   assert.ok(brighter > 0);
 });
 
-test('frost: c0 * image + c1 * texture, exactly, with a user texture', () => {
-  const texture: FloatImage = { width: 128, height: 128, data: new Float32Array(128 * 128 * 3).fill(0.5) };
+test('frost: c0 * image + c1 * texture, exactly, with a user photograph (kept at 8-bit levels, as the reference reads it)', () => {
+  const texture: FloatImage = { width: 128, height: 128, data: new Float32Array(128 * 128 * 3).fill(128 / 255) };
   for (const s of SEVERITIES) {
     const [a, b] = FROST[s - 1];
     const out = frost(image, s, new Rng(1), { frostTextures: [texture] });
-    for (let i = 0; i < out.data.length; i += 37) assert.ok(Math.abs(out.data[i] - Math.min(1, a * image.data[i] + b * 0.5)) < 1e-6);
+    for (let i = 0; i < out.data.length; i += 37) assert.ok(Math.abs(out.data[i] - Math.min(1, a * image.data[i] + (b * 128) / 255)) < 1e-6);
   }
+  // The procedural textures stay available.
+  const procedural = frost(image, 3, new Rng(1), { frost: 'procedural' });
+  assert.notDeepEqual(procedural.data, frost(image, 3, new Rng(1)).data);
   // The procedural bank: six bluish-white textures of moderate mean level.
   const bank = proceduralFrostBank();
   assert.equal(bank.length, 6);

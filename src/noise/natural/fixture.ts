@@ -40,3 +40,22 @@ export function syntheticImage(width: number, height: number, seed = 1): FloatIm
   }
   return { width, height, data };
 }
+
+/**
+ * A test picture from integer arithmetic only, so a Python fixture script can make the same bytes
+ * (tools/natural-noise-reference.py ramp_image): triangle-wave ramps per channel with a coarse block pattern.
+ */
+export function rampImage(width: number, height: number, k: number): FloatImage {
+  const data = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) {
+        const t = (x * (2 + k + c) + y * (3 + 2 * k) + 40 * k + 85 * c) % 512;
+        const v = t < 256 ? t : 511 - t;
+        const block = ((Math.floor(x / 13) + Math.floor(y / 11) + k + c) % 4) * 12;
+        data[(y * width + x) * 3 + c] = Math.min(255, Math.max(0, Math.floor((v * 3) / 4) + block + 10)) / 255;
+      }
+    }
+  }
+  return { width, height, data };
+}

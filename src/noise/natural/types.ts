@@ -9,8 +9,12 @@ export type Severity = 1 | 2 | 3 | 4 | 5;
 export const SEVERITIES: readonly Severity[] = [1, 2, 3, 4, 5];
 
 export interface CorruptionOptions {
-  /** Frost photographs to blend instead of the procedural textures (`--frost-dir`). */
+  /** Frost photographs to blend instead of the shipped reference photographs. */
   readonly frostTextures?: readonly FloatImage[];
+  /** frost: the reference photographs (default) or the procedural textures. */
+  readonly frost?: 'photographs' | 'procedural';
+  /** elastic_transform: make_imagenet_c.py's (random affine first; the default) or imagecorruptions'. */
+  readonly elastic?: 'original' | 'imagecorruptions';
 }
 
 /** One corruption: returns a new image in [0,1]; every random draw comes from `rng`. */
