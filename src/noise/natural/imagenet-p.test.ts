@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { FloatImage } from '../../data/image.js';
-import { syntheticImage } from './fixture.js';
+import { rampImage, syntheticImage } from './fixture.js';
 import { ALL_PERTURBATIONS, NOISE_LIKE, centreCrop, frameCount, perturbationFrame, perturbationNoise, perturbationSequence, warp } from './imagenet-p.js';
 import { Rng } from '../../util/rng.js';
 
@@ -77,4 +78,20 @@ test('perturbationNoise is the ImageNoise of one frame, keyed by the rng seed', 
   const noise = perturbationNoise('rotate', 7);
   assert.equal(noise.name, 'rotate/07');
   assert.deepEqual((noise.apply(image, new Rng(4)) as FloatImage).data, perturbationFrame(image, 'rotate', 7, 4).data);
+});
+
+test('rotate, scale and shear frames match old torchvision affine on PIL (make_imagenet_p.py) to within one level on average', () => {
+  // tools/natural-noise-reference.py imagenet-p: a 50x42 context image, centre crop 40x32, frames as 8-bit PNG pixels.
+  const reference = JSON.parse(readFileSync(new URL('../../../src/noise/natural/fixtures/imagenet-p-reference.json', import.meta.url), 'utf8'));
+  const context = rampImage(reference.width, reference.height, reference.k);
+  const [width, height] = reference.crop as [number, number];
+  for (const [type, frames] of Object.entries(reference.types as Record<string, string[]>)) {
+    (reference.frames as number[]).forEach((i, f) => {
+      const expected = Buffer.from(frames[f], 'base64');
+      const ours = perturbationFrame(context, type as never, i, 0, { crop: { width, height } });
+      let sum = 0;
+      for (let p = 0; p < expected.length; p++) sum += Math.abs(ours.data[p] * 255 - expected[p]);
+      assert.ok(sum / expected.length <= 1, `${type} frame ${i}: mean difference ${(sum / expected.length).toFixed(2)} levels`);
+    });
+  }
 });

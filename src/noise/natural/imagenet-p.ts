@@ -47,7 +47,7 @@ export const PERTURBATION_STEPS = {
   rotate: 'rotation by i - 15 degrees',
   tilt: 'perspective rotation by i - 15 degrees about both image axes, focal length = image diagonal',
   scale: 'zoom by (2.5 i + 40) / 100',
-  shear: 'horizontal shear by i - 15 degrees',
+  shear: 'shear by t = i - 15 degrees: [[1, -sin t], [0, cos t]] about the centre',
 } as const satisfies Record<Perturbation, string>;
 
 export function checkPerturbation(name: string): Perturbation {
@@ -59,21 +59,28 @@ export function frameCount(type: Perturbation): number {
   return type === 'translate' ? 41 : FRAMES;
 }
 
-export type Fill = 'zero' | 'reflect';
+/**
+ * Outside the input: 'zero' - each bilinear tap outside is black (cv2.warpPerspective, BORDER_CONSTANT: tilt);
+ * 'zero-outside' - a sample whose position lies outside the image (beyond the outer pixels' half-pixel edge) is
+ * black, inside it the taps clamp to the edge (PIL's bilinear transform, under old torchvision's affine: translate,
+ * rotate, scale, shear, zoom); 'reflect' - mirrored (frames warped from the crop alone).
+ */
+export type Fill = 'zero' | 'zero-outside' | 'reflect';
 
 /**
  * Bilinear resampling through a 3x3 homography h mapping output (x, y, 1) to input coordinates (pixel centres at
- * integers). Outside the input: black ('zero', as torchvision's affine and cv2.warpPerspective fill) or mirrored.
+ * integers).
  */
 export function warp(image: FloatImage, h: readonly number[], fill: Fill = 'reflect'): FloatImage {
   const { width, height, data } = image;
   const out = new Float32Array(data.length);
-  const index = (i: number, n: number) => (fill === 'reflect' ? borderIndex(i, n, 'reflect') : i >= 0 && i < n ? i : -1);
+  const index = (i: number, n: number) => (fill === 'reflect' ? borderIndex(i, n, 'reflect') : fill === 'zero-outside' ? (i < 0 ? 0 : i >= n ? n - 1 : i) : i >= 0 && i < n ? i : -1);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const w = h[6] * x + h[7] * y + h[8];
       const sx = (h[0] * x + h[1] * y + h[2]) / w;
       const sy = (h[3] * x + h[4] * y + h[5]) / w;
+      if (fill === 'zero-outside' && (sx < -0.5 || sx >= width - 0.5 || sy < -0.5 || sy >= height - 0.5)) continue;
       const x0 = Math.floor(sx), y0 = Math.floor(sy);
       const fx = sx - x0, fy = sy - y0;
       const r0 = index(y0, height), r1 = index(y0 + 1, height);
@@ -101,35 +108,44 @@ function invert3(m: number[]): number[] {
   return [A / det, -(b * i - c * h) / det, (b * f - c * e) / det, B / det, (a * i - c * g) / det, -(a * f - c * d) / det, C / det, -(a * h - b * g) / det, (a * e - b * d) / det];
 }
 
-/** Forward map M (input -> output) about the centre (cx, cy): C * M * C^-1, as a 3x3 row-major list. */
-function aboutCentre(m: number[], cx: number, cy: number): number[] {
-  const c = [[1, 0, cx], [0, 1, cy], [0, 0, 1]];
-  const ci = [[1, 0, -cx], [0, 1, -cy], [0, 0, 1]];
-  return multiply(multiply(c, [m.slice(0, 3), m.slice(3, 6), m.slice(6, 9)]), ci).flat();
+/**
+ * torchvision <= 0.2's affine (make_imagenet_p.py) as an inverse map in pixel-index coordinates. Its inverse of
+ * C * RSS * C^-1, RSS = scale * [[cos a, -sin(a + shear)], [sin a, cos(a + shear)]], about the centre
+ * (w * 0.5 + 0.5, h * 0.5 + 0.5) in PIL's continuous coordinates (pixel index (w / 2, h / 2)), evaluated in the same
+ * order as there; PIL samples output pixel x at x + 0.5 and input position p lies at index p - 0.5.
+ */
+export function torchvisionAffineInverse(width: number, height: number, angleDegrees: number, scale: number, shearDegrees: number): number[] {
+  const cx = width * 0.5 + 0.5, cy = height * 0.5 + 0.5;
+  const a = (angleDegrees * Math.PI) / 180, s = (shearDegrees * Math.PI) / 180;
+  const d = Math.cos(a + s) * Math.cos(a) + Math.sin(a + s) * Math.sin(a);
+  const m = [Math.cos(a + s), Math.sin(a + s), 0, -Math.sin(a), Math.cos(a), 0].map((v) => ((1 / scale) / d) * v);
+  m[2] += m[0] * -cx + m[1] * -cy;
+  m[5] += m[3] * -cx + m[4] * -cy;
+  m[2] += cx;
+  m[5] += cy;
+  return [m[0], m[1], m[0] * 0.5 + m[1] * 0.5 + m[2] - 0.5, m[3], m[4], m[3] * 0.5 + m[4] * 0.5 + m[5] - 0.5, 0, 0, 1];
 }
 
-/** Inverse map (output -> input) of a geometric frame on a width x height image. */
+/**
+ * Inverse map (output -> input) of a geometric frame on a width x height image. Rotate, scale and shear follow
+ * torchvision <= 0.2's affine, which make_imagenet_p.py called: C * RSS * C^-1 with RSS = scale * [[cos a,
+ * -sin(a + shear)], [sin a, cos(a + shear)]] (so shear is [[1, -sin t], [0, cos t]], squeezing vertically too, not
+ * a pure x-shear by tan t) and the centre at PIL position (w * 0.5 + 0.5, h * 0.5 + 0.5), which is pixel index
+ * (w / 2, h / 2).
+ */
 export function geometricInverse(type: Perturbation, i: number, width: number, height: number): number[] {
-  const cx = (width - 1) / 2, cy = (height - 1) / 2;
   const rad = (deg: number) => (deg * Math.PI) / 180;
   let forward: number[];
   switch (type) {
     case 'translate':
       forward = [1, 0, i - 20, 0, 1, 0, 0, 0, 1];
       break;
-    case 'rotate': {
-      const a = rad(i - 15);
-      forward = aboutCentre([Math.cos(a), -Math.sin(a), 0, Math.sin(a), Math.cos(a), 0, 0, 0, 1], cx, cy);
-      break;
-    }
+    case 'rotate':
+      return torchvisionAffineInverse(width, height, i - 15, 1, 0);
     case 'shear':
-      forward = aboutCentre([1, -Math.tan(rad(i - 15)), 0, 0, 1, 0, 0, 0, 1], cx, cy);
-      break;
-    case 'scale': {
-      const s = (2.5 * i + 40) / 100;
-      forward = aboutCentre([s, 0, 0, 0, s, 0, 0, 0, 1], cx, cy);
-      break;
-    }
+      return torchvisionAffineInverse(width, height, 0, 1, i - 15);
+    case 'scale':
+      return torchvisionAffineInverse(width, height, 0, (i * 2.5 + 40) / 100, 0);
     case 'tilt': {
       // P2 * T * RX(theta) * RY(phi) * P1 with phi = theta = i - 15 degrees and f = the image diagonal.
       const t = rad(i - 15);
@@ -151,10 +167,9 @@ export function geometricInverse(type: Perturbation, i: number, width: number, h
 function zoomAverage(image: FloatImage, i: number, fill: Fill): FloatImage {
   const out = new Float32Array(image.data.length);
   const { width, height } = image;
-  const cx = (width - 1) / 2, cy = (height - 1) / 2;
   for (let k = 0; k <= i; k++) {
-    const s = 1 + 0.004 * k;
-    const frame = k === 0 ? image : warp(image, invert3(aboutCentre([s, 0, 0, 0, s, 0, 0, 0, 1], cx, cy)), fill);
+    // The same affine as scale (torchvision <= 0.2).
+    const frame = k === 0 ? image : warp(image, torchvisionAffineInverse(width, height, 0, 1 + 0.004 * k, 0), fill);
     for (let p = 0; p < out.length; p++) out[p] += frame.data[p] / (i + 1);
   }
   return sameSize(image, out);
@@ -241,7 +256,7 @@ export function perturbationFrame(image: FloatImage, type: Perturbation, i: numb
   const crop = options.crop ?? { width: image.width, height: image.height };
   const context = crop.width < image.width || crop.height < image.height;
   if (GEOMETRIC.has(type)) {
-    const fill: Fill = context ? 'zero' : 'reflect';
+    const fill: Fill = !context ? 'reflect' : type === 'tilt' ? 'zero' : 'zero-outside';
     const moved = type === 'zoom_blur' ? zoomAverage(image, i, fill) : warp(image, geometricInverse(type, i, image.width, image.height), fill);
     return centreCrop(moved, crop.width, crop.height);
   }
