@@ -137,6 +137,32 @@ def library_reference():
         elastic.append(np.clip(map_coordinates(x, idx, order=1, mode="reflect").reshape(H, W, 3), 0, 1).flatten().tolist())
     out["elastic_transform"] = elastic
 
+    # make_imagenet_c.py's elastic_transform given its draws (six affine shifts, then noise fields in [-1, 1]):
+    # cv2.getAffineTransform + cv2.warpAffine (bilinear, BORDER_REFLECT_101), then the displacement as above with
+    # (alpha, sigma) of the 224x224 table scaled by min(H, W) / 224.
+    shifts = rng.uniform(-1, 1, size=(5, 6))
+    nx = rng.uniform(-1, 1, size=(H, W))
+    ny = rng.uniform(-1, 1, size=(H, W))
+    out["elastic_original_draws"] = {"shifts": shifts.flatten().tolist(), "x": nx.flatten().tolist(), "y": ny.flatten().tolist()}
+    original = []
+    scale = min(H, W) / 224
+    table = [(244 * 2, 244 * 0.7, 244 * 0.1), (244 * 2, 244 * 0.08, 244 * 0.2), (244 * 0.05, 244 * 0.01, 244 * 0.02),
+             (244 * 0.07, 244 * 0.01, 244 * 0.02), (244 * 0.12, 244 * 0.01, 244 * 0.02)]
+    for s_index, (alpha, sigma, shift) in enumerate(table):
+        alpha, sigma, shift = alpha * scale, sigma * scale, shift * scale
+        image = x.astype(np.float32)
+        centre = np.float32((H, W)) // 2
+        size = min(H, W) // 3
+        pts1 = np.float32([centre + size, [centre[0] + size, centre[1] - size], centre - size])
+        pts2 = pts1 + (shifts[s_index].reshape(3, 2) * shift).astype(np.float32)
+        image = cv2.warpAffine(image, cv2.getAffineTransform(pts1, pts2), (W, H), borderMode=cv2.BORDER_REFLECT_101)
+        dx = (gaussian(nx, sigma, mode="reflect", truncate=3) * alpha).astype(np.float32)[..., None]
+        dy = (gaussian(ny, sigma, mode="reflect", truncate=3) * alpha).astype(np.float32)[..., None]
+        xx, yy, zz = np.meshgrid(np.arange(W), np.arange(H), np.arange(3))
+        idx = np.reshape(yy + dy, (-1, 1)), np.reshape(xx + dx, (-1, 1)), np.reshape(zz, (-1, 1))
+        original.append(np.clip(map_coordinates(image, idx, order=1, mode="reflect").reshape(H, W, 3), 0, 1).flatten().tolist())
+    out["elastic_original"] = original
+
     return rounded(out)
 
 

@@ -130,3 +130,30 @@ test('preprocessing in worker threads gives exactly the records of the main-thre
   a.close();
   b.close();
 });
+
+test("a run's identity is canonical: the same suite options in another key order (at any depth) are the same run", async () => {
+  const f = await fixture();
+  const first = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: 'natural', suiteOptions: { corruptions: 'contrast', severities: '1', extra: { b: 1, a: [2, { d: 1, c: 2 }] } } });
+  const reordered = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: 'natural', suiteOptions: { extra: { a: [2, { c: 2, d: 1 }], b: 1 }, severities: '1', corruptions: 'contrast' } });
+  assert.equal(reordered.run.id, first.run.id);
+  assert.equal(reordered.evaluatedNow, 0);
+  // Array order is meaningful: another order is another run.
+  const otherArray = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: 'natural', suiteOptions: { corruptions: 'contrast', severities: '1', extra: { b: 1, a: [{ d: 1, c: 2 }, 2] } } });
+  assert.notEqual(otherArray.run.id, first.run.id);
+});
+
+test('natural runs record the frost and elastic variants: the default and naming it are one run, the other variant another', async () => {
+  const f = await fixture();
+  const base = { model: f.model, data: f.data, store: f.store, limit: 4, suite: 'natural' };
+  const byDefault = await runEvaluation({ ...base, suiteOptions: { corruptions: 'elastic_transform', severities: '2' } });
+  const named = await runEvaluation({ ...base, suiteOptions: { corruptions: 'elastic_transform', severities: '2', elastic: 'original', frost: 'photographs' } });
+  assert.equal(named.run.id, byDefault.run.id);
+  const store = new ResultStore(f.store);
+  const config = store.getRun(byDefault.run.id)!.config as { suiteOptions: Record<string, unknown> };
+  assert.equal(config.suiteOptions.elastic, 'original');
+  assert.equal(config.suiteOptions.frost, 'photographs');
+  store.close();
+  const other = await runEvaluation({ ...base, suiteOptions: { corruptions: 'elastic_transform', severities: '2', elastic: 'imagecorruptions' } });
+  assert.notEqual(other.run.id, byDefault.run.id);
+  await assert.rejects(runEvaluation({ ...base, suiteOptions: { corruptions: 'elastic_transform', elastic: 'warped' } }), (e: unknown) => e instanceof RobustartError && /elastic_transform variant 'warped' is unknown; choose original or imagecorruptions/.test((e as Error).message));
+});

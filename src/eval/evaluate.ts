@@ -1,6 +1,7 @@
 // The evaluation loop: model x dataset x conditions -> per-sample records (stored as produced) -> metrics.
 // A run's id is a hash of everything that determines its numbers, so rerunning the same command
 // finds the run and evaluates only the samples it has not recorded yet.
+import { canonicalJson } from '../util/json.js';
 import { createHash } from 'node:crypto';
 import type { Dataset, Sample } from '../data/dataset.js';
 import { toFloatImage, writeChw } from '../data/image.js';
@@ -56,8 +57,9 @@ export interface EvaluationResult {
   readonly evaluatedNow: number;
 }
 
-function runIdOf(parts: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+/** The run id: a hash of the identity in canonical JSON, so the same options in another key order are the same run. */
+export function runIdOf(parts: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex').slice(0, 16);
 }
 
 function checkLabels(model: LoadedModel, dataset: Dataset, samples: readonly Sample[]): void {
@@ -80,7 +82,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   const { model, classifier, dataset, samples, store, suite, seed, batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RobustartError(`batch size ${batchSize} must be a positive integer`);
   checkLabels(model, dataset, samples);
-  const context: SuiteContext = { model, classifier, dataset, seed, options: options.suiteOptions ?? {} };
+  const suiteOptions = suite.resolveOptions ? suite.resolveOptions(options.suiteOptions ?? {}) : options.suiteOptions ?? {};
+  const context: SuiteContext = { model, classifier, dataset, seed, options: suiteOptions };
   const conditions = await suite.conditions(context);
   const names = new Set<string>();
   for (const c of conditions) {
@@ -99,7 +102,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     preprocess: { ...preprocess, decoder: sharpDecoder.name, resizer: defaultResizer.name },
     robustart: runtimeVersions().robustart,
     seed,
-    suiteOptions: options.suiteOptions ?? {},
+    suiteOptions,
     config: options.config ?? {},
   };
   const runId = runIdOf(identity);

@@ -19,6 +19,11 @@ export interface Suite {
   readonly name: string;
   readonly description: string;
   conditions(context: SuiteContext): Promise<Condition[]> | Condition[];
+  /**
+   * The options with the suite's defaults filled in (variants, protocols), before they are recorded with the run
+   * and enter its identity: a run made with a default and one naming it explicitly are the same run.
+   */
+  resolveOptions?(options: Record<string, unknown>): Record<string, unknown>;
   /** The samples a suite evaluates when they are not just the given dataset (ImageNet-O adds its negatives). */
   prepareDataset?(dataset: Dataset, options: Record<string, unknown>): Dataset;
   /**

@@ -11,6 +11,7 @@ import { ALL_PERTURBATIONS, PERTURBATIONS, checkPerturbation } from '../../noise
 import { IMAGENET_C_PIPELINE, listImages, loadCleanImage } from '../../noise/natural/imagenet-c.js';
 import { contactSheet } from '../../noise/natural/preview.js';
 import { parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
+import { checkCorruptionVariants, type CorruptionOptions } from '../../noise/natural/types.js';
 import { join } from 'node:path';
 
 export const corruptCommand: Command = {
@@ -28,7 +29,9 @@ export const corruptCommand: Command = {
     '  --severities LIST     1-5 | 3 | 1,3,5 (default 1-5)',
     '  --seed S              seed of every random draw (default 0)',
     '  --workers N           worker threads (default: all cores)',
-    '  --frost-dir DIR       frost photographs to blend instead of the procedural frost textures',
+    '  --frost SOURCE        photographs (default: the six reference photographs, as ImageNet-C) | procedural',
+    '  --frost-dir DIR       your own frost photographs to blend instead of the reference ones',
+    '  --elastic VARIANT     original (default: make_imagenet_c.py, random affine first) | imagecorruptions',
     '  --preview FILE.png    write a contact sheet (corruption x severity) of the first images',
     '  --preview-images N    images in the contact sheet (default 2)',
     '  --imagenet-p          write ImageNet-P sequences instead: DIR/<perturbation>/<class>/<stem>/00..30.JPEG (translate 00..40)',
@@ -42,7 +45,9 @@ export const corruptCommand: Command = {
     severities: { type: 'string' },
     seed: { type: 'string' },
     workers: { type: 'string' },
+    frost: { type: 'string' },
     'frost-dir': { type: 'string' },
+    elastic: { type: 'string' },
     preview: { type: 'string' },
     'preview-images': { type: 'string' },
     'imagenet-p': { type: 'boolean' },
@@ -58,7 +63,10 @@ export const corruptCommand: Command = {
     const seed = numberFlag(values, 'seed', 0, { min: 0, integer: true });
     const workers = numberFlag(values, 'workers', availableParallelism(), { min: 1, integer: true });
     const frostDir = stringFlag(values, 'frost-dir');
+    const { frost, elastic } = checkCorruptionVariants(stringFlag(values, 'frost'), stringFlag(values, 'elastic'));
+    if (frostDir && frost === 'procedural') throw new RobustartError('robustart corrupt: --frost-dir gives frost photographs and --frost procedural the procedural textures; pass one');
     const frostTextures = frostDir ? await loadFrostTextures(frostDir) : undefined;
+    const corruptionOptions: CorruptionOptions = { ...(frostTextures ? { frostTextures } : {}), frost, elastic };
 
     if (preview) {
       const count = numberFlag(values, 'preview-images', 2, { min: 1, integer: true });
@@ -66,7 +74,7 @@ export const corruptCommand: Command = {
       if (names.length === 0) throw new RobustartError(`no images found under ${inDir}; pass --in a folder of class folders of images`);
       const sources = [];
       for (const name of names) sources.push({ name, image: await loadCleanImage(join(inDir, ...name.split('/'))) });
-      const png = await contactSheet(sources, { corruptions, severities, seed, corruptionOptions: frostTextures ? { frostTextures } : undefined });
+      const png = await contactSheet(sources, { corruptions, severities, seed, corruptionOptions });
       await writeFile(preview, png);
       process.stdout.write(`contact sheet of ${sources.length} image(s) x ${corruptions.length} corruptions x ${severities.length} severities: ${preview}\n`);
     }
@@ -82,7 +90,7 @@ export const corruptCommand: Command = {
     }
     if (outDir) {
       const bar = progressBar();
-      const result = await generateImageNetC({ inDir, outDir, corruptions, severities, seed, workers, frostTextures, onProgress: (done, total) => bar({ done, total, label: 'corrupt' }) });
+      const result = await generateImageNetC({ inDir, outDir, corruptions, severities, seed, workers, corruptionOptions, onProgress: (done, total) => bar({ done, total, label: 'corrupt' }) });
       bar.end();
       const { plan } = result;
       process.stdout.write(`${outDir}: wrote ${result.written} images in ${result.seconds.toFixed(1)} s (${plan.existing} of ${plan.total} already present); ${plan.jobs.length} source images to do, ${corruptions.length} corruptions x ${severities.length} severities\n`);

@@ -8,7 +8,7 @@ import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
 
 /** Flags that only some suites read; each lands in the suite's options under its own name. */
-export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost-dir', 'decoders', 'resizers', 'attacks', 'steps', 'negatives'] as const;
+export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost', 'frost-dir', 'elastic', 'decoders', 'resizers', 'attacks', 'steps', 'negatives'] as const;
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -35,7 +35,9 @@ export const evalCommand: Command = {
     '  --imagenet-p        natural: add ImageNet-P perturbation sequences (flip probability, mT5D)',
     '  --perturbations L   natural: which ImageNet-P types (default all)',
     '  --imagenet-c DIR    natural: read a pre-made ImageNet-C tree (DIR/<corruption>/<severity>/...) instead of corrupting on the fly',
-    '  --frost-dir DIR     natural: frost photographs to blend instead of the procedural frost',
+    '  --frost SOURCE      natural: photographs (default: the six reference photographs) | procedural',
+    '  --frost-dir DIR     natural: your own frost photographs to blend instead of the reference ones',
+    '  --elastic VARIANT   natural: original (default, make_imagenet_c.py with its random affine) | imagecorruptions',
     '  --decoders LIST     system: decoder variants, comma-separated, default or all',
     '  --resizers LIST     system: resizer variants, comma-separated, default or all',
     '  --negatives DIR     imagenet-o: ImageNet validation folder whose images of the 200 classes are the negatives',

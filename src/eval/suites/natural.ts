@@ -6,7 +6,9 @@
 //
 // Options (suiteOptions): corruptions = all | main | extra | comma list (default all; main with imagenet-c),
 // severities = 1-5 | list, imagenet-c = DIR to read a pre-made ImageNet-C tree instead of corrupting on the fly,
-// frost-dir = DIR of frost photographs for frost (default: procedural textures),
+// frost = photographs | procedural (default: the shipped reference photographs), frost-dir = DIR of your own frost
+// photographs instead, elastic = original | imagecorruptions (default original, make_imagenet_c.py's); the
+// variants are resolved into the recorded options, so they are part of the run's identity,
 // imagenet-p = true to add the sequences, perturbations = all | main | comma list.
 import { RobustartError } from '../../errors.js';
 import type { FloatImage } from '../../data/image.js';
@@ -18,7 +20,7 @@ import { corruptionNoise, parseCorruptionList, parseSeverityList } from '../../n
 import { loadFrostTextures } from '../../noise/natural/generate.js';
 import { CorruptionPool, pooledCorruptionNoise } from '../../noise/natural/pool.js';
 import { availableParallelism } from 'node:os';
-import type { CorruptionOptions } from '../../noise/natural/types.js';
+import { checkCorruptionVariants, type CorruptionOptions } from '../../noise/natural/types.js';
 import type { ImageNoise, Resizer } from '../../noise/types.js';
 import { IMAGENET_C_PIPELINE, outputPath } from '../../noise/natural/imagenet-c.js';
 import { existsSync } from 'node:fs';
@@ -106,14 +108,24 @@ const pools = new Map<string, CorruptionPool>();
 
 /**
  * Corruptions run on worker threads (all cores but one, which runs the model) so they overlap with inference;
- * one pool per frost folder, kept for the process (idle workers do not keep it alive). None on a single core.
+ * one pool per set of corruption options (frost folder and variants), kept for the process (idle workers do not
+ * keep it alive). None on a single core.
  */
-function corruptionPool(frostDir: string, frostTextures?: readonly FloatImage[]): CorruptionPool | undefined {
+function corruptionPool(key: string, corruptionOptions: CorruptionOptions): CorruptionPool | undefined {
   const workers = availableParallelism() - 1;
   if (workers < 1) return undefined;
-  let pool = pools.get(frostDir);
-  if (!pool) pools.set(frostDir, (pool = new CorruptionPool({ workers, frostTextures })));
+  let pool = pools.get(key);
+  if (!pool) pools.set(key, (pool = new CorruptionPool({ workers, corruptionOptions })));
   return pool;
+}
+
+/** The suite's options with the frost and elastic variants resolved (nothing to resolve with a pre-made tree). */
+export function resolveNaturalOptions(options: Record<string, unknown>): Record<string, unknown> {
+  if (options['imagenet-c'] !== undefined) return options;
+  const { frost, elastic } = checkCorruptionVariants(options.frost, options.elastic);
+  const frostDir = options['frost-dir'];
+  if (frost === 'procedural' && typeof frostDir === 'string' && frostDir !== '') throw new RobustartError('natural suite: frost-dir gives frost photographs, frost=procedural asks for the procedural textures; choose one');
+  return { ...options, frost, elastic };
 }
 
 /** mCE and friends from per-condition top-1 accuracies ("clean", "<corruption>/<severity>"). */
@@ -172,11 +184,14 @@ export function perturbationSummary(records: Iterable<SampleRecord>): Record<str
 export const naturalSuite: Suite = {
   name: 'natural',
   description: 'ImageNet-C corruptions x severities on the fly: mCE, relative mCE, CE per corruption; imagenet-p=true adds ImageNet-P sequences (mFP, mT5D)',
+  resolveOptions: resolveNaturalOptions,
   async conditions(context: SuiteContext) {
-    const frostDir = context.options['frost-dir'];
-    const frostTextures = typeof frostDir === 'string' && frostDir !== '' ? await loadFrostTextures(frostDir) : undefined;
-    const corruptionOptions = frostTextures ? { frostTextures } : undefined;
-    return naturalConditions(context.options, context.seed, context.model.metadata.input_size, corruptionOptions, corruptionPool(typeof frostDir === 'string' ? frostDir : '', frostTextures));
+    const options = resolveNaturalOptions(context.options);
+    const frostDir = typeof options['frost-dir'] === 'string' ? options['frost-dir'] : '';
+    const frostTextures = frostDir !== '' ? await loadFrostTextures(frostDir) : undefined;
+    const { frost, elastic } = checkCorruptionVariants(options.frost, options.elastic);
+    const corruptionOptions: CorruptionOptions = { ...(frostTextures ? { frostTextures } : {}), frost, elastic };
+    return naturalConditions(options, context.seed, context.model.metadata.input_size, corruptionOptions, corruptionPool(JSON.stringify([frostDir, frost, elastic]), corruptionOptions));
   },
   summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
     const summary = corruptionSummary(new Map([...perCondition].map(([name, m]) => [name, m.top1])));

@@ -1,5 +1,5 @@
-// Digital corruptions of ImageNet-C: brightness, contrast, the extra saturate, pixelate, elastic_transform
-// (jpeg_compression is in jpeg.ts). Parameters: ../../../shared/spec/natural-noise.md.
+// Digital corruptions of ImageNet-C: brightness, contrast, the extra saturate, pixelate (elastic_transform is in
+// elastic.ts, jpeg_compression in jpeg.ts). Parameters: ../../../shared/spec/natural-noise.md.
 import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { borderIndex, gaussianBlur } from './filters.js';
@@ -13,8 +13,6 @@ export const CONTRAST = [0.4, 0.3, 0.2, 0.1, 0.05] as const;
 export const SATURATE = [[0.3, 0], [0.1, 0], [2, 0], [5, 0.1], [20, 0.2]] as const;
 /** Side of the box-downscaled image as a fraction of the original. */
 export const PIXELATE = [0.6, 0.5, 0.4, 0.3, 0.25] as const;
-/** imagecorruptions' size-relative elastic transform: alpha per severity; sigma = 0.01 * size, max displacement 0.005 * size. */
-export const ELASTIC_TRANSFORM = [250 * 0.05, 250 * 0.065, 250 * 0.085, 250 * 0.1, 250 * 0.12] as const;
 
 /**
  * HSV value + c, clipped at 1. With hue and saturation fixed, every RGB channel is proportional to V, so the
@@ -184,59 +182,4 @@ export function boxFootprints(inSize: number, outSize: number): { start: Int32Ar
     end[i] = hi;
   }
   return { start, end };
-}
-
-/**
- * Random displacement fields: uniform noise in +-0.005 * height, Gaussian-smoothed with sigma = 0.01 * size per axis
- * (reflect border, truncate 3), scaled by alpha; the image is resampled bilinearly at (y + dy, x + dx) with
- * reflected borders (scipy map_coordinates order 1, mode 'reflect').
- */
-export function elasticTransform(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
-  const n = image.width * image.height;
-  // imagecorruptions bounds both displacements by the image height.
-  const maxDelta = image.height * 0.005;
-  const stream = rng.stream();
-  const noiseX = stream.fillUniform(new Float32Array(n), -maxDelta, maxDelta);
-  const noiseY = stream.fillUniform(new Float32Array(n), -maxDelta, maxDelta);
-  return elasticFromNoise(image, severity, noiseX, noiseY);
-}
-
-/** The deterministic part of elastic_transform, given its two uniform noise fields (x first, then y). */
-export function elasticFromNoise(image: FloatImage, severity: Severity, noiseX: Float32Array, noiseY: Float32Array): FloatImage {
-  const alpha = atSeverity(ELASTIC_TRANSFORM, severity);
-  const { width, height, data } = image;
-  const n = width * height;
-  const sigmaY = height * 0.01;
-  const sigmaX = width * 0.01;
-  const smooth = (noise: Float32Array) => {
-    const field = gaussianBlur(noise, width, height, 1, sigmaX, 'reflect', 3, sigmaY);
-    for (let i = 0; i < n; i++) field[i] = Math.fround(field[i] * alpha); // the reference casts to float32
-    return field;
-  };
-  const dx = smooth(noiseX);
-  const dy = smooth(noiseY);
-  const out = new Float32Array(data.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const sy = y + dy[i];
-      const sx = x + dx[i];
-      const y0 = Math.floor(sy);
-      const x0 = Math.floor(sx);
-      const wy = sy - y0;
-      const wx = sx - x0;
-      const r0 = borderIndex(y0, height, 'reflect') * width;
-      const r1 = borderIndex(y0 + 1, height, 'reflect') * width;
-      const c0 = borderIndex(x0, width, 'reflect');
-      const c1 = borderIndex(x0 + 1, width, 'reflect');
-      const a = (r0 + c0) * 3, b = (r0 + c1) * 3, c = (r1 + c0) * 3, d = (r1 + c1) * 3;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = data[a + ch] + wx * (data[b + ch] - data[a + ch]);
-        const bottom = data[c + ch] + wx * (data[d + ch] - data[c + ch]);
-        const v = top + wy * (bottom - top);
-        out[i * 3 + ch] = v < 0 ? 0 : v > 1 ? 1 : v;
-      }
-    }
-  }
-  return sameSize(image, out);
 }

@@ -37,9 +37,6 @@ export const FROST_PHOTOGRAPHS_DRAWN = 5;
 /** imagecorruptions enlarges every photograph by this factor (after any factor that makes it cover the image). */
 export const FROST_RESCALE_MARGIN = 1.1;
 
-export type FrostSource = 'photographs' | 'procedural';
-export const FROST_SOURCES: readonly FrostSource[] = ['photographs', 'procedural'];
-
 export const FROST_TEXTURE_SIZE = 512;
 export const FROST_TEXTURE_COUNT = 6;
 const FROST_SEED = 0x0f405707;

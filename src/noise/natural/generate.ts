@@ -8,7 +8,7 @@ import { RobustartError } from '../../errors.js';
 import { corruptSourceFile, perturbSourceFile, planImageNetC, planImageNetP, type ImageNetCPlan, type SourceResult } from './imagenet-c.js';
 import type { Perturbation } from './imagenet-p.js';
 import { CorruptionPool } from './pool.js';
-import type { Severity } from './types.js';
+import type { CorruptionOptions, Severity } from './types.js';
 
 export interface GenerateOptions {
   readonly inDir: string;
@@ -18,7 +18,8 @@ export interface GenerateOptions {
   readonly seed: number;
   /** Worker threads; 1 runs in this thread. */
   readonly workers: number;
-  readonly frostTextures?: readonly FloatImage[];
+  /** The user's frost photographs, frost source, elastic variant (default: shipped photographs, original elastic). */
+  readonly corruptionOptions?: CorruptionOptions;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -38,7 +39,7 @@ interface JobRunner<J> {
 }
 
 /** Runs every job (in this thread when workers <= 1), counting written files, skipped sources and progress. */
-async function runJobs<J>(jobs: readonly J[], todo: number, workers: number, runner: JobRunner<J>, onProgress?: (done: number, total: number) => void, frostTextures?: readonly FloatImage[]): Promise<{ written: number; skipped: string[] }> {
+async function runJobs<J>(jobs: readonly J[], todo: number, workers: number, runner: JobRunner<J>, onProgress?: (done: number, total: number) => void, corruptionOptions?: CorruptionOptions): Promise<{ written: number; skipped: string[] }> {
   let written = 0;
   let done = 0;
   const skipped: string[] = [];
@@ -52,7 +53,7 @@ async function runJobs<J>(jobs: readonly J[], todo: number, workers: number, run
   if (workers <= 1 || jobs.length <= 1) {
     for (const job of jobs) report(await runner.local(job), job);
   } else {
-    const pool = new CorruptionPool({ workers: Math.min(workers, jobs.length), frostTextures });
+    const pool = new CorruptionPool({ workers: Math.min(workers, jobs.length), corruptionOptions });
     try {
       await Promise.all(jobs.map((job) => runner.remote(pool, job).then((r) => report(r, job))));
     } finally {
@@ -65,18 +66,17 @@ async function runJobs<J>(jobs: readonly J[], todo: number, workers: number, run
 export async function generateImageNetC(options: GenerateOptions): Promise<GenerateResult> {
   const start = performance.now();
   const plan = await planImageNetC(options.inDir, options.outDir, options.corruptions, options.severities);
-  const corruptionOptions = options.frostTextures && options.frostTextures.length > 0 ? { frostTextures: options.frostTextures } : undefined;
   const { written, skipped } = await runJobs(
     plan.jobs,
     plan.total - plan.existing,
     options.workers,
     {
-      local: (job) => corruptSourceFile(job, options.seed, corruptionOptions),
+      local: (job) => corruptSourceFile(job, options.seed, options.corruptionOptions),
       remote: (pool, job) => pool.run<SourceResult>({ kind: 'file', job, seed: options.seed }),
       outputs: (job) => job.outputs.length,
     },
     options.onProgress,
-    options.frostTextures,
+    options.corruptionOptions,
   );
   return { plan, written, skipped, seconds: (performance.now() - start) / 1000 };
 }
@@ -108,15 +108,15 @@ export async function generateImageNetP(options: GenerateSequencesOptions): Prom
   return { total: plan.total, existing: plan.existing, written, skipped, seconds: (performance.now() - start) / 1000 };
 }
 
-/** Frost photographs for --frost-dir: every image in the folder, decoded at full size. */
+/** The user's frost photographs: every image in the folder, decoded at full size. */
 export async function loadFrostTextures(dir: string): Promise<FloatImage[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /^\.(png|jpe?g|webp)$/i.test(extname(n))).sort();
   } catch {
-    throw new RobustartError(`cannot read --frost-dir ${dir}; pass a folder of frost photographs (png or jpg)`);
+    throw new RobustartError(`cannot read the frost photograph folder ${dir}; pass a folder of frost photographs (png or jpg)`);
   }
-  if (names.length === 0) throw new RobustartError(`--frost-dir ${dir} has no png or jpg images; pass a folder of frost photographs`);
+  if (names.length === 0) throw new RobustartError(`frost photograph folder ${dir} has no png or jpg images; pass a folder of frost photographs`);
   const textures: FloatImage[] = [];
   for (const n of names) {
     const bytes = await readFile(join(dir, n));

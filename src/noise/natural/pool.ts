@@ -7,14 +7,14 @@ import { RobustartError } from '../../errors.js';
 import { WorkerPool, WorkerPoolError } from '../../util/worker-pool.js';
 import type { ImageNoise } from '../types.js';
 import { getCorruption } from './registry.js';
-import { checkSeverity, type Severity } from './types.js';
+import { checkSeverity, type CorruptionOptions, type Severity } from './types.js';
 import type { WorkerRequest } from './worker.js';
 
 export interface PoolOptions {
   /** Number of worker threads (default: all cores). */
   readonly workers?: number;
-  /** Frost textures from --frost-dir, shared with every worker. */
-  readonly frostTextures?: readonly FloatImage[];
+  /** Corruption options (the user's frost photographs, frost and elastic variants), shared with every worker. */
+  readonly corruptionOptions?: CorruptionOptions;
 }
 
 export class CorruptionPool {
@@ -22,7 +22,7 @@ export class CorruptionPool {
 
   constructor(options: PoolOptions = {}) {
     const count = Math.max(1, options.workers ?? availableParallelism());
-    this.pool = new WorkerPool<WorkerRequest, unknown>(new URL('./worker.js', import.meta.url), count, { frostTextures: options.frostTextures ?? [] });
+    this.pool = new WorkerPool<WorkerRequest, unknown>(new URL('./worker.js', import.meta.url), count, { corruptionOptions: options.corruptionOptions });
   }
 
   get size(): number {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { FloatImage } from '../../data/image.js';
 import { defocusBlur } from './defocus.js';
-import { brightness, elasticFromNoise, pixelate, saturate } from './digital.js';
+import { brightness, pixelate, saturate } from './digital.js';
+import { ELASTIC_TRANSFORM_ORIGINAL, elasticFromNoise, elasticOriginalFromDraws } from './elastic.js';
 import { gaussianBlur, zoomBlur } from './blur.js';
 import { SEVERITIES } from './types.js';
 import { canny, distanceTransformL2, equalizeHistogram, filter3x3ToByte } from './vision.js';
@@ -66,5 +67,19 @@ test('elastic_transform, given its noise fields, matches skimage gaussian + scip
   const noiseY = Float32Array.from(reference.elastic_noise.y as number[]);
   for (const s of SEVERITIES) {
     assert.ok(maxAbsDiff(elasticFromNoise(image, s, noiseX, noiseY).data, reference.elastic_transform[s - 1]) < 1e-5, `elastic ${s}`);
+  }
+});
+
+test("elastic_transform 'original', given its draws, matches cv2.getAffineTransform + warpAffine, then skimage gaussian + map_coordinates", () => {
+  const draws = reference.elastic_original_draws;
+  const noiseX = Float32Array.from(draws.x as number[]);
+  const noiseY = Float32Array.from(draws.y as number[]);
+  const scale = Math.min(image.width, image.height) / 224;
+  for (const s of SEVERITIES) {
+    const shift = ELASTIC_TRANSFORM_ORIGINAL[s - 1][2] * scale;
+    const shifts = (draws.shifts as number[]).slice((s - 1) * 6, s * 6).map((v) => v * shift);
+    const out = elasticOriginalFromDraws(image, s, shifts, noiseX, noiseY).data;
+    // The noise fields are float32 here and float64 there; OpenCV's 1/32-pixel warp is reproduced.
+    assert.ok(maxAbsDiff(out, reference.elastic_original[s - 1]) < 2e-3, `elastic original ${s}: ${maxAbsDiff(out, reference.elastic_original[s - 1])}`);
   }
 });

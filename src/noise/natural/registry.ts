@@ -7,7 +7,8 @@ import { Rng } from '../../util/rng.js';
 import type { ImageNoise } from '../types.js';
 import { GAUSSIAN_BLUR, GLASS_BLUR, MOTION_BLUR, ZOOM_BLUR, gaussianBlur, glassBlur, motionBlur, zoomBlur } from './blur.js';
 import { DEFOCUS_BLUR, defocusBlur } from './defocus.js';
-import { BRIGHTNESS, CONTRAST, ELASTIC_TRANSFORM, PIXELATE, SATURATE, brightness, contrast, elasticTransform, pixelate, saturate } from './digital.js';
+import { BRIGHTNESS, CONTRAST, PIXELATE, SATURATE, brightness, contrast, pixelate, saturate } from './digital.js';
+import { ELASTIC_TRANSFORM_ORIGINAL, elasticTransform } from './elastic.js';
 import { FROST, frost } from './frost.js';
 import { JPEG_COMPRESSION, jpegCompression } from './jpeg.js';
 import { GAUSSIAN_NOISE, IMPULSE_NOISE, SHOT_NOISE, SPECKLE_NOISE, gaussianNoise, impulseNoise, shotNoise, speckleNoise } from './noise.js';
@@ -42,7 +43,7 @@ export const CORRUPTIONS: readonly CorruptionInfo[] = [
   entry('fog', 'weather', false, FOG, fog),
   entry('brightness', 'digital', false, BRIGHTNESS, brightness),
   entry('contrast', 'digital', false, CONTRAST, contrast),
-  entry('elastic_transform', 'digital', false, ELASTIC_TRANSFORM, elasticTransform),
+  entry('elastic_transform', 'digital', false, ELASTIC_TRANSFORM_ORIGINAL, elasticTransform),
   entry('pixelate', 'digital', false, PIXELATE, pixelate),
   entry('jpeg_compression', 'digital', false, JPEG_COMPRESSION, jpegCompression),
   entry('speckle_noise', 'noise', true, SPECKLE_NOISE, speckleNoise),

@@ -12,9 +12,21 @@ export interface CorruptionOptions {
   /** Frost photographs to blend instead of the shipped reference photographs. */
   readonly frostTextures?: readonly FloatImage[];
   /** frost: the reference photographs (default) or the procedural textures. */
-  readonly frost?: 'photographs' | 'procedural';
+  readonly frost?: (typeof FROST_SOURCES)[number];
   /** elastic_transform: make_imagenet_c.py's (random affine first; the default) or imagecorruptions'. */
-  readonly elastic?: 'original' | 'imagecorruptions';
+  readonly elastic?: (typeof ELASTIC_VARIANTS)[number];
+}
+
+export const FROST_SOURCES = ['photographs', 'procedural'] as const;
+export const ELASTIC_VARIANTS = ['original', 'imagecorruptions'] as const;
+
+/** The frost and elastic variants named in options (defaults: the photographs, the original elastic). */
+export function checkCorruptionVariants(frost: unknown, elastic: unknown): { frost: 'photographs' | 'procedural'; elastic: 'original' | 'imagecorruptions' } {
+  const f = frost ?? 'photographs';
+  const e = elastic ?? 'original';
+  if (!(FROST_SOURCES as readonly unknown[]).includes(f)) throw new RobustartError(`frost source '${String(f)}' is unknown; choose ${FROST_SOURCES.join(' or ')}`);
+  if (!(ELASTIC_VARIANTS as readonly unknown[]).includes(e)) throw new RobustartError(`elastic_transform variant '${String(e)}' is unknown; choose ${ELASTIC_VARIANTS.join(' or ')}`);
+  return { frost: f as 'photographs' | 'procedural', elastic: e as 'original' | 'imagecorruptions' };
 }
 
 /** One corruption: returns a new image in [0,1]; every random draw comes from `rng`. */

@@ -1,12 +1,12 @@
 // Worker-thread side of CorruptionPool: corrupts one image (or one source file into its ImageNet-C outputs)
-// per message. Workers hold no state beyond the frost textures they were started with.
+// per message. Workers hold no state beyond the corruption options (frost photographs, variants) they were started with.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FloatImage } from '../../data/image.js';
 import { RobustartError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
 import { corruptSourceFile, perturbSourceFile, type SequenceJob, type SourceJob } from './imagenet-c.js';
 import { getCorruption } from './registry.js';
-import type { Severity } from './types.js';
+import type { CorruptionOptions, Severity } from './types.js';
 
 export type WorkerRequest =
   | { kind: 'corrupt'; image: FloatImage; corruption: string; severity: Severity; seed: number }
@@ -16,8 +16,7 @@ export type WorkerRequest =
 
 export type WorkerResponse = { ok: true; result: unknown } | { ok: false; error: string; userError: boolean };
 
-const frostTextures: FloatImage[] = (workerData?.frostTextures as FloatImage[] | undefined) ?? [];
-const options = frostTextures.length > 0 ? { frostTextures } : undefined;
+const options = workerData?.corruptionOptions as CorruptionOptions | undefined;
 
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.kind) {
