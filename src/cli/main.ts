@@ -3,9 +3,10 @@
 import { commands } from './commands/index.js';
 import { parseCommandArgs } from './command.js';
 import { RobustartError } from '../errors.js';
+import { maxOf } from '../util/array.js';
 
 function printHelp(): void {
-  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  const width = Math.max(maxOf(commands.map((c) => c.name.length)), 8);
   process.stdout.write(`robustart: robustness benchmark for image classifiers\n\nusage: robustart <command> [flags]\n\ncommands:\n`);
   for (const c of commands) process.stdout.write(`  ${c.name.padEnd(width)}  ${c.summary}\n`);
   process.stdout.write(`\nrobustart <command> --help shows a command's flags.\n`);

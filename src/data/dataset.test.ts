@@ -105,3 +105,19 @@ test('ImageNet wnid folders map to the standard 1,000-class indices', () => {
   touch(join(bad, 'n00000001', 'x.jpg'));
   assert.throws(() => loadImageFolder(bad), /n00000001 looks like an ImageNet wnid but is not one of the 1,000 classes/);
 });
+
+test('a CSV manifest far beyond the argument limit of a spread loads (ImageNet train has 1.3M rows)', () => {
+  // Math.max(...labels) threw RangeError from ~130k rows; 300k keeps the test short (the full 1,281,167 rows
+  // load the same way, only slower).
+  const dir = tempDir();
+  const rows = 300_000;
+  const lines = ['path,label'];
+  for (let i = 0; i < rows; i++) lines.push(`train/n${String(i % 1000).padStart(8, '0')}/${i}.JPEG,${i % 1000}`);
+  const csv = join(dir, 'train.csv');
+  writeFileSync(csv, lines.join('\n'));
+  const dataset = loadCsvManifest(csv);
+  assert.equal(dataset.samples.length, rows);
+  assert.equal(dataset.classes.length, 1000);
+  assert.equal(dataset.samples[rows - 1].label, (rows - 1) % 1000);
+  assert.deepEqual(parseCsvLine(' a.jpg , 3 '), ['a.jpg', '3']);
+});

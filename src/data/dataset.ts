@@ -5,6 +5,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { RobustartError } from '../errors.js';
 import { imagenetWnids } from './imagenet.js';
 import { Rng } from '../util/rng.js';
+import { maxOf } from '../util/array.js';
 
 export interface Sample {
   /** Stable id: the path relative to the dataset root, with '/' separators. */
@@ -76,6 +77,8 @@ export function loadImageFolder(root: string): Dataset {
 
 /** Splits one CSV line, honouring double quotes (paths may contain commas). */
 export function parseCsvLine(line: string): string[] {
+  // Most lines have no quotes: split directly (manifests run to millions of lines).
+  if (!line.includes('"')) return line.split(',').map((f) => f.trim());
   const fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -115,7 +118,7 @@ export function loadCsvManifest(csvPath: string, classNames?: readonly string[])
   const numeric = rows.every((r) => /^\d+$/.test(r.label));
   let classes: string[];
   if (numeric) {
-    const max = Math.max(...rows.map((r) => Number(r.label)));
+    const max = maxOf(rows.map((r) => Number(r.label)));
     classes = classNames ? [...classNames] : Array.from({ length: max + 1 }, (_, i) => String(i));
   } else {
     classes = classNames ? [...classNames] : [...new Set(rows.map((r) => r.label))].sort(byCodePoint);

@@ -9,6 +9,7 @@ import { DECODERS, decoderByName } from '../../noise/system/decoders/index.js';
 import { RESIZERS, resizerByName } from '../../noise/system/resizers/index.js';
 import { disagreementHeatmap, imageDiff, runCombinations } from '../../noise/system/diff.js';
 import { resizedSize } from '../../data/preprocess.js';
+import { maxOf } from '../../util/array.js';
 
 const USAGE = [
   'robustart system-noise list                      decoder and resizer variants',
@@ -74,7 +75,7 @@ export const systemNoiseCommand: Command = {
     const { heatmap, perPixelMax } = disagreementHeatmap(reference.image, ok.map((r) => r.image!));
     const out = stringFlag(values, 'out');
     if (out) await sharp(heatmap.data, { raw: { width: heatmap.width, height: heatmap.height, channels: 3 } }).png().toFile(out);
-    const gridMax = Math.max(...perPixelMax);
+    const gridMax = maxOf(perPixelMax);
     const meanOfMax = perPixelMax.reduce((a, b) => a + b, 0) / perPixelMax.length;
 
     if (values.json) {

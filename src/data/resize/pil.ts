@@ -11,6 +11,7 @@
 import { crop, type RgbImage } from '../image.js';
 import type { Resizer } from '../../noise/types.js';
 import { checkResizeArgs } from './common.js';
+import { maxOf } from '../../util/array.js';
 
 const PRECISION_BITS = 22;
 const ONE = 1 << PRECISION_BITS;
@@ -174,7 +175,7 @@ export function pilConvolve(image: RgbImage, width: number, height: number, filt
   const vertical = height !== image.height ? pilCoefficients(image.height, height, filter) : undefined;
   // Input rows the wanted output rows read.
   const firstRow = vertical ? vertical.start[top] : top;
-  const lastRow = vertical ? Math.max(...Array.from({ length: window.height }, (_, k) => vertical.start[top + k] + vertical.count[top + k])) : bottom;
+  const lastRow = vertical ? maxOf(Array.from({ length: window.height }, (_, k) => vertical.start[top + k] + vertical.count[top + k])) : bottom;
   let current: RgbImage;
   if (width !== image.width) {
     current = horizontalPass(image, pilCoefficients(image.width, width, filter), left, right, firstRow, lastRow);

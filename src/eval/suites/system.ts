@@ -9,6 +9,7 @@ import type { SampleRecord } from '../../store/store.js';
 import type { ClassificationMetrics } from '../../metrics/classification.js';
 import type { Condition } from '../condition.js';
 import type { Suite } from '../suite.js';
+import { maxOf, minOf } from '../../util/array.js';
 
 /** Distinct decoding behaviours by default: libjpeg-turbo islow+fancy (sharp; skia, mozjpeg-wasm and djpeg-islow give
  * the same pixels), its ifast / float IDCTs and simple upsampling, jpeg-js and FFmpeg. */
@@ -51,8 +52,8 @@ export function accuracySummary(top1ByCombination: ReadonlyMap<string, number>):
   return {
     combinations: values.length,
     mean_top1: values.reduce((a, b) => a + b, 0) / values.length,
-    worst_top1: Math.min(...values),
-    best_top1: Math.max(...values),
+    worst_top1: minOf(values),
+    best_top1: maxOf(values),
     nsd: nsd(values),
   };
 }

@@ -3,6 +3,7 @@
 import type { RgbImage } from '../../data/image.js';
 import type { Decoder, Resizer } from '../types.js';
 import { RobustartError } from '../../errors.js';
+import { maxOf } from '../../util/array.js';
 
 export interface ImageDiff {
   /** largest |a - b| over pixels and channels, in grey levels */
@@ -78,7 +79,7 @@ export function disagreementHeatmap(reference: RgbImage, others: readonly RgbIma
       }
     }
   }
-  const top = scaleMax ?? Math.max(1, ...perPixelMax);
+  const top = scaleMax ?? Math.max(1, maxOf(perPixelMax));
   const data = new Uint8Array(n * 3);
   for (let p = 0; p < n; p++) {
     const t = Math.min(1, perPixelMax[p] / top) * 3; // 0..3 through the three colour ramps
