@@ -11,6 +11,7 @@ import type { ModelMetadata } from '../model/metadata.js';
 import { reliabilityBins } from '../metrics/classification.js';
 import { barChart, escapeHtml, reliabilityDiagram } from './svg.js';
 import { Rng } from '../util/rng.js';
+import { formatHeadlineMetrics, runHeadline } from './headline.js';
 
 export interface ReportInput {
   readonly store: ResultStore;
@@ -45,7 +46,8 @@ export async function renderRunReport(input: ReportInput): Promise<string> {
   const metrics = store.metrics(runId);
   const noises = [...new Set(metrics.map((m) => m.noise))];
   const metric = (noise: string, name: string) => metrics.find((m) => m.noise === noise && m.name === name)?.value;
-  const firstNoise = noises.find((n) => n !== '*') ?? 'clean';
+  // Calibration, per-class bars and the grid describe the clean condition when the run has one.
+  const firstNoise = noises.includes('clean') ? 'clean' : noises.find((n) => n !== '*') ?? 'clean';
   const records = store.records(runId, firstNoise);
   const ok = records.filter((r) => r.status === 'ok');
   const bins = reliabilityBins(ok.map((r) => ({ label: r.label, top5: r.top5 ?? [], confidence: r.confidence ?? 0, trueProbability: r.trueProbability ?? 0 })));
@@ -79,7 +81,8 @@ export async function renderRunReport(input: ReportInput): Promise<string> {
     .map((n) => `<tr><td>${escapeHtml(n)}</td>${names.map((name) => `<td>${fmt(name, metric(n, name))}</td>`).join('')}</tr>`)
     .join('');
   const suiteRows = metrics.filter((m) => m.noise === '*').map((m) => `<tr><td>${escapeHtml(m.name)}</td><td>${m.value === null ? '–' : m.value.toFixed(4)}</td></tr>`).join('');
-  const top1 = metric(firstNoise, 'top1');
+  const headline = runHeadline(run.suite, metrics);
+  const headlineText = [...(headline.cleanTop1 !== undefined ? [`clean top-1 ${pct(headline.cleanTop1)}`] : []), ...(headline.suiteMetrics.length > 0 ? [escapeHtml(formatHeadlineMetrics(headline.suiteMetrics))] : [])].join(' · ') || `top-1 ${pct(metric(firstNoise, 'top1'))}`;
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>robustart report: ${escapeHtml(run.modelName)} (${escapeHtml(run.suite)})</title>
@@ -93,7 +96,7 @@ table{border-collapse:collapse}td,th{padding:.25em .7em;border-bottom:1px solid 
 figure img{width:96px;height:96px;image-rendering:pixelated;border:3px solid #3a3}figure.bad img{border-color:#d33}
 </style></head><body>
 <h1>robustart: ${escapeHtml(run.modelName)} on ${escapeHtml(dataset.root)}</h1>
-<p class="headline">top-1 ${pct(top1)}</p>
+<p class="headline">${headlineText}</p>
 <p class="meta">run ${run.id} · suite ${escapeHtml(run.suite)} · ${ok.length} images (${records.length - ok.length} skipped) · seed ${run.seed} · ${Object.entries(run.versions).map(([k, v]) => `${escapeHtml(k)} ${escapeHtml(v)}`).join(' · ')} · ${escapeHtml(run.updatedAt)}</p>
 <h2>Metrics</h2>
 <table><tr><th>condition</th>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr>${metricRows}</table>

@@ -5,6 +5,7 @@ import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
 import { exportRun, type ExportFormat } from '../../store/export.js';
 import { percent, table } from '../format.js';
+import { formatHeadlineMetrics, runHeadline } from '../../report/headline.js';
 
 const USAGE = [
   'robustart results list                          stored runs, newest first',
@@ -32,10 +33,10 @@ export const resultsCommand: Command = {
           if (json) return void process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
           if (runs.length === 0) return void process.stdout.write(`no runs in ${store.path}; robustart eval stores one\n`);
           const rows = runs.map((r) => {
-            const top1 = store.metrics(r.id).find((m) => m.noise === (r.suite === 'clean' ? 'clean' : m.noise) && m.name === 'top1');
-            return [r.id, r.createdAt.replace('T', ' ').slice(0, 19), r.suite, r.modelName, String(r.config.sampleCount ?? ''), r.status, percent(top1?.value)];
+            const headline = runHeadline(r.suite, store.metrics(r.id));
+            return [r.id, r.createdAt.replace('T', ' ').slice(0, 19), r.suite, r.modelName, String(r.config.sampleCount ?? ''), r.status, percent(headline.cleanTop1), formatHeadlineMetrics(headline.suiteMetrics, ', ')];
           });
-          process.stdout.write(table(['run', 'created', 'suite', 'model', 'samples', 'status', 'top-1'], rows));
+          process.stdout.write(table(['run', 'created', 'suite', 'model', 'samples', 'status', 'clean top-1', 'suite metrics'], rows));
           return;
         }
         case 'show': {
