@@ -24,6 +24,16 @@ test('robustart corrupt writes the tree and a contact sheet; bad flags are one-l
     await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), corruptions: 'rain' }, []), /unknown corruption 'rain'/);
     await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), severities: '0-7' }, []), /--severities '0-7' is not a severity list/);
     await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), 'imagenet-p': true, perturbations: 'wobble' }, []), /unknown perturbation 'wobble'/);
+    // Frost from the reference photographs (default) or the procedural textures; the elastic variant by name.
+    const frostOf = async (out: string, flags: Record<string, string>) => {
+      await corruptCommand.run({ in: join(root, 'in'), out: join(root, out), corruptions: 'frost,elastic_transform', severities: '3', workers: '1', ...flags }, []);
+      return sharp(join(root, out, 'frost', '3', 'n01', 'a.JPEG')).raw().toBuffer();
+    };
+    const photographs = await frostOf('photo', {});
+    assert.deepEqual(await frostOf('photo-again', { frost: 'photographs', elastic: 'original' }), photographs);
+    assert.notDeepEqual(await frostOf('procedural', { frost: 'procedural', elastic: 'imagecorruptions' }), photographs);
+    await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), elastic: 'warped' }, []), /elastic_transform variant 'warped' is unknown; choose original or imagecorruptions/);
+    await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), frost: 'procedural', 'frost-dir': root }, []), /--frost-dir gives frost photographs and --frost procedural/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
