@@ -7,12 +7,16 @@
 //   /usr/bin/python3 tools/natural-noise-reference.py imagenet-p-full DIR && node tools/natural-fidelity.mjs imagenet-p DIR
 //     per-frame mean absolute difference (8-bit levels) of ImageNet-P rotate / scale / shear against old
 //     torchvision's affine on PIL (256x256 context, 224 crop): mean over frames and the worst frame.
+//   ROBUSTART_DIST=/path/to/another/build/dist measures that build's ImageNet-P frames instead (before / after).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { rampImage } from '../dist/noise/natural/fixture.js';
 import { frost, frostBlend, frostPhotograph, rescaledFrostPhotograph } from '../dist/noise/natural/frost.js';
-import { perturbationFrame } from '../dist/noise/natural/imagenet-p.js';
 import { rngFor } from '../dist/util/rng.js';
+
+const dist = process.env.ROBUSTART_DIST ? pathToFileURL(`${process.env.ROBUSTART_DIST}/`).href : new URL('../dist/', import.meta.url).href;
+const { perturbationFrame } = await import(new URL('noise/natural/imagenet-p.js', dist).href);
 
 const psnr = (clean, out) => {
   let se = 0;
@@ -25,19 +29,20 @@ const sd = (v) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.l
 const [mode, dir] = process.argv.slice(2);
 if (mode === 'frost') {
   const reference = JSON.parse(readFileSync(new URL('../src/noise/natural/fixtures/frost-reference.json', import.meta.url), 'utf8'));
-  process.stdout.write('| severity | reference, its draws (dB) | robustart, same draws | difference | reference, fresh draws | robustart, own draws | difference (± 2 SE) |\n|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| severity | reference, its draws (dB) | robustart, same draws | difference | reference, fresh draws | robustart, own draws | difference (± 2 SE) | procedural textures, own draws | difference |\n|---|---|---|---|---|---|---|---|---|\n');
   for (let s = 1; s <= 5; s++) {
-    const ref = [], replay = [], own = [];
+    const ref = [], replay = [], own = [], procedural = [];
     for (const entry of reference.large) {
       const image = rampImage(224, 224, entry.k);
       const draw = entry.severities[s - 1];
       ref.push(draw.psnr);
       replay.push(psnr(image, frostBlend(image, s, rescaledFrostPhotograph(frostPhotograph(draw.index), 224, 224), draw.left, draw.top)));
       for (let d = 0; d < 25; d++) own.push(psnr(image, frost(image, s, rngFor(7, entry.k, s, d))));
+      for (let d = 0; d < 25; d++) procedural.push(psnr(image, frost(image, s, rngFor(7, entry.k, s, d), { frost: 'procedural' })));
     }
     const refOwn = reference.own[String(s)];
     const se = sd(own) / Math.sqrt(own.length);
-    process.stdout.write(`| ${s} | ${mean(ref).toFixed(3)} | ${mean(replay).toFixed(3)} | ${(mean(replay) - mean(ref)).toFixed(3)} | ${refOwn.toFixed(3)} | ${mean(own).toFixed(3)} | ${(mean(own) - refOwn).toFixed(3)} (± ${(2 * Math.SQRT2 * se).toFixed(2)}) |\n`);
+    process.stdout.write(`| ${s} | ${mean(ref).toFixed(3)} | ${mean(replay).toFixed(3)} | ${(mean(replay) - mean(ref)).toFixed(3)} | ${refOwn.toFixed(3)} | ${mean(own).toFixed(3)} | ${(mean(own) - refOwn).toFixed(3)} (± ${(2 * Math.SQRT2 * se).toFixed(2)}) | ${mean(procedural).toFixed(3)} | ${(mean(procedural) - refOwn).toFixed(3)} |\n`);
   }
 } else if (mode === 'imagenet-p' && dir) {
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
@@ -54,7 +59,7 @@ if (mode === 'frost') {
       for (let p = 0; p < cw * ch * 3; p++) sum += Math.abs(frame.data[p] * 255 - raw[off + p]);
       per.push(sum / (cw * ch * 3));
     }
-    const worst = per.indexOf(Math.max(...per));
+    const worst = per.reduce((w, v, i) => (v > per[w] ? i : w), 0);
     process.stdout.write(`| ${type} | ${mean(per).toFixed(3)} | ${per[worst].toFixed(3)} | ${worst} |\n`);
   }
 } else {
