@@ -80,7 +80,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   const { model, classifier, dataset, samples, store, suite, seed, batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RobustartError(`batch size ${batchSize} must be a positive integer`);
   checkLabels(model, dataset, samples);
-  const context: SuiteContext = { model, classifier, dataset, seed, options: options.suiteOptions ?? {} };
+  const suiteOptions = suite.resolveOptions ? suite.resolveOptions(options.suiteOptions ?? {}) : options.suiteOptions ?? {};
+  const context: SuiteContext = { model, classifier, dataset, seed, options: suiteOptions };
   const conditions = await suite.conditions(context);
   const names = new Set<string>();
   for (const c of conditions) {
@@ -99,7 +100,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     preprocess: { ...preprocess, decoder: sharpDecoder.name, resizer: defaultResizer.name },
     robustart: runtimeVersions().robustart,
     seed,
-    suiteOptions: options.suiteOptions ?? {},
+    suiteOptions,
     config: options.config ?? {},
   };
   const runId = runIdOf(identity);
@@ -179,7 +180,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
         let images = unit.images;
         let extra: Record<string, unknown>[] | undefined;
         if (unit.condition.batchNoise) {
-          const noisy = await unit.condition.batchNoise.apply(images, labels, unit.samples.length, rngFor(seed, hashString(unit.condition.name), hashString(unit.samples[0].id)));
+          const noisy = await unit.condition.batchNoise.apply({ images, labels, sampleIds: unit.samples.map((s) => s.id), seed });
           images = noisy.images;
           extra = noisy.extra;
         }

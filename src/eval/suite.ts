@@ -19,6 +19,11 @@ export interface Suite {
   readonly name: string;
   readonly description: string;
   conditions(context: SuiteContext): Promise<Condition[]> | Condition[];
+  /**
+   * The options in full (a named protocol expanded into every setting it fixes, explicit options applied): what the run
+   * records, hashes into its identity and hands to `conditions` and `summarize` as `context.options`.
+   */
+  resolveOptions?(options: Record<string, unknown>): Record<string, unknown>;
   /** The samples a suite evaluates when they are not just the given dataset (ImageNet-O adds its negatives). */
   prepareDataset?(dataset: Dataset, options: Record<string, unknown>): Dataset;
   /**

@@ -26,6 +26,10 @@ export interface AttackOptions {
   readonly eps?: number;
   readonly steps?: number;
   readonly stepSize?: number;
+  /** Step size as a fraction of ε (foolbox's rel_stepsize); used when `stepSize` is not given. */
+  readonly relativeStepSize?: number;
+  /** Start from a random point in the ε-ball (PGD default true, MIM and FGSM false). */
+  readonly randomStart?: boolean;
   readonly restarts?: number;
   readonly targeted?: boolean;
   readonly queries?: number;
@@ -55,10 +59,10 @@ export const ATTACKS: readonly AttackEntry[] = [
     create: (m, o) => new BIM(m, { eps: eps(o, 'bim'), steps: o.steps, stepSize: o.stepSize, targeted: o.targeted }) },
   { name: 'pgd', summary: 'projected gradient descent with random start (Madry 2018), L∞/L2/L1', kind: 'white-box', norms: ['linf', 'l2', 'l1'], minimumNorm: false, targeted: true,
     create: (m, o) => o.norm === 'l1'
-      ? new PGDL1(m, { eps: eps(o, 'pgd'), steps: o.steps, stepSize: o.stepSize, restarts: o.restarts, targeted: o.targeted })
-      : new PGD(m, { norm: l2OrLinf(o.norm), eps: eps(o, 'pgd'), steps: o.steps, stepSize: o.stepSize, restarts: o.restarts, targeted: o.targeted }) },
+      ? new PGDL1(m, { eps: eps(o, 'pgd'), steps: o.steps, stepSize: o.stepSize, randomStart: o.randomStart, restarts: o.restarts, targeted: o.targeted })
+      : new PGD(m, { norm: l2OrLinf(o.norm), eps: eps(o, 'pgd'), steps: o.steps, stepSize: o.stepSize, randomStart: o.randomStart, restarts: o.restarts, targeted: o.targeted }) },
   { name: 'mim', summary: 'momentum iterative method (Dong 2018)', kind: 'white-box', norms: ['linf', 'l2'], minimumNorm: false, targeted: true,
-    create: (m, o) => new MIM(m, { norm: l2OrLinf(o.norm), eps: eps(o, 'mim'), steps: o.steps, stepSize: o.stepSize, targeted: o.targeted }) },
+    create: (m, o) => new MIM(m, { norm: l2OrLinf(o.norm), eps: eps(o, 'mim'), steps: o.steps, stepSize: o.stepSize, randomStart: o.randomStart, targeted: o.targeted }) },
   { name: 'cw', summary: 'Carlini-Wagner L2, minimum norm (Carlini 2017)', kind: 'white-box', norms: ['l2'], minimumNorm: true, targeted: true,
     create: (m, o) => new CarliniWagnerL2(m, { eps: o.eps, steps: o.steps, targeted: o.targeted }) },
   { name: 'ddn', summary: 'decoupled direction and norm, minimum L2 (Rony 2019)', kind: 'white-box', norms: ['l2'], minimumNorm: true, targeted: true,
@@ -103,7 +107,8 @@ export function createAttack(model: DifferentiableClassifier, name: string, opti
     const v = options[key];
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new RobustartError(`--${key} ${v} must be a positive integer`);
   }
-  return entry.create(model, { ...options, norm });
+  const stepSize = options.stepSize ?? (options.relativeStepSize !== undefined && options.eps !== undefined ? options.relativeStepSize * options.eps : undefined);
+  return entry.create(model, { ...options, norm, stepSize });
 }
 
 /** The benchmark's attack set and budgets (spec, "Benchmark attack set"). */
