@@ -8,7 +8,7 @@ import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
 
 /** Flags that only some suites read; each lands in the suite's options under its own name. */
-export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost-dir', 'decoders', 'resizers', 'attacks', 'steps', 'negatives'] as const;
+export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost-dir', 'decoders', 'resizers', 'attacks', 'steps', 'negatives', 'protocol', 'eps'] as const;
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -40,6 +40,8 @@ export const evalCommand: Command = {
     '  --resizers LIST     system: resizer variants, comma-separated, default or all',
     '  --negatives DIR     imagenet-o: ImageNet validation folder whose images of the 200 classes are the negatives',
     '  --attacks LIST      adversarial: attack:norm pairs, e.g. pgd:linf,cw:l2 (default: the spec\'s attack set and budgets)',
+    '  --protocol NAME     adversarial: robustart-paper | robustbench | quick (attacks, budgets, steps, subset; flags override fields)',
+    '  --eps E[,E...]      adversarial: budgets for every attack, e.g. 2/255 (default: the protocol\'s or the spec\'s)',
     '  --steps K           adversarial: iterations of every iterative attack (quick runs; default: the spec\'s)',
     '  --set KEY=VALUE     any other suite option (repeatable)',
   ].join('\n'),
