@@ -5,6 +5,7 @@
 // Summary, both conventions (metrics.md): AR and robust accuracy per condition, WCAR and worst-case robust accuracy per
 // budget, clean accuracy, and the gradient-masking flags.
 import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Suite, SuiteContext } from '../suite.js';
 import type { Condition } from '../condition.js';
 import type { SampleRecord } from '../../store/store.js';
@@ -55,7 +56,7 @@ export function adversarialSettings(options: Record<string, unknown>): ResolvedP
 
 /** The robustbench id list (wnid/file) as shipped with the package. */
 export function protocolIds(subset: Extract<ProtocolSubset, { kind: 'ids' }>): string[] {
-  const path = packagePath(subset.file);
+  const path = isAbsolute(subset.file) ? subset.file : packagePath(subset.file);
   if (!existsSync(path)) throw new RobustartError(`the protocol's image list ${path} is missing from the installation; reinstall robustart`);
   return readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
 }
