@@ -136,3 +136,17 @@ export function resolveProtocol(name: string | undefined, overrides: ProtocolOve
   }
   return { protocol: protocol?.name ?? null, quick: protocol?.quick ?? false, headline: protocol?.headline ?? 'ar', plans, subset: protocol?.subset ?? null };
 }
+
+/**
+ * Transfer attacks of a protocol: FGSM at the protocol's L∞ budgets (robustart-paper: 8/255, 2/255, 0.5/255, crafted on
+ * every source and evaluated on every target), and optionally PGD-L∞ with the protocol's PGD settings.
+ */
+export function transferPlans(name: string | undefined, { pgd = false, epsilons }: { pgd?: boolean; epsilons?: readonly number[] } = {}): AttackPlan[] {
+  const protocol = findProtocol(name ?? 'robustart-paper');
+  const linf = epsilons ?? protocol.plans.find((p) => p.norm === 'linf')?.epsilons ?? PAPER_LINF;
+  const pgdPlan = protocol.plans.find((p) => p.attack === 'pgd' && p.norm === 'linf') ?? PROTOCOLS['robustart-paper'].plans[1];
+  return [
+    { attack: 'fgsm', norm: 'linf', epsilons: linf },
+    ...(pgd ? [{ attack: 'pgd', norm: 'linf' as const, epsilons: linf, ...(pgdPlan.options ? { options: pgdPlan.options } : {}) }] : []),
+  ];
+}
