@@ -59,7 +59,10 @@ export {
   type Attack, type AttackResult, type AttackKind, type RunOptions,
 } from './noise/adversarial/attack.js';
 export { IterativeAttack, iterativeAttack, type IterativeSettings } from './noise/adversarial/iterative.js';
-export { createAttack, attackEntry, ATTACKS, SPEC_BUDGETS, SPEC_SUITE, type AttackOptions, type AttackEntry } from './noise/adversarial/registry.js';
+export {
+  createAttack, attackEntry, registerAttack, attackOptionsSchema, ATTACKS, SPEC_BUDGETS, SPEC_SUITE,
+  type AttackOptions, type AttackEntry, type AttackDefinition, type ResolvedAttackOptions,
+} from './noise/adversarial/registry.js';
 export { parseEpsilon, parseNorm, projectToThreat, perturbationNorms, type Norm } from './noise/adversarial/threat.js';
 export { FGSM } from './noise/adversarial/fgsm.js';
 export { BIM } from './noise/adversarial/bim.js';

@@ -30,7 +30,8 @@ test('the registry builds every attack with its spec defaults and rejects unsupp
   assert.equal(createAttack(model, 'spsa', { eps: 0.1 }).settings.samples, 128);
   assert.equal(createAttack(model, 'hsj').settings.queries, 1000);
   assert.throws(() => createAttack(model, 'fgsm', { norm: 'l2', eps: 1 }), RobustartError);
-  assert.throws(() => createAttack(model, 'pgd', {}), /--eps/);
+  assert.throws(() => createAttack(model, 'pgd', {}), /needs a budget/);
+  assert.throws(() => createAttack(model, 'pgd', { eps: 0.1, steps: 0 }), /attack pgd: option steps = 0 is not allowed: /);
   assert.throws(() => createAttack(model, 'apgd-t', { eps: 0.1, targeted: true }), /targeted/);
   assert.throws(() => createAttack(model, 'nope'), /unknown attack/);
 });
