@@ -76,3 +76,15 @@ test('over a list of budgets: minimum-norm AR never rises with ε, and WCAR is b
     assert.ok(Number.isFinite(s.medianNorm!));
   }
 });
+
+test('NaN or ±Inf logits in the attack pipeline are a one-line error, not a silent verdict', async () => {
+  for (const bad of [NaN, Infinity]) {
+    const broken = Object.create(model, {
+      logits: { value: async (x: Float32Array, n: number) => (await model.logits(x, n)).map((v, i) => (i === 3 ? bad : v)) },
+    }) as typeof model;
+    for (const plan of [{ attack: 'pgd', norm: 'linf' as const, epsilons: [0.05] }, { attack: 'square', norm: 'linf' as const, epsilons: [0.05] }]) {
+      await assert.rejects(runAttack(broken, plan, images, labels, { seed: 0, attackOptions: { steps: 2, queries: 5 } }), (err: Error) =>
+        err instanceof RobustartError && /non-finite logit \((NaN|Infinity)\) for image 0/.test(err.message) && !err.message.includes('\n'));
+    }
+  }
+});
