@@ -4,6 +4,12 @@ import { attackCommand } from './attack.js';
 import { runAttack } from '../../noise/adversarial/suite.js';
 import { makeTinyTask } from '../../noise/adversarial/testing/dataset.js';
 import { RobustartError } from '../../errors.js';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { tempDir } from '../../testing/fixtures.js';
+import { ResultStore } from '../../store/store.js';
+import { resolveModel } from '../../model/resolve.js';
+import { packagePath } from '../../util/paths.js';
 
 test('runAttack: AR per budget, success rates and masking checks from one call', async () => {
   const { model, test: data } = makeTinyTask();
@@ -25,4 +31,45 @@ test('attack command: bad flags fail with one-line errors before any model is lo
   await assert.rejects(attackCommand.run({ attack: 'pgd', model: 'm', data: 'd' }, []), /needs --eps/);
   await assert.rejects(attackCommand.run({ attack: 'pgd', norm: 'l3', eps: '1', model: 'm', data: 'd' }, []), RobustartError);
   await assert.rejects(attackCommand.run({ attack: 'pgd', eps: 'x/255', model: 'm', data: 'd' }, []), /epsilon 'x\/255'/);
+});
+
+async function captured(run: () => Promise<unknown>): Promise<string> {
+  const write = process.stdout.write;
+  let out = '';
+  // The test runner reports through stdout in binary chunks: keep the command's text, pass the rest through.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk === 'string') { out += chunk; return true; }
+    return (write as (c: Uint8Array, ...r: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    await run();
+  } finally {
+    process.stdout.write = write;
+  }
+  return out;
+}
+
+test('attack command: a registered model name via --store; JSON with AR and robust accuracy; records independent of --batch-size', { timeout: 120_000 }, async () => {
+  const dir = tempDir('robustart-attack-cli-');
+  const storePath = join(dir, 'results.sqlite');
+  const store = new ResultStore(storePath);
+  const cnn = resolveModel('fashion-cnn');
+  store.putModel({ name: 'my-cnn', path: cnn.path, sha256: cnn.sha256, metadata: {}, parameters: null, macs: null });
+  store.close();
+  try {
+    const flags = { model: 'my-cnn', store: storePath, data: packagePath('demo/data/fashion-mnist'), attack: 'pgd', eps: '2/255,8/255', steps: '3', limit: '9', json: true };
+    type Out = { model: string; protocol: string | null; runs: { eps: number; ar: number; robustAccuracy: number }[]; samples: unknown[] };
+    const a = JSON.parse(await captured(() => attackCommand.run({ ...flags, 'batch-size': '2' }, []))) as Out;
+    const b = JSON.parse(await captured(() => attackCommand.run({ ...flags, 'batch-size': '9' }, []))) as Out;
+    assert.equal(a.model, 'my-cnn');
+    assert.equal(a.protocol, null);
+    assert.deepEqual(a.runs.map((r) => r.eps), [2 / 255, 8 / 255]);
+    assert.ok(a.runs.every((r) => typeof r.ar === 'number' && typeof r.robustAccuracy === 'number'));
+    assert.deepEqual(b.samples, a.samples);
+    const quick = await captured(() => attackCommand.run({ ...flags, attack: undefined, eps: undefined, protocol: 'quick', json: false }, []));
+    assert.match(quick, /protocol quick \(QUICK smoke run: not comparable, never ranked\)/);
+    assert.match(quick, /pgd linf\s+2\/255/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
