@@ -79,7 +79,7 @@ export { Square } from './noise/adversarial/square.js';
 export { SPSA } from './noise/adversarial/spsa.js';
 export { HopSkipJump } from './noise/adversarial/hop-skip-jump.js';
 export { AutoAttack } from './noise/adversarial/autoattack.js';
-export { attackOverEpsilons, runAttack, runCondition, runFromExtras, stillCorrect, type AttackRun, type AttackReport, type TensorRunOptions } from './noise/adversarial/suite.js';
+export { attackOverEpsilons, runAttack, runConditions, runFromExtras, stillCorrect, type AttackRun, type AttackReport, type TensorRunOptions } from './noise/adversarial/suite.js';
 export { modelChecks, resultChecks, type MaskingFlag } from './noise/adversarial/masking.js';
 export { attackConditions, conditionName, adversarialMeta, budgetKey, type AttackPlan, type AttackCondition, type AttackExtra } from './noise/adversarial/conditions.js';
 export { PROTOCOLS, PROTOCOL_NAMES, findProtocol, resolveProtocol, type AdversarialProtocol, type ProtocolName, type ResolvedProtocol } from './noise/adversarial/protocols.js';

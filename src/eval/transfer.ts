@@ -9,7 +9,7 @@ import type { ResultStore } from '../store/store.js';
 import { RobustartError } from '../errors.js';
 import { runtimeVersions } from '../version.js';
 import { attackConditions, type AttackPlan } from '../noise/adversarial/conditions.js';
-import { runCondition, stillCorrect } from '../noise/adversarial/suite.js';
+import { runConditions, stillCorrect } from '../noise/adversarial/suite.js';
 import { conditionalAccuracy, accuracy } from '../metrics/adversarial.js';
 
 export interface TransferModel {
@@ -73,10 +73,11 @@ export async function runTransfer(options: TransferOptions): Promise<TransferRes
   const runs: Record<string, string> = {};
   for (const source of sources) {
     const sourceCells: TransferCell[] = [];
-    for (const condition of attackConditions(source.classifier, options.plans)) {
-      const run = await runCondition(condition, images, labels, { seed, sampleIds, batchSize: options.batchSize, keepImages: true });
+    const conditions = attackConditions(source.classifier, options.plans);
+    const attacked = await runConditions(conditions, images, labels, { seed, sampleIds, batchSize: options.batchSize, keepImages: true });
+    for (const [k, condition] of conditions.entries()) {
       for (const target of targets) {
-        const correct = await stillCorrect(target.classifier, run.adversarial!, labels, labels.length);
+        const correct = await stillCorrect(target.classifier, attacked[k].adversarial!, labels, labels.length);
         sourceCells.push({
           source: source.name, target: target.name, condition: condition.name, attack: condition.meta.attack, norm: condition.meta.norm, eps: condition.meta.eps,
           ar: conditionalAccuracy(correct, cleanCorrect.get(target.name)!), robustAccuracy: accuracy(correct),

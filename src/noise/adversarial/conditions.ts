@@ -92,8 +92,8 @@ export function attackConditions(classifier: DifferentiableClassifier, plans: re
           missing.forEach((i, k) => raw.set(keys[i], run.then((r) => ({
             adversarial: r.adversarial.slice(k * size, (k + 1) * size), success: r.success[k] === 1, norm: r.norms[k], queries: r.queries[k],
           }))));
-          // Keep the cache to about the batches in flight: a budget's conditions follow each other per batch.
-          while (raw.size > 4 * Math.max(64, sampleIds.length)) raw.delete(raw.keys().next().value!);
+          // Callers run a batch's conditions one after another (evaluate, runConditions): keep about two batches.
+          while (raw.size > 2 * Math.max(32, sampleIds.length)) raw.delete(raw.keys().next().value!);
         }
         return Promise.all(keys.map((k) => raw.get(k)!));
       };

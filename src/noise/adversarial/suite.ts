@@ -42,8 +42,8 @@ export interface TensorRunOptions {
   readonly keepImages?: boolean;
   /** Settings shared by every attack (steps, queries, …). */
   readonly attackOptions?: AttackOptions;
-  /** Called after each batch with the number of samples done for the current condition. */
-  readonly onProgress?: (done: number, total: number, condition: string) => void;
+  /** Called after each batch with the number of samples done. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 function idsOf(count: number, given?: readonly string[]): readonly string[] {
@@ -51,22 +51,27 @@ function idsOf(count: number, given?: readonly string[]): readonly string[] {
   return given ?? Array.from({ length: count }, (_, i) => String(i));
 }
 
-/** One attack condition over all samples in batches. */
-export async function runCondition(
-  condition: AttackCondition, images: Float32Array, labels: Int32Array, options: TensorRunOptions,
-): Promise<AttackRun> {
+/**
+ * Attack conditions over all samples, batch by batch and, within a batch, condition by condition (the evaluation
+ * spine's order, so a minimum-norm attack's one optimisation per sample serves every budget from a small cache).
+ */
+export async function runConditions(
+  conditions: readonly AttackCondition[], images: Float32Array, labels: Int32Array, options: TensorRunOptions,
+): Promise<AttackRun[]> {
   const count = labels.length, size = images.length / count, batchSize = options.batchSize ?? 32;
   const ids = idsOf(count, options.sampleIds);
-  const extra: AttackExtra[] = [];
-  const adversarial = options.keepImages ? new Float32Array(images.length) : undefined;
+  const extras: AttackExtra[][] = conditions.map(() => []);
+  const adversarial = options.keepImages ? conditions.map(() => new Float32Array(images.length)) : undefined;
   for (let start = 0; start < count; start += batchSize) {
     const end = Math.min(count, start + batchSize);
-    const r = await condition.batchNoise.apply({ images: images.subarray(start * size, end * size), labels: labels.subarray(start, end), sampleIds: ids.slice(start, end), seed: options.seed });
-    extra.push(...r.extra);
-    adversarial?.set(r.images, start * size);
-    options.onProgress?.(end, count, condition.name);
+    for (const [k, condition] of conditions.entries()) {
+      const r = await condition.batchNoise.apply({ images: images.subarray(start * size, end * size), labels: labels.subarray(start, end), sampleIds: ids.slice(start, end), seed: options.seed });
+      extras[k].push(...r.extra);
+      adversarial?.[k].set(r.images, start * size);
+    }
+    options.onProgress?.(end, count);
   }
-  return runFromExtras(condition, extra, adversarial);
+  return conditions.map((c, k) => runFromExtras(c, extras[k], adversarial?.[k]));
 }
 
 /** The per-sample arrays of a run from its records' `extra` (stored or fresh). */
@@ -110,9 +115,7 @@ export async function attackOverEpsilons(
   model: DifferentiableClassifier, name: string, norm: Norm, epsilons: readonly number[], images: Float32Array, labels: Int32Array,
   options: TensorRunOptions,
 ): Promise<AttackRun[]> {
-  const runs: AttackRun[] = [];
-  for (const condition of attackConditions(model, [{ attack: name, norm, epsilons }], options.attackOptions)) runs.push(await runCondition(condition, images, labels, options));
-  return runs;
+  return runConditions(attackConditions(model, [{ attack: name, norm, epsilons }], options.attackOptions), images, labels, options);
 }
 
 export interface AttackReport {
@@ -133,10 +136,7 @@ export async function runAttack(
   const count = labels.length;
   if (count === 0) throw new RobustartError('runAttack got no images; pass at least one sample');
   const cleanCorrect = await stillCorrect(classifier, images, labels, count);
-  const runs: AttackRun[] = [];
-  for (const condition of attackConditions(classifier, Array.isArray(plans) ? plans : [plans as AttackPlan], options.attackOptions)) {
-    runs.push(await runCondition(condition, images, labels, options));
-  }
+  const runs = await runConditions(attackConditions(classifier, Array.isArray(plans) ? plans : [plans as AttackPlan], options.attackOptions), images, labels, options);
   const probe = Math.min(count, 16);
   const size = images.length / count;
   const flags = [
