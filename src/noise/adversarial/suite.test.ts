@@ -15,6 +15,7 @@ test('the registry builds every attack with its spec defaults and rejects unsupp
   for (const entry of ATTACKS) for (const norm of entry.norms) {
     const attack = createAttack(model, entry.name, { norm, eps: norm === 'linf' ? 4 / 255 : 0.5 });
     assert.equal(attack.norm, norm);
+    assert.equal(attack.name, entry.name, 'one attack id across registry, instances, records and CLI; the norm is separate');
   }
   assert.equal(createAttack(model, 'pgd', { eps: 0.1 }).settings.steps, 20);
   assert.equal(createAttack(model, 'cw').settings.binarySteps, 9);
