@@ -21,7 +21,7 @@ export { toFloatImage, toRgbImage, writeChw } from './data/image.js';
 // Evaluation, metrics, results
 export { runEvaluation, findSuite, type RunEvaluationOptions, type RunEvaluationResult } from './eval/run.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './eval/evaluate.js';
-export type { Condition, BatchNoise } from './eval/condition.js';
+export type { Condition, ConditionMeta, BatchNoise, BatchNoiseInput } from './eval/condition.js';
 export type { Suite, SuiteContext } from './eval/suite.js';
 export { suites } from './eval/suites/index.js';
 export { classificationMetrics, predictionsFromLogits, expectedCalibrationError, type ClassificationMetrics, type Prediction } from './metrics/classification.js';
@@ -54,8 +54,15 @@ export { flipProbability, topFiveDistance, meanTopFiveDistance, normalizedMean }
 export { averagePrecision, areaUnderRoc } from './metrics/ood.js';
 export { subsetIndices, subsetWnids, imagenetClassWnids, restrictedAccuracy, imagenetODetection, type ImageNetSubset } from './metrics/imagenet-subsets.js';
 // Adversarial noise: attacks behind one interface, threat models, the spec's attack set, masking checks, AR/WCAR
-export type { Attack, AttackResult, RunOptions, AttackKind } from './noise/adversarial/attack.js';
-export { createAttack, attackEntry, ATTACKS, SPEC_BUDGETS, SPEC_SUITE, type AttackOptions, type AttackEntry } from './noise/adversarial/registry.js';
+export {
+  Oracle, finish, checkBatch, chooseTargets, isAdversarial, sampleStreams, indexStreams, checkFiniteLogits,
+  type Attack, type AttackResult, type AttackKind, type RunOptions,
+} from './noise/adversarial/attack.js';
+export { IterativeAttack, iterativeAttack, type IterativeSettings } from './noise/adversarial/iterative.js';
+export {
+  createAttack, attackEntry, registerAttack, attackOptionsSchema, ATTACKS, SPEC_BUDGETS, SPEC_SUITE,
+  type AttackOptions, type AttackEntry, type AttackDefinition, type ResolvedAttackOptions,
+} from './noise/adversarial/registry.js';
 export { parseEpsilon, parseNorm, projectToThreat, perturbationNorms, type Norm } from './noise/adversarial/threat.js';
 export { FGSM } from './noise/adversarial/fgsm.js';
 export { BIM } from './noise/adversarial/bim.js';
@@ -72,12 +79,12 @@ export { Square } from './noise/adversarial/square.js';
 export { SPSA } from './noise/adversarial/spsa.js';
 export { HopSkipJump } from './noise/adversarial/hop-skip-jump.js';
 export { AutoAttack } from './noise/adversarial/autoattack.js';
-export { attackDataset, attackOverEpsilons, stillCorrect, type AttackRun } from './noise/adversarial/suite.js';
+export { attackOverEpsilons, runAttack, runConditions, runFromExtras, stillCorrect, type AttackRun, type AttackReport, type TensorRunOptions } from './noise/adversarial/suite.js';
 export { modelChecks, resultChecks, type MaskingFlag } from './noise/adversarial/masking.js';
-export { adversarialConditions, conditionName, budgetOfCondition } from './noise/adversarial/conditions.js';
+export { attackConditions, conditionName, adversarialMeta, budgetKey, type AttackPlan, type AttackCondition, type AttackExtra } from './noise/adversarial/conditions.js';
+export { PROTOCOLS, PROTOCOL_NAMES, findProtocol, resolveProtocol, type AdversarialProtocol, type ProtocolName, type ResolvedProtocol } from './noise/adversarial/protocols.js';
 export { adversarialSuite } from './eval/suites/adversarial.js';
 export { saveExample } from './noise/adversarial/examples.js';
-export { summarizeAttack, worstCaseRobustness, worstCaseByBudget, type AttackSummary } from './metrics/adversarial.js';
-export { runAttack } from './cli/commands/attack.js';
+export { summarizeAttack, worstCaseRobustness, worstCaseByBudget, conditionalAccuracy, type AttackSummary, type WorstCase } from './metrics/adversarial.js';
 export { createGradientSession, GradientSession } from './autodiff/session.js';
 export { imagenetASuite, imagenetRSuite, imagenetOSuite } from './eval/suites/imagenet-variants.js';

@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { resolveModel } from '../dist/model/resolve.js';
 import { loadDataset, limitSamples } from '../dist/data/dataset.js';
 import { createDifferentiableClassifier } from '../dist/autodiff/classifier.js';
-import { loadImages, runAttack } from '../dist/cli/commands/attack.js';
+import { loadImages } from '../dist/data/load-images.js';
+import { runAttack } from '../dist/noise/adversarial/suite.js';
 import { formatEpsilon } from '../dist/noise/adversarial/masking.js';
 import { worstCaseRobustness } from '../dist/metrics/adversarial.js';
 
@@ -31,17 +32,18 @@ const model = resolveModel(arg('model', 'fashion-cnn'));
 const dataset = loadDataset(arg('data', 'demo/data/fashion-mnist'));
 const samples = limitSamples(dataset, limit, seed);
 const labels = Int32Array.from(samples, (s) => s.label);
-const images = await loadImages(samples, model);
+const images = await loadImages(samples, model.metadata);
 const classifier = await createDifferentiableClassifier(model.pixelModelBytes, { intraOpThreads: Number(arg('threads', 1)) });
 const rows = [];
 const results = [];
 const robustByBudget = new Map();
-let clean;
+let clean, cleanCorrect;
 for (const [attack, norm] of plan) {
   const started = Date.now();
-  const report = await runAttack(classifier, attack, norm, budgets[norm], images, labels, { seed });
+  const report = await runAttack(classifier, { attack, norm, epsilons: budgets[norm] }, images, labels, { seed, sampleIds: samples.map((s) => s.id) });
   const seconds = (Date.now() - started) / 1000;
   clean = report.cleanAccuracy;
+  cleanCorrect = report.cleanCorrect;
   const cells = report.runs.map((r) => `${(100 * r.summary.robustAccuracy).toFixed(1)}`);
   const first = report.runs[0].summary;
   const extra = first.medianNorm !== undefined ? `median ‖δ‖ ${Number.isFinite(first.medianNorm) ? first.medianNorm.toPrecision(3) : '∞'}`
@@ -59,7 +61,7 @@ const header = (norm) => budgets[norm].map((e) => `ε=${formatEpsilon(e, norm)}`
 let out = `${model.name}, ${samples.length} samples (seed ${seed}), clean accuracy ${(100 * clean).toFixed(1)}%\n\n`;
 out += `robust accuracy (%) at the three budgets of each norm — L∞: ${header('linf').join(', ')}; L2: ${header('l2').join(', ')}; L1: ${header('l1').join(', ')}\n\n`;
 out += '| attack | norm | ε₁ | ε₂ | ε₃ | seconds | notes (at ε₁ for norms/queries) | masking flags |\n|---|---|---|---|---|---|---|---|\n';
-out += `${rows.join('\n')}\n\nWCAR (every attack above at that budget): ${[...robustByBudget].map(([k, v]) => `${k} ${(100 * worstCaseRobustness(v).wcar).toFixed(1)}%`).join(', ')}\n`;
+out += `${rows.join('\n')}\n\nworst-case robust accuracy (every attack above at that budget): ${[...robustByBudget].map(([k, v]) => `${k} ${(100 * worstCaseRobustness(v, cleanCorrect).robustAccuracy).toFixed(1)}%`).join(', ')}\n`;
 process.stdout.write(out);
 const json = arg('json', undefined);
 if (json) writeFileSync(json, JSON.stringify({ model: model.name, sha256: model.sha256, samples: samples.length, seed, cleanAccuracy: clean, results }, null, 1));

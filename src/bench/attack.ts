@@ -4,7 +4,7 @@
 import { buildResNet } from '../model/builders/index.js';
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
 import { PGD } from '../noise/adversarial/pgd.js';
-import { argmax } from '../noise/adversarial/attack.js';
+import { argmax, indexStreams } from '../noise/adversarial/attack.js';
 import { Rng } from '../util/rng.js';
 import { flag, peakRssMiB, timeIt } from './_timing.js';
 
@@ -38,7 +38,7 @@ export async function run(args: string[]): Promise<void> {
   const pgd = new PGD(classifier, { eps: 4 / 255, steps, earlyStop: false }); // every image pays for all steps
   let modelCalls = 0;
   const attack = await timeIt(count, () => batches(async (x, y, n) => {
-    const r = await pgd.run(x, y, n, rng);
+    const r = await pgd.run(x, y, n, indexStreams(0, 'pgd', n));
     modelCalls += r.queries.reduce((a, b) => a + b, 0);
   }), false);
   await classifier.release();

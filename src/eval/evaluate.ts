@@ -182,7 +182,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
         let images = unit.images;
         let extra: Record<string, unknown>[] | undefined;
         if (unit.condition.batchNoise) {
-          const noisy = await unit.condition.batchNoise.apply(images, labels, unit.samples.length, rngFor(seed, hashString(unit.condition.name), hashString(unit.samples[0].id)));
+          const noisy = await unit.condition.batchNoise.apply({ images, labels, sampleIds: unit.samples.map((s) => s.id), seed });
           images = noisy.images;
           extra = noisy.extra;
         }

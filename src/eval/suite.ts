@@ -20,8 +20,9 @@ export interface Suite {
   readonly description: string;
   conditions(context: SuiteContext): Promise<Condition[]> | Condition[];
   /**
-   * The options with the suite's defaults filled in (variants, protocols), before they are recorded with the run
-   * and enter its identity: a run made with a default and one naming it explicitly are the same run.
+   * The options in full, the suite's defaults filled in (variants; a named protocol expanded into every setting it
+   * fixes, explicit options applied): what the run records, hashes into its identity and hands to `conditions` and
+   * `summarize` as `context.options`. A run made with a default and one naming it explicitly are the same run.
    */
   resolveOptions?(options: Record<string, unknown>): Record<string, unknown>;
   /** The samples a suite evaluates when they are not just the given dataset (ImageNet-O adds its negatives). */

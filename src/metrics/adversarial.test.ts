@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, summarizeAttack, worstCaseRobustness } from './adversarial.js';
+import { median, summarizeAttack, worstCaseRobustness, conditionalAccuracy, worstCaseByBudget } from './adversarial.js';
 
 const u8 = (...v: number[]) => Uint8Array.from(v);
 
@@ -24,10 +24,30 @@ test('median norm of a minimum-norm attack counts samples it never fooled as inf
   assert.equal(median([3, 1, 2]), 2);
 });
 
-test('WCAR is the per-sample AND over attacks, never above any single AR', () => {
-  const a = u8(1, 1, 0, 1, 1), b = u8(1, 0, 1, 1, 1), c = u8(1, 1, 1, 0, 1);
-  const { wcar, robust } = worstCaseRobustness([a, b, c]);
-  assert.deepEqual(robust, u8(1, 0, 0, 0, 1));
-  assert.equal(wcar, 0.4);
-  for (const r of [a, b, c]) assert.ok(wcar <= r.reduce((x, y) => x + y, 0) / r.length);
+test('WCAR is the per-sample AND over attacks among clean-correct samples; worst-case robust accuracy counts every sample', () => {
+  const a = u8(1, 1, 0, 1, 1, 0), b = u8(1, 0, 1, 1, 1, 0), c = u8(1, 1, 1, 0, 1, 0);
+  const clean = u8(1, 1, 1, 1, 1, 0);
+  const { wcar, robustAccuracy, robust } = worstCaseRobustness([a, b, c], clean);
+  assert.deepEqual(robust, u8(1, 0, 0, 0, 1, 0));
+  assert.equal(wcar, 2 / 5);
+  assert.equal(robustAccuracy, 2 / 6);
+  for (const r of [a, b, c]) assert.ok(wcar <= conditionalAccuracy(r, clean));
+});
+
+test('AR is conditional on clean-correct samples (RobustART), robust accuracy is not (RobustBench)', () => {
+  // 4 samples, 2 clean-correct; the attack leaves one of those correct, and one clean mistake is "correct" after it.
+  const clean = u8(1, 1, 0, 0);
+  const s = summarizeAttack(clean, { robust: u8(1, 0, 1, 0), queries: new Int32Array(4), kind: 'white-box' });
+  assert.equal(s.ar, 0.5);
+  assert.equal(s.robustAccuracy, 0.5);
+  assert.equal(s.attackSuccessRate, 0.5);
+  const t = summarizeAttack(u8(1, 1, 1, 0), { robust: u8(1, 1, 0, 0), queries: new Int32Array(4), kind: 'white-box' });
+  assert.ok(Math.abs(t.ar - 2 / 3) < 1e-12);
+  assert.equal(t.robustAccuracy, 0.5);
+  const byBudget = worstCaseByBudget(
+    new Map([['pgd', new Map([['a', true], ['b', false], ['c', true]])], ['fgsm', new Map([['a', true], ['b', true], ['c', true]])]]),
+    new Map([['a', true], ['b', true], ['c', false]]), () => 'linf/1/255',
+  );
+  assert.equal(byBudget['linf/1/255'].wcar, 0.5);
+  assert.ok(Math.abs(byBudget['linf/1/255'].robustAccuracy - 2 / 3) < 1e-12);
 });

@@ -1,6 +1,10 @@
-// Adversarial metrics (../shared/spec/metrics.md, "Adversarial"): AR per attack and ε, WCAR over an attack set,
-// attack success rate, median perturbation norm of minimum-norm attacks, and queries per success of black-box attacks.
-// All take per-sample flags, so every summary can be recomputed from the stored per-sample records.
+// Adversarial metrics (../shared/spec/metrics.md, "Adversarial"), both conventions side by side:
+// - AR and WCAR as RobustART computes them (metrics/AR_evaluator.py, WCAR_evaluator.py): among the clean-correct samples,
+//   the fraction still correct under the attack (WCAR: under every attack of the set at that budget);
+// - robust accuracy as RobustBench/AutoAttack report it: over all samples, clean mistakes counting as failures (and its
+//   worst case over a set).
+// Plus attack success rate, median norm of minimum-norm attacks and queries per success of black-box attacks. All take
+// per-sample flags, so every summary can be recomputed from the stored per-sample records.
 
 /** What one attack at one budget left behind, per sample. */
 export interface AttackOutcome {
@@ -16,7 +20,9 @@ export interface AttackOutcome {
 export interface AttackSummary {
   readonly samples: number;
   readonly cleanAccuracy: number;
-  /** AR: fraction of all evaluated samples still classified correctly under the attack. */
+  /** AR (RobustART): among the clean-correct samples, the fraction still correct under the attack. */
+  readonly ar: number;
+  /** Robust accuracy (RobustBench): fraction of all evaluated samples correct under the attack. */
   readonly robustAccuracy: number;
   /** Fraction of the clean-correct samples the attack fooled. */
   readonly attackSuccessRate: number;
@@ -54,6 +60,7 @@ export function summarizeAttack(cleanCorrect: Uint8Array, outcome: AttackOutcome
   const summary: AttackSummary = {
     samples: n,
     cleanAccuracy: accuracy(cleanCorrect),
+    ar: clean === 0 ? NaN : (clean - fooled) / clean,
     robustAccuracy: accuracy(outcome.robust),
     attackSuccessRate: clean === 0 ? NaN : fooled / clean,
     meanQueries: n === 0 ? NaN : allQueries / n,
@@ -66,36 +73,49 @@ export function summarizeAttack(cleanCorrect: Uint8Array, outcome: AttackOutcome
   return { ...summary, medianNorm: median(cleanNorms), medianNormOfSuccesses: median(found) };
 }
 
-/**
- * WCAR: a sample counts as robust only if it is correctly classified under every attack of the set (per-sample AND),
- * i.e. accuracy against the strongest attack for each sample.
- */
-export function worstCaseRobustness(robustPerAttack: readonly Uint8Array[]): { wcar: number; robust: Uint8Array } {
+/** Worst case over a set of attacks at one budget, in both conventions. */
+export interface WorstCase {
+  /** WCAR (RobustART): among the clean-correct samples, the fraction correct under every attack. */
+  readonly wcar: number;
+  /** Worst-case robust accuracy (RobustBench): over all samples, the fraction correct under every attack. */
+  readonly robustAccuracy: number;
+  /** 1 where the sample is correct under every attack. */
+  readonly robust: Uint8Array;
+}
+
+/** Per-sample AND over the attacks (each sample against its strongest attack), then both conventions. */
+export function worstCaseRobustness(robustPerAttack: readonly Uint8Array[], cleanCorrect: Uint8Array): WorstCase {
   if (robustPerAttack.length === 0) throw new Error('WCAR needs at least one attack');
   const robust = robustPerAttack[0].slice();
   for (const r of robustPerAttack.slice(1)) for (let i = 0; i < robust.length; i++) robust[i] &= r[i];
-  return { wcar: accuracy(robust), robust };
+  return { wcar: conditionalAccuracy(robust, cleanCorrect), robustAccuracy: accuracy(robust), robust };
+}
+
+/** Among the samples with `given` set, the fraction with `correct` set (AR's conditioning on clean-correct). */
+export function conditionalAccuracy(correct: Uint8Array, given: Uint8Array): number {
+  let n = 0, k = 0;
+  for (let i = 0; i < correct.length; i++) if (given[i]) { n++; k += correct[i] & 1; }
+  return n === 0 ? NaN : k / n;
 }
 
 /**
- * WCAR per budget from stored per-sample records: `correct` maps condition name → (sample id → classified correctly),
- * `budgetOf` groups condition names by budget (undefined = not an attack condition). Only samples present under every
- * condition of a budget count.
+ * From stored per-sample records: `correct` maps condition → (sample id → classified correctly), `clean` the same for
+ * the clean condition, `budgetOf` groups conditions by budget (undefined = not part of a worst case). Per budget, the
+ * worst case over its conditions on the samples present under all of them (and clean).
  */
 export function worstCaseByBudget(
-  correct: ReadonlyMap<string, ReadonlyMap<string, boolean>>, budgetOf: (condition: string) => string | undefined,
-): Record<string, number> {
+  correct: ReadonlyMap<string, ReadonlyMap<string, boolean>>, clean: ReadonlyMap<string, boolean>, budgetOf: (condition: string) => string | undefined,
+): Record<string, WorstCase> {
   const groups = new Map<string, string[]>();
   for (const name of correct.keys()) {
     const budget = budgetOf(name);
     if (budget !== undefined) groups.set(budget, [...(groups.get(budget) ?? []), name]);
   }
-  const out: Record<string, number> = {};
+  const out: Record<string, WorstCase> = {};
   for (const [budget, names] of groups) {
     const maps = names.map((n) => correct.get(n)!);
-    const ids = [...maps[0].keys()].filter((id) => maps.every((m) => m.has(id)));
-    const robust = Uint8Array.from(ids, (id) => (maps.every((m) => m.get(id)) ? 1 : 0));
-    out[budget] = accuracy(robust);
+    const ids = [...maps[0].keys()].filter((id) => clean.has(id) && maps.every((m) => m.has(id)));
+    out[budget] = worstCaseRobustness(maps.map((m) => Uint8Array.from(ids, (id) => (m.get(id) ? 1 : 0))), Uint8Array.from(ids, (id) => (clean.get(id) ? 1 : 0)));
   }
   return out;
 }

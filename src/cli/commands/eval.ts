@@ -8,7 +8,7 @@ import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
 
 /** Flags that only some suites read; each lands in the suite's options under its own name. */
-export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost', 'frost-dir', 'elastic', 'decoders', 'resizers', 'attacks', 'steps', 'negatives'] as const;
+export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost', 'frost-dir', 'elastic', 'decoders', 'resizers', 'attacks', 'steps', 'negatives', 'protocol', 'eps'] as const;
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -42,6 +42,8 @@ export const evalCommand: Command = {
     '  --resizers LIST     system: resizer variants, comma-separated, default or all',
     '  --negatives DIR     imagenet-o: ImageNet validation folder whose images of the 200 classes are the negatives',
     '  --attacks LIST      adversarial: attack:norm pairs, e.g. pgd:linf,cw:l2 (default: the spec\'s attack set and budgets)',
+    '  --protocol NAME     adversarial: robustart-paper | robustbench | quick (attacks, budgets, steps, subset; flags override fields)',
+    '  --eps E[,E...]      adversarial: budgets for every attack, e.g. 2/255 (default: the protocol\'s or the spec\'s)',
     '  --steps K           adversarial: iterations of every iterative attack (quick runs; default: the spec\'s)',
     '  --set KEY=VALUE     any other suite option (repeatable)',
   ].join('\n'),
@@ -116,6 +118,7 @@ export function evaluationJson(result: RunEvaluationResult) {
 export function evaluationText(result: RunEvaluationResult): string {
   const rows = [...result.perCondition].map(([name, m]) => [name, m.count, result.skipped.get(name) ?? 0, percent(m.top1), percent(m.top5), m.nll.toFixed(4), percent(m.ece)]);
   let out = `model ${result.model.name} on ${result.dataset.root} (suite ${result.run.suite}, seed ${result.run.seed})\n\n`;
+  if (result.suiteMetrics.quick_protocol === 1) out += 'QUICK protocol: a smoke run, not comparable with other protocols and never ranked\n\n';
   out += table(['condition', 'n', 'skipped', 'top-1', 'top-5', 'NLL', 'ECE'], rows);
   const suiteMetrics = Object.entries(result.suiteMetrics);
   if (suiteMetrics.length) out += `\n${table(['suite metric', 'value'], suiteMetrics.map(([k, v]) => [k, v === null ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4)]))}`;

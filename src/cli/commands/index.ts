@@ -8,6 +8,7 @@ import { reportCommand } from './report.js';
 import { gradCommand } from './grad.js';
 import { corruptCommand } from './corrupt.js';
 import { attackCommand } from './attack.js';
+import { transferCommand } from './transfer.js';
 import { trainCommand } from './train.js';
 import { systemNoiseCommand } from './system-noise.js';
 
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   trainCommand,
   systemNoiseCommand,
   attackCommand,
+  transferCommand,
 ];

@@ -1,62 +1,144 @@
-// `robustart eval --suite adversarial`: the spec's attack set at the spec's budgets as evaluation conditions, so the
-// evaluation spine stores every per-sample record (with the attack's bookkeeping in `extra`) and resumes like any
-// suite. Summary: AR per attack and ε, WCAR per ε (from the per-sample records), and the gradient-masking flags.
-// Suite options: attacks ("pgd:linf,cw:l2", default the spec suite), steps (override for quick runs).
+// `robustart eval --suite adversarial`: a protocol's (or the spec's default) attack set at its budgets as evaluation
+// conditions (../../noise/adversarial/conditions.ts, the one attack pipeline), so the evaluation spine stores every
+// per-sample record (with the attack's bookkeeping in `extra`) and resumes like any suite. The options resolve once to
+// the full settings (protocol name, plans with every step size, subset), which the run records and hashes into its id.
+// Summary, both conventions (metrics.md): AR and robust accuracy per condition, WCAR and worst-case robust accuracy per
+// budget, clean accuracy, and the gradient-masking flags.
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Suite, SuiteContext } from '../suite.js';
+import type { Condition } from '../condition.js';
 import type { SampleRecord } from '../../store/store.js';
 import type { ClassificationMetrics } from '../../metrics/classification.js';
+import type { Dataset, Sample } from '../../data/dataset.js';
+import { limitSamples } from '../../data/dataset.js';
 import { createDifferentiableClassifier } from '../../autodiff/classifier.js';
-import { worstCaseByBudget } from '../../metrics/adversarial.js';
+import { conditionalAccuracy, worstCaseByBudget } from '../../metrics/adversarial.js';
 import { RobustartError } from '../../errors.js';
-import { adversarialConditions, budgetOfCondition } from '../../noise/adversarial/conditions.js';
-import { attackEntry, SPEC_SUITE, type SuiteEntry } from '../../noise/adversarial/registry.js';
+import { packagePath } from '../../util/paths.js';
+import { attackConditions, budgetKey, conditionName, type AttackPlan } from '../../noise/adversarial/conditions.js';
+import { attackEntry, type AttackOptions } from '../../noise/adversarial/registry.js';
 import { resultChecks, type MaskingRun } from '../../noise/adversarial/masking.js';
-import { parseNorm, type Norm } from '../../noise/adversarial/threat.js';
+import { parseEpsilon, parseNorm } from '../../noise/adversarial/threat.js';
+import { resolveProtocol, type ProtocolSubset, type ResolvedProtocol } from '../../noise/adversarial/protocols.js';
+import { runFromExtras } from '../../noise/adversarial/suite.js';
+import type { AttackExtra } from '../../noise/adversarial/conditions.js';
 
-function suiteEntries(option: unknown): readonly SuiteEntry[] {
-  if (option === undefined || option === null || option === 'default') return SPEC_SUITE;
-  return String(option).split(',').map((item) => {
-    const [attack, norm] = item.trim().split(':');
-    const entry = attackEntry(attack);
-    const n: Norm = norm ? parseNorm(norm) : entry.norms[0];
-    if (!entry.norms.includes(n)) throw new RobustartError(`adversarial suite: ${entry.name} does not support ${n}; use ${entry.norms.join(' or ')}`);
-    return { attack: entry.name, norm: n };
-  });
+function list(option: unknown): string[] | undefined {
+  if (option === undefined || option === null || option === 'default') return undefined;
+  return (Array.isArray(option) ? option.map(String) : String(option).split(',')).map((t) => t.trim()).filter((t) => t !== '');
 }
 
-function conditionsFor(context: SuiteContext) {
-  return createDifferentiableClassifier(context.model.pixelModelBytes).then((classifier) => {
-    const steps = context.options.steps === undefined ? undefined : Number(context.options.steps);
-    return adversarialConditions(classifier, { entries: suiteEntries(context.options.attacks), attackOptions: { steps } });
+function positiveInteger(options: Record<string, unknown>, key: string): number | undefined {
+  const v = options[key];
+  if (v === undefined || v === null) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new RobustartError(`adversarial suite option ${key} is ${String(v)}; it must be a positive integer`);
+  return n;
+}
+
+/** Suite options → the resolved settings; already-resolved settings pass through unchanged. */
+export function adversarialSettings(options: Record<string, unknown>): ResolvedProtocol {
+  if (Array.isArray(options.plans)) return options as unknown as ResolvedProtocol;
+  const attacks = list(options.attacks)?.map((item) => {
+    const [attack, norm] = item.split(':');
+    return { attack: attackEntry(attack).name, ...(norm ? { norm: parseNorm(norm) } : {}) };
   });
+  const epsilons = list(options.eps)?.map(parseEpsilon);
+  const stepSize = options['step-size'] ?? options.stepSize;
+  const attackOptions: AttackOptions = {
+    steps: positiveInteger(options, 'steps'), queries: positiveInteger(options, 'queries'), restarts: positiveInteger(options, 'restarts'),
+    ...(stepSize === undefined ? {} : { stepSize: parseEpsilon(stepSize as string | number) }),
+  };
+  const protocol = options.protocol === undefined || options.protocol === null ? undefined : String(options.protocol);
+  return resolveProtocol(protocol, { attacks, epsilons, attackOptions });
+}
+
+/** The robustbench id list (wnid/file) as shipped with the package. */
+export function protocolIds(subset: Extract<ProtocolSubset, { kind: 'ids' }>): string[] {
+  const path = isAbsolute(subset.file) ? subset.file : packagePath(subset.file);
+  if (!existsSync(path)) throw new RobustartError(`the protocol's image list ${path} is missing from the installation; reinstall robustart`);
+  return readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+}
+
+/** The protocol's fixed subset of `dataset`: listed ids (all must be present) or a seeded random subset. */
+export function selectProtocolSubset(dataset: Dataset, subset: ProtocolSubset | null): Dataset {
+  if (subset === null) return dataset;
+  if (subset.kind === 'seeded') return { ...dataset, samples: limitSamples(dataset, subset.count, subset.seed) };
+  const byId = new Map<string, Sample>();
+  // Ids are "wnid/file"; a dataset root one level above the wnid folders (e.g. imagenet/ with val/ inside) also matches.
+  for (const s of dataset.samples) byId.set(s.id.split('/').slice(-2).join('/'), s);
+  const ids = protocolIds(subset);
+  const missing = ids.filter((id) => !byId.has(id));
+  if (missing.length > 0) {
+    throw new RobustartError(`${missing.length} of the protocol's ${ids.length} ImageNet validation images are missing from ${dataset.root} (first: ${missing[0]}); pass the ImageNet validation folder with one wnid folder per class`);
+  }
+  return { ...dataset, samples: ids.map((id) => byId.get(id)!) };
+}
+
+/** Condition name → what it is, from the resolved plans (never parsed back from the name). */
+function attackConditionsMeta(settings: ResolvedProtocol): Map<string, AttackPlan & { eps: number | null }> {
+  const out = new Map<string, AttackPlan & { eps: number | null }>();
+  for (const plan of settings.plans) for (const eps of plan.epsilons.length === 0 ? [null] : plan.epsilons) out.set(conditionName(plan.attack, plan.norm, eps), { ...plan, eps });
+  return out;
 }
 
 export const adversarialSuite = {
   name: 'adversarial',
-  description: 'white-box and black-box attacks at the spec budgets: AR per attack and ε, WCAR per ε, gradient-masking flags',
-  async conditions(context: SuiteContext) {
-    const conditions = await conditionsFor(context);
-    return [{ name: 'clean' }, ...conditions.map((c) => ({ name: c.name, batchNoise: c.batchNoise }))];
+  description: 'white-box and black-box attacks under a protocol (robustart-paper, robustbench, quick) or the spec set: AR, WCAR, robust accuracy, masking flags',
+  resolveOptions(options: Record<string, unknown>): Record<string, unknown> {
+    return { ...adversarialSettings(options) };
   },
-  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records: ReadonlyMap<string, readonly SampleRecord[]>): Record<string, number | null> {
+  prepareDataset(dataset: Dataset, options: Record<string, unknown>): Dataset {
+    return selectProtocolSubset(dataset, adversarialSettings(options).subset);
+  },
+  async conditions(context: SuiteContext): Promise<Condition[]> {
+    const settings = adversarialSettings(context.options);
+    const classifier = await createDifferentiableClassifier(context.model.pixelModelBytes);
+    return [{ name: 'clean', meta: { kind: 'clean' } }, ...attackConditions(classifier, settings.plans)];
+  },
+  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, context: SuiteContext, records: ReadonlyMap<string, readonly SampleRecord[]>): Record<string, number | null> {
+    const settings = adversarialSettings(context.options);
+    const metas = attackConditionsMeta(settings);
     const summary: Record<string, number | null> = {};
-    for (const [name, metrics] of perCondition) if (budgetOfCondition(name)) summary[`ar/${name}`] = metrics.top1;
-    // Per-sample correctness under each condition, then WCAR per budget and the result-level masking checks.
+    if (settings.quick) summary.quick_protocol = 1;
+    const correctOf = (list: readonly SampleRecord[] | undefined) =>
+      new Map((list ?? []).filter((r) => r.status === 'ok' && r.top5?.length).map((r) => [r.sampleId, r.top5![0] === r.label]));
+    const clean = correctOf(records.get('clean'));
+    summary.clean_accuracy = perCondition.get('clean')?.top1 ?? null;
     const correct = new Map<string, Map<string, boolean>>();
-    for (const [name, list] of records) {
-      if (!budgetOfCondition(name)) continue;
-      correct.set(name, new Map(list.filter((r) => r.status === 'ok' && r.top5?.length).map((r) => [r.sampleId, r.top5![0] === r.label])));
+    const byId = new Map<string, Map<string, SampleRecord>>();
+    for (const [name] of metas) {
+      const list = records.get(name);
+      if (!list) continue;
+      correct.set(name, correctOf(list));
+      byId.set(name, new Map(list.filter((r) => r.status === 'ok' && r.extra).map((r) => [r.sampleId, r])));
     }
-    for (const [budget, wcar] of Object.entries(worstCaseByBudget(correct, budgetOfCondition))) summary[`wcar/${budget}`] = wcar;
-    const ids = [...new Set([...correct.values()].flatMap((m) => [...m.keys()]))];
-    const runs: MaskingRun[] = [...correct].map(([name, map]) => {
-      const [attack, norm] = name.split('/');
-      const first = records.get(name)?.find((r) => r.extra && typeof r.extra.eps === 'number');
-      return { attack, kind: attackEntry(attack).kind, norm: norm as Norm, eps: first?.extra?.eps as number | undefined, robust: Uint8Array.from(ids, (id) => (map.get(id) ? 1 : 0)) };
-    });
+    // The masking checks compare attacks sample by sample: only samples recorded under every attack, in one order.
+    const common = [...clean.keys()].filter((id) => [...byId.values()].every((m) => m.has(id)));
+    const runs: MaskingRun[] = [];
+    for (const [name, map] of correct) {
+      const meta = metas.get(name)!;
+      const ids = [...map.keys()].filter((id) => clean.has(id));
+      const robust = Uint8Array.from(ids, (id) => (map.get(id) ? 1 : 0));
+      summary[`ar/${name}`] = nullIfNaN(conditionalAccuracy(robust, Uint8Array.from(ids, (id) => (clean.get(id) ? 1 : 0))));
+      summary[`robust_accuracy/${name}`] = perCondition.get(name)?.top1 ?? null;
+      const entry = attackEntry(meta.attack);
+      const extras = common.map((id) => byId.get(name)!.get(id)!.extra as unknown as AttackExtra);
+      runs.push(runFromExtras({ kind: entry.kind, settings: { attack: meta.attack, norm: meta.norm }, minimumNorm: entry.minimumNorm }, extras));
+    }
+    const budgetOf = (name: string) => { const m = metas.get(name); return m ? budgetKey(m) : undefined; };
+    for (const [budget, worst] of Object.entries(worstCaseByBudget(correct, clean, budgetOf))) {
+      summary[`wcar/${budget}`] = nullIfNaN(worst.wcar);
+      summary[`worst_robust_accuracy/${budget}`] = nullIfNaN(worst.robustAccuracy);
+    }
     const flags = resultChecks(runs);
     summary.masking_flags = flags.length;
     for (const f of flags) summary[`flag/${f.check}`] = (summary[`flag/${f.check}`] ?? 0) + 1;
     return summary;
   },
 } satisfies Suite;
+
+function nullIfNaN(v: number): number | null {
+  return Number.isNaN(v) ? null : v;
+}

@@ -4,7 +4,7 @@
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import { RobustartError } from '../../errors.js';
 import type { Rng } from '../../util/rng.js';
-import { Oracle, checkBatch, finish, sampleRngs, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Oracle, checkBatch, finish, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { apgdRun, type ApgdConfig, type ApgdSettings } from './apgd.js';
 import type { Norm } from './threat.js';
 
@@ -41,10 +41,9 @@ export class APGDT implements Attack {
     this.settings = { attack: this.name, norm, eps, steps, restarts, targetClasses: this.targetClasses, eotIter, rho };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
-    const rngs = sampleRngs(rng, batch, options.sampleKeys);
     const adversarial = images.slice();
     const cleanLogits = await oracle.logits(images, Int32Array.from({ length: batch }, (_, i) => i));
     const classes = this.model.numClasses;

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { indexStreams } from './attack.js';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
@@ -28,8 +29,8 @@ test('APGD-CE, APGD-DLR and APGD-T keep the invariants in L∞ and L2', async ()
 
 test('APGD-CE with the same budget of gradient steps is at least as strong as PGD here', async () => {
   for (const eps of [0.05, 0.08, 0.1]) {
-    const pgd = await new PGD(model, { eps, steps: 20 }).run(images, labels, count, new Rng(1));
-    const apgd = await new APGD(model, { eps, steps: 20 }).run(images, labels, count, new Rng(1));
+    const pgd = await new PGD(model, { eps, steps: 20 }).run(images, labels, count, indexStreams(1, 'test', count));
+    const apgd = await new APGD(model, { eps, steps: 20 }).run(images, labels, count, indexStreams(1, 'test', count));
     assert.ok(successCount(apgd) >= successCount(pgd), `ε=${eps}: APGD ${successCount(apgd)} < PGD ${successCount(pgd)}`);
   }
 });

@@ -5,7 +5,7 @@
 import type { DifferentiableClassifier, LossKind } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
 import {
-  Oracle, argmax, checkBatch, finish, gather, range, sampleRngs, scatter, type Attack, type AttackResult, type RunOptions,
+  Oracle, argmax, checkBatch, finish, gather, range, scatter, type Attack, type AttackResult, type RunOptions,
 } from './attack.js';
 import { lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
 
@@ -41,7 +41,7 @@ export function apgdCheckpoints(steps: number): number[] {
  */
 export async function apgdRun(
   oracle: Oracle, s: ApgdSettings, images: Float32Array, labels: Int32Array, indices: Int32Array, loss: LossKind,
-  targets: Int32Array | undefined, rngs: Rng[], adversarial: Float32Array,
+  targets: Int32Array | undefined, rngs: readonly Rng[], adversarial: Float32Array,
 ): Promise<Set<number>> {
   const size = oracle.size, classes = oracle.model.numClasses, m = indices.length;
   const clean = gather(images, indices, size);
@@ -162,10 +162,9 @@ export class APGD implements Attack {
     this.settings = { attack: this.name, norm, eps, steps, restarts, eotIter, rho };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
-    const rngs = sampleRngs(rng, batch, options.sampleKeys);
     const adversarial = images.slice();
     let robust = await stillRobust(oracle, images, labels, batch);
     for (let r = 0; r < this.restarts && robust.length > 0; r++) {

@@ -2,7 +2,7 @@
 // query counting per sample, sub-batches of still-active samples, target choice and the final verdict.
 import type { DifferentiableClassifier, LossSpec, LossAndGradient } from '../../model/differentiable.js';
 import { RobustartError } from '../../errors.js';
-import { Rng, rngFor } from '../../util/rng.js';
+import { hashString, rngFor, type Rng } from '../../util/rng.js';
 import { perturbationNorms, projectToThreat, type Norm } from './threat.js';
 
 export type AttackKind = 'white-box' | 'score-based' | 'decision-based';
@@ -30,8 +30,6 @@ export interface AttackResult {
 export interface RunOptions {
   /** Target class per sample; targeted attacks otherwise draw a random class ≠ label per sample. */
   readonly targets?: Int32Array;
-  /** Keys of the per-sample random streams (default: position in the batch); the AutoAttack cascade passes the original indices so a sample sees the same randomness in any sub-batch. */
-  readonly sampleKeys?: ArrayLike<number>;
 }
 
 export interface Attack {
@@ -44,7 +42,11 @@ export interface Attack {
   readonly minimumNorm: boolean;
   /** Every setting, recorded with every result so a run can be reproduced. */
   readonly settings: Readonly<Record<string, number | string | boolean>>;
-  run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options?: RunOptions): Promise<AttackResult>;
+  /**
+   * `rngs[i]` is sample i's own random stream: every draw for sample i comes from it, and nothing a sample does depends
+   * on the other samples of the batch, so results never change with batch size or position.
+   */
+  run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options?: RunOptions): Promise<AttackResult>;
 }
 
 export function sampleSizeOf(model: DifferentiableClassifier): number {
@@ -63,15 +65,28 @@ export class Oracle {
 
   async logits(images: Float32Array, indices: ArrayLike<number>, count = true): Promise<Float32Array> {
     if (count) for (let i = 0; i < indices.length; i++) this.queries[indices[i]]++;
-    return this.model.logits(images, indices.length);
+    return checkFiniteLogits(await this.model.logits(images, indices.length), this.model.numClasses);
   }
 
   /** `labels` and `loss.targets` are full-batch arrays; they are gathered for the sub-batch here. */
   async lossAndGradient(images: Float32Array, indices: ArrayLike<number>, labels: Int32Array, loss: LossSpec): Promise<LossAndGradient> {
     for (let i = 0; i < indices.length; i++) this.queries[indices[i]]++;
     const sub: LossSpec = loss.targets ? { ...loss, targets: gatherInts(loss.targets, indices) } : loss;
-    return this.model.lossAndGradient(images, indices.length, gatherInts(labels, indices), sub);
+    const result = await this.model.lossAndGradient(images, indices.length, gatherInts(labels, indices), sub);
+    checkFiniteLogits(result.logits, this.model.numClasses);
+    return result;
   }
+}
+
+/**
+ * Logits an attack reads must be finite: a NaN or ±Inf logit would silently count as a success or a failure. One line
+ * naming the row, instead of a wrong number.
+ */
+export function checkFiniteLogits(logits: Float32Array, classes: number): Float32Array {
+  for (let i = 0; i < logits.length; i++) {
+    if (!Number.isFinite(logits[i])) throw new RobustartError(`the model returned a non-finite logit (${logits[i]}) for image ${Math.floor(i / classes)} of an attack batch; check the model's weights and that inputs are in [0,1]`);
+  }
+  return logits;
 }
 
 /** Rows `indices` of a per-sample array with `size` values per sample. */
@@ -112,14 +127,28 @@ export function isAdversarial(predicted: number, label: number, target: number |
   return target === undefined ? predicted !== label : predicted === target;
 }
 
-/** Independent per-sample random streams keyed by sample, so results do not depend on batch composition. */
-export function sampleRngs(rng: Rng, batch: number, keys?: ArrayLike<number>): Rng[] {
-  const base = rng.nextUint32();
-  return Array.from({ length: batch }, (_, i) => rngFor(base, keys ? keys[i] : i));
+/** The per-sample random streams of one attack run: sample `id` draws from rngFor(seed, hash(stream), hash(id)). */
+export function sampleStreams(seed: number, stream: string, sampleIds: readonly string[]): Rng[] {
+  const key = hashString(stream);
+  return sampleIds.map((id) => rngFor(seed, key, hashString(id)));
+}
+
+/** Streams for data without ids: sample i of the tensor is keyed by its index. */
+export function indexStreams(seed: number, stream: string, count: number): Rng[] {
+  return sampleStreams(seed, stream, Array.from({ length: count }, (_, i) => String(i)));
+}
+
+export function checkStreams(rngs: readonly Rng[], batch: number): void {
+  if (rngs.length !== batch) throw new RobustartError(`attack got ${rngs.length} random streams for ${batch} images; pass one stream per image`);
+}
+
+/** Items `indices` of a per-sample list. */
+export function pick<T>(items: readonly T[], indices: ArrayLike<number>): T[] {
+  return Array.from(indices as ArrayLike<number>, (i) => items[i]);
 }
 
 /** Targets for a targeted run: given, or uniformly random among the classes ≠ label (torchattacks' random target mode). */
-export function chooseTargets(labels: Int32Array, classes: number, rngs: Rng[], given?: Int32Array): Int32Array {
+export function chooseTargets(labels: Int32Array, classes: number, rngs: readonly Rng[], given?: Int32Array): Int32Array {
   if (given) {
     if (given.length !== labels.length) throw new RobustartError(`targets has ${given.length} entries for ${labels.length} images; give one target class per image`);
     return given;
@@ -127,8 +156,9 @@ export function chooseTargets(labels: Int32Array, classes: number, rngs: Rng[], 
   return Int32Array.from(labels, (y, i) => (y + 1 + rngs[i].int(classes - 1)) % classes);
 }
 
-export function checkBatch(model: DifferentiableClassifier, images: Float32Array, labels: Int32Array, batch: number): void {
+export function checkBatch(model: DifferentiableClassifier, images: Float32Array, labels: Int32Array, batch: number, rngs?: readonly Rng[]): void {
   const size = sampleSizeOf(model);
+  if (rngs) checkStreams(rngs, batch);
   if (images.length !== batch * size) throw new RobustartError(`attack input has ${images.length} values, expected ${batch}×${model.inputShape.join('×')}; resize images to the model's input shape first`);
   if (labels.length !== batch) throw new RobustartError(`attack got ${labels.length} labels for ${batch} images`);
   for (const y of labels) if (y < 0 || y >= model.numClasses) throw new RobustartError(`label ${y} is outside the model's ${model.numClasses} classes`);

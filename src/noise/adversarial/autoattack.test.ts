@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { indexStreams } from './attack.js';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
@@ -28,12 +29,12 @@ test('AutoAttack keeps the invariants and is never weaker than any of its parts,
     const eps = norm === 'linf' ? 0.08 : 0.5;
     const aa = new AutoAttack(model, { norm, eps, ...quick });
     const result = await checkAttackInvariants(model, aa, images, labels, count, { seed: 21 });
-    const stageRngs = autoAttackStageRngs(new Rng(21), aa.parts.length);
+    const stageRngs = autoAttackStageRngs(indexStreams(21, aa.name, count), aa.parts.length);
     for (let k = 0; k < aa.parts.length; k++) {
       const alone = await aa.parts[k].run(images, labels, count, stageRngs[k]);
       for (let i = 0; i < count; i++) assert.ok(result.success[i] >= alone.success[i], `${norm} sample ${i}: ${aa.parts[k].name} alone fools it, AutoAttack does not`);
     }
-    assert.ok(successCount(result) >= successCount(await new FGSM(model, { eps: 0.08 }).run(images, labels, count, new Rng(1))) || norm === 'l2');
+    assert.ok(successCount(result) >= successCount(await new FGSM(model, { eps: 0.08 }).run(images, labels, count, indexStreams(1, 'test', count))) || norm === 'l2');
     const fooledBy = new Set(result.foundBy!.filter((p) => p !== ''));
     assert.ok(fooledBy.has('apgd-ce'));
     result.foundBy!.forEach((p, i) => assert.equal(p !== '', result.success[i] === 1 && p !== undefined));
@@ -43,7 +44,7 @@ test('AutoAttack keeps the invariants and is never weaker than any of its parts,
 test('AutoAttack rand runs APGD with EOT on a randomised model and reports honest success', async () => {
   const noisy = model.withOptions({ logitNoise: { sigma: 0.05, rng: new Rng(3) } });
   const aa = new AutoAttack(noisy, { eps: 0.08, version: 'rand', steps: 5, eotIter: 3 });
-  const r = await aa.run(images, labels, count, new Rng(1));
+  const r = await aa.run(images, labels, count, indexStreams(1, 'test', count));
   assert.ok(successCount(r) > 0);
   for (const q of r.queries) assert.ok(q <= 1 + 2 * (1 + 5 * 3 + 1));
 });

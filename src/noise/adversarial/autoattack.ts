@@ -5,8 +5,8 @@
 // APGD-CE and APGD-DLR with gradients averaged over 20 draws (EOT), as the reference's version='rand'.
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import { RobustartError } from '../../errors.js';
-import { Rng, rngFor } from '../../util/rng.js';
-import { argmax, checkBatch, finish, gather, gatherInts, Oracle, range, scatter, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import type { Rng } from '../../util/rng.js';
+import { argmax, checkBatch, finish, gather, gatherInts, Oracle, pick, range, scatter, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { APGD } from './apgd.js';
 import { APGDT } from './apgd-t.js';
 import { FAB } from './fab.js';
@@ -23,10 +23,10 @@ export interface AutoAttackConfig {
   readonly eotIter?: number;
 }
 
-/** One independent stream per cascade stage, derived from the caller's generator. */
-export function autoAttackStageRngs(rng: Rng, stages: number): Rng[] {
-  const base = rng.nextUint32();
-  return Array.from({ length: stages }, (_, k) => rngFor(base, k));
+/** One independent stream per cascade stage and sample, split off each sample's own stream (stage k of sample i sees the same draws in any batch). */
+export function autoAttackStageRngs(rngs: readonly Rng[], stages: number): Rng[][] {
+  const perSample = rngs.map((r) => Array.from({ length: stages }, () => r.stream()));
+  return Array.from({ length: stages }, (_, k) => perSample.map((s) => s[k]));
 }
 
 export class AutoAttack implements Attack {
@@ -57,19 +57,18 @@ export class AutoAttack implements Attack {
     this.settings = { attack: this.name, norm, eps, version, steps, targetClasses, squareQueries, ...(version === 'rand' ? { eotIter } : {}), parts: this.parts.map((p) => p.name).join(',') };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], _options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
     const size = oracle.size, classes = this.model.numClasses;
-    const keys = options.sampleKeys ?? range(batch);
-    const stageRngs = autoAttackStageRngs(rng, this.parts.length);
+    const stageRngs = autoAttackStageRngs(rngs, this.parts.length);
     const adversarial = images.slice();
     const foundBy = new Array<string>(batch).fill('');
     const clean = await oracle.logits(images, range(batch));
     let robust = range(batch).filter((i) => argmax(clean, i, classes) === labels[i]);
     for (let k = 0; k < this.parts.length && robust.length > 0; k++) {
       const part = this.parts[k];
-      const sub = await part.run(gather(images, robust, size), gatherInts(labels, robust), robust.length, stageRngs[k], { sampleKeys: Array.from(robust, (i) => keys[i]) });
+      const sub = await part.run(gather(images, robust, size), gatherInts(labels, robust), robust.length, pick(stageRngs[k], robust));
       const fooled = robust.filter((_, j) => sub.success[j] === 1);
       robust.forEach((i, j) => (oracle.queries[i] += sub.queries[j]));
       scatter(adversarial, gather(sub.adversarial, range(robust.length).filter((j) => sub.success[j] === 1), size), fooled, size);

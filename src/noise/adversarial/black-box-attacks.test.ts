@@ -1,5 +1,6 @@
 // Square (L∞, L2), SPSA and HopSkipJump: invariants, query accounting, and the budget-bounded ones never exceeding it.
 import { test } from 'node:test';
+import { indexStreams } from './attack.js';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
@@ -39,7 +40,7 @@ test('HopSkipJump stays within its query budget, finds adversarials, and is no b
   const r = await checkAttackInvariants(model, new HopSkipJump(model, { queries: 200 }), images.subarray(0, 8 * model.size), labels.subarray(0, 8), 8);
   for (const q of r.queries) assert.ok(q <= 201, `${q} queries`);
   assert.equal(successCount(r), 8);
-  const ddn = await new DDN(model, { steps: 50 }).run(images.subarray(0, 8 * model.size), labels.subarray(0, 8), 8, new Rng(1));
+  const ddn = await new DDN(model, { steps: 50 }).run(images.subarray(0, 8 * model.size), labels.subarray(0, 8), 8, indexStreams(1, 'test', 8));
   const median = (a: Float32Array) => Array.from(a).sort((x, y) => x - y)[4];
   assert.ok(median(r.norms) >= median(ddn.norms) * 0.9, `HSJ ${median(r.norms)} vs DDN ${median(ddn.norms)}`);
   const bounded = await checkAttackInvariants(model, new HopSkipJump(model, { queries: 200, eps: 0.6 }), images.subarray(0, 8 * model.size), labels.subarray(0, 8), 8);

@@ -5,7 +5,7 @@
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
 import {
-  Oracle, argmax, checkBatch, chooseTargets, finish, gather, isAdversarial, range, sampleRngs, type Attack, type AttackResult, type RunOptions,
+  Oracle, argmax, checkBatch, chooseTargets, finish, gather, isAdversarial, range, type Attack, type AttackResult, type RunOptions,
 } from './attack.js';
 
 export interface CwConfig {
@@ -20,7 +20,7 @@ export interface CwConfig {
 }
 
 export class CarliniWagnerL2 implements Attack {
-  readonly name = 'cw-l2';
+  readonly name = 'cw';
   readonly kind = 'white-box' as const;
   readonly norm = 'l2' as const;
   readonly minimumNorm = true;
@@ -34,12 +34,12 @@ export class CarliniWagnerL2 implements Attack {
     this.settings = { attack: this.name, ...(eps !== undefined ? { eps } : {}), ...this.c };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const { confidence: kappa, binarySteps, steps, learningRate: lr, targeted } = this.c;
     const oracle = new Oracle(this.model, batch);
     const size = oracle.size, classes = this.model.numClasses;
-    const targets = targeted ? chooseTargets(labels, classes, sampleRngs(rng, batch, options.sampleKeys), options.targets) : undefined;
+    const targets = targeted ? chooseTargets(labels, classes, rngs, options.targets) : undefined;
     const marginLabels = targets ?? labels; // the 'cw' head at t gives max_{j≠t} z_j − z_t
     const w0 = images.map((v) => Math.atanh((2 * v - 1) * (1 - 1e-6)));
     const best = images.slice();

@@ -5,7 +5,7 @@
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
 import {
-  Oracle, argmax, checkBatch, chooseTargets, finish, isAdversarial, range, sampleRngs, type Attack, type AttackResult, type RunOptions,
+  Oracle, argmax, checkBatch, chooseTargets, finish, isAdversarial, range, type Attack, type AttackResult, type RunOptions,
 } from './attack.js';
 import { clip01, lpNorm } from './threat.js';
 
@@ -32,12 +32,12 @@ export class DDN implements Attack {
     this.settings = { attack: this.name, ...(eps !== undefined ? { eps } : {}), ...this.c, alphaStart: 1, alphaEnd: 0.01 };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const { steps, gamma, targeted } = this.c;
     const oracle = new Oracle(this.model, batch);
     const size = oracle.size, classes = this.model.numClasses;
-    const targets = targeted ? chooseTargets(labels, classes, sampleRngs(rng, batch, options.sampleKeys), options.targets) : undefined;
+    const targets = targeted ? chooseTargets(labels, classes, rngs, options.targets) : undefined;
     const sign = targeted ? -1 : 1; // descend CE towards the target, ascend CE away from the label
     const x = images.slice();
     const delta = new Float32Array(images.length);

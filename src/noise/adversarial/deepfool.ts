@@ -36,8 +36,8 @@ export class DeepFool implements Attack {
     this.settings = { attack: this.name, norm, ...(eps !== undefined ? { eps } : {}), steps, candidates: this.candidates + 1, overshoot };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, _rng: Rng, _options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, _rngs: readonly Rng[], _options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, _rngs);
     const oracle = new Oracle(this.model, batch);
     const size = oracle.size, classes = this.model.numClasses;
     const cleanLogits = await oracle.logits(images, range(batch));

@@ -2,6 +2,7 @@
 // success, and the orderings (PGD ≥ FGSM, AutoAttack ≥ each part). Small step counts keep it quick; the invariants
 // do not depend on them.
 import { test, before, after } from 'node:test';
+import { indexStreams } from './attack.js';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { resolveModel } from '../../model/resolve.js';
@@ -69,8 +70,8 @@ test('demo model: every attack keeps ball, box, determinism and honest success',
 
 test('demo model: PGD-10 is never weaker than FGSM on the same points', async () => {
   for (const eps of [2 / 255, 4 / 255]) {
-    const fgsm = await createAttack(classifier, 'fgsm', { eps }).run(images, labels, count, new Rng(1));
-    const pgd = await createAttack(classifier, 'pgd', { eps, steps: 10 }).run(images, labels, count, new Rng(1));
+    const fgsm = await createAttack(classifier, 'fgsm', { eps }).run(images, labels, count, indexStreams(1, 'test', count));
+    const pgd = await createAttack(classifier, 'pgd', { eps, steps: 10 }).run(images, labels, count, indexStreams(1, 'test', count));
     assert.ok(successCount(pgd) >= successCount(fgsm), `ε=${eps}: PGD ${successCount(pgd)} < FGSM ${successCount(fgsm)}`);
   }
 });
@@ -78,7 +79,7 @@ test('demo model: PGD-10 is never weaker than FGSM on the same points', async ()
 test('demo model: AutoAttack is never weaker than any of its parts, sample by sample', async () => {
   const aa = new AutoAttack(classifier, { eps: 2 / 255, steps: 5, targetClasses: 2, squareQueries: 30 });
   const result = await checkAttackInvariants(classifier, aa, images, labels, count, { seed: 4, tolerance: 1e-4 });
-  const rngs = autoAttackStageRngs(new Rng(4), aa.parts.length);
+  const rngs = autoAttackStageRngs(indexStreams(4, aa.name, count), aa.parts.length);
   for (const [k, part] of aa.parts.entries()) {
     const alone = await part.run(images, labels, count, rngs[k]);
     for (let i = 0; i < count; i++) assert.ok(result.success[i] >= alone.success[i], `${part.name} alone fools sample ${i}, AutoAttack does not`);

@@ -7,7 +7,7 @@
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
 import { RobustartError } from '../../errors.js';
-import { Oracle, argmax, checkBatch, finish, gather, range, sampleRngs, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Oracle, argmax, checkBatch, finish, gather, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { projectOntoHyperplane } from './hyperplane.js';
 import { linearize, topOtherClasses } from './linearize.js';
 import { clip01, lpNorm, randomPerturbation, type Norm } from './threat.js';
@@ -46,11 +46,10 @@ export class FAB implements Attack {
     this.settings = { attack: this.name, ...(eps !== undefined ? { eps } : {}), ...this.c };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
     const size = oracle.size, classes = this.model.numClasses;
-    const rngs = sampleRngs(rng, batch, options.sampleKeys);
     const clean = await oracle.logits(images, range(batch));
     const robust = range(batch).filter((i) => argmax(clean, i, classes) === labels[i]);
     const best = images.slice();
@@ -69,7 +68,7 @@ export class FAB implements Attack {
 
   private async attackOnce(
     oracle: Oracle, images: Float32Array, labels: Int32Array, batch: number, ids: Int32Array, plan: Int32Array[] | undefined,
-    restart: number, rngs: Rng[], best: Float32Array, bestNorm: Float64Array,
+    restart: number, rngs: readonly Rng[], best: Float32Array, bestNorm: Float64Array,
   ): Promise<void> {
     const { norm, steps, eta, alphaMax, beta } = this.c;
     const size = oracle.size, classes = this.model.numClasses;

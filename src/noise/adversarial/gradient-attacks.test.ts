@@ -1,5 +1,6 @@
 // Invariants of the projected-gradient family (FGSM, BIM, PGD-L∞/L2/L1, MIM) on the tiny MLP task.
 import { test } from 'node:test';
+import { indexStreams } from './attack.js';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
@@ -33,8 +34,8 @@ test('FGSM, BIM, PGD, MIM, PGD-L1 keep ball, box, determinism and honest success
 
 test('PGD with more steps is never weaker than FGSM on the same points', async () => {
   for (const eps of [0.05, 0.1, 0.15]) {
-    const fgsm = await new FGSM(model, { eps }).run(images, labels, count, new Rng(1));
-    const pgd = await new PGD(model, { eps, steps: 20, restarts: 1 }).run(images, labels, count, new Rng(1));
+    const fgsm = await new FGSM(model, { eps }).run(images, labels, count, indexStreams(1, 'test', count));
+    const pgd = await new PGD(model, { eps, steps: 20, restarts: 1 }).run(images, labels, count, indexStreams(1, 'test', count));
     assert.ok(successCount(pgd) >= successCount(fgsm), `ε=${eps}: PGD ${successCount(pgd)} < FGSM ${successCount(fgsm)}`);
   }
 });
@@ -42,7 +43,7 @@ test('PGD with more steps is never weaker than FGSM on the same points', async (
 test('robust accuracy under PGD does not rise with ε, and ε = 0 changes nothing', async () => {
   let previous = -1;
   for (const eps of [0, 0.05, 0.1, 0.2]) {
-    const r = await new PGD(model, { eps, steps: 10 }).run(images, labels, count, new Rng(2));
+    const r = await new PGD(model, { eps, steps: 10 }).run(images, labels, count, indexStreams(2, 'test', count));
     if (eps === 0) assert.deepEqual(r.adversarial, images);
     assert.ok(successCount(r) >= previous);
     previous = successCount(r);
@@ -50,7 +51,7 @@ test('robust accuracy under PGD does not rise with ε, and ε = 0 changes nothin
 });
 
 test('early stopping: successful samples stop spending queries; restarts only revisit robust samples', async () => {
-  const r = await new PGD(model, { eps: 0.15, steps: 10, restarts: 3 }).run(images, labels, count, new Rng(4));
+  const r = await new PGD(model, { eps: 0.15, steps: 10, restarts: 3 }).run(images, labels, count, indexStreams(4, 'test', count));
   const fooled = Array.from(r.success.keys()).filter((i) => r.success[i]);
   const robust = Array.from(r.success.keys()).filter((i) => !r.success[i]);
   assert.ok(robust.every((i) => r.queries[i] === 3 * 11 + 1), 'robust samples get 1 clean check + 3 restarts × (10 gradient steps + 1 final check)');
@@ -59,7 +60,7 @@ test('early stopping: successful samples stop spending queries; restarts only re
 
 test('targeted PGD reaches the requested class', async () => {
   const targets = Int32Array.from(labels, (y) => (y + 1) % 10);
-  const r = await new PGD(model, { eps: 0.3, steps: 20, targeted: true }).run(images, labels, count, new Rng(3), { targets });
+  const r = await new PGD(model, { eps: 0.3, steps: 20, targeted: true }).run(images, labels, count, indexStreams(3, 'test', count), { targets });
   assert.deepEqual(r.targets, targets);
   assert.ok(successCount(r) > count / 2);
   const logits = await model.logits(r.adversarial, count);
@@ -70,7 +71,7 @@ test('targeted PGD reaches the requested class', async () => {
 });
 
 test('the loss rises along PGD on this honest model', async () => {
-  const r = await new PGD(model, { eps: 0.05, steps: 10 }).run(images, labels, count, new Rng(5));
+  const r = await new PGD(model, { eps: 0.05, steps: 10 }).run(images, labels, count, indexStreams(5, 'test', count));
   let rose = 0;
   for (let i = 0; i < count; i++) if (r.lossEnd![i] > r.lossStart![i]) rose++;
   assert.ok(rose >= 0.9 * count, `loss rose on ${rose}/${count}`);

@@ -5,7 +5,7 @@
 // δ_t = √d·θ·‖x_t − x‖ (0.1 on the first iteration), B₀ = 100, as the paper. Spec: 1,000 queries per sample.
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
-import { Oracle, argmax, checkBatch, finish, range, sampleRngs, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Oracle, argmax, checkBatch, finish, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { chunkedLogits } from './scores.js';
 import { clip01, lpNorm } from './threat.js';
 
@@ -32,11 +32,10 @@ export class HopSkipJump implements Attack {
     this.settings = { attack: this.name, norm: 'l2', ...(eps !== undefined ? { eps } : {}), queries, initialProbes };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
     const size = oracle.size, classes = this.model.numClasses;
-    const rngs = sampleRngs(rng, batch, options.sampleKeys);
     const clean = await oracle.logits(images, range(batch));
     const result = images.slice();
     for (let i = 0; i < batch; i++) {

@@ -3,7 +3,7 @@
 import type { DifferentiableClassifier, LossSpec } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
 import {
-  Oracle, argmax, chooseTargets, checkBatch, finish, gather, isAdversarial, range, sampleRngs, scatter,
+  Oracle, argmax, chooseTargets, checkBatch, finish, gather, isAdversarial, range, scatter,
   type AttackResult, type RunOptions,
 } from './attack.js';
 import { lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
@@ -27,13 +27,12 @@ export interface IterativeSettings {
 
 /** Runs the iterative attack; returns adversarial images with per-sample loss at the first and last evaluated point. */
 export async function iterativeAttack(
-  model: DifferentiableClassifier, s: IterativeSettings, images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {},
+  model: DifferentiableClassifier, s: IterativeSettings, images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {},
 ): Promise<AttackResult> {
-  checkBatch(model, images, labels, batch);
+  checkBatch(model, images, labels, batch, rngs);
   const oracle = new Oracle(model, batch);
   const size = oracle.size;
   const classes = model.numClasses;
-  const rngs = sampleRngs(rng, batch, options.sampleKeys);
   const targets = s.targeted ? chooseTargets(labels, classes, rngs, options.targets) : undefined;
   // Targeted runs descend the head evaluated at the target class; untargeted runs ascend it at the label.
   const lossLabels = targets ?? labels;
@@ -148,8 +147,8 @@ export class IterativeAttack {
     this.settings = { attack: name, ...iterative };
   }
 
-  run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options?: RunOptions): Promise<AttackResult> {
-    return iterativeAttack(this.model, this.iterative, images, labels, batch, rng, options);
+  run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options?: RunOptions): Promise<AttackResult> {
+    return iterativeAttack(this.model, this.iterative, images, labels, batch, rngs, options);
   }
 }
 

@@ -34,9 +34,9 @@ test('model checks: honest model clean; randomised, softmax, zero-gradient and b
 test('result checks: quiet on the honest model; a blinded model trips black-box, loss and gradient flags', async () => {
   const eps = [0.04, 0.1];
   const run = async (m: DifferentiableClassifier) => [
-    ...(await attackOverEpsilons(m, 'pgd', 'linf', eps, images, labels, count, { seed: 1, attackOptions: { steps: 10 } })),
-    ...(await attackOverEpsilons(m, 'apgd-t', 'linf', eps, images, labels, count, { seed: 1, attackOptions: { steps: 10 } })),
-    ...(await attackOverEpsilons(m, 'square', 'linf', eps, images, labels, count, { seed: 1, attackOptions: { queries: 300 } })),
+    ...(await attackOverEpsilons(m, 'pgd', 'linf', eps, images, labels, { seed: 1, attackOptions: { steps: 10 } })),
+    ...(await attackOverEpsilons(m, 'apgd-t', 'linf', eps, images, labels, { seed: 1, attackOptions: { steps: 10 } })),
+    ...(await attackOverEpsilons(m, 'square', 'linf', eps, images, labels, { seed: 1, attackOptions: { queries: 300 } })),
   ];
   assert.deepEqual(resultChecks(await run(model)).map((f) => f.check), []);
   const blinded = resultChecks(await run(model.withOptions({ zeroGradient: true }))).map((f) => f.check);

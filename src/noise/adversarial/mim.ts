@@ -11,6 +11,6 @@ export interface MimConfig extends CommonIterativeConfig {
 
 export class MIM extends IterativeAttack {
   constructor(model: DifferentiableClassifier, { norm = 'linf', eps, steps = PGD_DEFAULT_STEPS, stepSize, decay = 1.0, randomStart = false, restarts = 1, targeted = false, loss = 'ce' }: MimConfig) {
-    super(model, norm === 'linf' ? 'mim' : 'mim-l2', { norm, eps, steps, stepSize: stepSize ?? (2.5 * eps) / steps, randomStart, restarts, targeted, loss, decay, sparsity: 0 });
+    super(model, 'mim', { norm, eps, steps, stepSize: stepSize ?? (2.5 * eps) / steps, randomStart, restarts, targeted, loss, decay, sparsity: 0 });
   }
 }

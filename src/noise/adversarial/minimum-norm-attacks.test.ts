@@ -1,6 +1,7 @@
 // C&W-L2, DDN, DeepFool and FAB(-T): invariants, a budget turns them into ε-bounded attacks, and their minimal norms
 // are consistent with the ε-bounded attacks on the same points.
 import { test } from 'node:test';
+import { indexStreams } from './attack.js';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
@@ -42,16 +43,16 @@ test('with a budget, minimum-norm attacks are ε-bounded and honest about succes
 test('targeted C&W and DDN reach the requested class', async () => {
   const targets = Int32Array.from(labels, (y) => (y + 5) % 10);
   for (const attack of [new CarliniWagnerL2(model, { targeted: true, binarySteps: 4, steps: 40, learningRate: 0.05, initialConst: 1 }), new DDN(model, { targeted: true, steps: 40 })]) {
-    const r = await attack.run(images, labels, count, new Rng(1), { targets });
+    const r = await attack.run(images, labels, count, indexStreams(1, 'test', count), { targets });
     assert.deepEqual(r.targets, targets);
     assert.ok(successCount(r) >= count * 0.9, `${attack.name}: ${successCount(r)}`);
   }
 });
 
 test('FAB-L∞ minimal norms agree with APGD at the same ε: APGD cannot fool a point whose minimal norm FAB finds far larger', async () => {
-  const fab = await new FAB(model, { norm: 'linf', steps: 30 }).run(images, labels, count, new Rng(1));
+  const fab = await new FAB(model, { norm: 'linf', steps: 30 }).run(images, labels, count, indexStreams(1, 'test', count));
   const eps = 0.08;
-  const apgd = await new APGD(model, { eps, steps: 30 }).run(images, labels, count, new Rng(1));
+  const apgd = await new APGD(model, { eps, steps: 30 }).run(images, labels, count, indexStreams(1, 'test', count));
   for (let i = 0; i < count; i++) if (apgd.success[i]) assert.ok(fab.norms[i] <= 2 * eps, `sample ${i}: FAB ${fab.norms[i]} but APGD fooled it at ${eps}`);
   const fooledByFab = Array.from(fab.norms).filter((n) => n <= eps).length;
   assert.ok(Math.abs(fooledByFab - successCount(apgd)) <= count / 4, `FAB ${fooledByFab} vs APGD ${successCount(apgd)}`);

@@ -12,6 +12,6 @@ export interface PgdL1Config extends CommonIterativeConfig {
 
 export class PGDL1 extends IterativeAttack {
   constructor(model: DifferentiableClassifier, { eps, steps = PGD_DEFAULT_STEPS, stepSize, randomStart = true, restarts = 1, targeted = false, loss = 'ce', sparsity = 0.99 }: PgdL1Config) {
-    super(model, 'pgd-l1', { norm: 'l1', eps, steps, stepSize: stepSize ?? (2.5 * eps) / steps, randomStart, restarts, targeted, loss, decay: 0, sparsity });
+    super(model, 'pgd', { norm: 'l1', eps, steps, stepSize: stepSize ?? (2.5 * eps) / steps, randomStart, restarts, targeted, loss, decay: 0, sparsity });
   }
 }

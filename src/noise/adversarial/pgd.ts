@@ -14,7 +14,7 @@ export interface PgdConfig extends CommonIterativeConfig {
 
 export class PGD extends IterativeAttack {
   constructor(model: DifferentiableClassifier, { norm = 'linf', eps, steps = PGD_DEFAULT_STEPS, stepSize, randomStart = true, restarts = 1, targeted = false, loss = 'ce', earlyStop = true }: PgdConfig) {
-    super(model, norm === 'linf' ? 'pgd' : 'pgd-l2', {
+    super(model, 'pgd', {
       norm, eps, steps, stepSize: stepSize ?? (2.5 * eps) / steps, randomStart, restarts, targeted, loss, decay: 0, sparsity: 0, earlyStop,
     });
   }

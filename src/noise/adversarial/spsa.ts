@@ -3,7 +3,7 @@
 // the L∞ ball ∩ box; stop a sample when it is adversarial. Spec: 100 iterations, δ = 0.01, 128 samples per step.
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
-import { Oracle, argmax, checkBatch, chooseTargets, finish, isAdversarial, range, sampleRngs, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Oracle, argmax, checkBatch, chooseTargets, finish, isAdversarial, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { chunkedLogits, margin } from './scores.js';
 import { projectToThreat, randomPerturbation } from './threat.js';
 
@@ -34,12 +34,11 @@ export class SPSA implements Attack {
     this.settings = { attack: this.name, norm: 'linf', eps, ...this.c };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const { steps, delta, samples, learningRate: lr, targeted } = this.c;
     const oracle = new Oracle(this.model, batch);
     const size = oracle.size, classes = this.model.numClasses;
-    const rngs = sampleRngs(rng, batch, options.sampleKeys);
     const targets = targeted ? chooseTargets(labels, classes, rngs, options.targets) : undefined;
     const adversarial = images.slice();
     // Random start inside the ball, as the reference implementation (uniform in [−ε, ε]).

@@ -2,11 +2,12 @@
 // falls; score-based (logits only). L∞ (Algorithm 1): init with vertical stripes of ±ε, then set one random s×s window
 // per channel to ±ε. L2 (Algorithm 3): init with ±"pseudo-Gaussian" blocks, then move the perturbation mass of a window W1
 // (plus a fresh pseudo-Gaussian bump) into a new window, emptying a second window W2. The fraction p of pixels changed
-// halves on the reference schedule at iterations 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000 (AutoAttack: not
-// rescaled to the query budget). Spec: p_init 0.05 (L∞) / 0.1 (L2), 5,000 queries.
+// halves on the reference schedule at iterations 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000. Spec and the original
+// code (max-andr/square-attack, attack.py: p_init=0.8, resc_schedule=True): p_init 0.8 for both norms, 5,000 queries;
+// alone the schedule is rescaled to the query budget, inside AutoAttack (autoattack/square.py) it is not.
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
-import { Oracle, argmax, checkBatch, chooseTargets, finish, gather, isAdversarial, range, sampleRngs, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Oracle, argmax, checkBatch, chooseTargets, finish, gather, isAdversarial, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { margin } from './scores.js';
 import { clip01, lpNorm, projectToThreat } from './threat.js';
 
@@ -16,9 +17,12 @@ export interface SquareConfig {
   readonly queries?: number;
   readonly pInit?: number;
   readonly targeted?: boolean;
-  /** Rescale the p schedule to the query budget (the paper's code default; AutoAttack turns it off). */
+  /** Rescale the p schedule to the query budget (the original code's standalone default; AutoAttack turns it off). */
   readonly rescaleSchedule?: boolean;
 }
+
+/** p_init of the original code for L∞ and L2 (square-attack attack.py and AutoAttack's square.py). */
+export const SQUARE_P_INIT = 0.8;
 
 export function squareFraction(pInit: number, iteration: number, queries: number, rescale: boolean): number {
   const it = rescale ? Math.floor((iteration / queries) * 10000) : iteration;
@@ -63,20 +67,19 @@ export class Square implements Attack {
   readonly settings: Readonly<Record<string, number | string | boolean>>;
   private readonly c: Required<Omit<SquareConfig, 'norm' | 'eps'>>;
 
-  constructor(readonly model: DifferentiableClassifier, { norm = 'linf', eps, queries = 5000, pInit, targeted = false, rescaleSchedule = false }: SquareConfig) {
-    this.name = norm === 'linf' ? 'square' : 'square-l2';
+  constructor(readonly model: DifferentiableClassifier, { norm = 'linf', eps, queries = 5000, pInit = SQUARE_P_INIT, targeted = false, rescaleSchedule = true }: SquareConfig) {
+    this.name = 'square';
     this.norm = norm;
     this.eps = eps;
-    this.c = { queries, pInit: pInit ?? (norm === 'linf' ? 0.05 : 0.1), targeted, rescaleSchedule };
+    this.c = { queries, pInit, targeted, rescaleSchedule };
     this.settings = { attack: this.name, norm, eps, ...this.c };
   }
 
-  async run(images: Float32Array, labels: Int32Array, batch: number, rng: Rng, options: RunOptions = {}): Promise<AttackResult> {
-    checkBatch(this.model, images, labels, batch);
+  async run(images: Float32Array, labels: Int32Array, batch: number, rngs: readonly Rng[], options: RunOptions = {}): Promise<AttackResult> {
+    checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
     const [channels, height, width] = this.model.inputShape;
     const size = oracle.size, classes = this.model.numClasses, eps = this.eps;
-    const rngs = sampleRngs(rng, batch, options.sampleKeys);
     const targets = this.c.targeted ? chooseTargets(labels, classes, rngs, options.targets) : undefined;
     const cleanLogits = await oracle.logits(images, range(batch));
     const adversarial = images.slice();
