@@ -95,16 +95,29 @@ export interface BuildRequest {
 /** Builds a preset, optionally rescaled; the graph's metadata names the preset and its family. */
 export function buildPreset(name: string, request: BuildRequest = {}): Graph {
   const entry = findPreset(name);
-  const a = getArchitecture(entry.architecture);
-  const parsed = a.schema.safeParse({ ...(entry.preset.options as object), ...request.options });
+  const p = entry.preset;
+  const graph = buildArchitecture(entry.architecture, { ...(p.options as object), ...request.options }, {
+    ...request,
+    resolution: request.resolution ?? p.resolution,
+    classes: request.classes ?? p.classes,
+    channels: request.channels ?? p.channels,
+  }, name);
+  graph.metadata.architecture = JSON.stringify(name);
+  if (p.reference) graph.metadata.reference = JSON.stringify(p.reference);
+  return graph;
+}
+
+/** Builds an architecture from explicit options (validated by its schema); parameters carry reference names. */
+export function buildArchitecture(architecture: string, options: unknown, request: BuildRequest & { resolution: number }, label = architecture): Graph {
+  const a = getArchitecture(architecture);
+  const parsed = a.schema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RobustartError(`options of ${name}: ${issue.path.join('.') || 'options'}: ${issue.message}`);
+    throw new RobustartError(`options of ${label}: ${issue.path.join('.') || 'options'}: ${issue.message}`);
   }
-  const resolution = request.resolution ?? entry.preset.resolution;
   const settings: BuildSettings = {
-    inputSize: [request.channels ?? entry.preset.channels ?? 3, resolution, resolution],
-    numClasses: request.classes ?? entry.preset.classes ?? 1000,
+    inputSize: [request.channels ?? 3, request.resolution, request.resolution],
+    numClasses: request.classes ?? 1000,
     width: request.width ?? 1,
     depth: request.depth ?? 1,
     seed: request.seed,
@@ -112,13 +125,15 @@ export function buildPreset(name: string, request: BuildRequest = {}): Graph {
     shapesOnly: request.shapesOnly,
     referenceNames: true,
   };
-  for (const [k, v] of Object.entries({ width: settings.width, depth: settings.depth, resolution, classes: settings.numClasses, channels: settings.inputSize[0] })) {
-    if (!(Number.isFinite(v) && v > 0)) throw new RobustartError(`${k} of ${name} must be a positive number (got ${v})`);
+  for (const [k, v] of Object.entries({ width: settings.width, depth: settings.depth, resolution: request.resolution, classes: settings.numClasses, channels: settings.inputSize[0] })) {
+    if (!(Number.isFinite(v) && v > 0)) throw new RobustartError(`${k} of ${label} must be a positive number (got ${v})`);
+  }
+  for (const [k, v] of Object.entries({ resolution: request.resolution, classes: settings.numClasses, channels: settings.inputSize[0] })) {
+    if (!Number.isInteger(v)) throw new RobustartError(`${k} of ${label} must be a whole number (got ${v})`);
   }
   const graph = a.build(parsed.data, settings);
-  graph.metadata.architecture = JSON.stringify(name);
+  graph.metadata.architecture = JSON.stringify(label);
   graph.metadata.family = JSON.stringify(a.family);
-  if (entry.preset.reference) graph.metadata.reference = JSON.stringify(entry.preset.reference);
   return graph;
 }
 
