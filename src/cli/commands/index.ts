@@ -10,6 +10,7 @@ import { corruptCommand } from './corrupt.js';
 import { attackCommand } from './attack.js';
 import { trainCommand } from './train.js';
 import { systemNoiseCommand } from './system-noise.js';
+import { zooCommand } from './zoo.js';
 
 export const commands: Command[] = [
   evalCommand,
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   trainCommand,
   systemNoiseCommand,
   attackCommand,
+  zooCommand,
 ];

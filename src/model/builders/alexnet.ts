@@ -61,7 +61,7 @@ export const alexnetArchitecture: Architecture<AlexNetOptions> = {
   schema,
   presets: {
     alexnet: { options: { channels: [64, 192, 384, 256, 256], hidden: 4096, pooledSize: 6, dropout: 0.5, stem: 'imagenet' }, resolution: 224, reference: 'torchvision:alexnet' },
-    'small-alexnet': { options: { channels: [16, 32, 48, 48, 32], hidden: 128, pooledSize: 2, dropout: 0.5, stem: 'small' }, resolution: 28, channels: 1, classes: 10, small: true },
+    'small-alexnet': { options: { channels: [16, 32, 48, 48, 32], hidden: 128, pooledSize: 1, dropout: 0.5, stem: 'small' }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildAlexNet({ ...s, ...o, channels: o.channels.map((n) => scaleWidth(n, s.width)), hidden: scaleWidth(o.hidden, s.width) }),
 };

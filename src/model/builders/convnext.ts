@@ -63,7 +63,7 @@ export const convnextArchitecture: Architecture<Options> = {
   presets: {
     convnext_tiny: { options: { widths: [96, 192, 384, 768], depths: [3, 3, 9, 3], stemPatch: 4 }, resolution: 224, reference: 'torchvision:convnext_tiny' },
     convnext_base: { options: { widths: [128, 256, 512, 1024], depths: [3, 3, 27, 3], stemPatch: 4 }, resolution: 224, reference: 'torchvision:convnext_base' },
-    'small-convnext': { options: { widths: [16, 32, 64], depths: [1, 1, 1], stemPatch: 2 }, resolution: 28, channels: 1, classes: 10, small: true },
+    'small-convnext': { options: { widths: [16, 32, 64], depths: [1, 1, 1], stemPatch: 2 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildConvNeXt({ ...s, ...o, widths: o.widths.map((n) => scaleWidth(n, s.width)), depths: o.depths.map((n) => scaleDepth(n, s.depth)) }),
 };

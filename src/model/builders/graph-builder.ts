@@ -246,7 +246,7 @@ export function truncatedNormal(rng: Rng, std: number): number {
 
 /** Metadata in timm's pretrained_cfg field names (src/model/metadata.ts). */
 export function imageMetadata(config: ImageModelConfig, family: ArchitectureFamily, architecture: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+  const metadata: Record<string, unknown> = {
     input_size: [...config.inputSize],
     num_classes: config.numClasses,
     family,
@@ -257,4 +257,11 @@ export function imageMetadata(config: ImageModelConfig, family: ArchitectureFami
     std: [0.229, 0.224, 0.225],
     ...extra,
   };
+  // Normalisation is per input channel: for other than RGB inputs, the RGB statistics' average per channel.
+  const channels = config.inputSize[0];
+  for (const key of ['mean', 'std']) {
+    const rgb = metadata[key] as number[];
+    if (rgb.length !== channels) metadata[key] = Array(channels).fill(rgb.reduce((a, b) => a + b, 0) / rgb.length);
+  }
+  return metadata;
 }

@@ -94,7 +94,7 @@ export const regnetArchitecture: Architecture<Options> = {
     regnet_x_1_6gf: preset('torchvision:regnet_x_1_6gf', 18, 80, 34.01, 2.25, 24),
     regnet_x_3_2gf: preset('torchvision:regnet_x_3_2gf', 25, 88, 26.31, 2.25, 48),
     regnet_x_6_4gf: preset('pycls:RegNetX-6.4GF (timm regnetx_064)', 17, 184, 60.83, 2.07, 56),
-    'small-regnet_x': { options: { depth: 6, w0: 8, wa: 8, wm: 2, groupWidth: 8, stemWidth: 8, stemStride: 1 }, resolution: 28, channels: 1, classes: 10, small: true },
+    'small-regnet_x': { options: { depth: 6, w0: 8, wa: 8, wm: 2, groupWidth: 8, stemWidth: 8, stemStride: 1 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => {
     const stages = regnetStages(Math.max(1, Math.round(o.depth * s.depth)), o.w0, o.wa, o.wm, o.groupWidth);

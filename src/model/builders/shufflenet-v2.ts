@@ -88,7 +88,7 @@ export const shufflenetV2Architecture: Architecture<Options> = {
     shufflenet_v2_x1_0: tv('shufflenet_v2_x1_0', [24, 116, 232, 464, 1024]),
     shufflenet_v2_x1_5: tv('shufflenet_v2_x1_5', [24, 176, 352, 704, 1024]),
     shufflenet_v2_x2_0: tv('shufflenet_v2_x2_0', [24, 244, 488, 976, 2048]),
-    'small-shufflenet_v2': { options: { repeats: [1, 2, 1], channels: [8, 16, 32, 64, 128], stem: 'small' }, resolution: 28, channels: 1, classes: 10, small: true },
+    'small-shufflenet_v2': { options: { repeats: [1, 2, 1], channels: [8, 16, 32, 64, 128], stem: 'small' }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) =>
     buildShuffleNetV2({ ...s, ...o, repeats: o.repeats.map((n) => scaleDepth(n, s.depth)), channels: o.channels.map((n, i) => (i === 0 || i === o.channels.length - 1 ? scaleWidth(n, s.width) : 2 * scaleWidth(n / 2, s.width))) }),
