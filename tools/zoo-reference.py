@@ -267,9 +267,9 @@ PARITY = {
                {'block': 'bottleneck', 'layers': [1, 1, 1, 1], 'width': 8, 'groups': 2, 'widthPerGroup': 8}),
     'densenet': (lambda: tvm.DenseNet(4, (2, 2), 8, 2, num_classes=10), 32,
                  {'growthRate': 4, 'blocks': [2, 2], 'initFeatures': 8, 'bnSize': 2}),
-    'efficientnet': (lambda: efficientnet(0.25, 0.3, 0.2, num_classes=10), 32,
+    'efficientnet': (lambda: efficientnet(0.25, 0.3, 0.2, num_classes=10), 64,
                      {'widthMultiplier': 0.25, 'depthMultiplier': 0.3, 'dropout': 0.2, 'bnEpsilon': 1e-5}),
-    'mobilenet_v2': (lambda: tvm.MobileNetV2(num_classes=10, width_mult=0.1), 32, {'widthMultiplier': 0.1}),
+    'mobilenet_v2': (lambda: tvm.MobileNetV2(num_classes=10, width_mult=0.1), 64, {'widthMultiplier': 0.1}),
     'mobilenet_v3_large': (lambda: mobilenet_v3(0.1, num_classes=10), 32, {'widthMultiplier': 0.1}),
     'regnet_x': (lambda: regnet(4, 8, 8, 2, 8, stem_width=8, num_classes=10), 32,
                  {'depth': 4, 'w0': 8, 'wa': 8, 'wm': 2, 'groupWidth': 8, 'stemWidth': 8}),
@@ -281,7 +281,7 @@ PARITY = {
     'mixer': (lambda: MlpMixer(num_classes=10, img_size=32, patch_size=8, num_blocks=2, embed_dim=16), 32, {'patchSize': 8, 'dim': 16, 'depth': 2}),
     'repvgg': (lambda: RepVGG([1, 2, 1, 1], [0.125, 0.125, 0.125, 0.125], num_classes=10), 32,
                {'blocks': [1, 2, 1, 1], 'multipliers': [0.125, 0.125, 0.125, 0.125]}),
-    'alexnet': (lambda: NarrowAlexNet([8, 16, 16, 16, 8], 16, 1, 10), 127,
+    'alexnet': (lambda: NarrowAlexNet([8, 16, 16, 16, 8], 16, 1, 10), 63,
                 {'channels': [8, 16, 16, 16, 8], 'hidden': 16, 'pooledSize': 1}),
 }
 
@@ -305,12 +305,17 @@ def randomize(model, gen):
             t.copy_(t.half().float())
 
 
-def write_parity(family):
+def reference_model(family):
     make, resolution, options = PARITY[family]
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
     model = make().eval()
     randomize(model, gen)
+    return model, gen, resolution, options
+
+
+def write_parity(family):
+    model, gen, resolution, options = reference_model(family)
     x = torch.rand(2, 3, resolution, resolution, generator=gen)
     with torch.no_grad():
         y = model(x)
@@ -333,11 +338,42 @@ def write_parity(family):
     print(family, len(blob), 'bytes', flush=True)
 
 
+def write_gradients(family):
+    """Training-mode (batch-statistics BN, no dropout/stochastic depth) summed cross-entropy gradients, float64."""
+    model, gen, resolution, _ = reference_model(family)
+    gen = torch.Generator().manual_seed(2)
+    for m in model.modules():
+        if isinstance(m, nn.Dropout) or type(m).__name__ == 'StochasticDepth':
+            m.p = 0.0
+    model = model.double().train()
+    x = torch.rand(4, 3, resolution, resolution, generator=gen).double().requires_grad_()
+    labels = torch.randint(0, 10, (4,), generator=gen)
+    loss = nn.functional.cross_entropy(model(x), labels, reduction='sum')
+    loss.backward()
+    params = [(n, p) for n, p in model.named_parameters()]
+    chosen = [params[0][0], params[len(params) // 2][0], params[-2][0]]
+    grads = dict(params)
+    blob, tensors = bytearray(), []
+    def put(name, t):
+        tensors.append({'name': name, 'dims': list(t.shape), 'offset': len(blob)})
+        blob.extend(t.detach().float().numpy().astype('<f4').tobytes())
+    put('input', x.detach())
+    put('grad:input', x.grad)
+    for n in dict.fromkeys(chosen):
+        put(f'grad:{n}', grads[n].grad)
+    meta = {'family': family, 'labels': labels.tolist(), 'loss': loss.item(), 'tensors': tensors}
+    os.makedirs(os.path.join(ROOT, 'gradients'), exist_ok=True)
+    json.dump(meta, open(os.path.join(ROOT, 'gradients', f'{family}.json'), 'w'), indent=1)
+    open(os.path.join(ROOT, 'gradients', f'{family}.bin'), 'wb').write(bytes(blob))
+    print(family, 'gradients', len(blob), 'bytes', flush=True)
+
+
 if __name__ == '__main__':
     what = sys.argv[1] if len(sys.argv) > 1 else 'all'
     os.makedirs(ROOT, exist_ok=True)
     if what in ('all', 'parity'):
         for family in PARITY:
             write_parity(family)
+            write_gradients(family)
     if what in ('all', 'counts'):
         write_counts(sys.argv[2:] or list(FULL))

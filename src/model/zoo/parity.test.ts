@@ -4,63 +4,12 @@
 // reference logits to 1e-5 relative error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildArchitecture, architectureNames, loadWeights, halfToFloat, parameterCount, type NamedTensor } from './index.js';
-import { createSession, tensor } from '../../onnx/runtime.js';
-import type { Graph } from '../../onnx/graph.js';
+import { readdirSync } from 'node:fs';
+import { architectureNames, loadWeights, parameterCount } from './index.js';
+import { ZOO_PARITY_FIXTURES, readParityFixture, fixtureGraph, logitsOf, relativeError } from '../../testing/zoo-fixtures.js';
 import { reparameterizeRepVGG } from '../builders/repvgg.js';
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'zoo', 'parity');
-
-export interface ParityFixture {
-  readonly family: string;
-  readonly resolution: number;
-  readonly classes: number;
-  readonly options: Record<string, unknown>;
-  readonly params: number;
-  readonly weights: Map<string, NamedTensor>;
-  readonly input: { dims: number[]; data: Float32Array };
-  readonly logits: { dims: number[]; data: Float32Array };
-}
-
-export function readParityFixture(family: string): ParityFixture {
-  const meta = JSON.parse(readFileSync(join(FIXTURES, `${family}.json`), 'utf8'));
-  const blob = readFileSync(join(FIXTURES, `${family}.bin`));
-  const bytes = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
-  const floats = (offset: number, dims: number[]) => new Float32Array(bytes.slice(offset, offset + 4 * dims.reduce((a, b) => a * b, 1)).buffer);
-  const weights = new Map<string, NamedTensor>();
-  for (const t of meta.tensors as { name: string; dims: number[]; offset: number }[]) {
-    const n = t.dims.reduce((a, b) => a * b, 1);
-    weights.set(t.name, { dims: t.dims, data: halfToFloat(new Uint16Array(bytes.slice(t.offset, t.offset + 2 * n).buffer)) });
-  }
-  return { ...meta, weights, input: { dims: meta.input.dims, data: floats(meta.input.offset, meta.input.dims) }, logits: { dims: meta.logits.dims, data: floats(meta.logits.offset, meta.logits.dims) } };
-}
-
-export function fixtureGraph(f: ParityFixture, options: Record<string, unknown> = {}): Graph {
-  return buildArchitecture(f.family, { ...f.options, ...options }, { resolution: f.resolution, classes: f.classes, initialize: false });
-}
-
-export async function logitsOf(graph: Graph, input: { dims: number[]; data: Float32Array }): Promise<Float32Array> {
-  const session = await createSession(graph);
-  const out = await session.run({ input: tensor('float32', input.data, input.dims) });
-  await session.release();
-  return out.logits.data as Float32Array;
-}
-
-/** max |a − b| / max |b|. */
-export function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
-
-const families = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+const families = readdirSync(ZOO_PARITY_FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
 
 test('every registered architecture has a forward-parity fixture', () => {
   assert.deepEqual([...architectureNames()].sort(), families);
