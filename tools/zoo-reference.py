@@ -338,6 +338,16 @@ def write_parity(family):
     print(family, len(blob), 'bytes', flush=True)
 
 
+def write_export(family):
+    """The reduced reference model exported by torch.onnx with BatchNorm kept (TrainingMode.PRESERVE), for import tests."""
+    model, _, resolution, _ = reference_model(family)
+    os.makedirs(os.path.join(ROOT, 'import'), exist_ok=True)
+    torch.onnx.export(model, torch.zeros(1, 3, resolution, resolution), os.path.join(ROOT, 'import', f'{family}.onnx'),
+                      opset_version=17, training=torch.onnx.TrainingMode.PRESERVE, input_names=['input'], output_names=['logits'],
+                      dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}})
+    print(family, 'export', flush=True)
+
+
 def write_gradients(family):
     """Training-mode (batch-statistics BN, no dropout/stochastic depth) summed cross-entropy gradients, float64."""
     model, gen, resolution, _ = reference_model(family)
@@ -375,5 +385,6 @@ if __name__ == '__main__':
         for family in PARITY:
             write_parity(family)
             write_gradients(family)
+        write_export('regnet_x')
     if what in ('all', 'counts'):
         write_counts(sys.argv[2:] or list(FULL))

@@ -5,7 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { architectureNames, loadWeights, parameterCount } from './index.js';
+import { join } from 'node:path';
+import { architectureNames, loadWeights, graphWeights, parameterCount } from './index.js';
+import { Graph } from '../../onnx/graph.js';
+import { readModel } from '../../onnx/proto.js';
 import { ZOO_PARITY_FIXTURES, readParityFixture, fixtureGraph, logitsOf, relativeError } from '../../testing/zoo-fixtures.js';
 import { reparameterizeRepVGG } from '../builders/repvgg.js';
 
@@ -44,4 +47,13 @@ test('a weight that does not fit is named in a one-line error', () => {
   assert.throws(() => loadWeights(fixtureGraph(f), weights, 'model.onnx'), /^RobustartError: model.onnx: tensor layer2\.0\.conv1\.weight has dims \[1, 2, 3, 4\] but the model needs \[/);
   weights.delete('fc.bias');
   assert.throws(() => loadWeights(fixtureGraph(f), weights, 'model.onnx'), /layer2\.0\.conv1\.weight/);
+});
+
+test('weights of a torch.onnx export (BatchNorm kept) map by name and give the reference logits', async () => {
+  const f = readParityFixture('regnet_x');
+  const exported = Graph.fromModel(readModel(join(ZOO_PARITY_FIXTURES, '..', 'import', 'regnet_x.onnx')));
+  const graph = loadWeights(fixtureGraph(f), graphWeights(exported), 'regnet_x.onnx');
+  assert.ok(relativeError(await logitsOf(graph, f.input), f.logits.data) <= 1e-5);
+  // Built at another width, the first tensor that does not fit is named.
+  assert.throws(() => loadWeights(fixtureGraph(f, { w0: 16 }), graphWeights(exported), 'regnet_x.onnx'), /^RobustartError: regnet_x\.onnx: tensor trunk_output\.block1\.block1-0\.f\.a\.0\.weight has dims \[8, 8, 1, 1\] but the model needs \[16, 8, 1, 1\]/);
 });
