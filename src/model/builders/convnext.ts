@@ -13,6 +13,8 @@ export interface ConvNeXtConfig extends ImageModelConfig {
   /** Stem patch (4; smaller for small inputs). */
   readonly stemPatch?: number;
   readonly layerScaleInit?: number;
+  /** Stochastic depth rate, rising linearly from 0 at the first block (torchvision: T 0.1, B 0.5). */
+  readonly dropPath?: number;
 }
 
 const LN_EPS = 1e-6; // torchvision convnext.py: LayerNorm(eps=1e-6)
@@ -25,6 +27,8 @@ export function buildConvNeXt(config: ConvNeXtConfig): Graph {
   let x = b.input('input', ['N', c, h, w]);
   x = b.layerNorm2d(b.conv(x, c, widths[0], patch, { stride: patch, pad: 0, bias: true, name: 'features.0.0' }), widths[0], { name: 'features.0.1', epsilon: LN_EPS });
   let index = 1;
+  const totalBlocks = config.depths.reduce((a, d) => a + d, 0);
+  let blockId = 0;
   config.depths.forEach((depth, s) => {
     const ch = widths[s];
     if (s > 0) {
@@ -37,8 +41,9 @@ export function buildConvNeXt(config: ConvNeXtConfig): Graph {
       y = b.layerNorm(b.transpose(y, [0, 2, 3, 1]), ch, { name: `${at}.block.2`, epsilon: LN_EPS });
       y = b.dense(b.gelu(b.dense(y, ch, 4 * ch, { name: `${at}.block.3`, rank: 4 })), 4 * ch, ch, { name: `${at}.block.5`, rank: 4 });
       const gamma = b.param('layer_scale', [ch, 1, 1], () => config.layerScaleInit ?? 1e-6, `${at}.layer_scale`);
-      // Stochastic depth (torchvision: linearly up to 0.1 / 0.5) is the identity at inference.
-      x = b.op('Add', [x, b.op('Mul', [b.transpose(y, [0, 3, 1, 2]), gamma])]);
+      // torchvision: stochastic_depth_prob · block index / (total blocks − 1).
+      const dropRate = totalBlocks > 1 ? ((config.dropPath ?? 0) * blockId++) / (totalBlocks - 1) : 0;
+      x = b.op('Add', [x, b.dropPath(b.op('Mul', [b.transpose(y, [0, 3, 1, 2]), gamma]), dropRate, 4)]);
     }
     index++;
   });
@@ -53,6 +58,7 @@ const schema = z.object({
   widths: z.array(z.number().int().positive()).min(1),
   depths: z.array(z.number().int().positive()).min(1),
   stemPatch: z.number().int().positive().default(4),
+  dropPath: z.number().min(0).max(1).default(0),
 });
 type Options = z.infer<typeof schema>;
 
@@ -61,9 +67,9 @@ export const convnextArchitecture: Architecture<Options> = {
   description: 'ConvNeXt (torchvision convnext.py)',
   schema,
   presets: {
-    convnext_tiny: { options: { widths: [96, 192, 384, 768], depths: [3, 3, 9, 3], stemPatch: 4 }, resolution: 224, reference: 'torchvision:convnext_tiny' },
-    convnext_base: { options: { widths: [128, 256, 512, 1024], depths: [3, 3, 27, 3], stemPatch: 4 }, resolution: 224, reference: 'torchvision:convnext_base' },
-    'small-convnext': { options: { widths: [16, 32, 64], depths: [1, 1, 1], stemPatch: 2 }, resolution: 32, classes: 10, small: true },
+    convnext_tiny: { options: { widths: [96, 192, 384, 768], depths: [3, 3, 9, 3], stemPatch: 4, dropPath: 0.1 }, resolution: 224, reference: 'torchvision:convnext_tiny' },
+    convnext_base: { options: { widths: [128, 256, 512, 1024], depths: [3, 3, 27, 3], stemPatch: 4, dropPath: 0.5 }, resolution: 224, reference: 'torchvision:convnext_base' },
+    'small-convnext': { options: { widths: [16, 32, 64], depths: [1, 1, 1], stemPatch: 2, dropPath: 0.1 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildConvNeXt({ ...s, ...o, widths: o.widths.map((n) => scaleWidth(n, s.width)), depths: o.depths.map((n) => scaleDepth(n, s.depth)) }),
 };

@@ -25,6 +25,8 @@ export interface EfficientNetConfig extends ImageModelConfig {
   readonly dropout: number;
   readonly bnEpsilon: number;
   readonly stemStride?: number;
+  /** Stochastic depth rate, rising linearly over the blocks (torchvision: 0.2). */
+  readonly dropPath?: number;
 }
 
 export function buildEfficientNet(config: EfficientNetConfig): Graph {
@@ -33,6 +35,8 @@ export function buildEfficientNet(config: EfficientNetConfig): Graph {
   const adjust = (ch: number) => makeDivisible(ch * config.widthMultiplier);
   const bn = (x: string, ch: number, name: string) => b.batchNorm(x, ch, { name, epsilon: config.bnEpsilon });
   let channels = adjust(EFFICIENTNET_B0_STAGES[0][3]);
+  const totalBlocks = EFFICIENTNET_B0_STAGES.reduce((a, st) => a + scaleDepth(st[5], config.depthMultiplier), 0);
+  let blockId = 0;
   let x = b.input('input', ['N', c, h, w]);
   x = b.silu(bn(b.conv(x, c, channels, 3, { stride: config.stemStride ?? 2, name: 'features.0.0' }), channels, 'features.0.1'));
   EFFICIENTNET_B0_STAGES.forEach(([t, k, s, , o], stage) => {
@@ -50,8 +54,9 @@ export function buildEfficientNet(config: EfficientNetConfig): Graph {
       const se = b.silu(b.conv(b.op('GlobalAveragePool', [y]), expanded, squeeze, 1, { pad: 0, bias: true, name: `${at}.${layer}.fc1` }));
       y = b.op('Mul', [y, b.op('Sigmoid', [b.conv(se, squeeze, expanded, 1, { pad: 0, bias: true, name: `${at}.${layer++}.fc2` })])]);
       y = bn(b.conv(y, expanded, out, 1, { pad: 0, name: `${at}.${layer}.0` }), out, `${at}.${layer}.1`);
-      // Stochastic depth (torchvision: p rising to 0.2) is the identity at inference.
-      x = stride === 1 && channels === out ? b.op('Add', [x, y]) : y;
+      // torchvision: stochastic_depth_prob · block index / total blocks.
+      const dropRate = ((config.dropPath ?? 0) * blockId++) / totalBlocks;
+      x = stride === 1 && channels === out ? b.op('Add', [x, b.dropPath(y, dropRate, 4)]) : y;
       channels = out;
     }
   });
@@ -69,12 +74,13 @@ const schema = z.object({
   dropout: z.number().min(0).max(1),
   bnEpsilon: z.number().positive(),
   stemStride: z.number().int().positive().default(2),
+  dropPath: z.number().min(0).max(1).default(0.2),
 });
 type Options = z.infer<typeof schema>;
 
 // torchvision efficientnet.py: (width, depth, dropout) per variant; resolutions from the paper / torchvision weights.
 const variant = (i: number, width: number, depth: number, dropout: number, resolution: number) => ({
-  options: { widthMultiplier: width, depthMultiplier: depth, dropout, bnEpsilon: i >= 5 ? 1e-3 : 1e-5, stemStride: 2 },
+  options: { widthMultiplier: width, depthMultiplier: depth, dropout, bnEpsilon: i >= 5 ? 1e-3 : 1e-5, stemStride: 2, dropPath: 0.2 },
   resolution,
   reference: `torchvision:efficientnet_b${i}`,
 });
@@ -92,7 +98,7 @@ export const efficientnetArchitecture: Architecture<Options> = {
     efficientnet_b5: variant(5, 1.6, 2.2, 0.4, 456),
     efficientnet_b6: variant(6, 1.8, 2.6, 0.5, 528),
     efficientnet_b7: variant(7, 2.0, 3.1, 0.5, 600),
-    'small-efficientnet': { options: { widthMultiplier: 0.25, depthMultiplier: 0.5, dropout: 0.2, bnEpsilon: 1e-5, stemStride: 1 }, resolution: 32, classes: 10, small: true },
+    'small-efficientnet': { options: { widthMultiplier: 0.25, depthMultiplier: 0.5, dropout: 0.2, bnEpsilon: 1e-5, stemStride: 1, dropPath: 0.2 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildEfficientNet({ ...s, ...o, widthMultiplier: o.widthMultiplier * s.width, depthMultiplier: o.depthMultiplier * s.depth }),
 };

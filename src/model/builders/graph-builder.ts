@@ -146,6 +146,21 @@ export class ModelBuilder {
     return p > 0 ? this.op('Dropout', [x, this.scalar(p)]) : x;
   }
 
+  /**
+   * Stochastic depth / drop-path with probability p on a residual branch of rank `rank`: the branch
+   * times Dropout over a per-sample [N, 1, …] tensor of ones. Identity in this inference graph; a
+   * per-sample Bernoulli(1 − p)/(1 − p) mask once training switches Dropout on (as torchvision's
+   * StochasticDepth 'row' mode and timm's DropPath).
+   */
+  dropPath(x: string, p: number, rank: number): string {
+    if (p <= 0) return x;
+    const batch = this.op('Slice', [this.op('Shape', [x]), this.ints([0]), this.ints([1])]);
+    const shape = this.op('Concat', [batch, this.ints(Array(rank - 1).fill(1))], { axis: 0 });
+    const one = { name: 'value', dims: [1], dataType: DataType.FLOAT, rawData: new Uint8Array(Float32Array.of(1).buffer) };
+    const ones = this.op('ConstantOfShape', [shape], { value: one });
+    return this.op('Mul', [x, this.op('Dropout', [ones, this.scalar(p)])]);
+  }
+
   averagePool(x: string, kernel: number, stride: number, pad = 0): string {
     return this.op('AveragePool', [x], { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad], count_include_pad: 1 });
   }

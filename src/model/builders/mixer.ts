@@ -15,6 +15,8 @@ export interface MixerConfig extends ImageModelConfig {
   readonly depth: number;
   readonly tokenHidden?: number;
   readonly channelHidden?: number;
+  /** Stochastic depth rate, rising linearly over the blocks (timm drop_path_rate, default 0). */
+  readonly dropPath?: number;
 }
 
 export function buildMixer(config: MixerConfig): Graph {
@@ -35,9 +37,10 @@ export function buildMixer(config: MixerConfig): Graph {
     const at = `blocks.${i}`;
     const t = b.transpose(b.layerNorm(x, dim, { name: `${at}.norm1` }), [0, 2, 1]);
     const mixed = dense(b.gelu(dense(t, tokens, tokenHidden, `${at}.mlp_tokens.fc1`)), tokenHidden, tokens, `${at}.mlp_tokens.fc2`);
-    x = b.op('Add', [x, b.transpose(mixed, [0, 2, 1])]);
+    const dropRate = config.depth > 1 ? ((config.dropPath ?? 0) * i) / (config.depth - 1) : 0;
+    x = b.op('Add', [x, b.dropPath(b.transpose(mixed, [0, 2, 1]), dropRate, 3)]);
     const n2 = b.layerNorm(x, dim, { name: `${at}.norm2` });
-    x = b.op('Add', [x, dense(b.gelu(dense(n2, dim, channelHidden, `${at}.mlp_channels.fc1`)), channelHidden, dim, `${at}.mlp_channels.fc2`)]);
+    x = b.op('Add', [x, b.dropPath(dense(b.gelu(dense(n2, dim, channelHidden, `${at}.mlp_channels.fc1`)), channelHidden, dim, `${at}.mlp_channels.fc2`), dropRate, 3)]);
   }
   const pooled = b.op('ReduceMean', [b.layerNorm(x, dim, { name: 'norm' })], { axes: [1], keepdims: 0 });
   b.output(b.dense(pooled, dim, config.numClasses, { name: 'head', init: 'trunc-normal' }), 'logits', config.numClasses);
@@ -48,6 +51,7 @@ const schema = z.object({
   patchSize: z.number().int().positive(),
   dim: z.number().int().positive(),
   depth: z.number().int().positive(),
+  dropPath: z.number().min(0).max(1).default(0),
 });
 type Options = z.infer<typeof schema>;
 
@@ -56,9 +60,9 @@ export const mixerArchitecture: Architecture<Options> = {
   description: 'MLP-Mixer (timm mlp_mixer.py)',
   schema,
   presets: {
-    mixer_b16_224: { options: { patchSize: 16, dim: 768, depth: 12 }, resolution: 224, reference: 'timm:mixer_b16_224' },
-    mixer_l16_224: { options: { patchSize: 16, dim: 1024, depth: 24 }, resolution: 224, reference: 'timm:mixer_l16_224' },
-    'small-mixer': { options: { patchSize: 4, dim: 64, depth: 4 }, resolution: 32, classes: 10, small: true },
+    mixer_b16_224: { options: { patchSize: 16, dim: 768, depth: 12, dropPath: 0 }, resolution: 224, reference: 'timm:mixer_b16_224' },
+    mixer_l16_224: { options: { patchSize: 16, dim: 1024, depth: 24, dropPath: 0 }, resolution: 224, reference: 'timm:mixer_l16_224' },
+    'small-mixer': { options: { patchSize: 4, dim: 64, depth: 4, dropPath: 0.1 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildMixer({ ...s, ...o, dim: scaleWidth(o.dim, s.width), depth: scaleDepth(o.depth, s.depth) }),
 };

@@ -17,6 +17,8 @@ export interface ViTConfig extends ImageModelConfig {
   readonly mlpRatio?: number;
   /** Dropout after the position embedding and in the MLP (0 in the ImageNet recipes). */
   readonly dropout?: number;
+  /** Stochastic depth rate, rising linearly over the blocks to this value (timm drop_path_rate; DeiT: 0.1). */
+  readonly dropPath?: number;
 }
 
 export function buildViT(config: ViTConfig): Graph {
@@ -54,10 +56,11 @@ export function buildViT(config: ViTConfig): Graph {
     const scores = b.op('MatMul', [b.op('Mul', [q, b.scalar(1 / Math.sqrt(headDim))]), b.transpose(k, [0, 1, 3, 2])]);
     const ctx = b.op('MatMul', [b.op('Softmax', [scores], { axis: -1 }), v]);
     const merged = b.reshape(b.transpose(ctx, [0, 2, 1, 3]), [0, tokens, dim]);
-    x = b.op('Add', [x, dense(merged, dim, dim, `${at}.self_attention.out_proj`)]);
+    const dropRate = config.depth > 1 ? ((config.dropPath ?? 0) * i) / (config.depth - 1) : 0;
+    x = b.op('Add', [x, b.dropPath(dense(merged, dim, dim, `${at}.self_attention.out_proj`), dropRate, 3)]);
     const n2 = b.layerNorm(x, dim, { name: `${at}.ln_2` });
     const mlp = dense(b.dropout(b.gelu(dense(n2, dim, hidden, `${at}.mlp.0`)), p), hidden, dim, `${at}.mlp.3`);
-    x = b.op('Add', [x, b.dropout(mlp, p)]);
+    x = b.op('Add', [x, b.dropPath(b.dropout(mlp, p), dropRate, 3)]);
   }
   x = b.layerNorm(x, dim, { name: 'encoder.ln' });
   const clsOut = b.op('Squeeze', [b.op('Gather', [x, b.ints([0])], { axis: 1 }), b.ints([1])]);
@@ -72,10 +75,11 @@ const schema = z.object({
   heads: z.number().int().positive(),
   mlpRatio: z.number().positive().default(4),
   dropout: z.number().min(0).max(1).default(0),
+  dropPath: z.number().min(0).max(1).default(0),
 });
 type Options = z.infer<typeof schema>;
 
-const vit = (reference: string, patchSize: number, dim: number, depth: number, heads: number) => ({ options: { patchSize, dim, depth, heads, mlpRatio: 4, dropout: 0 }, resolution: 224, reference });
+const vit = (reference: string, patchSize: number, dim: number, depth: number, heads: number, dropPath = 0) => ({ options: { patchSize, dim, depth, heads, mlpRatio: 4, dropout: 0, dropPath }, resolution: 224, reference });
 
 export const vitArchitecture: Architecture<Options> = {
   family: 'ViT',
@@ -84,11 +88,12 @@ export const vitArchitecture: Architecture<Options> = {
   presets: {
     vit_b_16: vit('torchvision:vit_b_16', 16, 768, 12, 12),
     vit_b_32: vit('torchvision:vit_b_32', 32, 768, 12, 12),
-    // timm deit_{tiny,small,base}_patch16_224: VisionTransformer with embed_dim 192/384/768, heads 3/6/12.
-    deit_tiny_patch16_224: vit('timm:deit_tiny_patch16_224', 16, 192, 12, 3),
-    deit_small_patch16_224: vit('timm:deit_small_patch16_224', 16, 384, 12, 6),
-    deit_base_patch16_224: vit('timm:deit_base_patch16_224', 16, 768, 12, 12),
-    'small-vit': { options: { patchSize: 4, dim: 64, depth: 4, heads: 4, mlpRatio: 2, dropout: 0 }, resolution: 32, classes: 10, small: true },
+    // timm deit_{tiny,small,base}_patch16_224: VisionTransformer with embed_dim 192/384/768, heads 3/6/12;
+    // DeiT's recipe (Touvron et al. 2021, Table 9) trains with stochastic depth 0.1.
+    deit_tiny_patch16_224: vit('timm:deit_tiny_patch16_224', 16, 192, 12, 3, 0.1),
+    deit_small_patch16_224: vit('timm:deit_small_patch16_224', 16, 384, 12, 6, 0.1),
+    deit_base_patch16_224: vit('timm:deit_base_patch16_224', 16, 768, 12, 12, 0.1),
+    'small-vit': { options: { patchSize: 4, dim: 64, depth: 4, heads: 4, mlpRatio: 2, dropout: 0, dropPath: 0.1 }, resolution: 32, classes: 10, small: true },
   },
   // Width scales the embedding in whole heads.
   build: (o, s) => buildViT({ ...s, ...o, dim: o.heads * Math.max(1, Math.round((o.dim / o.heads) * s.width)), depth: scaleDepth(o.depth, s.depth) }),

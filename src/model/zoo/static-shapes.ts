@@ -133,6 +133,9 @@ export function staticShapes(graph: Graph): ShapeMap {
         if (v && axes.length === 1 && x.length === 1) values.set(out, v.slice(starts[0], Math.min(ends[0], v.length)));
         break;
       }
+      case 'ConstantOfShape':
+        y = values.get(inputs[0])!;
+        break;
       case 'Expand':
         y = broadcast(x, values.get(inputs[1])!);
         break;
