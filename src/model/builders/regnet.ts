@@ -14,6 +14,12 @@ export interface RegNetStages {
   readonly groupWidths: number[];
 }
 
+/** torch.round: halves go to the even neighbour (RegNetX-1.6GF's 180/8 = 22.5 quantizes to 176, not 184). */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /** Per-stage depths, widths and group widths from the RegNet design-space parameters (bottleneck ratio 1). */
 export function regnetStages(depth: number, w0: number, wa: number, wm: number, groupWidth: number): RegNetStages {
   const f = Math.fround;
@@ -22,8 +28,8 @@ export function regnetStages(depth: number, w0: number, wa: number, wm: number, 
   for (let i = 0; i < depth; i++) {
     // torch: widths_cont = arange(depth) * w_a + w_0 and the log ratio, all float32.
     const cont = f(f(i * f(wa)) + w0);
-    const capacity = Math.round(f(f(Math.log(f(cont / w0))) / f(Math.log(wm))));
-    blockWidths.push(Math.round(f(f(w0 * f(Math.pow(wm, capacity))) / QUANT)) * QUANT);
+    const capacity = roundHalfEven(f(f(Math.log(f(cont / w0))) / f(Math.log(wm))));
+    blockWidths.push(roundHalfEven(f(f(w0 * f(Math.pow(wm, capacity))) / QUANT)) * QUANT);
   }
   const depths: number[] = [];
   const widths: number[] = [];
