@@ -72,7 +72,7 @@ export const densenetArchitecture: Architecture<DenseNetOptions> = {
     densenet121: tv('densenet121', [6, 12, 24, 16]),
     densenet169: tv('densenet169', [6, 12, 32, 32]),
     densenet201: tv('densenet201', [6, 12, 48, 32]),
-    'small-densenet': { options: { growthRate: 8, blocks: [2, 2, 2], initFeatures: 16, bnSize: 2, stem: 'cifar' }, resolution: 32, classes: 10, small: true },
+    'small-densenet': { options: { growthRate: 12, blocks: [2, 2, 2], initFeatures: 24, bnSize: 2, stem: 'imagenet' }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildDenseNet({ ...s, ...o, growthRate: scaleWidth(o.growthRate, s.width), initFeatures: scaleWidth(o.initFeatures, s.width), blocks: o.blocks.map((n) => scaleDepth(n, s.depth)) }),
 };

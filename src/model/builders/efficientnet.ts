@@ -98,7 +98,7 @@ export const efficientnetArchitecture: Architecture<Options> = {
     efficientnet_b5: variant(5, 1.6, 2.2, 0.4, 456),
     efficientnet_b6: variant(6, 1.8, 2.6, 0.5, 528),
     efficientnet_b7: variant(7, 2.0, 3.1, 0.5, 600),
-    'small-efficientnet': { options: { widthMultiplier: 0.25, depthMultiplier: 0.5, dropout: 0.2, bnEpsilon: 1e-5, stemStride: 1, dropPath: 0.2 }, resolution: 32, classes: 10, small: true },
+    'small-efficientnet': { options: { widthMultiplier: 0.25, depthMultiplier: 0.5, dropout: 0.2, bnEpsilon: 1e-5, stemStride: 2, dropPath: 0.2 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildEfficientNet({ ...s, ...o, widthMultiplier: o.widthMultiplier * s.width, depthMultiplier: o.depthMultiplier * s.depth }),
 };

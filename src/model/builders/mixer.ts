@@ -62,7 +62,7 @@ export const mixerArchitecture: Architecture<Options> = {
   presets: {
     mixer_b16_224: { options: { patchSize: 16, dim: 768, depth: 12, dropPath: 0 }, resolution: 224, reference: 'timm:mixer_b16_224' },
     mixer_l16_224: { options: { patchSize: 16, dim: 1024, depth: 24, dropPath: 0 }, resolution: 224, reference: 'timm:mixer_l16_224' },
-    'small-mixer': { options: { patchSize: 4, dim: 64, depth: 4, dropPath: 0.1 }, resolution: 32, classes: 10, small: true },
+    'small-mixer': { options: { patchSize: 4, dim: 48, depth: 3, dropPath: 0.1 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildMixer({ ...s, ...o, dim: scaleWidth(o.dim, s.width), depth: scaleDepth(o.depth, s.depth) }),
 };

@@ -74,7 +74,7 @@ export const mobilenetV2Architecture: Architecture<Options> = {
     mobilenet_v2_x0_75: tv(0.75),
     mobilenet_v2: tv(1.0),
     mobilenet_v2_x1_4: tv(1.4),
-    'small-mobilenet_v2': { options: { widthMultiplier: 0.25, stemStride: 1, dropout: 0.2 }, resolution: 32, classes: 10, small: true },
+    'small-mobilenet_v2': { options: { widthMultiplier: 0.25, stemStride: 2, dropout: 0.2 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildMobileNetV2({ ...s, ...o, widthMultiplier: o.widthMultiplier * s.width, depthMultiplier: s.depth }),
 };

@@ -89,7 +89,7 @@ export const mobilenetV3Architecture: Architecture<Options> = {
     mobilenet_v3_large_x0_75: tv(0.75),
     mobilenet_v3_large: tv(1.0),
     mobilenet_v3_large_x1_4: tv(1.4),
-    'small-mobilenet_v3': { options: { widthMultiplier: 0.35, stemStride: 1, dropout: 0.2 }, resolution: 32, classes: 10, small: true },
+    'small-mobilenet_v3': { options: { widthMultiplier: 0.35, stemStride: 2, dropout: 0.2 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildMobileNetV3({ ...s, ...o, widthMultiplier: o.widthMultiplier * s.width }),
 };

@@ -127,7 +127,7 @@ export const repvggArchitecture: Architecture<Options> = {
   presets: {
     repvgg_a0: { options: { blocks: [2, 4, 14, 1], multipliers: [0.75, 0.75, 0.75, 2.5], mode: 'train', stemStride: 2 }, resolution: 224, reference: 'RepVGG-A0 (DingXiaoH/RepVGG)' },
     repvgg_b3: { options: { blocks: [4, 6, 16, 1], multipliers: [3, 3, 3, 5], mode: 'train', stemStride: 2 }, resolution: 224, reference: 'RepVGG-B3 (DingXiaoH/RepVGG)' },
-    'small-repvgg': { options: { blocks: [1, 2, 2, 1], multipliers: [0.25, 0.25, 0.25, 0.25], mode: 'train', stemStride: 1 }, resolution: 32, classes: 10, small: true },
+    'small-repvgg': { options: { blocks: [1, 2, 2, 1], multipliers: [0.25, 0.25, 0.25, 0.25], mode: 'train', stemStride: 2 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) => buildRepVGG({ ...s, ...o, multipliers: o.multipliers.map((m) => m * s.width), blocks: o.blocks.map((n) => scaleDepth(n, s.depth)) }),
 };

@@ -94,7 +94,7 @@ export const resnetArchitecture: Architecture<ResNetOptions> = {
     resnext101_32x8d: tv('resnext101_32x8d', 'bottleneck', [3, 4, 23, 3], { groups: 32, widthPerGroup: 8 }),
     wide_resnet50_2: tv('wide_resnet50_2', 'bottleneck', [3, 4, 6, 3], { widthPerGroup: 128 }),
     wide_resnet101_2: tv('wide_resnet101_2', 'bottleneck', [3, 4, 23, 3], { widthPerGroup: 128 }),
-    'small-resnet': { options: { block: 'basic', layers: [1, 1, 1], width: 16, stem: 'cifar', groups: 1, widthPerGroup: 64 }, resolution: 32, classes: 10, small: true },
+    'small-resnet': { options: { block: 'basic', layers: [1, 1, 1], width: 8, stem: 'cifar', groups: 1, widthPerGroup: 64 }, resolution: 32, classes: 10, small: true },
   },
   build: (o, s) =>
     buildResNet({

@@ -93,7 +93,7 @@ export const vitArchitecture: Architecture<Options> = {
     deit_tiny_patch16_224: vit('timm:deit_tiny_patch16_224', 16, 192, 12, 3, 0.1),
     deit_small_patch16_224: vit('timm:deit_small_patch16_224', 16, 384, 12, 6, 0.1),
     deit_base_patch16_224: vit('timm:deit_base_patch16_224', 16, 768, 12, 12, 0.1),
-    'small-vit': { options: { patchSize: 4, dim: 64, depth: 4, heads: 4, mlpRatio: 2, dropout: 0, dropPath: 0.1 }, resolution: 32, classes: 10, small: true },
+    'small-vit': { options: { patchSize: 4, dim: 48, depth: 3, heads: 3, mlpRatio: 2, dropout: 0, dropPath: 0.1 }, resolution: 32, classes: 10, small: true },
   },
   // Width scales the embedding in whole heads.
   build: (o, s) => buildViT({ ...s, ...o, dim: o.heads * Math.max(1, Math.round((o.dim / o.heads) * s.width)), depth: scaleDepth(o.depth, s.depth) }),
