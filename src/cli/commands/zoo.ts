@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { numberFlag, requireFlag, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
 import { humanCount, table } from '../format.js';
-import { buildPreset, findPreset, graphWeights, loadWeights, summarizePreset, zooCatalogue, architectureNames, type BuildRequest } from '../../model/zoo/index.js';
+import { buildPreset, findPreset, graphWeights, loadWeights, summarizePreset, zooCatalogue, architectureNames, getArchitecture, type BuildRequest } from '../../model/zoo/index.js';
 import { Graph } from '../../onnx/graph.js';
 import { readModel, writeModel } from '../../onnx/proto.js';
 
@@ -100,7 +100,8 @@ export const zooCommand: Command = {
         const from = resolve(requireFlag(values, 'from', 'zoo import'));
         const out = resolve(requireFlag(values, 'out', 'zoo import'));
         const source = Graph.fromModel(readModel(from));
-        const graph = loadWeights(buildPreset(name, { ...buildRequest(values), initialize: false }), graphWeights(source), from);
+        const aliases = getArchitecture(findPreset(name).architecture).weightAliases;
+        const graph = loadWeights(buildPreset(name, { ...buildRequest(values), initialize: false }), graphWeights(source, aliases), from);
         writeModel(out, graph.toModel());
         process.stdout.write(json ? `${JSON.stringify({ name, from, out })}\n` : `wrote ${name} with the weights of ${from} to ${out}\n`);
         return;

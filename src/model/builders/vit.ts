@@ -81,10 +81,34 @@ type Options = z.infer<typeof schema>;
 
 const vit = (reference: string, patchSize: number, dim: number, depth: number, heads: number, dropPath = 0) => ({ options: { patchSize, dim, depth, heads, mlpRatio: 4, dropout: 0, dropPath }, resolution: 224, reference });
 
+/**
+ * timm's VisionTransformer names (deit_*, vit_*) as torchvision's: same tensors and layouts (qkv packed
+ * q, k, v along the output axis as in_proj_weight), other module paths.
+ */
+export function timmViTName(name: string): string | undefined {
+  const block = /^blocks\.(\d+)\.(.+)$/.exec(name);
+  if (block) {
+    const at = `encoder.layers.encoder_layer_${block[1]}`;
+    const rest: Record<string, string> = {
+      'norm1.weight': 'ln_1.weight', 'norm1.bias': 'ln_1.bias', 'norm2.weight': 'ln_2.weight', 'norm2.bias': 'ln_2.bias',
+      'attn.qkv.weight': 'self_attention.in_proj_weight', 'attn.qkv.bias': 'self_attention.in_proj_bias',
+      'attn.proj.weight': 'self_attention.out_proj.weight', 'attn.proj.bias': 'self_attention.out_proj.bias',
+      'mlp.fc1.weight': 'mlp.0.weight', 'mlp.fc1.bias': 'mlp.0.bias', 'mlp.fc2.weight': 'mlp.3.weight', 'mlp.fc2.bias': 'mlp.3.bias',
+    };
+    return rest[block[2]] && `${at}.${rest[block[2]]}`;
+  }
+  const top: Record<string, string> = {
+    cls_token: 'class_token', pos_embed: 'encoder.pos_embedding', 'patch_embed.proj.weight': 'conv_proj.weight', 'patch_embed.proj.bias': 'conv_proj.bias',
+    'norm.weight': 'encoder.ln.weight', 'norm.bias': 'encoder.ln.bias', 'head.weight': 'heads.head.weight', 'head.bias': 'heads.head.bias',
+  };
+  return top[name];
+}
+
 export const vitArchitecture: Architecture<Options> = {
   family: 'ViT',
   description: 'Vision Transformer and DeiT (torchvision vision_transformer.py; timm deit.py)',
   schema,
+  weightAliases: timmViTName,
   presets: {
     vit_b_16: vit('torchvision:vit_b_16', 16, 768, 12, 12),
     vit_b_32: vit('torchvision:vit_b_32', 32, 768, 12, 12),

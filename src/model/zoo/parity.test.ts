@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { architectureNames, loadWeights, graphWeights, parameterCount } from './index.js';
 import { Graph } from '../../onnx/graph.js';
 import { readModel } from '../../onnx/proto.js';
+import { timmViTName } from '../builders/vit.js';
 import { ZOO_PARITY_FIXTURES, readParityFixture, fixtureGraph, logitsOf, relativeError } from '../../testing/zoo-fixtures.js';
 import { reparameterizeRepVGG } from '../builders/repvgg.js';
 
@@ -56,4 +57,16 @@ test('weights of a torch.onnx export (BatchNorm kept) map by name and give the r
   assert.ok(relativeError(await logitsOf(graph, f.input), f.logits.data) <= 1e-5);
   // Built at another width, the first tensor that does not fit is named.
   assert.throws(() => loadWeights(fixtureGraph(f, { w0: 16 }), graphWeights(exported), 'regnet_x.onnx'), /^RobustartError: regnet_x\.onnx: tensor trunk_output\.block1\.block1-0\.f\.a\.0\.weight has dims \[8, 8, 1, 1\] but the model needs \[16, 8, 1, 1\]/);
+});
+
+test('timm ViT/DeiT state-dict names import onto the torchvision-named ViT', async () => {
+  const f = readParityFixture('vit');
+  // timm VisionTransformer's state dict (deit_*_patch16_224) for this depth.
+  const perBlock = ['norm1.weight', 'norm1.bias', 'attn.qkv.weight', 'attn.qkv.bias', 'attn.proj.weight', 'attn.proj.bias', 'norm2.weight', 'norm2.bias', 'mlp.fc1.weight', 'mlp.fc1.bias', 'mlp.fc2.weight', 'mlp.fc2.bias'];
+  const timmNames = ['cls_token', 'pos_embed', 'patch_embed.proj.weight', 'patch_embed.proj.bias', ...[0, 1].flatMap((i) => perBlock.map((p) => `blocks.${i}.${p}`)), 'norm.weight', 'norm.bias', 'head.weight', 'head.bias'];
+  const mapped = timmNames.map((n) => timmViTName(n));
+  assert.deepEqual([...mapped].sort(), [...f.weights.keys()].sort(), 'a one-to-one map onto the builder names');
+  const exported = new Graph({ initializers: new Map(timmNames.map((n, i) => [n, { dims: [...f.weights.get(mapped[i]!)!.dims], dataType: 1, data: f.weights.get(mapped[i]!)!.data }])) });
+  const graph = loadWeights(fixtureGraph(f), graphWeights(exported, timmViTName), 'deit.onnx');
+  assert.ok(relativeError(await logitsOf(graph, f.input), f.logits.data) <= 1e-5);
 });

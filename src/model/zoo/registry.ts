@@ -31,8 +31,13 @@ export interface Architecture<O = unknown> {
   readonly schema: z.ZodType<O>;
   readonly presets: Readonly<Record<string, Preset<O>>>;
   readonly build: (options: O, settings: BuildSettings) => Graph;
-  /** Metadata written with the graph beyond timm's defaults (mean/std, interpolation). */
+  /** One line naming the family and the reference code it follows. */
   readonly description: string;
+  /**
+   * Other exporters' parameter names mapped to this builder's (e.g. timm's ViT names onto
+   * torchvision's), for importing weights; the names the builder uses need no entry.
+   */
+  readonly weightAliases?: (sourceName: string) => string | undefined;
 }
 
 const architectures = new Map<string, Architecture<unknown>>();

@@ -34,12 +34,17 @@ export function loadWeights(graph: Graph, weights: ReadonlyMap<string, NamedTens
  * The float initializers of an exported ONNX graph, by name. torch.onnx.export stores equal tensors
  * once and names the others through Identity nodes (output = the parameter's name), followed here.
  */
-export function graphWeights(graph: Graph): Map<string, NamedTensor> {
+export function graphWeights(graph: Graph, aliases?: (sourceName: string) => string | undefined): Map<string, NamedTensor> {
   const weights = new Map<string, NamedTensor>();
   for (const [name, t] of graph.initializers) if (t.dataType === DataType.FLOAT) weights.set(name, { dims: t.dims, data: t.data as Float32Array });
   for (const n of graph.nodes) {
     const source = n.opType === 'Identity' ? weights.get(n.input?.[0] ?? '') : undefined;
     if (source && n.output?.[0]) weights.set(n.output[0], source);
+  }
+  // Another exporter's names (timm's ViT, say) under the builder's names too.
+  if (aliases) for (const [name, t] of [...weights]) {
+    const alias = aliases(name);
+    if (alias && !weights.has(alias)) weights.set(alias, t);
   }
   return weights;
 }
