@@ -87,3 +87,12 @@ test('a user registers an architecture and builds its presets; bad names and opt
   assert.throws(() => buildPreset('resnet18', { width: -1 }), /width of resnet18 must be a positive number/);
   assert.throws(() => buildPreset('vit_b_16', { resolution: 100 }), /not a whole number of 16-pixel patches/);
 });
+
+test('RepVGG deploy-time models have the paper\'s parameter and MAC counts', () => {
+  // Ding et al. 2021, Table 4 (deploy-time, two decimals as printed): A0 8.30M params, 1.4 G MACs; B3 110.96M, 26.2 G.
+  const deploy = (name: string) => buildPreset(name, { shapesOnly: true, options: { mode: 'deploy' } });
+  assert.equal(Math.floor(parameterCount(deploy('repvgg_a0')) / 1e4) / 100, 8.3);
+  assert.equal((macCount(deploy('repvgg_a0')) / 1e9).toFixed(1), '1.4');
+  assert.equal((parameterCount(deploy('repvgg_b3')) / 1e6).toFixed(2), '110.96');
+  assert.equal((macCount(deploy('repvgg_b3')) / 1e9).toFixed(1), '26.2');
+});
