@@ -226,14 +226,6 @@ export class ModelBuilder {
     return this.op('Transpose', [x], { perm });
   }
 
-  /** Patch embedding: Conv with kernel = stride = patch, then [N, D, h, w] -> [N, h*w, D]. */
-  patchEmbed(x: string, channels: number, dim: number, patch: number): string {
-    const w = this.param('patch_w', [dim, channels, patch, patch], (r) => r.uniformIn(-1, 1) / Math.sqrt(channels * patch * patch));
-    const b = this.param('patch_b', [dim], () => 0);
-    const y = this.op('Conv', [x, w, b], { kernel_shape: [patch, patch], strides: [patch, patch] });
-    return this.transpose(this.reshape(y, [0, dim, -1]), [0, 2, 1]);
-  }
-
   output(x: string, name: string, numClasses: number): void {
     this.op('Identity', [x], {}, name);
     this.graph.outputs.push(makeValueInfo(name, ['N', numClasses]));
