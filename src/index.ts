@@ -39,7 +39,9 @@ export { appendBackward } from './autodiff/backward.js';
 export { registerVjp, supportedOps, type VjpRule } from './autodiff/registry.js';
 export { Graph } from './onnx/graph.js';
 export { readNpy, writeNpy } from './onnx/npy.js';
-export { buildSmallCnn, buildResNet, buildViT, buildMixer } from './model/builders/index.js';
+export { buildSmallCnn, buildResNet, buildViT, buildMixer, buildDenseNet, buildEfficientNet, buildMobileNetV2, buildMobileNetV3, buildRegNet, buildRepVGG, reparameterizeRepVGG, buildShuffleNetV2, buildConvNeXt, buildAlexNet, ModelBuilder } from './model/builders/index.js';
+// Model zoo: RobustART's architecture families as registered builders with reference presets
+export { registerArchitecture, getArchitecture, architectureNames, presetEntries, findPreset, buildPreset, buildArchitecture, parameterCount, macCount, summarizePreset, zooCatalogue, loadWeights, graphWeights, type Architecture, type Preset, type PresetEntry, type BuildRequest, type BuildSettings, type PresetSummary } from './model/zoo/index.js';
 export { trainClassifier, type TrainConfig, type EpochRecord } from './train/trainer.js';
 // Natural noise: ImageNet-C corruptions, ImageNet-P sequences, their metrics, ImageNet-A/O/R class subsets
 export { CORRUPTIONS, CORRUPTION_NAMES, MAIN_CORRUPTIONS, EXTRA_CORRUPTIONS, getCorruption, corruptionNoise, type CorruptionInfo } from './noise/natural/registry.js';

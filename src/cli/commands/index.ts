@@ -11,6 +11,7 @@ import { attackCommand } from './attack.js';
 import { transferCommand } from './transfer.js';
 import { trainCommand } from './train.js';
 import { systemNoiseCommand } from './system-noise.js';
+import { zooCommand } from './zoo.js';
 
 export const commands: Command[] = [
   evalCommand,
@@ -24,4 +25,5 @@ export const commands: Command[] = [
   systemNoiseCommand,
   attackCommand,
   transferCommand,
+  zooCommand,
 ];

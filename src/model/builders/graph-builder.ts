@@ -7,12 +7,31 @@ import { makeNode, makeValueInfo, type AttributeValue } from '../../onnx/build.j
 import { Graph } from '../../onnx/graph.js';
 import { Rng } from '../../util/rng.js';
 
+/** RobustART's three architecture families. */
+export type ArchitectureFamily = 'CNN' | 'ViT' | 'MLP';
+
 export interface ImageModelConfig {
   readonly inputSize: readonly [number, number, number];
   readonly numClasses: number;
   readonly seed?: number;
   /** false: weights left at zero (fast; for shape and parameter-count checks). Default true. */
   readonly initialize?: boolean;
+  /**
+   * true: initializers carry their dims but no values. The graph cannot run; it is cheap to build at
+   * any size and enough to count parameters and MACs (src/model/zoo/complexity.ts).
+   */
+  readonly shapesOnly?: boolean;
+  /**
+   * true: parameters carry the reference implementation's state-dict names (the zoo builds this way,
+   * so torchvision/timm weights map by name); false (default): generated names such as bn_mean_4.
+   */
+  readonly referenceNames?: boolean;
+}
+
+/** Options of a layer whose parameters carry reference (torchvision/timm state-dict) names. */
+export interface Named {
+  /** Module path, e.g. 'layer1.0.conv1': parameters become 'layer1.0.conv1.weight' etc. */
+  readonly name?: string;
 }
 
 export class ModelBuilder {
@@ -24,9 +43,15 @@ export class ModelBuilder {
     seed: number,
     readonly initialize = true,
     opset = 17,
+    readonly shapesOnly = false,
+    readonly referenceNames = false,
   ) {
     this.graph = new Graph({ opset, name: 'robustart_model' });
     this.rng = new Rng(seed);
+  }
+
+  static for(config: ImageModelConfig): ModelBuilder {
+    return new ModelBuilder(config.seed ?? 0, config.initialize ?? true, 17, config.shapesOnly ?? false, config.referenceNames ?? false);
   }
 
   name(hint: string): string {
@@ -44,11 +69,20 @@ export class ModelBuilder {
     return out;
   }
 
-  param(hint: string, dims: number[], init: (rng: Rng) => number): string {
-    const name = this.name(hint);
+  /** A node with several outputs (Split). */
+  opOutputs(type: string, inputs: string[], count: number, attrs: Record<string, AttributeValue> = {}): string[] {
+    const outs = Array.from({ length: count }, () => this.name(type.toLowerCase()));
+    this.graph.nodes.push(makeNode(type, inputs, outs, attrs));
+    return outs;
+  }
+
+  /** A float initializer; `fullName` gives it a reference (state-dict) name instead of a generated one. */
+  param(hint: string, dims: number[], init: (rng: Rng) => number, fullName?: string): string {
+    const name = this.referenceNames && fullName ? fullName : this.name(hint);
+    if (this.graph.initializers.has(name)) throw new Error(`duplicate parameter name ${name}`);
     const n = dims.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    if (this.initialize) for (let i = 0; i < n; i++) data[i] = init(this.rng);
+    const data = new Float32Array(this.shapesOnly ? 0 : n);
+    if (this.initialize && !this.shapesOnly) for (let i = 0; i < n; i++) data[i] = init(this.rng);
     this.graph.initializers.set(name, { dims, dataType: DataType.FLOAT, data });
     return name;
   }
@@ -66,24 +100,85 @@ export class ModelBuilder {
   }
 
   /** Conv with Kaiming-normal weights (fan_out, gain sqrt(2)) and an optional zero bias. */
-  conv(x: string, cin: number, cout: number, kernel: number, options: { stride?: number; pad?: number; groups?: number; bias?: boolean } = {}): string {
+  conv(x: string, cin: number, cout: number, kernel: number, options: { stride?: number; pad?: number; groups?: number; bias?: boolean } & Named = {}): string {
     const groups = options.groups ?? 1;
+    if (cin % groups !== 0 || cout % groups !== 0) throw new Error(`conv ${options.name ?? ''}: ${cin}→${cout} channels do not split into ${groups} groups`);
     const std = Math.sqrt(2 / ((cout / groups) * kernel * kernel));
-    const w = this.param('conv_w', [cout, cin / groups, kernel, kernel], (r) => r.normal(0, std));
+    const w = this.param('conv_w', [cout, cin / groups, kernel, kernel], (r) => r.normal(0, std), suffixed(options.name, 'weight'));
     const inputs = [x, w];
-    if (options.bias) inputs.push(this.param('conv_b', [cout], () => 0));
+    if (options.bias) inputs.push(this.param('conv_b', [cout], () => 0, suffixed(options.name, 'bias')));
     const pad = options.pad ?? Math.floor(kernel / 2);
     const stride = options.stride ?? 1;
     return this.op('Conv', inputs, { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad], group: groups });
   }
 
   /** Inference-form BatchNorm with identity statistics (scale 1, bias 0, mean 0, var 1), as a fresh torch model in eval mode. */
-  batchNorm(x: string, channels: number, zeroScale = false): string {
-    const scale = this.param('bn_scale', [channels], () => (zeroScale ? 0 : 1));
-    const bias = this.param('bn_bias', [channels], () => 0);
-    const mean = this.param('bn_mean', [channels], () => 0);
-    const variance = this.param('bn_var', [channels], () => 1);
-    return this.op('BatchNormalization', [x, scale, bias, mean, variance], { epsilon: 1e-5 });
+  batchNorm(x: string, channels: number, options: { zeroScale?: boolean; epsilon?: number } & Named = {}): string {
+    const n = options.name;
+    const scale = this.param('bn_scale', [channels], () => (options.zeroScale ? 0 : 1), suffixed(n, 'weight'));
+    const bias = this.param('bn_bias', [channels], () => 0, suffixed(n, 'bias'));
+    const mean = this.param('bn_mean', [channels], () => 0, suffixed(n, 'running_mean'));
+    const variance = this.param('bn_var', [channels], () => 1, suffixed(n, 'running_var'));
+    return this.op('BatchNormalization', [x, scale, bias, mean, variance], { epsilon: options.epsilon ?? 1e-5 });
+  }
+
+  /** ReLU6 (MobileNet): min(max(x, 0), 6). */
+  relu6(x: string): string {
+    return this.op('Clip', [x, this.scalar(0), this.scalar(6)]);
+  }
+
+  /** SiLU / swish (EfficientNet): x·sigmoid(x). */
+  silu(x: string): string {
+    return this.op('Mul', [x, this.op('Sigmoid', [x])]);
+  }
+
+  /** torch.nn.Hardsigmoid: relu6(x + 3) / 6. */
+  hardSigmoid(x: string): string {
+    return this.op('HardSigmoid', [x], { alpha: 1 / 6, beta: 0.5 });
+  }
+
+  hardSwish(x: string): string {
+    return this.op('HardSwish', [x]);
+  }
+
+  /** Dropout with probability p: identity in this inference graph (no training_mode input); training graphs switch it on. */
+  dropout(x: string, p: number): string {
+    return p > 0 ? this.op('Dropout', [x, this.scalar(p)]) : x;
+  }
+
+  /**
+   * Stochastic depth / drop-path with probability p on a residual branch of rank `rank`: the branch
+   * times Dropout over a per-sample [N, 1, …] tensor of ones. Identity in this inference graph; a
+   * per-sample Bernoulli(1 − p)/(1 − p) mask once training switches Dropout on (as torchvision's
+   * StochasticDepth 'row' mode and timm's DropPath).
+   */
+  dropPath(x: string, p: number, rank: number): string {
+    if (p <= 0) return x;
+    const batch = this.op('Slice', [this.op('Shape', [x]), this.ints([0]), this.ints([1])]);
+    const shape = this.op('Concat', [batch, this.ints(Array(rank - 1).fill(1))], { axis: 0 });
+    const one = { name: 'value', dims: [1], dataType: DataType.FLOAT, rawData: new Uint8Array(Float32Array.of(1).buffer) };
+    const ones = this.op('ConstantOfShape', [shape], { value: one });
+    return this.op('Mul', [x, this.op('Dropout', [ones, this.scalar(p)])]);
+  }
+
+  averagePool(x: string, kernel: number, stride: number, pad = 0): string {
+    return this.op('AveragePool', [x], { kernel_shape: [kernel, kernel], strides: [stride, stride], pads: [pad, pad, pad, pad], count_include_pad: 1 });
+  }
+
+  /**
+   * torch.nn.Linear with reference names: weight [out, in] as torch stores it (so reference weights
+   * load unchanged), y = x Wᵀ + b over the last axis. Rank-2 inputs use Gemm (transB); others MatMul
+   * against the transposed weight. Init: torch's Kaiming-uniform, or timm's truncated normal 0.02.
+   */
+  dense(x: string, fanIn: number, fanOut: number, options: { init?: 'torch' | 'trunc-normal'; rank?: number; bias?: boolean } & Named = {}): string {
+    const bound = 1 / Math.sqrt(fanIn);
+    const torchInit = (options.init ?? 'torch') === 'torch';
+    const w = this.param('fc_w', [fanOut, fanIn], (r) => (torchInit ? r.uniformIn(-bound, bound) : truncatedNormal(r, 0.02)), suffixed(options.name, 'weight'));
+    const hasBias = options.bias ?? true;
+    const b = hasBias ? this.param('fc_b', [fanOut], (r) => (torchInit ? r.uniformIn(-bound, bound) : 0), suffixed(options.name, 'bias')) : '';
+    if ((options.rank ?? 2) === 2) return this.op('Gemm', hasBias ? [x, w, b] : [x, w], { transB: 1 });
+    const y = this.op('MatMul', [x, this.transpose(w, [1, 0])]);
+    return hasBias ? this.op('Add', [y, b]) : y;
   }
 
   relu(x: string): string {
@@ -112,10 +207,15 @@ export class ModelBuilder {
     return this.op('Add', [this.op('MatMul', [x, w]), b], {}, output);
   }
 
-  layerNorm(x: string, dim: number): string {
-    const scale = this.param('ln_scale', [dim], () => 1);
-    const bias = this.param('ln_bias', [dim], () => 0);
-    return this.op('LayerNormalization', [x, scale, bias], { axis: -1, epsilon: 1e-6 });
+  layerNorm(x: string, dim: number, options: { epsilon?: number } & Named = {}): string {
+    const scale = this.param('ln_scale', [dim], () => 1, suffixed(options.name, 'weight'));
+    const bias = this.param('ln_bias', [dim], () => 0, suffixed(options.name, 'bias'));
+    return this.op('LayerNormalization', [x, scale, bias], { axis: -1, epsilon: options.epsilon ?? 1e-6 });
+  }
+
+  /** LayerNorm over the channels of an NCHW tensor (ConvNeXt's LayerNorm2d). */
+  layerNorm2d(x: string, channels: number, options: { epsilon?: number } & Named = {}): string {
+    return this.transpose(this.layerNorm(this.transpose(x, [0, 2, 3, 1]), channels, options), [0, 3, 1, 2]);
   }
 
   reshape(x: string, dims: number[]): string {
@@ -124,14 +224,6 @@ export class ModelBuilder {
 
   transpose(x: string, perm: number[]): string {
     return this.op('Transpose', [x], { perm });
-  }
-
-  /** Patch embedding: Conv with kernel = stride = patch, then [N, D, h, w] -> [N, h*w, D]. */
-  patchEmbed(x: string, channels: number, dim: number, patch: number): string {
-    const w = this.param('patch_w', [dim, channels, patch, patch], (r) => r.uniformIn(-1, 1) / Math.sqrt(channels * patch * patch));
-    const b = this.param('patch_b', [dim], () => 0);
-    const y = this.op('Conv', [x, w, b], { kernel_shape: [patch, patch], strides: [patch, patch] });
-    return this.transpose(this.reshape(y, [0, dim, -1]), [0, 2, 1]);
   }
 
   output(x: string, name: string, numClasses: number): void {
@@ -146,6 +238,11 @@ export class ModelBuilder {
   }
 }
 
+/** `module.param` when the layer is named; undefined lets the builder generate a name. */
+export function suffixed(module: string | undefined, param: string): string | undefined {
+  return module === undefined ? undefined : `${module}.${param}`;
+}
+
 /** Normal(0, std) truncated to ±2 std, as timm's trunc_normal_. */
 export function truncatedNormal(rng: Rng, std: number): number {
   for (;;) {
@@ -155,8 +252,8 @@ export function truncatedNormal(rng: Rng, std: number): number {
 }
 
 /** Metadata in timm's pretrained_cfg field names (src/model/metadata.ts). */
-export function imageMetadata(config: ImageModelConfig, family: 'CNN' | 'ViT' | 'MLP', architecture: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+export function imageMetadata(config: ImageModelConfig, family: ArchitectureFamily, architecture: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {
     input_size: [...config.inputSize],
     num_classes: config.numClasses,
     family,
@@ -167,4 +264,11 @@ export function imageMetadata(config: ImageModelConfig, family: 'CNN' | 'ViT' | 
     std: [0.229, 0.224, 0.225],
     ...extra,
   };
+  // Normalisation is per input channel: for other than RGB inputs, the RGB statistics' average per channel.
+  const channels = config.inputSize[0];
+  for (const key of ['mean', 'std']) {
+    const rgb = metadata[key] as number[];
+    if (rgb.length !== channels) metadata[key] = Array(channels).fill(rgb.reduce((a, b) => a + b, 0) / rgb.length);
+  }
+  return metadata;
 }
