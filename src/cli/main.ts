@@ -38,9 +38,21 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+/**
+ * Every command exits when its work is done. A handle left open by a library (a worker, a socket) must not turn a
+ * finished command into a hang: once main settles, an unref'd timer ends the process if nothing else has.
+ */
+function exitWhenIdle(): void {
+  setTimeout(() => {
+    if (process.env.ROBUSTART_DEBUG) process.stderr.write('robustart: a handle was still open after the command finished\n');
+    process.exit();
+  }, 2000).unref();
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    exitWhenIdle();
   },
   (err: unknown) => {
     if (err instanceof RobustartError) {
@@ -52,5 +64,6 @@ main(process.argv.slice(2)).then(
       process.stderr.write('robustart: this is a bug; rerun with ROBUSTART_DEBUG=1 for the stack and report it\n');
       process.exitCode = 1;
     }
+    exitWhenIdle();
   },
 );

@@ -18,6 +18,8 @@ export interface SuiteContext {
 export interface Suite {
   readonly name: string;
   readonly description: string;
+  /** Why a suite metric can be null (shown instead of a bare dash), by metric name. */
+  readonly metricNotes?: Readonly<Record<string, string>>;
   conditions(context: SuiteContext): Promise<Condition[]> | Condition[];
   /** The samples a suite evaluates when they are not just the given dataset (ImageNet-O adds its negatives). */
   prepareDataset?(dataset: Dataset, options: Record<string, unknown>): Dataset;

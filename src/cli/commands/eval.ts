@@ -6,6 +6,7 @@ import { parseDevice } from '../../model/session.js';
 import { suites } from '../../eval/suites/index.js';
 import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
+import { MCE_CORRUPTIONS } from '../../metrics/corruption.js';
 
 /** Flags that only some suites read; each lands in the suite's options under its own name. */
 export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost-dir', 'decoders', 'resizers', 'attacks', 'steps', 'negatives'] as const;
@@ -30,11 +31,12 @@ export const evalCommand: Command = {
     '  --json              print the result as JSON, no progress bar',
     '',
     'suite options (recorded with the run):',
-    '  --corruptions LIST  natural: corruption names, comma-separated, or all (default all 19)',
+    '  --corruptions LIST  natural: corruption names, comma-separated, main (15), extra (4) or all (default all 19; main with --imagenet-c)',
     '  --severities R      natural: e.g. 1-5 or 1,3,5 (default 1-5)',
     '  --imagenet-p        natural: add ImageNet-P perturbation sequences (flip probability, mT5D)',
     '  --perturbations L   natural: which ImageNet-P types (default all)',
-    '  --imagenet-c DIR    natural: read a pre-made ImageNet-C tree (DIR/<corruption>/<severity>/...) instead of corrupting on the fly',
+    '  --imagenet-c DIR    natural: read a pre-made ImageNet-C tree (DIR/<corruption>/<severity>/...) instead of corrupting on the fly;',
+    '                      runs the 15 main corruptions unless --corruptions says otherwise; every folder must exist',
     '  --frost-dir DIR     natural: frost photographs to blend instead of the procedural frost',
     '  --decoders LIST     system: decoder variants, comma-separated, default or all',
     '  --resizers LIST     system: resizer variants, comma-separated, default or all',
@@ -116,7 +118,14 @@ export function evaluationText(result: RunEvaluationResult): string {
   let out = `model ${result.model.name} on ${result.dataset.root} (suite ${result.run.suite}, seed ${result.run.seed})\n\n`;
   out += table(['condition', 'n', 'skipped', 'top-1', 'top-5', 'NLL', 'ECE'], rows);
   const suiteMetrics = Object.entries(result.suiteMetrics);
-  if (suiteMetrics.length) out += `\n${table(['suite metric', 'value'], suiteMetrics.map(([k, v]) => [k, v === null ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4)]))}`;
+  const notes = suites.find((s) => s.name === result.run.suite)?.metricNotes ?? {};
+  const subset = result.suiteMetrics.mCE_subset_corruptions;
+  const value = (k: string, v: number | null) => {
+    if (v === null) return `n/a: ${notes[k] ?? 'not enough conditions ran'}`;
+    const text = Number.isInteger(v) ? String(v) : v.toFixed(4);
+    return /_subset$/.test(k) && typeof subset === 'number' ? `${text} (over ${subset} of ${MCE_CORRUPTIONS.length} corruptions, not comparable with a full mCE)` : text;
+  };
+  if (suiteMetrics.length) out += `\n${table(['suite metric', 'value'], suiteMetrics.map(([k, v]) => [k, value(k, v)]))}`;
   out += `\nrun ${result.run.id} stored in ${result.storePath}${result.evaluatedNow === 0 ? ' (all records were already stored: nothing re-evaluated)' : ''}\n`;
   return out;
 }
