@@ -66,6 +66,28 @@ test('CSV manifest: class-name labels use the model\'s label list when given, so
   assert.throws(() => loadCsvManifest(join(dir, 'm.csv'), ['bird', 'cat']), /line 1: label 'dog' is not one of the model's classes/);
 });
 
+test('CSV manifest: labels that are neither a class index nor a class name are refused by row, never remapped', () => {
+  const dir = tempDir();
+  const csv = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+  assert.throws(() => loadCsvManifest(csv('neg.csv', 'a.jpg,0\nb.jpg,-1\nc.jpg,1\n')), /neg\.csv line 2: label '-1' is not a class index/);
+  assert.throws(() => loadCsvManifest(csv('frac.csv', 'a.jpg,0\nb.jpg,1.5\n')), /frac\.csv line 2: label '1\.5' is not a class index/);
+  assert.throws(() => loadCsvManifest(csv('mixed.csv', 'a.jpg,0\nb.jpg,banana\n')), /mixed\.csv line 2: mixes class indices \(line 1\) and class names \(line 2\)/);
+  assert.throws(() => loadCsvManifest(csv('named.csv', 'a.jpg,cat\nb.jpg,banana\n'), ['cat', 'dog']), /named\.csv line 2: label 'banana' is not one of the model's classes/);
+  assert.throws(() => loadCsvManifest(csv('big.csv', 'a.jpg,2\n'), ['cat', 'dog']), /big\.csv line 1: label 2 is not below the model's 2 classes/);
+  // With the model's names, indices and names may be mixed.
+  assert.deepEqual(loadCsvManifest(csv('both.csv', 'a.jpg,1\nb.jpg,cat\n'), ['cat', 'dog']).samples.map((s) => s.label), [1, 0]);
+});
+
+test('CSV manifest: a path listed twice must keep its label; a header alone is no samples', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'dup.csv'), 'a.jpg,0\nb.jpg,1\na.jpg,1\n');
+  assert.throws(() => loadCsvManifest(join(dir, 'dup.csv')), /dup\.csv line 3: a\.jpg is listed again with label '1' \(line 1 gives '0'\)/);
+  writeFileSync(join(dir, 'same.csv'), 'a.jpg,0\nb.jpg,1\na.jpg,0\n');
+  assert.equal(loadCsvManifest(join(dir, 'same.csv')).samples.length, 2);
+  writeFileSync(join(dir, 'header.csv'), 'path,label\n');
+  assert.throws(() => loadCsvManifest(join(dir, 'header.csv')), /header\.csv has no samples, only a header/);
+});
+
 test('CSV manifest: a malformed line is named by number', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'bad.csv'), 'path,label\na.jpg,1\njust-a-path.jpg\n');

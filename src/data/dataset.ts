@@ -112,6 +112,8 @@ export function loadCsvManifest(csvPath: string, classNames?: readonly string[])
     }
     return { path: fields[0], label: fields[1], line: l.number };
   });
+  if (rows.length === 0) throw new RobustartError(`CSV manifest ${csvPath} has no samples, only a header; write one 'path,label' line per image`);
+  checkCsvLabels(rows, csvPath, classNames);
   const numeric = rows.every((r) => /^\d+$/.test(r.label));
   let classes: string[];
   if (numeric) {
@@ -120,13 +122,51 @@ export function loadCsvManifest(csvPath: string, classNames?: readonly string[])
   } else {
     classes = classNames ? [...classNames] : [...new Set(rows.map((r) => r.label))].sort(byCodePoint);
   }
-  const samples = rows.map((r) => {
-    const label = numeric ? Number(r.label) : classes.indexOf(r.label);
+  // A path listed twice with the same label is one sample (checkCsvLabels refused differing labels).
+  const listed = new Set<string>();
+  const unique = rows.filter((r) => !listed.has(r.path) && listed.add(r.path));
+  const samples = unique.map((r) => {
+    const label = /^\d+$/.test(r.label) ? Number(r.label) : classes.indexOf(r.label);
     if (label < 0) throw new RobustartError(`CSV manifest ${csvPath} line ${r.line}: label '${r.label}' is not one of the model's classes`);
     const path = resolve(base, r.path);
     return { id: r.path.split(sep).join('/'), path, label };
   });
   return { kind: 'csv', root: absolute, classes, samples, fingerprint: fingerprintOf('csv', classes, samples) };
+}
+
+/**
+ * A label is a class index (a non-negative integer, below the model's class count when the model names its
+ * classes) or a class name; anything else would silently become a class of its own. Indices and names are not
+ * mixed unless the model names its classes, and a path listed twice must carry one label.
+ */
+function checkCsvLabels(rows: readonly { path: string; label: string; line: number }[], csvPath: string, classNames?: readonly string[]): void {
+  const where = (line: number) => `CSV manifest ${csvPath} line ${line}`;
+  const names = classNames ? new Set(classNames) : undefined;
+  let firstIndex: number | undefined;
+  let firstName: number | undefined;
+  const seen = new Map<string, { label: string; line: number }>();
+  for (const r of rows) {
+    const index = /^\d+$/.test(r.label);
+    if (index && classNames && Number(r.label) >= classNames.length) {
+      throw new RobustartError(`${where(r.line)}: label ${r.label} is not below the model's ${classNames.length} classes; use an index 0..${classNames.length - 1} or a class name`);
+    }
+    if (!index && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(r.label)) {
+      throw new RobustartError(`${where(r.line)}: label '${r.label}' is not a class index; labels are non-negative integers or class names`);
+    }
+    if (!index && names && !names.has(r.label)) {
+      throw new RobustartError(`${where(r.line)}: label '${r.label}' is not one of the model's classes (${names.size} names in its labels); use one of those names or an index`);
+    }
+    if (index) firstIndex ??= r.line;
+    else firstName ??= r.line;
+    const before = seen.get(r.path);
+    if (before && before.label !== r.label) {
+      throw new RobustartError(`${where(r.line)}: ${r.path} is listed again with label '${r.label}' (line ${before.line} gives '${before.label}'); give each image one label`);
+    }
+    if (!before) seen.set(r.path, { label: r.label, line: r.line });
+  }
+  if (!names && firstIndex !== undefined && firstName !== undefined) {
+    throw new RobustartError(`${where(Math.max(firstIndex, firstName))}: mixes class indices (line ${firstIndex}) and class names (line ${firstName}); use one kind, or a model whose metadata lists its labels`);
+  }
 }
 
 /** A folder is an ImageFolder tree, a .csv file a manifest. */
