@@ -9,6 +9,7 @@ import { evaluate, type EvaluationResult } from './evaluate.js';
 import type { Progress } from './progress.js';
 import { suites } from './suites/index.js';
 import type { LoadedModel } from '../model/load.js';
+import type { ModelOutputs } from '../model/outputs.js';
 import type { Dataset } from '../data/dataset.js';
 
 export interface RunEvaluationOptions {
@@ -26,6 +27,8 @@ export interface RunEvaluationOptions {
   readonly store?: string | ResultStore;
   readonly suiteOptions?: Record<string, unknown>;
   readonly fresh?: boolean;
+  /** What the model's output rows are, overriding its metadata field `outputs` (default: the metadata's, logits). */
+  readonly outputs?: ModelOutputs;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -48,7 +51,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   const store = options.store instanceof ResultStore ? options.store : new ResultStore(options.store);
   const ownsStore = !(options.store instanceof ResultStore);
   try {
-    const model = resolveModel(options.model, store);
+    const resolved = resolveModel(options.model, store);
+    const model = options.outputs ? { ...resolved, metadata: { ...resolved.metadata, outputs: options.outputs } } : resolved;
     const loaded = loadDataset(options.data, model.metadata.labels);
     const dataset = suite.prepareDataset ? suite.prepareDataset(loaded, options.suiteOptions ?? {}) : loaded;
     const seed = options.seed ?? DEFAULT_SEED;
@@ -64,7 +68,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         suite,
         seed,
         batchSize: options.batchSize ?? defaultBatchSize(model.metadata.input_size),
-        config: { device: options.device ?? 'cpu', limit: options.limit ?? null },
+        // Declared probabilities change the numbers; logits (the default) leave earlier run ids as they were.
+        config: { device: options.device ?? 'cpu', limit: options.limit ?? null, ...(model.metadata.outputs === 'probabilities' ? { outputs: 'probabilities' } : {}) },
         suiteOptions: options.suiteOptions,
         fresh: options.fresh,
         workers: options.workers,

@@ -6,6 +6,7 @@ import { parseDevice } from '../../model/session.js';
 import { suites } from '../../eval/suites/index.js';
 import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
+import { MODEL_OUTPUTS, type ModelOutputs } from '../../model/outputs.js';
 import { MCE_CORRUPTIONS } from '../../metrics/corruption.js';
 
 /** Flags that only some suites read; each lands in the suite's options under its own name. */
@@ -27,6 +28,8 @@ export const evalCommand: Command = {
     '  --threads T         ONNX Runtime intra-op threads (default: all cores)',
     '  --workers W         preprocessing worker threads (default: cores - 1, at least 1; 0: main thread)',
     '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
+    '  --outputs KIND      logits (default) | probabilities: what the model outputs; a model whose rows sum to 1',
+    '                      is refused as logits (its NLL and ECE would be wrong) unless declared probabilities',
     '  --fresh             discard stored records of this exact run and start over',
     '  --json              print the result as JSON, no progress bar',
     '',
@@ -57,6 +60,7 @@ export const evalCommand: Command = {
     workers: { type: 'string' },
     store: { type: 'string' },
     fresh: { type: 'boolean' },
+    outputs: { type: 'string' },
     json: { type: 'boolean' },
     ...Object.fromEntries(SUITE_STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
     'imagenet-p': { type: 'boolean' },
@@ -77,6 +81,7 @@ export const evalCommand: Command = {
       workers: values.workers === undefined ? undefined : numberFlag(values, 'workers', 0, { min: 0, integer: true }),
       store: stringFlag(values, 'store'),
       fresh: Boolean(values.fresh),
+      outputs: outputsFlag(stringFlag(values, 'outputs')),
       suiteOptions: suiteOptionsFrom(values),
       onProgress: bar,
     });
@@ -84,6 +89,12 @@ export const evalCommand: Command = {
     process.stdout.write(json ? `${JSON.stringify(evaluationJson(result), null, 2)}\n` : evaluationText(result));
   },
 };
+
+function outputsFlag(value: string | undefined): ModelOutputs | undefined {
+  if (value === undefined) return undefined;
+  if (!(MODEL_OUTPUTS as readonly string[]).includes(value)) throw new RobustartError(`--outputs ${value} is not one of ${MODEL_OUTPUTS.join(', ')}`);
+  return value as ModelOutputs;
+}
 
 export function suiteOptionsFrom(values: Record<string, unknown>): Record<string, unknown> {
   const options: Record<string, unknown> = {};
