@@ -3,7 +3,7 @@ import { loadDataset, limitSamples } from '../data/dataset.js';
 import { OnnxClassifier } from '../model/classifier.js';
 import { resolveModel, defaultBatchSize } from '../model/resolve.js';
 import type { Device } from '../model/session.js';
-import { ResultStore } from '../store/store.js';
+import { ResultStore, storeError } from '../store/store.js';
 import { RobustartError } from '../errors.js';
 import { evaluate, type EvaluationResult } from './evaluate.js';
 import type { Progress } from './progress.js';
@@ -76,6 +76,9 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         onProgress: options.onProgress,
       });
       return { ...result, model, dataset, storePath: store.path };
+    } catch (err) {
+      // SQLite failing mid-run (a full disk, a store made read-only) is named with the store's path.
+      throw String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_') ? storeError(err, store.path) : err;
     } finally {
       await classifier.dispose();
     }

@@ -24,7 +24,8 @@ export const resultsCommand: Command = {
   async run(values, positionals) {
     const [action, ...args] = positionals;
     const json = Boolean(values.json);
-    const store = new ResultStore(stringFlag(values, 'store'));
+    // An explicit --store must exist: reading results never creates an empty database.
+    const store = new ResultStore(stringFlag(values, 'store'), { mustExist: stringFlag(values, 'store') !== undefined });
     try {
       switch (action) {
         case 'list': {
