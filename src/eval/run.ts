@@ -67,7 +67,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         store,
         suite,
         seed,
-        batchSize: options.batchSize ?? defaultBatchSize(model.metadata.input_size),
+        // A graph exported with a fixed batch of 1 takes one image at a time (results do not depend on batch size).
+        batchSize: model.fixedBatch === 1 ? 1 : options.batchSize ?? defaultBatchSize(model.metadata.input_size),
         // Declared probabilities change the numbers; logits (the default) leave earlier run ids as they were.
         config: { device: options.device ?? 'cpu', limit: options.limit ?? null, ...(model.metadata.outputs === 'probabilities' ? { outputs: 'probabilities' } : {}) },
         suiteOptions: options.suiteOptions,

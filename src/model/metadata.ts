@@ -24,6 +24,8 @@ export const modelMetadataSchema = z
     /** Set when (x-mean)/std is already inside the graph: robustart then prepends nothing. */
     normalized_in_graph: z.boolean().default(false),
     architecture: z.string().optional(),
+    /** Which graph output holds the logits, for models with several (default: the first). */
+    output_name: z.string().optional(),
     /** What the output rows are: logits, or probabilities (a final softmax in the graph). */
     outputs: z.enum(MODEL_OUTPUTS).default('logits'),
   })

@@ -86,6 +86,7 @@ export const evalCommand: Command = {
       onProgress: bar,
     });
     bar?.end();
+    for (const note of result.model.notes) process.stderr.write(`robustart: note: ${note}\n`);
     process.stdout.write(json ? `${JSON.stringify(evaluationJson(result), null, 2)}\n` : evaluationText(result));
   },
 };
