@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadImageFolder, loadCsvManifest, loadDataset, parseCsvLine, limitSamples } from './dataset.js';
 import { RobustartError } from '../errors.js';
-import { tempDir } from '../testing/fixtures.js';
+import { tempDir, writeImageFolder } from '../testing/fixtures.js';
 
 function touch(path: string): void {
   mkdirSync(join(path, '..'), { recursive: true });
@@ -126,4 +126,17 @@ test('ImageNet wnid folders map to the standard 1,000-class indices', () => {
   const bad = tempDir();
   touch(join(bad, 'n00000001', 'x.jpg'));
   assert.throws(() => loadImageFolder(bad), /n00000001 looks like an ImageNet wnid but is not one of the 1,000 classes/);
+});
+
+test('ImageFolder: a symlink loop is an error naming the link; a dangling link is listed (then skipped as unreadable)', async () => {
+  const dir = tempDir();
+  await writeImageFolder(join(dir, 'loop'), ['a', 'b'], 1, 8);
+  symlinkSync('..', join(dir, 'loop', 'a', 'up'));
+  assert.throws(() => loadImageFolder(join(dir, 'loop')), (err: unknown) => err instanceof RobustartError && /symlink loop in the dataset: .*loop\/a\/up\/a leads back to/.test(err.message));
+  await writeImageFolder(join(dir, 'self'), ['a', 'b'], 1, 8);
+  symlinkSync('me', join(dir, 'self', 'b', 'me'));
+  assert.throws(() => loadImageFolder(join(dir, 'self')), /symlink loop in the dataset: .*self\/b\/me points \(through links\) to itself/);
+  await writeImageFolder(join(dir, 'dangling'), ['a', 'b'], 1, 8);
+  symlinkSync(join(dir, 'nowhere.jpg'), join(dir, 'dangling', 'a', 'gone.jpg'));
+  assert.deepEqual(loadImageFolder(join(dir, 'dangling')).samples.map((s) => s.id), ['a/gone.jpg', 'a/img-000.jpg', 'b/img-000.jpg']);
 });

@@ -1,6 +1,6 @@
 // Datasets: ImageFolder trees (torchvision's layout and label order) and CSV manifests (path,label).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { RobustartError } from '../errors.js';
 import { imagenetWnids } from './imagenet.js';
@@ -28,14 +28,30 @@ export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.ppm', '.bmp'
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function listImages(dir: string): string[] {
+/**
+ * Image files under `dir`, following symbolic links. A link back into a folder being walked (a loop) is an error
+ * naming it; a dangling link to an image name is listed, so it is skipped and counted like any unreadable image.
+ */
+function listImages(dir: string, walking: ReadonlySet<string> = new Set([realpathSync(dir)])): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory() || (entry.isSymbolicLink() && statSync(full).isDirectory())) out.push(...listImages(full));
-    else if (IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
+    if (entry.isDirectory() || (entry.isSymbolicLink() && linkedDirectory(full))) {
+      const real = realpathSync(full);
+      if (walking.has(real)) throw new RobustartError(`symlink loop in the dataset: ${full} leads back to ${real}; remove the link or point it outside the dataset`);
+      out.push(...listImages(full, new Set([...walking, real])));
+    } else if (IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
   }
   return out;
+}
+
+function linkedDirectory(link: string): boolean {
+  try {
+    return statSync(link).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new RobustartError(`symlink loop in the dataset: ${link} points (through links) to itself; remove it`);
+    return false; // dangling: not a folder
+  }
 }
 
 function fingerprintOf(kind: string, classes: string[], samples: Sample[]): string {
@@ -54,7 +70,7 @@ const WNID = /^n\d{8}$/;
 export function loadImageFolder(root: string): Dataset {
   const absolute = resolve(root);
   const folders = readdirSync(absolute, { withFileTypes: true })
-    .filter((e) => e.isDirectory() || (e.isSymbolicLink() && statSync(join(absolute, e.name)).isDirectory()))
+    .filter((e) => e.isDirectory() || (e.isSymbolicLink() && linkedDirectory(join(absolute, e.name))))
     .map((e) => e.name)
     .sort(byCodePoint);
   if (folders.length === 0) {

@@ -76,6 +76,9 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         workers: options.workers,
         onProgress: options.onProgress,
       });
+      if (samples.length > 0 && [...result.perCondition.values()].every((m) => m.count === 0)) {
+        throw new RobustartError(`none of the ${samples.length} images of ${dataset.root} could be decoded, so there is nothing to score; the skipped records of run ${result.run.id} say why for each`);
+      }
       return { ...result, model, dataset, storePath: store.path };
     } catch (err) {
       // SQLite failing mid-run (a full disk, a store made read-only) is named with the store's path.
