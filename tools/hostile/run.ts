@@ -66,18 +66,24 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'robustart-hostile-'));
   await writeCorpus(dir);
   const cases = CASES.filter((c) => !values.only || c.name.includes(values.only));
-  const rows: string[] = [];
+  const rows: string[] = new Array(cases.length);
   let bad = 0;
   const started = Date.now();
-  for (const c of cases) {
-    for (const step of c.before ?? []) await runCli(step, dir);
-    const o = await runCli(c.args, dir, c.env);
-    const { verdict, reason } = classify(c, o);
-    if (verdict === 'BAD') bad++;
-    process.stdout.write(`${verdict} ${c.category}/${c.name}: exit ${o.status}${reason ? ` (${reason})` : ''}\n`);
-    if (verdict === 'BAD' && process.env.HOSTILE_VERBOSE) process.stdout.write(`${o.stderr}\n${o.stdout.slice(0, 2000)}\n`);
-    rows.push(`| ${c.category} | ${c.name} | ${c.expect.status} | ${o.timedOut ? 'hang' : o.status} | ${verdict}${reason ? ` (${reason.replace(/\|/g, '\\|')})` : ''} | ${firstLine(o)} |`);
-  }
+  // Two cases at a time (CI has two cores); the table keeps the corpus order.
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < cases.length; i = next++) {
+      const c = cases[i];
+      for (const step of c.before ?? []) await runCli(step, dir);
+      const o = await runCli(c.args, dir, c.env);
+      const { verdict, reason } = classify(c, o);
+      if (verdict === 'BAD') bad++;
+      process.stdout.write(`${verdict} ${c.category}/${c.name}: exit ${o.status}${reason ? ` (${reason})` : ''}\n`);
+      if (verdict === 'BAD' && process.env.HOSTILE_VERBOSE) process.stdout.write(`${o.stderr}\n${o.stdout.slice(0, 2000)}\n`);
+      rows[i] = `| ${c.category} | ${c.name} | ${c.expect.status} | ${o.timedOut ? 'hang' : o.status} | ${verdict}${reason ? ` (${reason.replace(/\|/g, '\\|')})` : ''} | ${firstLine(o)} |`;
+    }
+  };
+  await Promise.all([worker(), worker()]);
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   const table = [
     '# Hostile-input corpus: results',
