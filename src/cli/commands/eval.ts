@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { numberFlag, requireFlag, stringFlag } from '../command.js';
-import { runEvaluation, DEFAULT_SEED, type RunEvaluationResult } from '../../eval/run.js';
+import { runEvaluation, findSuite, DEFAULT_SEED, type RunEvaluationResult } from '../../eval/run.js';
 import { progressBar } from '../../eval/progress.js';
 import { parseDevice } from '../../model/session.js';
 import { suites } from '../../eval/suites/index.js';
@@ -87,6 +87,7 @@ export const evalCommand: Command = {
     });
     bar?.end();
     for (const note of result.model.notes) process.stderr.write(`robustart: note: ${note}\n`);
+    for (const warning of findSuite(result.run.suite).warnings?.(result.suiteMetrics) ?? []) process.stderr.write(`robustart: warning: ${warning}\n`);
     process.stdout.write(json ? `${JSON.stringify(evaluationJson(result), null, 2)}\n` : evaluationText(result));
   },
 };
