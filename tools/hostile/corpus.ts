@@ -4,6 +4,7 @@
 // line starting `robustart: ` (no stack, no "internal error").
 import { mkdirSync, symlinkSync, writeFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { makeModel, makeNode, makeValueInfo } from '../../src/onnx/build.js';
 import { writeModel } from '../../src/onnx/proto.js';
@@ -135,6 +136,9 @@ export async function writeCorpus(dir: string): Promise<void> {
   await imageFolderWith(join(dir, 'alpha'), 'alpha.png', await sharp(pixels, raw).ensureAlpha(0.5).png().toBuffer(), '');
   await imageFolderWith(join(dir, 'png-as-jpg'), 'png.jpg', await sharp(pixels, raw).png().toBuffer(), '');
   await imageFolderWith(join(dir, 'big'), 'big.png', await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080' } }).png().toBuffer(), '');
+  await writeImageFolder(join(dir, 'half-jpeg'), ['a', 'b', 'c'], 2, 64);
+  const whole = readFileSync(join(dir, 'half-jpeg', 'a', 'img-000.jpg'));
+  writeFileSync(join(dir, 'half-jpeg', 'a', 'img-000.jpg'), whole.subarray(0, Math.floor(whole.length * 0.6)));
   await writeImageFolder(join(dir, 'loop'), ['a', 'b', 'c'], 1, 12);
   symlinkSync('..', join(dir, 'loop', 'a', 'up'));
   symlinkSync('self', join(dir, 'loop', 'b', 'self'));
@@ -225,6 +229,8 @@ export const CASES: readonly HostileCase[] = [
   { name: 'system: unknown decoder', category: 'suites', args: evalArgs('tiny.onnx', 'data', '--suite', 'system', '--decoders', 'nope'), expect: { status: 2, message: /nope/ } },
   { name: 'adversarial: unknown attack', category: 'suites', args: evalArgs('tiny.onnx', 'data', '--suite', 'adversarial', '--attacks', 'nope:linf'), expect: { status: 2, message: /nope/ } },
   { name: 'adversarial: negative --steps', category: 'suites', args: evalArgs('tiny.onnx', 'data', '--suite', 'adversarial', '--steps', '-1'), expect: { status: 2, message: /--steps -1/ } },
+  { name: 'system: decoders disagree on a truncated JPEG', category: 'suites', args: evalArgs('tiny.onnx', 'half-jpeg', '--suite', 'system', '--decoders', 'sharp,ffmpeg', '--resizers', 'pil-bilinear'), expect: { status: 0, message: /warning: 1 image\(s\) were decoded by some decoders and skipped by others/ } },
+  { name: 'train --out the bundled model', category: 'models', args: ['train', '--out', fileURLToPath(new URL('../../demo/model/fashion-cnn.onnx', import.meta.url)), '--limit', '1'], expect: { status: 2, message: /is the bundled demo model; pass --replace-bundled/ } },
   { name: 'imagenet-a on a 3-class folder', category: 'suites', args: evalArgs('tiny.onnx', 'data', '--suite', 'imagenet-a'), expect: { status: 2, message: ONE_LINE_OK } },
 
   // --- models ---
