@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_SEED, parseCommandArgs, type Command } from './command.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MAX_SEED, checkOutputPath, parseCommandArgs, type Command } from './command.js';
 
 const command: Command = {
   name: 'probe',
@@ -32,4 +35,11 @@ test('--eps: non-negative, and at most 1 when the budget is L∞ (explicit, or t
   assert.throws(() => parse('--eps', '-0.1'), /--eps -0\.1 is not a non-negative number/);
   assert.equal(parse('--eps', '8', '--norm', 'l2').eps, '8');
   assert.equal(parse('--eps', '8/255', '--attack', 'pgd').eps, '8/255');
+});
+
+test('an output path must be in a folder that exists and not be a folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'robustart-out-'));
+  assert.equal(checkOutputPath(join(dir, 'x.csv')), join(dir, 'x.csv'));
+  assert.throws(() => checkOutputPath(join(dir, 'none', 'x.csv')), /cannot write .*x\.csv: the folder .*none does not exist; create it first/);
+  assert.throws(() => checkOutputPath(dir), /is a directory; give a file path/);
 });

@@ -1,4 +1,6 @@
 // One CLI subcommand: its flags (node:util parseArgs options), a one-line summary, and its action.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RobustartError } from '../errors.js';
 import { ATTACKS } from '../noise/adversarial/registry.js';
@@ -92,6 +94,14 @@ export function parseFraction(text: string): number {
   const m = /^\s*([-+0-9.eE]+)\s*\/\s*([-+0-9.eE]+)\s*$/.exec(text);
   if (m) return Number(m[1]) / Number(m[2]);
   return text.trim() === '' ? NaN : Number(text);
+}
+
+/** An output file path whose folder must exist (it is not created: a typo would otherwise scatter folders). */
+export function checkOutputPath(path: string): string {
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) throw new RobustartError(`cannot write ${path}: the folder ${folder} does not exist; create it first`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new RobustartError(`${path} is a directory; give a file path for the output`);
+  return path;
 }
 
 export function stringFlag(values: Record<string, unknown>, name: string): string | undefined {

@@ -52,6 +52,7 @@ function systemError(err: unknown): unknown {
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new RobustartError(`permission denied on${where || ' a file'}; make it writable or choose another path`);
   if (code === 'ELOOP') return new RobustartError(`symlink loop at${where || ' a path'}; remove the link that points back into its own folder`);
   if (code === 'EISDIR') return new RobustartError(`${where.trim() || 'a path'} is a directory where a file is expected`);
+  if (code === 'ENOENT') return new RobustartError(`no such file or folder: ${where.trim() || 'a path'}; check the path (a file is written only into a folder that exists)`);
   if (code === 'ENOTDIR') return new RobustartError(`${where.trim() || 'a path'}: a part of the path is a file, not a folder`);
   return err;
 }

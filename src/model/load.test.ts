@@ -129,3 +129,21 @@ test('a fixed-batch-1 model evaluates with any requested batch size', async () =
   const result = await runEvaluation({ model: model.path, data: join(dir, 'data'), batchSize: 4, store: join(dir, 'r.db'), workers: 0 });
   assert.equal(result.perCondition.get('clean')!.count, 6);
 });
+
+test('a fixed-batch-1 graph gives the same logits and gradients, one image at a time, as its dynamic-batch twin', async () => {
+  const dir = tempDir();
+  const { createDifferentiableClassifier } = await import('../autodiff/classifier.js');
+  const one = await createDifferentiableClassifier(loadModelFile(writeVariant(join(dir, 'b1.onnx'), [1, 3, 8, 8])).pixelModelBytes);
+  const any = await createDifferentiableClassifier(loadModelFile(writeVariant(join(dir, 'bn.onnx'), ['N', 3, 8, 8])).pixelModelBytes);
+  const images = Float32Array.from({ length: 3 * 192 }, (_, i) => (i % 13) / 13);
+  const labels = Int32Array.from([0, 2, 1]);
+  assert.deepEqual(await one.logits(images, 3), await any.logits(images, 3));
+  const a = await one.lossAndGradient(images, 3, labels, { kind: 'ce' });
+  const b = await any.lossAndGradient(images, 3, labels, { kind: 'ce' });
+  for (const key of ['loss', 'gradient', 'logits'] as const) {
+    assert.equal(a[key].length, b[key].length);
+    a[key].forEach((v, i) => assert.ok(Math.abs(v - b[key][i]) < 1e-6, `${key}[${i}]`));
+  }
+  await one.release();
+  await any.release();
+});

@@ -304,6 +304,7 @@ export const CASES: readonly HostileCase[] = [
   { name: 'results show unknown run', category: 'stores', args: ['results', 'show', 'ffffffff', '--store', '@/runs.db'], expect: { status: 2, message: /ffffffff/ } },
   { name: 'results export unknown format', category: 'stores', args: ['results', 'export', 'x', '--format', 'xml', '--store', '@/runs.db'], expect: { status: 2, message: /xml/ } },
   { name: 'report unknown run', category: 'stores', args: ['report', 'ffffffff', '--store', '@/runs.db'], expect: { status: 2, message: /ffffffff/ } },
+  { name: 'system-noise heat map into a missing folder', category: 'images', args: ['system-noise', 'diff', '--image', '@/data/a/img-000.jpg', '--out', '@/no-dir/heat.png'], expect: { status: 2, message: /cannot write .*heat\.png: the folder .*no-dir does not exist/ } },
   { name: 'store in a folder that does not exist yet is created', category: 'stores', args: [...evalArgs('tiny.onnx', 'data').slice(0, 5), '--store', '@/no/such/folder/r.db'], expect: { status: 0 } },
 
   // --- grad ---
@@ -316,6 +317,7 @@ export const CASES: readonly HostileCase[] = [
   { name: 'grad truncated .npy', category: 'grad', args: grad().map((a) => (a === '@/x.npy' ? '@/cut.npy' : a)), expect: { status: 2, message: /cut\.npy/ } },
   { name: 'grad wrong input shape', category: 'grad', args: grad().map((a) => (a === '@/x.npy' ? '@/x-shape.npy' : a)), expect: { status: 2, message: /--input has shape \(2, 3, 4, 4\)/ } },
   { name: 'grad label above class count', category: 'grad', args: grad().map((a) => (a === '@/y.npy' ? '@/y-big.npy' : a)), expect: { status: 2, message: /9/ } },
+  { name: 'grad with a fixed-batch-1 model and two images', category: 'grad', args: grad().map((a) => (a === '@/tiny.onnx' ? '@/batch1.onnx' : a)), expect: { status: 0 } },
   { name: 'grad output folder missing', category: 'grad', args: grad().map((a) => (a === '@/g.npy' ? '@/no-dir/g.npy' : a)), expect: { status: 2, message: /folder .*no-dir does not exist/ } },
   { name: 'grad input missing', category: 'grad', args: grad().map((a) => (a === '@/x.npy' ? '@/none.npy' : a)), expect: { status: 2, message: /none\.npy/ } },
 
@@ -327,5 +329,6 @@ export const CASES: readonly HostileCase[] = [
   { name: 'attack unknown attack', category: 'attack', args: ['attack', '--model', '@/tiny.onnx', '--data', '@/data', '--attack', 'nope'], expect: { status: 2, message: /unknown attack 'nope'/ } },
   { name: 'attack without --eps', category: 'attack', args: ['attack', '--model', '@/tiny.onnx', '--data', '@/data', '--attack', 'pgd'], expect: { status: 2, message: /needs --eps/ } },
   { name: 'attack on a NaN model', category: 'attack', args: ['attack', '--model', '@/nan.onnx', '--data', '@/data', '--attack', 'fgsm', '--eps', '4/255'], expect: { status: 2, message: /NaN/ } },
+  { name: 'attack with a fixed-batch-1 model', category: 'attack', args: ['attack', '--model', '@/batch1.onnx', '--data', '@/data', '--attack', 'fgsm', '--eps', '1/255'], expect: { status: 0 } },
   { name: 'attack L2 --eps 8 is allowed', category: 'attack', args: ['attack', '--model', '@/tiny.onnx', '--data', '@/data', '--attack', 'pgd', '--norm', 'l2', '--eps', '8', '--steps', '1', '--limit', '2'], expect: { status: 0 } },
 ];

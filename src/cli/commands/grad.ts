@@ -1,8 +1,7 @@
 // robustart grad: per-sample loss and its gradient w.r.t. the input pixels of a model, .npy in and out.
 import type { Command } from '../command.js';
-import { numberFlag, requireFlag, stringFlag } from '../command.js';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { checkOutputPath, numberFlag, requireFlag, stringFlag } from '../command.js';
+import { existsSync } from 'node:fs';
 import { resolveModel } from '../../model/resolve.js';
 import { ResultStore, defaultStorePath } from '../../store/store.js';
 import { parseDevice } from '../../model/session.js';
@@ -18,12 +17,6 @@ function checkPixels(pixels: Float32Array, source: string): void {
     if (Number.isNaN(v)) throw new RobustartError(`${source} holds NaN at flat index ${i}; --input must be finite pixels in [0,1]`);
     if (!(v >= 0 && v <= 1)) throw new RobustartError(`${source} holds ${v} at flat index ${i}; --input pixels must be in [0,1] (the model's normalisation is applied inside it)`);
   }
-}
-
-function checkOutputFolder(path: string): void {
-  const folder = dirname(resolve(path));
-  if (!existsSync(folder)) throw new RobustartError(`cannot write ${path}: the folder ${folder} does not exist; create it first`);
-  if (existsSync(path) && statSync(path).isDirectory()) throw new RobustartError(`${path} is a directory; give a file path for the .npy output`);
 }
 
 /** Registered names live in the store; a store that does not exist yet holds none, and is not created here. */
@@ -77,7 +70,7 @@ export const gradCommand: Command = {
     const images = readNpy(inputPath);
     const labels = npyToInt32(readNpy(requireFlag(values, 'labels', 'grad')));
     const out = requireFlag(values, 'out', 'grad');
-    for (const path of [out, stringFlag(values, 'loss-out'), stringFlag(values, 'logits-out')]) if (path) checkOutputFolder(path);
+    for (const path of [out, stringFlag(values, 'loss-out'), stringFlag(values, 'logits-out')]) if (path) checkOutputPath(path);
     checkPixels(npyToFloat32(images), inputPath);
     const kind = parseLossKind(stringFlag(values, 'loss') ?? 'ce');
     const [c, h, w] = model.metadata.input_size;

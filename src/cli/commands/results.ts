@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from '../command.js';
-import { stringFlag } from '../command.js';
+import { checkOutputPath, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
 import { exportRun, type ExportFormat } from '../../store/export.js';
@@ -59,7 +59,7 @@ export const resultsCommand: Command = {
           const text = exportRun(store, store.findRun(args[0]).id, format);
           const out = stringFlag(values, 'out');
           if (out) {
-            writeFileSync(out, text);
+            writeFileSync(checkOutputPath(out), text);
             process.stderr.write(`wrote ${out}\n`);
           } else process.stdout.write(text);
           return;
