@@ -81,10 +81,10 @@ function bmp(width: number, height: number, pixel: (x: number, y: number) => [nu
   return b;
 }
 
-async function imageFolderWith(root: string, file: string, bytes: Uint8Array | Buffer, good: string): Promise<void> {
+/** An ImageFolder of three good JPEGs plus one chosen file in class a. */
+async function imageFolderWith(root: string, file: string, bytes: Uint8Array | Buffer): Promise<void> {
   await writeImageFolder(root, ['a', 'b', 'c'], 1, 12);
   writeFileSync(join(root, 'a', file), bytes);
-  void good;
 }
 
 /** Writes every file the cases refer to under `dir`. */
@@ -120,22 +120,22 @@ export async function writeCorpus(dir: string): Promise<void> {
   mkdirSync(join(dir, 'no-images', 'a'), { recursive: true });
   writeFileSync(join(dir, 'no-images', 'a', 'readme.txt'), 'no images here');
   writeFileSync(join(dir, 'list.txt'), 'a.jpg,0\n');
-  await imageFolderWith(join(dir, 'truncated-jpeg'), 'cut.jpg', readFileSync(join(dir, 'data', 'a', 'img-000.jpg')).subarray(0, 200), '');
-  await imageFolderWith(join(dir, 'zero-byte'), 'zero.jpg', new Uint8Array(0), '');
-  await imageFolderWith(join(dir, 'text-as-jpeg'), 'fake.jpg', Buffer.from('not an image'), '');
+  await imageFolderWith(join(dir, 'truncated-jpeg'), 'cut.jpg', readFileSync(join(dir, 'data', 'a', 'img-000.jpg')).subarray(0, 200));
+  await imageFolderWith(join(dir, 'zero-byte'), 'zero.jpg', new Uint8Array(0));
+  await imageFolderWith(join(dir, 'text-as-jpeg'), 'fake.jpg', Buffer.from('not an image'));
   mkdirSync(join(dir, 'all-corrupt', 'a'), { recursive: true });
   mkdirSync(join(dir, 'all-corrupt', 'b'), { recursive: true });
   mkdirSync(join(dir, 'all-corrupt', 'c'), { recursive: true });
   for (const c of ['a', 'b', 'c']) writeFileSync(join(dir, 'all-corrupt', c, 'x.jpg'), 'garbage');
-  await imageFolderWith(join(dir, 'bmp'), 'pic.bmp', bmp(12, 10, (x, y) => [x * 20, y * 20, 128]), '');
+  await imageFolderWith(join(dir, 'bmp'), 'pic.bmp', bmp(12, 10, (x, y) => [x * 20, y * 20, 128]));
   const raw = { raw: { width: 12, height: 12, channels: 3 as const } };
   const pixels = Buffer.from(Array.from({ length: 12 * 12 * 3 }, (_, i) => (i * 37) % 256));
-  await imageFolderWith(join(dir, 'cmyk'), 'cmyk.jpg', await sharp(pixels, raw).toColourspace('cmyk').jpeg().toBuffer(), '');
-  await imageFolderWith(join(dir, 'png16'), 'deep.png', await sharp(pixels, raw).toColourspace('rgb16').png().toBuffer(), '');
-  await imageFolderWith(join(dir, 'gray'), 'gray.png', await sharp(pixels, raw).greyscale().png().toBuffer(), '');
-  await imageFolderWith(join(dir, 'alpha'), 'alpha.png', await sharp(pixels, raw).ensureAlpha(0.5).png().toBuffer(), '');
-  await imageFolderWith(join(dir, 'png-as-jpg'), 'png.jpg', await sharp(pixels, raw).png().toBuffer(), '');
-  await imageFolderWith(join(dir, 'big'), 'big.png', await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080' } }).png().toBuffer(), '');
+  await imageFolderWith(join(dir, 'cmyk'), 'cmyk.jpg', await sharp(pixels, raw).toColourspace('cmyk').jpeg().toBuffer());
+  await imageFolderWith(join(dir, 'png16'), 'deep.png', await sharp(pixels, raw).toColourspace('rgb16').png().toBuffer());
+  await imageFolderWith(join(dir, 'gray'), 'gray.png', await sharp(pixels, raw).greyscale().png().toBuffer());
+  await imageFolderWith(join(dir, 'alpha'), 'alpha.png', await sharp(pixels, raw).ensureAlpha(0.5).png().toBuffer());
+  await imageFolderWith(join(dir, 'png-as-jpg'), 'png.jpg', await sharp(pixels, raw).png().toBuffer());
+  await imageFolderWith(join(dir, 'big'), 'big.png', await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080' } }).png().toBuffer());
   await writeImageFolder(join(dir, 'half-jpeg'), ['a', 'b', 'c'], 2, 64);
   const whole = readFileSync(join(dir, 'half-jpeg', 'a', 'img-000.jpg'));
   writeFileSync(join(dir, 'half-jpeg', 'a', 'img-000.jpg'), whole.subarray(0, Math.floor(whole.length * 0.6)));
