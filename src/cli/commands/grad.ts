@@ -66,6 +66,7 @@ export const gradCommand: Command = {
   },
   async run(values) {
     const model = withStore(stringFlag(values, 'store'), (store) => resolveModel(requireFlag(values, 'model', 'grad'), store));
+    for (const note of model.notes) process.stderr.write(`robustart: note: ${note}\n`);
     const inputPath = requireFlag(values, 'input', 'grad');
     const images = readNpy(inputPath);
     const labels = npyToInt32(readNpy(requireFlag(values, 'labels', 'grad')));
@@ -83,7 +84,7 @@ export const gradCommand: Command = {
     const targets = targetsPath ? npyToInt32(readNpy(targetsPath)) : undefined;
     const kappa = values.kappa === undefined ? undefined : numberFlag(values, 'kappa', 0);
     const device = parseDevice(stringFlag(values, 'device'));
-    const classifier = await createDifferentiableClassifier(model.pixelModelBytes, { executionProviders: [device] });
+    const classifier = await createDifferentiableClassifier(model.pixelModelBytes, { executionProviders: [device], logitsName: model.outputName });
     const badLabel = labels.findIndex((l) => l < 0 || l >= model.metadata.num_classes);
     if (badLabel >= 0) throw new RobustartError(`--labels entry ${badLabel} is ${labels[badLabel]}; ${model.name} has classes 0..${model.metadata.num_classes - 1}`);
     const result = await classifier.lossAndGradient(npyToFloat32(images), batch, labels, { kind, ...(targets ? { targets } : {}), ...(kappa !== undefined ? { kappa } : {}) });
