@@ -26,7 +26,7 @@ export async function createDifferentiableClassifier(model: Uint8Array | ModelPr
   forward.outputs = [{ name: prepared.logitsName }];
   forward.pruneToOutputs();
   const session = await createSession(forward, options, 'model');
-  return new AutodiffClassifier(prepared, session, options, [inputDims[1], inputDims[2], inputDims[3]] as [number, number, number]);
+  return new AutodiffClassifier(prepared, session, options, [inputDims[1], inputDims[2], inputDims[3]] as [number, number, number], inputDims[0] ?? undefined);
 }
 
 export class AutodiffClassifier implements DifferentiableClassifier {
@@ -38,8 +38,27 @@ export class AutodiffClassifier implements DifferentiableClassifier {
     private readonly forward: OrtSession,
     private readonly options: SessionOptions,
     readonly inputShape: readonly [number, number, number],
+    /** The graph's fixed batch size, if it has one: a graph exported for batch 1 is run one image at a time. */
+    private readonly fixedBatch?: number,
   ) {
     this.numClasses = prepared.numClasses;
+  }
+
+  /** Splits a batch into single images for a fixed-batch-1 graph and concatenates the results in order. */
+  private async oneAtATime<T extends Record<string, Float32Array>>(batch: number, images: Float32Array, run: (images: Float32Array, batch: number, index: number) => Promise<T>): Promise<T | undefined> {
+    if (this.fixedBatch === undefined || this.fixedBatch === batch) return undefined;
+    if (this.fixedBatch !== 1) throw new RobustartError(`the model was exported with a fixed batch of ${this.fixedBatch}; re-export it with a dynamic batch dimension`);
+    const size = images.length / batch;
+    const parts: T[] = [];
+    for (let i = 0; i < batch; i++) parts.push(await run(images.subarray(i * size, (i + 1) * size), 1, i));
+    const out: Record<string, Float32Array> = {};
+    for (const key of Object.keys(parts[0])) {
+      const joined = new Float32Array(parts.reduce((n, p) => n + p[key].length, 0));
+      let offset = 0;
+      for (const p of parts) (joined.set(p[key], offset), (offset += p[key].length));
+      out[key] = joined;
+    }
+    return out as T;
   }
 
   private inputTensor(images: Float32Array, batch: number) {
@@ -50,6 +69,8 @@ export class AutodiffClassifier implements DifferentiableClassifier {
 
   async logits(images: Float32Array, batch: number): Promise<Float32Array> {
     if (batch === 0) return new Float32Array(0);
+    const split = await this.oneAtATime(batch, images, async (one) => ({ logits: await this.logits(one, 1) }));
+    if (split) return split.logits;
     const out = await this.forward.run({ [this.prepared.inputName]: this.inputTensor(images, batch) });
     return out[this.prepared.logitsName].data as Float32Array;
   }
@@ -66,6 +87,10 @@ export class AutodiffClassifier implements DifferentiableClassifier {
   async lossAndGradient(images: Float32Array, batch: number, labels: Int32Array, loss: LossSpec): Promise<LossAndGradient> {
     if (labels.length !== batch) throw new RobustartError(`got ${labels.length} labels for a batch of ${batch}`);
     if (batch === 0) return { loss: new Float32Array(0), gradient: new Float32Array(0), logits: new Float32Array(0) };
+    const split = await this.oneAtATime(batch, images, (one, _, i) =>
+      this.lossAndGradient(one, 1, labels.subarray(i, i + 1), loss.targets ? { ...loss, targets: loss.targets.subarray(i, i + 1) } : loss).then((r) => ({ ...r })),
+    );
+    if (split) return split;
     const session = await this.gradientSession(loss.kind);
     const feeds: Record<string, ReturnType<typeof tensor>> = {
       [this.prepared.inputName]: this.inputTensor(images, batch),

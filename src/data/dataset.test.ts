@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadImageFolder, loadCsvManifest, loadDataset, parseCsvLine, limitSamples } from './dataset.js';
 import { RobustartError } from '../errors.js';
-import { tempDir } from '../testing/fixtures.js';
+import { tempDir, writeImageFolder } from '../testing/fixtures.js';
 
 function touch(path: string): void {
   mkdirSync(join(path, '..'), { recursive: true });
@@ -66,6 +66,28 @@ test('CSV manifest: class-name labels use the model\'s label list when given, so
   assert.throws(() => loadCsvManifest(join(dir, 'm.csv'), ['bird', 'cat']), /line 1: label 'dog' is not one of the model's classes/);
 });
 
+test('CSV manifest: labels that are neither a class index nor a class name are refused by row, never remapped', () => {
+  const dir = tempDir();
+  const csv = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+  assert.throws(() => loadCsvManifest(csv('neg.csv', 'a.jpg,0\nb.jpg,-1\nc.jpg,1\n')), /neg\.csv line 2: label '-1' is not a class index/);
+  assert.throws(() => loadCsvManifest(csv('frac.csv', 'a.jpg,0\nb.jpg,1.5\n')), /frac\.csv line 2: label '1\.5' is not a class index/);
+  assert.throws(() => loadCsvManifest(csv('mixed.csv', 'a.jpg,0\nb.jpg,banana\n')), /mixed\.csv line 2: mixes class indices \(line 1\) and class names \(line 2\)/);
+  assert.throws(() => loadCsvManifest(csv('named.csv', 'a.jpg,cat\nb.jpg,banana\n'), ['cat', 'dog']), /named\.csv line 2: label 'banana' is not one of the model's classes/);
+  assert.throws(() => loadCsvManifest(csv('big.csv', 'a.jpg,2\n'), ['cat', 'dog']), /big\.csv line 1: label 2 is not below the model's 2 classes/);
+  // With the model's names, indices and names may be mixed.
+  assert.deepEqual(loadCsvManifest(csv('both.csv', 'a.jpg,1\nb.jpg,cat\n'), ['cat', 'dog']).samples.map((s) => s.label), [1, 0]);
+});
+
+test('CSV manifest: a path listed twice must keep its label; a header alone is no samples', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'dup.csv'), 'a.jpg,0\nb.jpg,1\na.jpg,1\n');
+  assert.throws(() => loadCsvManifest(join(dir, 'dup.csv')), /dup\.csv line 3: a\.jpg is listed again with label '1' \(line 1 gives '0'\)/);
+  writeFileSync(join(dir, 'same.csv'), 'a.jpg,0\nb.jpg,1\na.jpg,0\n');
+  assert.equal(loadCsvManifest(join(dir, 'same.csv')).samples.length, 2);
+  writeFileSync(join(dir, 'header.csv'), 'path,label\n');
+  assert.throws(() => loadCsvManifest(join(dir, 'header.csv')), /header\.csv has no samples, only a header/);
+});
+
 test('CSV manifest: a malformed line is named by number', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'bad.csv'), 'path,label\na.jpg,1\njust-a-path.jpg\n');
@@ -120,4 +142,17 @@ test('a CSV manifest far beyond the argument limit of a spread loads (ImageNet t
   assert.equal(dataset.classes.length, 1000);
   assert.equal(dataset.samples[rows - 1].label, (rows - 1) % 1000);
   assert.deepEqual(parseCsvLine(' a.jpg , 3 '), ['a.jpg', '3']);
+});
+
+test('ImageFolder: a symlink loop is an error naming the link; a dangling link is listed (then skipped as unreadable)', async () => {
+  const dir = tempDir();
+  await writeImageFolder(join(dir, 'loop'), ['a', 'b'], 1, 8);
+  symlinkSync('..', join(dir, 'loop', 'a', 'up'));
+  assert.throws(() => loadImageFolder(join(dir, 'loop')), (err: unknown) => err instanceof RobustartError && /symlink loop in the dataset: .*loop\/a\/up\/a leads back to/.test(err.message));
+  await writeImageFolder(join(dir, 'self'), ['a', 'b'], 1, 8);
+  symlinkSync('me', join(dir, 'self', 'b', 'me'));
+  assert.throws(() => loadImageFolder(join(dir, 'self')), /symlink loop in the dataset: .*self\/b\/me points \(through links\) to itself/);
+  await writeImageFolder(join(dir, 'dangling'), ['a', 'b'], 1, 8);
+  symlinkSync(join(dir, 'nowhere.jpg'), join(dir, 'dangling', 'a', 'gone.jpg'));
+  assert.deepEqual(loadImageFolder(join(dir, 'dangling')).samples.map((s) => s.id), ['a/gone.jpg', 'a/img-000.jpg', 'b/img-000.jpg']);
 });

@@ -1,6 +1,6 @@
 // Datasets: ImageFolder trees (torchvision's layout and label order) and CSV manifests (path,label).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { RobustartError } from '../errors.js';
 import { imagenetWnids } from './imagenet.js';
@@ -29,14 +29,30 @@ export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.ppm', '.bmp'
 
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function listImages(dir: string): string[] {
+/**
+ * Image files under `dir`, following symbolic links. A link back into a folder being walked (a loop) is an error
+ * naming it; a dangling link to an image name is listed, so it is skipped and counted like any unreadable image.
+ */
+function listImages(dir: string, walking: ReadonlySet<string> = new Set([realpathSync(dir)])): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory() || (entry.isSymbolicLink() && statSync(full).isDirectory())) out.push(...listImages(full));
-    else if (IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
+    if (entry.isDirectory() || (entry.isSymbolicLink() && linkedDirectory(full))) {
+      const real = realpathSync(full);
+      if (walking.has(real)) throw new RobustartError(`symlink loop in the dataset: ${full} leads back to ${real}; remove the link or point it outside the dataset`);
+      out.push(...listImages(full, new Set([...walking, real])));
+    } else if (IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
   }
   return out;
+}
+
+function linkedDirectory(link: string): boolean {
+  try {
+    return statSync(link).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new RobustartError(`symlink loop in the dataset: ${link} points (through links) to itself; remove it`);
+    return false; // dangling: not a folder
+  }
 }
 
 function fingerprintOf(kind: string, classes: string[], samples: Sample[]): string {
@@ -55,7 +71,7 @@ const WNID = /^n\d{8}$/;
 export function loadImageFolder(root: string): Dataset {
   const absolute = resolve(root);
   const folders = readdirSync(absolute, { withFileTypes: true })
-    .filter((e) => e.isDirectory() || (e.isSymbolicLink() && statSync(join(absolute, e.name)).isDirectory()))
+    .filter((e) => e.isDirectory() || (e.isSymbolicLink() && linkedDirectory(join(absolute, e.name))))
     .map((e) => e.name)
     .sort(byCodePoint);
   if (folders.length === 0) {
@@ -115,6 +131,8 @@ export function loadCsvManifest(csvPath: string, classNames?: readonly string[])
     }
     return { path: fields[0], label: fields[1], line: l.number };
   });
+  if (rows.length === 0) throw new RobustartError(`CSV manifest ${csvPath} has no samples, only a header; write one 'path,label' line per image`);
+  checkCsvLabels(rows, csvPath, classNames);
   const numeric = rows.every((r) => /^\d+$/.test(r.label));
   let classes: string[];
   if (numeric) {
@@ -123,13 +141,51 @@ export function loadCsvManifest(csvPath: string, classNames?: readonly string[])
   } else {
     classes = classNames ? [...classNames] : [...new Set(rows.map((r) => r.label))].sort(byCodePoint);
   }
-  const samples = rows.map((r) => {
-    const label = numeric ? Number(r.label) : classes.indexOf(r.label);
+  // A path listed twice with the same label is one sample (checkCsvLabels refused differing labels).
+  const listed = new Set<string>();
+  const unique = rows.filter((r) => !listed.has(r.path) && listed.add(r.path));
+  const samples = unique.map((r) => {
+    const label = /^\d+$/.test(r.label) ? Number(r.label) : classes.indexOf(r.label);
     if (label < 0) throw new RobustartError(`CSV manifest ${csvPath} line ${r.line}: label '${r.label}' is not one of the model's classes`);
     const path = resolve(base, r.path);
     return { id: r.path.split(sep).join('/'), path, label };
   });
   return { kind: 'csv', root: absolute, classes, samples, fingerprint: fingerprintOf('csv', classes, samples) };
+}
+
+/**
+ * A label is a class index (a non-negative integer, below the model's class count when the model names its
+ * classes) or a class name; anything else would silently become a class of its own. Indices and names are not
+ * mixed unless the model names its classes, and a path listed twice must carry one label.
+ */
+function checkCsvLabels(rows: readonly { path: string; label: string; line: number }[], csvPath: string, classNames?: readonly string[]): void {
+  const where = (line: number) => `CSV manifest ${csvPath} line ${line}`;
+  const names = classNames ? new Set(classNames) : undefined;
+  let firstIndex: number | undefined;
+  let firstName: number | undefined;
+  const seen = new Map<string, { label: string; line: number }>();
+  for (const r of rows) {
+    const index = /^\d+$/.test(r.label);
+    if (index && classNames && Number(r.label) >= classNames.length) {
+      throw new RobustartError(`${where(r.line)}: label ${r.label} is not below the model's ${classNames.length} classes; use an index 0..${classNames.length - 1} or a class name`);
+    }
+    if (!index && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(r.label)) {
+      throw new RobustartError(`${where(r.line)}: label '${r.label}' is not a class index; labels are non-negative integers or class names`);
+    }
+    if (!index && names && !names.has(r.label)) {
+      throw new RobustartError(`${where(r.line)}: label '${r.label}' is not one of the model's classes (${names.size} names in its labels); use one of those names or an index`);
+    }
+    if (index) firstIndex ??= r.line;
+    else firstName ??= r.line;
+    const before = seen.get(r.path);
+    if (before && before.label !== r.label) {
+      throw new RobustartError(`${where(r.line)}: ${r.path} is listed again with label '${r.label}' (line ${before.line} gives '${before.label}'); give each image one label`);
+    }
+    if (!before) seen.set(r.path, { label: r.label, line: r.line });
+  }
+  if (!names && firstIndex !== undefined && firstName !== undefined) {
+    throw new RobustartError(`${where(Math.max(firstIndex, firstName))}: mixes class indices (line ${firstIndex}) and class names (line ${firstName}); use one kind, or a model whose metadata lists its labels`);
+  }
 }
 
 /** A folder is an ImageFolder tree, a .csv file a manifest. */

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import type { RgbImage } from './image.js';
 import type { Decoder } from '../noise/types.js';
 import { RobustartError } from '../errors.js';
+import { decodeBmp, decodeNetpbm, isBitmapFormat } from './bitmap.js';
 
 /**
  * Refuse images above this many pixels: a guard against decompression bombs. Default 16383², as
@@ -24,6 +25,10 @@ export class UndecodableImageError extends RobustartError {
  */
 export async function decodeImage(bytes: Uint8Array, source = 'image', pixelLimit = DEFAULT_PIXEL_LIMIT): Promise<RgbImage> {
   try {
+    // BMP and PPM/PGM are in torchvision's list but not libvips' loaders here.
+    const bitmap = isBitmapFormat(bytes);
+    if (bitmap === 'bmp') return decodeBmp(bytes, pixelLimit);
+    if (bitmap === 'netpbm') return decodeNetpbm(bytes, pixelLimit);
     const { data, info } = await sharp(bytes, { limitInputPixels: pixelLimit, failOn: 'error', autoOrient: true })
       .toColourspace('srgb')
       .removeAlpha()

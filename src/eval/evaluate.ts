@@ -24,6 +24,7 @@ import type { PreprocessRequest, PreprocessResult } from './preprocess-worker.js
 import { BatchImages } from './batch-images.js';
 import { decoderNames } from '../noise/system/decoders/index.js';
 import { resizerNames } from '../noise/system/resizers/index.js';
+import { logitsFromOutputs } from '../model/outputs.js';
 
 export interface EvaluateOptions {
   readonly model: LoadedModel;
@@ -186,9 +187,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
           images = noisy.images;
           extra = noisy.extra;
         }
-        const logits = await classifier.logits(images, unit.samples.length);
-        const nanRow = findNaNRow(logits, model.metadata.num_classes);
-        if (nanRow >= 0) throw new RobustartError(`model ${model.name} returned NaN logits for sample ${unit.samples[nanRow].id} (condition ${unit.condition.name}); check the model's weights and input range`);
+        const outputs = await classifier.logits(images, unit.samples.length);
+        const logits = logitsFromOutputs(outputs, model.metadata.num_classes, model.metadata.outputs, model.name, (row) => `sample ${unit.samples[row].id} (condition ${unit.condition.name})`);
         const subset = unit.condition.classSubset;
         const predictions = subset ? predictionsFromSubsetLogits(logits, labels, model.metadata.num_classes, subset) : predictionsFromLogits(logits, labels, model.metadata.num_classes);
         predictions.forEach((p, i) =>
@@ -235,9 +235,4 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
 /** A worker can rebuild a decoder or resizer from its name only when it is a registered variant. */
 function poolable(decoder: Decoder, resizer: Resizer): boolean {
   return decoderNames().includes(decoder.name) && resizerNames().includes(resizer.name);
-}
-
-function findNaNRow(logits: Float32Array, numClasses: number): number {
-  for (let i = 0; i < logits.length; i++) if (Number.isNaN(logits[i])) return Math.floor(i / numClasses);
-  return -1;
 }

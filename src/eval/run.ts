@@ -3,12 +3,13 @@ import { loadDataset, limitSamples } from '../data/dataset.js';
 import { OnnxClassifier } from '../model/classifier.js';
 import { resolveModel, defaultBatchSize } from '../model/resolve.js';
 import type { Device } from '../model/session.js';
-import { ResultStore } from '../store/store.js';
+import { ResultStore, storeError } from '../store/store.js';
 import { RobustartError } from '../errors.js';
 import { evaluate, type EvaluationResult } from './evaluate.js';
 import type { Progress } from './progress.js';
 import { suites } from './suites/index.js';
 import type { LoadedModel } from '../model/load.js';
+import type { ModelOutputs } from '../model/outputs.js';
 import type { Dataset } from '../data/dataset.js';
 
 export interface RunEvaluationOptions {
@@ -26,6 +27,8 @@ export interface RunEvaluationOptions {
   readonly store?: string | ResultStore;
   readonly suiteOptions?: Record<string, unknown>;
   readonly fresh?: boolean;
+  /** What the model's output rows are, overriding its metadata field `outputs` (default: the metadata's, logits). */
+  readonly outputs?: ModelOutputs;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -48,7 +51,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
   const store = options.store instanceof ResultStore ? options.store : new ResultStore(options.store);
   const ownsStore = !(options.store instanceof ResultStore);
   try {
-    const model = resolveModel(options.model, store);
+    const resolved = resolveModel(options.model, store);
+    const model = options.outputs ? { ...resolved, metadata: { ...resolved.metadata, outputs: options.outputs } } : resolved;
     const loaded = loadDataset(options.data, model.metadata.labels);
     const dataset = suite.prepareDataset ? suite.prepareDataset(loaded, options.suiteOptions ?? {}) : loaded;
     const seed = options.seed ?? DEFAULT_SEED;
@@ -63,14 +67,22 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         store,
         suite,
         seed,
-        batchSize: options.batchSize ?? defaultBatchSize(model.metadata.input_size),
-        config: { device: options.device ?? 'cpu', limit: options.limit ?? null },
+        // A graph exported with a fixed batch of 1 takes one image at a time (results do not depend on batch size).
+        batchSize: model.fixedBatch === 1 ? 1 : options.batchSize ?? defaultBatchSize(model.metadata.input_size),
+        // Declared probabilities change the numbers; logits (the default) leave earlier run ids as they were.
+        config: { device: options.device ?? 'cpu', limit: options.limit ?? null, ...(model.metadata.outputs === 'probabilities' ? { outputs: 'probabilities' } : {}) },
         suiteOptions: options.suiteOptions,
         fresh: options.fresh,
         workers: options.workers,
         onProgress: options.onProgress,
       });
+      if (samples.length > 0 && [...result.perCondition.values()].every((m) => m.count === 0)) {
+        throw new RobustartError(`none of the ${samples.length} images of ${dataset.root} could be decoded, so there is nothing to score; the skipped records of run ${result.run.id} say why for each`);
+      }
       return { ...result, model, dataset, storePath: store.path };
+    } catch (err) {
+      // SQLite failing mid-run (a full disk, a store made read-only) is named with the store's path.
+      throw String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_') ? storeError(err, store.path) : err;
     } finally {
       await classifier.dispose();
     }

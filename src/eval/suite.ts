@@ -18,6 +18,10 @@ export interface SuiteContext {
 export interface Suite {
   readonly name: string;
   readonly description: string;
+  /** Things about a finished run's suite metrics a user must know to read them (shown as warnings). */
+  warnings?(suiteMetrics: Readonly<Record<string, number | null>>): string[];
+  /** Why a suite metric can be null (shown instead of a bare dash), by metric name. */
+  readonly metricNotes?: Readonly<Record<string, string>>;
   conditions(context: SuiteContext): Promise<Condition[]> | Condition[];
   /**
    * The options in full, the suite's defaults filled in (variants; a named protocol expanded into every setting it

@@ -63,6 +63,11 @@ export interface CorruptionSummary {
   readonly mCE: number | null;
   /** Mean relative CE over the 15; null if any is missing or the clean error is unknown. */
   readonly relativeMCE: number | null;
+  /**
+   * When mCE is null: the mean CE over the main corruptions that did run at all five severities, and which those
+   * are (a number over a subset is only comparable with the same subset).
+   */
+  readonly subset?: { readonly corruptions: readonly string[]; readonly mCE: number; readonly relativeMCE: number | null };
   /** CE of every corruption that has a baseline and five severities. */
   readonly ce: Record<string, number>;
   readonly relativeCE: Record<string, number>;
@@ -89,9 +94,12 @@ export function summarizeCorruptionErrors(table: Readonly<Record<string, readonl
   }
   const main = Object.keys(baseline.errors);
   const complete = (values: Record<string, number>) => main.every((c) => c in values);
+  const ran = main.filter((c) => c in ce);
+  const partial = !complete(ce) && ran.length > 0;
   return {
     mCE: complete(ce) ? mean(main.map((c) => ce[c])) : null,
     relativeMCE: cleanError !== undefined && complete(relativeCE) ? mean(main.map((c) => relativeCE[c])) : null,
+    ...(partial ? { subset: { corruptions: ran, mCE: mean(ran.map((c) => ce[c])), relativeMCE: ran.every((c) => c in relativeCE) ? mean(ran.map((c) => relativeCE[c])) : null } } : {}),
     ce,
     relativeCE,
     meanError,

@@ -7,7 +7,8 @@ const perImage = (dims: readonly (number | null)[]) => dims.reduce<number>((a, d
 
 /** MACs of one node given every value's shape (batch dims count as 1); ops without weights count 0. */
 export function nodeMacs(opType: string, inputs: readonly string[], outputs: readonly string[], shapes: ShapeMap): number {
-  const shape = (name: string) => shapes.get(name)?.dims;
+  // Per-image dims: a batch merged into another dim by a reshape still counts every head and token.
+  const shape = (name: string) => shapes.get(name)?.perImage ?? shapes.get(name)?.dims;
   const out = shape(outputs[0]);
   if (!out) return 0;
   switch (opType) {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { makeTensor } from '../onnx/tensor.js';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { loadModelFile } from './load.js';
@@ -8,7 +9,7 @@ import { OnnxClassifier } from './classifier.js';
 import { createSession, parseDevice, conciseOrtMessage } from './session.js';
 import { countMacs } from './complexity.js';
 import { RobustartError } from '../errors.js';
-import { tempDir, writeTinyClassifier } from '../testing/fixtures.js';
+import { tempDir, writeImageFolder, writeTinyClassifier } from '../testing/fixtures.js';
 import { makeModel, makeNode, makeValueInfo } from '../onnx/build.js';
 import { encodeModel, writeModel } from '../onnx/proto.js';
 import { prependNormalization } from './normalize.js';
@@ -81,4 +82,68 @@ test('ORT error messages are cut to the sentence a user can act on', () => {
   );
   assert.equal(conciseOrtMessage('[ONNXRuntimeError] : 10 : INVALID_GRAPH : bad node'), ': 10 : INVALID_GRAPH : bad node');
   assert.equal(conciseOrtMessage('plain message'), 'plain message');
+});
+
+/** GlobalAveragePool -> Flatten -> Gemm (3 classes) with a chosen input shape, optionally channels-last or with a second output. */
+function writeVariant(path: string, input: (number | string)[], options: { nhwc?: boolean; aux?: boolean; metadata?: Record<string, unknown> } = {}): string {
+  const graph = {
+    name: 'variant',
+    node: [
+      ...(options.nhwc ? [makeNode('Transpose', ['input'], ['nchw'], { perm: [0, 3, 1, 2] })] : []),
+      makeNode('GlobalAveragePool', [options.nhwc ? 'nchw' : 'input'], ['pooled']),
+      makeNode('Flatten', ['pooled'], ['flat']),
+      makeNode('Gemm', ['flat', 'W', 'b'], ['logits']),
+      ...(options.aux ? [makeNode('Neg', ['logits'], ['aux'])] : []),
+    ],
+    input: [makeValueInfo('input', input)],
+    output: [makeValueInfo('logits', ['N', 3]), ...(options.aux ? [makeValueInfo('aux', ['N', 3])] : [])],
+    initializer: [makeTensor('W', [3, 3], Float32Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1])), makeTensor('b', [3], new Float32Array(3))],
+  };
+  const metadata = { input_size: [3, 8, 8], num_classes: 3, ...options.metadata };
+  writeModel(path, makeModel(graph, 17, Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, JSON.stringify(v)]))));
+  return path;
+}
+
+test('a directory, a channels-last input and a fixed batch other than 1 are named; batch 1 and extra outputs are noted', () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'folder.onnx'));
+  assert.throws(() => loadModelFile(join(dir, 'folder.onnx')), /model path .*folder\.onnx is a directory/);
+  assert.throws(() => loadModelFile(writeVariant(join(dir, 'nhwc.onnx'), ['N', 8, 8, 3], { nhwc: true })), /input 'input' \[\?, 8, 8, 3\] is channels-last \(NHWC\)/);
+  assert.throws(() => loadModelFile(writeVariant(join(dir, 'b8.onnx'), [8, 3, 8, 8])), /has a fixed batch of 8; robustart needs a symbolic batch dimension or a batch of 1/);
+  const one = loadModelFile(writeVariant(join(dir, 'b1.onnx'), [1, 3, 8, 8]));
+  assert.equal(one.fixedBatch, 1);
+  assert.match(one.notes.join('\n'), /fixed batch of 1: images go through it one at a time/);
+  const two = loadModelFile(writeVariant(join(dir, 'two.onnx'), ['N', 3, 8, 8], { aux: true }));
+  assert.equal(two.outputName, 'logits');
+  assert.match(two.notes[0], /2 outputs \(logits, aux\); using output 'logits', the first; the metadata field output_name selects another/);
+  const chosen = loadModelFile(writeVariant(join(dir, 'aux.onnx'), ['N', 3, 8, 8], { aux: true, metadata: { output_name: 'aux' } }));
+  assert.equal(chosen.outputName, 'aux');
+  assert.throws(() => loadModelFile(writeVariant(join(dir, 'bad.onnx'), ['N', 3, 8, 8], { aux: true, metadata: { output_name: 'nope' } })), /output_name 'nope' is not one of the graph's outputs \(logits, aux\)/);
+});
+
+test('a fixed-batch-1 model evaluates with any requested batch size', async () => {
+  const dir = tempDir();
+  const model = loadModelFile(writeVariant(join(dir, 'b1.onnx'), [1, 3, 8, 8]));
+  await writeImageFolder(join(dir, 'data'), ['a', 'b', 'c'], 2, 8);
+  const { runEvaluation } = await import('../eval/run.js');
+  const result = await runEvaluation({ model: model.path, data: join(dir, 'data'), batchSize: 4, store: join(dir, 'r.db'), workers: 0 });
+  assert.equal(result.perCondition.get('clean')!.count, 6);
+});
+
+test('a fixed-batch-1 graph gives the same logits and gradients, one image at a time, as its dynamic-batch twin', async () => {
+  const dir = tempDir();
+  const { createDifferentiableClassifier } = await import('../autodiff/classifier.js');
+  const one = await createDifferentiableClassifier(loadModelFile(writeVariant(join(dir, 'b1.onnx'), [1, 3, 8, 8])).pixelModelBytes);
+  const any = await createDifferentiableClassifier(loadModelFile(writeVariant(join(dir, 'bn.onnx'), ['N', 3, 8, 8])).pixelModelBytes);
+  const images = Float32Array.from({ length: 3 * 192 }, (_, i) => (i % 13) / 13);
+  const labels = Int32Array.from([0, 2, 1]);
+  assert.deepEqual(await one.logits(images, 3), await any.logits(images, 3));
+  const a = await one.lossAndGradient(images, 3, labels, { kind: 'ce' });
+  const b = await any.lossAndGradient(images, 3, labels, { kind: 'ce' });
+  for (const key of ['loss', 'gradient', 'logits'] as const) {
+    assert.equal(a[key].length, b[key].length);
+    a[key].forEach((v, i) => assert.ok(Math.abs(v - b[key][i]) < 1e-6, `${key}[${i}]`));
+  }
+  await one.release();
+  await any.release();
 });

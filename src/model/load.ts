@@ -1,6 +1,6 @@
 // Loading an ONNX image classifier: read, validate its interface, resolve metadata, prepend normalisation.
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { decodeModel, encodeModel, metadataOf, defaultOpset, type ModelProto } from '../onnx/proto.js';
 import { DataType } from '../onnx/proto.js';
@@ -24,12 +24,19 @@ export interface LoadedModel {
   /** The graph with normalisation prepended: takes N,C,H,W pixels in [0,1]. */
   readonly pixelModel: ModelProto;
   readonly pixelModelBytes: Uint8Array;
+  /** The graph's fixed batch size, when its input's first dimension is a number rather than symbolic. */
+  readonly fixedBatch?: number;
+  /** Facts a user should see when the model is used (which of several outputs is read). */
+  readonly notes: readonly string[];
 }
 
 export function loadModelFile(path: string, name = basename(path).replace(/\.onnx$/i, '')): LoadedModel {
   const absolute = resolve(path);
   if (!existsSync(absolute)) {
     throw new RobustartError(`model file not found: ${path}; pass an existing .onnx path or a registered model name (robustart models list)`);
+  }
+  if (statSync(absolute).isDirectory()) {
+    throw new RobustartError(`model path ${path} is a directory; pass the .onnx file inside it (or a registered model name)`);
   }
   const bytes = readFileSync(absolute);
   const original = decodeModel(bytes, path);
@@ -44,16 +51,30 @@ export function loadModelFile(path: string, name = basename(path).replace(/\.onn
   if (input.elemType !== DataType.FLOAT) {
     throw new RobustartError(`${path}: input '${input.name}' has ONNX element type ${input.elemType}; robustart expects float32 images (re-export in float32)`);
   }
+  const [, c1, , c3] = input.shape;
+  if ((c3 === 3 || c3 === 1) && c1 !== c3 && c1 !== null && c1 > 4) {
+    throw new RobustartError(`${path}: input '${input.name}' [${input.shape.map((d) => d ?? '?').join(', ')}] is channels-last (NHWC); robustart feeds channels-first [N, C, H, W] images: re-export with an NCHW input (e.g. a Transpose at the start of the graph)`);
+  }
   const outputs = graphOutputs(original);
   if (outputs.length === 0) throw new RobustartError(`${path} has no graph output; robustart expects logits [N, num_classes]`);
-  const output = outputs[0];
+  // The first output unless the metadata's output_name picks another (models with auxiliary heads).
+  const [, c, h, w] = input.shape;
+  const inferredSize = c && h && w ? ([c, h, w] as [number, number, number]) : undefined;
+  const firstPass = resolveModelMetadata(absolute, metadataOf(original), { input_size: inferredSize, num_classes: outputs[0].shape[1] ?? undefined });
+  const wanted = firstPass.output_name;
+  const output = wanted === undefined ? outputs[0] : outputs.find((o) => o.name === wanted);
+  if (!output) throw new RobustartError(`${path}: metadata output_name '${wanted}' is not one of the graph's outputs (${outputs.map((o) => o.name).join(', ')})`);
+  const notes = outputs.length > 1 ? [`model ${name} has ${outputs.length} outputs (${outputs.map((o) => o.name).join(', ')}); using output '${output.name}'${wanted === undefined ? ', the first; the metadata field output_name selects another' : ' (metadata output_name)'}`] : [];
+  const batchDim = input.shape[0];
+  if (batchDim !== null && batchDim !== 1) {
+    throw new RobustartError(`${path}: input '${input.name}' has a fixed batch of ${batchDim}; robustart needs a symbolic batch dimension or a batch of 1 (re-export with dynamic_axes={'${input.name}': {0: 'batch'}})`);
+  }
+  if (batchDim === 1) notes.push(`model ${name} has a fixed batch of 1: images go through it one at a time`);
   if (output.shape.length !== 2 && output.shape.length !== 0) {
     throw new RobustartError(`${path}: output '${output.name}' has rank ${output.shape.length}; robustart expects logits [N, num_classes]`);
   }
-  const [, c, h, w] = input.shape;
-  const inferredSize = c && h && w ? ([c, h, w] as [number, number, number]) : undefined;
   const inferredClasses = output.shape[1] ?? undefined;
-  const metadata = resolveModelMetadata(absolute, metadataOf(original), { input_size: inferredSize, num_classes: inferredClasses });
+  const metadata = output === outputs[0] ? firstPass : resolveModelMetadata(absolute, metadataOf(original), { input_size: inferredSize, num_classes: inferredClasses });
   checkAgainstGraph(path, metadata, input.shape, inferredClasses);
   const pixelModel = metadata.normalized_in_graph ? original : prependNormalization(original, input.name, metadata.mean, metadata.std);
   return {
@@ -68,6 +89,8 @@ export function loadModelFile(path: string, name = basename(path).replace(/\.onn
     original,
     pixelModel,
     pixelModelBytes: encodeModel(pixelModel),
+    ...(batchDim === null ? {} : { fixedBatch: batchDim }),
+    notes,
   };
 }
 

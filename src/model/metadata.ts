@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RobustartError } from '../errors.js';
+import { MODEL_OUTPUTS } from './outputs.js';
 
 export const INTERPOLATIONS = ['nearest', 'bilinear', 'bicubic', 'lanczos', 'box', 'hamming'] as const;
 export type Interpolation = (typeof INTERPOLATIONS)[number];
@@ -23,6 +24,10 @@ export const modelMetadataSchema = z
     /** Set when (x-mean)/std is already inside the graph: robustart then prepends nothing. */
     normalized_in_graph: z.boolean().default(false),
     architecture: z.string().optional(),
+    /** Which graph output holds the logits, for models with several (default: the first). */
+    output_name: z.string().optional(),
+    /** What the output rows are: logits, or probabilities (a final softmax in the graph). */
+    outputs: z.enum(MODEL_OUTPUTS).default('logits'),
   })
   .passthrough()
   .refine((m) => !m.labels || m.labels.length === m.num_classes, { message: 'labels must have num_classes entries', path: ['labels'] });

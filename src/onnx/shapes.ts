@@ -17,6 +17,11 @@ export interface ValueShape {
    * size: that value. Lets rules treat shape arithmetic an exporter left in the graph as constant.
    */
   readonly value?: number[];
+  /**
+   * Dims for one image: a dynamic dim that is a multiple of the batch (the batch merged with heads or tokens by a
+   * reshape, as exported attention does) becomes that multiple. Absent when no dim is dynamic.
+   */
+  readonly perImage?: number[];
 }
 
 /** Integer tensors up to this many elements have their values recorded. */
@@ -86,10 +91,17 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
     const first = results[0].get(name);
     if (!first) continue;
     const dims = first.dims.map((d, axis) => (results.every((r) => r.get(name)!.dims[axis] === d) ? d : null));
+    const perImage = dims.includes(null) ? first.dims.map((d, axis) => (dims[axis] === null ? perImageDim(results.map((r, i) => [r.get(name)!.dims[axis], probes[i]] as const)) : d)) : undefined;
     const value = first.value && dataIndependent.has(name) && results.every((r) => r.get(name)!.value?.join(',') === first.value!.join(',')) ? first.value : undefined;
-    shapes.set(name, { dims, dataType: dataTypeOfOrt(first.type), ...(value ? { value } : {}) });
+    shapes.set(name, { dims, dataType: dataTypeOfOrt(first.type), ...(value ? { value } : {}), ...(perImage ? { perImage } : {}) });
   }
   return shapes;
+}
+
+/** A dynamic dim seen as `dim` at each probe `batch`: dim / batch when that is the same whole number at every probe, else 1. */
+function perImageDim(seen: readonly (readonly [dim: number, batch: number])[]): number {
+  const ratio = seen[0][0] / seen[0][1];
+  return Number.isInteger(ratio) && seen.every(([d, b]) => d === ratio * b) ? ratio : 1;
 }
 
 /** The shape of `name`, or an error naming it (a value discovery could not see). */

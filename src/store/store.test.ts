@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ResultStore } from './store.js';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { ResultStore, storeError } from './store.js';
+import { RobustartError } from '../errors.js';
 import { exportRun } from './export.js';
 import { tempDir } from '../testing/fixtures.js';
 
@@ -99,4 +101,24 @@ test('CSV export has one row per record with the prediction and correctness', ()
   assert.equal(json.records.length, 2);
   assert.equal(json.run.id, 'run1');
   store.close();
+});
+
+test('a store file that is not a database, a directory, or missing where it must exist is one clear error', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'text.db'), 'hello, I am not SQLite\n');
+  assert.throws(() => new ResultStore(join(dir, 'text.db')), (err: unknown) => err instanceof RobustartError && /text\.db is not a robustart results database/.test(err.message));
+  mkdirSync(join(dir, 'folder.db'));
+  assert.throws(() => new ResultStore(join(dir, 'folder.db')), /folder\.db is a directory; pass the path of a database file/);
+  assert.throws(() => new ResultStore(join(dir, 'never.db'), { mustExist: true }), /no results database at .*never\.db/);
+  assert.ok(!existsSync(join(dir, 'never.db')), 'a read-only use never creates the file');
+});
+
+test('SQLite and file-system failures map to lines that say what to do', () => {
+  const fail = (code: string, message: string) => Object.assign(new Error(message), { code });
+  assert.match(storeError(fail('SQLITE_FULL', 'database or disk is full'), 's.db').message, /disk holding the results store s\.db is full; free space and rerun the same command: it resumes/);
+  assert.match(storeError(fail('SQLITE_READONLY', 'attempt to write a readonly database'), 's.db').message, /results store s\.db cannot be written/);
+  assert.match(storeError(fail('SQLITE_CORRUPT', 'database disk image is malformed'), 's.db').message, /not a robustart results database, or it is damaged/);
+  assert.ok(storeError(fail('SQLITE_IOERR_WRITE', 'disk I/O error')) instanceof RobustartError);
+  const other = new Error('something else');
+  assert.equal(storeError(other), other);
 });

@@ -1,7 +1,7 @@
 // The results store: embedded SQLite (better-sqlite3), one file, safe to kill at any moment (WAL).
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { RobustartError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 
@@ -59,6 +59,31 @@ export interface MetricRow {
   readonly value: number | null;
 }
 
+/**
+ * A failure of SQLite or the file system on the store, as one line naming the file and what to do. Records are
+ * written per batch in a transaction, so after a full disk the same command resumes from what was stored.
+ */
+export function storeError(err: unknown, path?: string): Error {
+  if (err instanceof RobustartError) return err;
+  const store = path === undefined ? 'results store' : `results store ${path}`;
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const message = (err as Error)?.message ?? String(err);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || /not a database|malformed/.test(message)) {
+    return new RobustartError(`${store} is not a robustart results database, or it is damaged (${message}); pass another path, or move the file away to start a new store`);
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+    return new RobustartError(`${store} cannot be written (${message}); make it and its folder writable, or pass another path`);
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || /disk is full|database or disk is full/.test(message)) {
+    return new RobustartError(`the disk holding the ${store} is full; free space and rerun the same command: it resumes from the stored records`);
+  }
+  if (code.startsWith('SQLITE_CANTOPEN') || code === 'ENOENT' || code === 'ENOTDIR') {
+    return new RobustartError(`cannot open the ${store} (${message}); pass a path in a folder that exists and is writable`);
+  }
+  if (code.startsWith('SQLITE_IOERR')) return new RobustartError(`reading or writing the ${store} failed (${message}); check the disk, then rerun: the run resumes from the stored records`);
+  return err as Error;
+}
+
 /** Where results go unless --store or ROBUSTART_STORE says otherwise: next to the work, like .git. */
 export function defaultStorePath(): string {
   return resolve(process.env.ROBUSTART_STORE ?? '.robustart/results.db');
@@ -70,22 +95,35 @@ const json = (v: unknown) => JSON.stringify(v);
 export class ResultStore {
   private readonly db: Database.Database;
 
-  constructor(readonly path: string = defaultStorePath()) {
-    try {
-      if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-      this.db = new Database(path);
-    } catch (err) {
-      throw new RobustartError(`cannot open the results store ${path} (${(err as Error).message}); pass a writable path with --store`);
+  /** `mustExist`: for commands that only read results, a missing file is an error instead of a new empty store. */
+  constructor(readonly path: string = defaultStorePath(), options: { readonly mustExist?: boolean } = {}) {
+    const memory = path === ':memory:';
+    if (!memory && existsSync(path) && statSync(path).isDirectory()) {
+      throw new RobustartError(`results store ${path} is a directory; pass the path of a database file (e.g. ${join(path, 'results.db')})`);
     }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 10000');
-    this.db.exec(SCHEMA);
-    const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
-    if (!version) this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    else if (Number(version.value) > SCHEMA_VERSION) {
-      throw new RobustartError(`results store ${path} was written by a newer robustart (schema ${version.value}); upgrade robustart`);
+    if (!memory && options.mustExist && !existsSync(path)) {
+      throw new RobustartError(`no results database at ${path}; check the path, or run an evaluation first to create it`);
+    }
+    try {
+      if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
+      this.db = new Database(path, options.mustExist ? { fileMustExist: true } : {});
+    } catch (err) {
+      throw storeError(err, path);
+    }
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 10000');
+      this.db.exec(SCHEMA);
+      const version = this.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+      if (!version) this.db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+      else if (Number(version.value) > SCHEMA_VERSION) {
+        throw new RobustartError(`results store ${path} was written by a newer robustart (schema ${version.value}); upgrade robustart`);
+      }
+    } catch (err) {
+      this.db.close();
+      throw storeError(err, path);
     }
   }
 

@@ -19,6 +19,8 @@ export interface TinyClassifierOptions {
   readonly seed?: number;
   /** Write metadata into metadata_props (default) or leave it out. */
   readonly withMetadata?: boolean;
+  /** End in a Softmax: the model outputs probabilities instead of logits. */
+  readonly probabilities?: boolean;
 }
 
 /**
@@ -32,9 +34,12 @@ export function writeTinyClassifier(path: string, options: TinyClassifierOptions
   const bias = Float32Array.from({ length: options.numClasses }, () => rng.normal(0, 0.1));
   const graph = {
     name: 'tiny',
-    node: [makeNode('GlobalAveragePool', ['input'], ['pooled']), makeNode('Flatten', ['pooled'], ['flat']), makeNode('Gemm', ['flat', 'W', 'b'], ['logits'])],
+    node: [
+      makeNode('GlobalAveragePool', ['input'], ['pooled']), makeNode('Flatten', ['pooled'], ['flat']), makeNode('Gemm', ['flat', 'W', 'b'], ['logits']),
+      ...(options.probabilities ? [makeNode('Softmax', ['logits'], ['probabilities'], { axis: 1 })] : []),
+    ],
     input: [makeValueInfo('input', ['N', 3, size, size])],
-    output: [makeValueInfo('logits', ['N', options.numClasses])],
+    output: [makeValueInfo(options.probabilities ? 'probabilities' : 'logits', ['N', options.numClasses])],
     initializer: [makeTensor('W', [3, options.numClasses], weights), makeTensor('b', [options.numClasses], bias)],
   };
   const metadata = options.withMetadata === false ? {} : { input_size: [3, size, size], interpolation: 'bilinear', crop_pct: 0.875, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], num_classes: options.numClasses, family: 'CNN', ...options.metadata };

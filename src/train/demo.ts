@@ -29,7 +29,7 @@ export interface DemoTrainOptions {
   readonly widths: readonly number[];
   readonly hidden: number;
   readonly threads?: number;
-  /** Train on the first `limit` training images only (quick runs). */
+  /** Train on the first `limit` training images and test on the first `limit` test images (quick runs). */
   readonly limit?: number;
   readonly log?: (line: string) => void;
 }
@@ -88,8 +88,8 @@ export async function trainDemoModel(options: DemoTrainOptions): Promise<{ histo
   const log = options.log ?? (() => {});
   const started = Date.now();
   log('preparing Fashion-MNIST through the demo pipeline (64x64 JPEG q90 -> resize 36 bicubic -> crop 32)');
-  const trainSet = await loadFashionMnist('train', undefined, log);
-  const testSet = await loadFashionMnist('t10k', undefined, log);
+  const trainSet = await loadFashionMnist('train', undefined, log, options.limit);
+  const testSet = await loadFashionMnist('t10k', undefined, log, options.limit);
   const { mean, std } = channelStatistics(trainSet);
   log(`train pixels mean ${mean.join(', ')} std ${std.join(', ')}`);
   const { graph, family, name: architecture } = demoArchitecture(options);

@@ -32,16 +32,18 @@ export async function demoPipeline(gray: Uint8Array): Promise<Uint8Array> {
 }
 
 /** The 'train' (60k) or 't10k' (10k) split through demoPipeline, cached under the OS temp dir. */
-export async function loadFashionMnist(split: 'train' | 't10k', dir = DEBIAN_FASHION_MNIST_DIR, log: (m: string) => void = () => {}): Promise<ImageSet> {
+export async function loadFashionMnist(split: 'train' | 't10k', dir = DEBIAN_FASHION_MNIST_DIR, log: (m: string) => void = () => {}, limit?: number): Promise<ImageSet> {
   const images = readIdx(join(dir, `${split}-images-idx3-ubyte.gz`));
-  const labels = readIdx(join(dir, `${split}-labels-idx1-ubyte.gz`));
-  const count = labels.data.length;
+  const allLabels = readIdx(join(dir, `${split}-labels-idx1-ubyte.gz`));
+  // A limited (quick) run prepares only the images it uses; only complete splits are cached.
+  const count = Math.min(allLabels.data.length, limit ?? Infinity);
+  const labels = { data: allLabels.data.subarray(0, count) };
   const cacheDir = join(tmpdir(), 'robustart-cache');
   // The key names the resizer, so a change in the eval resizer invalidates the cache.
   const cache = join(cacheDir, `fashion-mnist-${split}-${modelResizer('bicubic').name}-v2.u8`);
   if (existsSync(cache)) {
     const pixels = new Uint8Array(readFileSync(cache));
-    if (pixels.length === count * SIDE * SIDE * 3) return { pixels, labels: labels.data, count };
+    if (pixels.length === allLabels.data.length * SIDE * SIDE * 3) return { pixels: pixels.subarray(0, count * SIDE * SIDE * 3), labels: labels.data, count };
   }
   const pixels = new Uint8Array(count * SIDE * SIDE * 3);
   const started = Date.now();
@@ -52,8 +54,10 @@ export async function loadFashionMnist(split: 'train' | 't10k', dir = DEBIAN_FAS
     await Promise.all(batch);
     if (start % 10000 === 0) log(`  ${split}: ${start}/${count} images through the demo pipeline (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
-  mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(cache, pixels);
+  if (count === allLabels.data.length) {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(cache, pixels);
+  }
   return { pixels, labels: labels.data, count };
 }
 

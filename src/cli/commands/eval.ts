@@ -1,11 +1,13 @@
 import type { Command } from '../command.js';
 import { numberFlag, requireFlag, stringFlag } from '../command.js';
-import { runEvaluation, DEFAULT_SEED, type RunEvaluationResult } from '../../eval/run.js';
+import { runEvaluation, findSuite, DEFAULT_SEED, type RunEvaluationResult } from '../../eval/run.js';
 import { progressBar } from '../../eval/progress.js';
 import { parseDevice } from '../../model/session.js';
 import { suites } from '../../eval/suites/index.js';
 import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
+import { MODEL_OUTPUTS, type ModelOutputs } from '../../model/outputs.js';
+import { MCE_CORRUPTIONS } from '../../metrics/corruption.js';
 
 /** Flags that only some suites read; each lands in the suite's options under its own name. */
 export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost', 'frost-dir', 'elastic', 'decoders', 'resizers', 'attacks', 'steps', 'negatives', 'protocol', 'eps'] as const;
@@ -26,15 +28,18 @@ export const evalCommand: Command = {
     '  --threads T         ONNX Runtime intra-op threads (default: all cores)',
     '  --workers W         preprocessing worker threads (default: cores - 1, at least 1; 0: main thread)',
     '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
+    '  --outputs KIND      logits (default) | probabilities: what the model outputs; a model whose rows sum to 1',
+    '                      is refused as logits (its NLL and ECE would be wrong) unless declared probabilities',
     '  --fresh             discard stored records of this exact run and start over',
     '  --json              print the result as JSON, no progress bar',
     '',
     'suite options (recorded with the run):',
-    '  --corruptions LIST  natural: corruption names, comma-separated, or all (default all 19)',
+    '  --corruptions LIST  natural: corruption names, comma-separated, main (15), extra (4) or all (default all 19; main with --imagenet-c)',
     '  --severities R      natural: e.g. 1-5 or 1,3,5 (default 1-5)',
     '  --imagenet-p        natural: add ImageNet-P perturbation sequences (flip probability, mT5D)',
     '  --perturbations L   natural: which ImageNet-P types (default all)',
-    '  --imagenet-c DIR    natural: read a pre-made ImageNet-C tree (DIR/<corruption>/<severity>/...) instead of corrupting on the fly',
+    '  --imagenet-c DIR    natural: read a pre-made ImageNet-C tree (DIR/<corruption>/<severity>/...) instead of corrupting on the fly;',
+    '                      runs the 15 main corruptions unless --corruptions says otherwise; every folder must exist',
     '  --frost SOURCE      natural: photographs (default: the six reference photographs) | procedural',
     '  --frost-dir DIR     natural: your own frost photographs to blend instead of the reference ones',
     '  --elastic VARIANT   natural: original (default, make_imagenet_c.py with its random affine) | imagecorruptions',
@@ -59,6 +64,7 @@ export const evalCommand: Command = {
     workers: { type: 'string' },
     store: { type: 'string' },
     fresh: { type: 'boolean' },
+    outputs: { type: 'string' },
     json: { type: 'boolean' },
     ...Object.fromEntries(SUITE_STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
     'imagenet-p': { type: 'boolean' },
@@ -79,13 +85,22 @@ export const evalCommand: Command = {
       workers: values.workers === undefined ? undefined : numberFlag(values, 'workers', 0, { min: 0, integer: true }),
       store: stringFlag(values, 'store'),
       fresh: Boolean(values.fresh),
+      outputs: outputsFlag(stringFlag(values, 'outputs')),
       suiteOptions: suiteOptionsFrom(values),
       onProgress: bar,
     });
     bar?.end();
+    for (const note of result.model.notes) process.stderr.write(`robustart: note: ${note}\n`);
+    for (const warning of findSuite(result.run.suite).warnings?.(result.suiteMetrics) ?? []) process.stderr.write(`robustart: warning: ${warning}\n`);
     process.stdout.write(json ? `${JSON.stringify(evaluationJson(result), null, 2)}\n` : evaluationText(result));
   },
 };
+
+function outputsFlag(value: string | undefined): ModelOutputs | undefined {
+  if (value === undefined) return undefined;
+  if (!(MODEL_OUTPUTS as readonly string[]).includes(value)) throw new RobustartError(`--outputs ${value} is not one of ${MODEL_OUTPUTS.join(', ')}`);
+  return value as ModelOutputs;
+}
 
 export function suiteOptionsFrom(values: Record<string, unknown>): Record<string, unknown> {
   const options: Record<string, unknown> = {};
@@ -121,7 +136,14 @@ export function evaluationText(result: RunEvaluationResult): string {
   if (result.suiteMetrics.quick_protocol === 1) out += 'QUICK protocol: a smoke run, not comparable with other protocols and never ranked\n\n';
   out += table(['condition', 'n', 'skipped', 'top-1', 'top-5', 'NLL', 'ECE'], rows);
   const suiteMetrics = Object.entries(result.suiteMetrics);
-  if (suiteMetrics.length) out += `\n${table(['suite metric', 'value'], suiteMetrics.map(([k, v]) => [k, v === null ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4)]))}`;
+  const notes = suites.find((s) => s.name === result.run.suite)?.metricNotes ?? {};
+  const subset = result.suiteMetrics.mCE_subset_corruptions;
+  const value = (k: string, v: number | null) => {
+    if (v === null) return `n/a: ${notes[k] ?? 'not enough conditions ran'}`;
+    const text = Number.isInteger(v) ? String(v) : v.toFixed(4);
+    return /_subset$/.test(k) && typeof subset === 'number' ? `${text} (over ${subset} of ${MCE_CORRUPTIONS.length} corruptions, not comparable with a full mCE)` : text;
+  };
+  if (suiteMetrics.length) out += `\n${table(['suite metric', 'value'], suiteMetrics.map(([k, v]) => [k, value(k, v)]))}`;
   out += `\nrun ${result.run.id} stored in ${result.storePath}${result.evaluatedNow === 0 ? ' (all records were already stored: nothing re-evaluated)' : ''}\n`;
   return out;
 }

@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { gradCommand } from './grad.js';
 import { readNpy, writeNpy, npyToFloat32 } from '../../onnx/npy.js';
 import { readModel, metadataOf } from '../../onnx/proto.js';
+import { writeTinyClassifier } from '../../testing/fixtures.js';
+import { ResultStore } from '../../store/store.js';
+import { loadModelFile } from '../../model/load.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'autodiff');
 
@@ -57,4 +60,42 @@ test('robustart grad: a targeted loss without --targets is a one-line error', as
     gradCommand.run({ model: join(FIXTURES, 'ts-cnn.onnx'), input: join(FIXTURES, 'ts-cnn.input.npy'), labels: join(FIXTURES, 'ts-cnn.labels.npy'), out: '/dev/null', loss: 'logit' }, []),
     /--loss logit needs --targets/,
   );
+});
+
+test('robustart grad: NaN or out-of-range pixels, labels beyond the classes and a missing output folder are one-line errors', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'robustart-grad-'));
+  try {
+    const model = writeTinyClassifier(join(dir, 'm.onnx'), { numClasses: 3, inputSize: 8 });
+    const write = (name: string, data: Float32Array) => (writeNpy(join(dir, name), { dtype: 'float32', shape: [1, 3, 8, 8], data }), join(dir, name));
+    const labels = join(dir, 'y.npy');
+    writeNpy(labels, { dtype: 'int32', shape: [1], data: Int32Array.from([2]) });
+    const good = write('x.npy', new Float32Array(192).fill(0.5));
+    const run = (input: string, out = join(dir, 'g.npy'), y = labels) => gradCommand.run({ model, input, labels: y, out }, []);
+    await assert.rejects(run(write('nan.npy', new Float32Array(192).fill(NaN))), /nan\.npy holds NaN at flat index 0/);
+    await assert.rejects(run(write('big.npy', new Float32Array(192).fill(3))), /big\.npy holds 3 at flat index 0; --input pixels must be in \[0,1\]/);
+    await assert.rejects(run(good, join(dir, 'no-dir', 'g.npy')), /cannot write .*g\.npy: the folder .*no-dir does not exist/);
+    writeNpy(join(dir, 'y9.npy'), { dtype: 'int32', shape: [1], data: Int32Array.from([9]) });
+    await assert.rejects(run(good, join(dir, 'g.npy'), join(dir, 'y9.npy')), /--labels entry 0 is 9; m has classes 0\.\.2/);
+    await run(good);
+    assert.deepEqual(readNpy(join(dir, 'g.npy')).shape, [1, 3, 8, 8]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('robustart grad takes a registered model name from --store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'robustart-grad-'));
+  try {
+    const path = writeTinyClassifier(join(dir, 'm.onnx'), { numClasses: 3, inputSize: 8 });
+    const store = new ResultStore(join(dir, 'r.db'));
+    const model = loadModelFile(path, 'reg');
+    store.putModel({ name: 'reg', path, sha256: model.sha256, metadata: model.metadata, parameters: model.parameters, macs: null });
+    store.close();
+    writeNpy(join(dir, 'x.npy'), { dtype: 'float32', shape: [1, 3, 8, 8], data: new Float32Array(192).fill(0.25) });
+    writeNpy(join(dir, 'y.npy'), { dtype: 'int32', shape: [1], data: Int32Array.from([0]) });
+    await gradCommand.run({ model: 'reg', store: join(dir, 'r.db'), input: join(dir, 'x.npy'), labels: join(dir, 'y.npy'), out: join(dir, 'g.npy') }, []);
+    assert.ok(readNpy(join(dir, 'g.npy')).data.length === 192);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -43,6 +43,8 @@ export const modelsCommand: Command = {
           if (args.length !== 2) throw new RobustartError('usage: robustart models add NAME PATH');
           const [name, path] = args;
           if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new RobustartError(`model name '${name}' must be letters, digits, '.', '_' or '-'`);
+          // A registered name is looked up first: one equal to a bundled model's would silently replace it.
+          if (BUNDLED_MODELS[name]) throw new RobustartError(`${name} is a bundled model; register yours under another name`);
           const model = loadModelFile(resolve(path), name);
           const macs = await countMacs(model.original);
           store.putModel({ name, path: model.path, sha256: model.sha256, metadata: model.metadata, parameters: model.parameters, macs });

@@ -16,7 +16,8 @@ export const reportCommand: Command = {
   positionals: true,
   async run(values, positionals) {
     if (positionals.length !== 1) throw new RobustartError('usage: robustart report RUN [--out FILE]');
-    const store = new ResultStore(stringFlag(values, 'store'));
+    // An explicit --store must exist: reading results never creates an empty database.
+    const store = new ResultStore(stringFlag(values, 'store'), { mustExist: stringFlag(values, 'store') !== undefined });
     try {
       const run = store.findRun(positionals[0]);
       const model = loadModelFile(String(run.config.modelPath), run.modelName);

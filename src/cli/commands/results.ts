@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from '../command.js';
-import { stringFlag } from '../command.js';
+import { checkOutputPath, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
 import { exportRun, type ExportFormat } from '../../store/export.js';
@@ -25,7 +25,8 @@ export const resultsCommand: Command = {
   async run(values, positionals) {
     const [action, ...args] = positionals;
     const json = Boolean(values.json);
-    const store = new ResultStore(stringFlag(values, 'store'));
+    // An explicit --store must exist: reading results never creates an empty database.
+    const store = new ResultStore(stringFlag(values, 'store'), { mustExist: stringFlag(values, 'store') !== undefined });
     try {
       switch (action) {
         case 'list': {
@@ -59,7 +60,7 @@ export const resultsCommand: Command = {
           const text = exportRun(store, store.findRun(args[0]).id, format);
           const out = stringFlag(values, 'out');
           if (out) {
-            writeFileSync(out, text);
+            writeFileSync(checkOutputPath(out), text);
             process.stderr.write(`wrote ${out}\n`);
           } else process.stdout.write(text);
           return;

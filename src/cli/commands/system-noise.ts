@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import type { Command } from '../command.js';
-import { numberFlag, requireFlag, stringFlag } from '../command.js';
+import { checkOutputPath, numberFlag, requireFlag, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
 import { DECODERS, decoderByName } from '../../noise/system/decoders/index.js';
 import { RESIZERS, resizerByName } from '../../noise/system/resizers/index.js';
@@ -74,6 +74,7 @@ export const systemNoiseCommand: Command = {
     const failed = [...new Map(results.filter((r) => r.error).map((r) => [r.decoder, r.error!])).entries()];
     const { heatmap, perPixelMax } = disagreementHeatmap(reference.image, ok.map((r) => r.image!));
     const out = stringFlag(values, 'out');
+    if (out) checkOutputPath(out);
     if (out) await sharp(heatmap.data, { raw: { width: heatmap.width, height: heatmap.height, channels: 3 } }).png().toFile(out);
     const gridMax = maxOf(perPixelMax);
     const meanOfMax = perPixelMax.reduce((a, b) => a + b, 0) / perPixelMax.length;

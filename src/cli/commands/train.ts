@@ -3,12 +3,16 @@ import type { Command } from '../command.js';
 import { numberFlag, stringFlag } from '../command.js';
 import { DEMO_ARCHITECTURES, DEMO_DEFAULTS, trainDemoModel, type DemoArchitecture } from '../../train/demo.js';
 import { RobustartError } from '../../errors.js';
+import { resolve } from 'node:path';
+import { BUNDLED_MODELS } from '../../model/resolve.js';
+import { packagePath } from '../../util/paths.js';
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train the Fashion-MNIST demo CNN (or a ResNet/ViT/Mixer) from scratch (SGD + momentum, cosine schedule)',
   usage: [
-    '--out PATH         where to write the ONNX model (default demo/model/fashion-cnn.onnx); the curve goes to <out>.training.json',
+    '--out PATH         where to write the ONNX model (default fashion-<arch>.onnx here); the curve goes to <out>.training.json',
+    '--replace-bundled  allow --out to be the bundled demo model (demo/model/fashion-cnn.onnx), replacing it',
     `--arch A           ${DEMO_ARCHITECTURES.join(' | ')} (default cnn: the bundled demo model)`,
     `--epochs N         default ${DEMO_DEFAULTS.epochs}`,
     `--batch N          default ${DEMO_DEFAULTS.batchSize}`,
@@ -19,7 +23,7 @@ export const trainCommand: Command = {
     `--hidden N         classifier hidden units, default ${DEMO_DEFAULTS.hidden}`,
     `--seed N           default ${DEMO_DEFAULTS.seed}`,
     '--threads N        onnxruntime intra-op threads (default: all cores)',
-    '--limit N          train on the first N images only (quick check)',
+    '--limit N          prepare and train on the first N training images, test on the first N test images (quick check)',
   ].join('\n'),
   options: {
     out: { type: 'string' },
@@ -34,6 +38,7 @@ export const trainCommand: Command = {
     seed: { type: 'string' },
     threads: { type: 'string' },
     limit: { type: 'string' },
+    'replace-bundled': { type: 'boolean' },
   },
   async run(values) {
     const widthsText = stringFlag(values, 'widths');
@@ -41,8 +46,13 @@ export const trainCommand: Command = {
     if (widths.some((w) => !Number.isInteger(w) || w < 1)) throw new RobustartError(`--widths ${widthsText} must be positive integers separated by commas, e.g. 16,32,64`);
     const architecture = stringFlag(values, 'arch') ?? 'cnn';
     if (!(DEMO_ARCHITECTURES as readonly string[]).includes(architecture)) throw new RobustartError(`--arch ${architecture} is not known; use one of ${DEMO_ARCHITECTURES.join(', ')}`);
+    const out = stringFlag(values, 'out') ?? `fashion-${architecture}.onnx`;
+    const bundled = Object.values(BUNDLED_MODELS).map((p) => packagePath(p));
+    if (bundled.includes(resolve(out)) && values['replace-bundled'] !== true) {
+      throw new RobustartError(`--out ${out} is the bundled demo model; pass --replace-bundled to replace it, or write elsewhere`);
+    }
     const result = await trainDemoModel({
-      out: stringFlag(values, 'out') ?? 'demo/model/fashion-cnn.onnx',
+      out,
       architecture: architecture as DemoArchitecture,
       epochs: numberFlag(values, 'epochs', DEMO_DEFAULTS.epochs, { min: 1, integer: true }),
       batchSize: numberFlag(values, 'batch', DEMO_DEFAULTS.batchSize, { min: 1, integer: true }),

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALEXNET_CORRUPTION_ERRORS, ALEXNET_CLEAN_ERROR } from '../../metrics/corruption.js';
+import { ALEXNET_CORRUPTION_ERRORS, ALEXNET_CLEAN_ERROR, MCE_CORRUPTIONS } from '../../metrics/corruption.js';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { SampleRecord } from '../../store/store.js';
 import { syntheticImage } from '../../noise/natural/fixture.js';
 import { Rng } from '../../util/rng.js';
 import type { FloatImage } from '../../data/image.js';
-import { KEEP_SIZE, corruptionSummary, naturalConditions, perturbationSummary } from './natural.js';
+import { KEEP_SIZE, corruptionSummary, naturalConditions, naturalSuite, perturbationSummary } from './natural.js';
 import { CorruptionPool } from '../../noise/natural/pool.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,12 @@ test('summary: AlexNet-like accuracies give mCE 1; extras are reported as mean e
   assert.equal(summary['mean_error/spatter'], 0.5);
   // Missing severities: no CE, no mCE.
   top1.delete('fog/2');
-  assert.equal(corruptionSummary(top1).mCE, null);
+  const partial = corruptionSummary(top1);
+  assert.equal(partial.mCE, null);
+  // The other 14 still ran at all five severities: their mean is stated with its subset size.
+  assert.ok(Math.abs(partial.mCE_subset! - 1) < 1e-9);
+  assert.equal(partial.mCE_subset_corruptions, 14);
+  assert.match(naturalSuite.metricNotes!.mCE, /needs all 15 × 5/);
 });
 
 test('ImageNet-P summary: flip probability and top-5 distance per perturbation from frame records', () => {
@@ -57,7 +63,8 @@ test('ImageNet-P summary: flip probability and top-5 distance per perturbation f
 });
 
 test('imagenet-c=DIR reads each corruption x severity from the tree, centre-crop only for 224x224 models', () => {
-  const dir = tmpdir();
+  const dir = mkdtempSync(join(tmpdir(), 'imagenet-c-'));
+  for (const c of MCE_CORRUPTIONS) for (let s = 1; s <= 5; s++) mkdirSync(join(dir, c, String(s)), { recursive: true });
   const conditions = naturalConditions({ 'imagenet-c': dir }, 0, [3, 224, 224]);
   assert.equal(conditions.length, 1 + 15 * 5);
   const fog3 = conditions.find((c) => c.name === 'fog/3')!;
@@ -67,6 +74,10 @@ test('imagenet-c=DIR reads each corruption x severity from the tree, centre-crop
   assert.equal(fog3.imageNoise, undefined);
   assert.equal(naturalConditions({ 'imagenet-c': dir }, 0, [3, 32, 32])[1].resizer, undefined);
   assert.throws(() => naturalConditions({ 'imagenet-c': join(dir, 'no-such-tree-robustart') }, 0), /does not exist/);
+  rmSync(join(dir, 'fog', '3'), { recursive: true });
+  rmSync(join(dir, 'snow'), { recursive: true });
+  assert.throws(() => naturalConditions({ 'imagenet-c': dir }, 0), /lacks 6 of the 75 corruption\/severity folders it needs: snow\/1, snow\/2, snow\/3, snow\/4, snow\/5, fog\/3/);
+  assert.equal(naturalConditions({ 'imagenet-c': dir, corruptions: 'fog', severities: '1,2' }, 0).length, 3);
 });
 
 test('corruptions on the worker pool give the same images as in this thread', async () => {

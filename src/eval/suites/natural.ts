@@ -13,7 +13,7 @@
 import { RobustartError } from '../../errors.js';
 import type { FloatImage } from '../../data/image.js';
 import type { ClassificationMetrics } from '../../metrics/classification.js';
-import { summarizeCorruptionErrors } from '../../metrics/corruption.js';
+import { MCE_CORRUPTIONS, summarizeCorruptionErrors } from '../../metrics/corruption.js';
 import { flipProbability, meanTopFiveDistance } from '../../metrics/perturbation.js';
 import { ALL_PERTURBATIONS, NOISE_LIKE, PERTURBATIONS, checkPerturbation, frameCount, perturbationFrame, type Perturbation } from '../../noise/natural/imagenet-p.js';
 import { corruptionNoise, parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
@@ -24,6 +24,7 @@ import { checkCorruptionVariants, type CorruptionOptions } from '../../noise/nat
 import type { ImageNoise, Resizer } from '../../noise/types.js';
 import { IMAGENET_C_PIPELINE, outputPath } from '../../noise/natural/imagenet-c.js';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SampleRecord } from '../../store/store.js';
 import { hashString, rngFor } from '../../util/rng.js';
 import { CLEAN, type Condition } from '../condition.js';
@@ -82,6 +83,11 @@ export function naturalConditions(options: Record<string, unknown>, seed: number
   if (tree !== undefined) {
     if (typeof tree !== 'string' || tree === '') throw new RobustartError('natural suite: imagenet-c must be the folder of an ImageNet-C tree (<dir>/<corruption>/<severity>/<class>/<file>)');
     if (!existsSync(tree)) throw new RobustartError(`ImageNet-C folder ${tree} does not exist; pass the folder holding <corruption>/<severity>/<class>/<file>`);
+    const missing = corruptions.flatMap((c) => severities.filter((s) => !existsSync(join(tree, c, String(s)))).map((s) => `${c}/${s}`));
+    if (missing.length > 0) {
+      const shown = missing.length > 12 ? `${missing.slice(0, 12).join(', ')} and ${missing.length - 12} more` : missing.join(', ');
+      throw new RobustartError(`ImageNet-C folder ${tree} lacks ${missing.length} of the ${corruptions.length * severities.length} corruption/severity folders it needs: ${shown}; generate them (robustart corrupt) or choose corruptions and severities that exist`);
+    }
     const cropOnly = inputSize !== undefined && inputSize[1] === IMAGENET_C_PIPELINE.crop && inputSize[2] === IMAGENET_C_PIPELINE.crop;
     for (const c of corruptions) {
       for (const s of severities) {
@@ -141,6 +147,11 @@ export function corruptionSummary(top1: ReadonlyMap<string, number>): Record<str
   const clean = top1.get('clean');
   const summary = summarizeCorruptionErrors(table, clean === undefined ? undefined : 1 - clean);
   const out: Record<string, number | null> = { mCE: summary.mCE, relative_mCE: summary.relativeMCE, clean_error: clean === undefined ? null : 1 - clean };
+  if (summary.subset) {
+    out.mCE_subset = summary.subset.mCE;
+    out.relative_mCE_subset = summary.subset.relativeMCE;
+    out.mCE_subset_corruptions = summary.subset.corruptions.length;
+  }
   for (const [c, v] of Object.entries(summary.ce)) out[`CE/${c}`] = v;
   for (const [c, v] of Object.entries(summary.relativeCE)) out[`relative_CE/${c}`] = v;
   for (const [c, v] of Object.entries(summary.meanError)) out[`mean_error/${c}`] = v;
@@ -177,12 +188,20 @@ export function perturbationSummary(records: Iterable<SampleRecord>): Record<str
   if (fps.length > 0) {
     out.mFP = fps.reduce((a, b) => a + b, 0) / fps.length;
     out.mT5D = t5ds.reduce((a, b) => a + b, 0) / t5ds.length;
+    // Means over the perturbations that ran, which this count states.
+    out.perturbations_in_mFP = fps.length;
   }
   return out;
 }
 
 export const naturalSuite: Suite = {
   name: 'natural',
+  metricNotes: {
+    mCE: `needs all ${MCE_CORRUPTIONS.length} × 5 (the AlexNet baseline averages every main corruption over five severities); see mCE_subset`,
+    relative_mCE: `needs all ${MCE_CORRUPTIONS.length} × 5 and the clean condition; see relative_mCE_subset`,
+    mCE_subset: 'needs at least one main corruption at all five severities',
+    relative_mCE_subset: 'needs the clean condition',
+  },
   description: 'ImageNet-C corruptions x severities on the fly: mCE, relative mCE, CE per corruption; imagenet-p=true adds ImageNet-P sequences (mFP, mT5D)',
   resolveOptions: resolveNaturalOptions,
   async conditions(context: SuiteContext) {

@@ -8,7 +8,7 @@ import { resolveModel } from '../../model/resolve.js';
 import { ResultStore } from '../../store/store.js';
 import { tempDir, writeImageFolder, writeTinyClassifier } from '../../testing/fixtures.js';
 import { RobustartError } from '../../errors.js';
-import { accuracySummary, flipFraction, nsd, predictionsFromRecords, systemConditions, systemSuite } from './system.js';
+import { accuracySummary, commonSubsetSummary, flipFraction, nsd, predictionsFromRecords, systemConditions, systemSuite } from './system.js';
 import type { SampleRecord } from '../../store/store.js';
 
 test('NSD is the population standard deviation of per-combination accuracies', () => {
@@ -69,4 +69,21 @@ test('a small grid runs end to end through evaluate(): one record per sample and
     await classifier.dispose();
     store.close();
   }
+});
+
+test('decoders that disagree on which images they read: counted, warned about, and compared on the common subset', () => {
+  const rec = (noise: string, sampleId: string, label: number, top1?: number): SampleRecord =>
+    top1 === undefined ? { noise, sampleId, label, status: 'skipped', error: 'truncated' } : { noise, sampleId, label, status: 'ok', top5: [top1] };
+  // ffmpeg reads the truncated image c (and gets it wrong); sharp skips it.
+  const records = new Map<string, SampleRecord[]>([
+    ['sharp+pil-bilinear', [rec('sharp+pil-bilinear', 'a', 0, 0), rec('sharp+pil-bilinear', 'b', 1, 0), rec('sharp+pil-bilinear', 'c', 1)]],
+    ['ffmpeg+pil-bilinear', [rec('ffmpeg+pil-bilinear', 'a', 0, 0), rec('ffmpeg+pil-bilinear', 'b', 1, 1), rec('ffmpeg+pil-bilinear', 'c', 1, 0)]],
+  ]);
+  const summary = commonSubsetSummary(records);
+  assert.equal(summary.decoded_by_some_only, 1);
+  assert.equal(summary.common_samples, 2);
+  assert.equal(summary.common_worst_top1, 0.5);
+  assert.equal(summary.common_best_top1, 1);
+  assert.match(systemSuite.warnings!(summary)[0], /1 image\(s\) were decoded by some decoders and skipped by others.* on the 2 images every combination decoded/);
+  assert.deepEqual(systemSuite.warnings!({ decoded_by_some_only: 0 }), []);
 });

@@ -76,6 +76,38 @@ export function flipFraction(predictions: ReadonlyMap<string, ReadonlyMap<string
   return { flipFraction: samples ? flipped / samples : NaN, samples };
 }
 
+/**
+ * Decoders disagree on which images they can read (FFmpeg decodes a truncated JPEG that libjpeg-based decoders
+ * refuse), so per-combination accuracies can be over different images. This compares them on the samples every
+ * combination decoded, and counts the samples that only some decoded.
+ */
+export function commonSubsetSummary(records: ReadonlyMap<string, readonly SampleRecord[]>): Record<string, number> {
+  const ok = new Map<string, Map<string, boolean>>();
+  const everywhere = new Map<string, number>();
+  const anywhere = new Set<string>();
+  for (const [condition, list] of records) {
+    const correct = new Map<string, boolean>();
+    for (const r of list) {
+      if (r.status !== 'ok' || !r.top5?.length) continue;
+      correct.set(r.sampleId, r.top5[0] === r.label);
+      everywhere.set(r.sampleId, (everywhere.get(r.sampleId) ?? 0) + 1);
+      anywhere.add(r.sampleId);
+    }
+    ok.set(condition, correct);
+  }
+  const common = [...everywhere].filter(([, n]) => n === records.size).map(([id]) => id);
+  const out: Record<string, number> = { decoded_by_some_only: anywhere.size - common.length, common_samples: common.length };
+  if (common.length > 0 && anywhere.size > common.length) {
+    const top1 = new Map([...ok].map(([condition, correct]) => [condition, common.filter((id) => correct.get(id)).length / common.length]));
+    const summary = accuracySummary(top1);
+    out.common_mean_top1 = summary.mean_top1;
+    out.common_worst_top1 = summary.worst_top1;
+    out.common_best_top1 = summary.best_top1;
+    out.common_nsd = summary.nsd;
+  }
+  return out;
+}
+
 /** condition -> sample id -> top-1 class, from stored records. */
 export function predictionsFromRecords(records: Iterable<SampleRecord>): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
@@ -100,7 +132,14 @@ export const systemSuite: Suite = {
       const flips = flipFraction(predictionsFromRecords([...records.values()].flat()));
       summary.flip_fraction = flips.flipFraction;
       summary.flip_samples = flips.samples;
+      Object.assign(summary, commonSubsetSummary(records));
     }
     return summary;
+  },
+  warnings(metrics) {
+    const some = metrics.decoded_by_some_only;
+    return typeof some === 'number' && some > 0
+      ? [`${some} image(s) were decoded by some decoders and skipped by others, so per-combination accuracies cover different images; common_*_top1 and common_nsd compare them on the ${metrics.common_samples} images every combination decoded`]
+      : [];
   },
 };
