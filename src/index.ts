@@ -2,7 +2,7 @@
 export { RobustartError } from './errors.js';
 export { Rng, rngFor, hashString } from './util/rng.js';
 export type { RgbImage, FloatImage } from './data/image.js';
-export type { Decoder, Resizer, ImageNoise } from './noise/types.js';
+export type { Decoder, Resizer, ImageNoise } from './data/seams.js';
 
 // Models
 export { loadModelFile, type LoadedModel } from './model/load.js';

@@ -5,10 +5,10 @@ import type { Sample } from '../data/dataset.js';
 import type { RgbImage } from '../data/image.js';
 import { DecoderUnavailableError, UndecodableImageError } from '../data/decode.js';
 import { resizeAndCrop, type PreprocessConfig } from '../data/preprocess.js';
-import type { Decoder, Resizer } from '../noise/types.js';
+import type { Decoder, Resizer } from '../data/seams.js';
 import type { WorkerPool } from '../util/worker-pool.js';
 import type { Condition } from './condition.js';
-import type { PreprocessRequest, PreprocessResult } from './preprocess-worker.js';
+import type { PreprocessRequest, PreprocessResult } from './preprocess-protocol.js';
 
 export type PreparedImage = RgbImage | UndecodableImageError;
 

@@ -1,6 +1,6 @@
 // A condition is one way of showing the dataset to the model: the clean pipeline, or the pipeline
 // with one noise swapped in (a decoder, a resizer, an image corruption, or a batch attack).
-import type { Decoder, Resizer, ImageNoise } from '../noise/types.js';
+import type { Decoder, Resizer, ImageNoise } from '../data/seams.js';
 import type { Rng } from '../util/rng.js';
 import type { Sample } from '../data/dataset.js';
 
@@ -10,9 +10,19 @@ export interface BatchNoise {
   apply(images: Float32Array, labels: Int32Array, batch: number, rng: Rng): Promise<{ images: Float32Array; extra?: Record<string, unknown>[] }>;
 }
 
+/** What a condition is, as structured fields (records and reports read these, never the name). */
+export type ConditionMeta =
+  | { readonly kind: 'clean' }
+  | { readonly kind: 'corruption'; readonly corruption: string; readonly severity: number }
+  | { readonly kind: 'perturbation'; readonly perturbation: string }
+  | { readonly kind: 'system'; readonly decoder: string; readonly resizer: string }
+  | { readonly kind: 'adversarial'; readonly attack: string; readonly norm: string; readonly eps: number | null }
+  | { readonly kind: 'subset'; readonly subset: string; readonly role?: 'positive' | 'negative' };
+
 export interface Condition {
   /** Stored with every record (records.noise), e.g. "clean", "gaussian_noise/3", "jpegjs+pil-bilinear". */
   readonly name: string;
+  readonly meta?: ConditionMeta;
   readonly decoder?: Decoder;
   readonly resizer?: Resizer;
   readonly imageNoise?: ImageNoise;
@@ -29,4 +39,4 @@ export interface Condition {
   readonly classSubset?: readonly number[];
 }
 
-export const CLEAN: Condition = { name: 'clean' };
+export const CLEAN: Condition = { name: 'clean', meta: { kind: 'clean' } };

@@ -14,7 +14,7 @@ function requireImageNetModel(context: SuiteContext, suite: string): void {
 }
 
 function subsetCondition(subset: ImageNetSubset): Condition {
-  return { name: subset, classSubset: subsetIndices(subset) };
+  return { name: subset, meta: { kind: 'subset', subset }, classSubset: subsetIndices(subset) };
 }
 
 function accuracySuite(subset: 'imagenet-a' | 'imagenet-r', description: string): Suite {

@@ -19,7 +19,7 @@ import { loadFrostTextures } from '../../noise/natural/generate.js';
 import { CorruptionPool, pooledCorruptionNoise } from '../../noise/natural/pool.js';
 import { availableParallelism } from 'node:os';
 import type { CorruptionOptions } from '../../noise/natural/types.js';
-import type { ImageNoise, Resizer } from '../../noise/types.js';
+import type { ImageNoise, Resizer } from '../../data/seams.js';
 import { IMAGENET_C_PIPELINE, outputPath } from '../../noise/natural/imagenet-c.js';
 import { existsSync } from 'node:fs';
 import type { SampleRecord } from '../../store/store.js';
@@ -83,19 +83,19 @@ export function naturalConditions(options: Record<string, unknown>, seed: number
     const cropOnly = inputSize !== undefined && inputSize[1] === IMAGENET_C_PIPELINE.crop && inputSize[2] === IMAGENET_C_PIPELINE.crop;
     for (const c of corruptions) {
       for (const s of severities) {
-        conditions.push({ name: `${c}/${s}`, samplePath: (sample) => outputPath(tree, c, s, sample.id), ...(cropOnly ? { resizer: KEEP_SIZE } : {}) });
+        conditions.push({ name: `${c}/${s}`, meta: { kind: 'corruption', corruption: c, severity: s }, samplePath: (sample) => outputPath(tree, c, s, sample.id), ...(cropOnly ? { resizer: KEEP_SIZE } : {}) });
       }
     }
     return conditions;
   }
   for (const c of corruptions) {
-    for (const s of severities) conditions.push({ name: `${c}/${s}`, imageNoise: pool ? pooledCorruptionNoise(pool, c, s) : corruptionNoise(c, s, corruptionOptions) });
+    for (const s of severities) conditions.push({ name: `${c}/${s}`, meta: { kind: 'corruption', corruption: c, severity: s }, imageNoise: pool ? pooledCorruptionNoise(pool, c, s) : corruptionNoise(c, s, corruptionOptions) });
   }
   if (options['imagenet-p'] === true || options['imagenet-p'] === 'true') {
     for (const type of perturbationList(options.perturbations)) {
       for (let j = 0; j < frameCount(type); j++) {
         const noise = sequenceFrameNoise(type, j, seed);
-        conditions.push({ name: noise.name, imageNoise: noise });
+        conditions.push({ name: noise.name, meta: { kind: 'perturbation', perturbation: type }, imageNoise: noise });
       }
     }
   }

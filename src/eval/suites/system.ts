@@ -33,7 +33,7 @@ export function systemConditions(options: Record<string, unknown>): Condition[] 
   // Decoder-major: evaluate() decodes each file once per decoder and batch, then resizes it for every resizer.
   const conditions: Condition[] = [];
   for (const decoder of decoders) {
-    for (const resizer of resizers) conditions.push({ name: `${decoder.name}${COMBINATION_SEPARATOR}${resizer.name}`, decoder, resizer });
+    for (const resizer of resizers) conditions.push({ name: `${decoder.name}${COMBINATION_SEPARATOR}${resizer.name}`, meta: { kind: 'system', decoder: decoder.name, resizer: resizer.name }, decoder, resizer });
   }
   return conditions;
 }

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { FloatImage } from '../../data/image.js';
 import { RobustartError } from '../../errors.js';
 import { WorkerPool, WorkerPoolError } from '../../util/worker-pool.js';
-import type { ImageNoise } from '../types.js';
+import type { ImageNoise } from '../../data/seams.js';
 import { getCorruption } from './registry.js';
 import { checkSeverity, type Severity } from './types.js';
 import type { WorkerRequest } from './worker.js';

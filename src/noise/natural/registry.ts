@@ -4,7 +4,7 @@
 import type { FloatImage } from '../../data/image.js';
 import { RobustartError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
-import type { ImageNoise } from '../types.js';
+import type { ImageNoise } from '../../data/seams.js';
 import { GAUSSIAN_BLUR, GLASS_BLUR, MOTION_BLUR, ZOOM_BLUR, gaussianBlur, glassBlur, motionBlur, zoomBlur } from './blur.js';
 import { DEFOCUS_BLUR, defocusBlur } from './defocus.js';
 import { BRIGHTNESS, CONTRAST, ELASTIC_TRANSFORM, PIXELATE, SATURATE, brightness, contrast, elasticTransform, pixelate, saturate } from './digital.js';

@@ -1,7 +1,7 @@
 // jpeg-js: a pure-JavaScript baseline/progressive JPEG decoder (pdf.js lineage) with its own IDCT and chroma
 // upsampling. JPEG only.
 import jpeg from 'jpeg-js';
-import type { Decoder } from '../../types.js';
+import type { Decoder } from '../../../data/seams.js';
 import { requireFormat, toRgb } from './common.js';
 import { RobustartError } from '../../../errors.js';
 

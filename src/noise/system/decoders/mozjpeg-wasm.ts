@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import decode, { init } from '@jsquash/jpeg/decode.js';
-import type { Decoder } from '../../types.js';
+import type { Decoder } from '../../../data/seams.js';
 import { jpegComponents, requireFormat, toRgb } from './common.js';
 import { RobustartError } from '../../../errors.js';
 

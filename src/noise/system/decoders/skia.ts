@@ -1,7 +1,7 @@
 // Skia through @napi-rs/canvas: Skia's codecs (libjpeg-turbo for JPEG, its PNG codec), drawn onto an RGBA canvas.
 // Canvas pixels are premultiplied internally, so translucent PNG pixels lose precision before alpha is dropped.
 import { createCanvas, Image } from '@napi-rs/canvas';
-import type { Decoder } from '../../types.js';
+import type { Decoder } from '../../../data/seams.js';
 import { requireFormat, toRgb } from './common.js';
 import { RobustartError } from '../../../errors.js';
 

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLEAN } from './condition.js';
+import { naturalConditions } from './suites/natural.js';
+import { systemConditions } from './suites/system.js';
+import { imagenetASuite } from './suites/imagenet-variants.js';
+import type { SuiteContext } from './suite.js';
+
+test('conditions carry what they are as structured metadata, matching their names', async () => {
+  assert.deepEqual(CLEAN.meta, { kind: 'clean' });
+  const natural = naturalConditions({ corruptions: 'fog,contrast', severities: '2,5', 'imagenet-p': true, perturbations: 'gaussian_noise' }, 0);
+  const corruptions = natural.filter((c) => c.meta?.kind === 'corruption');
+  assert.deepEqual(corruptions.map((c) => c.meta), [
+    { kind: 'corruption', corruption: 'fog', severity: 2 },
+    { kind: 'corruption', corruption: 'fog', severity: 5 },
+    { kind: 'corruption', corruption: 'contrast', severity: 2 },
+    { kind: 'corruption', corruption: 'contrast', severity: 5 },
+  ]);
+  assert.deepEqual(corruptions.map((c) => c.name), ['fog/2', 'fog/5', 'contrast/2', 'contrast/5']);
+  const frames = natural.filter((c) => c.meta?.kind === 'perturbation');
+  assert.ok(frames.length > 1);
+  assert.ok(frames.every((c) => c.meta?.kind === 'perturbation' && c.meta.perturbation === 'gaussian_noise'));
+  assert.equal(natural.length, 1 + corruptions.length + frames.length, 'every natural condition has its meta');
+
+  const system = systemConditions({ decoders: 'sharp,jpegjs', resizers: 'pil-bilinear' });
+  assert.deepEqual(system.map((c) => c.meta), [
+    { kind: 'system', decoder: 'sharp', resizer: 'pil-bilinear' },
+    { kind: 'system', decoder: 'jpegjs', resizer: 'pil-bilinear' },
+  ]);
+
+  const context = { model: { name: 'm', metadata: { num_classes: 1000 } }, options: {} } as unknown as SuiteContext;
+  const [subset] = await imagenetASuite.conditions(context);
+  assert.deepEqual(subset.meta, { kind: 'subset', subset: 'imagenet-a' });
+});
