@@ -19,11 +19,12 @@ export { resizeAndCrop, scaleSize, resizedSize, centerCropOffsets, type Preproce
 export { modelResizer } from './data/resize.js';
 export { toFloatImage, toRgbImage, writeChw } from './data/image.js';
 // Evaluation, metrics, results
-export { runEvaluation, findSuite, type RunEvaluationOptions, type RunEvaluationResult } from './eval/run.js';
+export { runEvaluation, type RunEvaluationOptions, type RunEvaluationResult } from './eval/run.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './eval/evaluate.js';
-export type { Condition, BatchNoise } from './eval/condition.js';
-export type { Suite, SuiteContext } from './eval/suite.js';
-export { suites } from './eval/suites/index.js';
+export { CLEAN, type Condition, type ConditionMeta, type BatchNoise } from './eval/condition.js';
+export { suiteOptions, type Suite, type SuiteContext } from './eval/suite.js';
+export { suites, registerSuite, findSuite, suiteNames } from './eval/suites/index.js';
+export { parseOptions, booleanOption, numberOption, commaListOption, NO_OPTIONS, InvalidOptionError, type OptionsSchema } from './util/options.js';
 export { classificationMetrics, predictionsFromLogits, expectedCalibrationError, type ClassificationMetrics, type Prediction } from './metrics/classification.js';
 export { ResultStore, defaultStorePath, type RunEntry, type SampleRecord } from './store/store.js';
 export { exportRun } from './store/export.js';
@@ -42,7 +43,7 @@ export { readNpy, writeNpy } from './onnx/npy.js';
 export { buildSmallCnn, buildResNet, buildViT, buildMixer } from './model/builders/index.js';
 export { trainClassifier, type TrainConfig, type EpochRecord } from './train/trainer.js';
 // Natural noise: ImageNet-C corruptions, ImageNet-P sequences, their metrics, ImageNet-A/O/R class subsets
-export { CORRUPTIONS, CORRUPTION_NAMES, MAIN_CORRUPTIONS, EXTRA_CORRUPTIONS, getCorruption, corruptionNoise, type CorruptionInfo } from './noise/natural/registry.js';
+export { CORRUPTIONS, CORRUPTION_NAMES, MAIN_CORRUPTIONS, EXTRA_CORRUPTIONS, getCorruption, corruptionNoise, registerCorruption, corruptionNames, type CorruptionInfo } from './noise/natural/registry.js';
 export { SEVERITIES, type Severity, type CorruptionOptions } from './noise/natural/types.js';
 export { perturbationFrame, perturbationSequence, perturbationNoise, frameCount, ALL_PERTURBATIONS, PERTURBATION_STEPS, FRAMES, type Perturbation } from './noise/natural/imagenet-p.js';
 export { generateImageNetC, generateImageNetP, loadFrostTextures } from './noise/natural/generate.js';

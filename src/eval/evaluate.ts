@@ -16,7 +16,7 @@ import { hashString, rngFor } from '../util/rng.js';
 import { runtimeVersions } from '../version.js';
 import type { Condition } from './condition.js';
 import type { Progress } from './progress.js';
-import type { Suite, SuiteContext } from './suite.js';
+import { suiteOptions, type Suite, type SuiteContext } from './suite.js';
 import type { Decoder, Resizer } from '../data/seams.js';
 import { availableParallelism } from 'node:os';
 import { WorkerPool, WorkerPoolError } from '../util/worker-pool.js';
@@ -102,7 +102,8 @@ async function planEvaluation(options: EvaluateOptions): Promise<EvaluationPlan>
   const { model, classifier, dataset, samples, store, suite, seed, batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RobustartError(`batch size ${batchSize} must be a positive integer`);
   checkLabels(model, dataset, samples);
-  const context: SuiteContext = { model, classifier, dataset, seed, options: options.suiteOptions ?? {} };
+  const parsedOptions = suiteOptions(suite, options.suiteOptions);
+  const context: SuiteContext = { model, classifier, dataset, seed, options: parsedOptions };
   const conditions = await suite.conditions(context);
   const names = new Set<string>();
   for (const c of conditions) {
@@ -121,7 +122,7 @@ async function planEvaluation(options: EvaluateOptions): Promise<EvaluationPlan>
     preprocess: { ...preprocess, decoder: sharpDecoder.name, resizer: defaultResizer.name },
     robustart: runtimeVersions().robustart,
     seed,
-    suiteOptions: options.suiteOptions ?? {},
+    suiteOptions: parsedOptions,
     config: options.config ?? {},
   };
   const runId = runIdOf(identity);

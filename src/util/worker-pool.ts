@@ -31,6 +31,10 @@ export class WorkerPool<Req, Res> {
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(script, { workerData });
       worker.unref(); // an idle pool never keeps the process alive
+      // A worker that has not started yet holds the process despite unref(); unref again once it runs.
+      worker.once('online', () => {
+        if (!this.inFlight.has(worker)) worker.unref();
+      });
       worker.on('message', (reply: WorkerReply<Res>) => this.settle(worker, reply));
       worker.on('error', (error) => this.fail(worker, error));
       worker.on('exit', (code) => {

@@ -14,7 +14,7 @@ import type { ClassificationMetrics } from '../../metrics/classification.js';
 import { summarizeCorruptionErrors } from '../../metrics/corruption.js';
 import { flipProbability, meanTopFiveDistance } from '../../metrics/perturbation.js';
 import { ALL_PERTURBATIONS, NOISE_LIKE, PERTURBATIONS, checkPerturbation, frameCount, perturbationFrame, type Perturbation } from '../../noise/natural/imagenet-p.js';
-import { corruptionNoise, parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
+import { corruptionNoise, isBuiltInCorruption, parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
 import { loadFrostTextures } from '../../noise/natural/generate.js';
 import { CorruptionPool, pooledCorruptionNoise } from '../../noise/natural/pool.js';
 import { availableParallelism } from 'node:os';
@@ -26,6 +26,18 @@ import type { SampleRecord } from '../../store/store.js';
 import { hashString, rngFor } from '../../util/rng.js';
 import { CLEAN, type Condition } from '../condition.js';
 import type { Suite, SuiteContext } from '../suite.js';
+import { z } from 'zod';
+import { booleanOption, checkedBy, commaListOption } from '../../util/options.js';
+
+/** The natural suite's options: what the CLI's flags, help and validation derive from. */
+export const naturalOptions = z.object({
+  corruptions: commaListOption().superRefine(checkedBy(parseCorruptionList)).optional().describe('corruption names, comma-separated, or all | main | extra (default all 19; main with imagenet-c)'),
+  severities: commaListOption().superRefine(checkedBy(parseSeverityList, 'severities 1 to 5 as a range or list, e.g. 1-5, 3 or 1,3,5')).optional().describe('e.g. 1-5 or 1,3,5 (default 1-5)'),
+  'imagenet-p': booleanOption().optional().describe('add ImageNet-P perturbation sequences (flip probability, mT5D)'),
+  perturbations: commaListOption().superRefine(checkedBy(perturbationList)).optional().describe('which ImageNet-P types, comma-separated, all or main (default all)'),
+  'imagenet-c': z.string().min(1).optional().describe('folder of a pre-made ImageNet-C tree (<dir>/<corruption>/<severity>/...) read instead of corrupting on the fly'),
+  'frost-dir': z.string().min(1).optional().describe('folder of frost photographs to blend instead of the procedural frost'),
+});
 
 /** Condition names: "<corruption>/<severity>" and "imagenet-p/<perturbation>/<frame>". */
 export const IMAGENET_P_PREFIX = 'imagenet-p/';
@@ -89,7 +101,7 @@ export function naturalConditions(options: Record<string, unknown>, seed: number
     return conditions;
   }
   for (const c of corruptions) {
-    for (const s of severities) conditions.push({ name: `${c}/${s}`, meta: { kind: 'corruption', corruption: c, severity: s }, imageNoise: pool ? pooledCorruptionNoise(pool, c, s) : corruptionNoise(c, s, corruptionOptions) });
+    for (const s of severities) conditions.push({ name: `${c}/${s}`, meta: { kind: 'corruption', corruption: c, severity: s }, imageNoise: pool && isBuiltInCorruption(c) ? pooledCorruptionNoise(pool, c, s) : corruptionNoise(c, s, corruptionOptions) });
   }
   if (options['imagenet-p'] === true || options['imagenet-p'] === 'true') {
     for (const type of perturbationList(options.perturbations)) {
@@ -169,8 +181,9 @@ export function perturbationSummary(records: Iterable<SampleRecord>): Record<str
   return out;
 }
 
-export const naturalSuite: Suite = {
+export const naturalSuite: Suite<typeof naturalOptions> = {
   name: 'natural',
+  options: naturalOptions,
   description: 'ImageNet-C corruptions x severities on the fly: mCE, relative mCE, CE per corruption; imagenet-p=true adds ImageNet-P sequences (mFP, mT5D)',
   async conditions(context: SuiteContext) {
     const frostDir = context.options['frost-dir'];

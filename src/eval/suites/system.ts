@@ -9,6 +9,8 @@ import type { SampleRecord } from '../../store/store.js';
 import type { ClassificationMetrics } from '../../metrics/classification.js';
 import type { Condition } from '../condition.js';
 import type { Suite } from '../suite.js';
+import { z } from 'zod';
+import { checkedBy, commaListOption } from '../../util/options.js';
 
 /** Distinct decoding behaviours by default: libjpeg-turbo islow+fancy (sharp; skia, mozjpeg-wasm and djpeg-islow give
  * the same pixels), its ifast / float IDCTs and simple upsampling, jpeg-js and FFmpeg. */
@@ -87,8 +89,15 @@ export function predictionsFromRecords(records: Iterable<SampleRecord>): Map<str
   return out;
 }
 
-export const systemSuite: Suite = {
+/** The system suite's options: what the CLI's flags, help and validation derive from. */
+export const systemOptions = z.object({
+  decoders: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_DECODERS, 'decoders').map(decoderByName))).optional().describe('decoder variants, comma-separated, default or all'),
+  resizers: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_RESIZERS, 'resizers').map(resizerByName))).optional().describe('resizer variants, comma-separated, default or all'),
+});
+
+export const systemSuite: Suite<typeof systemOptions> = {
   name: 'system',
+  options: systemOptions,
   description: 'decoder x resizer grid (system noise): accuracy per combination, mean, worst, NSD, prediction flip fraction',
   conditions: (context) => systemConditions(context.options),
   summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
