@@ -38,7 +38,12 @@ export class OnnxClassifier {
     return data;
   }
 
+  /** Frees the ONNX Runtime session (also `await using`). */
   async dispose(): Promise<void> {
     await this.session.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }

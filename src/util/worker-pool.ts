@@ -57,9 +57,19 @@ export class WorkerPool<Req, Res> {
     });
   }
 
-  async close(): Promise<void> {
+  /** Stops every worker; requests still queued or running fail (also `await using`). */
+  async dispose(): Promise<void> {
     this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** @deprecated the same as dispose(). */
+  close(): Promise<void> {
+    return this.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 
   private dispatch(): void {

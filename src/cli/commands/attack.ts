@@ -5,14 +5,10 @@ import { numberFlag, requireFlag, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
 import { resolveModel } from '../../model/resolve.js';
 import { parseDevice } from '../../model/session.js';
-import type { LoadedModel } from '../../model/load.js';
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import { createDifferentiableClassifier } from '../../autodiff/classifier.js';
-import { loadDataset, limitSamples, type Sample } from '../../data/dataset.js';
-import { sharpDecoder } from '../../data/decode.js';
-import { modelResizer } from '../../data/resize.js';
-import { resizeAndCrop } from '../../data/preprocess.js';
-import { toFloatImage, writeChw } from '../../data/image.js';
+import { loadDataset, limitSamples } from '../../data/dataset.js';
+import { loadImages } from '../../data/batch.js';
 import { DEFAULT_SEED } from '../../eval/run.js';
 import { attackEntry, ATTACKS, type AttackOptions } from '../../noise/adversarial/registry.js';
 import { attackOverEpsilons, stillCorrect, type AttackRun } from '../../noise/adversarial/suite.js';
@@ -21,21 +17,8 @@ import { parseEpsilon, parseNorm, type Norm } from '../../noise/adversarial/thre
 import { exampleName, saveExample } from '../../noise/adversarial/examples.js';
 import { accuracy, summarizeAttack, type AttackSummary } from '../../metrics/adversarial.js';
 import { percent, table } from '../format.js';
-import { readFile } from 'node:fs/promises';
 
-/** Dataset samples → N,C,H,W float batch in [0,1] at the model's input resolution (the model's own preprocessing). */
-export async function loadImages(samples: readonly Sample[], model: LoadedModel): Promise<Float32Array> {
-  const [c, h, w] = model.metadata.input_size;
-  if (c !== 3) throw new RobustartError(`model ${model.name} takes ${c} channels; the image pipeline produces RGB (3 channels)`);
-  const preprocess = { input_size: model.metadata.input_size, crop_pct: model.metadata.crop_pct, interpolation: model.metadata.interpolation };
-  const resizer = modelResizer(model.metadata.interpolation);
-  const out = new Float32Array(samples.length * c * h * w);
-  await Promise.all(samples.map(async (s, i) => {
-    const image = await resizeAndCrop(await sharpDecoder.decode(new Uint8Array(await readFile(s.path))), preprocess, resizer);
-    writeChw(toFloatImage(image), out, i * c * h * w);
-  }));
-  return out;
-}
+export { loadImages };
 
 export interface AttackReport {
   readonly cleanAccuracy: number;

@@ -38,8 +38,18 @@ export class CorruptionPool {
     }
   }
 
+  /** Stops the workers (also `await using`). */
+  dispose(): Promise<void> {
+    return this.pool.dispose();
+  }
+
+  /** @deprecated the same as dispose(). */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }
 
