@@ -1,5 +1,5 @@
 // Decoding image bytes to 8-bit sRGB RGB with sharp (libvips): the default decoder.
-import sharp from 'sharp';
+import { sharp } from '../util/native.js';
 import type { RgbImage } from './image.js';
 import type { Decoder } from './seams.js';
 import { RobustartError } from '../errors.js';

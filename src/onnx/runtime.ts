@@ -1,13 +1,13 @@
 // onnxruntime-node sessions and tensors for robustart's graphs (CPU by default; WebGPU/CUDA by name).
-import ort from 'onnxruntime-node';
+import { ort } from '../util/native.js';
+import type OrtTypes from 'onnxruntime-node';
 import type { ModelProto } from './proto.js';
 import { encodeModel } from './proto.js';
 import type { Graph } from './graph.js';
 import { RobustartError } from '../errors.js';
 
-export type OrtSession = ort.InferenceSession;
-export type OrtTensor = ort.Tensor;
-export const OrtTensorClass = ort.Tensor;
+export type OrtSession = OrtTypes.InferenceSession;
+export type OrtTensor = OrtTypes.Tensor;
 
 export const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
 export type Device = (typeof DEVICES)[number];
@@ -74,6 +74,6 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
   }
 }
 
-export function tensor(type: 'float32' | 'float64' | 'int64' | 'int32' | 'bool', data: ort.Tensor['data'], dims: readonly number[]): ort.Tensor {
+export function tensor(type: 'float32' | 'float64' | 'int64' | 'int32' | 'bool', data: OrtTypes.Tensor['data'], dims: readonly number[]): OrtTypes.Tensor {
   return new ort.Tensor(type, data as never, dims);
 }

@@ -1,5 +1,6 @@
 // The results store: embedded SQLite (better-sqlite3), one file, safe to kill at any moment (WAL).
-import Database from 'better-sqlite3';
+import { Database } from '../util/native.js';
+import type DatabaseTypes from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { RobustartError } from '../errors.js';
@@ -61,7 +62,7 @@ const now = () => new Date().toISOString();
 const json = (v: unknown) => JSON.stringify(v);
 
 export class ResultStore {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseTypes.Database;
   private modelRegistry: ModelRegistry | undefined;
 
   constructor(readonly path: string = defaultStorePath()) {

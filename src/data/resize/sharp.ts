@@ -1,6 +1,6 @@
 // libvips resize through sharp (the library itself, so exact by construction): raw RGB in, fit 'fill' to the exact
 // size, one variant per sharp kernel. libvips reduces with its own kernels (and a box pre-shrink for large factors).
-import sharp from 'sharp';
+import { sharp } from '../../util/native.js';
 import type { Resizer } from '../seams.js';
 import { checkResizeArgs } from './common.js';
 

@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative as relativePath, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import sharp from 'sharp';
+import { sharp } from '../../util/native.js';
 import type { FloatImage, RgbImage } from '../../data/image.js';
 import { toFloatImage } from '../../data/image.js';
 import { decodeImage, UndecodableImageError } from '../../data/decode.js';

@@ -1,11 +1,13 @@
 // Skia through @napi-rs/canvas: Skia's codecs (libjpeg-turbo for JPEG, its PNG codec), drawn onto an RGBA canvas.
 // Canvas pixels are premultiplied internally, so translucent PNG pixels lose precision before alpha is dropped.
-import { createCanvas, Image } from '@napi-rs/canvas';
+import type * as Canvas from '@napi-rs/canvas';
+import { requirePackage } from '../../../util/native.js';
 import type { Decoder } from '../../../data/seams.js';
 import { requireFormat, toRgb } from './common.js';
 import { RobustartError } from '../../../errors.js';
 
 export function skiaDecoder(): Decoder {
+  const { createCanvas, Image } = requirePackage<typeof Canvas>('@napi-rs/canvas');
   return {
     name: 'skia',
     async decode(bytes) {
