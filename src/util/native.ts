@@ -22,7 +22,7 @@ export function requirePackage<T>(name: string): T {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`'${name}'`)) {
       const use = OPTIONAL[name];
-      throw new RobustartError(use ? `${use} needs the optional package ${name}, which is not installed; install it with npm install ${name}` : `robustart needs the package ${name}, which is not installed; reinstall robustart`);
+      throw new RobustartError(use ? `${use} ${use.includes(' and ') ? 'need' : 'needs'} the optional package ${name}, which is not installed; install it with npm install ${name}` : `robustart needs the package ${name}, which is not installed; reinstall robustart`);
     }
     throw err;
   }

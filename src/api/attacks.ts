@@ -1,0 +1,26 @@
+// robustart/attacks: Adversarial noise: attacks behind one interface, threat models, masking checks, AR/WCAR.
+export type { Attack, AttackResult, RunOptions, AttackKind } from '../noise/adversarial/attack.js';
+export { createAttack, attackEntry, ATTACKS, SPEC_BUDGETS, SPEC_SUITE, type AttackOptions, type AttackEntry } from '../noise/adversarial/registry.js';
+export { parseEpsilon, parseNorm, projectToThreat, perturbationNorms, type Norm } from '../noise/adversarial/threat.js';
+export { FGSM } from '../noise/adversarial/fgsm.js';
+export { BIM } from '../noise/adversarial/bim.js';
+export { PGD } from '../noise/adversarial/pgd.js';
+export { PGDL1 } from '../noise/adversarial/pgd-l1.js';
+export { MIM } from '../noise/adversarial/mim.js';
+export { APGD } from '../noise/adversarial/apgd.js';
+export { APGDT } from '../noise/adversarial/apgd-t.js';
+export { CarliniWagnerL2 } from '../noise/adversarial/cw.js';
+export { DDN } from '../noise/adversarial/ddn.js';
+export { DeepFool } from '../noise/adversarial/deepfool.js';
+export { FAB } from '../noise/adversarial/fab.js';
+export { Square } from '../noise/adversarial/square.js';
+export { SPSA } from '../noise/adversarial/spsa.js';
+export { HopSkipJump } from '../noise/adversarial/hop-skip-jump.js';
+export { AutoAttack } from '../noise/adversarial/autoattack.js';
+export { attackDataset, attackOverEpsilons, stillCorrect, type AttackRun } from '../noise/adversarial/suite.js';
+export { modelChecks, resultChecks, type MaskingFlag } from '../noise/adversarial/masking.js';
+export { adversarialConditions, conditionName, budgetOfCondition } from '../noise/adversarial/conditions.js';
+export { adversarialSuite } from '../eval/suites/adversarial.js';
+export { saveExample } from '../noise/adversarial/examples.js';
+export { summarizeAttack, worstCaseRobustness, worstCaseByBudget, type AttackSummary } from '../metrics/adversarial.js';
+export { runAttack } from '../cli/commands/attack.js';
