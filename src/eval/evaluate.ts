@@ -18,7 +18,7 @@ import type { Condition } from './condition.js';
 import type { Progress } from './progress.js';
 import { suiteOptions, type Suite, type SuiteContext } from './suite.js';
 import type { Decoder, Resizer } from '../data/seams.js';
-import { availableParallelism } from 'node:os';
+import { defaultWorkers } from '../util/workers.js';
 import { WorkerPool, WorkerPoolError } from '../util/worker-pool.js';
 import type { PreprocessRequest, PreprocessResult } from './preprocess-protocol.js';
 import { BatchImages } from './batch-images.js';
@@ -103,7 +103,7 @@ async function planEvaluation(options: EvaluateOptions): Promise<EvaluationPlan>
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RobustartError(`batch size ${batchSize} must be a positive integer`);
   checkLabels(model, dataset, samples);
   const parsedOptions = suiteOptions(suite, options.suiteOptions);
-  const context: SuiteContext = { model, classifier, dataset, seed, options: parsedOptions };
+  const context: SuiteContext = { model, classifier, dataset, seed, options: parsedOptions, workers: options.workers ?? defaultWorkers() };
   const conditions = await suite.conditions(context);
   const names = new Set<string>();
   for (const c of conditions) {
@@ -225,7 +225,7 @@ async function recordConditions(plan: EvaluationPlan): Promise<number> {
   const { runId, total } = plan;
   let done = 0;
   let evaluatedNow = 0;
-  const workerCount = plan.options.workers ?? Math.max(1, availableParallelism() - 1);
+  const workerCount = plan.options.workers ?? defaultWorkers();
   const pool = workerCount > 0 && total > 0 ? new WorkerPool<PreprocessRequest, PreprocessResult>(new URL('./preprocess-worker.js', import.meta.url), workerCount) : undefined;
   const units = prepareUnits(plan, pool);
   let next = units.next();

@@ -15,6 +15,8 @@ export interface SuiteContext<Options = Record<string, unknown>> {
   readonly seed: number;
   /** Suite-specific options from the CLI or the library call, validated by the suite's schema; recorded with the run. */
   readonly options: Options;
+  /** Worker threads the suite may use besides the main thread (0: none), as the run's `workers`. */
+  readonly workers?: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Command, OptionSpec } from '../command.js';
 import { numberFlag, requireFlag, stringFlag } from '../command.js';
 import { optionFlags, optionUsage, optionsFromFlags } from '../options.js';
+import { WORKERS_HELP } from '../../util/workers.js';
 import type { Suite } from '../../eval/suite.js';
 import { runEvaluation, DEFAULT_SEED, type RunEvaluationResult } from '../../eval/run.js';
 import { progressBar } from '../../eval/progress.js';
@@ -20,7 +21,7 @@ const USAGE = [
   '  --seed S            seed of every random draw (default 0); recorded with the results',
   '  --device D          cpu | webgpu | cuda (default cpu)',
   '  --threads T         ONNX Runtime intra-op threads (default: all cores)',
-  '  --workers W         preprocessing worker threads (default: cores - 1, at least 1; 0: main thread)',
+  `  --workers W         ${WORKERS_HELP}`,
   '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
   '  --fresh             discard stored records of this exact run and start over',
   '  --json              print the result as JSON, no progress bar',

@@ -17,7 +17,7 @@ import { ALL_PERTURBATIONS, NOISE_LIKE, PERTURBATIONS, checkPerturbation, frameC
 import { corruptionNoise, isBuiltInCorruption, parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
 import { loadFrostTextures } from '../../noise/natural/generate.js';
 import { CorruptionPool, pooledCorruptionNoise } from '../../noise/natural/pool.js';
-import { availableParallelism } from 'node:os';
+import { defaultWorkers } from '../../util/workers.js';
 import type { CorruptionOptions } from '../../noise/natural/types.js';
 import type { ImageNoise, Resizer } from '../../data/seams.js';
 import { IMAGENET_C_PIPELINE, outputPath } from '../../noise/natural/imagenet-c.js';
@@ -117,14 +117,15 @@ export function naturalConditions(options: Record<string, unknown>, seed: number
 const pools = new Map<string, CorruptionPool>();
 
 /**
- * Corruptions run on worker threads (all cores but one, which runs the model) so they overlap with inference;
- * one pool per frost folder, kept for the process (idle workers do not keep it alive). None on a single core.
+ * Corruptions run on the run's worker threads (default all cores but one, which runs the model) so they overlap
+ * with inference; one pool per worker count and frost folder, kept for the process (idle workers do not keep it
+ * alive). None with 0 workers.
  */
-function corruptionPool(frostDir: string, frostTextures?: readonly FloatImage[]): CorruptionPool | undefined {
-  const workers = availableParallelism() - 1;
+function corruptionPool(frostDir: string, frostTextures: readonly FloatImage[] | undefined, workers: number): CorruptionPool | undefined {
   if (workers < 1) return undefined;
-  let pool = pools.get(frostDir);
-  if (!pool) pools.set(frostDir, (pool = new CorruptionPool({ workers, frostTextures })));
+  const key = `${workers}:${frostDir}`;
+  let pool = pools.get(key);
+  if (!pool) pools.set(key, (pool = new CorruptionPool({ workers, frostTextures })));
   return pool;
 }
 
@@ -189,7 +190,7 @@ export const naturalSuite: Suite<typeof naturalOptions> = {
     const frostDir = context.options['frost-dir'];
     const frostTextures = typeof frostDir === 'string' && frostDir !== '' ? await loadFrostTextures(frostDir) : undefined;
     const corruptionOptions = frostTextures ? { frostTextures } : undefined;
-    return naturalConditions(context.options, context.seed, context.model.metadata.input_size, corruptionOptions, corruptionPool(typeof frostDir === 'string' ? frostDir : '', frostTextures));
+    return naturalConditions(context.options, context.seed, context.model.metadata.input_size, corruptionOptions, corruptionPool(typeof frostDir === 'string' ? frostDir : '', frostTextures, context.workers ?? defaultWorkers()));
   },
   summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
     const summary = corruptionSummary(new Map([...perCondition].map(([name, m]) => [name, m.top1])));
