@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLEAN } from './condition.js';
-import { naturalConditions } from './suites/natural.js';
+import { CLEAN, type ConditionMeta } from './condition.js';
+import { corruptionSummary, naturalConditions } from './suites/natural.js';
 import { systemConditions } from './suites/system.js';
 import { imagenetASuite } from './suites/imagenet-variants.js';
 import type { SuiteContext } from './suite.js';
@@ -31,4 +31,16 @@ test('conditions carry what they are as structured metadata, matching their name
   const context = { model: { name: 'm', metadata: { num_classes: 1000 } }, options: {} } as unknown as SuiteContext;
   const [subset] = await imagenetASuite.conditions(context);
   assert.deepEqual(subset.meta, { kind: 'subset', subset: 'imagenet-a' });
+});
+
+test('the natural summary reads corruption and severity from the conditions\' meta, not their names', () => {
+  const top1 = new Map([['clean', 0.9], ['haze, strong', 0.5], ['haze, mild', 0.7]]);
+  const meta = new Map<string, ConditionMeta>([
+    ['clean', { kind: 'clean' }],
+    ['haze, strong', { kind: 'corruption', corruption: 'fog', severity: 5 }],
+    ['haze, mild', { kind: 'corruption', corruption: 'fog', severity: 1 }],
+  ]);
+  const summary = corruptionSummary(top1, meta);
+  assert.ok(Math.abs(summary['mean_error/fog']! - 0.4) < 1e-12, JSON.stringify(summary));
+  assert.equal(corruptionSummary(top1)['mean_error/fog'], undefined, 'names alone say nothing here');
 });

@@ -267,7 +267,7 @@ async function summarizeRun(plan: EvaluationPlan, evaluatedNow: number): Promise
     skipped.set(condition.name, records.length - ok.length);
     store.setMetrics(runId, condition.name, { top1: metrics.top1, top5: metrics.top5, nll: metrics.nll, ece: metrics.ece, count: metrics.count, skipped: records.length - ok.length });
   }
-  const suiteMetrics = suite.summarize ? await suite.summarize(perCondition, context, recordsByCondition) : {};
+  const suiteMetrics = suite.summarize ? await suite.summarize(perCondition, { ...context, conditions }, recordsByCondition) : {};
   if (Object.keys(suiteMetrics).length > 0) store.setMetrics(runId, '*', suiteMetrics);
   const first = perCondition.get(conditions[0]?.name ?? '');
   store.finishRun(runId, 'finished', {

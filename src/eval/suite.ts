@@ -17,6 +17,8 @@ export interface SuiteContext<Options = Record<string, unknown>> {
   readonly options: Options;
   /** Worker threads the suite may use besides the main thread (0: none), as the run's `workers`. */
   readonly workers?: number;
+  /** The suite's conditions, once listed (given to summarize, which reads their meta rather than their names). */
+  readonly conditions?: readonly Condition[];
 }
 
 /**

@@ -24,7 +24,7 @@ import { IMAGENET_C_PIPELINE, outputPath } from '../../noise/natural/imagenet-c.
 import { existsSync } from 'node:fs';
 import type { SampleRecord } from '../../store/store.js';
 import { hashString, rngFor } from '../../util/rng.js';
-import { CLEAN, type Condition } from '../condition.js';
+import { CLEAN, type Condition, type ConditionMeta } from '../condition.js';
 import type { Suite, SuiteContext } from '../suite.js';
 import { z } from 'zod';
 import { booleanOption, checkedBy, commaListOption } from '../../util/options.js';
@@ -129,13 +129,23 @@ function corruptionPool(frostDir: string, frostTextures: readonly FloatImage[] |
   return pool;
 }
 
-/** mCE and friends from per-condition top-1 accuracies ("clean", "<corruption>/<severity>"). */
-export function corruptionSummary(top1: ReadonlyMap<string, number>): Record<string, number | null> {
+/** The corruption and severity of a condition: from its meta, or (a stored run read back without it) its name. */
+function corruptionOf(name: string, meta: ConditionMeta | undefined): { corruption: string; severity: number } | undefined {
+  if (meta) return meta.kind === 'corruption' ? meta : undefined;
+  const m = /^([a-z_]+)\/([1-5])$/.exec(name);
+  return m ? { corruption: m[1], severity: Number(m[2]) } : undefined;
+}
+
+/**
+ * mCE and friends from per-condition top-1 accuracies ("clean", "<corruption>/<severity>"). `meta`: the
+ * conditions' metadata by name (what the suite passes); without it the names are read.
+ */
+export function corruptionSummary(top1: ReadonlyMap<string, number>, meta?: ReadonlyMap<string, ConditionMeta>): Record<string, number | null> {
   const table: Record<string, number[]> = {};
   for (const [name, accuracy] of top1) {
-    const m = /^([a-z_]+)\/([1-5])$/.exec(name);
-    if (!m) continue;
-    (table[m[1]] ??= [0, 0, 0, 0, 0].map(() => NaN))[Number(m[2]) - 1] = 1 - accuracy;
+    const c = corruptionOf(name, meta?.get(name));
+    if (!c) continue;
+    (table[c.corruption] ??= [0, 0, 0, 0, 0].map(() => NaN))[c.severity - 1] = 1 - accuracy;
   }
   // Severities not evaluated drop out (CE then needs all five and is left out; the mean error stays).
   for (const c of Object.keys(table)) table[c] = table[c].filter((e) => Number.isFinite(e));
@@ -192,8 +202,9 @@ export const naturalSuite: Suite<typeof naturalOptions> = {
     const corruptionOptions = frostTextures ? { frostTextures } : undefined;
     return naturalConditions(context.options, context.seed, context.model.metadata.input_size, corruptionOptions, corruptionPool(typeof frostDir === 'string' ? frostDir : '', frostTextures, context.workers ?? defaultWorkers()));
   },
-  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
-    const summary = corruptionSummary(new Map([...perCondition].map(([name, m]) => [name, m.top1])));
+  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
+    const meta = context.conditions ? new Map(context.conditions.flatMap((c) => (c.meta ? [[c.name, c.meta] as const] : []))) : undefined;
+    const summary = corruptionSummary(new Map([...perCondition].map(([name, m]) => [name, m.top1])), meta);
     // Only the ImageNet-P frame records are needed for mFP / mT5D.
     if (records) Object.assign(summary, perturbationSummary([...records].filter(([name]) => name.startsWith(IMAGENET_P_PREFIX)).flatMap(([, r]) => r)));
     return summary;
