@@ -70,7 +70,7 @@ export class ResultStore {
       if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
       this.db = new Database(path);
     } catch (err) {
-      throw new RobustartError(`cannot open the results store ${path} (${(err as Error).message}); pass a writable path with --store`);
+      throw new RobustartError(`cannot open the results store ${path} (${(err as Error).message}); give a writable path for the store`);
     }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

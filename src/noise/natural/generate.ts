@@ -114,9 +114,9 @@ export async function loadFrostTextures(dir: string): Promise<FloatImage[]> {
   try {
     names = (await readdir(dir)).filter((n) => /^\.(png|jpe?g|webp)$/i.test(extname(n))).sort();
   } catch {
-    throw new RobustartError(`cannot read --frost-dir ${dir}; pass a folder of frost photographs (png or jpg)`);
+    throw new RobustartError(`cannot read the frost folder ${dir}; give a folder of frost photographs (png or jpg)`);
   }
-  if (names.length === 0) throw new RobustartError(`--frost-dir ${dir} has no png or jpg images; pass a folder of frost photographs`);
+  if (names.length === 0) throw new RobustartError(`frost folder ${dir} has no png or jpg images; give a folder of frost photographs`);
   const textures: FloatImage[] = [];
   for (const n of names) {
     const bytes = await readFile(join(dir, n));

@@ -13,7 +13,7 @@ import { JPEG_COMPRESSION, jpegCompression } from './jpeg.js';
 import { GAUSSIAN_NOISE, IMPULSE_NOISE, SHOT_NOISE, SPECKLE_NOISE, gaussianNoise, impulseNoise, shotNoise, speckleNoise } from './noise.js';
 import { SPATTER, spatter } from './spatter.js';
 import { SEVERITIES, checkSeverity, type CorruptionOptions, type Severity } from './types.js';
-import { parseOptions, type OptionsSchema } from '../../util/options.js';
+import { InvalidOptionError, parseOptions, type OptionsSchema } from '../../util/options.js';
 
 const SEVERITY_COUNT = SEVERITIES.length;
 import { FOG, SNOW, fog, snow } from './weather.js';
@@ -101,7 +101,7 @@ export function parseCorruptionList(text: string): string[] {
   if (t === 'main') return [...MAIN_CORRUPTIONS];
   if (t === 'extra') return [...EXTRA_CORRUPTIONS];
   const names = t.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw new RobustartError(`--corruptions is empty; pass all, main, extra or a comma list such as gaussian_noise,fog`);
+  if (names.length === 0) throw new InvalidOptionError('natural noise', 'corruptions', text, 'all, main, extra or a comma list such as gaussian_noise,fog');
   for (const n of names) getCorruption(n);
   return names;
 }
@@ -112,7 +112,7 @@ export function parseSeverityList(text: string): Severity[] {
   const range = /^(\d)\s*-\s*(\d)$/.exec(t);
   const values = range ? Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i) : t.split(',').map((s) => Number(s.trim()));
   if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1 || v > 5)) {
-    throw new RobustartError(`--severities '${text}' is not a severity list; use e.g. 1-5, 3 or 1,3,5`);
+    throw new InvalidOptionError('natural noise', 'severities', text, 'severities 1 to 5 as a range or list, e.g. 1-5, 3 or 1,3,5');
   }
   return values.map((v) => checkSeverity(v));
 }
