@@ -27,7 +27,7 @@ import { hashString, rngFor } from '../../util/rng.js';
 import { CLEAN, type Condition, type ConditionMeta } from '../condition.js';
 import type { Suite, SuiteContext } from '../suite.js';
 import { z } from 'zod';
-import { booleanOption, checkedBy, commaListOption } from '../../util/options.js';
+import { booleanOption, checkedBy, commaListOption, parseOptions } from '../../util/options.js';
 
 /** The natural suite's options: what the CLI's flags, help and validation derive from. */
 export const naturalOptions = z.object({
@@ -85,13 +85,13 @@ export const KEEP_SIZE: Resizer = { name: 'keep-size', resize: (image) => image 
  * ImageNet-C evaluation does; other sizes go through the model's usual resize and crop.
  */
 export function naturalConditions(options: Record<string, unknown>, seed: number, inputSize?: readonly [number, number, number], corruptionOptions?: CorruptionOptions, pool?: CorruptionPool): Condition[] {
-  const corruptions = parseCorruptionList(listOption(options.corruptions) ?? (options['imagenet-c'] !== undefined ? 'main' : 'all'));
-  const severities = parseSeverityList(listOption(options.severities) ?? '1-5');
+  const o = parseOptions(naturalOptions, options, 'suite natural');
+  const tree = o['imagenet-c'];
+  const corruptions = parseCorruptionList(o.corruptions ?? (tree !== undefined ? 'main' : 'all'));
+  const severities = parseSeverityList(o.severities ?? '1-5');
   const conditions: Condition[] = [CLEAN];
-  const tree = options['imagenet-c'];
   if (tree !== undefined) {
-    if (typeof tree !== 'string' || tree === '') throw new RobustartError('natural suite: imagenet-c must be the folder of an ImageNet-C tree (<dir>/<corruption>/<severity>/<class>/<file>)');
-    if (!existsSync(tree)) throw new RobustartError(`ImageNet-C folder ${tree} does not exist; pass the folder holding <corruption>/<severity>/<class>/<file>`);
+    if (!existsSync(tree)) throw new RobustartError(`ImageNet-C folder ${tree} does not exist; give the folder holding <corruption>/<severity>/<class>/<file>`);
     const cropOnly = inputSize !== undefined && inputSize[1] === IMAGENET_C_PIPELINE.crop && inputSize[2] === IMAGENET_C_PIPELINE.crop;
     for (const c of corruptions) {
       for (const s of severities) {
@@ -103,8 +103,8 @@ export function naturalConditions(options: Record<string, unknown>, seed: number
   for (const c of corruptions) {
     for (const s of severities) conditions.push({ name: `${c}/${s}`, meta: { kind: 'corruption', corruption: c, severity: s }, imageNoise: pool && isBuiltInCorruption(c) ? pooledCorruptionNoise(pool, c, s) : corruptionNoise(c, s, corruptionOptions) });
   }
-  if (options['imagenet-p'] === true || options['imagenet-p'] === 'true') {
-    for (const type of perturbationList(options.perturbations)) {
+  if (o['imagenet-p']) {
+    for (const type of perturbationList(o.perturbations)) {
       for (let j = 0; j < frameCount(type); j++) {
         const noise = sequenceFrameNoise(type, j, seed);
         conditions.push({ name: noise.name, meta: { kind: 'perturbation', perturbation: type }, imageNoise: noise });
