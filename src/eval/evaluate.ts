@@ -45,6 +45,8 @@ export interface EvaluateOptions {
   /** Discard stored records of this exact run and start over. */
   readonly fresh?: boolean;
   readonly onProgress?: (p: Progress) => void;
+  /** Stops the run between batches (and its workers' pending requests); what is recorded stays, so it resumes. */
+  readonly signal?: AbortSignal;
 }
 
 export interface EvaluationResult {
@@ -161,7 +163,7 @@ async function* prepareUnits(plan: EvaluationPlan, pool: WorkerPool<PreprocessRe
   for (let start = 0; start < samples.length; start += batchSize) {
     const batch = samples.slice(start, start + batchSize);
     const pendingConditions = conditions.filter((c) => pendingFor(c, batch).length > 0);
-    const images = new BatchImages(batch, pendingConditions, { preprocess, defaultDecoder: sharpDecoder, defaultResizer, pool, poolable });
+    const images = new BatchImages(batch, pendingConditions, { preprocess, defaultDecoder: sharpDecoder, defaultResizer, pool, poolable, signal: plan.options.signal });
     for (const condition of pendingConditions) {
       const todo = pendingFor(condition, batch);
       const prepared = await images.imagesFor(condition);
@@ -231,6 +233,7 @@ async function recordConditions(plan: EvaluationPlan): Promise<number> {
   let next = units.next();
   try {
     for (;;) {
+      plan.options.signal?.throwIfAborted();
       const current = await next;
       if (current.done) break;
       next = units.next(); // prepare the next unit while the model runs on this one

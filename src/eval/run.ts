@@ -32,6 +32,8 @@ export interface RunEvaluationOptions<S extends OptionsSchema = OptionsSchema> {
   readonly suiteOptions?: z.input<S> & Record<string, unknown>;
   readonly fresh?: boolean;
   readonly onProgress?: (p: Progress) => void;
+  /** Stops the run between batches; what is recorded stays, so the same call resumes it. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunEvaluationResult extends EvaluationResult {
@@ -71,6 +73,7 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
         fresh: options.fresh,
         workers: options.workers,
         onProgress: options.onProgress,
+        signal: options.signal,
       });
       return { ...result, model, dataset, storePath: store.path };
     } finally {
