@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type SharpModule from 'sharp';
 import type OrtModule from 'onnxruntime-node';
 import type DatabaseModule from 'better-sqlite3';
+import type { z as Zod } from 'zod';
 import { RobustartError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
@@ -80,3 +81,7 @@ export function lazyValue<T extends object>(load: () => T): T {
 export const sharp: typeof SharpModule = lazyDefault<typeof SharpModule>('sharp');
 export const ort: typeof OrtModule = lazyDefault<typeof OrtModule>('onnxruntime-node');
 export const Database: typeof DatabaseModule = lazyDefault<typeof DatabaseModule>('better-sqlite3');
+
+/** zod's `z`, loaded on first use; schemas built at module level go inside lazyValue so importing costs nothing. */
+export const z: typeof Zod = lazyValue(() => requirePackage<{ z: typeof Zod }>('zod').z);
+export type { Zod };

@@ -1,14 +1,14 @@
 // Options declared once, as a zod object schema: the library's types (z.input / z.output), validation with a
 // one-line error naming the option, its value and what is allowed, and (in the CLI) flags and help text
 // all derive from it.
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from './native.js';
 import { RobustartError } from '../errors.js';
 
 /** The options of a suite, corruption or attack: an object schema whose fields are all optional or defaulted. */
-export type OptionsSchema = z.ZodObject;
+export type OptionsSchema = Zod.ZodObject;
 
 /** No options. */
-export const NO_OPTIONS = z.object({});
+export const NO_OPTIONS = lazyValue(() => z.object({}));
 
 /** A boolean that also accepts the strings "true" and "false" (from a command line or a config file). */
 export function booleanOption() {
@@ -40,7 +40,7 @@ function showValue(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
 }
 
-type AnySchema = z.ZodType;
+type AnySchema = Zod.ZodType;
 
 /** The schema under optional / default / nullable / pipe wrappers (the one that says what the value is). */
 export function innerSchema(field: AnySchema): AnySchema {
@@ -95,7 +95,7 @@ export function allowedValues(field: AnySchema): string {
  * Validates options against their schema. Unknown keys and invalid values are one-line `InvalidOptionError`s
  * naming the owner ("suite natural"), the option, the value and what is allowed.
  */
-export function parseOptions<S extends OptionsSchema>(schema: S, raw: Record<string, unknown> | undefined, owner: string): z.output<S> {
+export function parseOptions<S extends OptionsSchema>(schema: S, raw: Record<string, unknown> | undefined, owner: string): Zod.output<S> {
   const given = raw ?? {};
   const known = Object.keys(schema.shape);
   for (const key of Object.keys(given)) {
@@ -116,7 +116,7 @@ export function parseOptions<S extends OptionsSchema>(schema: S, raw: Record<str
  * the "allowed" part of the error.
  */
 export function checkedBy<T>(parse: (value: T) => unknown, allowed?: string) {
-  return (value: T, ctx: z.RefinementCtx) => {
+  return (value: T, ctx: Zod.RefinementCtx) => {
     try {
       parse(value);
     } catch (err) {

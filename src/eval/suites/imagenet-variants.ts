@@ -6,7 +6,7 @@ import { loadImageFolder, type Dataset } from '../../data/dataset.js';
 import { subsetIndices, imagenetODetection, type ImageNetSubset } from '../../metrics/imagenet-subsets.js';
 import type { Suite, SuiteContext } from '../suite.js';
 import type { Condition } from '../condition.js';
-import { z } from 'zod';
+import { z, lazyValue } from '../../util/native.js';
 import { NO_OPTIONS } from '../../util/options.js';
 
 function requireImageNetModel(context: SuiteContext, suite: string): void {
@@ -57,9 +57,11 @@ export function imagenetODataset(ood: Dataset, options: Record<string, unknown>)
 }
 
 /** ImageNet-O's options: the negatives' folder. */
-export const imagenetOOptions = z.object({
-  negatives: z.string().min(1).optional().describe('ImageNet validation folder whose images of the 200 classes are the negatives'),
-});
+export const imagenetOOptions = lazyValue(() =>
+  z.object({
+    negatives: z.string().min(1).optional().describe('ImageNet validation folder whose images of the 200 classes are the negatives'),
+  }),
+);
 
 export const imagenetOSuite: Suite<typeof imagenetOOptions> = {
   name: 'imagenet-o',

@@ -7,7 +7,7 @@ import { cleanSuite } from './clean.js';
 import { naturalSuite } from './natural.js';
 import { systemSuite } from './system.js';
 import { adversarialSuite } from './adversarial.js';
-import { z } from 'zod';
+import { z, lazyValue } from '../../util/native.js';
 import { commaListOption, numberOption } from '../../util/options.js';
 import { imagenetASuite, imagenetOSuite, imagenetRSuite } from './imagenet-variants.js';
 
@@ -33,10 +33,12 @@ export function suiteNames(): string[] {
 }
 
 /** The adversarial suite's options (its conditions read them from the suite context). */
-const adversarialOptions = z.object({
-  attacks: commaListOption().optional().describe("attack:norm pairs, e.g. pgd:linf,cw:l2 (default: the spec's attack set and budgets)"),
-  steps: numberOption({ integer: true, min: 1 }).optional().describe("iterations of every iterative attack (quick runs; default: the spec's)"),
-});
+const adversarialOptions = lazyValue(() =>
+  z.object({
+    attacks: commaListOption().optional().describe("attack:norm pairs, e.g. pgd:linf,cw:l2 (default: the spec's attack set and budgets)"),
+    steps: numberOption({ integer: true, min: 1 }).optional().describe("iterations of every iterative attack (quick runs; default: the spec's)"),
+  }),
+);
 
 registerSuite(cleanSuite);
 registerSuite(naturalSuite);

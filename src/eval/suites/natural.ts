@@ -26,18 +26,20 @@ import type { SampleRecord } from '../../store/store.js';
 import { hashString, rngFor } from '../../util/rng.js';
 import { CLEAN, type Condition, type ConditionMeta } from '../condition.js';
 import type { Suite, SuiteContext } from '../suite.js';
-import { z } from 'zod';
+import { z, lazyValue } from '../../util/native.js';
 import { booleanOption, checkedBy, commaListOption, parseOptions } from '../../util/options.js';
 
 /** The natural suite's options: what the CLI's flags, help and validation derive from. */
-export const naturalOptions = z.object({
-  corruptions: commaListOption().superRefine(checkedBy(parseCorruptionList)).optional().describe('corruption names, comma-separated, or all | main | extra (default all 19; main with imagenet-c)'),
-  severities: commaListOption().superRefine(checkedBy(parseSeverityList, 'severities 1 to 5 as a range or list, e.g. 1-5, 3 or 1,3,5')).optional().describe('e.g. 1-5 or 1,3,5 (default 1-5)'),
-  'imagenet-p': booleanOption().optional().describe('add ImageNet-P perturbation sequences (flip probability, mT5D)'),
-  perturbations: commaListOption().superRefine(checkedBy(perturbationList)).optional().describe('which ImageNet-P types, comma-separated, all or main (default all)'),
-  'imagenet-c': z.string().min(1).optional().describe('folder of a pre-made ImageNet-C tree (<dir>/<corruption>/<severity>/...) read instead of corrupting on the fly'),
-  'frost-dir': z.string().min(1).optional().describe('folder of frost photographs to blend instead of the procedural frost'),
-});
+export const naturalOptions = lazyValue(() =>
+  z.object({
+    corruptions: commaListOption().superRefine(checkedBy(parseCorruptionList)).optional().describe('corruption names, comma-separated, or all | main | extra (default all 19; main with imagenet-c)'),
+    severities: commaListOption().superRefine(checkedBy(parseSeverityList, 'severities 1 to 5 as a range or list, e.g. 1-5, 3 or 1,3,5')).optional().describe('e.g. 1-5 or 1,3,5 (default 1-5)'),
+    'imagenet-p': booleanOption().optional().describe('add ImageNet-P perturbation sequences (flip probability, mT5D)'),
+    perturbations: commaListOption().superRefine(checkedBy(perturbationList)).optional().describe('which ImageNet-P types, comma-separated, all or main (default all)'),
+    'imagenet-c': z.string().min(1).optional().describe('folder of a pre-made ImageNet-C tree (<dir>/<corruption>/<severity>/...) read instead of corrupting on the fly'),
+    'frost-dir': z.string().min(1).optional().describe('folder of frost photographs to blend instead of the procedural frost'),
+  }),
+);
 
 /** Condition names: "<corruption>/<severity>" and "imagenet-p/<perturbation>/<frame>". */
 export const IMAGENET_P_PREFIX = 'imagenet-p/';

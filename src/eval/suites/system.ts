@@ -9,7 +9,7 @@ import type { SampleRecord } from '../../store/store.js';
 import type { ClassificationMetrics } from '../../metrics/classification.js';
 import type { Condition } from '../condition.js';
 import type { Suite } from '../suite.js';
-import { z } from 'zod';
+import { z, lazyValue } from '../../util/native.js';
 import { checkedBy, commaListOption } from '../../util/options.js';
 
 /** Distinct decoding behaviours by default: libjpeg-turbo islow+fancy (sharp; skia, mozjpeg-wasm and djpeg-islow give
@@ -90,10 +90,12 @@ export function predictionsFromRecords(records: Iterable<SampleRecord>): Map<str
 }
 
 /** The system suite's options: what the CLI's flags, help and validation derive from. */
-export const systemOptions = z.object({
-  decoders: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_DECODERS, 'decoders').map(decoderByName))).optional().describe('decoder variants, comma-separated, default or all'),
-  resizers: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_RESIZERS, 'resizers').map(resizerByName))).optional().describe('resizer variants, comma-separated, default or all'),
-});
+export const systemOptions = lazyValue(() =>
+  z.object({
+    decoders: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_DECODERS, 'decoders').map(decoderByName))).optional().describe('decoder variants, comma-separated, default or all'),
+    resizers: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_RESIZERS, 'resizers').map(resizerByName))).optional().describe('resizer variants, comma-separated, default or all'),
+  }),
+);
 
 export const systemSuite: Suite<typeof systemOptions> = {
   name: 'system',
