@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
+import { sharp } from './util/native.js';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

@@ -9,14 +9,22 @@ import { createSession, tensor, type OrtSession, type SessionOptions } from '../
 import { buildGradientGraph, prepareModel, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
+import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
 
 export interface ClassifierOptions extends SessionOptions {
   readonly inputName?: string;
   readonly logitsName?: string;
 }
 
-export async function createDifferentiableClassifier(model: Uint8Array | ModelProto | Graph, options: ClassifierOptions = {}): Promise<AutodiffClassifier> {
-  const prepared = await prepareModel(model, { inputName: options.inputName, logitsName: options.logitsName, session: options });
+/**
+ * A classifier with loss gradients w.r.t. its [0,1] pixel input. `model`: what loadModelFile returns (its
+ * normalisation-prepended graph is used), or a graph that itself takes [0,1] pixels.
+ */
+export async function createDifferentiableClassifier(model: LoadedModel | Uint8Array | ModelProto | Graph, options: ClassifierOptions = {}): Promise<AutodiffClassifier> {
+  assertPixelGraph(model);
+  const graph = isLoadedModel(model) ? model.pixelModel : model;
+  const names = isLoadedModel(model) ? { inputName: options.inputName ?? model.inputName, logitsName: options.logitsName ?? model.outputName } : { inputName: options.inputName, logitsName: options.logitsName };
+  const prepared = await prepareModel(graph, { ...names, session: options });
   if (prepared.dataType !== DataType.FLOAT) throw new RobustartError('the model computes logits in a type other than float32; re-export it in float32');
   const inputDims = prepared.shapes.get(prepared.inputName)!.dims;
   if (inputDims.length !== 4 || inputDims.slice(1).some((d) => d === null)) {
@@ -109,9 +117,19 @@ export class AutodiffClassifier implements DifferentiableClassifier {
     };
   }
 
-  async release(): Promise<void> {
+  /** Frees the ONNX Runtime sessions (also `await using`). */
+  async dispose(): Promise<void> {
     await this.forward.release();
     for (const s of this.gradientSessions.values()) await (await s).release();
+  }
+
+  /** @deprecated the same as dispose(). */
+  release(): Promise<void> {
+    return this.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }
 

@@ -7,6 +7,7 @@ import { createSession, tensor, type OrtSession, type SessionOptions } from '../
 import { buildGradientGraph, prepareModel, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
+import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
 
 export interface GradientFeeds {
   /** Model input, N × (rest of the input shape), float32. */
@@ -47,13 +48,25 @@ export class GradientSession {
     return { logits: out[this.prepared.logitsName].data as Float32Array, loss: out[this.gradientGraph.lossName].data as Float32Array, gradients };
   }
 
-  release(): Promise<void> {
+  /** Frees the ONNX Runtime session (also `await using`). */
+  dispose(): Promise<void> {
     return this.session.release();
+  }
+
+  /** @deprecated the same as dispose(). */
+  release(): Promise<void> {
+    return this.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }
 
-export async function createGradientSession(model: Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
-  const prepared = await prepareModel(model, { inputName: options.inputName, logitsName: options.logitsName, session: options });
+export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
+  assertPixelGraph(model);
+  const graph = isLoadedModel(model) ? model.pixelModel : model;
+  const prepared = await prepareModel(graph, { inputName: options.inputName ?? (isLoadedModel(model) ? model.inputName : undefined), logitsName: options.logitsName ?? (isLoadedModel(model) ? model.outputName : undefined), session: options });
   const gradientGraph = await buildGradientGraph(prepared, request);
   return new GradientSession(prepared, gradientGraph, await createSession(gradientGraph.graph, options, `gradient graph for loss ${request.loss}`), request);
 }

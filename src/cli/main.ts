@@ -5,15 +5,20 @@ import { parseCommandArgs } from './command.js';
 import { RobustartError } from '../errors.js';
 import { maxOf } from '../util/array.js';
 import { storeError } from '../store/store.js';
+import { asFlagError } from './options.js';
+import { loadPlugins, takePluginFlags } from './plugins.js';
 
 function printHelp(): void {
   const width = Math.max(maxOf(commands.map((c) => c.name.length)), 8);
   process.stdout.write(`robustart: robustness benchmark for image classifiers\n\nusage: robustart <command> [flags]\n\ncommands:\n`);
   for (const c of commands) process.stdout.write(`  ${c.name.padEnd(width)}  ${c.summary}\n`);
   process.stdout.write(`\nrobustart <command> --help shows a command's flags.\n`);
+  process.stdout.write(`--plugin FILE (repeatable, anywhere) first imports a module that registers suites or corruptions.\n`);
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(args: string[]): Promise<number> {
+  const { plugins, argv } = takePluginFlags(args);
+  await loadPlugins(plugins);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     printHelp();
@@ -75,7 +80,7 @@ main(process.argv.slice(2)).then(
     exitWhenIdle();
   },
   (caught: unknown) => {
-    const err = systemError(caught);
+    const err = asFlagError(systemError(caught));
     if (err instanceof RobustartError) {
       process.stderr.write(`robustart: ${err.message}\n`);
       process.exitCode = err.exitCode;

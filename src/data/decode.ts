@@ -1,7 +1,7 @@
 // Decoding image bytes to 8-bit sRGB RGB with sharp (libvips): the default decoder.
-import sharp from 'sharp';
+import { sharp } from '../util/native.js';
 import type { RgbImage } from './image.js';
-import type { Decoder } from '../noise/types.js';
+import type { Decoder } from './seams.js';
 import { RobustartError } from '../errors.js';
 import { decodeBmp, decodeNetpbm, isBitmapFormat } from './bitmap.js';
 

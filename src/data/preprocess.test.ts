@@ -4,7 +4,7 @@ import { roundHalfEven, scaleSize, resizedSize, centerCropOffsets, crop, resizeA
 import type { RgbImage } from './image.js';
 import { toFloatImage, toRgbImage, writeChw } from './image.js';
 import { modelResizer } from './resize.js';
-import type { Resizer } from '../noise/types.js';
+import type { Resizer } from './seams.js';
 
 test('roundHalfEven follows Python round(): halves go to the even neighbour', () => {
   assert.deepEqual([0.5, 1.5, 2.5, 3.5, -0.5, -1.5, 2.4, 2.6, 58.5, 16].map(roundHalfEven), [0, 2, 2, 4, -0, -2, 2, 3, 58, 16]);

@@ -2,7 +2,7 @@
 // Resize(floor(size / crop_pct)) on the shorter side -> CenterCrop(size) -> ToTensor. Normalisation is
 // inside the model graph (model/normalize.ts), so images leave here in [0,1].
 import { crop, type RgbImage } from './image.js';
-import type { Resizer } from '../noise/types.js';
+import type { Resizer } from './seams.js';
 import type { Interpolation } from '../model/metadata.js';
 import { RobustartError } from '../errors.js';
 import { roundHalfEven } from './resize/common.js';

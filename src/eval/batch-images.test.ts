@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { BatchImages } from './batch-images.js';
 import { UndecodableImageError, DecoderUnavailableError } from '../data/decode.js';
 import { RobustartError } from '../errors.js';
-import type { Decoder, Resizer } from '../noise/types.js';
+import type { Decoder, Resizer } from '../data/seams.js';
 import type { Sample } from '../data/dataset.js';
 import { tempDir } from '../testing/fixtures.js';
 

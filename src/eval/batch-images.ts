@@ -5,10 +5,10 @@ import type { Sample } from '../data/dataset.js';
 import type { RgbImage } from '../data/image.js';
 import { DecoderUnavailableError, UndecodableImageError } from '../data/decode.js';
 import { resizeAndCrop, type PreprocessConfig } from '../data/preprocess.js';
-import type { Decoder, Resizer } from '../noise/types.js';
+import type { Decoder, Resizer } from '../data/seams.js';
 import type { WorkerPool } from '../util/worker-pool.js';
 import type { Condition } from './condition.js';
-import type { PreprocessRequest, PreprocessResult } from './preprocess-worker.js';
+import type { PreprocessRequest, PreprocessResult } from './preprocess-protocol.js';
 
 export type PreparedImage = RgbImage | UndecodableImageError;
 
@@ -19,6 +19,8 @@ export interface BatchImagesOptions {
   readonly pool?: WorkerPool<PreprocessRequest, PreprocessResult>;
   /** Whether a worker can rebuild this decoder and resizer from their names. */
   readonly poolable: (decoder: Decoder, resizer: Resizer) => boolean;
+  /** Cancels the workers' requests of this batch. */
+  readonly signal?: AbortSignal;
 }
 
 interface Group {
@@ -71,7 +73,7 @@ export class BatchImages {
     const perSample = await Promise.all(
       this.batch.map(async (s): Promise<PreparedImage[]> => {
         if (usePool) {
-          const result = await pool.run({ path: group.pathOf(s), decoder: group.decoder.name, resizers: resizers.map((r) => r.name), config: preprocess });
+          const result = await pool.run({ path: group.pathOf(s), decoder: group.decoder.name, resizers: resizers.map((r) => r.name), config: preprocess }, { signal: this.options.signal });
           return 'images' in result ? result.images : resizers.map(() => new UndecodableImageError(s.id, result.undecodable));
         }
         return decodeAndResize(group.pathOf(s), s.id, group.decoder, resizers, preprocess);

@@ -1,6 +1,6 @@
 // A condition is one way of showing the dataset to the model: the clean pipeline, or the pipeline
 // with one noise swapped in (a decoder, a resizer, an image corruption, or a batch attack).
-import type { Decoder, Resizer, ImageNoise } from '../noise/types.js';
+import type { Decoder, Resizer, ImageNoise } from '../data/seams.js';
 import type { Sample } from '../data/dataset.js';
 
 /** The samples of one batch as a batch noise sees them: images N,C,H,W in [0,1], labels and ids in the same order. */
@@ -50,4 +50,4 @@ export interface Condition {
   readonly classSubset?: readonly number[];
 }
 
-export const CLEAN: Condition = { name: 'clean' };
+export const CLEAN: Condition = { name: 'clean', meta: { kind: 'clean' } };

@@ -7,6 +7,7 @@ import type { Dataset, Sample } from '../data/dataset.js';
 import { toFloatImage, writeChw } from '../data/image.js';
 import { sharpDecoder, UndecodableImageError } from '../data/decode.js';
 import { modelResizer } from '../data/resize.js';
+import type { PreprocessConfig } from '../data/preprocess.js';
 import type { LoadedModel } from '../model/load.js';
 import type { OnnxClassifier } from '../model/classifier.js';
 import type { ResultStore, RunEntry, SampleRecord } from '../store/store.js';
@@ -16,11 +17,11 @@ import { hashString, rngFor } from '../util/rng.js';
 import { runtimeVersions } from '../version.js';
 import type { Condition } from './condition.js';
 import type { Progress } from './progress.js';
-import type { Suite, SuiteContext } from './suite.js';
-import type { Decoder, Resizer } from '../noise/types.js';
-import { availableParallelism } from 'node:os';
+import { suiteOptions, type Suite, type SuiteContext } from './suite.js';
+import type { Decoder, Resizer } from '../data/seams.js';
+import { defaultWorkers } from '../util/workers.js';
 import { WorkerPool, WorkerPoolError } from '../util/worker-pool.js';
-import type { PreprocessRequest, PreprocessResult } from './preprocess-worker.js';
+import type { PreprocessRequest, PreprocessResult } from './preprocess-protocol.js';
 import { BatchImages } from './batch-images.js';
 import { decoderNames } from '../noise/system/decoders/index.js';
 import { resizerNames } from '../noise/system/resizers/index.js';
@@ -46,6 +47,8 @@ export interface EvaluateOptions {
   /** Discard stored records of this exact run and start over. */
   readonly fresh?: boolean;
   readonly onProgress?: (p: Progress) => void;
+  /** Stops the run between batches (and its workers' pending requests); what is recorded stays, so it resumes. */
+  readonly signal?: AbortSignal;
 }
 
 export interface EvaluationResult {
@@ -79,12 +82,34 @@ interface PreparedUnit {
   readonly skippedRecords: SampleRecord[];
 }
 
+/** Everything the stages of one evaluation share. */
+interface EvaluationPlan {
+  readonly options: EvaluateOptions;
+  readonly context: SuiteContext;
+  readonly conditions: readonly Condition[];
+  readonly preprocess: PreprocessConfig;
+  readonly defaultResizer: Resizer;
+  readonly runId: string;
+  /** The samples of a batch this run has not recorded yet for a condition. */
+  readonly pendingFor: (condition: Condition, batch: readonly Sample[]) => Sample[];
+  /** Records still to produce over all conditions (for progress). */
+  readonly total: number;
+}
+
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
+  const plan = await planEvaluation(options);
+  const evaluatedNow = await recordConditions(plan);
+  return summarizeRun(plan, evaluatedNow);
+}
+
+/** Stage 1: check the inputs, list the suite's conditions, open (or find) the run and what it already recorded. */
+async function planEvaluation(options: EvaluateOptions): Promise<EvaluationPlan> {
   const { model, classifier, dataset, samples, store, suite, seed, batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RobustartError(`batch size ${batchSize} must be a positive integer`);
   checkLabels(model, dataset, samples);
-  const suiteOptions = suite.resolveOptions ? suite.resolveOptions(options.suiteOptions ?? {}) : options.suiteOptions ?? {};
-  const context: SuiteContext = { model, classifier, dataset, seed, options: suiteOptions };
+  const parsedOptions = suiteOptions(suite, options.suiteOptions);
+  const resolvedOptions = suite.resolveOptions ? suite.resolveOptions(parsedOptions) : parsedOptions;
+  const context: SuiteContext = { model, classifier, dataset, seed, options: resolvedOptions, workers: options.workers ?? defaultWorkers() };
   const conditions = await suite.conditions(context);
   const names = new Set<string>();
   for (const c of conditions) {
@@ -103,13 +128,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     preprocess: { ...preprocess, decoder: sharpDecoder.name, resizer: defaultResizer.name },
     robustart: runtimeVersions().robustart,
     seed,
-    suiteOptions,
+    suiteOptions: resolvedOptions,
     config: options.config ?? {},
   };
   const runId = runIdOf(identity);
   store.putDataset({ fingerprint: dataset.fingerprint, kind: dataset.kind, root: dataset.root, numSamples: dataset.samples.length, classes: dataset.classes });
   if (options.fresh) store.deleteRun(runId);
-  const run = store.openRun({
+  store.openRun({
     id: runId,
     suite: suite.name,
     modelName: model.name,
@@ -127,77 +152,99 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   };
   let total = 0;
   for (const c of conditions) total += pendingFor(c, samples).length;
-  let done = 0;
-  let evaluatedNow = 0;
+  return { options, context, conditions, preprocess, defaultResizer, runId, pendingFor, total };
+}
+
+/**
+ * Stage 2: the images of each (batch, pending condition) unit: read, decode, resize and crop (in worker
+ * threads when a pool is given), then each image's noise with its per-sample stream.
+ */
+async function* prepareUnits(plan: EvaluationPlan, pool: WorkerPool<PreprocessRequest, PreprocessResult> | undefined): AsyncGenerator<PreparedUnit> {
+  const { samples, batchSize, seed, model } = plan.options;
+  const { conditions, preprocess, defaultResizer, pendingFor } = plan;
   const [channels, height, width] = model.metadata.input_size;
   const imageSize = channels * height * width;
-
-  async function* prepareUnits(): AsyncGenerator<PreparedUnit> {
-    for (let start = 0; start < samples.length; start += batchSize) {
-      const batch = samples.slice(start, start + batchSize);
-      const pendingConditions = conditions.filter((c) => pendingFor(c, batch).length > 0);
-      const images = new BatchImages(batch, pendingConditions, { preprocess, defaultDecoder: sharpDecoder, defaultResizer, pool, poolable });
-      for (const condition of pendingConditions) {
-        const todo = pendingFor(condition, batch);
-        const prepared = await images.imagesFor(condition);
-        const usable: Sample[] = [];
-        const skippedRecords: SampleRecord[] = [];
-        const tensor = new Float32Array(todo.length * imageSize);
-        // Image noises may run in worker threads (they return promises): start them all, then collect in order.
-        const noisy = todo.map((s) => {
-          const image = prepared[batch.indexOf(s)];
-          if (image instanceof UndecodableImageError) return image;
-          const floatImage = toFloatImage(image);
-          return condition.imageNoise ? condition.imageNoise.apply(floatImage, rngFor(seed, hashString(condition.name), hashString(s.id))) : floatImage;
-        });
-        const settled = await Promise.allSettled(noisy);
-        for (const [i, s] of todo.entries()) {
-          const outcome = settled[i];
-          if (outcome.status === 'rejected') throw outcome.reason;
-          const image = outcome.value;
-          if (image instanceof UndecodableImageError) {
-            skippedRecords.push({ noise: condition.name, sampleId: s.id, label: s.label, status: 'skipped', error: image.message });
-            continue;
-          }
-          writeChw(image, tensor, usable.length * imageSize);
-          usable.push(s);
+  for (let start = 0; start < samples.length; start += batchSize) {
+    const batch = samples.slice(start, start + batchSize);
+    const pendingConditions = conditions.filter((c) => pendingFor(c, batch).length > 0);
+    const images = new BatchImages(batch, pendingConditions, { preprocess, defaultDecoder: sharpDecoder, defaultResizer, pool, poolable, signal: plan.options.signal });
+    for (const condition of pendingConditions) {
+      const todo = pendingFor(condition, batch);
+      const prepared = await images.imagesFor(condition);
+      const usable: Sample[] = [];
+      const skippedRecords: SampleRecord[] = [];
+      const tensor = new Float32Array(todo.length * imageSize);
+      // Image noises may run in worker threads (they return promises): start them all, then collect in order.
+      const noisy = todo.map((s) => {
+        const image = prepared[batch.indexOf(s)];
+        if (image instanceof UndecodableImageError) return image;
+        const floatImage = toFloatImage(image);
+        return condition.imageNoise ? condition.imageNoise.apply(floatImage, rngFor(seed, hashString(condition.name), hashString(s.id))) : floatImage;
+      });
+      const settled = await Promise.allSettled(noisy);
+      for (const [i, s] of todo.entries()) {
+        const outcome = settled[i];
+        if (outcome.status === 'rejected') throw outcome.reason;
+        const image = outcome.value;
+        if (image instanceof UndecodableImageError) {
+          skippedRecords.push({ noise: condition.name, sampleId: s.id, label: s.label, status: 'skipped', error: image.message });
+          continue;
         }
-        yield { condition, samples: usable, images: tensor.subarray(0, usable.length * imageSize), skippedRecords };
+        writeChw(image, tensor, usable.length * imageSize);
+        usable.push(s);
       }
+      yield { condition, samples: usable, images: tensor.subarray(0, usable.length * imageSize), skippedRecords };
     }
   }
+}
 
-  const workerCount = options.workers ?? Math.max(1, availableParallelism() - 1);
+/** Stage 3: a prepared unit through its batch noise and the model, to one record per sample. */
+async function classifyUnit(plan: EvaluationPlan, unit: PreparedUnit): Promise<SampleRecord[]> {
+  const { model, classifier, seed } = plan.options;
+  const records: SampleRecord[] = [...unit.skippedRecords];
+  if (unit.samples.length === 0) return records;
+  const labels = Int32Array.from(unit.samples, (s) => s.label);
+  let images = unit.images;
+  let extra: Record<string, unknown>[] | undefined;
+  if (unit.condition.batchNoise) {
+    const noisy = await unit.condition.batchNoise.apply({ images, labels, sampleIds: unit.samples.map((s) => s.id), seed });
+    images = noisy.images;
+    extra = noisy.extra;
+  }
+  const outputs = await classifier.logits(images, unit.samples.length);
+  const logits = logitsFromOutputs(outputs, model.metadata.num_classes, model.metadata.outputs, model.name, (row) => `sample ${unit.samples[row].id} (condition ${unit.condition.name})`);
+  const subset = unit.condition.classSubset;
+  const predictions = subset ? predictionsFromSubsetLogits(logits, labels, model.metadata.num_classes, subset) : predictionsFromLogits(logits, labels, model.metadata.num_classes);
+  predictions.forEach((p, i) =>
+    records.push({ noise: unit.condition.name, sampleId: unit.samples[i].id, label: p.label, status: 'ok', top5: p.top5, confidence: p.confidence, trueProbability: p.trueProbability, ...(extra?.[i] ? { extra: extra[i] } : {}) }),
+  );
+  return records;
+}
+
+/**
+ * Stages 2 and 3 overlapped (the next unit is prepared while the model runs the current one); records
+ * are stored per unit in one transaction. Returns the number of records written now.
+ */
+async function recordConditions(plan: EvaluationPlan): Promise<number> {
+  const { store, onProgress } = plan.options;
+  const { runId, total } = plan;
+  let done = 0;
+  let evaluatedNow = 0;
+  const workerCount = plan.options.workers ?? defaultWorkers();
   const pool = workerCount > 0 && total > 0 ? new WorkerPool<PreprocessRequest, PreprocessResult>(new URL('./preprocess-worker.js', import.meta.url), workerCount) : undefined;
-  const units = prepareUnits();
+  const units = prepareUnits(plan, pool);
   let next = units.next();
   try {
     for (;;) {
+      plan.options.signal?.throwIfAborted();
       const current = await next;
       if (current.done) break;
       next = units.next(); // prepare the next unit while the model runs on this one
       const unit = current.value;
-      const records: SampleRecord[] = [...unit.skippedRecords];
-      if (unit.samples.length > 0) {
-        const labels = Int32Array.from(unit.samples, (s) => s.label);
-        let images = unit.images;
-        let extra: Record<string, unknown>[] | undefined;
-        if (unit.condition.batchNoise) {
-          const noisy = await unit.condition.batchNoise.apply({ images, labels, sampleIds: unit.samples.map((s) => s.id), seed });
-          images = noisy.images;
-          extra = noisy.extra;
-        }
-        const outputs = await classifier.logits(images, unit.samples.length);
-        const logits = logitsFromOutputs(outputs, model.metadata.num_classes, model.metadata.outputs, model.name, (row) => `sample ${unit.samples[row].id} (condition ${unit.condition.name})`);
-        const subset = unit.condition.classSubset;
-        const predictions = subset ? predictionsFromSubsetLogits(logits, labels, model.metadata.num_classes, subset) : predictionsFromLogits(logits, labels, model.metadata.num_classes);
-        predictions.forEach((p, i) =>
-          records.push({ noise: unit.condition.name, sampleId: unit.samples[i].id, label: p.label, status: 'ok', top5: p.top5, confidence: p.confidence, trueProbability: p.trueProbability, ...(extra?.[i] ? { extra: extra[i] } : {}) }),
-        );
-      }
+      const records = await classifyUnit(plan, unit);
       evaluatedNow += store.addRecords(runId, records);
       done += records.length;
-      options.onProgress?.({ done, total, label: unit.condition.name });
+      onProgress?.({ done, total, label: unit.condition.name });
     }
   } catch (err) {
     // Records already written stay: the same command resumes from them.
@@ -207,7 +254,13 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   } finally {
     await pool?.close();
   }
+  return evaluatedNow;
+}
 
+/** Stage 4: per-condition metrics from the stored records, then the suite's metrics; the run is finished. */
+async function summarizeRun(plan: EvaluationPlan, evaluatedNow: number): Promise<EvaluationResult> {
+  const { store, suite, samples } = plan.options;
+  const { runId, conditions, context } = plan;
   const perCondition = new Map<string, ClassificationMetrics>();
   const skipped = new Map<string, number>();
   const recordsByCondition = new Map<string, SampleRecord[]>();
@@ -220,7 +273,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
     skipped.set(condition.name, records.length - ok.length);
     store.setMetrics(runId, condition.name, { top1: metrics.top1, top5: metrics.top5, nll: metrics.nll, ece: metrics.ece, count: metrics.count, skipped: records.length - ok.length });
   }
-  const suiteMetrics = suite.summarize ? await suite.summarize(perCondition, context, recordsByCondition) : {};
+  const suiteMetrics = suite.summarize ? await suite.summarize(perCondition, { ...context, conditions }, recordsByCondition) : {};
   if (Object.keys(suiteMetrics).length > 0) store.setMetrics(runId, '*', suiteMetrics);
   const first = perCondition.get(conditions[0]?.name ?? '');
   store.finishRun(runId, 'finished', {

@@ -2,23 +2,13 @@
 // each resizer asked for, off the main thread (ONNX Runtime blocks the main thread while a batch runs).
 import { parentPort } from 'node:worker_threads';
 import type { RgbImage } from '../data/image.js';
-import type { PreprocessConfig } from '../data/preprocess.js';
 import { UndecodableImageError } from '../data/decode.js';
 import { RobustartError } from '../errors.js';
 import type { WorkerReply } from '../util/worker-pool.js';
 import { decoderByName } from '../noise/system/decoders/index.js';
 import { resizerByName } from '../noise/system/resizers/index.js';
 import { decodeAndResize } from './batch-images.js';
-
-export interface PreprocessRequest {
-  readonly path: string;
-  readonly decoder: string;
-  readonly resizers: readonly string[];
-  readonly config: PreprocessConfig;
-}
-
-/** One cropped image per requested resizer, or why the file could not be read or decoded. */
-export type PreprocessResult = { images: RgbImage[] } | { undecodable: string };
+import type { PreprocessRequest, PreprocessResult } from './preprocess-protocol.js';
 
 async function handle(request: PreprocessRequest): Promise<PreprocessResult> {
   const images = await decodeAndResize(request.path, request.path, decoderByName(request.decoder), request.resizers.map(resizerByName), request.config);

@@ -7,15 +7,19 @@ import { ResultStore, storeError } from '../store/store.js';
 import { RobustartError } from '../errors.js';
 import { evaluate, type EvaluationResult } from './evaluate.js';
 import type { Progress } from './progress.js';
-import { suites } from './suites/index.js';
+import { findSuite } from './suites/index.js';
+import { suiteOptions, type Suite } from './suite.js';
+import type { OptionsSchema } from '../util/options.js';
+import type { z } from 'zod';
 import type { LoadedModel } from '../model/load.js';
 import type { ModelOutputs } from '../model/outputs.js';
 import type { Dataset } from '../data/dataset.js';
 
-export interface RunEvaluationOptions {
+export interface RunEvaluationOptions<S extends OptionsSchema = OptionsSchema> {
   readonly model: string;
   readonly data: string;
-  readonly suite?: string;
+  /** A registered suite's name (default clean) or a suite object. */
+  readonly suite?: string | Suite<S>;
   readonly limit?: number;
   readonly seed?: number;
   readonly batchSize?: number;
@@ -25,11 +29,14 @@ export interface RunEvaluationOptions {
   readonly workers?: number;
   /** Path of the SQLite store, or an open store. */
   readonly store?: string | ResultStore;
-  readonly suiteOptions?: Record<string, unknown>;
+  /** The suite's options (validated by its schema; typed when `suite` is a suite object). */
+  readonly suiteOptions?: z.input<S> & Record<string, unknown>;
   readonly fresh?: boolean;
   /** What the model's output rows are, overriding its metadata field `outputs` (default: the metadata's, logits). */
   readonly outputs?: ModelOutputs;
   readonly onProgress?: (p: Progress) => void;
+  /** Stops the run between batches; what is recorded stays, so the same call resumes it. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RunEvaluationResult extends EvaluationResult {
@@ -40,21 +47,18 @@ export interface RunEvaluationResult extends EvaluationResult {
 
 export const DEFAULT_SEED = 0;
 
-export function findSuite(name: string) {
-  const suite = suites.find((s) => s.name === name);
-  if (!suite) throw new RobustartError(`unknown suite '${name}'; available: ${suites.map((s) => s.name).join(', ')}`);
-  return suite;
-}
+export { findSuite };
 
-export async function runEvaluation(options: RunEvaluationOptions): Promise<RunEvaluationResult> {
-  const suite = findSuite(options.suite ?? 'clean');
+export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(options: RunEvaluationOptions<S>): Promise<RunEvaluationResult> {
+  const suite = typeof options.suite === 'object' ? (options.suite as unknown as Suite) : findSuite(options.suite ?? 'clean');
+  const parsedOptions = suiteOptions(suite, options.suiteOptions);
   const store = options.store instanceof ResultStore ? options.store : new ResultStore(options.store);
   const ownsStore = !(options.store instanceof ResultStore);
   try {
     const resolved = resolveModel(options.model, store);
     const model = options.outputs ? { ...resolved, metadata: { ...resolved.metadata, outputs: options.outputs } } : resolved;
     const loaded = loadDataset(options.data, model.metadata.labels);
-    const dataset = suite.prepareDataset ? suite.prepareDataset(loaded, options.suiteOptions ?? {}) : loaded;
+    const dataset = suite.prepareDataset ? suite.prepareDataset(loaded, parsedOptions) : loaded;
     const seed = options.seed ?? DEFAULT_SEED;
     const samples = limitSamples(dataset, options.limit, seed);
     const classifier = await OnnxClassifier.create(model, { device: options.device, threads: options.threads });
@@ -71,10 +75,11 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         batchSize: model.fixedBatch === 1 ? 1 : options.batchSize ?? defaultBatchSize(model.metadata.input_size),
         // Declared probabilities change the numbers; logits (the default) leave earlier run ids as they were.
         config: { device: options.device ?? 'cpu', limit: options.limit ?? null, ...(model.metadata.outputs === 'probabilities' ? { outputs: 'probabilities' } : {}) },
-        suiteOptions: options.suiteOptions,
+        suiteOptions: parsedOptions,
         fresh: options.fresh,
         workers: options.workers,
         onProgress: options.onProgress,
+        signal: options.signal,
       });
       if (samples.length > 0 && [...result.perCondition.values()].every((m) => m.count === 0)) {
         throw new RobustartError(`none of the ${samples.length} images of ${dataset.root} could be decoded, so there is nothing to score; the skipped records of run ${result.run.id} say why for each`);

@@ -10,7 +10,7 @@ import { resolveModel } from '../model/resolve.js';
 import { loadModelFile } from '../model/load.js';
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
 import { loadDataset, limitSamples } from '../data/dataset.js';
-import { loadImages } from '../data/load-images.js';
+import { loadImages } from '../data/batch.js';
 import { packagePath } from '../util/paths.js';
 import { ResultStore } from '../store/store.js';
 import { tempDir, writeTinyClassifier } from '../testing/fixtures.js';
@@ -30,7 +30,7 @@ test('transfer: source × target AR matrix, the white-box diagonal equals runAtt
   try {
     const dataset = loadDataset(DATA, cnn.metadata.labels);
     const samples = limitSamples(dataset, 16, 2);
-    const images = await loadImages(samples, cnn.metadata);
+    const images = await loadImages(samples, cnn);
     const plans = transferPlans('robustart-paper');
     assert.deepEqual(plans, [{ attack: 'fgsm', norm: 'linf', epsilons: [0.5 / 255, 2 / 255, 8 / 255] }]);
     const result = await runTransfer({ sources: models, targets: models, dataset, samples, images, plans, seed: 0, batchSize: 5, protocol: 'robustart-paper', store });

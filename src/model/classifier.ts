@@ -1,5 +1,6 @@
 // Inference on batches of [0,1] pixel images through an ONNX Runtime session.
-import ort from 'onnxruntime-node';
+import { ort } from '../util/native.js';
+import type OrtTypes from 'onnxruntime-node';
 import { RobustartError } from '../errors.js';
 import type { LoadedModel } from './load.js';
 import { createSession, type SessionOptions } from './session.js';
@@ -7,7 +8,7 @@ import { createSession, type SessionOptions } from './session.js';
 export class OnnxClassifier {
   private constructor(
     readonly model: LoadedModel,
-    private readonly session: ort.InferenceSession,
+    private readonly session: OrtTypes.InferenceSession,
   ) {}
 
   static async create(model: LoadedModel, options: SessionOptions = {}): Promise<OnnxClassifier> {
@@ -38,7 +39,12 @@ export class OnnxClassifier {
     return data;
   }
 
+  /** Frees the ONNX Runtime session (also `await using`). */
   async dispose(): Promise<void> {
     await this.session.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }

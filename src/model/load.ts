@@ -30,6 +30,24 @@ export interface LoadedModel {
   readonly notes: readonly string[];
 }
 
+/** Stored graphs that expect normalised input (their loaded model prepends the normalisation). */
+const NORMALISED_INPUT_GRAPHS = new WeakSet<ModelProto>();
+
+/**
+ * Refuses a loaded model's `original` graph where [0,1] pixels are meant: that graph expects normalised input,
+ * so gradients and attacks on it would be computed on the wrong function.
+ */
+export function assertPixelGraph(model: unknown): void {
+  if (typeof model === 'object' && model !== null && NORMALISED_INPUT_GRAPHS.has(model as ModelProto)) {
+    throw new RobustartError('this is the model as stored, which expects normalised input; pass the loaded model itself (what loadModelFile returns), whose graph takes [0,1] pixels');
+  }
+}
+
+/** A loaded model, told apart from raw model bytes or graphs. */
+export function isLoadedModel(model: unknown): model is LoadedModel {
+  return typeof model === 'object' && model !== null && 'pixelModel' in model && 'metadata' in model && 'original' in model;
+}
+
 export function loadModelFile(path: string, name = basename(path).replace(/\.onnx$/i, '')): LoadedModel {
   const absolute = resolve(path);
   if (!existsSync(absolute)) {
@@ -77,6 +95,7 @@ export function loadModelFile(path: string, name = basename(path).replace(/\.onn
   const metadata = output === outputs[0] ? firstPass : resolveModelMetadata(absolute, metadataOf(original), { input_size: inferredSize, num_classes: inferredClasses });
   checkAgainstGraph(path, metadata, input.shape, inferredClasses);
   const pixelModel = metadata.normalized_in_graph ? original : prependNormalization(original, input.name, metadata.mean, metadata.std);
+  if (pixelModel !== original) NORMALISED_INPUT_GRAPHS.add(original);
   return {
     name,
     path: absolute,

@@ -1,6 +1,6 @@
 // Model metadata in timm's field names (pretrained_cfg), read from ONNX metadata_props or a sidecar JSON.
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../util/native.js';
 import { RobustartError } from '../errors.js';
 import { MODEL_OUTPUTS } from './outputs.js';
 
@@ -9,30 +9,30 @@ export type Interpolation = (typeof INTERPOLATIONS)[number];
 
 export const FAMILIES = ['CNN', 'ViT', 'MLP', 'other'] as const;
 
-const triple = z.tuple([z.number(), z.number(), z.number()]);
+export const modelMetadataSchema = lazyValue(() =>
+  z
+    .object({
+      input_size: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
+      interpolation: z.enum(INTERPOLATIONS).default('bicubic'),
+      crop_pct: z.number().gt(0).lte(1).default(0.875),
+      mean: z.tuple([z.number(), z.number(), z.number()]).default([0.485, 0.456, 0.406]),
+      std: z.tuple([z.number(), z.number(), z.number()]).refine((s) => s.every((v) => v > 0), 'every std must be > 0').default([0.229, 0.224, 0.225]),
+      num_classes: z.number().int().positive(),
+      family: z.enum(FAMILIES).default('other'),
+      labels: z.array(z.string()).optional(),
+      /** Set when (x-mean)/std is already inside the graph: robustart then prepends nothing. */
+      normalized_in_graph: z.boolean().default(false),
+      architecture: z.string().optional(),
+      /** Which graph output holds the logits, for models with several (default: the first). */
+      output_name: z.string().optional(),
+      /** What the output rows are: logits, or probabilities (a final softmax in the graph). */
+      outputs: z.enum(MODEL_OUTPUTS).default('logits'),
+    })
+    .passthrough()
+    .refine((m) => !m.labels || m.labels.length === m.num_classes, { message: 'labels must have num_classes entries', path: ['labels'] }),
+);
 
-export const modelMetadataSchema = z
-  .object({
-    input_size: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
-    interpolation: z.enum(INTERPOLATIONS).default('bicubic'),
-    crop_pct: z.number().gt(0).lte(1).default(0.875),
-    mean: triple.default([0.485, 0.456, 0.406]),
-    std: triple.refine((s) => s.every((v) => v > 0), 'every std must be > 0').default([0.229, 0.224, 0.225]),
-    num_classes: z.number().int().positive(),
-    family: z.enum(FAMILIES).default('other'),
-    labels: z.array(z.string()).optional(),
-    /** Set when (x-mean)/std is already inside the graph: robustart then prepends nothing. */
-    normalized_in_graph: z.boolean().default(false),
-    architecture: z.string().optional(),
-    /** Which graph output holds the logits, for models with several (default: the first). */
-    output_name: z.string().optional(),
-    /** What the output rows are: logits, or probabilities (a final softmax in the graph). */
-    outputs: z.enum(MODEL_OUTPUTS).default('logits'),
-  })
-  .passthrough()
-  .refine((m) => !m.labels || m.labels.length === m.num_classes, { message: 'labels must have num_classes entries', path: ['labels'] });
-
-export type ModelMetadata = z.output<typeof modelMetadataSchema>;
+export type ModelMetadata = Zod.output<typeof modelMetadataSchema>;
 
 /** Timm's defaults (IMAGENET_DEFAULT_MEAN/STD, crop_pct 0.875, bicubic) fill fields a model leaves out. */
 export function parseModelMetadata(raw: Record<string, unknown>, source: string): ModelMetadata {

@@ -1,7 +1,7 @@
 // One way in: a model is named by a path to an .onnx file, a registered name, or a bundled name.
 import { existsSync } from 'node:fs';
 import { RobustartError } from '../errors.js';
-import type { ResultStore } from '../store/store.js';
+import type { ModelLookup } from './registry.js';
 import { packagePath } from '../util/paths.js';
 import { loadModelFile, type LoadedModel } from './load.js';
 
@@ -10,8 +10,9 @@ export const BUNDLED_MODELS: Record<string, string> = {
   'fashion-cnn': 'demo/model/fashion-cnn.onnx',
 };
 
-export function resolveModel(nameOrPath: string, store?: ResultStore): LoadedModel {
-  const registered = store?.getModel(nameOrPath);
+/** `registry`: where registered names are looked up (a ModelRegistry, or a ResultStore, which holds one). */
+export function resolveModel(nameOrPath: string, registry?: ModelLookup): LoadedModel {
+  const registered = registry?.getModel(nameOrPath);
   if (registered) {
     if (!existsSync(registered.path)) {
       throw new RobustartError(`registered model '${nameOrPath}' points to ${registered.path}, which no longer exists; re-add it with robustart models add ${nameOrPath} <path>`);

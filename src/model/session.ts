@@ -1,10 +1,9 @@
 // ONNX Runtime sessions on the execution provider the user picks, with clear errors when it is missing.
 import type ort from 'onnxruntime-node';
-import { bundledExecutionProviders, conciseOrtMessage, createSession as createOrtSession } from '../onnx/runtime.js';
+import { DEVICES, bundledExecutionProviders, conciseOrtMessage, createSession as createOrtSession, type Device, type SessionOptions } from '../onnx/runtime.js';
 import { RobustartError } from '../errors.js';
 
-export const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
-export type Device = (typeof DEVICES)[number];
+export { DEVICES, type Device, type SessionOptions };
 
 export function parseDevice(text: string | undefined): Device {
   const device = (text ?? 'cpu').toLowerCase();
@@ -20,15 +19,9 @@ export function availableDevices(): Device[] {
   return DEVICES.filter((d) => bundled.includes(d));
 }
 
-export interface SessionOptions {
-  readonly device?: Device;
-  /** Threads for one operator; default: ORT's choice (all cores). */
-  readonly threads?: number;
-}
-
 /** A session for a model file on the chosen device; `source` names the file in errors. */
 export function createSession(model: Uint8Array, source: string, options: SessionOptions = {}): Promise<ort.InferenceSession> {
-  return createOrtSession(model, { executionProviders: [options.device ?? 'cpu'], intraOpThreads: options.threads }, source);
+  return createOrtSession(model, { ...options, device: options.device ?? 'cpu' }, source);
 }
 
 export { conciseOrtMessage };

@@ -1,9 +1,11 @@
 // Reading and writing ONNX protobuf through the kept `onnx-proto` codec (onnx v1.10 schema).
 import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import onnxProto from 'onnx-proto';
+import type onnxProto from 'onnx-proto';
+import { lazyValue, requirePackage } from '../util/native.js';
 import { RobustartError } from '../errors.js';
 
-export const onnx = onnxProto.onnx;
+// The codec (protobufjs) loads on first use: importing robustart does not pay for it.
+export const onnx: typeof onnxProto.onnx = lazyValue(() => requirePackage<typeof onnxProto>('onnx-proto').onnx);
 export type ModelProto = onnxProto.onnx.ModelProto;
 export type GraphProto = onnxProto.onnx.IGraphProto;
 export type NodeProto = onnxProto.onnx.INodeProto;
@@ -11,8 +13,8 @@ export type TensorProto = onnxProto.onnx.ITensorProto;
 export type AttributeProto = onnxProto.onnx.IAttributeProto;
 export type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 
-export const DataType = onnxProto.onnx.TensorProto.DataType;
-export const AttributeType = onnxProto.onnx.AttributeProto.AttributeType;
+export const DataType: typeof onnxProto.onnx.TensorProto.DataType = lazyValue(() => onnx.TensorProto.DataType);
+export const AttributeType: typeof onnxProto.onnx.AttributeProto.AttributeType = lazyValue(() => onnx.AttributeProto.AttributeType);
 
 /** Decodes ONNX bytes; `source` names the file in the error a user sees. */
 export function decodeModel(bytes: Uint8Array, source = 'model'): ModelProto {

@@ -1,18 +1,26 @@
 // onnxruntime-node sessions and tensors for robustart's graphs (CPU by default; WebGPU/CUDA by name).
-import ort from 'onnxruntime-node';
+import { ort } from '../util/native.js';
+import type OrtTypes from 'onnxruntime-node';
 import type { ModelProto } from './proto.js';
 import { encodeModel } from './proto.js';
 import type { Graph } from './graph.js';
 import { RobustartError } from '../errors.js';
 
-export type OrtSession = ort.InferenceSession;
-export type OrtTensor = ort.Tensor;
-export const OrtTensorClass = ort.Tensor;
+export type OrtSession = OrtTypes.InferenceSession;
+export type OrtTensor = OrtTypes.Tensor;
 
+export const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
+export type Device = (typeof DEVICES)[number];
+
+/** How robustart opens an ONNX Runtime session: the one options type of classifiers, gradient and training sessions. */
 export interface SessionOptions {
-  /** onnxruntime execution providers in preference order, e.g. ['cuda', 'cpu'] or ['webgpu', 'cpu']. */
+  /** Where the model runs (default: ROBUSTART_EP, else cpu). */
+  readonly device?: Device;
+  /** Threads for one operator; default (or 0): onnxruntime's choice (all cores). */
+  readonly threads?: number;
+  /** Advanced: onnxruntime execution providers in preference order (e.g. ['cuda', 'cpu']); overrides `device`. */
   readonly executionProviders?: string[];
-  /** Threads for one op; 0 lets onnxruntime choose. */
+  /** @deprecated the same as `threads`. */
   readonly intraOpThreads?: number;
 }
 
@@ -37,12 +45,13 @@ export function conciseOrtMessage(message: string): string {
 
 /** The one way robustart opens an ORT session: inference, shape discovery, gradients and training alike. */
 export async function createSession(model: ModelProto | Graph | Uint8Array, options: SessionOptions = {}, what = 'model'): Promise<OrtSession> {
-  const providers = options.executionProviders ?? defaultExecutionProviders();
+  const providers = options.executionProviders ?? (options.device ? [options.device] : defaultExecutionProviders());
+  const threads = options.threads ?? options.intraOpThreads;
   const bundled = bundledExecutionProviders();
   const missing = providers.find((p) => !bundled.includes(p));
   if (missing) {
     const hint = missing === 'cuda'
-      ? 'this onnxruntime-node install has no CUDA provider (it is installed with onnxruntime-node-install=skip); reinstall onnxruntime-node with its CUDA binaries on a CUDA machine, or use --device cpu'
+      ? 'this onnxruntime-node install has no CUDA provider (it is installed with onnxruntime-node-install=skip); reinstall onnxruntime-node with its CUDA binaries on a CUDA machine, or run on the cpu device'
       : `use one of: ${bundled.join(', ')}`;
     throw new RobustartError(`execution provider '${missing}' is not available: ${hint}`);
   }
@@ -52,7 +61,7 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
       executionProviders: providers,
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3, // errors only: unused-initializer notices are expected in pruned gradient graphs
-      ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+      ...(threads ? { intraOpNumThreads: threads } : {}),
       // Idle ORT threads spin by default; here they share the cores with the preprocessing workers, and
       // spinning threads steal their time (measured: ResNet-50 batches 25% faster with it off on 2 busy cores).
       extra: { session: { intra_op: { allow_spinning: '0' } } },
@@ -60,11 +69,11 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
   } catch (err) {
     const reason = conciseOrtMessage(String((err as Error).message ?? err));
     const accelerator = providers.find((p) => p !== 'cpu');
-    if (accelerator) throw new RobustartError(`could not start the ${accelerator} execution provider for ${what} (${reason}); check the GPU driver or use --device cpu`);
+    if (accelerator) throw new RobustartError(`could not start the ${accelerator} execution provider for ${what} (${reason}); check the GPU driver or run on the cpu device`);
     throw new RobustartError(`onnxruntime could not load ${what}: ${reason}; check that the model is a valid ONNX file with standard ops (opset ≤ 21)`);
   }
 }
 
-export function tensor(type: 'float32' | 'float64' | 'int64' | 'int32' | 'bool', data: ort.Tensor['data'], dims: readonly number[]): ort.Tensor {
+export function tensor(type: 'float32' | 'float64' | 'int64' | 'int32' | 'bool', data: OrtTypes.Tensor['data'], dims: readonly number[]): OrtTypes.Tensor {
   return new ort.Tensor(type, data as never, dims);
 }

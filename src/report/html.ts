@@ -1,7 +1,7 @@
 // A self-contained HTML report of one stored run: metrics, calibration, per-class accuracy and a grid
 // of the images the model saw (after its own resize and crop) with its predictions.
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import { sharp } from '../util/native.js';
 import type { ResultStore, SampleRecord } from '../store/store.js';
 import type { Dataset } from '../data/dataset.js';
 import { decodeImage } from '../data/decode.js';

@@ -1,19 +1,13 @@
 // The results store: embedded SQLite (better-sqlite3), one file, safe to kill at any moment (WAL).
-import Database from 'better-sqlite3';
+import { Database } from '../util/native.js';
+import type DatabaseTypes from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { RobustartError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { ModelRegistry, type ModelEntry } from '../model/registry.js';
 
-export interface ModelEntry {
-  readonly name: string;
-  readonly path: string;
-  readonly sha256: string;
-  readonly metadata: Record<string, unknown>;
-  readonly parameters: number | null;
-  readonly macs: number | null;
-  readonly addedAt: string;
-}
+export type { ModelEntry };
 
 export interface DatasetEntry {
   readonly fingerprint: string;
@@ -93,7 +87,8 @@ const now = () => new Date().toISOString();
 const json = (v: unknown) => JSON.stringify(v);
 
 export class ResultStore {
-  private readonly db: Database.Database;
+  private readonly db: DatabaseTypes.Database;
+  private modelRegistry: ModelRegistry | undefined;
 
   /** `mustExist`: for commands that only read results, a missing file is an error instead of a new empty store. */
   constructor(readonly path: string = defaultStorePath(), options: { readonly mustExist?: boolean } = {}) {
@@ -131,25 +126,26 @@ export class ResultStore {
     this.db.close();
   }
 
-  // ---- models ----
+  // ---- models (the registry shares this database; see model/registry.ts) ----
+  /** The model registry in this store's database. */
+  get models(): ModelRegistry {
+    return (this.modelRegistry ??= new ModelRegistry(this.db));
+  }
+
   putModel(entry: Omit<ModelEntry, 'addedAt'>): void {
-    this.db
-      .prepare(`INSERT INTO models (name, path, sha256, metadata, parameters, macs, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(name) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256, metadata = excluded.metadata, parameters = excluded.parameters, macs = excluded.macs`)
-      .run(entry.name, entry.path, entry.sha256, json(entry.metadata), entry.parameters, entry.macs, now());
+    this.models.put(entry);
   }
 
   getModel(name: string): ModelEntry | undefined {
-    const row = this.db.prepare(`SELECT * FROM models WHERE name = ?`).get(name) as Record<string, unknown> | undefined;
-    return row ? modelFromRow(row) : undefined;
+    return this.models.get(name);
   }
 
   listModels(): ModelEntry[] {
-    return (this.db.prepare(`SELECT * FROM models ORDER BY name`).all() as Record<string, unknown>[]).map(modelFromRow);
+    return this.models.list();
   }
 
   removeModel(name: string): boolean {
-    return this.db.prepare(`DELETE FROM models WHERE name = ?`).run(name).changes > 0;
+    return this.models.remove(name);
   }
 
   // ---- datasets ----
@@ -260,18 +256,6 @@ export class ResultStore {
       value: r.value === null ? null : Number(r.value),
     }));
   }
-}
-
-function modelFromRow(row: Record<string, unknown>): ModelEntry {
-  return {
-    name: String(row.name),
-    path: String(row.path),
-    sha256: String(row.sha256),
-    metadata: JSON.parse(String(row.metadata)) as Record<string, unknown>,
-    parameters: row.parameters === null ? null : Number(row.parameters),
-    macs: row.macs === null ? null : Number(row.macs),
-    addedAt: String(row.added_at),
-  };
 }
 
 function runFromRow(row: Record<string, unknown>): RunEntry {

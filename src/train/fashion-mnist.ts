@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import sharp from 'sharp';
+import { sharp } from '../util/native.js';
 import { readIdx, DEBIAN_FASHION_MNIST_DIR } from '../data/idx.js';
 import { decodeImage } from '../data/decode.js';
 import { resizeAndCrop, type PreprocessConfig } from '../data/preprocess.js';

@@ -10,7 +10,7 @@ import { parseDevice } from '../../model/session.js';
 import type { LoadedModel } from '../../model/load.js';
 import { createDifferentiableClassifier } from '../../autodiff/classifier.js';
 import { loadDataset, limitSamples, type Dataset, type Sample } from '../../data/dataset.js';
-import { loadImages } from '../../data/load-images.js';
+import { loadImages } from '../../data/batch.js';
 import { defaultStorePath, ResultStore } from '../../store/store.js';
 import { DEFAULT_SEED } from '../../eval/run.js';
 import { selectProtocolSubset } from '../../eval/suites/adversarial.js';
@@ -42,7 +42,7 @@ export async function loadAttackData(
   const samples = limitSamples(dataset, limit, seed);
   const bad = samples.find((s) => s.label >= model.metadata.num_classes);
   if (bad) throw new RobustartError(`sample ${bad.id} has label ${bad.label} but model ${model.name} predicts ${model.metadata.num_classes} classes`);
-  const images = await loadImages(samples, model.metadata);
+  const images = await loadImages(samples, model);
   return { dataset, samples, images, labels: Int32Array.from(samples, (s) => s.label) };
 }
 

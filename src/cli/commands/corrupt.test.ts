@@ -22,7 +22,7 @@ test('robustart corrupt writes the tree and a contact sheet; bad flags are one-l
     assert.equal((await sharp(join(root, 'sheet.png')).metadata()).format, 'png');
     await assert.rejects(corruptCommand.run({ in: join(root, 'in') }, []), /pass --out DIR .* and\/or --preview FILE\.png/);
     await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), corruptions: 'rain' }, []), /unknown corruption 'rain'/);
-    await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), severities: '0-7' }, []), /--severities '0-7' is not a severity list/);
+    await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), severities: '0-7' }, []), /severities '0-7' is not allowed; allowed: severities 1 to 5/);
     await assert.rejects(corruptCommand.run({ in: join(root, 'in'), out: join(root, 'x'), 'imagenet-p': true, perturbations: 'wobble' }, []), /unknown perturbation 'wobble'/);
     // Frost from the reference photographs (default) or the procedural textures; the elastic variant by name.
     const frostOf = async (out: string, flags: Record<string, string>) => {

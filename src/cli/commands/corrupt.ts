@@ -1,6 +1,6 @@
 // robustart corrupt: write an ImageNet-C-style tree (corruption/severity/class/file) from a clean image folder,
 // and/or a contact sheet of the corruptions for a few images.
-import { availableParallelism } from 'node:os';
+import { defaultWorkers, WORKERS_HELP } from '../../util/workers.js';
 import { writeFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { numberFlag, requireFlag, stringFlag } from '../command.js';
@@ -28,7 +28,7 @@ export const corruptCommand: Command = {
     '  --corruptions LIST    all | main | extra | comma list (default all: 15 main + 4 extra)',
     '  --severities LIST     1-5 | 3 | 1,3,5 (default 1-5)',
     '  --seed S              seed of every random draw (default 0)',
-    '  --workers N           worker threads (default: all cores)',
+    `  --workers N           ${WORKERS_HELP}`,
     '  --frost SOURCE        photographs (default: the six reference photographs, as ImageNet-C) | procedural',
     '  --frost-dir DIR       your own frost photographs to blend instead of the reference ones',
     '  --elastic VARIANT     original (default: make_imagenet_c.py, random affine first) | imagecorruptions',
@@ -61,7 +61,7 @@ export const corruptCommand: Command = {
     const corruptions = parseCorruptionList(stringFlag(values, 'corruptions') ?? 'all');
     const severities = parseSeverityList(stringFlag(values, 'severities') ?? '1-5');
     const seed = numberFlag(values, 'seed', 0, { min: 0, integer: true });
-    const workers = numberFlag(values, 'workers', availableParallelism(), { min: 1, integer: true });
+    const workers = numberFlag(values, 'workers', defaultWorkers(), { min: 0, integer: true });
     const frostDir = stringFlag(values, 'frost-dir');
     const { frost, elastic } = checkCorruptionVariants(stringFlag(values, 'frost'), stringFlag(values, 'elastic'));
     if (frostDir && frost === 'procedural') throw new RobustartError('robustart corrupt: --frost-dir gives frost photographs and --frost procedural the procedural textures; pass one');

@@ -1,82 +1,85 @@
-import type { Command } from '../command.js';
+import type { Command, OptionSpec } from '../command.js';
 import { numberFlag, requireFlag, stringFlag } from '../command.js';
-import { runEvaluation, findSuite, DEFAULT_SEED, type RunEvaluationResult } from '../../eval/run.js';
+import { optionFlags, optionUsage, optionsFromFlags } from '../options.js';
+import { WORKERS_HELP } from '../../util/workers.js';
+import type { Suite } from '../../eval/suite.js';
+import { runEvaluation, DEFAULT_SEED, type RunEvaluationResult } from '../../eval/run.js';
 import { progressBar } from '../../eval/progress.js';
 import { parseDevice } from '../../model/session.js';
-import { suites } from '../../eval/suites/index.js';
+import { findSuite, suites } from '../../eval/suites/index.js';
 import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
 import { MODEL_OUTPUTS, type ModelOutputs } from '../../model/outputs.js';
 import { MCE_CORRUPTIONS } from '../../metrics/corruption.js';
 
-/** Flags that only some suites read; each lands in the suite's options under its own name. */
-export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost', 'frost-dir', 'elastic', 'decoders', 'resizers', 'attacks', 'steps', 'negatives', 'protocol', 'eps'] as const;
+const USAGE = [
+  'robustart eval --model <path|name> --data <dir|csv> [flags]',
+  '',
+  '  --model PATH|NAME   .onnx file, registered name (robustart models list) or bundled name',
+  '  --data DIR|CSV      ImageFolder directory or CSV manifest (path,label)',
+  '  --suite NAME        SUITES (default clean)',
+  '  --limit N           evaluate a seeded random subset of N samples',
+  '  --batch-size B      images per batch (default: 32 at 224², scaled by input size)',
+  '  --seed S            seed of every random draw (default 0); recorded with the results',
+  '  --device D          cpu | webgpu | cuda (default cpu)',
+  '  --threads T         ONNX Runtime intra-op threads (default: all cores)',
+  `  --workers W         ${WORKERS_HELP}`,
+  '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
+  '  --outputs KIND      logits (default) | probabilities: what the model outputs; a model whose rows sum to 1',
+  '                      is refused as logits (its NLL and ECE would be wrong) unless declared probabilities',
+  '  --fresh             discard stored records of this exact run and start over',
+  '  --json              print the result as JSON, no progress bar',
+  '  --set KEY=VALUE     any suite option by its name (repeatable)',
+];
+
+const FIXED_OPTIONS: OptionSpec = {
+  model: { type: 'string' },
+  data: { type: 'string' },
+  suite: { type: 'string' },
+  limit: { type: 'string' },
+  'batch-size': { type: 'string' },
+  seed: { type: 'string' },
+  device: { type: 'string' },
+  threads: { type: 'string' },
+  workers: { type: 'string' },
+  store: { type: 'string' },
+  fresh: { type: 'boolean' },
+  outputs: { type: 'string' },
+  json: { type: 'boolean' },
+  set: { type: 'string', multiple: true },
+};
+
+/** Every registered suite's option flags (read when the command runs, so suites registered by plugins count). */
+function suiteFlags(): OptionSpec {
+  const flags: OptionSpec = {};
+  for (const suite of suites) if (suite.options) Object.assign(flags, optionFlags(suite.options));
+  return flags;
+}
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a model on a dataset under a suite (clean by default); results are stored and resumable',
-  usage: [
-    'robustart eval --model <path|name> --data <dir|csv> [flags]',
-    '',
-    '  --model PATH|NAME   .onnx file, registered name (robustart models list) or bundled name',
-    '  --data DIR|CSV      ImageFolder directory or CSV manifest (path,label)',
-    `  --suite NAME        ${suites.map((s) => s.name).join(' | ')} (default clean)`,
-    '  --limit N           evaluate a seeded random subset of N samples',
-    '  --batch-size B      images per batch (default: 32 at 224², scaled by input size)',
-    '  --seed S            seed of every random draw (default 0); recorded with the results',
-    '  --device D          cpu | webgpu | cuda (default cpu)',
-    '  --threads T         ONNX Runtime intra-op threads (default: all cores)',
-    '  --workers W         preprocessing worker threads (default: cores - 1, at least 1; 0: main thread)',
-    '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
-    '  --outputs KIND      logits (default) | probabilities: what the model outputs; a model whose rows sum to 1',
-    '                      is refused as logits (its NLL and ECE would be wrong) unless declared probabilities',
-    '  --fresh             discard stored records of this exact run and start over',
-    '  --json              print the result as JSON, no progress bar',
-    '',
-    'suite options (recorded with the run):',
-    '  --corruptions LIST  natural: corruption names, comma-separated, main (15), extra (4) or all (default all 19; main with --imagenet-c)',
-    '  --severities R      natural: e.g. 1-5 or 1,3,5 (default 1-5)',
-    '  --imagenet-p        natural: add ImageNet-P perturbation sequences (flip probability, mT5D)',
-    '  --perturbations L   natural: which ImageNet-P types (default all)',
-    '  --imagenet-c DIR    natural: read a pre-made ImageNet-C tree (DIR/<corruption>/<severity>/...) instead of corrupting on the fly;',
-    '                      runs the 15 main corruptions unless --corruptions says otherwise; every folder must exist',
-    '  --frost SOURCE      natural: photographs (default: the six reference photographs) | procedural',
-    '  --frost-dir DIR     natural: your own frost photographs to blend instead of the reference ones',
-    '  --elastic VARIANT   natural: original (default, make_imagenet_c.py with its random affine) | imagecorruptions',
-    '  --decoders LIST     system: decoder variants, comma-separated, default or all',
-    '  --resizers LIST     system: resizer variants, comma-separated, default or all',
-    '  --negatives DIR     imagenet-o: ImageNet validation folder whose images of the 200 classes are the negatives',
-    '  --attacks LIST      adversarial: attack:norm pairs, e.g. pgd:linf,cw:l2 (default: the spec\'s attack set and budgets)',
-    '  --protocol NAME     adversarial: robustart-paper | robustbench | quick (attacks, budgets, steps, subset; flags override fields)',
-    '  --eps E[,E...]      adversarial: budgets for every attack, e.g. 2/255 (default: the protocol\'s or the spec\'s)',
-    '  --steps K           adversarial: iterations of every iterative attack (quick runs; default: the spec\'s)',
-    '  --set KEY=VALUE     any other suite option (repeatable)',
-  ].join('\n'),
-  options: {
-    model: { type: 'string' },
-    data: { type: 'string' },
-    suite: { type: 'string' },
-    limit: { type: 'string' },
-    'batch-size': { type: 'string' },
-    seed: { type: 'string' },
-    device: { type: 'string' },
-    threads: { type: 'string' },
-    workers: { type: 'string' },
-    store: { type: 'string' },
-    fresh: { type: 'boolean' },
-    outputs: { type: 'string' },
-    json: { type: 'boolean' },
-    ...Object.fromEntries(SUITE_STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
-    'imagenet-p': { type: 'boolean' },
-    set: { type: 'string', multiple: true },
+  get usage() {
+    const lines = USAGE.map((line) => line.replace('SUITES', suites.map((s) => s.name).join(' | ')));
+    lines.push('', 'suite options (recorded with the run; from each suite\'s options schema):');
+    for (const suite of suites) {
+      if (!suite.options || Object.keys(suite.options.shape).length === 0) continue;
+      lines.push(`  ${suite.name}:`, ...optionUsage(suite.options, '    '));
+    }
+    return lines.join('\n');
+  },
+  get options() {
+    return { ...suiteFlags(), ...FIXED_OPTIONS };
   },
   async run(values) {
     const json = Boolean(values.json);
+    const suite = findSuite(stringFlag(values, 'suite') ?? 'clean');
+    const suiteOptions = suiteOptionsFrom(suite, values);
     const bar = json ? undefined : progressBar();
     const result = await runEvaluation({
       model: requireFlag(values, 'model', 'eval'),
       data: requireFlag(values, 'data', 'eval'),
-      suite: stringFlag(values, 'suite') ?? 'clean',
+      suite,
       limit: values.limit === undefined ? undefined : numberFlag(values, 'limit', 0, { min: 1, integer: true }),
       batchSize: values['batch-size'] === undefined ? undefined : numberFlag(values, 'batch-size', 0, { min: 1, integer: true }),
       seed: numberFlag(values, 'seed', DEFAULT_SEED, { min: 0, integer: true }),
@@ -86,7 +89,7 @@ export const evalCommand: Command = {
       store: stringFlag(values, 'store'),
       fresh: Boolean(values.fresh),
       outputs: outputsFlag(stringFlag(values, 'outputs')),
-      suiteOptions: suiteOptionsFrom(values),
+      suiteOptions,
       onProgress: bar,
     });
     bar?.end();
@@ -102,10 +105,19 @@ function outputsFlag(value: string | undefined): ModelOutputs | undefined {
   return value as ModelOutputs;
 }
 
-export function suiteOptionsFrom(values: Record<string, unknown>): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
-  for (const name of SUITE_STRING_FLAGS) if (typeof values[name] === 'string') options[name] = values[name];
-  if (values['imagenet-p']) options['imagenet-p'] = true;
+/**
+ * The chosen suite's options from its flags and --set KEY=VALUE pairs. A flag of another suite is an error
+ * (it would otherwise be silently ignored).
+ */
+export function suiteOptionsFrom(suite: Suite, values: Record<string, unknown>): Record<string, unknown> {
+  const own = suite.options ? Object.keys(suite.options.shape) : [];
+  for (const flag of Object.keys(suiteFlags())) {
+    if (values[flag] !== undefined && !own.includes(flag) && !(flag in FIXED_OPTIONS)) {
+      const owners = suites.filter((s) => s.options && flag in s.options.shape).map((s) => s.name);
+      throw new RobustartError(`eval: --${flag} is an option of suite ${owners.join(', ')}, not of ${suite.name}; add --suite ${owners[0]} or drop it`);
+    }
+  }
+  const options: Record<string, unknown> = suite.options ? optionsFromFlags(suite.options, values) : {};
   for (const pair of (values.set as string[] | undefined) ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new RobustartError(`--set ${pair} must be KEY=VALUE`);

@@ -1,7 +1,7 @@
 // `robustart system-noise diff --image X`: how much decoders and resizers change one image, as numbers and a heat map.
 // `robustart system-noise list`: the registered decoder and resizer variants.
 import { readFileSync } from 'node:fs';
-import sharp from 'sharp';
+import { sharp } from '../../util/native.js';
 import type { Command } from '../command.js';
 import { checkOutputPath, numberFlag, requireFlag, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';

@@ -9,7 +9,7 @@
 //    at 1 << 21 (rounding) and the result is acc >> 22 clamped to 0..255;
 //  - NEAREST is an affine scale: source x = floor(x0 + scale/2 + k*scale) accumulated in double, not a convolution.
 import { crop, type RgbImage } from '../image.js';
-import type { Resizer } from '../../noise/types.js';
+import type { Resizer } from '../seams.js';
 import { checkResizeArgs } from './common.js';
 import { maxOf } from '../../util/array.js';
 

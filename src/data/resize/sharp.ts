@@ -1,7 +1,7 @@
 // libvips resize through sharp (the library itself, so exact by construction): raw RGB in, fit 'fill' to the exact
 // size, one variant per sharp kernel. libvips reduces with its own kernels (and a box pre-shrink for large factors).
-import sharp from 'sharp';
-import type { Resizer } from '../../noise/types.js';
+import { sharp } from '../../util/native.js';
+import type { Resizer } from '../seams.js';
 import { checkResizeArgs } from './common.js';
 
 /** sharp's kernel names (sharp.kernel). */

@@ -20,7 +20,9 @@ import { attackConditions, budgetKey, conditionName, type AttackPlan } from '../
 import { attackEntry, type AttackOptions } from '../../noise/adversarial/registry.js';
 import { resultChecks, type MaskingRun } from '../../noise/adversarial/masking.js';
 import { parseEpsilon, parseNorm } from '../../noise/adversarial/threat.js';
-import { resolveProtocol, type ProtocolSubset, type ResolvedProtocol } from '../../noise/adversarial/protocols.js';
+import { PROTOCOL_NAMES, resolveProtocol, type ProtocolSubset, type ResolvedProtocol } from '../../noise/adversarial/protocols.js';
+import { z, lazyValue } from '../../util/native.js';
+import { commaListOption, numberOption } from '../../util/options.js';
 import { runFromExtras } from '../../noise/adversarial/suite.js';
 import type { AttackExtra } from '../../noise/adversarial/conditions.js';
 
@@ -36,6 +38,19 @@ function positiveInteger(options: Record<string, unknown>, key: string): number 
   if (!Number.isInteger(n) || n < 1) throw new RobustartError(`adversarial suite option ${key} is ${String(v)}; it must be a positive integer`);
   return n;
 }
+
+/** The adversarial suite's options: what the CLI's flags, help and validation derive from. */
+export const adversarialOptions = lazyValue(() =>
+  z.object({
+    protocol: z.enum(PROTOCOL_NAMES).optional().describe('robustart-paper | robustbench | quick: attacks, budgets, steps and subset (other options override fields)'),
+    attacks: commaListOption().optional().describe("attack:norm pairs, e.g. pgd:linf,cw:l2 (default: the protocol's or the spec's attack set)"),
+    eps: commaListOption().optional().describe("budgets for every attack, e.g. 2/255 or 0.5,2 (default: the protocol's or the spec's)"),
+    steps: numberOption({ integer: true, min: 1 }).optional().describe("iterations of every iterative attack (default: the protocol's or the spec's)"),
+    'step-size': z.union([z.string(), z.number()]).optional().describe('step size of every iterative attack, e.g. 0.5/255'),
+    queries: numberOption({ integer: true, min: 1 }).optional().describe('query budget of score- and decision-based attacks'),
+    restarts: numberOption({ integer: true, min: 1 }).optional().describe('random restarts of restarting attacks'),
+  }),
+);
 
 /** Suite options → the resolved settings; already-resolved settings pass through unchanged. */
 export function adversarialSettings(options: Record<string, unknown>): ResolvedProtocol {
@@ -85,6 +100,7 @@ function attackConditionsMeta(settings: ResolvedProtocol): Map<string, AttackPla
 
 export const adversarialSuite = {
   name: 'adversarial',
+  options: adversarialOptions,
   description: 'white-box and black-box attacks under a protocol (robustart-paper, robustbench, quick) or the spec set: AR, WCAR, robust accuracy, masking flags',
   resolveOptions(options: Record<string, unknown>): Record<string, unknown> {
     return { ...adversarialSettings(options) };

@@ -53,7 +53,7 @@ test('imagenet-o: ImageNet-O images are positives, validation images of the 200 
   assert.equal(result.suiteMetrics.aupr, expected.aupr);
   assert.ok(expected.aupr >= 0 && expected.aupr <= 1);
   store.close();
-  await assert.rejects(runEvaluation({ model, data: join(dir, 'o'), suite: 'imagenet-o', store: join(dir, 'r.db') }), /needs the ImageNet validation folder.*--negatives DIR/);
+  await assert.rejects(runEvaluation({ model, data: join(dir, 'o'), suite: 'imagenet-o', store: join(dir, 'r.db') }), /needs the ImageNet validation folder.*option negatives/);
 });
 
 test('the ImageNet variants refuse a model that is not 1000-class', async () => {

@@ -6,6 +6,8 @@ import { loadImageFolder, type Dataset } from '../../data/dataset.js';
 import { subsetIndices, imagenetODetection, type ImageNetSubset } from '../../metrics/imagenet-subsets.js';
 import type { Suite, SuiteContext } from '../suite.js';
 import type { Condition } from '../condition.js';
+import { z, lazyValue } from '../../util/native.js';
+import { NO_OPTIONS } from '../../util/options.js';
 
 function requireImageNetModel(context: SuiteContext, suite: string): void {
   if (context.model.metadata.num_classes !== 1000) {
@@ -14,13 +16,14 @@ function requireImageNetModel(context: SuiteContext, suite: string): void {
 }
 
 function subsetCondition(subset: ImageNetSubset): Condition {
-  return { name: subset, classSubset: subsetIndices(subset) };
+  return { name: subset, meta: { kind: 'subset', subset }, classSubset: subsetIndices(subset) };
 }
 
 function accuracySuite(subset: 'imagenet-a' | 'imagenet-r', description: string): Suite {
   return {
     name: subset,
     description,
+    options: NO_OPTIONS,
     conditions(context) {
       requireImageNetModel(context, subset);
       return [subsetCondition(subset)];
@@ -43,18 +46,26 @@ export const VAL_PREFIX = 'val/';
 export function imagenetODataset(ood: Dataset, options: Record<string, unknown>): Dataset {
   const negatives = options.negatives;
   if (typeof negatives !== 'string' || negatives === '') {
-    throw new RobustartError('suite imagenet-o needs the ImageNet validation folder for its negatives: add --negatives DIR (wnid class folders)');
+    throw new RobustartError('suite imagenet-o needs the ImageNet validation folder for its negatives: set its option negatives to that folder (wnid class folders)');
   }
   const classes = new Set(subsetIndices('imagenet-o'));
   const val = loadImageFolder(negatives);
   const inClasses = val.samples.filter((s) => classes.has(s.label));
-  if (inClasses.length === 0) throw new RobustartError(`--negatives ${negatives} holds no images of ImageNet-O's 200 classes; pass the ImageNet validation folder (wnid class folders)`);
+  if (inClasses.length === 0) throw new RobustartError(`negatives folder ${negatives} holds no images of ImageNet-O's 200 classes; pass the ImageNet validation folder (wnid class folders)`);
   const samples = [...ood.samples.map((s) => ({ ...s, id: OOD_PREFIX + s.id })), ...inClasses.map((s) => ({ ...s, id: VAL_PREFIX + s.id }))];
   return { kind: ood.kind, root: ood.root, classes: ood.classes, samples, fingerprint: `${ood.fingerprint}+${val.fingerprint}` };
 }
 
-export const imagenetOSuite: Suite = {
+/** ImageNet-O's options: the negatives' folder. */
+export const imagenetOOptions = lazyValue(() =>
+  z.object({
+    negatives: z.string().min(1).optional().describe('ImageNet validation folder whose images of the 200 classes are the negatives'),
+  }),
+);
+
+export const imagenetOSuite: Suite<typeof imagenetOOptions> = {
   name: 'imagenet-o',
+  options: imagenetOOptions,
   description: 'ImageNet-O (out-of-distribution, 200 classes): AUPR of the anomaly score -max softmax, ImageNet-O positive against --negatives validation images',
   prepareDataset: imagenetODataset,
   conditions(context) {

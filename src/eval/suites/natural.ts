@@ -16,19 +16,35 @@ import type { ClassificationMetrics } from '../../metrics/classification.js';
 import { MCE_CORRUPTIONS, summarizeCorruptionErrors } from '../../metrics/corruption.js';
 import { flipProbability, meanTopFiveDistance } from '../../metrics/perturbation.js';
 import { ALL_PERTURBATIONS, NOISE_LIKE, PERTURBATIONS, checkPerturbation, frameCount, perturbationFrame, type Perturbation } from '../../noise/natural/imagenet-p.js';
-import { corruptionNoise, parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
+import { corruptionNoise, isBuiltInCorruption, parseCorruptionList, parseSeverityList } from '../../noise/natural/registry.js';
 import { loadFrostTextures } from '../../noise/natural/generate.js';
 import { CorruptionPool, pooledCorruptionNoise } from '../../noise/natural/pool.js';
-import { availableParallelism } from 'node:os';
-import { checkCorruptionVariants, type CorruptionOptions } from '../../noise/natural/types.js';
-import type { ImageNoise, Resizer } from '../../noise/types.js';
+import { defaultWorkers } from '../../util/workers.js';
+import { checkCorruptionVariants, ELASTIC_VARIANTS, FROST_SOURCES, type CorruptionOptions } from '../../noise/natural/types.js';
+import type { ImageNoise, Resizer } from '../../data/seams.js';
 import { IMAGENET_C_PIPELINE, outputPath } from '../../noise/natural/imagenet-c.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SampleRecord } from '../../store/store.js';
 import { hashString, rngFor } from '../../util/rng.js';
-import { CLEAN, type Condition } from '../condition.js';
+import { CLEAN, type Condition, type ConditionMeta } from '../condition.js';
 import type { Suite, SuiteContext } from '../suite.js';
+import { z, lazyValue } from '../../util/native.js';
+import { booleanOption, checkedBy, commaListOption, parseOptions } from '../../util/options.js';
+
+/** The natural suite's options: what the CLI's flags, help and validation derive from. */
+export const naturalOptions = lazyValue(() =>
+  z.object({
+    corruptions: commaListOption().superRefine(checkedBy(parseCorruptionList)).optional().describe('corruption names, comma-separated, or all | main | extra (default all 19; main with imagenet-c)'),
+    severities: commaListOption().superRefine(checkedBy(parseSeverityList, 'severities 1 to 5 as a range or list, e.g. 1-5, 3 or 1,3,5')).optional().describe('e.g. 1-5 or 1,3,5 (default 1-5)'),
+    'imagenet-p': booleanOption().optional().describe('add ImageNet-P perturbation sequences (flip probability, mT5D)'),
+    perturbations: commaListOption().superRefine(checkedBy(perturbationList)).optional().describe('which ImageNet-P types, comma-separated, all or main (default all)'),
+    'imagenet-c': z.string().min(1).optional().describe('folder of a pre-made ImageNet-C tree (<dir>/<corruption>/<severity>/...) read instead of corrupting on the fly'),
+    frost: z.enum(FROST_SOURCES).optional().describe('frost source: photographs (default: the six reference photographs, as ImageNet-C) | procedural'),
+    'frost-dir': z.string().min(1).optional().describe('folder of your own frost photographs to blend instead of the reference ones'),
+    elastic: z.enum(ELASTIC_VARIANTS).optional().describe('elastic_transform variant: original (default: make_imagenet_c.py, random affine first) | imagecorruptions'),
+  }),
+);
 
 /** Condition names: "<corruption>/<severity>" and "imagenet-p/<perturbation>/<frame>". */
 export const IMAGENET_P_PREFIX = 'imagenet-p/';
@@ -76,10 +92,11 @@ export const KEEP_SIZE: Resizer = { name: 'keep-size', resize: (image) => image 
  * ImageNet-C evaluation does; other sizes go through the model's usual resize and crop.
  */
 export function naturalConditions(options: Record<string, unknown>, seed: number, inputSize?: readonly [number, number, number], corruptionOptions?: CorruptionOptions, pool?: CorruptionPool): Condition[] {
-  const corruptions = parseCorruptionList(listOption(options.corruptions) ?? (options['imagenet-c'] !== undefined ? 'main' : 'all'));
-  const severities = parseSeverityList(listOption(options.severities) ?? '1-5');
+  const o = parseOptions(naturalOptions, options, 'suite natural');
+  const tree = o['imagenet-c'];
+  const corruptions = parseCorruptionList(o.corruptions ?? (tree !== undefined ? 'main' : 'all'));
+  const severities = parseSeverityList(o.severities ?? '1-5');
   const conditions: Condition[] = [CLEAN];
-  const tree = options['imagenet-c'];
   if (tree !== undefined) {
     if (typeof tree !== 'string' || tree === '') throw new RobustartError('natural suite: imagenet-c must be the folder of an ImageNet-C tree (<dir>/<corruption>/<severity>/<class>/<file>)');
     if (!existsSync(tree)) throw new RobustartError(`ImageNet-C folder ${tree} does not exist; pass the folder holding <corruption>/<severity>/<class>/<file>`);
@@ -91,19 +108,19 @@ export function naturalConditions(options: Record<string, unknown>, seed: number
     const cropOnly = inputSize !== undefined && inputSize[1] === IMAGENET_C_PIPELINE.crop && inputSize[2] === IMAGENET_C_PIPELINE.crop;
     for (const c of corruptions) {
       for (const s of severities) {
-        conditions.push({ name: `${c}/${s}`, samplePath: (sample) => outputPath(tree, c, s, sample.id), ...(cropOnly ? { resizer: KEEP_SIZE } : {}) });
+        conditions.push({ name: `${c}/${s}`, meta: { kind: 'corruption', corruption: c, severity: s }, samplePath: (sample) => outputPath(tree, c, s, sample.id), ...(cropOnly ? { resizer: KEEP_SIZE } : {}) });
       }
     }
     return conditions;
   }
   for (const c of corruptions) {
-    for (const s of severities) conditions.push({ name: `${c}/${s}`, imageNoise: pool ? pooledCorruptionNoise(pool, c, s) : corruptionNoise(c, s, corruptionOptions) });
+    for (const s of severities) conditions.push({ name: `${c}/${s}`, meta: { kind: 'corruption', corruption: c, severity: s }, imageNoise: pool && isBuiltInCorruption(c) ? pooledCorruptionNoise(pool, c, s) : corruptionNoise(c, s, corruptionOptions) });
   }
-  if (options['imagenet-p'] === true || options['imagenet-p'] === 'true') {
-    for (const type of perturbationList(options.perturbations)) {
+  if (o['imagenet-p']) {
+    for (const type of perturbationList(o.perturbations)) {
       for (let j = 0; j < frameCount(type); j++) {
         const noise = sequenceFrameNoise(type, j, seed);
-        conditions.push({ name: noise.name, imageNoise: noise });
+        conditions.push({ name: noise.name, meta: { kind: 'perturbation', perturbation: type }, imageNoise: noise });
       }
     }
   }
@@ -113,20 +130,21 @@ export function naturalConditions(options: Record<string, unknown>, seed: number
 const pools = new Map<string, CorruptionPool>();
 
 /**
- * Corruptions run on worker threads (all cores but one, which runs the model) so they overlap with inference;
- * one pool per set of corruption options (frost folder and variants), kept for the process (idle workers do not
- * keep it alive). None on a single core.
+/**
+ * Corruptions run on the run's worker threads (default all cores but one, which runs the model) so they overlap
+ * with inference; one pool per worker count and set of corruption options (frost folder and variants), kept for the
+ * process (idle workers do not keep it alive). None with 0 workers.
  */
-function corruptionPool(key: string, corruptionOptions: CorruptionOptions): CorruptionPool | undefined {
-  const workers = availableParallelism() - 1;
+function corruptionPool(key: string, corruptionOptions: CorruptionOptions, workers: number): CorruptionPool | undefined {
   if (workers < 1) return undefined;
-  let pool = pools.get(key);
-  if (!pool) pools.set(key, (pool = new CorruptionPool({ workers, corruptionOptions })));
+  const poolKey = `${workers}:${key}`;
+  let pool = pools.get(poolKey);
+  if (!pool) pools.set(poolKey, (pool = new CorruptionPool({ workers, corruptionOptions })));
   return pool;
 }
 
 /** The suite's options with the frost and elastic variants resolved (nothing to resolve with a pre-made tree). */
-export function resolveNaturalOptions(options: Record<string, unknown>): Record<string, unknown> {
+export function resolveNaturalOptions<O extends Record<string, unknown>>(options: O): O {
   if (options['imagenet-c'] !== undefined) return options;
   const { frost, elastic } = checkCorruptionVariants(options.frost, options.elastic);
   const frostDir = options['frost-dir'];
@@ -134,13 +152,23 @@ export function resolveNaturalOptions(options: Record<string, unknown>): Record<
   return { ...options, frost, elastic };
 }
 
-/** mCE and friends from per-condition top-1 accuracies ("clean", "<corruption>/<severity>"). */
-export function corruptionSummary(top1: ReadonlyMap<string, number>): Record<string, number | null> {
+/** The corruption and severity of a condition: from its meta, or (a stored run read back without it) its name. */
+function corruptionOf(name: string, meta: ConditionMeta | undefined): { corruption: string; severity: number } | undefined {
+  if (meta) return meta.kind === 'corruption' ? meta : undefined;
+  const m = /^([a-z_]+)\/([1-5])$/.exec(name);
+  return m ? { corruption: m[1], severity: Number(m[2]) } : undefined;
+}
+
+/**
+ * mCE and friends from per-condition top-1 accuracies ("clean", "<corruption>/<severity>"). `meta`: the
+ * conditions' metadata by name (what the suite passes); without it the names are read.
+ */
+export function corruptionSummary(top1: ReadonlyMap<string, number>, meta?: ReadonlyMap<string, ConditionMeta>): Record<string, number | null> {
   const table: Record<string, number[]> = {};
   for (const [name, accuracy] of top1) {
-    const m = /^([a-z_]+)\/([1-5])$/.exec(name);
-    if (!m) continue;
-    (table[m[1]] ??= [0, 0, 0, 0, 0].map(() => NaN))[Number(m[2]) - 1] = 1 - accuracy;
+    const c = corruptionOf(name, meta?.get(name));
+    if (!c) continue;
+    (table[c.corruption] ??= [0, 0, 0, 0, 0].map(() => NaN))[c.severity - 1] = 1 - accuracy;
   }
   // Severities not evaluated drop out (CE then needs all five and is left out; the mean error stays).
   for (const c of Object.keys(table)) table[c] = table[c].filter((e) => Number.isFinite(e));
@@ -194,7 +222,7 @@ export function perturbationSummary(records: Iterable<SampleRecord>): Record<str
   return out;
 }
 
-export const naturalSuite: Suite = {
+export const naturalSuite: Suite<typeof naturalOptions> = {
   name: 'natural',
   metricNotes: {
     mCE: `needs all ${MCE_CORRUPTIONS.length} × 5 (the AlexNet baseline averages every main corruption over five severities); see mCE_subset`,
@@ -202,6 +230,7 @@ export const naturalSuite: Suite = {
     mCE_subset: 'needs at least one main corruption at all five severities',
     relative_mCE_subset: 'needs the clean condition',
   },
+  options: naturalOptions,
   description: 'ImageNet-C corruptions x severities on the fly: mCE, relative mCE, CE per corruption; imagenet-p=true adds ImageNet-P sequences (mFP, mT5D)',
   resolveOptions: resolveNaturalOptions,
   async conditions(context: SuiteContext) {
@@ -210,10 +239,12 @@ export const naturalSuite: Suite = {
     const frostTextures = frostDir !== '' ? await loadFrostTextures(frostDir) : undefined;
     const { frost, elastic } = checkCorruptionVariants(options.frost, options.elastic);
     const corruptionOptions: CorruptionOptions = { ...(frostTextures ? { frostTextures } : {}), frost, elastic };
-    return naturalConditions(options, context.seed, context.model.metadata.input_size, corruptionOptions, corruptionPool(JSON.stringify([frostDir, frost, elastic]), corruptionOptions));
+    const pool = corruptionPool(JSON.stringify([frostDir, frost, elastic]), corruptionOptions, context.workers ?? defaultWorkers());
+    return naturalConditions(options, context.seed, context.model.metadata.input_size, corruptionOptions, pool);
   },
-  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
-    const summary = corruptionSummary(new Map([...perCondition].map(([name, m]) => [name, m.top1])));
+  summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, context: SuiteContext, records?: ReadonlyMap<string, readonly SampleRecord[]>) {
+    const meta = context.conditions ? new Map(context.conditions.flatMap((c) => (c.meta ? [[c.name, c.meta] as const] : []))) : undefined;
+    const summary = corruptionSummary(new Map([...perCondition].map(([name, m]) => [name, m.top1])), meta);
     // Only the ImageNet-P frame records are needed for mFP / mT5D.
     if (records) Object.assign(summary, perturbationSummary([...records].filter(([name]) => name.startsWith(IMAGENET_P_PREFIX)).flatMap(([, r]) => r)));
     return summary;

@@ -10,6 +10,8 @@ import type { ClassificationMetrics } from '../../metrics/classification.js';
 import type { Condition } from '../condition.js';
 import type { Suite } from '../suite.js';
 import { maxOf, minOf } from '../../util/array.js';
+import { z, lazyValue } from '../../util/native.js';
+import { checkedBy, commaListOption } from '../../util/options.js';
 
 /** Distinct decoding behaviours by default: libjpeg-turbo islow+fancy (sharp; skia, mozjpeg-wasm and djpeg-islow give
  * the same pixels), its ifast / float IDCTs and simple upsampling, jpeg-js and FFmpeg. */
@@ -34,7 +36,7 @@ export function systemConditions(options: Record<string, unknown>): Condition[] 
   // Decoder-major: evaluate() decodes each file once per decoder and batch, then resizes it for every resizer.
   const conditions: Condition[] = [];
   for (const decoder of decoders) {
-    for (const resizer of resizers) conditions.push({ name: `${decoder.name}${COMBINATION_SEPARATOR}${resizer.name}`, decoder, resizer });
+    for (const resizer of resizers) conditions.push({ name: `${decoder.name}${COMBINATION_SEPARATOR}${resizer.name}`, meta: { kind: 'system', decoder: decoder.name, resizer: resizer.name }, decoder, resizer });
   }
   return conditions;
 }
@@ -120,8 +122,17 @@ export function predictionsFromRecords(records: Iterable<SampleRecord>): Map<str
   return out;
 }
 
-export const systemSuite: Suite = {
+/** The system suite's options: what the CLI's flags, help and validation derive from. */
+export const systemOptions = lazyValue(() =>
+  z.object({
+    decoders: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_DECODERS, 'decoders').map(decoderByName))).optional().describe('decoder variants, comma-separated, default or all'),
+    resizers: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_RESIZERS, 'resizers').map(resizerByName))).optional().describe('resizer variants, comma-separated, default or all'),
+  }),
+);
+
+export const systemSuite: Suite<typeof systemOptions> = {
   name: 'system',
+  options: systemOptions,
   description: 'decoder x resizer grid (system noise): accuracy per combination, mean, worst, NSD, prediction flip fraction',
   conditions: (context) => systemConditions(context.options),
   summarize(perCondition: ReadonlyMap<string, ClassificationMetrics>, _context, records?: ReadonlyMap<string, readonly SampleRecord[]>) {

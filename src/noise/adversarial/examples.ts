@@ -2,7 +2,7 @@
 // δ = x_adv − x as a C×H×W float32 .npy (what reproduces the attack; PNG rounding would change it).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../../util/native.js';
 import { writeNpy } from '../../onnx/npy.js';
 
 export interface SavedExample {

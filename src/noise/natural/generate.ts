@@ -1,5 +1,5 @@
 // Generating an ImageNet-C tree from a clean image folder: plan (skip existing outputs), then one job per
-// source image on the worker pool (or in this thread when workers = 1), reporting progress per written file.
+// source image on the worker pool (or in this thread when workers = 0), reporting progress per written file.
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { toFloatImage, type FloatImage } from '../../data/image.js';
@@ -38,7 +38,7 @@ interface JobRunner<J> {
   readonly outputs: (job: J) => number;
 }
 
-/** Runs every job (in this thread when workers <= 1), counting written files, skipped sources and progress. */
+/** Runs every job (in this thread when workers = 0: workers are threads besides this one), counting written files, skipped sources and progress. */
 async function runJobs<J>(jobs: readonly J[], todo: number, workers: number, runner: JobRunner<J>, onProgress?: (done: number, total: number) => void, corruptionOptions?: CorruptionOptions): Promise<{ written: number; skipped: string[] }> {
   let written = 0;
   let done = 0;
@@ -50,7 +50,7 @@ async function runJobs<J>(jobs: readonly J[], todo: number, workers: number, run
     onProgress?.(done, todo);
   };
   onProgress?.(0, todo);
-  if (workers <= 1 || jobs.length <= 1) {
+  if (workers < 1 || jobs.length <= 1) {
     for (const job of jobs) report(await runner.local(job), job);
   } else {
     const pool = new CorruptionPool({ workers: Math.min(workers, jobs.length), corruptionOptions });
@@ -114,9 +114,9 @@ export async function loadFrostTextures(dir: string): Promise<FloatImage[]> {
   try {
     names = (await readdir(dir)).filter((n) => /^\.(png|jpe?g|webp)$/i.test(extname(n))).sort();
   } catch {
-    throw new RobustartError(`cannot read the frost photograph folder ${dir}; pass a folder of frost photographs (png or jpg)`);
+    throw new RobustartError(`cannot read the frost photograph folder ${dir}; give a folder of frost photographs (png or jpg)`);
   }
-  if (names.length === 0) throw new RobustartError(`frost photograph folder ${dir} has no png or jpg images; pass a folder of frost photographs`);
+  if (names.length === 0) throw new RobustartError(`frost photograph folder ${dir} has no png or jpg images; give a folder of frost photographs`);
   const textures: FloatImage[] = [];
   for (const n of names) {
     const bytes = await readFile(join(dir, n));

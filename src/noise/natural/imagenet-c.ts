@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative as relativePath, sep } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import sharp from 'sharp';
+import { sharp } from '../../util/native.js';
 import type { FloatImage, RgbImage } from '../../data/image.js';
 import { toFloatImage } from '../../data/image.js';
 import { decodeImage, UndecodableImageError } from '../../data/decode.js';
@@ -44,7 +44,7 @@ export async function listImages(root: string): Promise<string[]> {
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      throw new RobustartError(`cannot read input folder ${dir}: ${(err as Error).message.split('\n')[0]}; pass --in a folder of class folders of images`);
+      throw new RobustartError(`cannot read input folder ${dir}: ${(err as Error).message.split('\n')[0]}; the input must be a folder of class folders of images`);
     }
     for (const e of entries) {
       const full = join(dir, e.name);
@@ -94,7 +94,7 @@ export interface ImageNetCPlan {
 
 export async function planImageNetC(inDir: string, outDir: string, corruptions: readonly string[], severities: readonly Severity[]): Promise<ImageNetCPlan> {
   const images = await listImages(inDir);
-  if (images.length === 0) throw new RobustartError(`no images found under ${inDir}; pass --in a folder of class folders of images (jpg, png, ...)`);
+  if (images.length === 0) throw new RobustartError(`no images found under ${inDir}; the input must be a folder of class folders of images (jpg, png, ...)`);
   const jobs: SourceJob[] = [];
   const present = new ExistingFiles();
   let total = 0;
@@ -208,7 +208,7 @@ export function framePath(dir: string, j: number): string {
 /** A sequence is done when its last frame exists (frames are written in order, each atomically). */
 export async function planImageNetP(inDir: string, outDir: string, perturbations: readonly Perturbation[] = ALL_PERTURBATIONS): Promise<{ jobs: SequenceJob[]; total: number; existing: number }> {
   const images = await listImages(inDir);
-  if (images.length === 0) throw new RobustartError(`no images found under ${inDir}; pass --in a folder of class folders of images (jpg, png, ...)`);
+  if (images.length === 0) throw new RobustartError(`no images found under ${inDir}; the input must be a folder of class folders of images (jpg, png, ...)`);
   const jobs: SequenceJob[] = [];
   const present = new ExistingFiles();
   let total = 0;

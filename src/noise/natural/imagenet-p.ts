@@ -11,7 +11,7 @@ import type { FloatImage } from '../../data/image.js';
 import { centerCropOffsets } from '../../data/preprocess.js';
 import { RobustartError } from '../../errors.js';
 import { rngFor } from '../../util/rng.js';
-import type { ImageNoise } from '../types.js';
+import type { ImageNoise } from '../../data/seams.js';
 import { borderIndex, clip01, clippedZoom, gaussianBlur } from './filters.js';
 import { motionBlur } from './motion.js';
 import { poissonScaled } from './noise.js';

@@ -1,6 +1,6 @@
 // jpeg_compression: a real round trip through a JPEG encoder (libjpeg-turbo via sharp, 4:2:0 chroma
 // subsampling as PIL's default) at the severity's quality, then decoded back.
-import sharp from 'sharp';
+import { sharp } from '../../util/native.js';
 import { toFloatImage, toRgbImage, type FloatImage } from '../../data/image.js';
 import { atSeverity, type Severity } from './types.js';
 

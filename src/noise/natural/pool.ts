@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { FloatImage } from '../../data/image.js';
 import { RobustartError } from '../../errors.js';
 import { WorkerPool, WorkerPoolError } from '../../util/worker-pool.js';
-import type { ImageNoise } from '../types.js';
+import type { ImageNoise } from '../../data/seams.js';
 import { getCorruption } from './registry.js';
 import { checkSeverity, type CorruptionOptions, type Severity } from './types.js';
 import type { WorkerRequest } from './worker.js';
@@ -38,8 +38,18 @@ export class CorruptionPool {
     }
   }
 
+  /** Stops the workers (also `await using`). */
+  dispose(): Promise<void> {
+    return this.pool.dispose();
+  }
+
+  /** @deprecated the same as dispose(). */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }
 

@@ -1,6 +1,9 @@
 // A contact sheet of what an evaluation shows the model: for each source image, one row per corruption with the
 // clean image and the corrupted image at each severity, labelled. PNG through @napi-rs/canvas.
-import { createCanvas, ImageData } from '@napi-rs/canvas';
+import type * as Canvas from '@napi-rs/canvas';
+import { requirePackage } from '../../util/native.js';
+
+const canvasPackage = () => requirePackage<typeof Canvas>('@napi-rs/canvas');
 import type { FloatImage } from '../../data/image.js';
 import { toUint8Truncated, sampleRng } from './imagenet-c.js';
 import { getCorruption } from './registry.js';
@@ -33,6 +36,7 @@ function tileCanvas(image: FloatImage) {
     rgba[q + 2] = rgb.data[p + 2];
     rgba[q + 3] = 255;
   }
+  const { createCanvas, ImageData } = canvasPackage();
   const canvas = createCanvas(image.width, image.height);
   canvas.getContext('2d').putImageData(new ImageData(rgba, image.width, image.height), 0, 0);
   return canvas;
@@ -46,7 +50,7 @@ export async function contactSheet(sources: readonly PreviewSource[], options: P
   const blockHeight = HEADER + rowsPerSource * (tile + GAP);
   const width = LABEL_WIDTH + columns * (tile + GAP);
   const height = sources.length * (blockHeight + GAP);
-  const canvas = createCanvas(width, height);
+  const canvas = canvasPackage().createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, width, height);

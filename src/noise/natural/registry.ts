@@ -4,7 +4,7 @@
 import type { FloatImage } from '../../data/image.js';
 import { RobustartError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
-import type { ImageNoise } from '../types.js';
+import type { ImageNoise } from '../../data/seams.js';
 import { GAUSSIAN_BLUR, GLASS_BLUR, MOTION_BLUR, ZOOM_BLUR, gaussianBlur, glassBlur, motionBlur, zoomBlur } from './blur.js';
 import { DEFOCUS_BLUR, defocusBlur } from './defocus.js';
 import { BRIGHTNESS, CONTRAST, PIXELATE, SATURATE, brightness, contrast, pixelate, saturate } from './digital.js';
@@ -13,11 +13,19 @@ import { FROST, frost } from './frost.js';
 import { JPEG_COMPRESSION, jpegCompression } from './jpeg.js';
 import { GAUSSIAN_NOISE, IMPULSE_NOISE, SHOT_NOISE, SPECKLE_NOISE, gaussianNoise, impulseNoise, shotNoise, speckleNoise } from './noise.js';
 import { SPATTER, spatter } from './spatter.js';
-import { checkSeverity, type CorruptionOptions, type Severity } from './types.js';
+import { SEVERITIES, checkSeverity, type CorruptionOptions, type Severity } from './types.js';
+import { InvalidOptionError, parseOptions, type OptionsSchema } from '../../util/options.js';
+
+const SEVERITY_COUNT = SEVERITIES.length;
 import { FOG, SNOW, fog, snow } from './weather.js';
 
 export type CorruptionGroup = 'noise' | 'blur' | 'weather' | 'digital';
 
+/**
+ * A corruption: a name, its severity parameters and its function. Register it with `registerCorruption` to use it
+ * by name (the natural suite's corruptions option, generateImageNetC). `options` declares extra options as a zod
+ * schema (validated by `corruptionNoise`).
+ */
 export interface CorruptionInfo {
   readonly name: string;
   readonly group: CorruptionGroup;
@@ -26,6 +34,7 @@ export interface CorruptionInfo {
   /** The parameter row of each severity 1..5, as in the spec's table. */
   readonly parameters: readonly unknown[];
   readonly apply: (image: FloatImage, severity: Severity, rng: Rng, options?: CorruptionOptions) => FloatImage | Promise<FloatImage>;
+  readonly options?: OptionsSchema;
 }
 
 const entry = (name: string, group: CorruptionGroup, extra: boolean, parameters: readonly unknown[], apply: CorruptionInfo['apply']): CorruptionInfo => ({ name, group, extra, parameters, apply });
@@ -52,14 +61,37 @@ export const CORRUPTIONS: readonly CorruptionInfo[] = [
   entry('saturate', 'digital', true, SATURATE, saturate),
 ];
 
+const registered = new Map<string, CorruptionInfo>();
+
+/** Makes a corruption usable by name. Built-ins register through this same call. */
+export function registerCorruption(info: CorruptionInfo): CorruptionInfo {
+  if (!/^[a-z0-9]+(_[a-z0-9]+)*$/.test(info.name)) throw new RobustartError(`corruption name '${info.name}' must be lower-case words joined by underscores, like gaussian_noise`);
+  if (registered.has(info.name)) throw new RobustartError(`a corruption named ${info.name} is already registered; choose another name`);
+  if (info.parameters.length !== SEVERITY_COUNT) throw new RobustartError(`corruption ${info.name} gives ${info.parameters.length} parameter rows; give one per severity 1 to ${SEVERITY_COUNT}`);
+  registered.set(info.name, info);
+  return info;
+}
+
+for (const c of CORRUPTIONS) registerCorruption(c);
+
+/** Every registered corruption's name: the built-ins, then those registered from outside. */
+export function corruptionNames(): string[] {
+  return [...registered.keys()];
+}
+
+/** Whether a corruption is one of robustart's own (worker threads can rebuild those by name). */
+export function isBuiltInCorruption(name: string): boolean {
+  return CORRUPTIONS.some((c) => c.name === name);
+}
+
 export const CORRUPTION_NAMES: readonly string[] = CORRUPTIONS.map((c) => c.name);
 /** The 15 corruptions of mCE, in the paper's order. */
 export const MAIN_CORRUPTIONS: readonly string[] = CORRUPTIONS.filter((c) => !c.extra).map((c) => c.name);
 export const EXTRA_CORRUPTIONS: readonly string[] = CORRUPTIONS.filter((c) => c.extra).map((c) => c.name);
 
 export function getCorruption(name: string): CorruptionInfo {
-  const found = CORRUPTIONS.find((c) => c.name === name);
-  if (!found) throw new RobustartError(`unknown corruption '${name}'; choose from ${CORRUPTION_NAMES.join(', ')}`);
+  const found = registered.get(name);
+  if (!found) throw new RobustartError(`unknown corruption '${name}'; choose from ${corruptionNames().join(', ')}`);
   return found;
 }
 
@@ -70,7 +102,7 @@ export function parseCorruptionList(text: string): string[] {
   if (t === 'main') return [...MAIN_CORRUPTIONS];
   if (t === 'extra') return [...EXTRA_CORRUPTIONS];
   const names = t.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw new RobustartError(`--corruptions is empty; pass all, main, extra or a comma list such as gaussian_noise,fog`);
+  if (names.length === 0) throw new InvalidOptionError('natural noise', 'corruptions', text, 'all, main, extra or a comma list such as gaussian_noise,fog');
   for (const n of names) getCorruption(n);
   return names;
 }
@@ -81,7 +113,7 @@ export function parseSeverityList(text: string): Severity[] {
   const range = /^(\d)\s*-\s*(\d)$/.exec(t);
   const values = range ? Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i) : t.split(',').map((s) => Number(s.trim()));
   if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1 || v > 5)) {
-    throw new RobustartError(`--severities '${text}' is not a severity list; use e.g. 1-5, 3 or 1,3,5`);
+    throw new InvalidOptionError('natural noise', 'severities', text, 'severities 1 to 5 as a range or list, e.g. 1-5, 3 or 1,3,5');
   }
   return values.map((v) => checkSeverity(v));
 }
@@ -93,5 +125,6 @@ export function parseSeverityList(text: string): Severity[] {
 export function corruptionNoise(name: string, severity: Severity, options?: CorruptionOptions): ImageNoise {
   const info = getCorruption(name);
   checkSeverity(severity);
+  if (info.options) options = parseOptions(info.options, options as Record<string, unknown> | undefined, `corruption ${name}`) as CorruptionOptions;
   return { name: `${name}/${severity}`, apply: (image, rng) => info.apply(image, severity, new Rng(rng.nextUint32()), options) };
 }

@@ -1,7 +1,7 @@
 // Pixel differences between decoder x resizer combinations for one image: per-combination numbers against a
 // reference combination, and a heat map of where the combinations disagree.
 import type { RgbImage } from '../../data/image.js';
-import type { Decoder, Resizer } from '../types.js';
+import type { Decoder, Resizer } from '../../data/seams.js';
 import { RobustartError } from '../../errors.js';
 import { maxOf } from '../../util/array.js';
 

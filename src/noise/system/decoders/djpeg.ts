@@ -2,7 +2,7 @@
 // method (-dct int = islow, fast = ifast, float) and chroma upsampling (fancy by default, -nosmooth = simple
 // replication). Each option set is its own variant. JPEG only; gray output (PGM) is expanded to RGB; CMYK is
 // converted by djpeg's PPM writer.
-import type { Decoder } from '../../types.js';
+import type { Decoder } from '../../../data/seams.js';
 import { parsePnm, requireFormat, runBinary } from './common.js';
 
 export type DjpegIdct = 'islow' | 'ifast' | 'float';

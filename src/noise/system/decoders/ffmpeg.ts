@@ -1,7 +1,7 @@
 // FFmpeg's own decoders (mjpeg with its IDCT choice, its PNG decoder) and swscale's YUV -> RGB conversion with
 // chroma upsampling, run as a child process (Debian package ffmpeg). Variants pick the IDCT: auto (FFmpeg's default,
 // the simple integer IDCT), int (the JPEG reference integer IDCT) and faani (floating-point AAN).
-import type { Decoder } from '../../types.js';
+import type { Decoder } from '../../../data/seams.js';
 import { parsePnm, requireFormat, runBinary } from './common.js';
 
 export type FfmpegIdct = 'auto' | 'int' | 'faani';

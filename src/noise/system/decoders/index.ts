@@ -1,6 +1,6 @@
 // The decoder registry: every named decoder variant the system-noise grid can use, one way in (decoderByName).
 import { RobustartError } from '../../../errors.js';
-import type { Decoder } from '../../types.js';
+import type { Decoder } from '../../../data/seams.js';
 import type { ImageFormat } from './common.js';
 import { djpegDecoder } from './djpeg.js';
 import { ffmpegDecoder } from './ffmpeg.js';

@@ -1,11 +1,13 @@
 // jpeg-js: a pure-JavaScript baseline/progressive JPEG decoder (pdf.js lineage) with its own IDCT and chroma
 // upsampling. JPEG only.
-import jpeg from 'jpeg-js';
-import type { Decoder } from '../../types.js';
+import type * as JpegJs from 'jpeg-js';
+import { requirePackage } from '../../../util/native.js';
+import type { Decoder } from '../../../data/seams.js';
 import { requireFormat, toRgb } from './common.js';
 import { RobustartError } from '../../../errors.js';
 
 export function jpegJsDecoder(): Decoder {
+  const jpeg = requirePackage<typeof JpegJs>('jpeg-js');
   return {
     name: 'jpegjs',
     async decode(bytes) {

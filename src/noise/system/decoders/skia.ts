@@ -1,13 +1,15 @@
 // Skia through @napi-rs/canvas: Skia's codecs (libjpeg-turbo for JPEG, its PNG codec), drawn onto an RGBA canvas.
 // Canvas pixels are premultiplied internally, so translucent PNG pixels lose precision before alpha is dropped.
-import { createCanvas, Image } from '@napi-rs/canvas';
+import type * as Canvas from '@napi-rs/canvas';
+import { requirePackage } from '../../../util/native.js';
+import type { Decoder } from '../../../data/seams.js';
 import type { RgbImage } from '../../../data/image.js';
-import type { Decoder } from '../../types.js';
 import { requireFormat, toRgb } from './common.js';
 import { RobustartError } from '../../../errors.js';
 
 /** Decodes synchronously (Skia decodes when the source is set), so synchronous code can read bundled JPEGs. */
 export function decodeWithSkia(bytes: Uint8Array): RgbImage {
+  const { createCanvas, Image } = requirePackage<typeof Canvas>('@napi-rs/canvas');
   requireFormat('skia', bytes, ['jpeg', 'png']);
   const image = new Image();
   image.src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -20,6 +22,7 @@ export function decodeWithSkia(bytes: Uint8Array): RgbImage {
 }
 
 export function skiaDecoder(): Decoder {
+  const { createCanvas, Image } = requirePackage<typeof Canvas>('@napi-rs/canvas');
   return {
     name: 'skia',
     async decode(bytes) {

@@ -1,6 +1,6 @@
 // The resizer registry: every named variant the system-noise grid can use, one way in (resizerByName).
 import { RobustartError } from '../../../errors.js';
-import type { Resizer } from '../../types.js';
+import type { Resizer } from '../../../data/seams.js';
 import { pilResizer } from '../../../data/resize/pil.js';
 import { cv2Resizer } from './opencv.js';
 import { sharpResizer, SHARP_KERNELS } from '../../../data/resize/sharp.js';

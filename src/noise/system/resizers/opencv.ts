@@ -13,7 +13,7 @@
 //    round(sum * (1/area)) in float), other factors use exact pixel-overlap weights accumulated in float;
 //    upscaling on either axis uses bilinear weights derived from pixel overlap (area_mode).
 import type { RgbImage } from '../../../data/image.js';
-import type { Resizer } from '../../types.js';
+import type { Resizer } from '../../../data/seams.js';
 import { checkResizeArgs, f32, roundHalfEven } from '../../../data/resize/common.js';
 
 const COEF_BITS = 11;

@@ -13,7 +13,7 @@
 //    taps ceil(sample - r - 0.5) .. floor(sample + r - 0.5) clamped, weights normalised; rows pass, then columns;
 //  - area = ResizeArea (antialias ignored): box average over exact overlaps with scale = in / out, float32.
 import type { RgbImage } from '../../../data/image.js';
-import type { Resizer } from '../../types.js';
+import type { Resizer } from '../../../data/seams.js';
 import { checkResizeArgs, f32, floatToU8, roundHalfEven } from '../../../data/resize/common.js';
 
 export type TfMethod = 'bilinear' | 'bicubic' | 'area';

@@ -10,7 +10,7 @@
 //    [trunc(c - s + 0.5), trunc(c + s + 0.5)), weights normalised), bicubic with a = -0.5, vertical pass first;
 //  - nearest: floor(i * scale) clamped; an exact 2x upscale uses i >> 1.
 import type { RgbImage } from '../../../data/image.js';
-import type { Resizer } from '../../types.js';
+import type { Resizer } from '../../../data/seams.js';
 import { checkResizeArgs, f32, floatToU8 } from '../../../data/resize/common.js';
 
 export type TorchInterpolation = 'nearest' | 'bilinear' | 'bicubic';

@@ -1,4 +1,4 @@
-// The seams noise families plug into. Data flows: bytes -> decode -> resize/crop -> image noise -> batch -> batch noise -> model.
+// The seams noise families plug into (they live with the data layer, the first that uses them). Data flows: bytes -> decode -> resize/crop -> image noise -> batch -> batch noise -> model.
 import type { FloatImage, RgbImage } from '../data/image.js';
 import type { Rng } from '../util/rng.js';
 
