@@ -8,6 +8,8 @@ import { tempDir, writeImageFolder, writeTinyClassifier } from '../testing/fixtu
 import { RobustartError } from '../errors.js';
 import type { Suite } from './suite.js';
 import { suites } from './suites/index.js';
+import { CLEAN } from './condition.js';
+import { z } from '../util/native.js';
 
 async function fixture(classes = ['a', 'b', 'c'], perClass = 6) {
   const dir = tempDir();
@@ -133,12 +135,14 @@ test('preprocessing in worker threads gives exactly the records of the main-thre
 
 test("a run's identity is canonical: the same suite options in another key order (at any depth) are the same run", async () => {
   const f = await fixture();
-  const first = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: 'natural', suiteOptions: { corruptions: 'contrast', severities: '1', extra: { b: 1, a: [2, { d: 1, c: 2 }] } } });
-  const reordered = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: 'natural', suiteOptions: { extra: { a: [2, { c: 2, d: 1 }], b: 1 }, severities: '1', corruptions: 'contrast' } });
+  // A suite whose one option takes any JSON value, so the options can nest.
+  const nested: Suite = { name: 'nested-options', description: 'clean, with a free-form option', options: z.object({ extra: z.unknown().optional(), tag: z.string().optional() }), conditions: () => [CLEAN] };
+  const first = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: nested, suiteOptions: { tag: 't', extra: { b: 1, a: [2, { d: 1, c: 2 }] } } });
+  const reordered = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: nested, suiteOptions: { extra: { a: [2, { c: 2, d: 1 }], b: 1 }, tag: 't' } });
   assert.equal(reordered.run.id, first.run.id);
   assert.equal(reordered.evaluatedNow, 0);
   // Array order is meaningful: another order is another run.
-  const otherArray = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: 'natural', suiteOptions: { corruptions: 'contrast', severities: '1', extra: { b: 1, a: [{ d: 1, c: 2 }, 2] } } });
+  const otherArray = await runEvaluation({ model: f.model, data: f.data, store: f.store, limit: 6, suite: nested, suiteOptions: { tag: 't', extra: { b: 1, a: [{ d: 1, c: 2 }, 2] } } });
   assert.notEqual(otherArray.run.id, first.run.id);
 });
 
@@ -155,5 +159,5 @@ test('natural runs record the frost and elastic variants: the default and naming
   store.close();
   const other = await runEvaluation({ ...base, suiteOptions: { corruptions: 'elastic_transform', severities: '2', elastic: 'imagecorruptions' } });
   assert.notEqual(other.run.id, byDefault.run.id);
-  await assert.rejects(runEvaluation({ ...base, suiteOptions: { corruptions: 'elastic_transform', elastic: 'warped' } }), (e: unknown) => e instanceof RobustartError && /elastic_transform variant 'warped' is unknown; choose original or imagecorruptions/.test((e as Error).message));
+  await assert.rejects(runEvaluation({ ...base, suiteOptions: { corruptions: 'elastic_transform', elastic: 'warped' } }), (e: unknown) => e instanceof RobustartError && /elastic.*'warped'.*original.*imagecorruptions/.test((e as Error).message));
 });
