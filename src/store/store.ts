@@ -93,6 +93,11 @@ export class ResultStore {
     this.db.close();
   }
 
+  /** The SQLite handle, for modules that keep their own tables in the same file (studies). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   // ---- models ----
   putModel(entry: Omit<ModelEntry, 'addedAt'>): void {
     this.db
