@@ -86,7 +86,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const store = options.store;
   const assets = dashboardAssets();
   const page = dashboardPage('server');
-  const app = Fastify({ logger: false, maxParamLength: 300, return503OnClosing: true });
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 300 }, return503OnClosing: true });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply.code(405).header('allow', 'GET, HEAD').send({ error: 'the dashboard is read-only: GET and HEAD only' });
