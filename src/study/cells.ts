@@ -36,13 +36,22 @@ function fileSha256(path: string): string {
   return hash;
 }
 
+function modelIdentity(study: Study, model: StudyModel): string | undefined {
+  return study.modelHashes?.[model.name] ?? (model.onnx ? fileSha256(model.onnx) : model.zoo);
+}
+
+/** The study with its model files' hashes, as it is stored. */
+export function withModelHashes(study: Study): Study {
+  return { ...study, modelHashes: Object.fromEntries(study.models.map((m) => [m.name, modelIdentity(study, m) ?? ''])) };
+}
+
 export function studyCells(study: Study): Cell[] {
   const cells: Cell[] = [];
   for (const model of study.models) {
     for (const dataset of study.datasets) {
       for (const suite of study.suites) {
         const limit = suite.limit ?? dataset.limit;
-        const identity = { model: model.onnx ? fileSha256(model.onnx) : model.zoo, dataset: dataset.path, limit: limit ?? null, suite: suite.suite, options: suite.options, seed: study.seed };
+        const identity = { model: modelIdentity(study, model), dataset: dataset.path, limit: limit ?? null, suite: suite.suite, options: suite.options, seed: study.seed };
         cells.push({ cell: createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16), model, dataset, suite, limit });
       }
     }

@@ -59,7 +59,11 @@ export const studySchema = z
 export type StudyModel = z.infer<typeof studyModelSchema>;
 export type StudyDataset = z.infer<typeof studyDatasetSchema>;
 export type StudySuite = z.infer<typeof studySuiteSchema> & { readonly name: string };
-export type Study = Omit<z.infer<typeof studySchema>, 'suites'> & { readonly suites: StudySuite[] };
+export type Study = Omit<z.infer<typeof studySchema>, 'suites'> & {
+  readonly suites: StudySuite[];
+  /** SHA-256 of each model file when the study was run (kept with the stored study, so its cells are known without the files). */
+  readonly modelHashes?: Record<string, string>;
+};
 
 function duplicates(names: readonly string[]): string[] {
   return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];

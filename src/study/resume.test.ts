@@ -34,16 +34,19 @@ test('a study killed with SIGKILL mid-way resumes and computes every cell exactl
     let exited = false;
     first.exit.then(() => (exited = true));
     // Kill as soon as the first cell is stored, while the others are still to do.
+    const runFinished = (id: string) => store.getRun(id)?.status === 'finished';
+    let sawRunning = false;
     for (;;) {
+      sawRunning ||= studyStatus(study, state, runFinished).some((c) => c.status === 'running');
       const done = state.cells(study.name).filter((c) => c.state === 'done').length;
       if (done >= 1 || exited) break;
       await sleep(20);
     }
+    assert.ok(sawRunning, 'status shows the cell the live process is evaluating as running');
     first.child.kill('SIGKILL');
     const killed = await first.exit;
     assert.equal(killed.signal, 'SIGKILL', 'the study was still running when killed');
 
-    const runFinished = (id: string) => store.getRun(id)?.status === 'finished';
     const afterKill = studyStatus(study, state, runFinished);
     const doneBefore = state.cells(study.name).filter((c) => c.state === 'done');
     assert.ok(doneBefore.length >= 1 && doneBefore.length < afterKill.length);

@@ -7,7 +7,7 @@ import { runEvaluation } from '../eval/run.js';
 import type { Progress } from '../eval/progress.js';
 import { ResultStore } from '../store/store.js';
 import type { Study } from './config.js';
-import { studyCells, cellStatus, type Cell } from './cells.js';
+import { studyCells, cellStatus, withModelHashes, type Cell } from './cells.js';
 import { StudyState } from './state.js';
 
 export interface StudyProgress {
@@ -53,7 +53,7 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
   const ownsStore = !(options.store instanceof ResultStore);
   try {
     const state = new StudyState(store);
-    state.putStudy(study);
+    state.putStudy(withModelHashes(study));
     const runFinished = (id: string) => store.getRun(id)?.status === 'finished';
     const cells = studyCells(study);
     const existing = new Map(state.cells(study.name).map((r) => [r.cell, r]));
