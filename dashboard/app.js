@@ -6,7 +6,7 @@
 
 const STATIC = window.ROBUSTART_MODE === 'static';
 const POLL_MS = 3000;
-const state = { studies: [], study: null, dataset: null, payload: null, payloadText: '', sort: null, order: 'desc', family: '', technique: '', q: '', modelText: '' };
+const state = { archMetric: null, studies: [], study: null, dataset: null, payload: null, payloadText: '', sort: null, order: 'desc', family: '', technique: '', q: '', modelText: '' };
 
 // Colour-blind-friendly palettes: Observable10 for families (categorical), viridis (sequential), PuOr (diverging).
 const FAMILY_SCHEME = 'observable10';
@@ -188,17 +188,24 @@ function renderArchitecture(main) {
   const clean = board.columns.find((c) => c.key === 'clean_top1');
   const metrics = board.columns.filter((c) => c.key !== 'clean_top1');
   const grid = el('div', { class: 'grid' });
-  main.replaceChildren(el('h2', { text: 'Architectures: robustness against clean accuracy and size' }), note('One colour per family; hover a point for its model and values.'), grid);
-  if (board.rows.length === 0 || metrics.length === 0) {
-    grid.append(note('No robustness metrics stored yet.'));
-    return;
-  }
-  for (const c of metrics) {
+  if (!metrics.some((c) => c.key === state.archMetric)) state.archMetric = (metrics.find((c) => c.key === 'mCE') || metrics[0] || {}).key;
+  const select = el('select', { id: 'arch-metric', 'aria-label': 'metric', onchange: (e) => { state.archMetric = e.target.value; draw(); } }, ...metrics.map((c) => el('option', { value: c.key, text: c.label })));
+  select.value = state.archMetric || '';
+  replace(main, el('h2', { text: 'Architectures: robustness against clean accuracy and size' }), el('div', { class: 'controls' }, el('label', {}, 'metric ', select)), note('One colour per family; hover a point for its model and values.'), grid);
+  function draw() {
+    const c = metrics.find((m) => m.key === state.archMetric);
+    if (board.rows.length === 0 || !c) {
+      grid.replaceChildren(note('No robustness metrics stored yet.'));
+      return;
+    }
     const y = (r) => shown(c, r.metrics[c.key]);
-    if (clean) grid.append(chart(`${c.label} vs clean top-1`, scatter(board.rows, (r) => shown(clean, r.metrics.clean_top1), y, 'clean top-1 (%)', axisLabel(c)), 'architecture-chart'));
-    grid.append(chart(`${c.label} vs parameters`, scatter(board.rows, (r) => r.parameters, y, 'parameters (count, log scale)', axisLabel(c), 'log'), 'architecture-chart'));
-    grid.append(chart(`${c.label} vs MACs`, scatter(board.rows, (r) => r.macs, y, 'MACs per image (count, log scale)', axisLabel(c), 'log'), 'architecture-chart'));
+    grid.replaceChildren(
+      ...(clean ? [chart(`${c.label} vs clean top-1`, scatter(board.rows, (r) => shown(clean, r.metrics.clean_top1), y, 'clean top-1 (%)', axisLabel(c)), 'architecture-chart')] : []),
+      chart(`${c.label} vs parameters`, scatter(board.rows, (r) => r.parameters, y, 'parameters (count, log scale)', axisLabel(c), 'log'), 'architecture-chart'),
+      chart(`${c.label} vs MACs`, scatter(board.rows, (r) => r.macs, y, 'MACs per image (count, log scale)', axisLabel(c), 'log'), 'architecture-chart'),
+    );
   }
+  draw();
 }
 
 // ---------- technique view ----------
