@@ -175,7 +175,7 @@ function familyColor() {
 function scatter(rows, x, y, xLabel, yLabel, xType) {
   const data = rows.filter((r) => x(r) !== null && x(r) !== undefined && y(r) !== null && y(r) !== undefined);
   return Plot.plot({
-    width: 380, height: 260, marginLeft: 56, grid: true,
+    width: 380, height: 260, marginLeft: 56, grid: true, inset: 12,
     x: { label: xLabel, type: xType || 'linear' },
     y: { label: yLabel },
     color: familyColor(),
@@ -186,9 +186,10 @@ function scatter(rows, x, y, xLabel, yLabel, xType) {
 function renderArchitecture(main) {
   const board = state.payload.leaderboard;
   const clean = board.columns.find((c) => c.key === 'clean_top1');
-  const metrics = board.columns.filter((c) => c.key !== 'clean_top1');
+  // Metrics some model has a value for (mCE, for one, needs all 15 corruptions at all 5 severities).
+  const metrics = board.columns.filter((c) => c.key !== 'clean_top1' && board.rows.some((r) => r.metrics[c.key] !== null && r.metrics[c.key] !== undefined));
   const grid = el('div', { class: 'grid' });
-  if (!metrics.some((c) => c.key === state.archMetric)) state.archMetric = (metrics.find((c) => c.key === 'mCE') || metrics[0] || {}).key;
+  if (!metrics.some((c) => c.key === state.archMetric)) state.archMetric = (metrics[0] || {}).key;
   const select = el('select', { id: 'arch-metric', 'aria-label': 'metric', onchange: (e) => { state.archMetric = e.target.value; draw(); } }, ...metrics.map((c) => el('option', { value: c.key, text: c.label })));
   select.value = state.archMetric || '';
   replace(main, el('h2', { text: 'Architectures: robustness against clean accuracy and size' }), el('div', { class: 'controls' }, el('label', {}, 'metric ', select)), note('One colour per family; hover a point for its model and values.'), grid);
@@ -222,13 +223,15 @@ function renderTechnique(main) {
     const c = columns.get(key);
     return { variant: `${d.architecture} · ${d.technique}`, model: d.model, baseline: d.baseline, metric: c.label, delta: c.unit === 'fraction' ? 100 * delta : delta, unit: c.unit === 'fraction' ? 'percentage points' : 'ratio', better: c.better };
   }));
+  const variants = deltas.map((d) => `${d.architecture} · ${d.technique}`);
+  const metricOrder = board.columns.map((c) => c.label).filter((label) => data.some((d) => d.metric === label));
   const plot = Plot.plot({
-    marginLeft: 170, marginBottom: 110, width: Math.max(640, 60 * columns.size + 200), height: 60 + 36 * deltas.length,
-    x: { label: 'metric', tickRotate: -35 }, y: { label: 'architecture · technique' },
+    marginLeft: 190, marginBottom: 60, width: Math.min(1200, 260 + 170 * variants.length), height: 80 + 24 * metricOrder.length,
+    x: { label: 'architecture · technique', domain: variants, axis: 'top' }, y: { label: 'metric', domain: metricOrder },
     color: { type: 'diverging', scheme: 'PuOr', pivot: 0, legend: true, label: 'change vs baseline (percentage points; ratios unitless)' },
     marks: [
-      Plot.cell(data, { x: 'metric', y: 'variant', fill: 'delta', inset: 0.5, channels: { model: 'model', baseline: 'baseline', unit: 'unit', 'higher or lower is better': 'better' }, tip: true }),
-      Plot.text(data, { x: 'metric', y: 'variant', text: (d) => d.delta.toFixed(1), fill: 'black', fontSize: 10 }),
+      Plot.cell(data, { x: 'variant', y: 'metric', fill: 'delta', inset: 0.5, channels: { model: 'model', baseline: 'baseline', unit: 'unit', 'higher or lower is better': 'better' }, tip: true }),
+      Plot.text(data, { x: 'variant', y: 'metric', text: (d) => d.delta.toFixed(2), fill: (d) => (Math.abs(d.delta) > 30 ? 'white' : 'black'), fontSize: 11 }),
     ],
   });
   main.append(chart('Δ metric (technique − baseline)', plot, 'technique-chart'));
@@ -269,12 +272,16 @@ async function renderModel(main, name) {
   const grid = el('div', { class: 'grid' });
   main.append(grid);
   if (d.arCurves.length) {
-    const data = d.arCurves.map((p) => ({ ...p, curve: `${p.attack} ${p.norm}`, ar: 100 * p.accuracy }));
-    grid.append(chart('AR against ε per attack', Plot.plot({
-      width: 420, height: 280, grid: true, x: { label: 'ε (fraction of the [0, 1] pixel range)' }, y: { label: 'accuracy under attack (%)', domain: [0, 100] },
-      color: { legend: true, scheme: FAMILY_SCHEME, label: 'attack' },
-      marks: [Plot.line(data, { x: 'epsilon', y: 'ar', stroke: 'curve', sort: 'epsilon' }), Plot.dot(data, { x: 'epsilon', y: 'ar', fill: 'curve', channels: { ε: 'epsilonLabel' }, tip: true })],
-    }), 'model-chart'));
+    // One chart per norm: budgets of different norms are not on one scale. L∞ budgets read in 1/255 steps.
+    for (const norm of [...new Set(d.arCurves.map((p) => p.norm))]) {
+      const linf = norm === 'linf';
+      const data = d.arCurves.filter((p) => p.norm === norm).map((p) => ({ ...p, eps: linf ? 255 * p.epsilon : p.epsilon, ar: 100 * p.accuracy }));
+      grid.append(chart(`AR against ε per attack (${norm === 'linf' ? 'L∞' : norm.toUpperCase()})`, Plot.plot({
+        width: 420, height: 280, grid: true, x: { label: linf ? 'ε (×1/255 of the pixel range)' : `ε (${norm.toUpperCase()} norm, pixels in [0, 1])` }, y: { label: 'accuracy under attack (%)', domain: [0, 100] },
+        color: { legend: true, scheme: FAMILY_SCHEME, label: 'attack' },
+        marks: [Plot.line(data, { x: 'eps', y: 'ar', stroke: 'attack', sort: 'eps' }), Plot.dot(data, { x: 'eps', y: 'ar', fill: 'attack', channels: { ε: 'epsilonLabel' }, tip: true })],
+      }), 'model-chart'));
+    }
   } else grid.append(note('No adversarial suite stored for this model.'));
   if (d.corruptions.length) {
     const data = d.corruptions.map((c) => ({ ...c, errorPct: 100 * c.error }));

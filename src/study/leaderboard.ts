@@ -188,11 +188,13 @@ export function buildLeaderboard(study: Study, store: ResultStore, dataset = stu
       cellsTotal: entry.total,
     });
   }
-  const order = [...Object.keys(HEADLINE)];
-  const rank = (c: Column) => {
+  // Clean top-1, the suite summaries (mCE, NSD, ...), then robust accuracy, WCAR and AR per attack by budget.
+  const order = Object.keys(HEADLINE);
+  const rank = (c: Column): [number, number] => {
     const i = order.indexOf(c.key);
-    if (i >= 0) return [i < 1 ? 0 : 2, i] as const;
-    return [1, 0] as const; // per-budget adversarial columns sit after clean top-1
+    if (i >= 0) return [i === 0 ? 0 : 1, i];
+    const family = ['robust_accuracy/', 'wcar/', 'ar/'].findIndex((prefix) => c.key.startsWith(prefix));
+    return [2 + Math.max(family, 0), 0];
   };
   const sorted = [...columns.values()].sort((a, b) => {
     const [ga, ia] = rank(a);
@@ -283,13 +285,14 @@ export function modelDetail(study: Study, store: ResultStore, board: Leaderboard
         detail.arCurves.push({ attack: name.split('/')[0], norm, epsilon: epsilonValue(eps.join('/')), epsilonLabel: eps.join('/'), accuracy });
       }
     } else if (suite === 'natural') {
+      // A study may run the natural suite twice (e.g. once for ImageNet-C, once for ImageNet-P): first entry wins.
       for (const [name, accuracy] of top1) {
         const m = /^([a-z_]+)\/([1-5])$/.exec(name);
-        if (m) detail.corruptions.push({ corruption: m[1], severity: Number(m[2]), error: 1 - accuracy });
+        if (m && !detail.corruptions.some((c) => c.corruption === m[1] && c.severity === Number(m[2]))) detail.corruptions.push({ corruption: m[1], severity: Number(m[2]), error: 1 - accuracy });
       }
       for (const [key, value] of Object.entries(summary)) {
-        if (key.startsWith('CE/') && typeof value === 'number') detail.ce.push({ corruption: key.slice(3), ce: value });
-        if (key.startsWith('FP/') && typeof value === 'number') {
+        if (key.startsWith('CE/') && typeof value === 'number' && !detail.ce.some((c) => c.corruption === key.slice(3))) detail.ce.push({ corruption: key.slice(3), ce: value });
+        if (key.startsWith('FP/') && typeof value === 'number' && !detail.flipRates.some((f) => f.perturbation === key.slice(3))) {
           const t5d = summary[`T5D/${key.slice(3)}`];
           detail.flipRates.push({ perturbation: key.slice(3), flipProbability: value, topFiveDistance: typeof t5d === 'number' ? t5d : null });
         }

@@ -52,3 +52,28 @@ test('study run, status and export through the CLI', async () => {
   for (const f of ['index.html', 'assets/plot.min.js', 'assets/d3.min.js', 'data/studies.json', 'data/tiny/images/dashboard.json', 'data/tiny/images/models/cnn-base.json']) assert.ok(existsSync(join(site, f)), f);
   assert.match(readFileSync(join(site, 'index.html'), 'utf8'), /ROBUSTART_MODE = 'static'/);
 });
+
+test('serve --demo shows the bundled mini-study and stops on SIGTERM', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [CLI, 'serve', '--demo', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((done, fail) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /dashboard at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+        if (m) done(m[1]);
+      });
+      child.on('exit', (code) => fail(new Error(`serve exited with ${code}`)));
+    });
+    const studies = (await (await fetch(`${url}/api/studies`)).json()) as { name: string; cells: { done: number } }[];
+    assert.equal(studies[0].name, 'fashion-mini');
+    assert.ok(studies[0].cells.done > 0);
+    const dashboard = (await (await fetch(`${url}/api/studies/fashion-mini/dashboard`)).json()) as { leaderboard: { rows: unknown[] } };
+    assert.ok(dashboard.leaderboard.rows.length >= 5);
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const code = await new Promise((done) => (child.exitCode !== null ? done(child.exitCode) : child.on('exit', (c) => done(c))));
+  assert.equal(code, 0);
+});

@@ -15,7 +15,7 @@ const store = new ResultStore(values.store);
 const server = await startDashboardServer({ store, port: 0 });
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 860 } });
   await page.goto(`${server.url}/`);
   await page.locator('#leaderboard tbody tr').first().waitFor();
   const model = values.model ?? (await page.locator('#leaderboard tbody tr').first().getAttribute('data-model'))!;
