@@ -51,7 +51,7 @@ export function studyCells(study: Study): Cell[] {
     for (const dataset of study.datasets) {
       for (const suite of study.suites) {
         const limit = suite.limit ?? dataset.limit;
-        const identity = { model: modelIdentity(study, model), dataset: dataset.path, limit: limit ?? null, suite: suite.suite, options: suite.options, seed: study.seed };
+        const identity = { model: modelIdentity(study, model), dataset: dataset.declaredPath ?? dataset.path, limit: limit ?? null, suite: suite.suite, options: suite.options, seed: study.seed };
         cells.push({ cell: createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16), model, dataset, suite, limit });
       }
     }

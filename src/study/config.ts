@@ -57,9 +57,13 @@ export const studySchema = z
   .strict();
 
 export type StudyModel = z.infer<typeof studyModelSchema>;
-export type StudyDataset = z.infer<typeof studyDatasetSchema>;
+export type StudyDataset = z.infer<typeof studyDatasetSchema> & {
+  /** The path as the study file wrote it (relative to the file): part of a cell's identity, so a study moved with its data keeps its cells. */
+  readonly declaredPath?: string;
+};
 export type StudySuite = z.infer<typeof studySuiteSchema> & { readonly name: string };
-export type Study = Omit<z.infer<typeof studySchema>, 'suites'> & {
+export type Study = Omit<z.infer<typeof studySchema>, 'suites' | 'datasets'> & {
+  readonly datasets: StudyDataset[];
   readonly suites: StudySuite[];
   /** SHA-256 of each model file when the study was run (kept with the stored study, so its cells are known without the files). */
   readonly modelHashes?: Record<string, string>;
@@ -92,7 +96,7 @@ export function parseStudy(raw: unknown, baseDir: string, source = 'study'): Stu
   return {
     ...study,
     models: study.models.map((m) => ({ ...m, ...(m.onnx !== undefined ? { onnx: at(m.onnx) } : {}) })),
-    datasets: study.datasets.map((d) => ({ ...d, path: at(d.path) })),
+    datasets: study.datasets.map((d) => ({ ...d, path: at(d.path), declaredPath: d.path })),
     suites,
   };
 }

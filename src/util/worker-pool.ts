@@ -31,6 +31,11 @@ export class WorkerPool<Req, Res> {
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(script, { workerData });
       worker.unref(); // an idle pool never keeps the process alive
+      // Node re-references a worker when it comes online: unreference it again unless it already has a job
+      // (otherwise a pool that never gets work, as on a fully resumed run, keeps the process from exiting).
+      worker.once('online', () => {
+        if (!this.inFlight.has(worker)) worker.unref();
+      });
       worker.on('message', (reply: WorkerReply<Res>) => this.settle(worker, reply));
       worker.on('error', (error) => this.fail(worker, error));
       worker.on('exit', (code) => {
