@@ -12,3 +12,4 @@ export * from './api/system.js';
 export * from './api/corruptions.js';
 export * from './api/attacks.js';
 export * from './api/train.js';
+export * from './api/study.js';

@@ -15,7 +15,8 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): ((p: Progress) => void) & { end(): void } {
+/** `unit` names what `done` counts (images by default; a study counts cells, with fractions for the current one). */
+export function progressBar(stream: NodeJS.WriteStream = process.stderr, unit = 'img'): ((p: Progress) => void) & { end(): void } {
   const start = Date.now();
   let lastDraw = 0;
   let drawn = false;
@@ -28,7 +29,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): ((p: P
     const eta = (p.total - p.done) / rate;
     const width = 28;
     const filled = p.total ? Math.round((width * p.done) / p.total) : width;
-    const line = `${p.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${rate.toFixed(1)} img/s ETA ${formatDuration(eta)}`;
+    const line = `${p.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Number.isInteger(p.done) ? p.done : p.done.toFixed(1)}/${p.total} ${rate.toFixed(rate < 0.1 ? 3 : 1)} ${unit}/s ETA ${formatDuration(eta)}`;
     stream.write(`\r${line.slice(0, (stream.columns ?? 120) - 1)}\x1b[K`);
     drawn = true;
   };

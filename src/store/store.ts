@@ -132,6 +132,11 @@ export class ResultStore {
     return (this.modelRegistry ??= new ModelRegistry(this.db));
   }
 
+  /** The SQLite handle, for modules that keep their own tables in the same file (studies). */
+  get database(): DatabaseTypes.Database {
+    return this.db;
+  }
+
   putModel(entry: Omit<ModelEntry, 'addedAt'>): void {
     this.models.put(entry);
   }

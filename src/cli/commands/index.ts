@@ -12,6 +12,8 @@ import { transferCommand } from './transfer.js';
 import { trainCommand } from './train.js';
 import { systemNoiseCommand } from './system-noise.js';
 import { zooCommand } from './zoo.js';
+import { studyCommand } from './study.js';
+import { serveCommand } from './serve.js';
 
 export const commands: Command[] = [
   evalCommand,
@@ -26,4 +28,6 @@ export const commands: Command[] = [
   attackCommand,
   transferCommand,
   zooCommand,
+  studyCommand,
+  serveCommand,
 ];

@@ -1,0 +1,113 @@
+// A study: a matrix of models x datasets x suites, declared once in YAML and validated by one zod schema.
+// Every cell (model x dataset x suite) becomes an ordinary stored run.
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { RobustartError } from '../errors.js';
+import { findSuite } from '../eval/run.js';
+
+const name = z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, . _ + - only (it names files and URLs)');
+const optionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
+
+export const studyModelSchema = z
+  .object({
+    name,
+    /** An ONNX image classifier (path relative to the study file). */
+    onnx: z.string().min(1).optional(),
+    /** A model-zoo preset to build and train first (the slot for the zoo; not available in this version). */
+    zoo: z.string().min(1).optional(),
+    /** Training configuration for a zoo preset. */
+    training: z.record(z.string(), z.unknown()).optional(),
+    /** Architecture family (colour in the architecture view). */
+    family: z.string().min(1).default('unknown'),
+    /** Training technique; 'baseline' is what the technique view compares against. */
+    technique: z.string().min(1).default('baseline'),
+    /** The architecture a technique variant belongs to (default: the family). */
+    architecture: z.string().min(1).optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+  .refine((m) => (m.onnx === undefined) !== (m.zoo === undefined), { message: 'give exactly one of onnx (a model file) or zoo (a preset)' });
+
+export const studyDatasetSchema = z.object({ name, path: z.string().min(1), limit: z.number().int().positive().optional() }).strict();
+
+export const studySuiteSchema = z
+  .object({
+    suite: z.string().min(1),
+    /** Label of this suite entry when a study runs one suite twice with different options (default: the suite). */
+    name: name.optional(),
+    options: z.record(z.string(), optionValue).default({}),
+    limit: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const studySchema = z
+  .object({
+    name,
+    description: z.string().optional(),
+    seed: z.number().int().nonnegative().default(0),
+    /** Preprocessing worker threads per evaluation (0: main thread). */
+    workers: z.number().int().nonnegative().optional(),
+    batchSize: z.number().int().positive().optional(),
+    models: z.array(studyModelSchema).min(1),
+    datasets: z.array(studyDatasetSchema).min(1),
+    suites: z.array(studySuiteSchema).min(1),
+  })
+  .strict();
+
+export type StudyModel = z.infer<typeof studyModelSchema>;
+export type StudyDataset = z.infer<typeof studyDatasetSchema> & {
+  /** The path as the study file wrote it (relative to the file): part of a cell's identity, so a study moved with its data keeps its cells. */
+  readonly declaredPath?: string;
+};
+export type StudySuite = z.infer<typeof studySuiteSchema> & { readonly name: string };
+export type Study = Omit<z.infer<typeof studySchema>, 'suites' | 'datasets'> & {
+  readonly datasets: StudyDataset[];
+  readonly suites: StudySuite[];
+  /** SHA-256 of each model file when the study was run (kept with the stored study, so its cells are known without the files). */
+  readonly modelHashes?: Record<string, string>;
+};
+
+function duplicates(names: readonly string[]): string[] {
+  return [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+}
+
+/** Validates a parsed study; relative paths resolve against `baseDir` (the study file's folder). */
+export function parseStudy(raw: unknown, baseDir: string, source = 'study'): Study {
+  const parsed = studySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new RobustartError(`${source}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  const study = parsed.data;
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const suites = study.suites.map((s) => ({ ...s, name: s.name ?? s.suite }));
+  for (const [what, names] of [['model', study.models.map((m) => m.name)], ['dataset', study.datasets.map((d) => d.name)], ['suite', suites.map((s) => s.name)]] as const) {
+    const twice = duplicates(names);
+    if (twice.length) throw new RobustartError(`${source}: ${what} name ${twice[0]} appears twice; give each ${what} its own name`);
+  }
+  for (const s of suites) findSuite(s.suite);
+  for (const m of study.models) {
+    if (m.zoo !== undefined || m.training !== undefined) {
+      throw new RobustartError(`${source}: model ${m.name}: zoo presets and training configurations are not available yet in this robustart; give an ONNX file (onnx: path/to/model.onnx)`);
+    }
+  }
+  return {
+    ...study,
+    models: study.models.map((m) => ({ ...m, ...(m.onnx !== undefined ? { onnx: at(m.onnx) } : {}) })),
+    datasets: study.datasets.map((d) => ({ ...d, path: at(d.path), declaredPath: d.path })),
+    suites,
+  };
+}
+
+export function loadStudy(path: string): Study {
+  if (!existsSync(path)) throw new RobustartError(`study file not found: ${path}; pass the path of a study YAML file`);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new RobustartError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return parseStudy(raw, dirname(resolve(path)), path);
+}

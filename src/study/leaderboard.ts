@@ -1,0 +1,321 @@
+// The leaderboard and the comparisons of a study, computed from the store: each model's metrics gathered from
+// the stored runs of its cells. Every suite-level metric a run's summary holds flows through under
+// "<suite entry>/<name>"; the headline columns (RobustBench- and RobustART-style) get canonical keys.
+import type { ResultStore, SampleRecord } from '../store/store.js';
+import type { ReliabilityBin } from '../metrics/classification.js';
+import type { Study } from './config.js';
+import { studyCells } from './cells.js';
+import { StudyState, type StudyModelRow } from './state.js';
+
+/**
+ * The budget ("linf/4/255") of a stored adversarial condition, named `<attack>/<norm>/<ε>` by conditionName: stored
+ * records keep condition names, not their meta. Undefined for minimum-norm conditions without a budget and others.
+ */
+function budgetOfCondition(name: string): string | undefined {
+  const [attack, norm, ...eps] = name.split('/');
+  return attack && (norm === 'linf' || norm === 'l2' || norm === 'l1') && eps.length > 0 ? `${norm}/${eps.join('/')}` : undefined;
+}
+
+export type MetricUnit = 'fraction' | 'ratio' | 'count';
+
+export interface Column {
+  readonly key: string;
+  readonly label: string;
+  readonly unit: MetricUnit;
+  readonly better: 'higher' | 'lower';
+  /** Where the metric comes from: clean, adversarial, natural, system, ood. */
+  readonly group: string;
+}
+
+export interface LeaderboardRow {
+  readonly name: string;
+  readonly family: string;
+  readonly technique: string;
+  readonly architecture: string;
+  readonly tags: Record<string, string>;
+  readonly parameters: number | null;
+  readonly macs: number | null;
+  readonly metrics: Record<string, number | null>;
+  /** Decoder+resizer combination with the lowest accuracy. */
+  readonly worstSystem: string | null;
+  /** Suite entry -> stored run id. */
+  readonly runs: Record<string, string>;
+  readonly cellsDone: number;
+  readonly cellsTotal: number;
+}
+
+export interface Leaderboard {
+  readonly study: string;
+  readonly description: string | null;
+  readonly dataset: string;
+  readonly datasets: string[];
+  readonly columns: Column[];
+  readonly rows: LeaderboardRow[];
+}
+
+/** Suite-summary names that become headline columns (the first suite entry that reports one wins). */
+const HEADLINE: Record<string, Omit<Column, 'key'>> = {
+  clean_top1: { label: 'clean top-1', unit: 'fraction', better: 'higher', group: 'clean' },
+  mCE: { label: 'mCE', unit: 'ratio', better: 'lower', group: 'natural' },
+  relative_mCE: { label: 'relative mCE', unit: 'ratio', better: 'lower', group: 'natural' },
+  mFP: { label: 'mFP', unit: 'fraction', better: 'lower', group: 'natural' },
+  mT5D: { label: 'mT5D', unit: 'ratio', better: 'lower', group: 'natural' },
+  aupr: { label: 'AUPR', unit: 'fraction', better: 'higher', group: 'ood' },
+  nsd: { label: 'NSD', unit: 'fraction', better: 'lower', group: 'system' },
+  worst_top1: { label: 'worst system top-1', unit: 'fraction', better: 'higher', group: 'system' },
+};
+
+/** Families of per-budget adversarial metrics: AR per attack and budget, WCAR and robust accuracy per budget. */
+const PER_BUDGET: readonly [prefix: string, label: string][] = [
+  ['ar/', 'AR'],
+  ['wcar/', 'WCAR'],
+  ['robust_accuracy/', 'robust acc.'],
+];
+
+const NORM_LABEL: Record<string, string> = { linf: 'L∞', l2: 'L2', l1: 'L1' };
+
+function perBudgetLabel(key: string): string | undefined {
+  for (const [prefix, label] of PER_BUDGET) {
+    if (!key.startsWith(prefix)) continue;
+    const parts = key.slice(prefix.length).split('/');
+    const normAt = parts.findIndex((p) => p in NORM_LABEL);
+    if (normAt < 0) return `${label} ${parts.join(' ')}`;
+    const attack = parts.slice(0, normAt).join(' ');
+    return `${label} ${attack ? `${attack} ` : ''}${NORM_LABEL[parts[normAt]]} ${parts.slice(normAt + 1).join('/')}`;
+  }
+  return undefined;
+}
+
+/**
+ * Robust accuracy (RobustBench convention): the fraction of all evaluated samples classified correctly clean and
+ * under every attack of a budget, from the per-sample records of an adversarial run.
+ */
+export function robustAccuracyFromRecords(records: readonly SampleRecord[]): Record<string, number> {
+  const correct = new Map<string, Map<string, boolean>>();
+  for (const r of records) {
+    if (r.status !== 'ok' || !r.top5?.length) continue;
+    let m = correct.get(r.noise);
+    if (!m) correct.set(r.noise, (m = new Map()));
+    m.set(r.sampleId, r.top5[0] === r.label);
+  }
+  const clean = correct.get('clean');
+  if (!clean || clean.size === 0) return {};
+  const byBudget = new Map<string, Map<string, boolean>[]>();
+  for (const [name, m] of correct) {
+    const budget = budgetOfCondition(name);
+    if (budget) byBudget.set(budget, [...(byBudget.get(budget) ?? []), m]);
+  }
+  const out: Record<string, number> = {};
+  for (const [budget, maps] of byBudget) {
+    let robust = 0;
+    for (const [id, ok] of clean) if (ok && maps.every((m) => m.get(id) === true)) robust++;
+    out[`robust_accuracy/${budget}`] = robust / clean.size;
+  }
+  return out;
+}
+
+interface ModelRuns {
+  readonly model: StudyModelRow | undefined;
+  readonly runs: Map<string, { suite: string; runId: string }>;
+  done: number;
+  total: number;
+}
+
+function runsByModel(study: Study, store: ResultStore, state: StudyState, dataset: string): Map<string, ModelRuns> {
+  const rows = new Map(state.cells(study.name).map((r) => [r.cell, r]));
+  const models = new Map(state.models(study.name).map((m) => [m.name, m]));
+  const out = new Map<string, ModelRuns>();
+  for (const cell of studyCells(study)) {
+    if (cell.dataset.name !== dataset) continue;
+    let entry = out.get(cell.model.name);
+    if (!entry) out.set(cell.model.name, (entry = { model: models.get(cell.model.name), runs: new Map(), done: 0, total: 0 }));
+    entry.total++;
+    const row = rows.get(cell.cell);
+    if (row?.state === 'done' && row.runId && store.getRun(row.runId)?.status === 'finished') {
+      entry.runs.set(cell.suite.name, { suite: cell.suite.suite, runId: row.runId });
+      entry.done++;
+    }
+  }
+  return out;
+}
+
+function conditionTop1(store: ResultStore, runId: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const m of store.metrics(runId)) if (m.name === 'top1' && m.value !== null && m.noise !== '*') out.set(m.noise, m.value);
+  return out;
+}
+
+export function buildLeaderboard(study: Study, store: ResultStore, dataset = study.datasets[0].name): Leaderboard {
+  const state = new StudyState(store);
+  const columns = new Map<string, Column>();
+  const rows: LeaderboardRow[] = [];
+  for (const [name, entry] of runsByModel(study, store, state, dataset)) {
+    const declared = study.models.find((m) => m.name === name)!;
+    const metrics: Record<string, number | null> = {};
+    let worstSystem: string | null = null;
+    const setHeadline = (key: string, value: number | null) => {
+      if (key in metrics) return;
+      metrics[key] = value;
+      const label = perBudgetLabel(key);
+      if (HEADLINE[key]) columns.set(key, { key, ...HEADLINE[key] });
+      else if (label) columns.set(key, { key, label, unit: 'fraction', better: 'higher', group: 'adversarial' });
+    };
+    for (const [entryName, { suite, runId }] of entry.runs) {
+      const run = store.getRun(runId)!;
+      const top1 = conditionTop1(store, runId);
+      const clean = top1.get('clean');
+      if (clean !== undefined && (suite === 'clean' || !('clean_top1' in metrics))) {
+        delete metrics.clean_top1;
+        setHeadline('clean_top1', clean);
+      }
+      const summary = (run.summary?.suiteMetrics ?? {}) as Record<string, number | null>;
+      for (const [key, value] of Object.entries(summary)) {
+        if (typeof value !== 'number' && value !== null) continue;
+        metrics[`${entryName}/${key}`] = value;
+        if (HEADLINE[key] || perBudgetLabel(key)) setHeadline(key, value);
+      }
+      if (suite === 'adversarial' && !Object.keys(summary).some((k) => k.startsWith('robust_accuracy/'))) {
+        for (const [key, value] of Object.entries(robustAccuracyFromRecords(store.records(runId)))) setHeadline(key, value);
+      }
+      if (suite === 'system' && top1.size > 0 && worstSystem === null) {
+        worstSystem = [...top1].reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+      }
+    }
+    rows.push({
+      name,
+      family: declared.family,
+      technique: declared.technique,
+      architecture: declared.architecture ?? declared.family,
+      tags: declared.tags,
+      parameters: entry.model?.parameters ?? null,
+      macs: entry.model?.macs ?? null,
+      metrics,
+      worstSystem,
+      runs: Object.fromEntries([...entry.runs].map(([k, v]) => [k, v.runId])),
+      cellsDone: entry.done,
+      cellsTotal: entry.total,
+    });
+  }
+  // Clean top-1, the suite summaries (mCE, NSD, ...), then robust accuracy, WCAR and AR per attack by budget.
+  const order = Object.keys(HEADLINE);
+  const rank = (c: Column): [number, number] => {
+    const i = order.indexOf(c.key);
+    if (i >= 0) return [i === 0 ? 0 : 1, i];
+    const family = ['robust_accuracy/', 'wcar/', 'ar/'].findIndex((prefix) => c.key.startsWith(prefix));
+    return [2 + Math.max(family, 0), 0];
+  };
+  const sorted = [...columns.values()].sort((a, b) => {
+    const [ga, ia] = rank(a);
+    const [gb, ib] = rank(b);
+    return ga - gb || ia - ib || a.key.localeCompare(b.key, 'en', { numeric: true });
+  });
+  return { study: study.name, description: study.description ?? null, dataset, datasets: study.datasets.map((d) => d.name), columns: sorted, rows };
+}
+
+export interface TechniqueDelta {
+  readonly architecture: string;
+  readonly technique: string;
+  readonly model: string;
+  readonly baseline: string;
+  /** Metric key -> value with the technique minus the baseline's. */
+  readonly deltas: Record<string, number>;
+}
+
+/** For each architecture, every metric of each technique variant against the variant tagged 'baseline'. */
+export function techniqueDeltas(board: Leaderboard, baselineTechnique = 'baseline'): TechniqueDelta[] {
+  const out: TechniqueDelta[] = [];
+  for (const row of board.rows) {
+    if (row.technique === baselineTechnique) continue;
+    const base = board.rows.find((r) => r.architecture === row.architecture && r.technique === baselineTechnique);
+    if (!base) continue;
+    const deltas: Record<string, number> = {};
+    for (const c of board.columns) {
+      const a = row.metrics[c.key];
+      const b = base.metrics[c.key];
+      if (typeof a === 'number' && typeof b === 'number') deltas[c.key] = a - b;
+    }
+    out.push({ architecture: row.architecture, technique: row.technique, model: row.name, baseline: base.name, deltas });
+  }
+  return out;
+}
+
+export interface TransferCell {
+  readonly source: string;
+  readonly target: string;
+  readonly ar: number;
+}
+
+/** Source x target AR from summary metrics named "transfer/<source model>" (present when a study runs transfer attacks). */
+export function transferMatrix(board: Leaderboard): TransferCell[] {
+  const out: TransferCell[] = [];
+  for (const row of board.rows) {
+    for (const [key, value] of Object.entries(row.metrics)) {
+      const m = /(?:^|\/)transfer\/([^/]+)$/.exec(key);
+      if (m && typeof value === 'number') out.push({ source: m[1], target: row.name, ar: value });
+    }
+  }
+  return out;
+}
+
+export interface ModelDetail {
+  readonly row: LeaderboardRow;
+  /** AR against ε per attack and norm (top-1 under each attack condition). */
+  readonly arCurves: { attack: string; norm: string; epsilon: number; epsilonLabel: string; accuracy: number }[];
+  /** Error per corruption and severity. */
+  readonly corruptions: { corruption: string; severity: number; error: number }[];
+  readonly ce: { corruption: string; ce: number }[];
+  readonly system: { decoder: string; resizer: string; accuracy: number }[];
+  readonly flipRates: { perturbation: string; flipProbability: number; topFiveDistance: number | null }[];
+  readonly calibration: { bins: ReliabilityBin[]; ece: number | null } | null;
+}
+
+function epsilonValue(text: string): number {
+  const [a, b] = text.split('/').map(Number);
+  return b === undefined ? a : a / b;
+}
+
+export function modelDetail(study: Study, store: ResultStore, board: Leaderboard, model: string): ModelDetail | undefined {
+  const row = board.rows.find((r) => r.name === model);
+  if (!row) return undefined;
+  const detail: ModelDetail = { row, arCurves: [], corruptions: [], ce: [], system: [], flipRates: [], calibration: null };
+  const suites = new Map(study.suites.map((s) => [s.name, s.suite]));
+  for (const [entry, runId] of Object.entries(row.runs)) {
+    const suite = suites.get(entry);
+    const run = store.getRun(runId);
+    if (!run) continue;
+    const top1 = conditionTop1(store, runId);
+    const summary = (run.summary?.suiteMetrics ?? {}) as Record<string, number | null>;
+    if (suite === 'adversarial') {
+      for (const [name, accuracy] of top1) {
+        const budget = budgetOfCondition(name);
+        if (!budget) continue;
+        const [norm, ...eps] = budget.split('/');
+        detail.arCurves.push({ attack: name.split('/')[0], norm, epsilon: epsilonValue(eps.join('/')), epsilonLabel: eps.join('/'), accuracy });
+      }
+    } else if (suite === 'natural') {
+      // A study may run the natural suite twice (e.g. once for ImageNet-C, once for ImageNet-P): first entry wins.
+      for (const [name, accuracy] of top1) {
+        const m = /^([a-z_]+)\/([1-5])$/.exec(name);
+        if (m && !detail.corruptions.some((c) => c.corruption === m[1] && c.severity === Number(m[2]))) detail.corruptions.push({ corruption: m[1], severity: Number(m[2]), error: 1 - accuracy });
+      }
+      for (const [key, value] of Object.entries(summary)) {
+        if (key.startsWith('CE/') && typeof value === 'number' && !detail.ce.some((c) => c.corruption === key.slice(3))) detail.ce.push({ corruption: key.slice(3), ce: value });
+        if (key.startsWith('FP/') && typeof value === 'number' && !detail.flipRates.some((f) => f.perturbation === key.slice(3))) {
+          const t5d = summary[`T5D/${key.slice(3)}`];
+          detail.flipRates.push({ perturbation: key.slice(3), flipProbability: value, topFiveDistance: typeof t5d === 'number' ? t5d : null });
+        }
+      }
+    } else if (suite === 'system') {
+      for (const [name, accuracy] of top1) {
+        const [decoder, resizer] = name.split('+');
+        if (resizer !== undefined) detail.system.push({ decoder, resizer, accuracy });
+      }
+    }
+    const reliability = run.summary?.reliability as ReliabilityBin[] | undefined;
+    if (Array.isArray(reliability) && (detail.calibration === null || suite === 'clean')) {
+      const ece = store.metrics(runId).find((m) => m.noise === 'clean' && m.name === 'ece')?.value ?? null;
+      Object.assign(detail, { calibration: { bins: reliability, ece } });
+    }
+  }
+  return detail;
+}

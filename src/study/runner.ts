@@ -1,0 +1,124 @@
+// Runs a study to completion: every cell that is not done becomes (or resumes) an ordinary stored run through
+// runEvaluation. A failed cell is recorded with its one-line reason and the others go on; a finished study
+// evaluates nothing.
+import { loadModelFile } from '../model/load.js';
+import { countMacs } from '../model/complexity.js';
+import { runEvaluation } from '../eval/run.js';
+import type { Progress } from '../eval/progress.js';
+import { ResultStore } from '../store/store.js';
+import type { Study } from './config.js';
+import { studyCells, cellStatus, withModelHashes, type Cell } from './cells.js';
+import { StudyState } from './state.js';
+
+export interface StudyProgress {
+  /** Cells finished (done or failed) by this invocation, plus the fraction of the current one. */
+  readonly done: number;
+  /** Cells this invocation has to evaluate. */
+  readonly total: number;
+  readonly label: string;
+}
+
+export interface StudyCellEvent {
+  readonly index: number;
+  readonly total: number;
+  readonly model: string;
+  readonly dataset: string;
+  readonly suite: string;
+  readonly outcome: 'done' | 'failed';
+  readonly reason?: string;
+  readonly seconds: number;
+}
+
+export interface RunStudyOptions {
+  /** Path of the SQLite store, or an open store. */
+  readonly store?: string | ResultStore;
+  readonly onProgress?: (p: StudyProgress) => void;
+  readonly onCell?: (e: StudyCellEvent) => void;
+}
+
+export interface StudyRunResult {
+  readonly cells: number;
+  readonly alreadyDone: number;
+  /** Cells another live process is evaluating (left to it). */
+  readonly runningElsewhere: number;
+  readonly evaluated: number;
+  readonly failed: number;
+  readonly storePath: string;
+}
+
+const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
+
+export async function runStudy(study: Study, options: RunStudyOptions = {}): Promise<StudyRunResult> {
+  const store = options.store instanceof ResultStore ? options.store : new ResultStore(options.store);
+  const ownsStore = !(options.store instanceof ResultStore);
+  try {
+    const state = new StudyState(store);
+    state.putStudy(withModelHashes(study));
+    const runFinished = (id: string) => store.getRun(id)?.status === 'finished';
+    const cells = studyCells(study);
+    const existing = new Map(state.cells(study.name).map((r) => [r.cell, r]));
+    const statuses = cells.map((c) => cellStatus(existing.get(c.cell), runFinished).status);
+    const todo = cells.filter((_, i) => statuses[i] === 'missing' || statuses[i] === 'failed');
+    const result = { cells: cells.length, alreadyDone: statuses.filter((s) => s === 'done').length, runningElsewhere: statuses.filter((s) => s === 'running').length, evaluated: 0, failed: 0, storePath: store.path };
+    if (todo.length === 0) return result;
+
+    const modelErrors = await registerModels(study, state, new Set(todo.map((c) => c.model.name)));
+    for (const [index, cell] of todo.entries()) {
+      const started = Date.now();
+      const label = `${cell.model.name} × ${cell.suite.name}${study.datasets.length > 1 ? ` (${cell.dataset.name})` : ''}`;
+      state.startCell(study.name, { cell: cell.cell, model: cell.model.name, dataset: cell.dataset.name, suiteEntry: cell.suite.name, suite: cell.suite.suite });
+      let outcome: StudyCellEvent['outcome'] = 'done';
+      let reason: string | undefined;
+      try {
+        const modelError = modelErrors.get(cell.model.name);
+        if (modelError) throw new Error(modelError);
+        const run = await evaluateCell(study, cell, store, (p) => options.onProgress?.({ done: index + (p.total ? p.done / p.total : 1), total: todo.length, label }));
+        state.finishCell(study.name, cell.cell, { runId: run, seconds: (Date.now() - started) / 1000 });
+        result.evaluated++;
+      } catch (err) {
+        outcome = 'failed';
+        reason = oneLine(err);
+        state.finishCell(study.name, cell.cell, { reason });
+        result.failed++;
+      }
+      options.onProgress?.({ done: index + 1, total: todo.length, label });
+      options.onCell?.({ index: index + 1, total: todo.length, model: cell.model.name, dataset: cell.dataset.name, suite: cell.suite.name, outcome, reason, seconds: (Date.now() - started) / 1000 });
+    }
+    return result;
+  } finally {
+    if (ownsStore) store.close();
+  }
+}
+
+/** Tags, parameters and MACs of the models still to evaluate; a model that fails to load fails its cells only. */
+async function registerModels(study: Study, state: StudyState, names: ReadonlySet<string>): Promise<Map<string, string>> {
+  const errors = new Map<string, string>();
+  for (const m of study.models) {
+    if (!names.has(m.name) || m.onnx === undefined) continue;
+    try {
+      const loaded = loadModelFile(m.onnx, m.name);
+      const macs = await countMacs(loaded.original).catch(() => null);
+      state.putModel(study.name, { name: m.name, family: m.family, technique: m.technique, architecture: m.architecture ?? m.family, tags: m.tags, path: loaded.path, sha256: loaded.sha256, parameters: loaded.parameters, macs });
+    } catch (err) {
+      errors.set(m.name, oneLine(err));
+    }
+  }
+  return errors;
+}
+
+async function evaluateCell(study: Study, cell: Cell, store: ResultStore, onProgress: (p: Progress) => void): Promise<string> {
+  // The model goes in by path: the stored run is the same one `robustart eval --model <path>` makes.
+  const result = await runEvaluation({
+    model: cell.model.onnx!,
+    data: cell.dataset.path,
+    suite: cell.suite.suite,
+    limit: cell.limit,
+    seed: study.seed,
+    batchSize: study.batchSize,
+    workers: study.workers,
+    suiteOptions: cell.suite.options,
+    store,
+    onProgress,
+  });
+  return result.run.id;
+}
