@@ -44,7 +44,24 @@ export interface EvaluateOptions {
   /** Discard stored records of this exact run and start over. */
   readonly fresh?: boolean;
   readonly onProgress?: (p: Progress) => void;
+  /**
+   * Computes and stores the pending records somewhere else (a queue of shards on other machines)
+   * instead of in this process; the run's identity, resume and metrics stay this function's.
+   */
+  readonly executor?: RecordExecutor;
 }
+
+/** What an executor must fill in: every pending (condition, sample) record of the run, written to the store. */
+export interface PendingWork {
+  readonly runId: string;
+  readonly conditions: readonly Condition[];
+  /** Sample ids already stored per condition when the run was opened. */
+  readonly recorded: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly total: number;
+}
+
+/** Returns how many records it added to the store. */
+export type RecordExecutor = (work: PendingWork, options: EvaluateOptions) => Promise<number>;
 
 export interface EvaluationResult {
   readonly run: RunEntry;
@@ -164,10 +181,11 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   }
 
   const workerCount = options.workers ?? Math.max(1, availableParallelism() - 1);
-  const pool = workerCount > 0 && total > 0 ? new WorkerPool<PreprocessRequest, PreprocessResult>(new URL('./preprocess-worker.js', import.meta.url), workerCount) : undefined;
-  const units = prepareUnits();
+  const pool = workerCount > 0 && total > 0 && !options.executor ? new WorkerPool<PreprocessRequest, PreprocessResult>(new URL('./preprocess-worker.js', import.meta.url), workerCount) : undefined;
+  const units = options.executor ? noUnits() : prepareUnits();
   let next = units.next();
   try {
+    if (options.executor) evaluatedNow = await options.executor({ runId, conditions, recorded, total }, options);
     for (;;) {
       const current = await next;
       if (current.done) break;
@@ -228,6 +246,8 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   });
   return { run: store.getRun(runId)!, perCondition, suiteMetrics, skipped, evaluatedNow };
 }
+
+async function* noUnits(): AsyncGenerator<PreparedUnit> {}
 
 /** A worker can rebuild a decoder or resizer from its name only when it is a registered variant. */
 function poolable(decoder: Decoder, resizer: Resizer): boolean {

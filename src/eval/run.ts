@@ -5,7 +5,7 @@ import { resolveModel, defaultBatchSize } from '../model/resolve.js';
 import type { Device } from '../model/session.js';
 import { ResultStore } from '../store/store.js';
 import { RobustartError } from '../errors.js';
-import { evaluate, type EvaluationResult } from './evaluate.js';
+import { evaluate, type EvaluationResult, type RecordExecutor } from './evaluate.js';
 import type { Progress } from './progress.js';
 import { suites } from './suites/index.js';
 import type { LoadedModel } from '../model/load.js';
@@ -27,6 +27,8 @@ export interface RunEvaluationOptions {
   readonly suiteOptions?: Record<string, unknown>;
   readonly fresh?: boolean;
   readonly onProgress?: (p: Progress) => void;
+  /** Computes the pending records elsewhere (a queue of shards) instead of in this process. */
+  readonly executor?: RecordExecutor;
 }
 
 export interface RunEvaluationResult extends EvaluationResult {
@@ -69,6 +71,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunE
         fresh: options.fresh,
         workers: options.workers,
         onProgress: options.onProgress,
+        executor: options.executor,
       });
       return { ...result, model, dataset, storePath: store.path };
     } finally {

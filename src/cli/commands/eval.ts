@@ -6,6 +6,7 @@ import { parseDevice } from '../../model/session.js';
 import { suites } from '../../eval/suites/index.js';
 import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
+import { queueExecutor } from '../../queue/coordinator.js';
 
 /** Flags that only some suites read; each lands in the suite's options under its own name. */
 export const SUITE_STRING_FLAGS = ['corruptions', 'severities', 'perturbations', 'imagenet-c', 'frost-dir', 'decoders', 'resizers', 'attacks', 'steps', 'negatives'] as const;
@@ -28,6 +29,12 @@ export const evalCommand: Command = {
     '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
     '  --fresh             discard stored records of this exact run and start over',
     '  --json              print the result as JSON, no progress bar',
+    '',
+    'scale-out (robustart worker computes the shards; rerun the same command to resume after a crash):',
+    '  --queue URL         redis://HOST:PORT: split the work into shards, queue them, store what workers return',
+    '  --shard-size N      samples per shard (default: sized from each condition\'s first shard)',
+    '  --shard-seconds S   target compute time of one shard when --shard-size is not given (default 60)',
+    '  --attempts N        tries per shard before it is marked failed (default 3)',
     '',
     'suite options (recorded with the run):',
     '  --corruptions LIST  natural: corruption names, comma-separated, or all (default all 19)',
@@ -56,6 +63,10 @@ export const evalCommand: Command = {
     store: { type: 'string' },
     fresh: { type: 'boolean' },
     json: { type: 'boolean' },
+    queue: { type: 'string' },
+    'shard-size': { type: 'string' },
+    'shard-seconds': { type: 'string' },
+    attempts: { type: 'string' },
     ...Object.fromEntries(SUITE_STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
     'imagenet-p': { type: 'boolean' },
     set: { type: 'string', multiple: true },
@@ -63,6 +74,10 @@ export const evalCommand: Command = {
   async run(values) {
     const json = Boolean(values.json);
     const bar = json ? undefined : progressBar();
+    const queue = stringFlag(values, 'queue');
+    if (queue === undefined && (values['shard-size'] ?? values['shard-seconds'] ?? values.attempts) !== undefined) {
+      throw new RobustartError('--shard-size, --shard-seconds and --attempts apply to queued evaluations; add --queue redis://HOST:PORT');
+    }
     const result = await runEvaluation({
       model: requireFlag(values, 'model', 'eval'),
       data: requireFlag(values, 'data', 'eval'),
@@ -77,6 +92,17 @@ export const evalCommand: Command = {
       fresh: Boolean(values.fresh),
       suiteOptions: suiteOptionsFrom(values),
       onProgress: bar,
+      ...(queue === undefined
+        ? {}
+        : {
+            workers: 0,
+            executor: queueExecutor({
+              url: queue,
+              shardSize: values['shard-size'] === undefined ? undefined : numberFlag(values, 'shard-size', 0, { min: 1, integer: true }),
+              shardSeconds: numberFlag(values, 'shard-seconds', 60, { min: 1 }),
+              attempts: numberFlag(values, 'attempts', 3, { min: 1, integer: true }),
+            }),
+          }),
     });
     bar?.end();
     process.stdout.write(json ? `${JSON.stringify(evaluationJson(result), null, 2)}\n` : evaluationText(result));

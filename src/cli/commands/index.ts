@@ -10,6 +10,8 @@ import { corruptCommand } from './corrupt.js';
 import { attackCommand } from './attack.js';
 import { trainCommand } from './train.js';
 import { systemNoiseCommand } from './system-noise.js';
+import { workerCommand } from './worker.js';
+import { queueCommand } from './queue.js';
 
 export const commands: Command[] = [
   evalCommand,
@@ -22,4 +24,6 @@ export const commands: Command[] = [
   trainCommand,
   systemNoiseCommand,
   attackCommand,
+  workerCommand,
+  queueCommand,
 ];
