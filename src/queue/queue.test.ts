@@ -190,6 +190,7 @@ test('Redis restarted mid-run: workers and coordinator reconnect and finish', as
   const pool = await startWorkers(redis.url, 2, ['--lock-duration', '2000']);
   const run = enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 16, pollMs: 50 } });
   while (pool.flatMap((w) => w.finished).length === 0) await sleep(20);
+  assert.ok(pool.flatMap((w) => w.finished).length < 12, 'Redis restarts while shards remain');
   await redis.restart();
   const result = await run;
   assert.equal(result.evaluatedNow, 192);
@@ -200,7 +201,7 @@ test('Redis restarted mid-run: workers and coordinator reconnect and finish', as
 test('a killed coordinator is rerun: it collects the shards finished meanwhile and queues only what is missing', async () => {
   const { redis, store } = await setup();
   const pool = await startWorkers(redis.url, 2, ['--lock-duration', '2000']);
-  const first = spawn(process.execPath, coordinatorArgs(redis.url, store, 16), { stdio: 'ignore' });
+  const first = spawn(process.execPath, coordinatorArgs(redis.url, store, 16), { stdio: ['ignore', 'ignore', 'inherit'] });
   const probe = () => {
     const s = new ResultStore(store);
     try {
@@ -209,7 +210,10 @@ test('a killed coordinator is rerun: it collects the shards finished meanwhile a
       s.close();
     }
   };
-  while (pool.flatMap((w) => w.finished).length < 2) await sleep(20);
+  while (pool.flatMap((w) => w.finished).length < 2) {
+    assert.equal(first.exitCode, null, 'the coordinator runs');
+    await sleep(20);
+  }
   first.kill('SIGKILL');
   await once(first, 'exit');
   const storedAtKill = probe();

@@ -30,12 +30,14 @@ export class WorkerPool<Req, Res> {
   constructor(script: URL, size: number, workerData?: unknown) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(script, { workerData });
-      worker.unref(); // an idle pool never keeps the process alive
       worker.on('message', (reply: WorkerReply<Res>) => this.settle(worker, reply));
       worker.on('error', (error) => this.fail(worker, error));
       worker.on('exit', (code) => {
         if (!this.closing && code !== 0) this.fail(worker, new Error(`worker ${script.pathname} exited with code ${code}`));
       });
+      // After the listeners: adding a 'message' listener refs the worker again, and a pool that never ran
+      // a job (a resumed run with nothing left to do) would keep the process alive.
+      worker.unref(); // an idle pool never keeps the process alive
       this.workers.push(worker);
       this.idle.push(worker);
     }
