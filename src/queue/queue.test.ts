@@ -3,10 +3,9 @@
 // with an in-process run of the same evaluation, record for record.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -14,12 +13,12 @@ import { runEvaluation } from '../eval/run.js';
 import { ResultStore } from '../store/store.js';
 import { tempDir, writeImageFolder, writeTinyClassifier } from '../testing/fixtures.js';
 import { startRedis, type RedisServer } from '../testing/redis.js';
+import { CLI, WorkerProcess } from '../testing/worker-process.js';
 import { RobustartError } from '../errors.js';
 import { enqueueEvaluation } from './coordinator.js';
 import { SHARD_QUEUE } from './connection.js';
 import { queueProgress } from './progress.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 // elastic_transform makes a 48-image shard take about a second here: longer than the workers' lock below.
 const SUITE_OPTIONS = { corruptions: 'elastic_transform', severities: '3' };
 const BATCH = 8;
@@ -44,43 +43,6 @@ before(async () => {
   store.close();
   assert.equal(fixture.records.length, 2 * 96);
 });
-
-class WorkerProcess {
-  readonly lines: string[] = [];
-  private constructor(readonly child: ChildProcess) {}
-
-  static async start(url: string, args: string[] = []): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--model-cache', tempDir('robustart-cache-'), '--threads', '1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const worker = new WorkerProcess(child);
-    let buffer = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop()!;
-      worker.lines.push(...parts);
-    });
-    while (!worker.lines.some((l) => /waiting for shards/.test(l))) {
-      if (child.exitCode !== null) throw new Error(`worker exited: ${worker.lines.join('\n')}${buffer}`);
-      await sleep(20);
-    }
-    return worker;
-  }
-
-  /** Job ids of the shards this worker finished. */
-  get finished(): string[] {
-    return this.lines.map((l) => /^shard (\S+): \d+ records/.exec(l)?.[1]).filter((id): id is string => id !== undefined);
-  }
-
-  get failures(): string[] {
-    return this.lines.filter((l) => / failed: /.test(l));
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill(signal);
-    await once(this.child, 'exit');
-  }
-}
 
 function coordinatorArgs(url: string, store: string, shardSize: number): string[] {
   return [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', store, '--suite', 'natural', '--corruptions', 'elastic_transform', '--severities', '3', '--batch-size', String(BATCH), '--queue', url, '--shard-size', String(shardSize), '--json'];
@@ -150,7 +112,7 @@ test('two worker processes give the in-process run record for record; shards lon
   const finished = pool.flatMap((w) => w.finished);
   assert.equal(finished.length, 4, 'two conditions x two shards of 48');
   assert.equal(new Set(finished).size, 4, 'no shard computed twice');
-  const seconds = pool.flatMap((w) => w.lines.map((l) => Number(/records in ([\d.]+) s/.exec(l)?.[1] ?? NaN)).filter(Number.isFinite));
+  const seconds = pool.flatMap((w) => w.computeSeconds);
   assert.ok(Math.max(...seconds) > 0.4, `a shard outlasted the 400 ms lock (longest ${Math.max(...seconds)} s)`);
   assert.deepEqual(watch.stalled, [], 'lock renewal kept every shard with its worker');
   // Rerunning the coordinator finds everything stored and queues nothing.
