@@ -81,3 +81,9 @@ export { summarizeAttack, worstCaseRobustness, worstCaseByBudget, type AttackSum
 export { runAttack } from './cli/commands/attack.js';
 export { createGradientSession, GradientSession } from './autodiff/session.js';
 export { imagenetASuite, imagenetRSuite, imagenetOSuite } from './eval/suites/imagenet-variants.js';
+// Scale-out: shards on a BullMQ queue in Redis, computed by `robustart worker` processes
+export { enqueueEvaluation, queueExecutor, type QueueOptions } from './queue/coordinator.js';
+export { startShardWorker, type ShardWorker, type ShardWorkerOptions } from './queue/worker.js';
+export { queueProgress, type QueueProgress, type RunProgress } from './queue/progress.js';
+export { retryFailedShards, cleanQueue, failedShards } from './queue/admin.js';
+export type { RecordExecutor, PendingWork } from './eval/evaluate.js';
