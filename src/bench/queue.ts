@@ -70,11 +70,12 @@ export async function run(args: string[]): Promise<void> {
     await queued(1, limit);
     const one = await queued(1, shardSize);
     console.log(`queue, 1 worker: ${(records / one.wall).toFixed(1)} records/s, ${(inProcess / one.wall).toFixed(2)}x in-process (${one.shards} shards of ${shardSize})`);
-    const overhead = (one.wall - one.compute) / one.shards;
-    console.log(`shard round trip (queue, model/dataset cache hits, ingest): ${(overhead * 1000).toFixed(0)} ms per shard against ${((one.compute / one.shards) * 1000).toFixed(0)} ms of compute (${(overhead / (one.compute / one.shards)).toFixed(3)}x)`);
+    // Each run also pays a fixed cost (the coordinator's model load, queue set-up, first poll); two shard sizes
+    // over the same work separate it from the per-shard round trip.
     const small = await queued(1, batchSize);
-    const smallOverhead = (small.wall - small.compute) / small.shards;
-    console.log(`  with one-batch shards: ${(smallOverhead * 1000).toFixed(0)} ms per shard against ${((small.compute / small.shards) * 1000).toFixed(0)} ms of compute`);
+    const perShard = (small.wall - one.wall - (small.compute - one.compute)) / (small.shards - one.shards);
+    const fixed = one.wall - one.compute - perShard * one.shards;
+    console.log(`shard round trip (queue, cache hits, ingest): ${(perShard * 1000).toFixed(1)} ms per shard against ${((one.compute / one.shards) * 1000).toFixed(0)} ms of compute for ${shardSize} samples (${(perShard / (one.compute / one.shards)).toFixed(3)}x) and ${((small.compute / small.shards) * 1000).toFixed(0)} ms for ${batchSize}; fixed cost per run ${fixed.toFixed(2)} s`);
     await queued(2, limit); // warm the second worker
     const two = await queued(2, shardSize);
     console.log(`queue, 2 workers: ${(records / two.wall).toFixed(1)} records/s, ${(inProcess / two.wall).toFixed(2)}x in-process, ${(one.wall / two.wall).toFixed(2)}x 1 worker`);
