@@ -9,7 +9,7 @@ import type { EvaluateOptions, PendingWork, RecordExecutor } from '../eval/evalu
 import { runEvaluation, type RunEvaluationOptions, type RunEvaluationResult } from '../eval/run.js';
 import type { Progress } from '../eval/progress.js';
 import { RobustartError } from '../errors.js';
-import { connectRedis, SHARD_QUEUE } from './connection.js';
+import { connectRedis, parseQueueUrl, SHARD_QUEUE } from './connection.js';
 import { publishModel } from './model-cache.js';
 import { publishRunProgress, shardCounts, type QueueProgress } from './progress.js';
 import { blocksForDuration, groupBlocks, neededBlocks, parseShardJobId, shardJobId, type ShardJobData, type ShardRange, type ShardResult } from './shard.js';
@@ -37,6 +37,7 @@ interface Outstanding {
 
 /** Builds a RecordExecutor (evaluate()'s seam) that computes the pending records on queue workers. */
 export function queueExecutor(queueOptions: QueueOptions): RecordExecutor {
+  parseQueueUrl(queueOptions.url); // a wrong address fails before the model is loaded
   return async (work, options) => {
     const redis = await connectRedis(queueOptions.url);
     const queue = new Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });

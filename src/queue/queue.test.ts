@@ -224,3 +224,26 @@ function cli(args: string[]): string {
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
+
+test('without a shard size, each condition\'s first shard is one batch and the rest are sized from its measured time', async () => {
+  const { redis, store } = await setup();
+  const [worker] = await startWorkers(redis.url, 1);
+  const result = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSeconds: 3600, pollMs: 50 } });
+  assert.equal(result.evaluatedNow, 192);
+  assertSameAsInProcess(store);
+  while (worker.finished.length < 4) await sleep(20); // the log may trail the stored records
+  const ranges = worker.finished.map((id) => id.slice(fixture.runId.length + 1)).sort();
+  // An hour's target: after the one-batch calibration shard, the rest of each condition fits in one shard.
+  assert.deepEqual(ranges, ['0-0-8', '0-8-96', '1-0-8', '1-8-96']);
+  await worker.stop();
+});
+
+test('queue flags are checked before any work: a queue address that is not redis://, shard flags without a queue', () => {
+  const base = [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', join(tempDir(), 'r.db')];
+  const wrongScheme = spawnSync(process.execPath, [...base, '--queue', 'http://127.0.0.1:1'], { encoding: 'utf8' });
+  assert.equal(wrongScheme.status, 2);
+  assert.match(wrongScheme.stderr, /^robustart: queue address 'http:\/\/127.0.0.1:1' must start with redis:\/\//);
+  const noQueue = spawnSync(process.execPath, [...base, '--shard-size', '64'], { encoding: 'utf8' });
+  assert.equal(noQueue.status, 2);
+  assert.match(noQueue.stderr, /--shard-size, --shard-seconds and --attempts apply to queued evaluations/);
+});
