@@ -13,3 +13,4 @@ export * from './api/corruptions.js';
 export * from './api/attacks.js';
 export * from './api/train.js';
 export * from './api/study.js';
+export * from './api/queue.js';

@@ -49,7 +49,24 @@ export interface EvaluateOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Stops the run between batches (and its workers' pending requests); what is recorded stays, so it resumes. */
   readonly signal?: AbortSignal;
+  /**
+   * Computes and stores the pending records somewhere else (a queue of shards on other machines)
+   * instead of in this process; the run's identity, resume and metrics stay this function's.
+   */
+  readonly executor?: RecordExecutor;
 }
+
+/** What an executor must fill in: every pending (condition, sample) record of the run, written to the store. */
+export interface PendingWork {
+  readonly runId: string;
+  readonly conditions: readonly Condition[];
+  /** Sample ids already stored per condition when the run was opened. */
+  readonly recorded: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly total: number;
+}
+
+/** Returns how many records it added to the store. */
+export type RecordExecutor = (work: PendingWork, options: EvaluateOptions) => Promise<number>;
 
 export interface EvaluationResult {
   readonly run: RunEntry;
@@ -92,6 +109,8 @@ interface EvaluationPlan {
   readonly runId: string;
   /** The samples of a batch this run has not recorded yet for a condition. */
   readonly pendingFor: (condition: Condition, batch: readonly Sample[]) => Sample[];
+  /** Sample ids already stored per condition when the run was opened. */
+  readonly recorded: ReadonlyMap<string, ReadonlySet<string>>;
   /** Records still to produce over all conditions (for progress). */
   readonly total: number;
 }
@@ -152,7 +171,7 @@ async function planEvaluation(options: EvaluateOptions): Promise<EvaluationPlan>
   };
   let total = 0;
   for (const c of conditions) total += pendingFor(c, samples).length;
-  return { options, context, conditions, preprocess, defaultResizer, runId, pendingFor, total };
+  return { options, context, conditions, preprocess, defaultResizer, runId, pendingFor, recorded, total };
 }
 
 /**
@@ -226,15 +245,16 @@ async function classifyUnit(plan: EvaluationPlan, unit: PreparedUnit): Promise<S
  * are stored per unit in one transaction. Returns the number of records written now.
  */
 async function recordConditions(plan: EvaluationPlan): Promise<number> {
-  const { store, onProgress } = plan.options;
+  const { store, onProgress, executor } = plan.options;
   const { runId, total } = plan;
   let done = 0;
   let evaluatedNow = 0;
   const workerCount = plan.options.workers ?? defaultWorkers();
-  const pool = workerCount > 0 && total > 0 ? new WorkerPool<PreprocessRequest, PreprocessResult>(new URL('./preprocess-worker.js', import.meta.url), workerCount) : undefined;
-  const units = prepareUnits(plan, pool);
+  const pool = workerCount > 0 && total > 0 && !executor ? new WorkerPool<PreprocessRequest, PreprocessResult>(new URL('./preprocess-worker.js', import.meta.url), workerCount) : undefined;
+  const units = executor ? noUnits() : prepareUnits(plan, pool);
   let next = units.next();
   try {
+    if (executor) evaluatedNow = await executor({ runId, conditions: plan.conditions, recorded: plan.recorded, total }, plan.options);
     for (;;) {
       plan.options.signal?.throwIfAborted();
       const current = await next;
@@ -284,6 +304,8 @@ async function summarizeRun(plan: EvaluationPlan, evaluatedNow: number): Promise
   });
   return { run: store.getRun(runId)!, perCondition, suiteMetrics, skipped, evaluatedNow };
 }
+
+async function* noUnits(): AsyncGenerator<PreparedUnit> {}
 
 /** A worker can rebuild a decoder or resizer from its name only when it is a registered variant. */
 function poolable(decoder: Decoder, resizer: Resizer): boolean {

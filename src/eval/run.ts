@@ -5,7 +5,7 @@ import { resolveModel, defaultBatchSize } from '../model/resolve.js';
 import type { Device } from '../model/session.js';
 import { ResultStore, storeError } from '../store/store.js';
 import { RobustartError } from '../errors.js';
-import { evaluate, type EvaluationResult } from './evaluate.js';
+import { evaluate, type EvaluationResult, type RecordExecutor } from './evaluate.js';
 import type { Progress } from './progress.js';
 import { findSuite } from './suites/index.js';
 import { suiteOptions, type Suite } from './suite.js';
@@ -37,6 +37,8 @@ export interface RunEvaluationOptions<S extends OptionsSchema = OptionsSchema> {
   readonly onProgress?: (p: Progress) => void;
   /** Stops the run between batches; what is recorded stays, so the same call resumes it. */
   readonly signal?: AbortSignal;
+  /** Computes the pending records elsewhere (a queue of shards) instead of in this process. */
+  readonly executor?: RecordExecutor;
 }
 
 export interface RunEvaluationResult extends EvaluationResult {
@@ -80,6 +82,7 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
         workers: options.workers,
         onProgress: options.onProgress,
         signal: options.signal,
+        executor: options.executor,
       });
       if (samples.length > 0 && [...result.perCondition.values()].every((m) => m.count === 0)) {
         throw new RobustartError(`none of the ${samples.length} images of ${dataset.root} could be decoded, so there is nothing to score; the skipped records of run ${result.run.id} say why for each`);

@@ -14,6 +14,8 @@ import { systemNoiseCommand } from './system-noise.js';
 import { zooCommand } from './zoo.js';
 import { studyCommand } from './study.js';
 import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
+import { queueCommand } from './queue.js';
 
 export const commands: Command[] = [
   evalCommand,
@@ -30,4 +32,6 @@ export const commands: Command[] = [
   zooCommand,
   studyCommand,
   serveCommand,
+  workerCommand,
+  queueCommand,
 ];

@@ -1,0 +1,195 @@
+// The coordinator: splits a run's pending records into shards, queues them, and writes each finished shard's
+// records into the results store in one transaction. Everything it needs to go on is in the store (which
+// records exist) and in the queue (which shards exist, keyed by range), so a killed coordinator is rerun:
+// it collects the shards that finished meanwhile and queues only what is missing.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { EvaluateOptions, PendingWork, RecordExecutor } from '../eval/evaluate.js';
+import { runEvaluation, type RunEvaluationOptions, type RunEvaluationResult } from '../eval/run.js';
+import type { Progress } from '../eval/progress.js';
+import { RobustartError } from '../errors.js';
+import { connectRedis, parseQueueUrl, SHARD_QUEUE } from './connection.js';
+import { publishModel } from './model-cache.js';
+import { publishRunProgress, shardCounts, type QueueProgress } from './progress.js';
+import { blocksForDuration, groupBlocks, neededBlocks, parseShardJobId, shardJobId, type ShardJobData, type ShardRange, type ShardResult } from './shard.js';
+
+export interface QueueOptions {
+  /** redis://HOST:PORT of the queue. */
+  readonly url: string;
+  /** Samples per shard (rounded up to whole batches). Default: sized from the first shard of each condition to take `shardSeconds`. */
+  readonly shardSize?: number;
+  /** Target compute time of one shard when `shardSize` is not given (default 60 s). */
+  readonly shardSeconds?: number;
+  /** Tries per shard before it is marked failed (default 3), with exponential backoff from `backoffMs` (default 5 s). */
+  readonly attempts?: number;
+  readonly backoffMs?: number;
+  /** How often the coordinator looks at the queue (default 500 ms). */
+  readonly pollMs?: number;
+  /** Queue figures at every look (shard counts), for a progress line. */
+  readonly onQueue?: (counts: Omit<QueueProgress, 'runs'>) => void;
+}
+
+interface Outstanding {
+  readonly range: ShardRange;
+  readonly data: ShardJobData;
+}
+
+/** Builds a RecordExecutor (evaluate()'s seam) that computes the pending records on queue workers. */
+export function queueExecutor(queueOptions: QueueOptions): RecordExecutor {
+  parseQueueUrl(queueOptions.url); // a wrong address fails before the model is loaded
+  return async (work, options) => {
+    const redis = await connectRedis(queueOptions.url);
+    const queue = new Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
+    queue.on('error', () => undefined); // connection errors: ioredis reconnects
+    try {
+      return await coordinate(redis, queue, work, options, queueOptions);
+    } finally {
+      await queue.close();
+      redis.disconnect();
+    }
+  };
+}
+
+/** A (model, dataset, suite, options) evaluation whose records are computed by queue workers; returns when all are stored. */
+export function enqueueEvaluation(options: RunEvaluationOptions & { readonly queue: QueueOptions }): Promise<RunEvaluationResult> {
+  const { queue, ...rest } = options;
+  return runEvaluation({ ...rest, workers: 0, executor: queueExecutor(queue) });
+}
+
+async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>, work: PendingWork, options: EvaluateOptions, q: QueueOptions): Promise<number> {
+  const { runId, conditions, recorded } = work;
+  const { store, samples, batchSize, model, dataset } = options;
+  const sampleIds = samples.map((s) => s.id);
+  const pollMs = q.pollMs ?? 500;
+  const shardSeconds = q.shardSeconds ?? 60;
+  const fixedBlocks = q.shardSize ? Math.max(1, Math.ceil(q.shardSize / batchSize)) : undefined;
+  const jobOptions = { attempts: q.attempts ?? 3, backoff: { type: 'exponential', delay: q.backoffMs ?? 5000 }, removeOnComplete: false, removeOnFail: false };
+  await publishModel(redis, model);
+
+  const dataFor = (range: ShardRange): ShardJobData => ({
+    runId,
+    conditionName: conditions[range.condition].name,
+    range,
+    sampleIds: sampleIds.slice(range.start, range.end),
+    model: { name: model.name, sha256: model.sha256 },
+    dataset: { root: dataset.root, fingerprint: dataset.fingerprint },
+    suite: options.suite.name,
+    suiteOptions: options.suiteOptions ?? {},
+    seed: options.seed,
+    batchSize,
+  });
+  const outstanding = new Map<string, Outstanding>();
+  const add = async (ranges: readonly ShardRange[]) => {
+    if (ranges.length === 0) return;
+    const jobs = ranges.map((range) => ({ name: 'shard', data: dataFor(range), opts: { ...jobOptions, jobId: shardJobId(runId, range) } }));
+    for (const job of jobs) outstanding.set(job.opts.jobId, { range: job.data.range, data: job.data });
+    await queue.addBulk(jobs);
+  };
+
+  // Shards of this run already in the queue (a previous coordinator queued them): adopt them; retry the failed.
+  for (const id of await queue.getRanges(['waiting', 'prioritized', 'active', 'delayed', 'paused', 'completed', 'failed'], 0, -1, true)) {
+    const range = parseShardJobId(runId, id);
+    if (!range || range.condition >= conditions.length) continue;
+    outstanding.set(id, { range, data: dataFor(range) });
+    const job = await Job.fromId(queue, id);
+    if (job && (await job.getState()) === 'failed') await job.retry('failed');
+  }
+  // Then queue what is missing: whole shards where the size is known, one calibration block per condition otherwise.
+  const deferred = new Map<number, number[]>();
+  for (const [index, condition] of conditions.entries()) {
+    const queued = [...outstanding.values()].filter((o) => o.range.condition === index).map((o) => o.range);
+    const blocks = neededBlocks(sampleIds, batchSize, recorded.get(condition.name), queued);
+    if (fixedBlocks || blocks.length <= 1) await add(groupBlocks(index, blocks, fixedBlocks ?? 1, batchSize, samples.length));
+    else {
+      await add(groupBlocks(index, blocks.slice(0, 1), 1, batchSize, samples.length));
+      deferred.set(index, blocks.slice(1));
+    }
+  }
+
+  const failures = new Map<string, string>();
+  const sessionStart = Date.now();
+  let added = 0;
+  let done = countRecorded(work);
+  const total = done + work.total;
+  let lastCheck = 0;
+  const report = async () => {
+    const counts = await shardCounts(queue);
+    q.onQueue?.(counts);
+    options.onProgress?.({ done: done - countRecorded(work), total: work.total, label: `${counts.waiting + counts.delayed} waiting ${counts.active} active ${failures.size} failed` } satisfies Progress);
+    await publishRunProgress(redis, runId, { model: model.name, suite: options.suite.name, done, total, failedShards: failures.size, sessionStart, sessionDone: added });
+  };
+  await report();
+
+  while (outstanding.size > 0 || deferred.size > 0) {
+    await sleep(pollMs);
+    // Finished shards: write, then remove from the queue (a shard seen twice adds nothing the second time).
+    const completed = await queue.getRanges(['completed'], 0, -1, true);
+    for (const id of completed) {
+      const shard = outstanding.get(id);
+      if (!shard) continue;
+      const job = await Job.fromId<ShardJobData, ShardResult>(queue, id);
+      if (!job) continue;
+      const result = job.returnvalue;
+      const missing = checkResult(shard.data, result);
+      if (missing) {
+        failures.set(id, missing);
+        outstanding.delete(id);
+        continue;
+      }
+      const n = store.addRecords(runId, result.records);
+      added += n;
+      done += n;
+      outstanding.delete(id);
+      await job.remove();
+      const later = deferred.get(shard.range.condition);
+      if (later) {
+        deferred.delete(shard.range.condition);
+        const perShard = blocksForDuration(result.computeSeconds / Math.max(1, shard.data.sampleIds.length), shardSeconds, batchSize);
+        await add(groupBlocks(shard.range.condition, later, perShard, batchSize, samples.length));
+      }
+    }
+    for (const id of await queue.getRanges(['failed'], 0, -1, true)) {
+      const shard = outstanding.get(id);
+      if (!shard) continue;
+      const job = await Job.fromId(queue, id);
+      failures.set(id, job?.failedReason ?? 'unknown reason');
+      outstanding.delete(id);
+      // A condition whose calibration shard failed is sized by default; its other blocks still run.
+      const later = deferred.get(shard.range.condition);
+      if (later) {
+        deferred.delete(shard.range.condition);
+        await add(groupBlocks(shard.range.condition, later, 1, batchSize, samples.length));
+      }
+    }
+    // Now and then: shards that vanished from Redis (restarted without persistence, cleaned by an operator) are queued again.
+    if (Date.now() - lastCheck > 10 * pollMs) {
+      lastCheck = Date.now();
+      await publishModel(redis, model);
+      const present = new Set(await queue.getRanges(['waiting', 'prioritized', 'active', 'delayed', 'paused', 'completed', 'failed'], 0, -1, true));
+      const lost = [...outstanding.entries()].filter(([id]) => !present.has(id)).map(([, o]) => o.range);
+      if (lost.length > 0) await add(lost);
+    }
+    await report();
+  }
+
+  if (failures.size > 0) {
+    const [firstId, firstReason] = [...failures][0];
+    throw new RobustartError(`${failures.size} shard(s) of run ${runId} failed after all their attempts (${firstId}: ${firstReason}); the other records are stored, and rerunning the evaluation retries the failed shards`);
+  }
+  return added;
+}
+
+function countRecorded(work: PendingWork): number {
+  let n = 0;
+  for (const c of work.conditions) n += work.recorded.get(c.name)?.size ?? 0;
+  return n;
+}
+
+/** A worker's answer must hold one record for each sample of the shard, of the shard's condition. */
+function checkResult(data: ShardJobData, result: ShardResult | undefined): string | undefined {
+  if (!result || !Array.isArray(result.records)) return 'the worker returned no records';
+  const ids = new Set(result.records.filter((r) => r.noise === data.conditionName).map((r) => r.sampleId));
+  const missing = data.sampleIds.filter((id) => !ids.has(id));
+  return missing.length > 0 ? `the worker returned no record for ${missing.length} of ${data.sampleIds.length} samples (first: ${missing[0]})` : undefined;
+}

@@ -1,0 +1,249 @@
+// Scale-out against real servers: a redis-server of the test's own, `robustart worker` child processes, and
+// faults done for real (SIGKILL, a Redis restart, a killed coordinator). Each test compares the stored run
+// with an in-process run of the same evaluation, record for record.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { runEvaluation } from '../eval/run.js';
+import { ResultStore } from '../store/store.js';
+import { tempDir, writeImageFolder, writeTinyClassifier } from '../testing/fixtures.js';
+import { startRedis, type RedisServer } from '../testing/redis.js';
+import { CLI, WorkerProcess } from '../testing/worker-process.js';
+import { RobustartError } from '../errors.js';
+import { enqueueEvaluation } from './coordinator.js';
+import { SHARD_QUEUE } from './connection.js';
+import { queueProgress } from './progress.js';
+
+// elastic_transform makes a 96-image shard take over half a second: longer than the 250 ms lock of the first test.
+const SUITE_OPTIONS = { corruptions: 'elastic_transform', severities: '3' };
+const BATCH = 8;
+
+interface Fixture {
+  readonly dir: string;
+  readonly data: string;
+  readonly model: string;
+  readonly runId: string;
+  readonly records: ReturnType<ResultStore['records']>;
+  readonly metrics: ReturnType<ResultStore['metrics']>;
+}
+let fixture: Fixture;
+
+before(async () => {
+  const dir = tempDir('robustart-queue-');
+  const data = await writeImageFolder(join(dir, 'data'), ['a', 'b', 'c'], 32, 64);
+  const model = writeTinyClassifier(join(dir, 'tiny.onnx'), { numClasses: 3, inputSize: 56 });
+  const reference = await runEvaluation({ model, data, store: join(dir, 'in-process.db'), suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, workers: 0 });
+  const store = new ResultStore(join(dir, 'in-process.db'));
+  fixture = { dir, data, model, runId: reference.run.id, records: store.records(reference.run.id), metrics: store.metrics(reference.run.id) };
+  store.close();
+  assert.equal(fixture.records.length, 2 * 96);
+});
+
+function coordinatorArgs(url: string, store: string, shardSize: number): string[] {
+  return [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', store, '--suite', 'natural', '--corruptions', 'elastic_transform', '--severities', '3', '--batch-size', String(BATCH), '--queue', url, '--shard-size', String(shardSize), '--json'];
+}
+
+function assertSameAsInProcess(storePath: string): void {
+  const store = new ResultStore(storePath);
+  try {
+    const run = store.getRun(fixture.runId);
+    assert.ok(run, 'the queued run has the in-process run id');
+    assert.equal(run.status, 'finished');
+    assert.deepEqual(store.records(fixture.runId), fixture.records);
+    assert.deepEqual(store.metrics(fixture.runId), fixture.metrics);
+  } finally {
+    store.close();
+  }
+}
+
+/** Queue events of the test's Redis, to witness stalls (a shard handed to another worker). */
+function watchStalls(redis: RedisServer) {
+  const events = new QueueEvents(SHARD_QUEUE, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
+  events.on('error', () => undefined);
+  const stalled: string[] = [];
+  events.on('stalled', ({ jobId }) => stalled.push(jobId));
+  return { stalled, ready: events.waitUntilReady(), close: () => events.close() };
+}
+
+async function activeShards(url: string): Promise<string[]> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue(SHARD_QUEUE, { connection: redis });
+  try {
+    return (await queue.getActive()).map((j) => j.id!);
+  } finally {
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+const servers: RedisServer[] = [];
+const workers: WorkerProcess[] = [];
+after(async () => {
+  await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+async function setup({ persist = false } = {}) {
+  const redis = await startRedis({ persist });
+  servers.push(redis);
+  return { redis, store: join(tempDir('robustart-queued-'), 'results.db') };
+}
+
+async function startWorkers(url: string, n: number, args: string[] = []): Promise<WorkerProcess[]> {
+  const started = await Promise.all(Array.from({ length: n }, () => WorkerProcess.start(url, args)));
+  workers.push(...started);
+  return started;
+}
+
+test('two worker processes give the in-process run record for record; shards longer than the lock run once', async () => {
+  const { redis, store } = await setup();
+  const watch = watchStalls(redis);
+  await watch.ready;
+  const pool = await startWorkers(redis.url, 2, ['--lock-duration', '250']);
+  const result = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });
+  assert.equal(result.run.id, fixture.runId);
+  assert.equal(result.evaluatedNow, 192);
+  assertSameAsInProcess(store);
+  const finished = pool.flatMap((w) => w.finished);
+  assert.equal(finished.length, 2, 'two conditions, one shard of 96 each');
+  assert.equal(new Set(finished).size, 2, 'no shard computed twice');
+  const seconds = pool.flatMap((w) => w.computeSeconds);
+  assert.ok(Math.max(...seconds) > 0.25, `a shard outlasted the 250 ms lock (longest ${Math.max(...seconds)} s)`);
+  assert.deepEqual(watch.stalled, [], 'lock renewal kept every shard with its worker');
+  // Rerunning the coordinator finds everything stored and queues nothing.
+  const again = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });
+  assert.equal(again.evaluatedNow, 0);
+  assert.equal(pool.flatMap((w) => w.finished).length, 2);
+  const progress = await queueProgress(redis.url);
+  assert.deepEqual([progress.waiting, progress.active, progress.failed, progress.completed], [0, 0, 0, 0]);
+  assert.deepEqual(progress.runs.map((r) => [r.runId, r.done, r.total]), [[fixture.runId, 192, 192]]);
+  await watch.close();
+  await Promise.all(pool.map((w) => w.stop()));
+});
+
+test('a worker killed with SIGKILL mid-shard: another worker takes the shard, nothing lost or doubled', async () => {
+  const { redis, store } = await setup();
+  const watch = watchStalls(redis);
+  await watch.ready;
+  const [victim] = await startWorkers(redis.url, 1, ['--lock-duration', '1000']);
+  const run = enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });
+  let active: string[] = [];
+  while (active.length === 0) active = await activeShards(redis.url);
+  await sleep(200);
+  await victim.stop('SIGKILL');
+  assert.deepEqual(victim.finished, [], 'the victim was killed before it finished its shard');
+  const [rescuer] = await startWorkers(redis.url, 1, ['--lock-duration', '1000']);
+  const result = await run;
+  assert.equal(result.evaluatedNow, 192);
+  assertSameAsInProcess(store);
+  assert.ok(rescuer.finished.includes(active[0]), 'the rescuer computed the killed shard');
+  assert.ok(watch.stalled.includes(active[0]), 'BullMQ saw the killed shard stall');
+  await watch.close();
+  await rescuer.stop();
+});
+
+test('Redis restarted mid-run: workers and coordinator reconnect and finish', async () => {
+  const { redis, store } = await setup({ persist: true });
+  const pool = await startWorkers(redis.url, 2, ['--lock-duration', '2000']);
+  const run = enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 16, pollMs: 50 } });
+  while (pool.flatMap((w) => w.finished).length === 0) await sleep(20);
+  assert.ok(pool.flatMap((w) => w.finished).length < 12, 'Redis restarts while shards remain');
+  await redis.restart();
+  const result = await run;
+  assert.equal(result.evaluatedNow, 192);
+  assertSameAsInProcess(store);
+  await Promise.all(pool.map((w) => w.stop()));
+});
+
+test('a killed coordinator is rerun: it collects the shards finished meanwhile and queues only what is missing', async () => {
+  const { redis, store } = await setup();
+  const pool = await startWorkers(redis.url, 2, ['--lock-duration', '2000']);
+  const first = spawn(process.execPath, coordinatorArgs(redis.url, store, 16), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const probe = () => {
+    const s = new ResultStore(store);
+    try {
+      return s.records(fixture.runId).length;
+    } finally {
+      s.close();
+    }
+  };
+  while (pool.flatMap((w) => w.finished).length < 2) {
+    assert.equal(first.exitCode, null, 'the coordinator runs');
+    await sleep(20);
+  }
+  first.kill('SIGKILL');
+  await once(first, 'exit');
+  const storedAtKill = probe();
+  assert.ok(storedAtKill < 192, 'the coordinator died before the end');
+  await sleep(500); // workers finish more shards while no coordinator runs
+  const rerun = spawn(process.execPath, coordinatorArgs(redis.url, store, 16), { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  rerun.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  const [code] = await once(rerun, 'exit');
+  assert.equal(code, 0);
+  assert.equal(JSON.parse(out).evaluatedNow, 192 - storedAtKill);
+  assertSameAsInProcess(store);
+  const finished = pool.flatMap((w) => w.finished);
+  assert.equal(finished.length, 12, 'two conditions x six shards of 16');
+  assert.equal(new Set(finished).size, 12, 'no shard computed twice');
+  await Promise.all(pool.map((w) => w.stop()));
+});
+
+test('shards that fail every attempt are marked failed with their reason, the rest go on; retry and rerun completes', async () => {
+  const { redis, store } = await setup();
+  // This worker's copy of the data is another dataset: its shards fail on the fingerprint check.
+  const other = await writeImageFolder(join(fixture.dir, 'other'), ['a', 'b', 'c'], 31, 64);
+  const [[good], [bad]] = await Promise.all([startWorkers(redis.url, 1), startWorkers(redis.url, 1, ['--data-map', `${fixture.data}=${other}`])]);
+  const options = { model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH };
+  const run = enqueueEvaluation({ ...options, queue: { url: redis.url, shardSize: 16, pollMs: 50, attempts: 2, backoffMs: 10 } });
+  await assert.rejects(run, (err: unknown) => err instanceof RobustartError && /shard\(s\) of run .* failed after all their attempts .*fingerprint/.test(err.message));
+  const store1 = new ResultStore(store);
+  const stored = store1.records(fixture.runId).length;
+  store1.close();
+  assert.ok(stored >= 16 && stored < 192 && stored % 16 === 0, `the good worker's shards are stored whole, the failed ones are not (${stored} records)`);
+  assert.ok(bad.failures.length >= 2, 'the bad worker failed shards');
+  const status = cli(['queue', 'status', '--queue', redis.url]);
+  assert.match(status, /failed .* after 2 attempt\(s\): dataset at .* has fingerprint/);
+  await bad.stop();
+  assert.match(cli(['queue', 'retry', '--queue', redis.url]), /\d+ failed shard\(s\) queued again/);
+  const result = await enqueueEvaluation({ ...options, queue: { url: redis.url, shardSize: 16, pollMs: 50 } });
+  assert.equal(result.evaluatedNow, 192 - stored);
+  assertSameAsInProcess(store);
+  assert.match(cli(['queue', 'clean', '--queue', redis.url, '--all']), /0 shard\(s\) removed/);
+  await good.stop();
+});
+
+/** Runs a CLI command to the end; returns its stdout. */
+function cli(args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+test('without a shard size, each condition\'s first shard is one batch and the rest are sized from its measured time', async () => {
+  const { redis, store } = await setup();
+  const [worker] = await startWorkers(redis.url, 1);
+  const result = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSeconds: 3600, pollMs: 50 } });
+  assert.equal(result.evaluatedNow, 192);
+  assertSameAsInProcess(store);
+  while (worker.finished.length < 4) await sleep(20); // the log may trail the stored records
+  const ranges = worker.finished.map((id) => id.slice(fixture.runId.length + 1)).sort();
+  // An hour's target: after the one-batch calibration shard, the rest of each condition fits in one shard.
+  assert.deepEqual(ranges, ['0-0-8', '0-8-96', '1-0-8', '1-8-96']);
+  await worker.stop();
+});
+
+test('queue flags are checked before any work: a queue address that is not redis://, shard flags without a queue', () => {
+  const base = [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', join(tempDir(), 'r.db')];
+  const wrongScheme = spawnSync(process.execPath, [...base, '--queue', 'http://127.0.0.1:1'], { encoding: 'utf8' });
+  assert.equal(wrongScheme.status, 2);
+  assert.match(wrongScheme.stderr, /^robustart: queue address 'http:\/\/127.0.0.1:1' must start with redis:\/\//);
+  const noQueue = spawnSync(process.execPath, [...base, '--shard-size', '64'], { encoding: 'utf8' });
+  assert.equal(noQueue.status, 2);
+  assert.match(noQueue.stderr, /--shard-size, --shard-seconds and --attempts apply to queued evaluations/);
+});
