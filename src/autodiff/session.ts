@@ -4,7 +4,7 @@
 import type { ModelProto } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { buildGradientGraph, prepareModel, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
+import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
 
@@ -54,6 +54,6 @@ export class GradientSession {
 
 export async function createGradientSession(model: Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
   const prepared = await prepareModel(model, { inputName: options.inputName, logitsName: options.logitsName, session: options });
-  const gradientGraph = await buildGradientGraph(prepared, request);
+  const gradientGraph = await buildGradientGraph(prepared, { executionProvider: targetExecutionProvider(options), ...request });
   return new GradientSession(prepared, gradientGraph, await createSession(gradientGraph.graph, options, `gradient graph for loss ${request.loss}`), request);
 }
