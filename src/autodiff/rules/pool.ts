@@ -1,7 +1,7 @@
 // Pooling. MaxPool: through its Indices output (flat positions in the input) and ScatterElements with
 // reduction add, which is exact for overlapping windows; on execution providers without the Indices output
-// (WebGPU), by comparing each window tap with the pooled output instead (maxPoolWithoutIndices). AveragePool: a depthwise ConvTranspose with a
-// ones kernel applied to dY divided by each window's divisor (count_include_pad either way, ceil_mode).
+// (WebGPU), by comparing each window tap with the pooled output instead (maxPoolWithoutIndices).
+// AveragePool: a depthwise ConvTranspose with a ones kernel applied to dY divided by each window's divisor (count_include_pad either way, ceil_mode).
 // Global pools: broadcast back over the spatial axes.
 import { DataType } from '../../onnx/proto.js';
 import { intAttribute, intsAttribute } from '../../onnx/build.js';
