@@ -1,6 +1,6 @@
 // Image filters shared by the corruptions: border index rules, separable convolution, box sums,
 // bilinear sampling. All work on interleaved float buffers with `channels` values per pixel (1 or 3)
-// and allocate only their outputs and a row of scratch.
+// and allocate only their outputs; the line arithmetic runs in wasm-kernels.ts on its scratch heap.
 
 /**
  * How an index outside [0, n) is mapped back inside, named after the libraries whose defaults they copy:
@@ -8,6 +8,8 @@
  * - 'reflect': c b a | a b c d | d c b (scipy/skimage 'reflect', half-sample symmetric)
  * - 'reflect101': d c b | a b c d | c b a (OpenCV BORDER_REFLECT_101, the default of filter2D and blur)
  */
+import { axpy, axpy2, heap, scale } from './wasm-kernels.js';
+
 export type BorderMode = 'nearest' | 'reflect' | 'reflect101';
 
 export function borderIndex(i: number, n: number, mode: BorderMode): number {
@@ -56,77 +58,115 @@ function isSymmetric(kernel: ArrayLike<number>): boolean {
   return true;
 }
 
-/** Horizontal correlation of every row with an odd-length kernel centred on its middle tap. */
-export function convolveRows(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, dst = new Float32Array(src.length)): Float32Array {
+/**
+ * Horizontal correlation of every row of `src` with an odd-length kernel centred on its middle tap, into the
+ * scratch heap at byte offset `outAt`. Each row is copied once into a padded line on the heap; the taps are
+ * then accumulated over the whole row (wasm-kernels.ts), symmetric kernels (all of ours) in mirrored pairs.
+ */
+function rowsOnHeap(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, outAt: number): void {
   const radius = (kernel.length - 1) >> 1;
   const symmetric = isSymmetric(kernel);
-  const padded = new Float32Array((width + 2 * radius) * channels);
   const table = paddedIndices(width, radius, mode);
   const rowLength = width * channels;
+  const mark = heap.mark();
+  const paddedAt = heap.alloc(table.length * channels);
+  const padded = paddedAt >> 2;
+  const h = heap.f32();
   for (let y = 0; y < height; y++) {
     const rowStart = y * rowLength;
     for (let j = 0; j < table.length; j++) {
       const s = rowStart + table[j] * channels;
-      for (let c = 0; c < channels; c++) padded[j * channels + c] = src[s + c];
+      for (let c = 0; c < channels; c++) h[padded + j * channels + c] = src[s + c];
     }
-    // Accumulate tap by tap over the whole row: contiguous reads and writes, no per-pixel index math.
-    // Symmetric kernels (all of ours) take their taps in mirrored pairs: half the passes.
-    const centre = radius * channels;
-    const wc = kernel[radius];
-    for (let i = 0; i < rowLength; i++) dst[rowStart + i] = wc * padded[i + centre];
+    const out = outAt + 4 * rowStart;
+    scale(out, paddedAt + 4 * radius * channels, kernel[radius], rowLength);
     for (let k = 0; k < radius; k++) {
       const w = kernel[k];
-      const lo = k * channels;
-      const hi = (kernel.length - 1 - k) * channels;
+      const lo = paddedAt + 4 * k * channels;
+      const hi = paddedAt + 4 * (kernel.length - 1 - k) * channels;
       if (symmetric) {
-        if (w === 0) continue;
-        for (let i = 0; i < rowLength; i++) dst[rowStart + i] += w * (padded[i + lo] + padded[i + hi]);
+        if (w !== 0) axpy2(out, lo, hi, w, rowLength);
       } else {
-        const w2 = kernel[kernel.length - 1 - k];
-        for (let i = 0; i < rowLength; i++) dst[rowStart + i] += w * padded[i + lo] + w2 * padded[i + hi];
+        axpy(out, lo, w, rowLength);
+        axpy(out, hi, kernel[kernel.length - 1 - k], rowLength);
       }
     }
   }
-  return dst;
+  heap.release(mark);
+}
+
+/** Vertical correlation of every column of the image at heap offset `srcAt` into heap offset `outAt`. */
+function columnsOnHeap(srcAt: number, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, outAt: number): void {
+  const radius = (kernel.length - 1) >> 1;
+  const symmetric = isSymmetric(kernel);
+  const rowBytes = 4 * width * channels;
+  const rowLength = width * channels;
+  const table = paddedIndices(height, radius, mode);
+  for (let y = 0; y < height; y++) {
+    const out = outAt + y * rowBytes;
+    scale(out, srcAt + table[y + radius] * rowBytes, kernel[radius], rowLength);
+    for (let k = 0; k < radius; k++) {
+      const w = kernel[k];
+      const lo = srcAt + table[y + k] * rowBytes;
+      const hi = srcAt + table[y + kernel.length - 1 - k] * rowBytes;
+      if (symmetric) {
+        if (w !== 0) axpy2(out, lo, hi, w, rowLength);
+      } else {
+        axpy(out, lo, w, rowLength);
+        axpy(out, hi, kernel[kernel.length - 1 - k], rowLength);
+      }
+    }
+  }
+}
+
+/** Horizontal correlation of every row with an odd-length kernel centred on its middle tap. */
+export function convolveRows(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, dst = new Float32Array(src.length)): Float32Array {
+  const mark = heap.mark();
+  try {
+    const outAt = heap.alloc(src.length);
+    rowsOnHeap(src, width, height, channels, kernel, mode, outAt);
+    return heap.read(outAt, src.length, dst);
+  } finally {
+    heap.release(mark);
+  }
 }
 
 /** Vertical correlation of every column with an odd-length kernel centred on its middle tap. */
 export function convolveColumns(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, dst = new Float32Array(src.length)): Float32Array {
-  const radius = (kernel.length - 1) >> 1;
-  const symmetric = isSymmetric(kernel);
-  const rowLength = width * channels;
-  const table = paddedIndices(height, radius, mode);
-  for (let y = 0; y < height; y++) {
-    const out = y * rowLength;
-    const centre = table[y + radius] * rowLength;
-    const wc = kernel[radius];
-    for (let i = 0; i < rowLength; i++) dst[out + i] = wc * src[centre + i];
-    for (let k = 0; k < radius; k++) {
-      const w = kernel[k];
-      const lo = table[y + k] * rowLength;
-      const hi = table[y + kernel.length - 1 - k] * rowLength;
-      if (symmetric) {
-        if (w === 0) continue;
-        for (let i = 0; i < rowLength; i++) dst[out + i] += w * (src[lo + i] + src[hi + i]);
-      } else {
-        const w2 = kernel[kernel.length - 1 - k];
-        for (let i = 0; i < rowLength; i++) dst[out + i] += w * src[lo + i] + w2 * src[hi + i];
-      }
-    }
+  const mark = heap.mark();
+  try {
+    const srcAt = heap.load(src);
+    const outAt = heap.alloc(src.length);
+    columnsOnHeap(srcAt, width, height, channels, kernel, mode, outAt);
+    return heap.read(outAt, src.length, dst);
+  } finally {
+    heap.release(mark);
   }
-  return dst;
+}
+
+/** A row pass then a column pass, the intermediate kept on the heap. */
+function separable(src: Float32Array, width: number, height: number, channels: number, rowKernel: ArrayLike<number>, columnKernel: ArrayLike<number>, mode: BorderMode): Float32Array {
+  const mark = heap.mark();
+  try {
+    const rowsAt = heap.alloc(src.length);
+    rowsOnHeap(src, width, height, channels, rowKernel, mode, rowsAt);
+    const outAt = heap.alloc(src.length);
+    columnsOnHeap(rowsAt, width, height, channels, columnKernel, mode, outAt);
+    return heap.read(outAt, src.length);
+  } finally {
+    heap.release(mark);
+  }
 }
 
 /** Separable Gaussian blur (skimage.filters.gaussian semantics: sigma per spatial axis, none across channels). */
 export function gaussianBlur(src: Float32Array, width: number, height: number, channels: number, sigma: number, mode: BorderMode = 'nearest', truncate = 4, sigmaY = sigma): Float32Array {
-  const rows = convolveRows(src, width, height, channels, gaussianKernel(sigma, truncate), mode);
-  return convolveColumns(rows, width, height, channels, gaussianKernel(sigmaY, truncate), mode);
+  return separable(src, width, height, channels, gaussianKernel(sigma, truncate), gaussianKernel(sigmaY, truncate), mode);
 }
 
 /** Mean over a (2r+1)x(2r+1) window, as cv2.blur with ksize 3 does for r = 1 (BORDER_REFLECT_101). */
 export function boxBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, mode: BorderMode = 'reflect101'): Float32Array {
   const taps = new Float64Array(2 * radius + 1).fill(1 / (2 * radius + 1));
-  return convolveColumns(convolveRows(src, width, height, channels, taps, mode), width, height, channels, taps, mode);
+  return separable(src, width, height, channels, taps, taps, mode);
 }
 
 /**
