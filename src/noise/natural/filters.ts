@@ -8,7 +8,7 @@
  * - 'reflect': c b a | a b c d | d c b (scipy/skimage 'reflect', half-sample symmetric)
  * - 'reflect101': d c b | a b c d | c b a (OpenCV BORDER_REFLECT_101, the default of filter2D and blur)
  */
-import { axpy, axpy2, heap, scale } from './wasm-kernels.js';
+import { axpy, axpy2, heap, lerp, lerpAdd, scale as setScaled } from './wasm-kernels.js';
 
 export type BorderMode = 'nearest' | 'reflect' | 'reflect101';
 
@@ -79,7 +79,7 @@ function rowsOnHeap(src: Float32Array, width: number, height: number, channels: 
       for (let c = 0; c < channels; c++) h[padded + j * channels + c] = src[s + c];
     }
     const out = outAt + 4 * rowStart;
-    scale(out, paddedAt + 4 * radius * channels, kernel[radius], rowLength);
+    setScaled(out, paddedAt + 4 * radius * channels, kernel[radius], rowLength);
     for (let k = 0; k < radius; k++) {
       const w = kernel[k];
       const lo = paddedAt + 4 * k * channels;
@@ -104,7 +104,7 @@ function columnsOnHeap(srcAt: number, width: number, height: number, channels: n
   const table = paddedIndices(height, radius, mode);
   for (let y = 0; y < height; y++) {
     const out = outAt + y * rowBytes;
-    scale(out, srcAt + table[y + radius] * rowBytes, kernel[radius], rowLength);
+    setScaled(out, srcAt + table[y + radius] * rowBytes, kernel[radius], rowLength);
     for (let k = 0; k < radius; k++) {
       const w = kernel[k];
       const lo = srcAt + table[y + k] * rowBytes;
@@ -199,9 +199,10 @@ export function linearTaps(outLength: number, inLength: number, first: number, s
  * scipy.ndimage.zoom(order=1) of the centre crop followed by a centre trim back to the input size — the
  * "clipped zoom" of ImageNet-C (zoom_blur, snow). The crop is ceil(n / zoom) wide, zoomed to round(crop * zoom)
  * with scipy's corner-aligned coordinates x_in = x_out * (crop - 1) / (zoomed - 1), then trimmed centrally.
- * Separable: rows are resampled first, then columns. Adds `scale` times the result into `accumulate` if given.
+ * Separable: rows are resampled first, then columns. Writes the result to heap offset `outAt`, or adds `scale`
+ * times it there when `accumulate`.
  */
-export function clippedZoom(src: Float32Array, width: number, height: number, channels: number, zoom: number, accumulate?: Float32Array, scale = 1): Float32Array {
+function clippedZoomOnHeap(src: Float32Array, width: number, height: number, channels: number, zoom: number, outAt: number, accumulate: boolean, scale: number): void {
   const cropH = Math.ceil(height / zoom);
   const cropW = Math.ceil(width / zoom);
   const top = (height - cropH) >> 1;
@@ -218,10 +219,13 @@ export function clippedZoom(src: Float32Array, width: number, height: number, ch
   const rowLength = width * channels;
   const firstRow = ys.lower[0];
   const lastRow = Math.min(ys.lower[height - 1] + 1, cropH - 1);
-  const rows = new Float32Array((lastRow - firstRow + 1) * rowLength);
+  const mark = heap.mark();
+  const rowsAt = heap.alloc((lastRow - firstRow + 1) * rowLength);
+  const rows = heap.f32();
+  const rowsBase = rowsAt >> 2;
   for (let r = firstRow; r <= lastRow; r++) {
     const s = (top + r) * width * channels + left * channels;
-    const d = (r - firstRow) * rowLength;
+    const d = rowsBase + (r - firstRow) * rowLength;
     for (let x = 0; x < width; x++) {
       const a = s + xs.lower[x] * channels;
       const b = s + Math.min(xs.lower[x] + 1, cropW - 1) * channels; // a one-pixel crop has no right neighbour
@@ -232,25 +236,46 @@ export function clippedZoom(src: Float32Array, width: number, height: number, ch
       }
     }
   }
-  const out = accumulate ?? new Float32Array(src.length);
   for (let y = 0; y < height; y++) {
-    const r0 = (ys.lower[y] - firstRow) * rowLength;
-    const r1 = Math.min(ys.lower[y] + 1 - firstRow, lastRow - firstRow) * rowLength;
-    const w = ys.weight[y];
-    const d = y * rowLength;
-    if (accumulate) {
-      for (let i = 0; i < rowLength; i++) {
-        const v0 = rows[r0 + i];
-        out[d + i] += scale * (v0 + w * (rows[r1 + i] - v0));
-      }
-    } else {
-      for (let i = 0; i < rowLength; i++) {
-        const v0 = rows[r0 + i];
-        out[d + i] = v0 + w * (rows[r1 + i] - v0);
-      }
-    }
+    const r0 = rowsAt + 4 * (ys.lower[y] - firstRow) * rowLength;
+    const r1 = rowsAt + 4 * Math.min(ys.lower[y] + 1 - firstRow, lastRow - firstRow) * rowLength;
+    const d = outAt + 4 * y * rowLength;
+    if (accumulate) lerpAdd(d, r0, r1, ys.weight[y], scale, rowLength);
+    else lerp(d, r0, r1, ys.weight[y], rowLength);
   }
-  return out;
+  heap.release(mark);
+}
+
+/** The clipped zoom (clippedZoomOnHeap) of `src`; adds `scale` times it into `accumulate` if given. */
+export function clippedZoom(src: Float32Array, width: number, height: number, channels: number, zoom: number, accumulate?: Float32Array, scale = 1): Float32Array {
+  const mark = heap.mark();
+  try {
+    const outAt = accumulate ? heap.load(accumulate) : heap.alloc(src.length);
+    clippedZoomOnHeap(src, width, height, channels, zoom, outAt, accumulate !== undefined, scale);
+    return heap.read(outAt, src.length, accumulate);
+  } finally {
+    heap.release(mark);
+  }
+}
+
+/**
+ * scale * (src + the clipped zoom of src by each factor), a factor of exactly 1 adding src itself: the mean
+ * that zoom_blur takes, summed on the heap in the order the factors come.
+ */
+export function clippedZoomMean(src: Float32Array, width: number, height: number, channels: number, zooms: readonly number[], scale: number): Float32Array {
+  const mark = heap.mark();
+  try {
+    const srcAt = heap.load(src);
+    const outAt = heap.alloc(src.length);
+    setScaled(outAt, srcAt, scale, src.length);
+    for (const zoom of zooms) {
+      if (zoom === 1) axpy(outAt, srcAt, scale, src.length);
+      else clippedZoomOnHeap(src, width, height, channels, zoom, outAt, true, scale);
+    }
+    return heap.read(outAt, src.length);
+  } finally {
+    heap.release(mark);
+  }
 }
 
 /** Clips every value to [0, 1] in place. */

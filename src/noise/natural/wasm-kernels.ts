@@ -161,7 +161,7 @@ class Heap {
   }
 
   /** A copy of `floats` values at byte offset `at`, into `dst` when given. */
-  read(at: number, floats: number, dst = new Float32Array(floats)): Float32Array {
+  read(at: number, floats: number, dst: Float32Array = new Float32Array(floats)): Float32Array {
     dst.set(this.f32().subarray(at >> 2, (at >> 2) + floats));
     return dst;
   }
