@@ -8,7 +8,7 @@
  * - 'reflect': c b a | a b c d | d c b (scipy/skimage 'reflect', half-sample symmetric)
  * - 'reflect101': d c b | a b c d | c b a (OpenCV BORDER_REFLECT_101, the default of filter2D and blur)
  */
-import { axpy, axpy2, heap, lerp, lerpAdd, scale as setScaled } from './wasm-kernels.js';
+import { axpy, axpy2, gatherLerp, heap, lerp, lerpAdd, scale as setScaled } from './wasm-kernels.js';
 
 export type BorderMode = 'nearest' | 'reflect' | 'reflect101';
 
@@ -199,10 +199,10 @@ export function linearTaps(outLength: number, inLength: number, first: number, s
  * scipy.ndimage.zoom(order=1) of the centre crop followed by a centre trim back to the input size — the
  * "clipped zoom" of ImageNet-C (zoom_blur, snow). The crop is ceil(n / zoom) wide, zoomed to round(crop * zoom)
  * with scipy's corner-aligned coordinates x_in = x_out * (crop - 1) / (zoomed - 1), then trimmed centrally.
- * Separable: rows are resampled first, then columns. Writes the result to heap offset `outAt`, or adds `scale`
- * times it there when `accumulate`.
+ * Separable: rows are resampled first, then columns. Reads the image at heap offset `srcAt`; writes the result
+ * to heap offset `outAt`, or adds `scale` times it there when `accumulate`.
  */
-function clippedZoomOnHeap(src: Float32Array, width: number, height: number, channels: number, zoom: number, outAt: number, accumulate: boolean, scale: number): void {
+function clippedZoomOnHeap(srcAt: number, width: number, height: number, channels: number, zoom: number, outAt: number, accumulate: boolean, scale: number): void {
   const cropH = Math.ceil(height / zoom);
   const cropW = Math.ceil(width / zoom);
   const top = (height - cropH) >> 1;
@@ -221,20 +221,24 @@ function clippedZoomOnHeap(src: Float32Array, width: number, height: number, cha
   const lastRow = Math.min(ys.lower[height - 1] + 1, cropH - 1);
   const mark = heap.mark();
   const rowsAt = heap.alloc((lastRow - firstRow + 1) * rowLength);
-  const rows = heap.f32();
-  const rowsBase = rowsAt >> 2;
-  for (let r = firstRow; r <= lastRow; r++) {
-    const s = (top + r) * width * channels + left * channels;
-    const d = rowsBase + (r - firstRow) * rowLength;
-    for (let x = 0; x < width; x++) {
-      const a = s + xs.lower[x] * channels;
-      const b = s + Math.min(xs.lower[x] + 1, cropW - 1) * channels; // a one-pixel crop has no right neighbour
-      const w = xs.weight[x];
-      for (let c = 0; c < channels; c++) {
-        const v0 = src[a + c];
-        rows[d + x * channels + c] = v0 + w * (src[b + c] - v0);
-      }
+  // Per output value of a row: byte offsets (from the crop row's start) of its two source values, and the weight.
+  const lowerAt = heap.alloc(rowLength);
+  const upperAt = heap.alloc(rowLength);
+  const weightAt = heap.alloc(rowLength);
+  const offsets = heap.i32();
+  const weights = heap.f32();
+  for (let x = 0; x < width; x++) {
+    const a = xs.lower[x] * channels;
+    const b = Math.min(xs.lower[x] + 1, cropW - 1) * channels; // a one-pixel crop has no right neighbour
+    for (let c = 0; c < channels; c++) {
+      const j = x * channels + c;
+      offsets[(lowerAt >> 2) + j] = 4 * (a + c);
+      offsets[(upperAt >> 2) + j] = 4 * (b + c);
+      weights[(weightAt >> 2) + j] = xs.weight[x];
     }
+  }
+  for (let r = firstRow; r <= lastRow; r++) {
+    gatherLerp(rowsAt + 4 * (r - firstRow) * rowLength, srcAt + 4 * ((top + r) * width * channels + left * channels), lowerAt, upperAt, weightAt, rowLength);
   }
   for (let y = 0; y < height; y++) {
     const r0 = rowsAt + 4 * (ys.lower[y] - firstRow) * rowLength;
@@ -250,8 +254,9 @@ function clippedZoomOnHeap(src: Float32Array, width: number, height: number, cha
 export function clippedZoom(src: Float32Array, width: number, height: number, channels: number, zoom: number, accumulate?: Float32Array, scale = 1): Float32Array {
   const mark = heap.mark();
   try {
+    const srcAt = heap.load(src);
     const outAt = accumulate ? heap.load(accumulate) : heap.alloc(src.length);
-    clippedZoomOnHeap(src, width, height, channels, zoom, outAt, accumulate !== undefined, scale);
+    clippedZoomOnHeap(srcAt, width, height, channels, zoom, outAt, accumulate !== undefined, scale);
     return heap.read(outAt, src.length, accumulate);
   } finally {
     heap.release(mark);
@@ -270,7 +275,7 @@ export function clippedZoomMean(src: Float32Array, width: number, height: number
     setScaled(outAt, srcAt, scale, src.length);
     for (const zoom of zooms) {
       if (zoom === 1) axpy(outAt, srcAt, scale, src.length);
-      else clippedZoomOnHeap(src, width, height, channels, zoom, outAt, true, scale);
+      else clippedZoomOnHeap(srcAt, width, height, channels, zoom, outAt, true, scale);
     }
     return heap.read(outAt, src.length);
   } finally {

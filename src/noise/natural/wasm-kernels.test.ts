@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
-import { axpy, axpy2, diff64Add, heap, lerp, lerpAdd, scale } from './wasm-kernels.js';
+import { axpy, axpy2, diff64Add, gatherLerp, heap, lerp, lerpAdd, scale } from './wasm-kernels.js';
 
 // Each kernel against the JavaScript expression it replaces, computed on float32 arrays in double and rounded
 // once on store: equal bit for bit, for even and odd lengths and for lines at any float32 offset.
@@ -32,6 +32,16 @@ test('every kernel equals its JavaScript loop bit for bit (odd lengths, unaligne
       run(() => axpy2(at.dst, at.a, at.b, w, n), (i) => dst[i] + w * (a[i] + b[i]), 'axpy2');
       run(() => lerp(at.dst, at.a, at.b, w, n), (i) => a[i] + w * (b[i] - a[i]), 'lerp');
       run(() => lerpAdd(at.dst, at.a, at.b, w, 0.09090909090909091, n), (i) => dst[i] + 0.09090909090909091 * (a[i] + w * (b[i] - a[i])), 'lerpAdd');
+      // Gather: element j reads a[lower[j]] and a[upper[j]] (byte offsets from a's start).
+      const lower = Int32Array.from({ length: n }, () => rng.int(Math.max(n, 1)));
+      const upper = Int32Array.from(lower, (l) => Math.min(l + 1, Math.max(n - 1, 0)));
+      const weights = Float32Array.from({ length: n }, () => rng.uniform());
+      const lowerAt = heap.alloc(n);
+      const upperAt = heap.alloc(n);
+      heap.i32().set(lower.map((l) => 4 * l), lowerAt >> 2);
+      heap.i32().set(upper.map((u) => 4 * u), upperAt >> 2);
+      const weightsAt = heap.load(weights);
+      run(() => gatherLerp(at.dst, at.a, lowerAt, upperAt, weightsAt, n), (j) => a[lower[j]] + weights[j] * (a[upper[j]] - a[lower[j]]), 'gatherLerp');
       run(() => diff64Add(at.dst, a64At, b64At, w, n), (i) => dst[i] + w * (b64[i] - a64[i]), 'diff64Add');
       heap.release(mark);
     }

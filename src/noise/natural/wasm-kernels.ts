@@ -83,9 +83,35 @@ const KERNELS = {
 };
 type KernelName = keyof typeof KERNELS;
 
+/**
+ * gatherLerp(dst, src, lowerOffsets, upperOffsets, weights, n): dst[j] = a + w[j] * (b - a) with a, b the float32s
+ * at src + lowerOffsets[j] and src + upperOffsets[j] (int32 byte offsets), one element per step (a gather).
+ */
+function gatherLerpKernel(): { type: number[]; code: number[] } {
+  const [dst, src, lower, upper, weights, n, offset, end, a] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const at = (line: number) => [...get(line), ...get(offset), 0x6a];
+  const I32_LOAD = [0x28, 2, 0];
+  const F32_LOAD = [0x2a, 2, 0];
+  const PROMOTE_F32 = 0xbb;
+  const code = [
+    ...get(n), 0x41, 2, 0x74, ...set(end),
+    0x02, 0x40, ...get(end), 0x45, 0x0d, 0,
+    0x03, 0x40,
+    ...at(dst),
+    ...get(src), ...at(lower), ...I32_LOAD, 0x6a, ...F32_LOAD, PROMOTE_F32, 0x22, a,
+    ...at(weights), ...F32_LOAD, PROMOTE_F32,
+    ...get(src), ...at(upper), ...I32_LOAD, 0x6a, ...F32_LOAD, PROMOTE_F32,
+    ...get(a), 0xa1, 0xa2, 0xa0, 0xb6, 0x38, 2, 0, // f64.sub, f64.mul, f64.add, f32.demote_f64, f32.store
+    ...get(offset), 0x41, 4, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0,
+    0x0b, 0x0b, 0x0b,
+  ];
+  const bodyBytes = [...vec([[2, I32], [1, F64]]), ...code];
+  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const names = Object.keys(KERNELS) as KernelName[];
-  const kernels = names.map((k) => KERNELS[k]);
+  const names = [...(Object.keys(KERNELS) as KernelName[]), 'gatherLerp'];
+  const kernels = [...Object.values(KERNELS), gatherLerpKernel()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, vec(kernels.map((k) => k.type))),
@@ -104,6 +130,7 @@ interface Exports {
   diff64Add(dst: number, a: number, b: number, s: number, n: number): void;
   lerp(dst: number, a: number, b: number, t: number, n: number): void;
   lerpAdd(dst: number, a: number, b: number, t: number, s: number, n: number): void;
+  gatherLerp(dst: number, src: number, lower: number, upper: number, weights: number, n: number): void;
 }
 
 let instance: Exports | undefined;
@@ -121,6 +148,7 @@ class Heap {
   private top = 0;
   private view?: Float32Array;
   private view64?: Float64Array;
+  private view32?: Int32Array;
 
   /** A region of `floats` float32 values; returns its byte offset (16-byte aligned). */
   alloc(floats: number): number {
@@ -137,6 +165,13 @@ class Heap {
 
   release(mark: number): void {
     this.top = mark;
+  }
+
+  /** The heap as int32 (index = byte offset / 4). */
+  i32(): Int32Array {
+    const buffer = exports().memory.buffer;
+    if (!this.view32 || this.view32.buffer !== buffer) this.view32 = new Int32Array(buffer);
+    return this.view32;
   }
 
   /** The heap as float64 (index = byte offset / 8). */
@@ -226,4 +261,12 @@ export function lerpAdd(dst: number, a: number, b: number, t: number, s: number,
     const v0 = h[(a >> 2) + n - 1];
     h[(dst >> 2) + n - 1] += s * (v0 + t * (h[(b >> 2) + n - 1] - v0));
   }
+}
+
+/**
+ * dst[j] = a + weights[j] * (b - a), a and b the float32s at byte offsets src + lower[j] and src + upper[j];
+ * lower, upper (int32) and weights (float32) are lines on the heap, like dst and src.
+ */
+export function gatherLerp(dst: number, src: number, lower: number, upper: number, weights: number, n: number): void {
+  exports().gatherLerp(dst, src, lower, upper, weights, n);
 }
