@@ -14,6 +14,11 @@ export interface BackwardRequest {
   readonly sources: readonly string[];
   /** Values whose gradient is given, with the name of the value holding that gradient. */
   readonly seeds: readonly { readonly value: string; readonly gradient: string }[];
+  /**
+   * The onnxruntime execution provider the graph will run on (default 'cpu'): picks provider-specific rules
+   * where a provider lacks an op's form (registry.ts, registerProviderVjp).
+   */
+  readonly executionProvider?: string;
 }
 
 const FLOAT_TYPES: ReadonlySet<number> = new Set([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16]);
@@ -74,7 +79,7 @@ export function appendBackward(graph: Graph, shapes: ShapeMap, request: Backward
     const diff = new Set(differentiableInputsOf(node));
     const wanted = inputs.map((name, i) => Boolean(name) && diff.has(i) && needed.has(name));
     if (!wanted.some(Boolean)) continue;
-    const rule = vjpRuleFor(node);
+    const rule = vjpRuleFor(node, request.executionProvider);
     const grads = rule.vjp(ctx, node, dy, wanted);
     grads.forEach((g, i) => {
       if (g && wanted[i]) add(inputs[i], g);

@@ -6,7 +6,7 @@ import type { ModelProto } from '../onnx/proto.js';
 import { DataType } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { buildGradientGraph, prepareModel, type PreparedModel } from './gradient.js';
+import { buildGradientGraph, prepareModel, targetExecutionProvider, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
 import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
@@ -86,7 +86,7 @@ export class AutodiffClassifier implements DifferentiableClassifier {
   private gradientSession(kind: LossKind): Promise<OrtSession> {
     let s = this.gradientSessions.get(kind);
     if (!s) {
-      s = buildGradientGraph(this.prepared, { loss: kind }).then((g) => createSession(g.graph, this.options, `gradient graph for loss ${kind}`));
+      s = buildGradientGraph(this.prepared, { loss: kind, executionProvider: targetExecutionProvider(this.options) }).then((g) => createSession(g.graph, this.options, `gradient graph for loss ${kind}`));
       this.gradientSessions.set(kind, s);
     }
     return s;

@@ -37,6 +37,11 @@ export interface GradCheckCase {
   readonly opset?: number;
   readonly seed?: number;
   readonly directions?: number;
+  /**
+   * Build the backward graph as for this execution provider (default 'cpu'), so that a provider-specific rule
+   * is checked too; the check itself always runs on CPU.
+   */
+  readonly executionProvider?: string;
 }
 
 export interface GradCheckResult {
@@ -83,7 +88,7 @@ export async function gradCheck(c: GradCheckCase): Promise<GradCheckResult> {
   graph.initializers.set('loss_seed', { dims: [], dataType: DataType.DOUBLE, data: Float64Array.of(1) });
   const shapes = await discoverShapes(graph);
   const sources = c.inputs.filter((i) => i.differentiable !== false).map((i) => i.name);
-  const grads = appendBackward(graph, shapes, { sources, seeds: [{ value: 'loss', gradient: 'loss_seed' }] });
+  const grads = appendBackward(graph, shapes, { sources, seeds: [{ value: 'loss', gradient: 'loss_seed' }], executionProvider: c.executionProvider });
   graph.outputs = [{ name: 'loss' }, ...sources.map((s) => ({ name: grads.get(s)! }))];
   const session = await createSession(graph, {}, 'gradient check graph');
 

@@ -10,7 +10,7 @@ import { Graph } from '../onnx/graph.js';
 import { canonicalizeOpset } from '../onnx/opset.js';
 import { foldBatchNormIntoConv } from '../onnx/fold.js';
 import { discoverShapes, type ShapeMap } from '../onnx/shapes.js';
-import type { SessionOptions } from '../onnx/runtime.js';
+import { sessionProviders, type SessionOptions } from '../onnx/runtime.js';
 import { appendBackward } from './backward.js';
 import { appendLossHead, LOSS_OUTPUT } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
@@ -49,6 +49,13 @@ export interface GradientRequest {
   readonly parameters?: readonly string[];
   /** Further graph values to output (e.g. batch statistics of training-mode BatchNorm). */
   readonly extraOutputs?: readonly string[];
+  /** The execution provider the graph will run on (default 'cpu'); some ops' gradients take another form there. */
+  readonly executionProvider?: string;
+}
+
+/** The provider a session with these options runs on first: the one a backward graph is built for. */
+export function targetExecutionProvider(options: SessionOptions = {}): string {
+  return sessionProviders(options)[0] ?? 'cpu';
 }
 
 export interface GradientGraph {
@@ -96,7 +103,7 @@ export async function buildGradientGraph(prepared: PreparedModel, request: Gradi
 
   const sources = [...(request.input === false ? [] : [prepared.inputName]), ...(request.parameters ?? [])];
   for (const s of sources) if (!shapes.has(s)) throw new RobustartError(`cannot differentiate with respect to '${s}': the model has no such input or initializer`);
-  const grads = appendBackward(graph, shapes, { sources, seeds: [{ value: LOSS_OUTPUT, gradient: seed }] });
+  const grads = appendBackward(graph, shapes, { sources, seeds: [{ value: LOSS_OUTPUT, gradient: seed }], executionProvider: request.executionProvider });
   const gradients = new Map<string, string>();
   for (const [source, value] of grads) {
     const out = gradientOutputName(source);

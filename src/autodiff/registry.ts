@@ -20,6 +20,8 @@ export interface VjpRule {
 }
 
 const rules = new Map<string, VjpRule>();
+/** Rules for one execution provider that replace the default where that provider lacks an op's form. */
+const providerRules = new Map<string, Map<string, VjpRule>>();
 
 /**
  * Ops whose outputs carry no gradient: shape plumbing, comparisons, index computations, and
@@ -34,9 +36,26 @@ export function registerVjp(opTypes: string | string[], rule: VjpRule): void {
   for (const op of Array.isArray(opTypes) ? opTypes : [opTypes]) rules.set(op, rule);
 }
 
-export function vjpRuleFor(node: NodeProto): VjpRule {
+/**
+ * Registers a rule used instead of the default one when the backward graph is built for `executionProvider`
+ * (e.g. a form of the op that provider does not implement, such as MaxPool's Indices output on WebGPU).
+ */
+export function registerProviderVjp(opType: string, executionProvider: string, rule: VjpRule): void {
+  let forProvider = providerRules.get(executionProvider);
+  if (!forProvider) providerRules.set(executionProvider, (forProvider = new Map()));
+  forProvider.set(opType, rule);
+}
+
+/** The (op type, execution provider) pairs that have a provider-specific rule. */
+export function providerVariants(): { opType: string; executionProvider: string }[] {
+  return [...providerRules].flatMap(([executionProvider, forProvider]) => [...forProvider.keys()].map((opType) => ({ opType, executionProvider }))).sort((a, b) => a.opType.localeCompare(b.opType) || a.executionProvider.localeCompare(b.executionProvider));
+}
+
+/** The rule for `node` in a backward graph that will run on `executionProvider` (default: CPU). */
+export function vjpRuleFor(node: NodeProto, executionProvider = 'cpu'): VjpRule {
   const op = node.opType ?? '';
-  const rule = (!node.domain || node.domain === 'ai.onnx') && rules.get(op);
+  const standard = !node.domain || node.domain === 'ai.onnx';
+  const rule = standard && (providerRules.get(executionProvider)?.get(op) ?? rules.get(op));
   if (!rule) {
     throw new RobustartError(
       `cannot differentiate ONNX op ${node.domain ? `${node.domain}.` : ''}${op} (node '${node.name || node.output?.[0]}'); robustart has gradients for: ${supportedOps().join(', ')} (and treats ${[...NON_DIFFERENTIABLE_OPS].join(', ')} as constant)`,

@@ -4,7 +4,7 @@
 import type { ModelProto } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { buildGradientGraph, prepareModel, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
+import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
 import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
@@ -67,6 +67,6 @@ export async function createGradientSession(model: LoadedModel | Uint8Array | Mo
   assertPixelGraph(model);
   const graph = isLoadedModel(model) ? model.pixelModel : model;
   const prepared = await prepareModel(graph, { inputName: options.inputName ?? (isLoadedModel(model) ? model.inputName : undefined), logitsName: options.logitsName ?? (isLoadedModel(model) ? model.outputName : undefined), session: options });
-  const gradientGraph = await buildGradientGraph(prepared, request);
+  const gradientGraph = await buildGradientGraph(prepared, { executionProvider: targetExecutionProvider(options), ...request });
   return new GradientSession(prepared, gradientGraph, await createSession(gradientGraph.graph, options, `gradient graph for loss ${request.loss}`), request);
 }

@@ -1,7 +1,9 @@
 // npm run bench -- corrupt [--severity 3] [--size 224] [--repeats 15] [--workers N] [--sweeps-per-worker 8] [--no-scaling]
 // Milliseconds per ImageNet-C corruption on one image, single-threaded (median of repeats), and the throughput of
-// the whole 19-corruption sweep on worker pools of 1, 2, 4, ... all cores (the scaling curve; --no-scaling: all cores only). Target (issue 5): sweep <= 80 ms on one
-// core at severity 3 on 224x224; the reference Python implementation (imagecorruptions) takes 236 ms.
+// the whole 19-corruption sweep on worker pools of 1, 2, 4, ... all cores (the scaling curve; --no-scaling: all cores only).
+// Target: the sweep at severity 3 on 224x224, one core, >= 4x faster than the reference Python implementation
+// (imagecorruptions), i.e. about 60-75 ms of CPU on this machine class; imagecorruptions took 236 ms on a quiet
+// machine and 305-427 ms when measured beside this bench under load, so compare CPU figures of one run only.
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
@@ -60,7 +62,7 @@ export async function run(args: string[]): Promise<void> {
     const ref = REFERENCE_MS[name];
     process.stdout.write(`${name.padEnd(20)} ${perCorruption[name].toFixed(2).padStart(8)} ${cpuPerCorruption[name].toFixed(2).padStart(8)} ${(ref === undefined ? '' : String(ref)).padStart(10)}\n`);
   }
-  process.stdout.write(`${'sweep, 1 thread'.padEnd(20)} ${total.toFixed(1).padStart(8)} ${cpuTotal.toFixed(1).padStart(8)} ${String(REFERENCE_TOTAL_MS).padStart(10)}   (target <= 80 ms)\n\n`);
+  process.stdout.write(`${'sweep, 1 thread'.padEnd(20)} ${total.toFixed(1).padStart(8)} ${cpuTotal.toFixed(1).padStart(8)} ${String(REFERENCE_TOTAL_MS).padStart(10)}   (target: >= 4x imagecorruptions, ~60-75 ms CPU)\n\n`);
 
   // All cores: whole sweeps spread over worker pools of 1, 2, 4, ... up to `workers` threads (scaling curve).
   sharp.concurrency(0);

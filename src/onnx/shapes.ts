@@ -32,6 +32,47 @@ export type ShapeMap = Map<string, ValueShape>;
 /** The two probe batch sizes: distinct, neither 1 (a 1 could be mistaken for a broadcast dim). */
 const PROBE_BATCHES = [2, 3] as const;
 
+/** What one probe run saw of a value. */
+interface Probed {
+  readonly dims: readonly number[];
+  readonly type: string;
+  readonly size: number;
+  readonly value?: number[];
+}
+
+/** Bytes of values fetched per run after the first probe (ResNet-50 at 224x224 has ~430 MiB of values at batch 3). */
+const PROBE_CHUNK_BYTES = 128 * 2 ** 20;
+
+const ELEMENT_BYTES: Record<string, number> = { float32: 4, int32: 4, float16: 2, bool: 1, uint8: 1, int8: 1 };
+
+/** Runs the first probe is split into (its value sizes are not known before it). */
+const FIRST_PROBE_CHUNKS = 4;
+
+/** `names` in order, cut into `count` runs of about equal length (the last may be shorter or empty runs dropped). */
+function chunkByCount(names: string[], count: number): string[][] {
+  const length = Math.ceil(names.length / count);
+  const chunks: string[][] = [];
+  for (let i = 0; i < names.length; i += length) chunks.push(names.slice(i, i + length));
+  return chunks.length > 0 ? chunks : [[]];
+}
+
+/** `names` in order, cut where the sizes seen at the first probe, times `scale`, pass PROBE_CHUNK_BYTES. */
+function chunkByBytes(names: string[], first: Map<string, Probed>, scale: number): string[][] {
+  const chunks: string[][] = [[]];
+  let bytes = 0;
+  for (const name of names) {
+    const seen = first.get(name);
+    const size = seen ? seen.size * (ELEMENT_BYTES[seen.type] ?? 8) * scale : 0;
+    if (bytes + size > PROBE_CHUNK_BYTES && chunks[chunks.length - 1].length > 0) {
+      chunks.push([]);
+      bytes = 0;
+    }
+    chunks[chunks.length - 1].push(name);
+    bytes += size;
+  }
+  return chunks;
+}
+
 export async function discoverShapes(graph: Graph, options: SessionOptions = {}): Promise<ShapeMap> {
   const shapes: ShapeMap = new Map();
   for (const [name, t] of graph.initializers) shapes.set(name, { dims: [...t.dims], dataType: t.dataType });
@@ -42,8 +83,8 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
   for (const n of graph.nodes) for (const o of n.output ?? []) if (o && !seen.has(o)) (seen.add(o), wanted.push(o));
   const probeGraph = graph.clone();
   probeGraph.outputs = wanted.map((name) => ({ name }));
-  const session = await createSession(probeGraph, options, 'model for shape discovery');
-  const results: Map<string, { dims: readonly number[]; type: string; value?: number[] }>[] = [];
+  const session = await createSession(probeGraph, { ...options, reuseMemory: false }, 'model for shape discovery');
+  const results: Map<string, Probed>[] = [];
   for (const batch of probes) {
     const rng = new Rng(batch);
     const feeds: Record<string, ReturnType<typeof tensor>> = {};
@@ -66,16 +107,22 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
       feeds[name] = tensor(type as 'float32', data, dims);
       if (results.length === 0) shapes.set(name, { dims: valueInfoDims(input).map((d, axis) => (d === null && axis === 0 ? null : d)), dataType: elem });
     }
-    const out = await session.run(feeds);
+    // Every value a run fetches is held twice at its end (ORT's output and its JavaScript copy), so the values are
+    // fetched in chunks: FIRST_PROBE_CHUNKS at the first probe (sizes unknown yet), then about PROBE_CHUNK_BYTES
+    // each (the first probe's sizes scaled by the batch). Each chunk is a forward run more; the probe session keeps
+    // no arena, so a chunk's buffers are freed before the next.
+    const chunks = results.length === 0 ? chunkByCount(wanted, FIRST_PROBE_CHUNKS) : chunkByBytes(wanted, results[0], batch / probes[0]);
     const integer = new Set(['int64', 'int32']);
-    results.push(
-      new Map(
-        Object.entries(out).map(([k, v]) => [
-          k,
-          { dims: v.dims, type: v.type, ...(integer.has(v.type) && v.size <= MAX_RECORDED_VALUES ? { value: Array.from(v.data as ArrayLike<number | bigint>, Number) } : {}) },
-        ]),
-      ),
-    );
+    const found = new Map<string, Probed>();
+    for (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      const out = await session.run(feeds, chunk);
+      for (const [k, v] of Object.entries(out)) {
+        found.set(k, { dims: v.dims, type: v.type, size: v.size, ...(integer.has(v.type) && v.size <= MAX_RECORDED_VALUES ? { value: Array.from(v.data as ArrayLike<number | bigint>, Number) } : {}) });
+        v.dispose();
+      }
+    }
+    results.push(found);
   }
   await session.release();
   // Values are recorded only where they cannot depend on the pixel data: Shape/Size outputs and

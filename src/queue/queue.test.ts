@@ -19,8 +19,9 @@ import { enqueueEvaluation } from './coordinator.js';
 import { SHARD_QUEUE } from './connection.js';
 import { queueProgress } from './progress.js';
 
-// elastic_transform makes a 96-image shard take over half a second: longer than the 250 ms lock of the first test.
-const SUITE_OPTIONS = { corruptions: 'elastic_transform', severities: '3' };
+// frost (blending a rescaled reference photograph) makes a 96-image shard take over a second, longer than the 1 s lock
+// of the first test: a lock short enough to expire mid-shard, long enough that a loaded machine never starves its renewal.
+const SUITE_OPTIONS = { corruptions: 'frost', severities: '5' };
 const BATCH = 8;
 
 interface Fixture {
@@ -45,7 +46,7 @@ before(async () => {
 });
 
 function coordinatorArgs(url: string, store: string, shardSize: number): string[] {
-  return [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', store, '--suite', 'natural', '--corruptions', 'elastic_transform', '--severities', '3', '--batch-size', String(BATCH), '--queue', url, '--shard-size', String(shardSize), '--json'];
+  return [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', store, '--suite', 'natural', '--corruptions', 'frost', '--severities', '5', '--batch-size', String(BATCH), '--queue', url, '--shard-size', String(shardSize), '--json'];
 }
 
 function assertSameAsInProcess(storePath: string): void {
@@ -104,7 +105,7 @@ test('two worker processes give the in-process run record for record; shards lon
   const { redis, store } = await setup();
   const watch = watchStalls(redis);
   await watch.ready;
-  const pool = await startWorkers(redis.url, 2, ['--lock-duration', '250']);
+  const pool = await startWorkers(redis.url, 2, ['--lock-duration', '1000']);
   const result = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });
   assert.equal(result.run.id, fixture.runId);
   assert.equal(result.evaluatedNow, 192);
@@ -113,7 +114,7 @@ test('two worker processes give the in-process run record for record; shards lon
   assert.equal(finished.length, 2, 'two conditions, one shard of 96 each');
   assert.equal(new Set(finished).size, 2, 'no shard computed twice');
   const seconds = pool.flatMap((w) => w.computeSeconds);
-  assert.ok(Math.max(...seconds) > 0.25, `a shard outlasted the 250 ms lock (longest ${Math.max(...seconds)} s)`);
+  assert.ok(Math.max(...seconds) > 1, `a shard outlasted the 1 s lock (longest ${Math.max(...seconds)} s)`);
   assert.deepEqual(watch.stalled, [], 'lock renewal kept every shard with its worker');
   // Rerunning the coordinator finds everything stored and queues nothing.
   const again = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });

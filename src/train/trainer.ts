@@ -5,7 +5,7 @@ import { DataType } from '../onnx/proto.js';
 import { makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession } from '../onnx/runtime.js';
-import { buildGradientGraph, prepareModel } from '../autodiff/gradient.js';
+import { buildGradientGraph, prepareModel, targetExecutionProvider } from '../autodiff/gradient.js';
 import { LABELS_INPUT } from '../autodiff/loss-heads.js';
 import { Rng } from '../util/rng.js';
 import { Sgd, cosineLearningRate, type SgdConfig } from './sgd.js';
@@ -72,7 +72,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const trainShapes = new Map(prepared.shapes);
   const batchNorms = batchNormToTraining(trainGraph, trainShapes);
   const extraOutputs = batchNorms.flatMap((b) => [b.batchMean, b.batchVar]);
-  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: 'ce', input: false, parameters, extraOutputs });
+  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: 'ce', input: false, parameters, extraOutputs, executionProvider: targetExecutionProvider() });
   const session = await createSession(gradientGraph.graph, { intraOpThreads: config.threads }, 'training graph');
   const evalGraph = prepared.graph.clone();
   asInputs(evalGraph, state);

@@ -1,12 +1,14 @@
 // Pooling. MaxPool: through its Indices output (flat positions in the input) and ScatterElements with
-// reduction add, which is exact for overlapping windows. AveragePool: a depthwise ConvTranspose with a
-// ones kernel applied to dY divided by each window's divisor (count_include_pad either way, ceil_mode).
+// reduction add, which is exact for overlapping windows; on execution providers without the Indices output
+// (WebGPU), by comparing each window tap with the pooled output instead (maxPoolWithoutIndices).
+// AveragePool: a depthwise ConvTranspose with a ones kernel applied to dY divided by each window's divisor (count_include_pad either way, ceil_mode).
 // Global pools: broadcast back over the spatial axes.
 import { DataType } from '../../onnx/proto.js';
 import { intAttribute, intsAttribute } from '../../onnx/build.js';
-import { registerVjp } from '../registry.js';
-import { convGeometry } from './conv.js';
+import { registerProviderVjp, registerVjp } from '../registry.js';
+import { convGeometry, type ConvGeometry } from './conv.js';
 import type { VjpContext } from '../context.js';
+import type { NodeProto } from '../../onnx/proto.js';
 
 registerVjp('MaxPool', {
   vjp: (ctx, node, [dy]) => {
@@ -24,6 +26,76 @@ registerVjp('MaxPool', {
     return [ctx.emit('Reshape', [scattered, ctx.shapeOf(x)], {}, { dims: ctx.dims(x), dataType })];
   },
 });
+
+/**
+ * MaxPool's VJP from X, Y and dY alone (standard ops WebGPU runs: Pad, Slice, Equal, Where, ConvTranspose).
+ * For each window tap k (row-major, the order onnxruntime scans a window in), the strided slice X_k of the
+ * (-inf padded) input that tap reads is compared with Y; a tap takes dY where it equals Y and no earlier
+ * tap of the same window did. So every window gives its whole dY to its first maximum, as the Indices of
+ * onnxruntime's CPU MaxPool do (it keeps the first of tied maxima). The K masked dY are then put back on
+ * the input grid by one grouped ConvTranspose whose kernels are one-hot at each tap's offset, which adds
+ * up where overlapping windows chose the same pixel.
+ */
+function maxPoolWithoutIndices(ctx: VjpContext, node: NodeProto, dy: string): string {
+  const x = node.input![0];
+  const y = node.output![0];
+  if (intAttribute(node, 'storage_order', 0) !== 0) ctx.fail(node, 'storage_order=1 is not supported; re-export with the default');
+  const kernel = intsAttribute(node, 'kernel_shape', undefined) ?? ctx.fail(node, 'kernel_shape is required');
+  const g: ConvGeometry = convGeometry(ctx, node, kernel);
+  const dataType = ctx.dataType(x);
+  const dims = ctx.dims(x);
+  const channels = dims[1] ?? ctx.fail(node, 'channel count must be static');
+  const axes = Array.from({ length: g.spatial }, (_, i) => i + 2);
+  // Extent one output row of windows spans on the padded grid; ceil_mode windows may reach past the end pad.
+  const full = g.outputSize.map((o, i) => (o - 1) * g.strides[i] + (kernel[i] - 1) * g.dilations[i] + 1);
+  const endPads = full.map((f, i) => Math.max(0, f - g.pads[i] - g.inputSize[i]));
+  const padSpec = [0, 0, ...g.pads.slice(0, g.spatial), 0, 0, ...endPads];
+  const padded = ctx.emit('Pad', [x, ctx.int64(padSpec), ctx.scalar(-Infinity, x)], { mode: 'constant' }, { dims: [dims[0], dims[1], ...g.inputSize.map((s, i) => g.pads[i] + s + endPads[i])], dataType });
+  const yShape = ctx.shapes.get(y)!;
+  const boolShape = { dims: yShape.dims, dataType: DataType.BOOL };
+  const taps = kernel.reduce((a, b) => a * b, 1);
+  const zero = ctx.scalar(0, x);
+  const parts: string[] = [];
+  let taken: string | undefined;
+  for (let k = 0; k < taps; k++) {
+    // Row-major tap position: offset along each spatial axis.
+    const offset: number[] = [];
+    for (let a = g.spatial - 1, rem = k; a >= 0; a--) {
+      offset[a] = (rem % kernel[a]) * g.dilations[a];
+      rem = Math.floor(rem / kernel[a]);
+    }
+    const starts = offset;
+    const ends = offset.map((o, i) => o + (g.outputSize[i] - 1) * g.strides[i] + 1);
+    const tap = ctx.emit('Slice', [padded, ctx.int64(starts), ctx.int64(ends), ctx.int64(axes), ctx.int64(g.strides)], {}, yShape);
+    let hit = ctx.emit('Equal', [tap, y], {}, boolShape);
+    if (taken) hit = ctx.emit('And', [hit, ctx.emit('Not', [taken], {}, boolShape)], {}, boolShape);
+    taken = taken ? ctx.emit('Or', [taken, hit], {}, boolShape) : hit;
+    parts.push(ctx.emit('Unsqueeze', [ctx.emit('Where', [hit, dy, zero], {}, yShape), ctx.int64([2])], {}, { dims: [yShape.dims[0], yShape.dims[1], 1, ...yShape.dims.slice(2)], dataType }));
+  }
+  // [N, C, K, out...] -> [N, C*K, out...]: channel c*K + k holds tap k of channel c.
+  const stacked = ctx.emit('Concat', parts, { axis: 2 }, { dims: [yShape.dims[0], channels, taps, ...g.outputSize], dataType });
+  const grouped = ctx.reshape(stacked, [null, channels * taps, ...g.outputSize]);
+  // One-hot kernels over the dilated window extent (no dilations attribute needed on the provider).
+  const extent = kernel.map((k, i) => (k - 1) * g.dilations[i] + 1);
+  const extentSize = extent.reduce((a, b) => a * b, 1);
+  const weights = new Float64Array(channels * taps * extentSize);
+  for (let c = 0; c < channels; c++) {
+    for (let k = 0; k < taps; k++) {
+      let position = 0;
+      for (let a = 0, rem = k, stride = taps; a < g.spatial; a++) {
+        stride /= kernel[a];
+        const along = Math.floor(rem / stride) % kernel[a];
+        position = position * extent[a] + along * g.dilations[a];
+      }
+      weights[(c * taps + k) * extentSize + position] = 1;
+    }
+  }
+  const oneHot = ctx.floatTensor(weights, [channels * taps, 1, ...extent], x);
+  const spread = ctx.emit('ConvTranspose', [grouped, oneHot], { strides: g.strides, group: channels, kernel_shape: extent }, { dims: [dims[0], channels, ...full], dataType });
+  return cropToInput(ctx, spread, full, g.inputSize, g.pads, dims);
+}
+
+registerProviderVjp('MaxPool', 'webgpu', { vjp: (ctx, node, [dy]) => [maxPoolWithoutIndices(ctx, node, dy!)] });
 
 /** Divisor of each output window (ONNX AveragePool): window clipped to the padded input, or to the input. */
 function divisorMap(inputSize: number[], outputSize: number[], kernel: number[], strides: number[], pads: number[], includePad: boolean): Float64Array {

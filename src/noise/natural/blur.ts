@@ -2,7 +2,7 @@
 // Parameters: ../../../shared/spec/natural-noise.md (make_imagenet_c.py / imagecorruptions).
 import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
-import { clip01, clippedZoom, gaussianBlur as blurGaussian } from './filters.js';
+import { clip01, clippedZoomMean, gaussianBlur as blurGaussian } from './filters.js';
 import { motionBlur as blurMotion } from './motion.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
@@ -76,16 +76,6 @@ export function motionBlur(image: FloatImage, severity: Severity, rng: Rng): Flo
 export function zoomBlur(image: FloatImage, severity: Severity): FloatImage {
   const [stop, step] = atSeverity(ZOOM_BLUR, severity);
   const factors = arange(1, stop, step);
-  const { width, height, data } = image;
-  const scale = 1 / (factors.length + 1);
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i] * scale;
-  for (const zoom of factors) {
-    if (zoom === 1) {
-      for (let i = 0; i < data.length; i++) out[i] += data[i] * scale;
-    } else {
-      clippedZoom(data, width, height, 3, zoom, out, scale);
-    }
-  }
+  const out = clippedZoomMean(image.data, image.width, image.height, 3, factors, 1 / (factors.length + 1));
   return sameSize(image, clip01(out));
 }

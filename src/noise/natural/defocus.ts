@@ -8,6 +8,7 @@
 import type { FloatImage } from '../../data/image.js';
 import { borderIndex, convolveColumns, convolveRows } from './filters.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
+import { diff64Add, heap } from './wasm-kernels.js';
 
 /** (disk radius, alias blur sigma) per severity (spec natural-noise.md). */
 export const DEFOCUS_BLUR = [[3, 0.1], [4, 0.5], [6, 0.5], [8, 0.5], [10, 0.5]] as const;
@@ -106,36 +107,44 @@ function diskSum(src: Float32Array, width: number, height: number, channels: num
   const pad = disk.half;
   const paddedWidth = width + 2 * pad;
   const stride = (paddedWidth + 1) * channels;
-  // prefix[y][j][c] = sum of padded row y over columns < j.
-  const prefix = new Float64Array(height * stride);
-  const columns = new Int32Array(paddedWidth);
-  for (let j = 0; j < paddedWidth; j++) columns[j] = borderIndex(j - pad, width, 'reflect101');
-  for (let y = 0; y < height; y++) {
-    const base = y * stride;
-    const row = y * width * channels;
-    for (let j = 0; j < paddedWidth; j++) {
-      const s = row + columns[j] * channels;
-      const p = base + j * channels;
-      for (let c = 0; c < channels; c++) prefix[p + channels + c] = prefix[p + c] + src[s + c];
-    }
-  }
-  const out = new Float32Array(src.length);
-  const rowLength = width * channels;
-  const scale = 1 / disk.count;
-  for (let r = 0; r < disk.runs.length; r++) {
-    const w = disk.runs[r];
-    if (w < 0) continue;
-    const dy = r - pad;
-    // Output x sums padded columns [x + pad - w, x + pad + w].
-    const lo = (pad - w) * channels;
-    const hi = (pad + w + 1) * channels;
+  const mark = heap.mark();
+  try {
+    // prefix[y][j][c] = sum of padded row y over columns < j, in float64 on the heap (2 float32 slots each).
+    const prefixAt = heap.alloc(2 * height * stride);
+    const outAt = heap.alloc(src.length);
+    const prefix = heap.f64();
+    const base64 = prefixAt >> 3;
+    const columns = new Int32Array(paddedWidth);
+    for (let j = 0; j < paddedWidth; j++) columns[j] = borderIndex(j - pad, width, 'reflect101');
     for (let y = 0; y < height; y++) {
-      const base = borderIndex(y + dy, height, 'reflect101') * stride;
-      const d = y * rowLength;
-      for (let i = 0; i < rowLength; i++) out[d + i] += scale * (prefix[base + hi + i] - prefix[base + lo + i]);
+      const base = base64 + y * stride;
+      const row = y * width * channels;
+      for (let c = 0; c < channels; c++) prefix[base + c] = 0;
+      for (let j = 0; j < paddedWidth; j++) {
+        const s = row + columns[j] * channels;
+        const p = base + j * channels;
+        for (let c = 0; c < channels; c++) prefix[p + channels + c] = prefix[p + c] + src[s + c];
+      }
     }
+    heap.f32().fill(0, outAt >> 2, (outAt >> 2) + src.length);
+    const rowLength = width * channels;
+    const scale = 1 / disk.count;
+    for (let r = 0; r < disk.runs.length; r++) {
+      const w = disk.runs[r];
+      if (w < 0) continue;
+      const dy = r - pad;
+      // Output x sums padded columns [x + pad - w, x + pad + w].
+      const lo = 8 * (pad - w) * channels;
+      const hi = 8 * (pad + w + 1) * channels;
+      for (let y = 0; y < height; y++) {
+        const base = prefixAt + 8 * borderIndex(y + dy, height, 'reflect101') * stride;
+        diff64Add(outAt + 4 * y * rowLength, base + lo, base + hi, scale, rowLength);
+      }
+    }
+    return heap.read(outAt, src.length);
+  } finally {
+    heap.release(mark);
   }
-  return out;
 }
 
 /** filter2D(image, diskKernel(radius, aliasBlur)) with BORDER_REFLECT_101, computed the fast way. */

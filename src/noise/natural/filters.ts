@@ -1,6 +1,6 @@
 // Image filters shared by the corruptions: border index rules, separable convolution, box sums,
 // bilinear sampling. All work on interleaved float buffers with `channels` values per pixel (1 or 3)
-// and allocate only their outputs and a row of scratch.
+// and allocate only their outputs; the line arithmetic runs in wasm-kernels.ts on its scratch heap.
 
 /**
  * How an index outside [0, n) is mapped back inside, named after the libraries whose defaults they copy:
@@ -8,6 +8,8 @@
  * - 'reflect': c b a | a b c d | d c b (scipy/skimage 'reflect', half-sample symmetric)
  * - 'reflect101': d c b | a b c d | c b a (OpenCV BORDER_REFLECT_101, the default of filter2D and blur)
  */
+import { axpy, axpy2, gatherLerp, heap, lerp, lerpAdd, scale as setScaled } from './wasm-kernels.js';
+
 export type BorderMode = 'nearest' | 'reflect' | 'reflect101';
 
 export function borderIndex(i: number, n: number, mode: BorderMode): number {
@@ -56,77 +58,115 @@ function isSymmetric(kernel: ArrayLike<number>): boolean {
   return true;
 }
 
-/** Horizontal correlation of every row with an odd-length kernel centred on its middle tap. */
-export function convolveRows(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, dst = new Float32Array(src.length)): Float32Array {
+/**
+ * Horizontal correlation of every row of `src` with an odd-length kernel centred on its middle tap, into the
+ * scratch heap at byte offset `outAt`. Each row is copied once into a padded line on the heap; the taps are
+ * then accumulated over the whole row (wasm-kernels.ts), symmetric kernels (all of ours) in mirrored pairs.
+ */
+function rowsOnHeap(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, outAt: number): void {
   const radius = (kernel.length - 1) >> 1;
   const symmetric = isSymmetric(kernel);
-  const padded = new Float32Array((width + 2 * radius) * channels);
   const table = paddedIndices(width, radius, mode);
   const rowLength = width * channels;
+  const mark = heap.mark();
+  const paddedAt = heap.alloc(table.length * channels);
+  const padded = paddedAt >> 2;
+  const h = heap.f32();
   for (let y = 0; y < height; y++) {
     const rowStart = y * rowLength;
     for (let j = 0; j < table.length; j++) {
       const s = rowStart + table[j] * channels;
-      for (let c = 0; c < channels; c++) padded[j * channels + c] = src[s + c];
+      for (let c = 0; c < channels; c++) h[padded + j * channels + c] = src[s + c];
     }
-    // Accumulate tap by tap over the whole row: contiguous reads and writes, no per-pixel index math.
-    // Symmetric kernels (all of ours) take their taps in mirrored pairs: half the passes.
-    const centre = radius * channels;
-    const wc = kernel[radius];
-    for (let i = 0; i < rowLength; i++) dst[rowStart + i] = wc * padded[i + centre];
+    const out = outAt + 4 * rowStart;
+    setScaled(out, paddedAt + 4 * radius * channels, kernel[radius], rowLength);
     for (let k = 0; k < radius; k++) {
       const w = kernel[k];
-      const lo = k * channels;
-      const hi = (kernel.length - 1 - k) * channels;
+      const lo = paddedAt + 4 * k * channels;
+      const hi = paddedAt + 4 * (kernel.length - 1 - k) * channels;
       if (symmetric) {
-        if (w === 0) continue;
-        for (let i = 0; i < rowLength; i++) dst[rowStart + i] += w * (padded[i + lo] + padded[i + hi]);
+        if (w !== 0) axpy2(out, lo, hi, w, rowLength);
       } else {
-        const w2 = kernel[kernel.length - 1 - k];
-        for (let i = 0; i < rowLength; i++) dst[rowStart + i] += w * padded[i + lo] + w2 * padded[i + hi];
+        axpy(out, lo, w, rowLength);
+        axpy(out, hi, kernel[kernel.length - 1 - k], rowLength);
       }
     }
   }
-  return dst;
+  heap.release(mark);
+}
+
+/** Vertical correlation of every column of the image at heap offset `srcAt` into heap offset `outAt`. */
+function columnsOnHeap(srcAt: number, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, outAt: number): void {
+  const radius = (kernel.length - 1) >> 1;
+  const symmetric = isSymmetric(kernel);
+  const rowBytes = 4 * width * channels;
+  const rowLength = width * channels;
+  const table = paddedIndices(height, radius, mode);
+  for (let y = 0; y < height; y++) {
+    const out = outAt + y * rowBytes;
+    setScaled(out, srcAt + table[y + radius] * rowBytes, kernel[radius], rowLength);
+    for (let k = 0; k < radius; k++) {
+      const w = kernel[k];
+      const lo = srcAt + table[y + k] * rowBytes;
+      const hi = srcAt + table[y + kernel.length - 1 - k] * rowBytes;
+      if (symmetric) {
+        if (w !== 0) axpy2(out, lo, hi, w, rowLength);
+      } else {
+        axpy(out, lo, w, rowLength);
+        axpy(out, hi, kernel[kernel.length - 1 - k], rowLength);
+      }
+    }
+  }
+}
+
+/** Horizontal correlation of every row with an odd-length kernel centred on its middle tap. */
+export function convolveRows(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, dst = new Float32Array(src.length)): Float32Array {
+  const mark = heap.mark();
+  try {
+    const outAt = heap.alloc(src.length);
+    rowsOnHeap(src, width, height, channels, kernel, mode, outAt);
+    return heap.read(outAt, src.length, dst);
+  } finally {
+    heap.release(mark);
+  }
 }
 
 /** Vertical correlation of every column with an odd-length kernel centred on its middle tap. */
 export function convolveColumns(src: Float32Array, width: number, height: number, channels: number, kernel: ArrayLike<number>, mode: BorderMode, dst = new Float32Array(src.length)): Float32Array {
-  const radius = (kernel.length - 1) >> 1;
-  const symmetric = isSymmetric(kernel);
-  const rowLength = width * channels;
-  const table = paddedIndices(height, radius, mode);
-  for (let y = 0; y < height; y++) {
-    const out = y * rowLength;
-    const centre = table[y + radius] * rowLength;
-    const wc = kernel[radius];
-    for (let i = 0; i < rowLength; i++) dst[out + i] = wc * src[centre + i];
-    for (let k = 0; k < radius; k++) {
-      const w = kernel[k];
-      const lo = table[y + k] * rowLength;
-      const hi = table[y + kernel.length - 1 - k] * rowLength;
-      if (symmetric) {
-        if (w === 0) continue;
-        for (let i = 0; i < rowLength; i++) dst[out + i] += w * (src[lo + i] + src[hi + i]);
-      } else {
-        const w2 = kernel[kernel.length - 1 - k];
-        for (let i = 0; i < rowLength; i++) dst[out + i] += w * src[lo + i] + w2 * src[hi + i];
-      }
-    }
+  const mark = heap.mark();
+  try {
+    const srcAt = heap.load(src);
+    const outAt = heap.alloc(src.length);
+    columnsOnHeap(srcAt, width, height, channels, kernel, mode, outAt);
+    return heap.read(outAt, src.length, dst);
+  } finally {
+    heap.release(mark);
   }
-  return dst;
+}
+
+/** A row pass then a column pass, the intermediate kept on the heap. */
+function separable(src: Float32Array, width: number, height: number, channels: number, rowKernel: ArrayLike<number>, columnKernel: ArrayLike<number>, mode: BorderMode): Float32Array {
+  const mark = heap.mark();
+  try {
+    const rowsAt = heap.alloc(src.length);
+    rowsOnHeap(src, width, height, channels, rowKernel, mode, rowsAt);
+    const outAt = heap.alloc(src.length);
+    columnsOnHeap(rowsAt, width, height, channels, columnKernel, mode, outAt);
+    return heap.read(outAt, src.length);
+  } finally {
+    heap.release(mark);
+  }
 }
 
 /** Separable Gaussian blur (skimage.filters.gaussian semantics: sigma per spatial axis, none across channels). */
 export function gaussianBlur(src: Float32Array, width: number, height: number, channels: number, sigma: number, mode: BorderMode = 'nearest', truncate = 4, sigmaY = sigma): Float32Array {
-  const rows = convolveRows(src, width, height, channels, gaussianKernel(sigma, truncate), mode);
-  return convolveColumns(rows, width, height, channels, gaussianKernel(sigmaY, truncate), mode);
+  return separable(src, width, height, channels, gaussianKernel(sigma, truncate), gaussianKernel(sigmaY, truncate), mode);
 }
 
 /** Mean over a (2r+1)x(2r+1) window, as cv2.blur with ksize 3 does for r = 1 (BORDER_REFLECT_101). */
 export function boxBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, mode: BorderMode = 'reflect101'): Float32Array {
   const taps = new Float64Array(2 * radius + 1).fill(1 / (2 * radius + 1));
-  return convolveColumns(convolveRows(src, width, height, channels, taps, mode), width, height, channels, taps, mode);
+  return separable(src, width, height, channels, taps, taps, mode);
 }
 
 /**
@@ -159,9 +199,10 @@ export function linearTaps(outLength: number, inLength: number, first: number, s
  * scipy.ndimage.zoom(order=1) of the centre crop followed by a centre trim back to the input size — the
  * "clipped zoom" of ImageNet-C (zoom_blur, snow). The crop is ceil(n / zoom) wide, zoomed to round(crop * zoom)
  * with scipy's corner-aligned coordinates x_in = x_out * (crop - 1) / (zoomed - 1), then trimmed centrally.
- * Separable: rows are resampled first, then columns. Adds `scale` times the result into `accumulate` if given.
+ * Separable: rows are resampled first, then columns. Reads the image at heap offset `srcAt`; writes the result
+ * to heap offset `outAt`, or adds `scale` times it there when `accumulate`.
  */
-export function clippedZoom(src: Float32Array, width: number, height: number, channels: number, zoom: number, accumulate?: Float32Array, scale = 1): Float32Array {
+function clippedZoomOnHeap(srcAt: number, width: number, height: number, channels: number, zoom: number, outAt: number, accumulate: boolean, scale: number): void {
   const cropH = Math.ceil(height / zoom);
   const cropW = Math.ceil(width / zoom);
   const top = (height - cropH) >> 1;
@@ -178,39 +219,68 @@ export function clippedZoom(src: Float32Array, width: number, height: number, ch
   const rowLength = width * channels;
   const firstRow = ys.lower[0];
   const lastRow = Math.min(ys.lower[height - 1] + 1, cropH - 1);
-  const rows = new Float32Array((lastRow - firstRow + 1) * rowLength);
+  const mark = heap.mark();
+  const rowsAt = heap.alloc((lastRow - firstRow + 1) * rowLength);
+  // Per output value of a row: byte offsets (from the crop row's start) of its two source values, and the weight.
+  const lowerAt = heap.alloc(rowLength);
+  const upperAt = heap.alloc(rowLength);
+  const weightAt = heap.alloc(rowLength);
+  const offsets = heap.i32();
+  const weights = heap.f32();
+  for (let x = 0; x < width; x++) {
+    const a = xs.lower[x] * channels;
+    const b = Math.min(xs.lower[x] + 1, cropW - 1) * channels; // a one-pixel crop has no right neighbour
+    for (let c = 0; c < channels; c++) {
+      const j = x * channels + c;
+      offsets[(lowerAt >> 2) + j] = 4 * (a + c);
+      offsets[(upperAt >> 2) + j] = 4 * (b + c);
+      weights[(weightAt >> 2) + j] = xs.weight[x];
+    }
+  }
   for (let r = firstRow; r <= lastRow; r++) {
-    const s = (top + r) * width * channels + left * channels;
-    const d = (r - firstRow) * rowLength;
-    for (let x = 0; x < width; x++) {
-      const a = s + xs.lower[x] * channels;
-      const b = s + Math.min(xs.lower[x] + 1, cropW - 1) * channels; // a one-pixel crop has no right neighbour
-      const w = xs.weight[x];
-      for (let c = 0; c < channels; c++) {
-        const v0 = src[a + c];
-        rows[d + x * channels + c] = v0 + w * (src[b + c] - v0);
-      }
-    }
+    gatherLerp(rowsAt + 4 * (r - firstRow) * rowLength, srcAt + 4 * ((top + r) * width * channels + left * channels), lowerAt, upperAt, weightAt, rowLength);
   }
-  const out = accumulate ?? new Float32Array(src.length);
   for (let y = 0; y < height; y++) {
-    const r0 = (ys.lower[y] - firstRow) * rowLength;
-    const r1 = Math.min(ys.lower[y] + 1 - firstRow, lastRow - firstRow) * rowLength;
-    const w = ys.weight[y];
-    const d = y * rowLength;
-    if (accumulate) {
-      for (let i = 0; i < rowLength; i++) {
-        const v0 = rows[r0 + i];
-        out[d + i] += scale * (v0 + w * (rows[r1 + i] - v0));
-      }
-    } else {
-      for (let i = 0; i < rowLength; i++) {
-        const v0 = rows[r0 + i];
-        out[d + i] = v0 + w * (rows[r1 + i] - v0);
-      }
-    }
+    const r0 = rowsAt + 4 * (ys.lower[y] - firstRow) * rowLength;
+    const r1 = rowsAt + 4 * Math.min(ys.lower[y] + 1 - firstRow, lastRow - firstRow) * rowLength;
+    const d = outAt + 4 * y * rowLength;
+    if (accumulate) lerpAdd(d, r0, r1, ys.weight[y], scale, rowLength);
+    else lerp(d, r0, r1, ys.weight[y], rowLength);
   }
-  return out;
+  heap.release(mark);
+}
+
+/** The clipped zoom (clippedZoomOnHeap) of `src`; adds `scale` times it into `accumulate` if given. */
+export function clippedZoom(src: Float32Array, width: number, height: number, channels: number, zoom: number, accumulate?: Float32Array, scale = 1): Float32Array {
+  const mark = heap.mark();
+  try {
+    const srcAt = heap.load(src);
+    const outAt = accumulate ? heap.load(accumulate) : heap.alloc(src.length);
+    clippedZoomOnHeap(srcAt, width, height, channels, zoom, outAt, accumulate !== undefined, scale);
+    return heap.read(outAt, src.length, accumulate);
+  } finally {
+    heap.release(mark);
+  }
+}
+
+/**
+ * scale * (src + the clipped zoom of src by each factor), a factor of exactly 1 adding src itself: the mean
+ * that zoom_blur takes, summed on the heap in the order the factors come.
+ */
+export function clippedZoomMean(src: Float32Array, width: number, height: number, channels: number, zooms: readonly number[], scale: number): Float32Array {
+  const mark = heap.mark();
+  try {
+    const srcAt = heap.load(src);
+    const outAt = heap.alloc(src.length);
+    setScaled(outAt, srcAt, scale, src.length);
+    for (const zoom of zooms) {
+      if (zoom === 1) axpy(outAt, srcAt, scale, src.length);
+      else clippedZoomOnHeap(srcAt, width, height, channels, zoom, outAt, true, scale);
+    }
+    return heap.read(outAt, src.length);
+  } finally {
+    heap.release(mark);
+  }
 }
 
 /** Clips every value to [0, 1] in place. */

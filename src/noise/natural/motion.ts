@@ -1,6 +1,7 @@
 // Motion blur as imagecorruptions implements it (in place of ImageMagick's motion-blur in make_imagenet_c.py):
 // a one-sided Gaussian-weighted sum of the image shifted along a line at `angle` degrees, edges clamped.
-// Shared by motion_blur and snow.
+// Shared by motion_blur and snow. The per-tap line sums run in wasm-kernels.ts.
+import { axpy, heap } from './wasm-kernels.js';
 
 /** Half-Gaussian weights over offsets 0..2*radius, normalised to sum 1 (kernel width = 2*radius + 1). */
 export function motionKernel(radius: number, sigma: number): Float64Array {
@@ -33,28 +34,35 @@ export function motionOffsets(taps: number, angleDegrees: number): { dx: Int32Ar
 export function motionBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, sigma: number, angleDegrees: number): Float32Array {
   const kernel = motionKernel(radius, sigma);
   const { dx, dy } = motionOffsets(kernel.length, angleDegrees);
-  const out = new Float32Array(src.length);
   const rowLength = width * channels;
-  for (let i = 0; i < kernel.length; i++) {
-    if (Math.abs(dy[i]) >= height || Math.abs(dx[i]) >= width) break;
-    const w = kernel[i];
-    const sx = dx[i];
-    // Columns whose source x - sx is inside the image form one contiguous run; the rest repeat an edge column.
-    const runStart = Math.max(0, sx);
-    const runEnd = Math.min(width, width + sx);
-    for (let y = 0; y < height; y++) {
-      let sy = y - dy[i];
-      sy = sy < 0 ? 0 : sy >= height ? height - 1 : sy;
-      const srow = sy * rowLength;
-      const drow = y * rowLength;
-      for (let x = 0; x < runStart; x++) for (let c = 0; c < channels; c++) out[drow + x * channels + c] += w * src[srow + c];
-      const from = srow + (runStart - sx) * channels;
-      const to = drow + runStart * channels;
-      const n = (runEnd - runStart) * channels;
-      for (let j = 0; j < n; j++) out[to + j] += w * src[from + j];
-      const last = srow + (width - 1) * channels;
-      for (let x = runEnd; x < width; x++) for (let c = 0; c < channels; c++) out[drow + x * channels + c] += w * src[last + c];
+  const mark = heap.mark();
+  try {
+    const srcAt = heap.load(src);
+    const outAt = heap.alloc(src.length);
+    const h = heap.f32();
+    const source = srcAt >> 2;
+    const target = outAt >> 2;
+    h.fill(0, target, target + src.length);
+    for (let i = 0; i < kernel.length; i++) {
+      if (Math.abs(dy[i]) >= height || Math.abs(dx[i]) >= width) break;
+      const w = kernel[i];
+      const sx = dx[i];
+      // Columns whose source x - sx is inside the image form one contiguous run; the rest repeat an edge column.
+      const runStart = Math.max(0, sx);
+      const runEnd = Math.min(width, width + sx);
+      for (let y = 0; y < height; y++) {
+        let sy = y - dy[i];
+        sy = sy < 0 ? 0 : sy >= height ? height - 1 : sy;
+        const srow = source + sy * rowLength;
+        const drow = target + y * rowLength;
+        for (let x = 0; x < runStart; x++) for (let c = 0; c < channels; c++) h[drow + x * channels + c] += w * h[srow + c];
+        axpy(4 * (drow + runStart * channels), 4 * (srow + (runStart - sx) * channels), w, (runEnd - runStart) * channels);
+        const last = srow + (width - 1) * channels;
+        for (let x = runEnd; x < width; x++) for (let c = 0; c < channels; c++) h[drow + x * channels + c] += w * h[last + c];
+      }
     }
+    return heap.read(outAt, src.length);
+  } finally {
+    heap.release(mark);
   }
-  return out;
 }
