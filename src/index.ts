@@ -41,6 +41,8 @@ export { Graph } from './onnx/graph.js';
 export { readNpy, writeNpy } from './onnx/npy.js';
 export { buildSmallCnn, buildResNet, buildViT, buildMixer } from './model/builders/index.js';
 export { trainClassifier, type TrainConfig, type EpochRecord } from './train/trainer.js';
+export { loadExperiment, parseExperiment, experimentSchema, type ExperimentConfig } from './train/config.js';
+export { runExperiment } from './train/experiment.js';
 // Natural noise: ImageNet-C corruptions, ImageNet-P sequences, their metrics, ImageNet-A/O/R class subsets
 export { CORRUPTIONS, CORRUPTION_NAMES, MAIN_CORRUPTIONS, EXTRA_CORRUPTIONS, getCorruption, corruptionNoise, type CorruptionInfo } from './noise/natural/registry.js';
 export { SEVERITIES, type Severity, type CorruptionOptions } from './noise/natural/types.js';

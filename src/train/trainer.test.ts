@@ -5,6 +5,15 @@ import { buildResNet } from '../model/builders/resnet.js';
 import { trainClassifier, type TrainingData } from './trainer.js';
 import { Rng } from '../util/rng.js';
 
+/** Plain SGD settings; images are used as they come (identity normalisation). */
+export function sgd(lr: number, warmupEpochs: number) {
+  return {
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4 } as const,
+    schedule: { baseLr: warmupEpochs ? 0 : lr, warmupLr: lr, minLr: 0, warmupEpochs },
+    normalization: { mean: [0, 0, 0], std: [1, 1, 1] },
+  };
+}
+
 /** Two classes of 8×8 RGB images: a bright left half or a bright right half, plus noise. */
 function halves(count: number, seed: number): TrainingData {
   const rng = new Rng(seed);
@@ -13,7 +22,7 @@ function halves(count: number, seed: number): TrainingData {
   return {
     count,
     label: (i) => labels[i],
-    batch: (indices) => {
+    pixels: (indices) => {
       const out = new Float32Array(indices.length * 192);
       for (let b = 0; b < indices.length; b++) out.set(images[indices[b]], b * 192);
       return out;
@@ -27,8 +36,7 @@ test('training through the autodiff engine learns a separable task and returns t
   const result = await trainClassifier(graph, halves(256, 1), halves(128, 2), {
     epochs: 3,
     batchSize: 32,
-    sgd: { learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4 },
-    warmupEpochs: 1,
+    ...sgd(0.05, 1),
     seed: 3,
   });
   assert.equal(result.history.length, 3);
@@ -47,7 +55,7 @@ function stripes(count: number, seed: number): TrainingData {
   return {
     count,
     label: (i) => labels[i],
-    batch: (indices) => {
+    pixels: (indices) => {
       const out = new Float32Array(indices.length * 192);
       for (let b = 0; b < indices.length; b++) out.set(images[indices[b]], b * 192);
       return out;
@@ -60,7 +68,7 @@ test('a ResNet trains with BatchNorm on batch statistics, and its running statis
   const result = await trainClassifier(graph, stripes(256, 1), stripes(128, 2), {
     epochs: 3,
     batchSize: 32,
-    sgd: { learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4 },
+    ...sgd(0.05, 0),
     seed: 3,
   });
   assert.ok(result.history[2].testAccuracy >= 0.95, JSON.stringify(result.history));
