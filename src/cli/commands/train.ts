@@ -33,12 +33,18 @@ export const trainCommand: Command = {
     const out = stringFlag(values, 'out') ?? `${config.name}.onnx`;
     const checkpoint = stringFlag(values, 'checkpoint') ?? `${out}.ckpt`;
     if (values.fresh) rmSync(checkpoint, { force: true });
-    const bar = process.stderr.isTTY ? progressBar : undefined;
+    // On a terminal a live bar; otherwise (nohup, CI logs) the same line every 30 s.
+    let lastLine = 0;
+    const bar = process.stderr.isTTY ? progressBar : (p: Progress) => {
+      if (Date.now() - lastLine < 30_000) return;
+      lastLine = Date.now();
+      process.stdout.write(`${progressLine(p)}\n`);
+    };
     const record = await runExperiment(config, {
       out,
       checkpoint,
       log: (line) => {
-        if (bar) process.stderr.write('\r\x1b[K');
+        if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
         process.stdout.write(`${line}\n`);
       },
       progress: bar,
@@ -53,10 +59,14 @@ export const trainCommand: Command = {
   },
 };
 
-/** One-line progress bar on stderr: epoch, position, running loss and accuracy, img/s, ETA. */
-function progressBar(p: Progress): void {
+/** epoch, bar, position, running loss and accuracy, img/s, ETA of the whole run. */
+export function progressLine(p: Progress): string {
   const width = 24;
   const filled = Math.round((width * p.seen) / p.total);
   const eta = Number.isFinite(p.eta) ? `${Math.floor(p.eta / 60)}:${String(Math.floor(p.eta % 60)).padStart(2, '0')}` : '?';
-  process.stderr.write(`\r\x1b[Kepoch ${p.epoch}/${p.epochs} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.seen}/${p.total} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${p.imagesPerSecond.toFixed(0)} img/s ETA ${eta}`);
+  return `epoch ${p.epoch}/${p.epochs} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.seen}/${p.total} loss ${p.loss.toFixed(4)} acc ${(100 * p.accuracy).toFixed(1)}% ${p.imagesPerSecond.toFixed(0)} img/s ETA ${eta}`;
+}
+
+function progressBar(p: Progress): void {
+  process.stderr.write(`\r\x1b[K${progressLine(p)}`);
 }
