@@ -85,6 +85,8 @@ const techniquesSchema = z.object({
 }).strict();
 
 export const experimentSchema = z.object({
+  /** Another config file this one changes (deep-merged underneath; relative to this file): one-change ablations. */
+  base: z.string().optional(),
   name: z.string().default('experiment'),
   seed: z.number().int().default(0),
   epochs: z.number().int().positive(),
@@ -146,9 +148,36 @@ export function loadExperiment(path: string, overrides: readonly string[] = []):
   } catch (error) {
     throw new RobustartError(`${path} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (raw === null || typeof raw !== 'object') throw new RobustartError(`${path} must hold a mapping of experiment fields (model, data, optimizer, schedule, …)`);
-  const config = parseExperiment(applyOverrides(raw as Record<string, unknown>, overrides), path);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new RobustartError(`${path} must hold a mapping of experiment fields (model, data, optimizer, schedule, …)`);
+  const config = parseExperiment(applyOverrides(withBase(raw as Record<string, unknown>, path, [resolve(path)]), overrides), path);
   return resolvePaths(config, dirname(resolve(path)));
+}
+
+/** The config merged over its `base` chain; paths in a base stay relative to the file that names the leaf. */
+function withBase(raw: Record<string, unknown>, path: string, seen: string[]): Record<string, unknown> {
+  if (typeof raw.base !== 'string') return raw;
+  const basePath = resolve(dirname(path), raw.base);
+  if (seen.includes(basePath)) throw new RobustartError(`${path}: base ${raw.base} makes a cycle; a config cannot be its own base`);
+  let text: string;
+  try {
+    text = readFileSync(basePath, 'utf8');
+  } catch {
+    throw new RobustartError(`${path}: cannot read base config ${raw.base}; check the path (relative to this file)`);
+  }
+  const parent = parseYaml(text) as Record<string, unknown>;
+  const { base: _base, ...rest } = raw;
+  return deepMerge(withBase(parent, basePath, [...seen, basePath]), rest);
+}
+
+/** Mappings merge key by key, except that a mapping with another `kind` (a different optimizer) replaces. */
+function deepMerge(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  if ('kind' in over && over.kind !== under.kind) return over;
+  const out: Record<string, unknown> = { ...under };
+  for (const [k, v] of Object.entries(over)) {
+    const u = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && u && typeof u === 'object' && !Array.isArray(u) ? deepMerge(u as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
 }
 
 function resolvePaths(config: ExperimentConfig, base: string): ExperimentConfig {

@@ -115,7 +115,7 @@ export function trainerSettings(config: ExperimentConfig, normalization: { mean:
 
 /** Identity of a recipe: the config without the fields that do not change the result. */
 export function runKey(config: ExperimentConfig): string {
-  const { threads: _threads, ...recipe } = config;
+  const { threads: _threads, base: _base, ...recipe } = config;
   return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
 }
 
