@@ -104,3 +104,55 @@ test('training-mode BatchNorm matches its definition (batch statistics, biased v
   // scale 1, bias 0 at initialisation
   assert.ok(Math.abs(post[(0 * 4 + c) * 64 + 5] - (values[5] - mean) / Math.sqrt(variance + 1e-5)) < 1e-4);
 });
+
+test('adversarial training: examples made by PGD in eval mode on live weights; frozen layers stay; the export is the EMA', async () => {
+  const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 2, widths: [4], hidden: 0, seed: 1 });
+  const convWeight = graph.nodes.find((n) => n.opType === 'Conv')!.input![1];
+  const frozenBefore = Array.from(graph.initializers.get(convWeight)!.data as Float32Array);
+  // [0,1] pixels: the halves task moved into the unit box.
+  const base = halves(192, 1);
+  const unit: TrainingData = { ...base, pixels: (i) => base.pixels(i).map((v) => Math.min(1, Math.max(0, 0.5 + v / 6))) };
+  const seen: number[] = [];
+  const result = await trainClassifier(graph, unit, unit, {
+    epochs: 2, batchSize: 16, seed: 3, ...sgd(0.05, 0),
+    normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+    adversarial: { eps: 0.05, steps: 2, stepSize: 0.03, randomStart: true, mode: 'clean-adversarial' },
+    frozen: [new RegExp(`^${convWeight}$`)],
+    emaDecay: 0.5,
+    progress: (p) => seen.push(p.seen),
+  });
+  assert.ok(result.history[1].testAccuracy >= 0.9, JSON.stringify(result.history));
+  assert.deepEqual(Array.from(result.graph.initializers.get(convWeight)!.data as Float32Array), frozenBefore, 'the frozen conv weight did not move');
+  assert.equal(seen[seen.length - 1], 192);
+});
+
+test('the live classifier differentiates through the normalisation (finite differences) and PGD stays in the ε-ball', async () => {
+  const { LiveClassifier, adversarialExamples } = await import('./adversarial.js');
+  const { prepareModel, buildGradientGraph, gradientOutputName } = await import('../autodiff/gradient.js');
+  const { createSession } = await import('../onnx/runtime.js');
+  const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 2, widths: [4], hidden: 0, seed: 5 });
+  const prepared = await prepareModel(graph);
+  const g = await buildGradientGraph(prepared, { loss: 'ce', input: true });
+  const forward = await createSession(prepared.graph);
+  const gradient = await createSession(g.graph);
+  const norm = { mean: [0.4, 0.5, 0.6], std: [0.2, 0.3, 0.25] };
+  const model = new LiveClassifier([3, 8, 8], 2, { inputName: 'input', logitsName: prepared.logitsName, lossName: g.lossName, inputGradientName: gradientOutputName('input'), forward, gradient, feeds: () => ({}) }, norm);
+  const x = Float32Array.from({ length: 192 }, (_, i) => 0.5 + 0.4 * Math.sin(i));
+  const logits = await model.logits(x, 1);
+  const labels = Int32Array.of(logits[1] > logits[0] ? 1 : 0); // correctly classified, so PGD has work to do
+  const { gradient: dx, loss } = await model.lossAndGradient(x, 1, labels, { kind: 'ce' });
+  for (const i of [3, 70, 150]) {
+    const h = 1e-2;
+    const plus = x.slice();
+    plus[i] += h;
+    const minus = x.slice();
+    minus[i] -= h;
+    const lp = (await model.lossAndGradient(plus, 1, labels, { kind: 'ce' })).loss[0];
+    const lm = (await model.lossAndGradient(minus, 1, labels, { kind: 'ce' })).loss[0];
+    assert.ok(Math.abs((lp - lm) / (2 * h) - dx[i]) < 2e-3 + 0.02 * Math.abs(dx[i]), `pixel ${i}: ${(lp - lm) / (2 * h)} vs ${dx[i]}`);
+  }
+  const adv = await adversarialExamples(model, { eps: 0.03, steps: 3, stepSize: 0.02, randomStart: true }, x, labels, new Rng(1), [0]);
+  assert.ok(adv.every((v, i) => Math.abs(v - x[i]) <= 0.03 + 1e-6 && v >= 0 && v <= 1));
+  const advLoss = (await model.lossAndGradient(adv, 1, labels, { kind: 'ce' })).loss[0];
+  assert.ok(advLoss > loss[0], `adversarial loss ${advLoss} > clean ${loss[0]}`);
+});
