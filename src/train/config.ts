@@ -80,6 +80,8 @@ const techniquesSchema = z.object({
     mode: z.enum(['clean-adversarial', 'adversarial']).default('clean-adversarial'),
   }).strict().nullable().default(null),
   distillation: z.object({ teacher: z.string(), temperature: positive.default(4), alpha: fraction.default(0.9) }).strict().nullable().default(null),
+  /** Dropout rate on the classifier's input features (timm drop_rate); Dropout nodes of an ONNX model keep their own ratio. */
+  dropout: z.number().min(0).lt(1).default(0),
   /** Regular expressions of parameter names not to train (fine-tuning). */
   frozen: z.array(z.string()).default([]),
 }).strict();

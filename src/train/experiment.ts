@@ -101,6 +101,7 @@ export function trainerSettings(config: ExperimentConfig, normalization: { mean:
     }, channels, height, width),
     adversarial: t.adversarial ? { eps: t.adversarial.eps, steps: t.adversarial.steps, stepSize: t.adversarial.step_size ?? t.adversarial.eps * PGD_TRAIN_REL_STEPSIZE, randomStart: t.adversarial.random_start, mode: t.adversarial.mode } : undefined,
     distillation: t.distillation && teacher ? { teacher, temperature: t.distillation.temperature, alpha: t.distillation.alpha } : undefined,
+    dropRate: t.dropout,
     frozen: t.frozen.map((p) => {
       try {
         return new RegExp(p);

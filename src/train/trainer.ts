@@ -21,6 +21,7 @@ import { softTargetHead, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMP
 import { WeightEma } from './ema.js';
 import { LiveClassifier, adversarialExamples, normalizeBatch, type AdversarialSettings, type Normalization } from './adversarial.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { dropoutToTraining, dropoutMask } from './dropout.js';
 
 /** Labelled images in [0,1], NCHW, all of one shape. */
 export interface TrainingData {
@@ -63,6 +64,8 @@ export interface TrainConfig {
   readonly transform?: SampleTransform;
   readonly adversarial?: AdversarialTraining;
   readonly distillation?: Distillation;
+  /** Dropout on the classifier's input features (timm drop_rate); the graph's own Dropout nodes keep their ratio. */
+  readonly dropRate?: number;
   /** Parameters whose names match are not updated (fine-tuning). */
   readonly frozen?: readonly RegExp[];
   readonly normalization: Normalization;
@@ -140,6 +143,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   asInputs(trainGraph, parameters);
   const trainShapes = new Map(prepared.shapes);
   const batchNorms = batchNormToTraining(trainGraph, trainShapes);
+  const dropouts = dropoutToTraining(trainGraph, trainShapes, prepared.logitsName, config.dropRate ?? 0);
   const extraOutputs = batchNorms.flatMap((b) => [b.batchMean, b.batchVar]);
   const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: softTargetHead(!!distill), input: false, parameters, extraOutputs });
   const session = await createSession(gradientGraph.graph, { intraOpThreads: config.threads }, 'training graph');
@@ -253,6 +257,10 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
         feeds[INVERSE_TEMPERATURE_INPUT] = tensor('float32', Float32Array.of(1 / distill.temperature), []);
       }
       feeds[SOFT_TARGETS_INPUT] = tensor('float32', targets, [n, classes]);
+      dropouts.forEach((d, k) => {
+        const dims = trainShapes.get(d.input)!.dims.map((v, i) => (i === 0 ? n : (v as number)));
+        feeds[d.input] = tensor('float32', dropoutMask(rngFor(config.seed, hashString('dropout'), step, k), n, d), dims);
+      });
       const out = await session.run(feeds);
       learningRate = learningRateAt(schedule, step);
       const gradients = parameters.map((name) => {
