@@ -7,11 +7,17 @@
 //     contrast blends with the mean gray level, saturation with the gray image, hue rotates in HSV
 import type { Rng } from '../util/rng.js';
 import type { SampleTransform } from './trainer.js';
+import { autoAugment, randAugment, augMix, type AugMixSettings } from './auto-augment.js';
 
 export interface TransformSettings {
   readonly randomResizedCrop?: { readonly scale: readonly [number, number]; readonly ratio: readonly [number, number] };
   readonly horizontalFlip?: number;
   readonly colorJitter?: { readonly brightness: number; readonly contrast: number; readonly saturation: number; readonly hue: number };
+  /** After crop and flip, before ColorJitter (timm's order): one of the policies. */
+  readonly autoAugment?: 'imagenet';
+  readonly randAugment?: { readonly numOps: number; readonly magnitude: number; readonly bins: number };
+  /** AugMix as a single view (without its consistency loss). */
+  readonly augMix?: AugMixSettings;
 }
 
 export interface CropBox {
@@ -130,12 +136,16 @@ export function adjustHue(image: Float32Array, plane: number, shift: number): Fl
 /** The per-sample transform of `settings` for images of the given shape. */
 export function trainTransform(settings: TransformSettings, channels: number, height: number, width: number): SampleTransform | undefined {
   const { randomResizedCrop: rrc, horizontalFlip: flipP, colorJitter: cj } = settings;
-  if (!rrc && !flipP && !cj) return undefined;
+  if (!rrc && !flipP && !cj && !settings.autoAugment && !settings.randAugment && !settings.augMix) return undefined;
   const plane = height * width;
+  const shape = { channels, height, width };
   return (image, rng) => {
     let x = image;
     if (rrc) x = cropAndResize(x, channels, height, width, randomResizedCropBox(rng, height, width, rrc.scale, rrc.ratio));
     if (flipP && rng.uniform() < flipP) x = horizontalFlip(x, channels, height, width);
+    if (settings.autoAugment) x = autoAugment(x, shape, rng);
+    if (settings.randAugment) x = randAugment(x, shape, rng, settings.randAugment.numOps, settings.randAugment.magnitude, settings.randAugment.bins);
+    if (settings.augMix) x = augMix(x, shape, rng, settings.augMix);
     if (cj && channels === 3) {
       const factor = (v: number) => rng.uniformIn(Math.max(0, 1 - v), 1 + v);
       const order = rng.shuffle([0, 1, 2, 3]);

@@ -50,6 +50,11 @@ const dataSchema = z.object({
 const transformsSchema = z.object({
   random_resized_crop: z.object({ scale: z.tuple([fraction, fraction]).default([0.08, 1]), ratio: z.tuple([positive, positive]).default([3 / 4, 4 / 3]) }).strict().nullable().default(null),
   hflip: fraction.default(0.5),
+  /** AutoAugment with the ImageNet policy (RobustART's AUTOAUG transforms). */
+  auto_augment: z.literal('imagenet').nullable().default(null),
+  rand_augment: z.object({ num_ops: z.number().int().min(0).default(2), magnitude: z.number().int().min(0).default(9), num_bins: z.number().int().min(2).default(31) }).strict().nullable().default(null),
+  /** AugMix (torchvision defaults); jsd: train on [clean, augmix, augmix] with jsd_weight·JS (the paper's λ = 12). */
+  augmix: z.object({ severity: z.number().int().min(1).max(10).default(3), width: z.number().int().positive().default(3), depth: z.number().int().default(-1), alpha: positive.default(1), jsd: z.boolean().default(true), jsd_weight: z.number().min(0).default(12) }).strict().nullable().default(null),
   color_jitter: z.object({ brightness: z.number().min(0).default(0), contrast: z.number().min(0).default(0), saturation: z.number().min(0).default(0), hue: z.number().min(0).max(0.5).default(0) }).strict().nullable().default(null),
 }).strict();
 

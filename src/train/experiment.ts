@@ -81,6 +81,8 @@ export function trainerSettings(config: ExperimentConfig, normalization: { mean:
   const t = config.techniques;
   const o = config.optimizer;
   const [channels, height, width] = config.data.input_size;
+  const augmix = config.transforms.augmix;
+  if (config.transforms.rand_augment && config.transforms.rand_augment.magnitude >= config.transforms.rand_augment.num_bins) throw new RobustartError(`transforms.rand_augment.magnitude ${config.transforms.rand_augment.magnitude} must be below num_bins ${config.transforms.rand_augment.num_bins}`);
   return {
     epochs: config.epochs,
     batchSize: config.batch_size,
@@ -98,7 +100,11 @@ export function trainerSettings(config: ExperimentConfig, normalization: { mean:
       randomResizedCrop: config.transforms.random_resized_crop ?? undefined,
       horizontalFlip: config.transforms.hflip,
       colorJitter: config.transforms.color_jitter ?? undefined,
+      autoAugment: config.transforms.auto_augment ?? undefined,
+      randAugment: config.transforms.rand_augment ? { numOps: config.transforms.rand_augment.num_ops, magnitude: config.transforms.rand_augment.magnitude, bins: config.transforms.rand_augment.num_bins } : undefined,
+      augMix: augmix && !augmix.jsd ? augmix : undefined,
     }, channels, height, width),
+    augmixConsistency: augmix?.jsd ? { settings: augmix, weight: augmix.jsd_weight } : undefined,
     adversarial: t.adversarial ? { eps: t.adversarial.eps, steps: t.adversarial.steps, stepSize: t.adversarial.step_size ?? t.adversarial.eps * PGD_TRAIN_REL_STEPSIZE, randomStart: t.adversarial.random_start, mode: t.adversarial.mode } : undefined,
     distillation: t.distillation && teacher ? { teacher, temperature: t.distillation.temperature, alpha: t.distillation.alpha } : undefined,
     dropRate: t.dropout,

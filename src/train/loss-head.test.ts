@@ -4,7 +4,7 @@ import { Graph } from '../onnx/graph.js';
 import { makeNode, makeValueInfo } from '../onnx/build.js';
 import { createSession, tensor } from '../onnx/runtime.js';
 import { buildGradientGraph, prepareModel, gradientOutputName } from '../autodiff/gradient.js';
-import { softTargetHead, distillationLoss, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT } from './loss-head.js';
+import { softTargetHead, distillationLoss, otherViews, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT, OTHER_VIEWS_INPUTS } from './loss-head.js';
 import { smoothedTargets, softmaxAtTemperature } from './targets.js';
 
 /** A "model" whose logits are its input, so input gradients are logit gradients. */
@@ -69,4 +69,38 @@ test('the KD definition: α = 0 is plain cross-entropy; a student equal to its t
   const ce = -Math.log(softmax([1, 2, 3])[0]);
   assert.ok(Math.abs(distillationLoss(z, Float32Array.of(0, 0, 0), [0], 3, 2, 0)[0] - ce) < 1e-9);
   assert.ok(Math.abs(distillationLoss(z, z, [0], 3, 2, 1)[0]) < 1e-9);
+});
+
+test('AugMix head: rows [clean; aug1; aug2] sum to CE(clean) + λ·JS(p_clean, p_aug1, p_aug2), gradient by finite differences', async () => {
+  const prepared = await identityModel(3);
+  const g = await buildGradientGraph(prepared, { loss: softTargetHead(false, 12) });
+  const session = await createSession(g.graph);
+  const z = Float32Array.of(1, 0, -1, 0.5, 0.5, 0, -1, 2, 0.3); // one sample, three views
+  const q = new Float32Array(9);
+  q[0] = 1; // the clean view's label 0; the views carry no targets
+  const run = async (logits: Float32Array) => {
+    const out = await session.run({ input: tensor('float32', logits, [3, 3]), [SOFT_TARGETS_INPUT]: tensor('float32', q, [3, 3]), [OTHER_VIEWS_INPUTS[0]]: tensor('int64', otherViews(1, 3)[0], [3, 3]), [OTHER_VIEWS_INPUTS[1]]: tensor('int64', otherViews(1, 3)[1], [3, 3]) });
+    return { loss: Array.from(out[g.lossName].data as Float32Array).reduce((a, b) => a + b, 0), grad: out[gradientOutputName('input')].data as Float32Array };
+  };
+  const { loss, grad } = await run(z);
+  const p = [0, 1, 2].map((v) => softmax(Array.from(z.slice(3 * v, 3 * v + 3))));
+  const m = [0, 1, 2].map((k) => (p[0][k] + p[1][k] + p[2][k]) / 3);
+  const js = p.reduce((a, pv) => a + pv.reduce((b, pk, k) => b + pk * Math.log(pk / m[k]), 0), 0) / 3;
+  assert.ok(Math.abs(loss - (-Math.log(p[0][0]) + 12 * js)) < 1e-4, `${loss} vs ${-Math.log(p[0][0]) + 12 * js}`);
+  for (const i of [0, 4, 8]) {
+    const h = 1e-2;
+    const up = z.slice();
+    up[i] += h;
+    const down = z.slice();
+    down[i] -= h;
+    const fd = ((await run(up)).loss - (await run(down)).loss) / (2 * h);
+    assert.ok(Math.abs(fd - grad[i]) < 2e-3, `${i}: ${fd} vs ${grad[i]}`);
+  }
+});
+
+test('other views of row i are rows i ± samples (mod 3 × samples)', () => {
+  const [a, b] = otherViews(2, 1);
+  assert.deepEqual(Array.from(a, Number), [2, 3, 4, 5, 0, 1]);
+  assert.deepEqual(Array.from(b, Number), [4, 5, 0, 1, 2, 3]);
+  assert.deepEqual(Array.from(otherViews(1, 2)[0], Number), [1, 1, 2, 2, 0, 0]);
 });

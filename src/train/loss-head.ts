@@ -4,6 +4,9 @@
 // The distillation term equals α·T²·KL(softmax(t/T) ‖ softmax(z/T)) minus the teacher's entropy, a
 // constant in the student's weights, so its gradient is Hinton et al.'s (2015); the hard-label part is
 // weighted by scaling q with 1 − α.
+// AugMix's consistency term (Hendrycks et al. 2020), when the batch is [clean; augmix₁; augmix₂] (3 × N rows):
+//   + (λ/3)·KL(p_row ‖ M) per row, M = clamp((p_clean + p_aug1 + p_aug2)/3, 1e-7, 1), so the rows of one
+//   sample sum to λ·JS(p_clean, p_aug1, p_aug2) (the reference adds 12·JS to the clean cross-entropy).
 import { DataType } from '../onnx/proto.js';
 import { makeNode, makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
@@ -12,8 +15,19 @@ import type { LossHeadBuilder } from '../autodiff/gradient.js';
 export const SOFT_TARGETS_INPUT = 'soft_targets';
 export const TEACHER_TARGETS_INPUT = 'teacher_targets';
 export const INVERSE_TEMPERATURE_INPUT = 'inverse_temperature';
+export const OTHER_VIEWS_INPUTS = ['other_view_1', 'other_view_2'] as const;
 
-export function softTargetHead(distillation: boolean): LossHeadBuilder {
+/**
+ * For a [clean; aug1; aug2] batch of 3 × samples rows: the rows of the other two views of each row's
+ * sample, repeated over the classes (GatherElements indices, [rows, classes]).
+ */
+export function otherViews(samples: number, classes: number): [BigInt64Array, BigInt64Array] {
+  const rows = 3 * samples;
+  const at = (shift: number) => BigInt64Array.from({ length: rows * classes }, (_, i) => BigInt((Math.floor(i / classes) + shift * samples) % rows));
+  return [at(1), at(2)];
+}
+
+export function softTargetHead(distillation: boolean, jsdWeight = 0): LossHeadBuilder {
   return (graph: Graph, logits: string, numClasses: number, dataType: number) => {
     const name = (hint: string) => graph.freshName(`train_loss_${hint}`);
     const op = (type: string, inputs: string[], attrs: Record<string, number> = {}) => {
@@ -25,10 +39,29 @@ export function softTargetHead(distillation: boolean): LossHeadBuilder {
     graph.initializers.set(axis, { dims: [1], dataType: DataType.INT64, data: BigInt64Array.of(1n) });
     const crossEntropy = (targets: string, z: string) => op('Neg', [op('ReduceSum', [op('Mul', [targets, op('LogSoftmax', [z], { axis: 1 })]), axis], { keepdims: 0 })]);
     graph.inputs.push(makeValueInfo(SOFT_TARGETS_INPUT, ['N', numClasses], dataType));
-    const hard = crossEntropy(SOFT_TARGETS_INPUT, logits);
-    if (!distillation) return hard;
-    graph.inputs.push(makeValueInfo(TEACHER_TARGETS_INPUT, ['N', numClasses], dataType), makeValueInfo(INVERSE_TEMPERATURE_INPUT, [], dataType));
-    return op('Add', [hard, crossEntropy(TEACHER_TARGETS_INPUT, op('Mul', [logits, INVERSE_TEMPERATURE_INPUT]))]);
+    const constant = (dims: number[], values: number[], type: number) => {
+      const n = name('const');
+      graph.initializers.set(n, { dims, dataType: type, data: type === DataType.INT64 ? BigInt64Array.from(values.map(BigInt)) : Float32Array.from(values) });
+      return n;
+    };
+    let loss = crossEntropy(SOFT_TARGETS_INPUT, logits);
+    if (distillation) {
+      graph.inputs.push(makeValueInfo(TEACHER_TARGETS_INPUT, ['N', numClasses], dataType), makeValueInfo(INVERSE_TEMPERATURE_INPUT, [], dataType));
+      loss = op('Add', [loss, crossEntropy(TEACHER_TARGETS_INPUT, op('Mul', [logits, INVERSE_TEMPERATURE_INPUT]))]);
+    }
+    if (jsdWeight > 0) {
+      // M per row = (p_row + p_other1 + p_other2)/3, the other views gathered by fed row indices, so the
+      // head needs no reshape of the batch into views and any batch size traces.
+      graph.inputs.push(makeValueInfo(OTHER_VIEWS_INPUTS[0], ['N', numClasses], DataType.INT64), makeValueInfo(OTHER_VIEWS_INPUTS[1], ['N', numClasses], DataType.INT64));
+      const logProbs = op('LogSoftmax', [logits], { axis: 1 });
+      const probs = op('Exp', [logProbs]);
+      const others = OTHER_VIEWS_INPUTS.map((indices) => op('GatherElements', [probs, indices], { axis: 0 }));
+      const mixture = op('Mul', [op('Sum', [probs, ...others]), constant([], [1 / 3], DataType.FLOAT)]);
+      const logMixture = op('Log', [op('Clip', [mixture, constant([], [1e-7], DataType.FLOAT), constant([], [1], DataType.FLOAT)])]);
+      const kl = op('ReduceSum', [op('Mul', [probs, op('Sub', [logProbs, logMixture])]), axis], { keepdims: 0 });
+      loss = op('Add', [loss, op('Mul', [kl, constant([], [jsdWeight / 3], DataType.FLOAT)])]);
+    }
+    return loss;
   };
 }
 

@@ -156,3 +156,19 @@ test('the live classifier differentiates through the normalisation (finite diffe
   const advLoss = (await model.lossAndGradient(adv, 1, labels, { kind: 'ce' })).loss[0];
   assert.ok(advLoss > loss[0], `adversarial loss ${advLoss} > clean ${loss[0]}`);
 });
+
+test('AugMix with the consistency loss trains on three views per sample and counts each sample once', async () => {
+  const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 2, widths: [4], hidden: 0, seed: 1 });
+  const base = halves(64, 1);
+  const unit: TrainingData = { ...base, pixels: (i) => base.pixels(i).map((v) => Math.min(1, Math.max(0, 0.5 + v / 6))) };
+  const seen: number[] = [];
+  const result = await trainClassifier(graph, unit, unit, {
+    epochs: 2, batchSize: 16, seed: 3, ...sgd(0.05, 0),
+    augmixConsistency: { settings: { severity: 3, width: 3, depth: -1, alpha: 1 }, weight: 12 },
+    progress: (p) => seen.push(p.seen),
+  });
+  assert.equal(seen[seen.length - 1], 64);
+  assert.ok(result.history.every((h) => Number.isFinite(h.trainLoss)));
+  assert.ok(result.history[1].testAccuracy >= 0.8, JSON.stringify(result.history));
+  await assert.rejects(trainClassifier(graph, unit, unit, { epochs: 1, batchSize: 16, seed: 3, ...sgd(0.05, 0), augmixConsistency: { settings: { severity: 3, width: 3, depth: -1, alpha: 1 }, weight: 12 }, mix: { mixupAlpha: 0.2, cutmixAlpha: 0, switchProbability: 0.5 } }), /cannot be combined/);
+});

@@ -17,11 +17,12 @@ import { createOptimizer, clipGradientNorm, decays, type OptimizerSettings } fro
 import { learningRateAt } from './schedule.js';
 import { batchNormToTraining, runningStatistics, updateRunningStatistics } from './batchnorm.js';
 import { smoothedTargets, mixBatch, softmaxAtTemperature, type MixSettings } from './targets.js';
-import { softTargetHead, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT } from './loss-head.js';
+import { softTargetHead, otherViews, OTHER_VIEWS_INPUTS, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT } from './loss-head.js';
 import { WeightEma } from './ema.js';
 import { LiveClassifier, adversarialExamples, normalizeBatch, type AdversarialSettings, type Normalization } from './adversarial.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { dropoutToTraining, dropoutMask } from './dropout.js';
+import { augMix, type AugMixSettings } from './auto-augment.js';
 
 /** Labelled images in [0,1], NCHW, all of one shape. */
 export interface TrainingData {
@@ -64,6 +65,8 @@ export interface TrainConfig {
   readonly transform?: SampleTransform;
   readonly adversarial?: AdversarialTraining;
   readonly distillation?: Distillation;
+  /** AugMix with its Jensen–Shannon consistency loss: each sample trains as [clean, augmix₁, augmix₂] with weight λ on JS. */
+  readonly augmixConsistency?: { readonly settings: AugMixSettings; readonly weight: number };
   /** Dropout on the classifier's input features (timm drop_rate); the graph's own Dropout nodes keep their ratio. */
   readonly dropRate?: number;
   /** Parameters whose names match are not updated (fine-tuning). */
@@ -138,6 +141,8 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
     }
   };
   const distill = config.distillation;
+  const consistency = config.augmixConsistency;
+  if (consistency && (config.adversarial || config.mix || distill)) throw new RobustartError('AugMix with its consistency loss cannot be combined with adversarial training, Mixup/CutMix or distillation in one run; switch one of them off');
   // Weights as graph inputs so each step feeds the current values; BN in training mode.
   const trainGraph = prepared.graph.clone();
   asInputs(trainGraph, parameters);
@@ -145,7 +150,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const batchNorms = batchNormToTraining(trainGraph, trainShapes);
   const dropouts = dropoutToTraining(trainGraph, trainShapes, prepared.logitsName, config.dropRate ?? 0);
   const extraOutputs = batchNorms.flatMap((b) => [b.batchMean, b.batchVar]);
-  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: softTargetHead(!!distill), input: false, parameters, extraOutputs });
+  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: softTargetHead(!!distill, consistency?.weight ?? 0), input: false, parameters, extraOutputs });
   const session = await createSession(gradientGraph.graph, { intraOpThreads: config.threads }, 'training graph');
   // Evaluation (and adversarial examples) on live weights: the graph in inference form, state as inputs.
   const evalGraph = prepared.graph.clone();
@@ -223,6 +228,20 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
         });
       }
       let labels = indices.map((i) => train.label(i));
+      /** Samples in the batch (the views of one AugMix sample count once). */
+      const samples = indices.length;
+      if (consistency) {
+        const views = new Float32Array(3 * samples * size);
+        views.set(pixels, 0);
+        indices.forEach((sample, b) => {
+          const rng = rngFor(config.seed, hashString('augmix'), epoch, sample);
+          const clean = pixels.subarray(b * size, (b + 1) * size);
+          views.set(augMix(clean, { channels, height, width }, rng, consistency.settings), (samples + b) * size);
+          views.set(augMix(clean, { channels, height, width }, rng, consistency.settings), (2 * samples + b) * size);
+        });
+        pixels = views;
+        labels = [...labels, ...labels, ...labels];
+      }
       if (config.adversarial) {
         const adv = config.adversarial;
         const half = adv.mode === 'clean-adversarial' ? Math.ceil(indices.length / 2) : indices.length;
@@ -240,6 +259,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       }
       const n = labels.length;
       let targets = smoothedTargets(labels, classes, smoothing);
+      if (consistency) targets.fill(0, samples * classes); // the AugMix views enter through the JS term only
       if (mixSettings) {
         const mixed = mixBatch(rngFor(config.seed, hashString('mix'), step), mixSettings, pixels, targets, { batch: n, channels, height, width, classes });
         pixels = mixed.images;
@@ -257,6 +277,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
         feeds[INVERSE_TEMPERATURE_INPUT] = tensor('float32', Float32Array.of(1 / distill.temperature), []);
       }
       feeds[SOFT_TARGETS_INPUT] = tensor('float32', targets, [n, classes]);
+      if (consistency) otherViews(samples, classes).forEach((rows, k) => (feeds[OTHER_VIEWS_INPUTS[k]] = tensor('int64', rows, [n, classes])));
       dropouts.forEach((d, k) => {
         const dims = trainShapes.get(d.input)!.dims.map((v, i) => (i === 0 ? n : (v as number)));
         feeds[d.input] = tensor('float32', dropoutMask(rngFor(config.seed, hashString('dropout'), step, k), n, d), dims);
@@ -265,7 +286,8 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       learningRate = learningRateAt(schedule, step);
       const gradients = parameters.map((name) => {
         const g = Float32Array.from(out[gradientGraph.gradients.get(name)!].data as Float32Array);
-        for (let i = 0; i < g.length; i++) g[i] /= n;
+        const count = consistency ? samples : n;
+        for (let i = 0; i < g.length; i++) g[i] /= count;
         return g;
       });
       if (config.clipGradNorm !== undefined) clipGradientNorm(gradients, config.clipGradNorm);
@@ -277,8 +299,9 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       }
       ema?.update(weights);
       for (const v of out[gradientGraph.lossName].data as Float32Array) lossSum += v;
-      correct += countCorrect(out[prepared.logitsName].data as Float32Array, labels, classes);
-      seen += n;
+      const counted = consistency ? samples : n;
+      correct += countCorrect((out[prepared.logitsName].data as Float32Array).subarray(0, counted * classes), labels.slice(0, counted), classes);
+      seen += counted;
       imagesDone += indices.length;
       step++;
       if (config.progress && (Date.now() - lastRate.time > 500 || start + config.batchSize >= train.count)) {
