@@ -37,7 +37,7 @@ export interface TrainingRecord {
 type Family = 'CNN' | 'ViT' | 'MLP';
 
 /** The model a config names, for the data's input size and classes. */
-export function buildModel(config: ExperimentConfig, classes: number): { graph: Graph; family: Family; architecture: string } {
+export function buildModel(config: ExperimentConfig, classes: number, initialize = true): { graph: Graph; family: Family; architecture: string } {
   if ('onnx' in config.model) {
     let bytes: Uint8Array;
     try {
@@ -55,7 +55,7 @@ export function buildModel(config: ExperimentConfig, classes: number): { graph: 
     })();
     return { graph, family, architecture: config.model.onnx.replace(/^.*\//, '').replace(/\.onnx$/, '') };
   }
-  const base = { inputSize: config.data.input_size, numClasses: classes, seed: config.seed };
+  const base = { inputSize: config.data.input_size, numClasses: classes, seed: config.seed, initialize };
   const options = config.model.options as Record<string, never>;
   const knobs = Object.entries(config.model.options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
   const architecture = `${config.model.builder}${knobs ? `(${knobs})` : ''}`;
