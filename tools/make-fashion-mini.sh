@@ -4,8 +4,10 @@
 set -euo pipefail
 for arch in cnn resnet vit mixer; do
   out=studies/models/$arch.onnx
-  [ "$arch" = cnn ] && out=studies/models/cnn-short.onnx
-  [ -f "$out" ] || node dist/cli/main.js train --arch "$arch" --limit 3000 --epochs 1 --threads 1 --out "$out"
+  builder=$arch
+  [ "$arch" = cnn ] && out=studies/models/cnn-short.onnx && builder=small-cnn
+  [ -f "$out" ] || node dist/cli/main.js train --config configs/fashion/fashion-cnn.yaml \
+    --set "model={builder: $builder, options: {}}" --set epochs=1 --set data.train_limit=3000 --out "$out"
 done
 node dist/cli/main.js study run studies/fashion-mini.yaml --store studies/fashion-mini.db
 node dist/cli/main.js study export studies/fashion-mini.yaml --store studies/fashion-mini.db --format csv --out studies/fashion-mini.csv

@@ -41,8 +41,12 @@ export async function prepareModel(model: ModelProto | Graph | Uint8Array, optio
   return { graph, shapes, inputName, logitsName, numClasses: logits.dims[1], dataType: logits.dataType };
 }
 
+/** A loss written by the caller: appends ops on the logits (adding any graph inputs it reads) and returns the per-sample loss value. */
+export type LossHeadBuilder = (graph: Graph, logits: string, numClasses: number, dataType: number) => string;
+
 export interface GradientRequest {
-  readonly loss: LossKind;
+  /** One of the attack loss heads, or a custom head (e.g. training's soft-target cross-entropy). */
+  readonly loss: LossKind | LossHeadBuilder;
   /** Differentiate with respect to the model input (default true). */
   readonly input?: boolean;
   /** Initializers (or extra graph inputs, e.g. weights fed at run time) to differentiate with respect to. */
@@ -83,7 +87,8 @@ export async function buildGradientGraph(prepared: PreparedModel, request: Gradi
   const firstHeadNode = graph.nodes.length;
   const initializersBefore = new Set(graph.initializers.keys());
   const inputsBefore = graph.inputs.length;
-  appendLossHead(graph, request.loss, prepared.logitsName, prepared.numClasses, prepared.dataType);
+  if (typeof request.loss === 'function') graph.nodes.push(makeNode('Identity', [request.loss(graph, prepared.logitsName, prepared.numClasses, prepared.dataType)], [LOSS_OUTPUT]));
+  else appendLossHead(graph, request.loss, prepared.logitsName, prepared.numClasses, prepared.dataType);
   // Shapes of the head's values, from a graph of the head alone (the model is not run again).
   const head = new Graph({
     opset: graph.opset,

@@ -37,7 +37,7 @@ export class GradientSession {
     const inputDims = this.prepared.shapes.get(this.prepared.inputName)!.dims.map((d) => d ?? feeds.batch);
     const ints = (v: Int32Array) => tensor('int64', BigInt64Array.from(v, (c) => BigInt(c)), [v.length]);
     const f: Record<string, ReturnType<typeof tensor>> = { [this.prepared.inputName]: tensor('float32', feeds.input, inputDims), [LABELS_INPUT]: ints(feeds.labels) };
-    if (lossUsesTargets(this.request.loss)) {
+    if (typeof this.request.loss === 'string' && lossUsesTargets(this.request.loss)) {
       if (!feeds.targets) throw new RobustartError(`loss ${this.request.loss} needs targets`);
       f[TARGETS_INPUT] = ints(feeds.targets);
     }
@@ -68,5 +68,5 @@ export async function createGradientSession(model: LoadedModel | Uint8Array | Mo
   const graph = isLoadedModel(model) ? model.pixelModel : model;
   const prepared = await prepareModel(graph, { inputName: options.inputName ?? (isLoadedModel(model) ? model.inputName : undefined), logitsName: options.logitsName ?? (isLoadedModel(model) ? model.outputName : undefined), session: options });
   const gradientGraph = await buildGradientGraph(prepared, { executionProvider: targetExecutionProvider(options), ...request });
-  return new GradientSession(prepared, gradientGraph, await createSession(gradientGraph.graph, options, `gradient graph for loss ${request.loss}`), request);
+  return new GradientSession(prepared, gradientGraph, await createSession(gradientGraph.graph, options, `gradient graph for loss ${typeof request.loss === 'string' ? request.loss : 'custom'}`), request);
 }

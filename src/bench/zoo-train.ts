@@ -15,11 +15,11 @@ function syntheticImages(count: number): TrainingData {
   const rng = new Rng(7);
   const size = 3 * 32 * 32;
   const pixels = Float32Array.from({ length: count * size }, () => rng.normal());
-  return { count, label: (i) => i % 10, batch: (indices) => Float32Array.from(Array.from(indices).flatMap((i) => Array.from(pixels.subarray(i * size, (i + 1) * size)))) };
+  return { count, label: (i) => i % 10, pixels: (indices) => Float32Array.from(Array.from(indices).flatMap((i) => Array.from(pixels.subarray(i * size, (i + 1) * size)))) };
 }
 
 async function throughput(graph: Graph, data: TrainingData, batchSize: number, threads: number): Promise<number> {
-  const result = await trainClassifier(graph, data, syntheticImages(10), { epochs: 1, batchSize, seed: 1, threads, sgd: { learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4 } });
+  const result = await trainClassifier(graph, data, syntheticImages(10), { epochs: 1, batchSize, seed: 1, threads, optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 5e-4 }, schedule: { baseLr: 0.01, warmupLr: 0.01, minLr: 0.01, warmupEpochs: 0 }, normalization: { mean: [0, 0, 0], std: [1, 1, 1] } });
   return data.count / result.history[0].seconds;
 }
 

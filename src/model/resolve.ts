@@ -8,6 +8,8 @@ import { loadModelFile, type LoadedModel } from './load.js';
 /** Models shipped inside the package, available without registering. */
 export const BUNDLED_MODELS: Record<string, string> = {
   'fashion-cnn': 'demo/model/fashion-cnn.onnx',
+  /** The same architecture after PGD-L∞ adversarial training at ε = 0.1 (configs/fashion/fashion-cnn-at.yaml). */
+  'fashion-cnn-at': 'demo/model/fashion-cnn-at.onnx',
 };
 
 /** `registry`: where registered names are looked up (a ModelRegistry, or a ResultStore, which holds one). */

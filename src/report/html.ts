@@ -12,6 +12,7 @@ import { reliabilityBins } from '../metrics/classification.js';
 import { barChart, escapeHtml, reliabilityDiagram } from './svg.js';
 import { Rng } from '../util/rng.js';
 import { formatHeadlineMetrics, runHeadline } from './headline.js';
+import { trainingSection } from './training.js';
 
 export interface ReportInput {
   readonly store: ResultStore;
@@ -103,6 +104,7 @@ figure img{width:96px;height:96px;image-rendering:pixelated;border:3px solid #3a
 ${suiteRows ? `<h2>Suite metrics</h2><table>${suiteRows}</table>` : ''}
 <h2>Calibration and per-class accuracy (${escapeHtml(firstNoise)})</h2>
 <div class="charts"><div>${reliabilityDiagram(bins)}<p class="meta">ECE (15 bins) ${pct(metric(firstNoise, 'ece'))}; blue: accuracy per confidence bin, red: gap to the diagonal.</p></div><div>${barChart(classBars)}</div></div>
+${trainingSection(store, run)}
 <h2>Sample predictions</h2>
 <p class="meta">What the model saw (after resize and center crop), with its top prediction and confidence; red borders are mistakes (up to half the grid is drawn from them).</p>
 <div class="grid">${tiles.join('')}</div>

@@ -43,3 +43,22 @@ export function barChart(items: readonly { label: string; value: number }[], wid
 }
 
 export { esc as escapeHtml };
+
+/** Line chart of one or more series over a shared x axis (e.g. training curves per epoch); y from 0 to the largest value. */
+export function lineChart(series: readonly { label: string; color: string; points: readonly { x: number; y: number }[] }[], options: { width?: number; height?: number; xLabel: string; yLabel: string; yMax?: number }): string {
+  const width = options.width ?? 420;
+  const height = options.height ?? 240;
+  const pad = { left: 48, right: 12, top: 12, bottom: 36 };
+  const all = series.flatMap((s) => s.points);
+  const xMin = Math.min(...all.map((p) => p.x));
+  const xMax = Math.max(xMin + 1, ...all.map((p) => p.x));
+  const yMax = options.yMax ?? Math.max(1e-9, ...all.map((p) => p.y));
+  const x = (v: number) => pad.left + ((v - xMin) / (xMax - xMin)) * (width - pad.left - pad.right);
+  const y = (v: number) => height - pad.bottom - (v / yMax) * (height - pad.top - pad.bottom);
+  const lines = series.map((s, i) => `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ')}"/><text x="${width - pad.right}" y="${pad.top + 12 * (i + 1)}" text-anchor="end" fill="${s.color}">${esc(s.label)}</text>`).join('');
+  const ticks = [0, 0.5, 1].map((t) => `<text x="${pad.left - 4}" y="${y(t * yMax) + 4}" text-anchor="end">${(t * yMax).toPrecision(2)}</text>`).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-size="11" font-family="sans-serif" role="img" aria-label="line chart">
+<rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" fill="none" stroke="#ccc"/>${ticks}${lines}
+<text x="${(width + pad.left) / 2}" y="${height - 8}" text-anchor="middle">${esc(options.xLabel)} ${xMin}–${xMax}</text>
+<text x="12" y="${height / 2}" text-anchor="middle" transform="rotate(-90 12 ${height / 2})">${esc(options.yLabel)}</text></svg>`;
+}

@@ -29,7 +29,8 @@ test('a limited training run prepares only the images it uses', async () => {
 test('train refuses to overwrite the bundled model unless asked', () => {
   const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   const bundled = fileURLToPath(new URL('../../demo/model/fashion-cnn.onnx', import.meta.url));
-  const r = spawnSync(process.execPath, [cli, 'train', '--out', bundled, '--limit', '1'], { encoding: 'utf8' });
+  const config = fileURLToPath(new URL('../../configs/fashion/fashion-cnn.yaml', import.meta.url));
+  const r = spawnSync(process.execPath, [cli, 'train', '--config', config, '--out', bundled], { encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.match(r.stderr.trim(), /^robustart: --out .*fashion-cnn\.onnx is the bundled demo model; pass --replace-bundled to replace it/);
+  assert.match(r.stderr.trim(), /^robustart: --out .*fashion-cnn\.onnx is a bundled model; pass --replace-bundled to replace it/);
 });

@@ -60,25 +60,3 @@ export async function loadFashionMnist(split: 'train' | 't10k', dir = DEBIAN_FAS
   }
   return { pixels, labels: labels.data, count };
 }
-
-/**
- * Writes images `indices` as a normalised NCHW float batch ((x/255 - mean)/std), optionally
- * mirrored left-right where `flip[i]` is set (training augmentation).
- */
-export function toBatch(set: ImageSet, indices: ArrayLike<number>, mean: readonly number[], std: readonly number[], flip?: ArrayLike<boolean>): Float32Array {
-  const plane = SIDE * SIDE;
-  const out = new Float32Array(indices.length * 3 * plane);
-  for (let b = 0; b < indices.length; b++) {
-    const src = indices[b] * plane * 3;
-    const mirror = flip?.[b] ?? false;
-    for (let y = 0; y < SIDE; y++) {
-      for (let x = 0; x < SIDE; x++) {
-        const sx = mirror ? SIDE - 1 - x : x;
-        const s = src + (y * SIDE + sx) * 3;
-        const d = b * 3 * plane + y * SIDE + x;
-        for (let c = 0; c < 3; c++) out[d + c * plane] = (set.pixels[s + c] / 255 - mean[c]) / std[c];
-      }
-    }
-  }
-  return out;
-}

@@ -5,6 +5,15 @@ import { buildResNet } from '../model/builders/resnet.js';
 import { trainClassifier, type TrainingData } from './trainer.js';
 import { Rng } from '../util/rng.js';
 
+/** Plain SGD settings; images are used as they come (identity normalisation). */
+export function sgd(lr: number, warmupEpochs: number) {
+  return {
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: false, weightDecay: 1e-4 } as const,
+    schedule: { baseLr: warmupEpochs ? 0 : lr, warmupLr: lr, minLr: 0, warmupEpochs },
+    normalization: { mean: [0, 0, 0], std: [1, 1, 1] },
+  };
+}
+
 /** Two classes of 8×8 RGB images: a bright left half or a bright right half, plus noise. */
 function halves(count: number, seed: number): TrainingData {
   const rng = new Rng(seed);
@@ -13,7 +22,7 @@ function halves(count: number, seed: number): TrainingData {
   return {
     count,
     label: (i) => labels[i],
-    batch: (indices) => {
+    pixels: (indices) => {
       const out = new Float32Array(indices.length * 192);
       for (let b = 0; b < indices.length; b++) out.set(images[indices[b]], b * 192);
       return out;
@@ -27,8 +36,7 @@ test('training through the autodiff engine learns a separable task and returns t
   const result = await trainClassifier(graph, halves(256, 1), halves(128, 2), {
     epochs: 3,
     batchSize: 32,
-    sgd: { learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4 },
-    warmupEpochs: 1,
+    ...sgd(0.05, 1),
     seed: 3,
   });
   assert.equal(result.history.length, 3);
@@ -47,7 +55,7 @@ function stripes(count: number, seed: number): TrainingData {
   return {
     count,
     label: (i) => labels[i],
-    batch: (indices) => {
+    pixels: (indices) => {
       const out = new Float32Array(indices.length * 192);
       for (let b = 0; b < indices.length; b++) out.set(images[indices[b]], b * 192);
       return out;
@@ -60,7 +68,7 @@ test('a ResNet trains with BatchNorm on batch statistics, and its running statis
   const result = await trainClassifier(graph, stripes(256, 1), stripes(128, 2), {
     epochs: 3,
     batchSize: 32,
-    sgd: { learningRate: 0.05, momentum: 0.9, weightDecay: 1e-4 },
+    ...sgd(0.05, 0),
     seed: 3,
   });
   assert.ok(result.history[2].testAccuracy >= 0.95, JSON.stringify(result.history));
@@ -95,4 +103,72 @@ test('training-mode BatchNorm matches its definition (batch statistics, biased v
   assert.ok(Math.abs((out[stats[0].batchVar].data as Float32Array)[c] - variance) < 1e-5);
   // scale 1, bias 0 at initialisation
   assert.ok(Math.abs(post[(0 * 4 + c) * 64 + 5] - (values[5] - mean) / Math.sqrt(variance + 1e-5)) < 1e-4);
+});
+
+test('adversarial training: examples made by PGD in eval mode on live weights; frozen layers stay; the export is the EMA', async () => {
+  const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 2, widths: [4], hidden: 0, seed: 1 });
+  const convWeight = graph.nodes.find((n) => n.opType === 'Conv')!.input![1];
+  const frozenBefore = Array.from(graph.initializers.get(convWeight)!.data as Float32Array);
+  // [0,1] pixels: the halves task moved into the unit box.
+  const base = halves(192, 1);
+  const unit: TrainingData = { ...base, pixels: (i) => base.pixels(i).map((v) => Math.min(1, Math.max(0, 0.5 + v / 6))) };
+  const seen: number[] = [];
+  const result = await trainClassifier(graph, unit, unit, {
+    epochs: 2, batchSize: 16, seed: 3, ...sgd(0.05, 0),
+    normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+    adversarial: { eps: 0.05, steps: 2, stepSize: 0.03, randomStart: true, mode: 'clean-adversarial' },
+    frozen: [new RegExp(`^${convWeight}$`)],
+    emaDecay: 0.5,
+    progress: (p) => seen.push(p.seen),
+  });
+  assert.ok(result.history[1].testAccuracy >= 0.9, JSON.stringify(result.history));
+  assert.deepEqual(Array.from(result.graph.initializers.get(convWeight)!.data as Float32Array), frozenBefore, 'the frozen conv weight did not move');
+  assert.equal(seen[seen.length - 1], 192);
+});
+
+test('the live classifier differentiates through the normalisation (finite differences) and PGD stays in the ε-ball', async () => {
+  const { LiveClassifier, adversarialExamples } = await import('./adversarial.js');
+  const { prepareModel, buildGradientGraph, gradientOutputName } = await import('../autodiff/gradient.js');
+  const { createSession } = await import('../onnx/runtime.js');
+  const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 2, widths: [4], hidden: 0, seed: 5 });
+  const prepared = await prepareModel(graph);
+  const g = await buildGradientGraph(prepared, { loss: 'ce', input: true });
+  const forward = await createSession(prepared.graph);
+  const gradient = await createSession(g.graph);
+  const norm = { mean: [0.4, 0.5, 0.6], std: [0.2, 0.3, 0.25] };
+  const model = new LiveClassifier([3, 8, 8], 2, { inputName: 'input', logitsName: prepared.logitsName, lossName: g.lossName, inputGradientName: gradientOutputName('input'), forward, gradient, feeds: () => ({}) }, norm);
+  const x = Float32Array.from({ length: 192 }, (_, i) => 0.5 + 0.4 * Math.sin(i));
+  const logits = await model.logits(x, 1);
+  const labels = Int32Array.of(logits[1] > logits[0] ? 1 : 0); // correctly classified, so PGD has work to do
+  const { gradient: dx, loss } = await model.lossAndGradient(x, 1, labels, { kind: 'ce' });
+  for (const i of [3, 70, 150]) {
+    const h = 1e-2;
+    const plus = x.slice();
+    plus[i] += h;
+    const minus = x.slice();
+    minus[i] -= h;
+    const lp = (await model.lossAndGradient(plus, 1, labels, { kind: 'ce' })).loss[0];
+    const lm = (await model.lossAndGradient(minus, 1, labels, { kind: 'ce' })).loss[0];
+    assert.ok(Math.abs((lp - lm) / (2 * h) - dx[i]) < 2e-3 + 0.02 * Math.abs(dx[i]), `pixel ${i}: ${(lp - lm) / (2 * h)} vs ${dx[i]}`);
+  }
+  const adv = await adversarialExamples(model, { eps: 0.03, steps: 3, stepSize: 0.02, randomStart: true }, x, labels, new Rng(1), [0]);
+  assert.ok(adv.every((v, i) => Math.abs(v - x[i]) <= 0.03 + 1e-6 && v >= 0 && v <= 1));
+  const advLoss = (await model.lossAndGradient(adv, 1, labels, { kind: 'ce' })).loss[0];
+  assert.ok(advLoss > loss[0], `adversarial loss ${advLoss} > clean ${loss[0]}`);
+});
+
+test('AugMix with the consistency loss trains on three views per sample and counts each sample once', async () => {
+  const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 2, widths: [4], hidden: 0, seed: 1 });
+  const base = halves(64, 1);
+  const unit: TrainingData = { ...base, pixels: (i) => base.pixels(i).map((v) => Math.min(1, Math.max(0, 0.5 + v / 6))) };
+  const seen: number[] = [];
+  const result = await trainClassifier(graph, unit, unit, {
+    epochs: 2, batchSize: 16, seed: 3, ...sgd(0.05, 0),
+    augmixConsistency: { settings: { severity: 3, width: 3, depth: -1, alpha: 1 }, weight: 12 },
+    progress: (p) => seen.push(p.seen),
+  });
+  assert.equal(seen[seen.length - 1], 64);
+  assert.ok(result.history.every((h) => Number.isFinite(h.trainLoss)));
+  assert.ok(result.history[1].testAccuracy >= 0.8, JSON.stringify(result.history));
+  await assert.rejects(trainClassifier(graph, unit, unit, { epochs: 1, batchSize: 16, seed: 3, ...sgd(0.05, 0), augmixConsistency: { settings: { severity: 3, width: 3, depth: -1, alpha: 1 }, weight: 12 }, mix: { mixupAlpha: 0.2, cutmixAlpha: 0, switchProbability: 0.5 } }), /cannot be combined/);
 });

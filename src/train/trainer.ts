@@ -1,34 +1,96 @@
 // Training on the autodiff engine: the weights become graph inputs of one forward+backward session
-// (cross-entropy head, gradients w.r.t. every weight, BatchNorm on batch statistics), the update runs
-// in TypeScript (Sgd, running statistics), and the trained weights go back into the original graph.
+// (soft-target cross-entropy head, gradients w.r.t. every trainable weight, BatchNorm on batch
+// statistics); the update, the schedule and every technique (label smoothing, Mixup/CutMix, EMA, PGD
+// adversarial training, distillation, augmentation) run in TypeScript around it; the trained weights go
+// back into the original graph. Random draws: the epoch's order from (seed, 'order', epoch), a sample's
+// augmentation from (seed, epoch, sample), a batch's mixing and attack from (seed, 'mix'|'attack', step),
+// so a run resumed at an epoch boundary repeats the unbroken run exactly.
 import { DataType } from '../onnx/proto.js';
 import { makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession } from '../onnx/runtime.js';
-import { buildGradientGraph, prepareModel, targetExecutionProvider } from '../autodiff/gradient.js';
-import { LABELS_INPUT } from '../autodiff/loss-heads.js';
-import { Rng } from '../util/rng.js';
-import { Sgd, cosineLearningRate, type SgdConfig } from './sgd.js';
+import { buildGradientGraph, prepareModel, gradientOutputName, targetExecutionProvider } from '../autodiff/gradient.js';
+import { LOSS_OUTPUT } from '../autodiff/loss-heads.js';
+import { hashString, rngFor, type Rng } from '../util/rng.js';
+import { RobustartError } from '../errors.js';
+import { createOptimizer, clipGradientNorm, decays, type OptimizerSettings } from './optimizer.js';
+import { learningRateAt } from './schedule.js';
 import { batchNormToTraining, runningStatistics, updateRunningStatistics } from './batchnorm.js';
+import { smoothedTargets, mixBatch, softmaxAtTemperature, type MixSettings } from './targets.js';
+import { softTargetHead, otherViews, OTHER_VIEWS_INPUTS, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT } from './loss-head.js';
+import { WeightEma } from './ema.js';
+import { LiveClassifier, adversarialExamples, normalizeBatch, type AdversarialSettings, type Normalization } from './adversarial.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { dropoutToTraining, dropoutMask } from './dropout.js';
+import { augMix, type AugMixSettings } from './auto-augment.js';
 
-/** A labelled image source that writes normalised NCHW batches. */
+/** Labelled images in [0,1], NCHW, all of one shape. */
 export interface TrainingData {
   readonly count: number;
   label(index: number): number;
-  /** Normalised NCHW float batch of the given samples; `flip[i]` mirrors sample i. */
-  batch(indices: ArrayLike<number>, flip?: ArrayLike<boolean>): Float32Array;
+  /** [0,1] pixels of the given samples as one NCHW batch. */
+  pixels(indices: ArrayLike<number>): Float32Array;
+}
+
+/** A per-sample training transform on one CHW [0,1] image (returns a new or the same array). */
+export type SampleTransform = (image: Float32Array, rng: Rng) => Float32Array;
+
+export interface AdversarialTraining extends AdversarialSettings {
+  /** 'clean-adversarial': half the batch clean plus the adversarial copies of that half (RobustART); 'adversarial': every sample replaced by its adversarial example. */
+  readonly mode: 'clean-adversarial' | 'adversarial';
+}
+
+export interface Distillation {
+  /** Teacher graph: same input (normalised NCHW) and classes as the student. */
+  readonly teacher: Graph;
+  readonly temperature: number;
+  /** Weight of the soft loss; the hard-label loss gets 1 − α. */
+  readonly alpha: number;
 }
 
 export interface TrainConfig {
   readonly epochs: number;
   readonly batchSize: number;
-  readonly sgd: SgdConfig;
-  readonly warmupEpochs?: number;
   readonly seed: number;
-  /** Random horizontal flips. */
-  readonly flip?: boolean;
+  readonly optimizer: OptimizerSettings;
+  readonly schedule: { readonly baseLr: number; readonly warmupLr: number; readonly minLr: number; readonly warmupEpochs: number };
+  /** Leave biases and norm parameters (1-d tensors) and names matching these out of weight decay ("no_wd"). */
+  readonly noWeightDecay?: boolean;
+  readonly noWeightDecayNames?: readonly RegExp[];
+  /** Clip the global gradient L2 norm to this value. */
+  readonly clipGradNorm?: number;
+  readonly labelSmoothing?: number;
+  readonly emaDecay?: number;
+  readonly mix?: MixSettings;
+  readonly transform?: SampleTransform;
+  readonly adversarial?: AdversarialTraining;
+  readonly distillation?: Distillation;
+  /** AugMix with its Jensen–Shannon consistency loss: each sample trains as [clean, augmix₁, augmix₂] with weight λ on JS. */
+  readonly augmixConsistency?: { readonly settings: AugMixSettings; readonly weight: number };
+  /** Dropout on the classifier's input features (timm drop_rate); the graph's own Dropout nodes keep their ratio. */
+  readonly dropRate?: number;
+  /** Parameters whose names match are not updated (fine-tuning). */
+  readonly frozen?: readonly RegExp[];
+  readonly normalization: Normalization;
   readonly threads?: number;
+  /** Write a checkpoint after every epoch here, and resume from it when it exists. */
+  readonly checkpoint?: string;
+  /** Identity of the run, stored in checkpoints so another run's checkpoint is not resumed. */
+  readonly runKey?: string;
   readonly log?: (line: string) => void;
+  readonly progress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly seen: number;
+  readonly total: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly imagesPerSecond: number;
+  /** Seconds left in the whole run at the current rate. */
+  readonly eta: number;
 }
 
 export interface EpochRecord {
@@ -36,123 +98,257 @@ export interface EpochRecord {
   readonly learningRate: number;
   readonly trainLoss: number;
   readonly trainAccuracy: number;
+  /** Top-1 on the test set, of the EMA weights when EMA is on. */
   readonly testAccuracy: number;
   readonly seconds: number;
 }
 
 export interface TrainResult {
-  /** The input graph with trained initializers. */
+  /** The input graph with trained initializers (the EMA weights when EMA is on). */
   readonly graph: Graph;
   readonly history: EpochRecord[];
   readonly seconds: number;
+  /** Epoch the run resumed after (0 for a fresh run). */
+  readonly resumedFrom: number;
 }
+
+type Feeds = Record<string, ReturnType<typeof tensor>>;
 
 export async function trainClassifier(model: Graph, train: TrainingData, test: TrainingData, config: TrainConfig): Promise<TrainResult> {
   const started = Date.now();
   const log = config.log ?? (() => {});
   const prepared = await prepareModel(model);
   const inputDims = prepared.shapes.get(prepared.inputName)!.dims;
+  const imageShape = inputDims.slice(1) as [number, number, number];
+  if (imageShape.some((d) => typeof d !== 'number')) throw new RobustartError(`model input '${prepared.inputName}' needs a fixed image shape to train, not [${inputDims.join(', ')}]`);
+  const [channels, height, width] = imageShape;
+  const plane = height * width;
+  const classes = prepared.numClasses;
   // Trainable: float tensors of rank >= 1 except BN running statistics (updated from batch
   // statistics instead); 0-d initializers are op constants (GELU's 1/sqrt 2, attention scales).
   const running = runningStatistics(prepared.graph);
   const floats = [...prepared.graph.initializers].filter(([, t]) => t.dataType === DataType.FLOAT && t.dims.length > 0).map(([name]) => name);
-  const parameters = floats.filter((name) => !running.has(name));
-  const state = [...parameters, ...running];
+  const frozen = new Set(floats.filter((name) => !running.has(name) && config.frozen?.some((r) => r.test(name))));
+  const parameters = floats.filter((name) => !running.has(name) && !frozen.has(name));
+  if (parameters.length === 0) throw new RobustartError('every parameter of the model is frozen; loosen the frozen name patterns');
+  const state = [...parameters, ...running, ...frozen];
   const weights = new Map(state.map((name) => [name, Float32Array.from(prepared.graph.initializers.get(name)!.data as Float32Array)]));
   const dims = new Map(state.map((name) => [name, prepared.graph.initializers.get(name)!.dims]));
-  const asInputs = (g: Graph, names: string[]) => {
+  const asInputs = (g: Graph, names: Iterable<string>) => {
     for (const name of names) {
       g.initializers.delete(name);
       g.inputs.push(makeValueInfo(name, dims.get(name)!));
     }
   };
+  const distill = config.distillation;
+  const consistency = config.augmixConsistency;
+  if (consistency && (config.adversarial || config.mix || distill)) throw new RobustartError('AugMix with its consistency loss cannot be combined with adversarial training, Mixup/CutMix or distillation in one run; switch one of them off');
   // Weights as graph inputs so each step feeds the current values; BN in training mode.
   const trainGraph = prepared.graph.clone();
   asInputs(trainGraph, parameters);
   const trainShapes = new Map(prepared.shapes);
   const batchNorms = batchNormToTraining(trainGraph, trainShapes);
+  const dropouts = dropoutToTraining(trainGraph, trainShapes, prepared.logitsName, config.dropRate ?? 0);
   const extraOutputs = batchNorms.flatMap((b) => [b.batchMean, b.batchVar]);
-  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: 'ce', input: false, parameters, extraOutputs, executionProvider: targetExecutionProvider() });
+  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: softTargetHead(!!distill, consistency?.weight ?? 0), input: false, parameters, extraOutputs, executionProvider: targetExecutionProvider() });
   const session = await createSession(gradientGraph.graph, { intraOpThreads: config.threads }, 'training graph');
+  // Evaluation (and adversarial examples) on live weights: the graph in inference form, state as inputs.
   const evalGraph = prepared.graph.clone();
   asInputs(evalGraph, state);
   evalGraph.outputs = [{ name: prepared.logitsName }];
   evalGraph.pruneToOutputs();
   const evalSession = await createSession(evalGraph, { intraOpThreads: config.threads }, 'evaluation graph');
-  const feedsOf = (names: Iterable<string>) => Object.fromEntries([...names].map((name) => [name, tensor('float32', weights.get(name)!, dims.get(name)!)]));
-  const weightFeeds = () => feedsOf(parameters);
-  const evalFeeds = () => Object.fromEntries([...evalGraph.inputs].filter((i) => weights.has(i.name ?? '')).map((i) => [i.name!, tensor('float32', weights.get(i.name!)!, dims.get(i.name!)!)]));
-  const imageDims = (n: number) => [n, ...(inputDims.slice(1) as number[])];
+  const evalInputs = new Set(evalGraph.inputs.map((i) => i.name));
+  const feedsOf = (source: ReadonlyMap<string, Float32Array>, names: Iterable<string>): Feeds => Object.fromEntries([...names].filter((n) => evalInputs.has(n) || parameters.includes(n)).map((name) => [name, tensor('float32', source.get(name)!, dims.get(name)!)]));
+  const imageDims = (n: number) => [n, channels, height, width];
+  const toModelInput = (pixels: Float32Array) => normalizeBatch(pixels, channels, plane, config.normalization);
 
-  const sgd = new Sgd(config.sgd);
-  const rng = new Rng(config.seed);
+  let attackSessions: { gradient: OrtSession } | undefined;
+  let liveModel: LiveClassifier | undefined;
+  if (config.adversarial) {
+    const attackGraph = await buildGradientGraph({ ...prepared, graph: evalGraph.clone(), shapes: prepared.shapes }, { loss: 'ce', input: true });
+    attackGraph.graph.outputs = attackGraph.graph.outputs.filter((o) => o.name !== undefined);
+    attackSessions = { gradient: await createSession(attackGraph.graph, { intraOpThreads: config.threads }, 'adversarial example graph') };
+    liveModel = new LiveClassifier(imageShape, classes, {
+      inputName: prepared.inputName, logitsName: prepared.logitsName, lossName: LOSS_OUTPUT, inputGradientName: gradientOutputName(prepared.inputName),
+      forward: evalSession, gradient: attackSessions.gradient, feeds: () => feedsOf(weights, state),
+    }, config.normalization);
+  }
+  let teacherSession: OrtSession | undefined;
+  let teacherLogits = '';
+  if (distill) {
+    const teacher = await prepareModel(distill.teacher);
+    if (teacher.numClasses !== classes) throw new RobustartError(`the teacher has ${teacher.numClasses} classes and the student ${classes}; distillation needs the same classes`);
+    teacherSession = await createSession(teacher.graph, { intraOpThreads: config.threads }, 'teacher model');
+    teacherLogits = teacher.logitsName;
+  }
+
+  const optimizer = createOptimizer(config.optimizer);
+  const excluded = config.noWeightDecayNames ?? [];
+  const decayed = new Map(parameters.map((name) => [name, config.noWeightDecay ? decays(dims.get(name)!, name, excluded) : !excluded.some((r) => r.test(name))]));
+  let ema = config.emaDecay !== undefined && config.emaDecay > 0 ? new WeightEma(config.emaDecay, weights) : undefined;
   const stepsPerEpoch = Math.ceil(train.count / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
-  const warmup = Math.round((config.warmupEpochs ?? 0) * stepsPerEpoch);
-  const history: EpochRecord[] = [];
+  const schedule = { ...config.schedule, warmupSteps: Math.round(config.schedule.warmupEpochs * stepsPerEpoch), totalSteps };
+  const runKey = config.runKey ?? '';
+  let history: EpochRecord[] = [];
   let step = 0;
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  let firstEpoch = 1;
+  const resumed = config.checkpoint ? loadCheckpoint<EpochRecord>(config.checkpoint) : undefined;
+  if (resumed) {
+    if (resumed.runKey !== runKey) throw new RobustartError(`checkpoint ${config.checkpoint} belongs to another training run (different config); delete it or choose another checkpoint path`);
+    for (const [name, w] of resumed.weights) weights.get(name)?.set(w);
+    optimizer.restore(resumed.optimizer);
+    if (ema && resumed.ema) for (const [name, w] of resumed.ema) ema.shadow.get(name)?.set(w);
+    history = resumed.history;
+    step = resumed.step;
+    firstEpoch = resumed.epoch + 1;
+    log(`resuming after epoch ${resumed.epoch} from ${config.checkpoint}`);
+  }
+  const smoothing = config.labelSmoothing ?? 0;
+  const mixSettings = config.mix;
+  let lastRate = { time: Date.now(), images: 0 };
+  const runStart = Date.now();
+  let imagesDone = 0;
+  for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
     const epochStart = Date.now();
-    const order = rng.shuffle(Array.from({ length: train.count }, (_, i) => i));
+    const order = rngFor(config.seed, hashString('order'), epoch).shuffle(Array.from({ length: train.count }, (_, i) => i));
     let lossSum = 0;
     let correct = 0;
+    let seen = 0;
     let learningRate = 0;
     for (let start = 0; start < train.count; start += config.batchSize) {
       const indices = order.slice(start, start + config.batchSize);
-      const n = indices.length;
-      const flip = config.flip ? indices.map(() => rng.uniform() < 0.5) : undefined;
-      const labels = BigInt64Array.from(indices, (i) => BigInt(train.label(i)));
-      const out = await session.run({
-        [prepared.inputName]: tensor('float32', train.batch(indices, flip), imageDims(n)),
-        [LABELS_INPUT]: tensor('int64', labels, [n]),
-        ...weightFeeds(),
-      });
-      learningRate = cosineLearningRate(config.sgd.learningRate, step, totalSteps, warmup);
-      for (const name of parameters) {
-        const grad = out[gradientGraph.gradients.get(name)!].data as Float32Array;
-        sgd.step(name, weights.get(name)!, grad, learningRate, 1 / n, dims.get(name)!.length > 1);
+      let pixels = train.pixels(indices);
+      const size = channels * plane;
+      if (config.transform) {
+        indices.forEach((sample, b) => {
+          const out = config.transform!(pixels.subarray(b * size, (b + 1) * size), rngFor(config.seed, epoch, sample));
+          pixels.set(out, b * size);
+        });
       }
+      let labels = indices.map((i) => train.label(i));
+      /** Samples in the batch (the views of one AugMix sample count once). */
+      const samples = indices.length;
+      if (consistency) {
+        const views = new Float32Array(3 * samples * size);
+        views.set(pixels, 0);
+        indices.forEach((sample, b) => {
+          const rng = rngFor(config.seed, hashString('augmix'), epoch, sample);
+          const clean = pixels.subarray(b * size, (b + 1) * size);
+          views.set(augMix(clean, { channels, height, width }, rng, consistency.settings), (samples + b) * size);
+          views.set(augMix(clean, { channels, height, width }, rng, consistency.settings), (2 * samples + b) * size);
+        });
+        pixels = views;
+        labels = [...labels, ...labels, ...labels];
+      }
+      if (config.adversarial) {
+        const adv = config.adversarial;
+        const half = adv.mode === 'clean-adversarial' ? Math.ceil(indices.length / 2) : indices.length;
+        const attacked = pixels.subarray(0, half * size);
+        const attackLabels = Int32Array.from(labels.slice(0, half));
+        const examples = await adversarialExamples(liveModel!, adv, attacked, attackLabels, rngFor(config.seed, hashString('attack'), step), indices.slice(0, half));
+        if (adv.mode === 'adversarial') pixels = examples;
+        else {
+          const both = new Float32Array(2 * half * size);
+          both.set(attacked, 0);
+          both.set(examples, half * size);
+          pixels = both;
+          labels = [...labels.slice(0, half), ...labels.slice(0, half)];
+        }
+      }
+      const n = labels.length;
+      let targets = smoothedTargets(labels, classes, smoothing);
+      if (consistency) targets.fill(0, samples * classes); // the AugMix views enter through the JS term only
+      if (mixSettings) {
+        const mixed = mixBatch(rngFor(config.seed, hashString('mix'), step), mixSettings, pixels, targets, { batch: n, channels, height, width, classes });
+        pixels = mixed.images;
+        targets = mixed.targets;
+      }
+      const input = toModelInput(pixels);
+      const feeds: Feeds = { [prepared.inputName]: tensor('float32', input, imageDims(n)), ...feedsOf(weights, [...parameters, ...frozen]) };
+      if (distill) {
+        const t = await teacherSession!.run({ [prepared.inputName]: tensor('float32', input, imageDims(n)) });
+        const soft = softmaxAtTemperature(t[teacherLogits].data as Float32Array, classes, distill.temperature);
+        const scale = distill.alpha * distill.temperature * distill.temperature;
+        for (let i = 0; i < soft.length; i++) soft[i] *= scale;
+        for (let i = 0; i < targets.length; i++) targets[i] *= 1 - distill.alpha;
+        feeds[TEACHER_TARGETS_INPUT] = tensor('float32', soft, [n, classes]);
+        feeds[INVERSE_TEMPERATURE_INPUT] = tensor('float32', Float32Array.of(1 / distill.temperature), []);
+      }
+      feeds[SOFT_TARGETS_INPUT] = tensor('float32', targets, [n, classes]);
+      if (consistency) otherViews(samples, classes).forEach((rows, k) => (feeds[OTHER_VIEWS_INPUTS[k]] = tensor('int64', rows, [n, classes])));
+      dropouts.forEach((d, k) => {
+        const dims = trainShapes.get(d.input)!.dims.map((v, i) => (i === 0 ? n : (v as number)));
+        feeds[d.input] = tensor('float32', dropoutMask(rngFor(config.seed, hashString('dropout'), step, k), n, d), dims);
+      });
+      const out = await session.run(feeds);
+      learningRate = learningRateAt(schedule, step);
+      const gradients = parameters.map((name) => {
+        const g = Float32Array.from(out[gradientGraph.gradients.get(name)!].data as Float32Array);
+        const count = consistency ? samples : n;
+        for (let i = 0; i < g.length; i++) g[i] /= count;
+        return g;
+      });
+      if (config.clipGradNorm !== undefined) clipGradientNorm(gradients, config.clipGradNorm);
+      parameters.forEach((name, p) => optimizer.step(name, weights.get(name)!, gradients[p], learningRate, decayed.get(name)!));
       for (const b of batchNorms) {
         const count = n * b.positionsPerSample;
         updateRunningStatistics(weights.get(b.runningMean)!, out[b.batchMean].data as Float32Array, count, false);
         updateRunningStatistics(weights.get(b.runningVar)!, out[b.batchVar].data as Float32Array, count, true);
       }
-      const loss = out[gradientGraph.lossName].data as Float32Array;
-      for (const v of loss) lossSum += v;
-      correct += countCorrect(out[prepared.logitsName].data as Float32Array, indices.map((i) => train.label(i)), prepared.numClasses);
+      ema?.update(weights);
+      for (const v of out[gradientGraph.lossName].data as Float32Array) lossSum += v;
+      const counted = consistency ? samples : n;
+      correct += countCorrect((out[prepared.logitsName].data as Float32Array).subarray(0, counted * classes), labels.slice(0, counted), classes);
+      seen += counted;
+      imagesDone += indices.length;
       step++;
+      if (config.progress && (Date.now() - lastRate.time > 500 || start + config.batchSize >= train.count)) {
+        const elapsed = (Date.now() - runStart) / 1000;
+        const rate = imagesDone / Math.max(elapsed, 1e-3);
+        const remaining = (config.epochs - epoch) * train.count + (train.count - Math.min(train.count, start + config.batchSize));
+        config.progress({ epoch, epochs: config.epochs, seen: Math.min(train.count, start + config.batchSize), total: train.count, loss: lossSum / seen, accuracy: correct / seen, imagesPerSecond: rate, eta: remaining / rate });
+        lastRate = { time: Date.now(), images: imagesDone };
+      }
     }
-    const testAccuracy = await accuracy(evalSession, prepared.inputName, prepared.logitsName, test, prepared.numClasses, imageDims, evalFeeds());
-    const record: EpochRecord = { epoch, learningRate, trainLoss: lossSum / train.count, trainAccuracy: correct / train.count, testAccuracy, seconds: (Date.now() - epochStart) / 1000 };
+    const evaluated = ema ? ema.shadow : weights;
+    const testAccuracy = await accuracy(evalSession, prepared.inputName, prepared.logitsName, test, classes, imageDims, feedsOf(evaluated, state), toModelInput);
+    const record: EpochRecord = { epoch, learningRate, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, seconds: (Date.now() - epochStart) / 1000 };
     history.push(record);
-    log(`epoch ${epoch}/${config.epochs}: lr ${learningRate.toFixed(4)} train loss ${record.trainLoss.toFixed(4)} train acc ${(100 * record.trainAccuracy).toFixed(2)}% test acc ${(100 * testAccuracy).toFixed(2)}% (${record.seconds.toFixed(0)} s)`);
+    log(`epoch ${epoch}/${config.epochs}: lr ${learningRate.toFixed(5)} train loss ${record.trainLoss.toFixed(4)} train acc ${(100 * record.trainAccuracy).toFixed(2)}% test acc ${(100 * testAccuracy).toFixed(2)}%${ema ? ' (EMA)' : ''} (${record.seconds.toFixed(0)} s)`);
+    if (config.checkpoint) saveCheckpoint(config.checkpoint, { epoch, step, seed: config.seed, runKey, weights, ema: ema?.shadow, optimizer: optimizer.state(), history });
   }
   await session.release();
   await evalSession.release();
+  await attackSessions?.gradient.release();
+  await teacherSession?.release();
+  const final = ema ? ema.shadow : weights;
   const trained = model.clone();
   for (const name of state) {
     if (!trained.initializers.has(name)) continue;
-    trained.initializers.set(name, { dims: dims.get(name)!, dataType: DataType.FLOAT, data: weights.get(name)! });
+    trained.initializers.set(name, { dims: dims.get(name)!, dataType: DataType.FLOAT, data: Float32Array.from(final.get(name)!) });
   }
-  return { graph: trained, history, seconds: (Date.now() - started) / 1000 };
+  ema = undefined;
+  return { graph: trained, history, seconds: (Date.now() - started) / 1000, resumedFrom: resumed?.epoch ?? 0 };
 }
 
-function countCorrect(logits: Float32Array, labels: number[], classes: number): number {
+function countCorrect(logits: Float32Array, labels: ArrayLike<number>, classes: number): number {
   let correct = 0;
-  labels.forEach((label, n) => {
+  for (let n = 0; n < labels.length; n++) {
     let best = 0;
     for (let c = 1; c < classes; c++) if (logits[n * classes + c] > logits[n * classes + best]) best = c;
-    if (best === label) correct++;
-  });
+    if (best === labels[n]) correct++;
+  }
   return correct;
 }
 
-export async function accuracy(session: OrtSession, inputName: string, logitsName: string, data: TrainingData, classes: number, imageDims: (n: number) => number[], extraFeeds: Record<string, ReturnType<typeof tensor>> = {}): Promise<number> {
+export async function accuracy(session: OrtSession, inputName: string, logitsName: string, data: TrainingData, classes: number, imageDims: (n: number) => number[], extraFeeds: Feeds, toModelInput: (pixels: Float32Array) => Float32Array): Promise<number> {
   let correct = 0;
   const batch = 500;
   for (let start = 0; start < data.count; start += batch) {
     const indices = Array.from({ length: Math.min(batch, data.count - start) }, (_, i) => start + i);
-    const out = await session.run({ [inputName]: tensor('float32', data.batch(indices), imageDims(indices.length)), ...extraFeeds });
+    const out = await session.run({ [inputName]: tensor('float32', toModelInput(data.pixels(indices)), imageDims(indices.length)), ...extraFeeds });
     correct += countCorrect(out[logitsName].data as Float32Array, indices.map((i) => data.label(i)), classes);
   }
   return correct / data.count;

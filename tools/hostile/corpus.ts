@@ -230,7 +230,7 @@ export const CASES: readonly HostileCase[] = [
   { name: 'adversarial: unknown attack', category: 'suites', args: evalArgs('tiny.onnx', 'data', '--suite', 'adversarial', '--attacks', 'nope:linf'), expect: { status: 2, message: /nope/ } },
   { name: 'adversarial: negative --steps', category: 'suites', args: evalArgs('tiny.onnx', 'data', '--suite', 'adversarial', '--steps', '-1'), expect: { status: 2, message: /--steps -1/ } },
   { name: 'system: decoders disagree on a truncated JPEG', category: 'suites', args: evalArgs('tiny.onnx', 'half-jpeg', '--suite', 'system', '--decoders', 'sharp,ffmpeg', '--resizers', 'pil-bilinear'), expect: { status: 0, message: /warning: 1 image\(s\) were decoded by some decoders and skipped by others/ } },
-  { name: 'train --out the bundled model', category: 'models', args: ['train', '--out', fileURLToPath(new URL('../../demo/model/fashion-cnn.onnx', import.meta.url)), '--limit', '1'], expect: { status: 2, message: /is the bundled demo model; pass --replace-bundled/ } },
+  { name: 'train --out the bundled model', category: 'models', args: ['train', '--config', fileURLToPath(new URL('../../configs/fashion/fashion-cnn.yaml', import.meta.url)), '--out', fileURLToPath(new URL('../../demo/model/fashion-cnn.onnx', import.meta.url))], expect: { status: 2, message: /is a bundled model; pass --replace-bundled/ } },
   { name: 'imagenet-a on a 3-class folder', category: 'suites', args: evalArgs('tiny.onnx', 'data', '--suite', 'imagenet-a'), expect: { status: 2, message: ONE_LINE_OK } },
 
   // --- models ---

@@ -84,8 +84,7 @@ registerVjp('Exp', { vjp: (ctx, node, [dy]) => [times(ctx, dy!, node.output![0])
 registerVjp('Log', { vjp: (ctx, node, [dy]) => [ctx.emit('Div', [dy!, node.input![0]], {}, like(ctx, dy!))] });
 registerVjp('Abs', { vjp: (ctx, node, [dy]) => [times(ctx, dy!, ctx.emit('Sign', [node.input![0]], {}, like(ctx, dy!)))] });
 
-registerVjp(['Identity', 'Dropout'], {
-  // Dropout in inference form is the identity; its mask output carries no gradient.
+registerVjp('Identity', {
   vjp: (_ctx, _n, [dy]) => [dy],
 });
 

@@ -11,3 +11,4 @@ import './reshape.js';
 import './concat-split.js';
 import './slice-pad.js';
 import './gather.js';
+import './dropout.js';

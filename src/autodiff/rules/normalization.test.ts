@@ -61,3 +61,18 @@ test('InstanceNormalization gradient (float32)', () =>
     outputs: ['y'],
     dtype: 'float32',
   }));
+test('BatchNormalization in training mode (batch statistics) gradient for x, scale and bias (float32)', () =>
+  assertGradient({
+    nodes: [makeNode('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], ['y', 'running_mean', 'running_var'], { epsilon: 1e-3, momentum: 0.9, training_mode: 1 })],
+    inputs: [
+      { name: 'x', dims: [3, 2, 3, 2] },
+      { name: 'scale', dims: [2] },
+      { name: 'bias', dims: [2] },
+    ],
+    constants: {
+      mean: { dims: [2], values: [0.1, -0.2], dataType: 1 },
+      var: { dims: [2], values: [1, 2], dataType: 1 },
+    },
+    outputs: ['y'],
+    dtype: 'float32',
+  }));

@@ -1,4 +1,6 @@
-// BatchNormalization in inference form (a per-channel affine map), LayerNormalization and
+// BatchNormalization in inference form (a per-channel affine map) and in training form (training_mode=1:
+// normalised with the batch's own mean and biased variance over N and the spatial axes, so the input
+// gradient is the normalisation formula below; the running-statistics outputs carry no gradient), LayerNormalization and
 // InstanceNormalization (normalisation over axes, with the standard
 // dx = invstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * scale).
 import { floatAttribute, intAttribute } from '../../onnx/build.js';
@@ -14,10 +16,10 @@ function perChannel(ctx: VjpContext, t: string, rank: number): string {
 registerVjp('BatchNormalization', {
   differentiableInputs: (n) => (n.input ?? []).map((_, i) => i),
   vjp: (ctx, node, [dy], wanted) => {
-    if (intAttribute(node, 'training_mode', 0) !== 0) ctx.fail(node, 'training_mode=1 is not supported (export the model in eval mode)');
     const [x, scale, bias, mean, variance] = node.input!;
     const rank = ctx.rank(x);
     const eps = floatAttribute(node, 'epsilon', 1e-5);
+    if (intAttribute(node, 'training_mode', 0) !== 0) return batchNormTrainingVjp(ctx, x, scale, dy!, wanted, rank, eps);
     const sx = ctx.shapes.get(x);
     const cDims = ctx.shapes.get(scale);
     const invStd = ctx.emit('Reciprocal', [ctx.emit('Sqrt', [ctx.emit('Add', [variance, ctx.scalar(eps, variance)], {}, cDims)], {}, cDims)], {}, cDims);
@@ -54,6 +56,19 @@ function normalizedInputGradient(ctx: VjpContext, g: string, xhat: string, invSt
   const meanGX = ctx.emit('ReduceMean', [ctx.emit('Mul', [g, xhat], {}, s), ax], { keepdims: 1 }, { dims: reducedDims, dataType });
   const inner = ctx.emit('Sub', [ctx.emit('Sub', [g, meanG], {}, s), ctx.emit('Mul', [xhat, meanGX], {}, s)], {}, s);
   return ctx.emit('Mul', [inner, invStd], {}, s);
+}
+
+/** Training-mode BatchNormalization: x̂ from batch statistics; dx by the normalisation formula with g = dy·scale. */
+function batchNormTrainingVjp(ctx: VjpContext, x: string, scale: string, dy: string, wanted: readonly boolean[], rank: number, eps: number): (string | undefined)[] {
+  const axes = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
+  const sx = ctx.shapes.get(x);
+  const cDims = ctx.shapes.get(scale);
+  const { xhat, invStd, reducedDims } = moments(ctx, x, axes, eps);
+  const grads: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+  if (wanted[0]) grads[0] = normalizedInputGradient(ctx, ctx.emit('Mul', [dy, perChannel(ctx, scale, rank)], {}, sx), xhat, invStd, axes, reducedDims);
+  if (wanted[1]) grads[1] = ctx.emit('ReduceSum', [ctx.emit('Mul', [dy, xhat], {}, sx), ctx.int64(axes)], { keepdims: 0 }, cDims);
+  if (wanted[2]) grads[2] = ctx.emit('ReduceSum', [dy, ctx.int64(axes)], { keepdims: 0 }, cDims);
+  return grads;
 }
 
 /** Mean and 1/sqrt(var + eps) over `axes` (keepdims), recomputed from x. */

@@ -1,0 +1,59 @@
+// `npm run bench -- train`: training throughput of robustart's trainer (forward + backward + SGD update
+// + BN statistics, on the autodiff engine) against forward-only inference of the same graph, on
+// ResNet-18 and ViT-S/16 from the TS builders at 224², batch 8, in the same run; plus peak RSS.
+// The training figure is the second epoch of a two-epoch run (sessions built, one evaluation of 8
+// images included), so setup is not counted.
+// Flags: --batch N (default 8), --steps N (training steps per epoch, default 3), --models resnet18,vit-s16
+import { buildResNet } from '../model/builders/resnet.js';
+import { buildViT } from '../model/builders/vit.js';
+import type { Graph } from '../onnx/graph.js';
+import { createSession, tensor } from '../onnx/runtime.js';
+import { trainClassifier, type TrainingData } from '../train/trainer.js';
+import { peakRssMiB, flag, timeIt } from './_timing.js';
+
+const MODELS: Record<string, () => Graph> = {
+  resnet18: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'basic', layers: [2, 2, 2, 2], width: 64, stem: 'imagenet', seed: 0 }),
+  'vit-s16': () => buildViT({ inputSize: [3, 224, 224], numClasses: 1000, patchSize: 16, dim: 384, depth: 12, heads: 6, seed: 0 }),
+};
+
+function syntheticImages(count: number): TrainingData {
+  const size = 3 * 224 * 224;
+  return {
+    count,
+    label: (i) => (i * 37) % 1000,
+    pixels: (indices) => {
+      const out = new Float32Array(indices.length * size);
+      for (let k = 0; k < out.length; k++) out[k] = ((k * 2654435761 + indices[Math.floor(k / size)]) % 1000) / 1000;
+      return out;
+    },
+  };
+}
+
+export async function run(args: string[]): Promise<void> {
+  const batch = flag(args, 'batch', 8);
+  const steps = flag(args, 'steps', 3);
+  const i = args.indexOf('--models');
+  const names = i >= 0 ? args[i + 1].split(',') : Object.keys(MODELS);
+  console.log(`train bench: batch ${batch}, ${steps} steps timed (second epoch), onnxruntime CPU, SGD + momentum`);
+  console.log('model      fwd img/s  train img/s  train/fwd time  setup+epoch1 s');
+  for (const name of names) {
+    const graph = MODELS[name]();
+    const forwardSession = await createSession(graph);
+    const input = tensor('float32', syntheticImages(batch).pixels(Array.from({ length: batch }, (_, k) => k)), [batch, 3, 224, 224]);
+    const forward = await timeIt(batch, () => forwardSession.run({ [graph.inputs[0].name!]: input }));
+    await forwardSession.release();
+    const epochEnds: number[] = [];
+    const started = Date.now();
+    await trainClassifier(graph, syntheticImages(batch * steps), syntheticImages(batch), {
+      epochs: 2, batchSize: batch, seed: 0,
+      optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-4 },
+      schedule: { baseLr: 0.01, warmupLr: 0.01, minLr: 0, warmupEpochs: 0 },
+      normalization: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+      log: () => epochEnds.push(Date.now()),
+    });
+    const epoch2 = (epochEnds[1] - epochEnds[0]) / 1000;
+    const trainRate = (batch * steps) / epoch2;
+    console.log(`${name.padEnd(10)} ${forward.perSecond.toFixed(2).padStart(9)}  ${trainRate.toFixed(2).padStart(11)}  ${(forward.perSecond / trainRate).toFixed(2).padStart(14)}  ${((epochEnds[0] - started) / 1000).toFixed(1).padStart(14)}`);
+  }
+  console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
+}

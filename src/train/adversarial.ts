@@ -1,0 +1,96 @@
+// Adversarial training's view of the model being trained: a DifferentiableClassifier over the current
+// weights in eval mode (BatchNorm on running statistics, as RobustART makes its examples), so robustart's
+// own attack code (PGD) makes the training examples. Inputs are [0,1] pixels; the normalisation the
+// trainer applies is differentiated here by hand (∂x̂/∂x = 1/std per channel).
+import type { DifferentiableClassifier, LossAndGradient, LossSpec } from '../model/differentiable.js';
+import type { OrtSession } from '../onnx/runtime.js';
+import { tensor } from '../onnx/runtime.js';
+import { LABELS_INPUT } from '../autodiff/loss-heads.js';
+import { PGD } from '../noise/adversarial/pgd.js';
+import { rngFor, type Rng } from '../util/rng.js';
+import { RobustartError } from '../errors.js';
+
+export interface Normalization {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+/** (x − mean_c) / std_c over a NCHW batch with `plane` = H·W. */
+export function normalizeBatch(images: Float32Array, channels: number, plane: number, norm: Normalization): Float32Array {
+  const out = new Float32Array(images.length);
+  for (let o = 0; o < images.length; o += plane) {
+    const c = (o / plane) % channels;
+    const m = norm.mean[c];
+    const inv = 1 / norm.std[c];
+    for (let i = o; i < o + plane; i++) out[i] = (images[i] - m) * inv;
+  }
+  return out;
+}
+
+export interface AdversarialSettings {
+  readonly eps: number;
+  readonly steps: number;
+  readonly stepSize: number;
+  readonly randomStart: boolean;
+}
+
+/** Evaluation sessions over live weights: `forward` gives logits, `gradient` logits, CE loss and input gradient. */
+export interface EvalSessions {
+  readonly inputName: string;
+  readonly logitsName: string;
+  readonly lossName: string;
+  readonly inputGradientName: string;
+  readonly forward: OrtSession;
+  readonly gradient: OrtSession;
+  /** Current weight feeds (running statistics included). */
+  feeds(): Record<string, ReturnType<typeof tensor>>;
+}
+
+export class LiveClassifier implements DifferentiableClassifier {
+  private readonly plane: number;
+
+  constructor(
+    readonly inputShape: readonly [number, number, number],
+    readonly numClasses: number,
+    private readonly sessions: EvalSessions,
+    private readonly normalization: Normalization,
+  ) {
+    this.plane = inputShape[1] * inputShape[2];
+  }
+
+  private normalized(images: Float32Array): Float32Array {
+    return normalizeBatch(images, this.inputShape[0], this.plane, this.normalization);
+  }
+
+  async logits(images: Float32Array, batch: number): Promise<Float32Array> {
+    const s = this.sessions;
+    const out = await s.forward.run({ [s.inputName]: tensor('float32', this.normalized(images), [batch, ...this.inputShape]), ...s.feeds() });
+    return out[s.logitsName].data as Float32Array;
+  }
+
+  async lossAndGradient(images: Float32Array, batch: number, labels: Int32Array, loss: LossSpec): Promise<LossAndGradient> {
+    if (loss.kind !== 'ce') throw new RobustartError(`adversarial training makes examples with the ce loss, not ${loss.kind}`);
+    const s = this.sessions;
+    const out = await s.gradient.run({
+      [s.inputName]: tensor('float32', this.normalized(images), [batch, ...this.inputShape]),
+      [LABELS_INPUT]: tensor('int64', BigInt64Array.from(labels, (l) => BigInt(l)), [batch]),
+      ...s.feeds(),
+    });
+    const gradient = Float32Array.from(out[s.inputGradientName].data as Float32Array);
+    const c = this.inputShape[0];
+    for (let i = 0; i < gradient.length; i++) gradient[i] /= this.normalization.std[Math.floor(i / this.plane) % c];
+    return { loss: out[s.lossName].data as Float32Array, gradient, logits: out[s.logitsName].data as Float32Array };
+  }
+}
+
+/**
+ * PGD-L∞ examples for training (Madry et al. 2018): every step runs (no early stop), so each example is
+ * the last iterate as in RobustART's foolbox-based maker; `sampleKeys` key each sample's random start.
+ */
+export async function adversarialExamples(model: DifferentiableClassifier, settings: AdversarialSettings, images: Float32Array, labels: Int32Array, rng: Rng, sampleKeys: ArrayLike<number>): Promise<Float32Array> {
+  const attack = new PGD(model, { norm: 'linf', eps: settings.eps, steps: settings.steps, stepSize: settings.stepSize, randomStart: settings.randomStart, earlyStop: false });
+  // One stream per sample, keyed by its key under this batch's generator: a start never depends on batch order.
+  const rngs = Array.from(sampleKeys, (key) => rngFor(rng.seed, key));
+  const result = await attack.run(images, labels, labels.length, rngs);
+  return result.adversarial;
+}

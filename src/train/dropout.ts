@@ -1,0 +1,69 @@
+// Dropout in training graphs, with robustart's own seeded masks (onnxruntime's Dropout draws from its
+// own generator, which would make runs irreproducible): every Dropout node of the graph, and optionally
+// a dropout on the classifier's input features (timm's drop_rate), becomes Mul(x, mask) where the mask
+// is a graph input fed each step with Bernoulli(1 − p) / (1 − p) (inverted dropout, torch.nn.Dropout).
+// The backward pass is Mul's rule: dx = dy · mask.
+import { DataType } from '../onnx/proto.js';
+import { makeNode, makeValueInfo } from '../onnx/build.js';
+import type { Graph } from '../onnx/graph.js';
+import type { ShapeMap } from '../onnx/shapes.js';
+import type { Rng } from '../util/rng.js';
+
+export interface DropoutMask {
+  /** Graph input fed with the mask, shaped like the dropped value with the batch first. */
+  readonly input: string;
+  readonly rate: number;
+  /** Elements per sample. */
+  readonly perSample: number;
+}
+
+/** Rewrites Dropout nodes (training form) and adds head dropout at `headRate` (0: none). */
+export function dropoutToTraining(graph: Graph, shapes: ShapeMap, logits: string, headRate: number): DropoutMask[] {
+  const masks: DropoutMask[] = [];
+  const addMask = (x: string, rate: number): string => {
+    const shape = shapes.get(x)!;
+    const input = graph.freshName(`${x}_dropout_mask`);
+    const dims = shape.dims.map((d, i) => (i === 0 ? 'N' : (d as number)));
+    graph.inputs.push(makeValueInfo(input, dims, DataType.FLOAT));
+    shapes.set(input, shape);
+    masks.push({ input, rate, perSample: (shape.dims.slice(1) as number[]).reduce((a, d) => a * d, 1) });
+    return input;
+  };
+  const nodes = [];
+  for (const node of graph.nodes) {
+    if (node.opType !== 'Dropout') {
+      nodes.push(node);
+      continue;
+    }
+    const [x, ratio] = node.input!;
+    const r = ratio ? graph.initializers.get(ratio)?.data[0] : undefined;
+    const rate = typeof r === 'number' ? r : 0.5;
+    const y = node.output![0];
+    if (rate > 0) nodes.push(makeNode('Mul', [x, addMask(x, rate)], [y]));
+    else nodes.push(makeNode('Identity', [x], [y]));
+  }
+  graph.nodes = nodes;
+  if (headRate > 0) {
+    const producers = graph.producers();
+    let head = producers.get(logits);
+    while (head?.opType === 'Identity') head = producers.get(head.input![0]);
+    if (head?.opType === 'Add') head = head.input!.map((i) => producers.get(i)).find((p) => p?.opType === 'MatMul' || p?.opType === 'Gemm');
+    if (head && (head.opType === 'Gemm' || head.opType === 'MatMul')) {
+      const features = head.input![0];
+      const dropped = graph.freshName(`${features}_dropped`);
+      shapes.set(dropped, shapes.get(features)!);
+      const mul = makeNode('Mul', [features, addMask(features, headRate)], [dropped]);
+      head.input = [dropped, ...head.input!.slice(1)];
+      graph.nodes.splice(graph.nodes.indexOf(head), 0, mul);
+    }
+  }
+  return masks;
+}
+
+/** Inverted-dropout mask for `batch` samples: 0 with probability p, else 1 / (1 − p). */
+export function dropoutMask(rng: Rng, batch: number, mask: DropoutMask): Float32Array {
+  const keep = 1 - mask.rate;
+  const out = new Float32Array(batch * mask.perSample);
+  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < keep ? 1 / keep : 0;
+  return out;
+}

@@ -1,0 +1,181 @@
+// One experiment config -> one trained model: loads the data, builds (or reads) the model, turns the
+// config's switches into the trainer's settings, trains, and writes the ONNX model (timm metadata plus
+// the resolved config in metadata_props) and its training record beside it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { buildSmallCnn, buildResNet, buildViT, buildMixer } from '../model/builders/index.js';
+import { Graph } from '../onnx/graph.js';
+import { decodeModel, writeModel } from '../onnx/proto.js';
+import { RobustartError } from '../errors.js';
+import { runtimeVersions } from '../version.js';
+import { loadPixelSet, asTrainingData, channelStatistics, type PixelSet } from './images.js';
+import { trainTransform } from './augment.js';
+import { trainClassifier, type TrainConfig, type EpochRecord, type Progress } from './trainer.js';
+import { PGD_TRAIN_REL_STEPSIZE, type ExperimentConfig } from './config.js';
+
+export interface ExperimentOptions {
+  /** Where to write the trained ONNX model; the record goes to <out without .onnx>.training.json. */
+  readonly out: string;
+  /** Checkpoint file (default <out>.ckpt); a run finds and resumes its own checkpoint. */
+  readonly checkpoint?: string;
+  readonly log?: (line: string) => void;
+  readonly progress?: (p: Progress) => void;
+}
+
+export interface TrainingRecord {
+  readonly name: string;
+  readonly config: ExperimentConfig;
+  readonly seed: number;
+  readonly dataset: { readonly train: string; readonly test: string };
+  readonly history: EpochRecord[];
+  readonly testAccuracy: number;
+  readonly seconds: number;
+  readonly resumedFrom: number;
+  readonly versions: Record<string, string>;
+}
+
+type Family = 'CNN' | 'ViT' | 'MLP';
+
+/** The model a config names, for the data's input size and classes. */
+export function buildModel(config: ExperimentConfig, classes: number, initialize = true): { graph: Graph; family: Family; architecture: string } {
+  if ('onnx' in config.model) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(config.model.onnx);
+    } catch {
+      throw new RobustartError(`cannot read model ${config.model.onnx}; check model.onnx in the experiment config`);
+    }
+    const graph = Graph.fromModel(decodeModel(bytes));
+    const family = (() => {
+      try {
+        return JSON.parse(graph.metadata?.family ?? '"CNN"') as Family;
+      } catch {
+        return 'CNN';
+      }
+    })();
+    return { graph, family, architecture: config.model.onnx.replace(/^.*\//, '').replace(/\.onnx$/, '') };
+  }
+  const base = { inputSize: config.data.input_size, numClasses: classes, seed: config.seed, initialize };
+  const options = config.model.options as Record<string, never>;
+  const knobs = Object.entries(config.model.options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
+  const architecture = `${config.model.builder}${knobs ? `(${knobs})` : ''}`;
+  try {
+    switch (config.model.builder) {
+      case 'small-cnn':
+        return { graph: buildSmallCnn({ widths: [16, 32, 64], hidden: 128, ...options, ...base }), family: 'CNN', architecture };
+      case 'resnet':
+        return { graph: buildResNet({ block: 'basic', layers: [2, 2, 2], width: 16, stem: 'cifar', ...options, ...base }), family: 'CNN', architecture };
+      case 'vit':
+        return { graph: buildViT({ patchSize: 4, dim: 64, depth: 4, heads: 4, mlpRatio: 2, ...options, ...base }), family: 'ViT', architecture };
+      case 'mixer':
+        return { graph: buildMixer({ patchSize: 4, dim: 64, depth: 4, tokenHidden: 32, channelHidden: 128, ...options, ...base }), family: 'MLP', architecture };
+    }
+  } catch (error) {
+    if (error instanceof RobustartError) throw error;
+    throw new RobustartError(`model.options do not fit builder ${config.model.builder}: ${(error as Error).message}`);
+  }
+}
+
+/** The trainer's settings for a config (data-dependent parts passed in). */
+export function trainerSettings(config: ExperimentConfig, normalization: { mean: number[]; std: number[] }, teacher?: Graph): TrainConfig {
+  const t = config.techniques;
+  const o = config.optimizer;
+  const [channels, height, width] = config.data.input_size;
+  const augmix = config.transforms.augmix;
+  if (config.transforms.rand_augment && config.transforms.rand_augment.magnitude >= config.transforms.rand_augment.num_bins) throw new RobustartError(`transforms.rand_augment.magnitude ${config.transforms.rand_augment.magnitude} must be below num_bins ${config.transforms.rand_augment.num_bins}`);
+  return {
+    epochs: config.epochs,
+    batchSize: config.batch_size,
+    seed: config.seed,
+    optimizer: o.kind === 'sgd'
+      ? { kind: 'sgd', momentum: o.momentum, nesterov: o.nesterov, weightDecay: o.weight_decay }
+      : { kind: 'adamw', beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weight_decay },
+    schedule: { baseLr: config.schedule.base_lr, warmupLr: config.schedule.warmup_lr ?? config.schedule.base_lr, minLr: config.schedule.min_lr, warmupEpochs: config.schedule.warmup_epochs },
+    noWeightDecay: o.no_wd,
+    clipGradNorm: o.clip_grad_norm ?? undefined,
+    labelSmoothing: t.label_smoothing,
+    emaDecay: t.ema?.decay,
+    mix: t.mixup ? { mixupAlpha: t.mixup.mixup_alpha, cutmixAlpha: t.mixup.cutmix_alpha, switchProbability: t.mixup.switch_prob } : undefined,
+    transform: trainTransform({
+      randomResizedCrop: config.transforms.random_resized_crop ?? undefined,
+      horizontalFlip: config.transforms.hflip,
+      colorJitter: config.transforms.color_jitter ?? undefined,
+      autoAugment: config.transforms.auto_augment ?? undefined,
+      randAugment: config.transforms.rand_augment ? { numOps: config.transforms.rand_augment.num_ops, magnitude: config.transforms.rand_augment.magnitude, bins: config.transforms.rand_augment.num_bins } : undefined,
+      augMix: augmix && !augmix.jsd ? augmix : undefined,
+    }, channels, height, width),
+    augmixConsistency: augmix?.jsd ? { settings: augmix, weight: augmix.jsd_weight } : undefined,
+    adversarial: t.adversarial ? { eps: t.adversarial.eps, steps: t.adversarial.steps, stepSize: t.adversarial.step_size ?? t.adversarial.eps * PGD_TRAIN_REL_STEPSIZE, randomStart: t.adversarial.random_start, mode: t.adversarial.mode } : undefined,
+    distillation: t.distillation && teacher ? { teacher, temperature: t.distillation.temperature, alpha: t.distillation.alpha } : undefined,
+    dropRate: t.dropout,
+    frozen: t.frozen.map((p) => {
+      try {
+        return new RegExp(p);
+      } catch {
+        throw new RobustartError(`techniques.frozen pattern '${p}' is not a valid regular expression`);
+      }
+    }),
+    normalization,
+    threads: config.threads,
+  };
+}
+
+/** Identity of a recipe: the config without the fields that do not change the result. */
+export function runKey(config: ExperimentConfig): string {
+  const { threads: _threads, base: _base, ...recipe } = config;
+  return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+}
+
+export async function runExperiment(config: ExperimentConfig, options: ExperimentOptions): Promise<TrainingRecord & { graph: Graph }> {
+  const log = options.log ?? (() => {});
+  const started = Date.now();
+  const load = (split: 'train' | 'test'): Promise<PixelSet> => loadPixelSet(config.data[split], {
+    split, inputSize: config.data.input_size, cropPct: config.data.crop_pct, interpolation: config.data.interpolation, limit: split === 'train' ? config.data.train_limit : config.data.test_limit, log,
+  });
+  const trainSet = await load('train');
+  const testSet = await load('test');
+  if (trainSet.classes.length !== testSet.classes.length) throw new RobustartError(`the training data has ${trainSet.classes.length} classes and the test data ${testSet.classes.length}; use sets with the same classes`);
+  const statistics = config.data.mean && config.data.std ? { mean: config.data.mean, std: config.data.std } : channelStatistics(trainSet);
+  const { graph, family, architecture } = buildModel(config, trainSet.classes.length);
+  let teacher: Graph | undefined;
+  if (config.techniques.distillation) {
+    try {
+      teacher = Graph.fromModel(decodeModel(readFileSync(config.techniques.distillation.teacher)));
+    } catch {
+      throw new RobustartError(`cannot read the teacher model ${config.techniques.distillation.teacher}; check techniques.distillation.teacher`);
+    }
+  }
+  const settings: TrainConfig = {
+    ...trainerSettings(config, statistics, teacher),
+    checkpoint: options.checkpoint ?? `${options.out}.ckpt`,
+    runKey: runKey(config),
+    log,
+    progress: options.progress,
+  };
+  log(`${config.name}: ${architecture} on ${trainSet.count} training / ${testSet.count} test images, ${config.epochs} epochs of batch ${config.batch_size}`);
+  const result = await trainClassifier(graph, asTrainingData(trainSet), asTrainingData(testSet), settings);
+  const testAccuracy = result.history[result.history.length - 1]?.testAccuracy ?? NaN;
+  const seconds = (Date.now() - started) / 1000;
+  const versions = runtimeVersions();
+  const record: TrainingRecord = { name: config.name, config, seed: config.seed, dataset: { train: trainSet.fingerprint, test: testSet.fingerprint }, history: result.history, testAccuracy, seconds, resumedFrom: result.resumedFrom, versions };
+  result.graph.metadata = {
+    ...result.graph.metadata,
+    input_size: JSON.stringify(config.data.input_size),
+    interpolation: JSON.stringify(config.data.interpolation),
+    crop_pct: JSON.stringify(config.data.crop_pct),
+    mean: JSON.stringify(statistics.mean),
+    std: JSON.stringify(statistics.std),
+    num_classes: JSON.stringify(trainSet.classes.length),
+    family: JSON.stringify(family),
+    labels: JSON.stringify(trainSet.classes),
+    architecture: JSON.stringify(architecture),
+    training: JSON.stringify({ trainer: 'robustart train', name: config.name, config, dataset: record.dataset, test_top1: Math.round(testAccuracy * 1e4) / 1e4, epochs: result.history.length, versions }),
+  };
+  writeModel(options.out, result.graph.toModel());
+  writeFileSync(trainingRecordPath(options.out), JSON.stringify(record, null, 2) + '\n');
+  return { ...record, graph: result.graph };
+}
+
+export function trainingRecordPath(modelPath: string): string {
+  return modelPath.replace(/\.onnx$/, '') + '.training.json';
+}

@@ -1,0 +1,74 @@
+// Durability: a `robustart train` child process killed with SIGKILL after a checkpoint, then rerun with the
+// same arguments, ends with exactly the weights of an unbroken run at the same seed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { Rng } from '../util/rng.js';
+import { tempDir } from '../testing/fixtures.js';
+import { decodeModel } from '../onnx/proto.js';
+import { Graph } from '../onnx/graph.js';
+import { loadCheckpoint } from './checkpoint.js';
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+/** Two classes of 8×8 PNGs: bright left half or bright right half, plus noise. */
+export async function halvesFolder(root: string, perClass: number): Promise<void> {
+  const rng = new Rng(4);
+  for (const [label, name] of ['left', 'right'].entries()) {
+    mkdirSync(join(root, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const pixels = Uint8Array.from({ length: 8 * 8 * 3 }, (_, k) => {
+        const x = Math.floor(k / 3) % 8;
+        return Math.max(0, Math.min(255, ((x < 4) === (label === 0) ? 190 : 60) + Math.round(rng.normal(0, 40))));
+      });
+      await sharp(pixels, { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(join(root, name, `${String(i).padStart(3, '0')}.png`));
+    }
+  }
+}
+
+function initializers(path: string): Map<string, number[]> {
+  const g = Graph.fromModel(decodeModel(readFileSync(path)));
+  return new Map([...g.initializers].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
+}
+
+test('a training run killed after a checkpoint resumes to the same final weights as an unbroken run', { timeout: 120_000 }, async () => {
+  const dir = tempDir();
+  await halvesFolder(join(dir, 'data'), 160);
+  const config = {
+    name: 'resume-check', seed: 7, epochs: 5, batch_size: 8, threads: 1,
+    model: { builder: 'small-cnn', options: { widths: [4], hidden: 0 } },
+    data: { train: { kind: 'imagefolder', path: 'data' }, test: { kind: 'imagefolder', path: 'data' }, input_size: [3, 8, 8], crop_pct: 1 },
+    transforms: { hflip: 0, random_resized_crop: { scale: [0.5, 1] } },
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weight_decay: 1e-4 },
+    schedule: { base_lr: 0.01, warmup_lr: 0.05, warmup_epochs: 1 },
+    techniques: { label_smoothing: 0.1, ema: { decay: 0.9 }, mixup: { mixup_alpha: 0.2, cutmix_alpha: 1.0 } },
+  };
+  writeFileSync(join(dir, 'exp.json'), JSON.stringify(config));
+  const run = (out: string) => [CLI, 'train', '--config', join(dir, 'exp.json'), '--out', join(dir, out), '--store', join(dir, 'results.db')];
+
+  const unbroken = spawnSync(process.execPath, run('unbroken.onnx'), { encoding: 'utf8' });
+  assert.equal(unbroken.status, 0, unbroken.stderr);
+
+  const checkpoint = join(dir, 'killed.onnx.ckpt');
+  const child = spawn(process.execPath, run('killed.onnx'), { stdio: 'ignore' });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  while (!existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL', 'the run was killed, not finished');
+  const saved = loadCheckpoint(checkpoint)!;
+  assert.ok(saved.epoch >= 1 && saved.epoch < config.epochs, `killed after epoch ${saved.epoch}`);
+  assert.ok(!existsSync(join(dir, 'killed.onnx')));
+
+  const resumed = spawnSync(process.execPath, run('killed.onnx'), { encoding: 'utf8' });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, /resuming after epoch \d/);
+  const record = JSON.parse(readFileSync(join(dir, 'killed.training.json'), 'utf8'));
+  assert.equal(record.resumedFrom, saved.epoch);
+  assert.equal(record.history.length, config.epochs);
+  assert.deepEqual(initializers(join(dir, 'killed.onnx')), initializers(join(dir, 'unbroken.onnx')));
+  assert.ok(record.testAccuracy > 0.9, `test accuracy ${record.testAccuracy}`);
+});
