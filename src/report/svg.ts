@@ -1,5 +1,6 @@
 // Small SVG charts for self-contained HTML reports (no scripts, no network).
 import type { ReliabilityBin } from '../metrics/classification.js';
+import { maxOf, minOf } from '../util/array.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -50,9 +51,9 @@ export function lineChart(series: readonly { label: string; color: string; point
   const height = options.height ?? 240;
   const pad = { left: 48, right: 12, top: 12, bottom: 36 };
   const all = series.flatMap((s) => s.points);
-  const xMin = Math.min(...all.map((p) => p.x));
-  const xMax = Math.max(xMin + 1, ...all.map((p) => p.x));
-  const yMax = options.yMax ?? Math.max(1e-9, ...all.map((p) => p.y));
+  const xMin = minOf(all.map((p) => p.x));
+  const xMax = Math.max(xMin + 1, maxOf(all.map((p) => p.x)));
+  const yMax = options.yMax ?? Math.max(1e-9, maxOf(all.map((p) => p.y)));
   const x = (v: number) => pad.left + ((v - xMin) / (xMax - xMin)) * (width - pad.left - pad.right);
   const y = (v: number) => height - pad.bottom - (v / yMax) * (height - pad.top - pad.bottom);
   const lines = series.map((s, i) => `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ')}"/><text x="${width - pad.right}" y="${pad.top + 12 * (i + 1)}" text-anchor="end" fill="${s.color}">${esc(s.label)}</text>`).join('');

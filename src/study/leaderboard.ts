@@ -72,6 +72,17 @@ const PER_BUDGET: readonly [prefix: string, label: string][] = [
   ['robust_accuracy/', 'robust acc.'],
 ];
 
+/**
+ * The leaderboard column a suite metric fills, if any. RobustBench's robust accuracy per budget is the adversarial
+ * suite's worst case over its attacks (`worst_robust_accuracy/<budget>`); its per-attack robust accuracy stays under
+ * the suite entry only.
+ */
+function headlineKey(key: string): string | undefined {
+  if (key.startsWith('worst_robust_accuracy/')) return `robust_accuracy/${key.slice('worst_robust_accuracy/'.length)}`;
+  if (key.startsWith('robust_accuracy/')) return undefined;
+  return HEADLINE[key] || perBudgetLabel(key) ? key : undefined;
+}
+
 const NORM_LABEL: Record<string, string> = { linf: 'L∞', l2: 'L2', l1: 'L1' };
 
 function perBudgetLabel(key: string): string | undefined {
@@ -172,7 +183,8 @@ export function buildLeaderboard(study: Study, store: ResultStore, dataset = stu
       for (const [key, value] of Object.entries(summary)) {
         if (typeof value !== 'number' && value !== null) continue;
         metrics[`${entryName}/${key}`] = value;
-        if (HEADLINE[key] || perBudgetLabel(key)) setHeadline(key, value);
+        const headline = headlineKey(key);
+        if (headline) setHeadline(headline, value);
       }
       if (suite === 'adversarial' && !Object.keys(summary).some((k) => k.startsWith('robust_accuracy/'))) {
         for (const [key, value] of Object.entries(robustAccuracyFromRecords(store.records(runId)))) setHeadline(key, value);

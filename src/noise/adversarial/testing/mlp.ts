@@ -8,6 +8,7 @@
 //   logit: z_t
 import type { DifferentiableClassifier, LossAndGradient, LossSpec } from '../../../model/differentiable.js';
 import { Rng } from '../../../util/rng.js';
+import { maxOf } from '../../../util/array.js';
 
 export interface MlpOptions {
   /** Adds N(0, σ²) to the logits on every call: a randomised defence, for the masking checks. */
@@ -96,7 +97,7 @@ export class MlpClassifier implements DifferentiableClassifier {
 }
 
 export function softmax(z: Float64Array): Float64Array {
-  const m = Math.max(...z);
+  const m = maxOf(z);
   const e = z.map((v) => Math.exp(v - m));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
