@@ -30,12 +30,14 @@ export class WorkerPool<Req, Res> {
   constructor(script: URL, size: number, workerData?: unknown) {
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(script, { workerData });
-      worker.unref(); // an idle pool never keeps the process alive
       worker.on('message', (reply: WorkerReply<Res>) => this.settle(worker, reply));
       worker.on('error', (error) => this.fail(worker, error));
       worker.on('exit', (code) => {
         if (!this.closing && code !== 0) this.fail(worker, new Error(`worker ${script.pathname} exited with code ${code}`));
       });
+      // An idle pool never keeps the process alive: unref after the listeners, since adding a 'message' listener
+      // refs the worker's port again (a pool that never ran a job would otherwise hold the process open).
+      worker.unref();
       this.workers.push(worker);
       this.idle.push(worker);
     }
