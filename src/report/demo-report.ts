@@ -73,7 +73,7 @@ function epsilonSeries(run: DemoRun, rows: readonly MetricRow[]): { series: Seri
       const v = metricOf(rows, '*', `robust_accuracy/${name}`);
       if (v === null) continue;
       points.push({ x: eps, y: v });
-      ticks.set(eps, name.split('/').pop()!);
+      ticks.set(eps, name.split('/').slice(2).join('/'));
     }
     series.push({ name: `${plan.attack}-${plan.norm}`, points });
   }
@@ -214,7 +214,7 @@ body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1300px;color:#22
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}h3{font-size:1em;margin:.4em 0}
 table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}
 td.best{font-weight:700;background:#e8f5e1}.meta{color:#555;font-size:.85em}.reading{font-size:1.1em}
-.charts{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}
+.charts{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}.plot{max-width:440px}
 .samples{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;width:128px;text-align:center;font-size:11px}
 figure img{width:112px;height:112px;image-rendering:pixelated;border:3px solid #3a3}figure.bad img{border-color:#d33}figure.delta img{border-color:#888}
 </style></head><body>
