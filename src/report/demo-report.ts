@@ -113,15 +113,20 @@ async function sampleTiles(store: ResultStore, demo: DemoModel, summary: DemoSum
   const attack = summary.arCondition;
   const adv = attack ? recordsOf(runs.adversarial, attack) : new Map<string, SampleRecord>();
   const sys = worstSystem ? recordsOf(runs.system, worstSystem.noise) : new Map<string, SampleRecord>();
-  const candidates = [...natClean.values()].filter((r) => r.top5?.[0] === r.label && advClean.get(r.sampleId)?.top5?.[0] === r.label && sys.has(r.sampleId)).map((r) => r.sampleId).sort();
-  if (candidates.length === 0) return undefined;
-  const fooled = candidates.filter((id) => adv.has(id) && adv.get(id)!.top5?.[0] !== adv.get(id)!.label);
+  const correct = (r: SampleRecord | undefined) => r !== undefined && r.top5?.[0] === r.label;
+  const fooled = (id: string) => adv.has(id) && !correct(adv.get(id));
   const rng = new Rng(runs.natural.run.seed);
-  const pool = fooled.length ? fooled : candidates;
-  const sampleId = pool[rng.int(pool.length)];
-  const sample = demo.dataset.samples.find((s) => s.id === sampleId)!;
-  const bytes = await readFile(sample.path);
-  const seen = await resizeAndCrop(await decodeImage(bytes, sample.path), meta, modelResizer(meta.interpolation));
+  const pick = (ids: string[]) => { const f = ids.filter(fooled); const from = f.length ? f : ids; return from[rng.int(from.length)]; };
+  const base = [...natClean.values()].filter((r) => correct(r) && sys.has(r.sampleId)).map((r) => r.sampleId).sort();
+  const shared = base.filter((id) => correct(advClean.get(id)));
+  if (base.length === 0) return undefined;
+  const sampleId = pick(shared.length ? shared : base);
+  // With a small limit the protocol's subset may not include this image: the attack tile then shows one of its own.
+  const advId = adv.has(sampleId) ? sampleId : pick([...advClean.values()].filter(correct).map((r) => r.sampleId).sort());
+  const sampleOf = (id: string) => demo.dataset.samples.find((s) => s.id === id)!;
+  const modelView = async (id: string) => resizeAndCrop(await decodeImage(await readFile(sampleOf(id).path), id), meta, modelResizer(meta.interpolation));
+  const sample = sampleOf(sampleId);
+  const seen = await modelView(sampleId);
   const tiles: Tile[] = [{ title: 'clean', src: await pngOf(seen), record: natClean.get(sampleId) }];
 
   if (corruption) {
@@ -133,19 +138,19 @@ async function sampleTiles(store: ResultStore, demo: DemoModel, summary: DemoSum
     }
   }
 
-  if (attack && adv.has(sampleId)) {
+  if (attack && advId !== undefined) {
     const settings = adversarialSettings(runs.adversarial.run.config.suiteOptions as Record<string, unknown>);
     const classifier = await createDifferentiableClassifier(model.pixelModelBytes);
     const condition = attackConditions(classifier, settings.plans).find((c) => c.name === attack);
     if (condition?.batchNoise) {
       const [, h, w] = meta.input_size;
       const images = new Float32Array(3 * h * w);
-      writeChw(toFloatImage(seen), images, 0);
-      const { images: adversarial } = await condition.batchNoise.apply({ images, labels: Int32Array.of(sample.label), sampleIds: [sampleId], seed: runs.adversarial.run.seed });
+      writeChw(toFloatImage(advId === sampleId ? seen : await modelView(advId)), images, 0);
+      const { images: adversarial } = await condition.batchNoise.apply({ images, labels: Int32Array.of(sampleOf(advId).label), sampleIds: [advId], seed: runs.adversarial.run.seed });
       let peak = 1e-12;
       for (let i = 0; i < images.length; i++) peak = Math.max(peak, Math.abs(adversarial[i] - images[i]));
       const delta = Float32Array.from(adversarial, (v, i) => v - images[i]);
-      tiles.push({ title: `${attack}`, src: await pngOf(fromChw(adversarial, w, h)), record: adv.get(sampleId) });
+      tiles.push({ title: `${attack}${advId === sampleId ? '' : ` (${advId})`}`, src: await pngOf(fromChw(adversarial, w, h)), record: adv.get(advId) });
       tiles.push({ title: `perturbation ×${(0.5 / peak).toFixed(0)}`, src: await pngOf(fromChw(delta, w, h, (v) => 0.5 + (0.5 * v) / peak)), record: undefined });
     }
   }
