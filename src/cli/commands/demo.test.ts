@@ -11,7 +11,7 @@ import { percent } from '../format.js';
 const CLI = packagePath('dist/cli/main.js');
 
 function demo(args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, 'demo', ...args], { encoding: 'utf8', timeout: 240_000 });
+  const result = spawnSync(process.execPath, [CLI, 'demo', ...args], { encoding: 'utf8', timeout: 90_000 }); // a run whose records are all stored must still exit by itself
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
