@@ -45,8 +45,11 @@ export function barChart(items: readonly { label: string; value: number }[], wid
 
 export { esc as escapeHtml };
 
-/** Line chart of one or more series over a shared x axis (e.g. training curves per epoch); y from 0 to the largest value. */
-export function lineChart(series: readonly { label: string; color: string; points: readonly { x: number; y: number }[] }[], options: { width?: number; height?: number; xLabel: string; yLabel: string; yMax?: number }): string {
+/**
+ * Curves over epochs (loss or accuracy) with colours given: y from 0 to the largest value. `lineChart` draws
+ * accuracies in [0,1] against labelled x ticks (severity, ε).
+ */
+export function curveChart(series: readonly { label: string; color: string; points: readonly { x: number; y: number }[] }[], options: { width?: number; height?: number; xLabel: string; yLabel: string; yMax?: number }): string {
   const width = options.width ?? 420;
   const height = options.height ?? 240;
   const pad = { left: 48, right: 12, top: 12, bottom: 36 };
@@ -62,4 +65,48 @@ export function lineChart(series: readonly { label: string; color: string; point
 <rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" fill="none" stroke="#ccc"/>${ticks}${lines}
 <text x="${(width + pad.left) / 2}" y="${height - 8}" text-anchor="middle">${esc(options.xLabel)} ${xMin}–${xMax}</text>
 <text x="12" y="${height / 2}" text-anchor="middle" transform="rotate(-90 12 ${height / 2})">${esc(options.yLabel)}</text></svg>`;
+}
+
+const PALETTE = ['#2e86ab', '#e4572e', '#76b041', '#9b5de5', '#f4a259', '#555555', '#00a6a6', '#c1292e'];
+
+export interface Series {
+  readonly name: string;
+  readonly points: readonly { readonly x: number; readonly y: number }[];
+}
+
+/** Line chart of accuracies in [0,1] against numeric x (severity, ε), with tick labels for every x given. */
+export function lineChart(series: readonly Series[], { xLabel, yLabel = 'top-1', xTicks, width = 420, height = 260, label }: { xLabel: string; yLabel?: string; xTicks: readonly { x: number; text: string }[]; width?: number; height?: number; label: string }): string {
+  const left = 44, right = 130, top = 12, bottom = 40;
+  const xs = xTicks.map((t) => t.x);
+  const x0 = minOf(xs), x1 = maxOf(xs);
+  const x = (v: number) => left + (x1 === x0 ? 0.5 : (v - x0) / (x1 - x0)) * (width - left - right);
+  const y = (v: number) => top + (1 - v) * (height - top - bottom);
+  const grid = [0, 0.25, 0.5, 0.75, 1].map((t) => `<line x1="${left}" x2="${width - right}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${t * 100}%</text>`).join('');
+  const ticks = xTicks.map((t) => `<text x="${x(t.x)}" y="${height - bottom + 16}" text-anchor="middle">${esc(t.text)}</text>`).join('');
+  const lines = series.map((s, i) => {
+    const colour = PALETTE[i % PALETTE.length];
+    const pts = s.points.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ');
+    const dots = s.points.map((p) => `<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" fill="${colour}"><title>${esc(s.name)}: ${(100 * p.y).toFixed(1)}%</title></circle>`).join('');
+    const legend = `<rect x="${width - right + 10}" y="${top + i * 16}" width="10" height="10" fill="${colour}"/><text x="${width - right + 24}" y="${top + i * 16 + 9}">${esc(s.name)}</text>`;
+    return `<polyline points="${pts}" fill="none" stroke="${colour}" stroke-width="2"/>${dots}${legend}`;
+  }).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-size="11" font-family="sans-serif" role="img" aria-label="${esc(label)}">${grid}${ticks}${lines}
+<text x="${(left + width - right) / 2}" y="${height - 6}" text-anchor="middle">${esc(xLabel)}</text><text x="10" y="${(top + height - bottom) / 2}" text-anchor="middle" transform="rotate(-90 10 ${(top + height - bottom) / 2})">${esc(yLabel)}</text></svg>`;
+}
+
+/** Heat map of values in [0,1] (rows x columns), each cell labelled with its percentage; colour scaled to the data's range. */
+export function heatMap(rows: readonly string[], columns: readonly string[], value: (row: string, column: string) => number | null, label: string): string {
+  const cell = 86, rowLabel = 150, head = 28;
+  const values = rows.flatMap((r) => columns.map((c) => value(r, c))).filter((v): v is number => v !== null);
+  const lo = values.length ? minOf(values) : 0, hi = values.length ? maxOf(values) : 1;
+  const shade = (v: number) => {
+    const t = hi > lo ? (v - lo) / (hi - lo) : 1; // 0 worst (red) .. 1 best (green)
+    return `hsl(${Math.round(10 + 110 * t)},60%,${Math.round(72 - 12 * t)}%)`;
+  };
+  const header = columns.map((c, j) => `<text x="${rowLabel + j * cell + cell / 2}" y="${head - 10}" text-anchor="middle">${esc(c)}</text>`).join('');
+  const body = rows.map((r, i) => `<text x="${rowLabel - 6}" y="${head + i * 30 + 19}" text-anchor="end">${esc(r)}</text>` + columns.map((c, j) => {
+    const v = value(r, c);
+    return `<rect x="${rowLabel + j * cell}" y="${head + i * 30}" width="${cell - 2}" height="28" fill="${v === null ? '#eee' : shade(v)}"><title>${esc(r)} + ${esc(c)}</title></rect><text x="${rowLabel + j * cell + cell / 2}" y="${head + i * 30 + 19}" text-anchor="middle">${v === null ? '–' : `${(100 * v).toFixed(1)}%`}</text>`;
+  }).join('')).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${rowLabel + columns.length * cell}" height="${head + rows.length * 30 + 4}" font-size="11" font-family="sans-serif" role="img" aria-label="${esc(label)}">${header}${body}</svg>`;
 }

@@ -1,52 +1,72 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { stringFlag } from '../command.js';
-import { runEvaluation } from '../../eval/run.js';
+import { numberFlag, stringFlag } from '../command.js';
 import { progressBar } from '../../eval/progress.js';
 import { ResultStore } from '../../store/store.js';
-import { renderRunReport } from '../../report/html.js';
+import { renderDemoReport } from '../../report/demo-report.js';
 import { packagePath } from '../../util/paths.js';
-import { percent } from '../format.js';
-import { evaluationText } from './eval.js';
+import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
+import { DEMO_DATA, demoReading, demoSummary, runDemo, type DemoModel, type DemoSummary } from '../../eval/demo.js';
 
+export { DEMO_DATA };
 export const DEMO_MODEL = 'fashion-cnn';
-/** The bundled models the demo can show: the standard one and its PGD adversarially trained twin. */
-export const DEMO_MODELS = ['fashion-cnn', 'fashion-cnn-at'] as const;
-export const DEMO_DATA = 'demo/data/fashion-mnist';
+
+/** The printed side-by-side table: one row per model, each column naming its protocol and subset size. */
+export function demoTable(demos: readonly DemoModel[], summaries: readonly DemoSummary[]): string {
+  const first = demos[0].runs;
+  const s0 = summaries[0];
+  const headers = [
+    'model',
+    `clean top-1 (n=${first.natural.samples})`,
+    `AR ${s0.arCondition ?? ''} (${first.adversarial.protocol}, n=${first.adversarial.samples})`,
+    `WCAR ${s0.wcarBudget ?? ''}`,
+    `mean corruption error (n=${first.natural.samples})`,
+    `NSD (${first.system.protocol}, n=${first.system.samples})`,
+  ];
+  const rows = summaries.map((s) => [s.model, percent(s.cleanTop1), percent(s.ar), percent(s.wcar), percent(s.meanCorruptionError), s.nsd === null ? '-' : s.nsd.toFixed(4)]);
+  return table(headers, rows);
+}
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'evaluate the bundled Fashion-MNIST model on the bundled images and write an HTML report',
+  summary: 'benchmark the bundled models under quick adversarial, natural and system noise and write one HTML report',
   usage: [
-    'robustart demo [--model NAME] [--store PATH] [--out FILE] [--json]',
+    'robustart demo [--full] [--limit N] [--store PATH] [--out FILE] [--json]',
     '',
-    `  --model NAME   ${DEMO_MODELS.join(' | ')} (default ${DEMO_MODEL}; -at: PGD adversarial training, eps 0.1)`,
-    '  --store PATH   results database (default .robustart/results.db or $ROBUSTART_STORE)',
-    '  --out FILE     report path (default .robustart/reports/<run>.html)',
+    '  --full         the complete suites (robustart-paper attacks, every corruption at 5 severities, the default',
+    '                 decoder x resizer grid) instead of the quick versions',
+    '  --limit N      at most N images per suite (a seeded subset)',
+    '  --store PATH   results database (default .robustart/results.db or $ROBUSTART_STORE); stored runs are reused',
+    '  --out FILE     report path (default .robustart/reports/demo.html, demo-full.html with --full)',
     '  --json         print the summary as JSON',
   ].join('\n'),
-  options: { model: { type: 'string' }, store: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  options: { store: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, full: { type: 'boolean' }, limit: { type: 'string' }, serve: { type: 'boolean' } },
   async run(values) {
+    if (values.serve) throw new RobustartError('demo --serve is not available yet: open the report file the demo writes');
     const json = Boolean(values.json);
-    const model = stringFlag(values, 'model') ?? DEMO_MODEL;
-    if (!(DEMO_MODELS as readonly string[]).includes(model)) throw new RobustartError(`--model ${model} is not a bundled demo model; use ${DEMO_MODELS.join(' or ')}`);
+    const full = Boolean(values.full);
+    const limit = values.limit === undefined ? undefined : numberFlag(values, 'limit', 0, { min: 1, integer: true });
     const store = new ResultStore(stringFlag(values, 'store'));
     try {
-      const bar = json ? undefined : progressBar();
-      const result = await runEvaluation({ model, data: packagePath(DEMO_DATA), store, onProgress: bar });
+      let bar: ReturnType<typeof progressBar> | undefined;
+      const demos = await runDemo({
+        data: packagePath(DEMO_DATA), store, full, limit,
+        onProgress: json ? undefined : (label) => { bar?.end(); if (!json) process.stderr.write(`${label}\n`); bar = progressBar(); return bar; },
+      });
       bar?.end();
-      const html = await renderRunReport({ store, runId: result.run.id, dataset: result.dataset, metadata: result.model.metadata });
-      const out = resolve(stringFlag(values, 'out') ?? `.robustart/reports/${result.run.id}.html`);
+      const summaries = demos.map((d) => demoSummary(store, d));
+      const html = await renderDemoReport({ store, demos, summaries });
+      const out = resolve(stringFlag(values, 'out') ?? `.robustart/reports/${full ? 'demo-full' : 'demo'}.html`);
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, html);
-      const clean = result.perCondition.get('clean')!;
+      const evaluatedNow = demos.reduce((n, d) => n + Object.values(d.runs).reduce((m, r) => m + r.evaluatedNow, 0), 0);
       if (json) {
-        process.stdout.write(`${JSON.stringify({ run: result.run.id, top1: clean.top1, top5: clean.top5, nll: clean.nll, ece: clean.ece, count: clean.count, report: out, store: store.path }, null, 2)}\n`);
+        const runs = demos.map((d) => ({ model: d.model.name, runs: Object.fromEntries(Object.entries(d.runs).map(([k, r]) => [k, { run: r.run.id, protocol: r.protocol, samples: r.samples, evaluatedNow: r.evaluatedNow }])) }));
+        process.stdout.write(`${JSON.stringify({ models: summaries, runs, reading: demoReading(summaries), evaluatedNow, report: out, store: store.path }, null, 2)}\n`);
       } else {
-        process.stdout.write(evaluationText(result));
-        process.stdout.write(`\ntop-1 of the bundled model ${model}: ${percent(clean.top1)}\nreport: ${out}\n`);
+        process.stdout.write(`${demoTable(demos, summaries)}\n${demoReading(summaries)}\n${evaluatedNow === 0 ? 'all results came from the store\n' : ''}report: ${out}\n`);
       }
     } finally {
       store.close();

@@ -144,7 +144,7 @@ function corruptionPool(key: string, corruptionOptions: CorruptionOptions, worke
 }
 
 /** The suite's options with the frost and elastic variants resolved (nothing to resolve with a pre-made tree). */
-export function resolveNaturalOptions<O extends Record<string, unknown>>(options: O): O {
+export function resolveNaturalOptions<O extends Record<string, unknown>>(options: O): O & { readonly frost?: unknown; readonly elastic?: unknown } {
   if (options['imagenet-c'] !== undefined) return options;
   const { frost, elastic } = checkCorruptionVariants(options.frost, options.elastic);
   const frostDir = options['frost-dir'];
