@@ -85,7 +85,7 @@ export const attackCommand: Command = {
     const norm = values.norm === undefined ? undefined : parseNorm(String(values.norm));
     const epsText = stringFlag(values, 'eps');
     const epsilons = epsText === undefined ? undefined : epsText.split(',').filter((t) => t.trim() !== '').map(parseEpsilon);
-    if (entry && !protocolName && (epsilons ?? []).length === 0 && !entry.minimumNorm) throw new RobustartError(`robustart attack: --attack ${entry.name} needs --eps (e.g. --eps 4/255)`);
+    if (entry && !protocolName && (epsilons ?? []).length === 0 && !entry.minimumNorm) throw new RobustartError(`--attack ${entry.name} needs --eps (e.g. --eps 4/255)`);
     const attackOptions: AttackOptions = {
       steps: int(values, 'steps'), restarts: int(values, 'restarts'), queries: int(values, 'queries'), ...(values.targeted === true ? { targeted: true } : {}),
       stepSize: values['step-size'] === undefined ? undefined : parseEpsilon(String(values['step-size'])),
