@@ -20,6 +20,19 @@ test('every example config in configs/ validates and builds its model (weights l
   }
 });
 
+test('a config trains a model-zoo preset: built at the data input size and class count, family from the zoo', () => {
+  const config = parseExperiment({ ...minimal, model: { zoo: 'small-mobilenet_v2' }, data: { input_size: [3, 28, 28] } });
+  const { graph, family, architecture } = buildModel(config, 7, false);
+  assert.equal(architecture, 'small-mobilenet_v2');
+  assert.equal(family, 'CNN');
+  assert.deepEqual(JSON.parse(graph.metadata.input_size), [3, 28, 28]);
+  assert.equal(JSON.parse(graph.metadata.num_classes), 7);
+  const vit = buildModel(parseExperiment({ ...minimal, model: { zoo: 'small-vit', width: 0.5 } }), 10, false);
+  assert.equal(vit.family, 'ViT');
+  assert.throws(() => buildModel(parseExperiment({ ...minimal, model: { zoo: 'no-such-net' } }), 10, false), RobustartError);
+  assert.throws(() => parseExperiment({ ...minimal, model: { zoo: 'small-vit', colour: 'red' } }), RobustartError);
+});
+
 test('defaults fill a minimal config; techniques are off unless switched on', () => {
   const c = parseExperiment(minimal);
   assert.equal(c.seed, 0);

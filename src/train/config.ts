@@ -24,6 +24,14 @@ const modelSchema = z.union([
     /** An ONNX classifier (normalised NCHW input, logits output) whose initializers are trained. */
     onnx: z.string(),
   }).strict(),
+  z.object({
+    /** A model-zoo preset (`robustart zoo list`), built at the data's input size and class count. */
+    zoo: z.string(),
+    /** Width and depth multipliers and option overrides, as `robustart zoo build` takes them. */
+    width: z.number().positive().optional(),
+    depth: z.number().positive().optional(),
+    options: z.record(z.string(), z.unknown()).default({}),
+  }).strict(),
 ]);
 
 const dataSetSchema = z.union([

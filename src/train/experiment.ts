@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { buildSmallCnn, buildResNet, buildViT, buildMixer } from '../model/builders/index.js';
+import { buildPreset } from '../model/zoo/index.js';
 import { Graph } from '../onnx/graph.js';
 import { decodeModel, writeModel } from '../onnx/proto.js';
 import { RobustartError } from '../errors.js';
@@ -37,6 +38,15 @@ export interface TrainingRecord {
 type Family = 'CNN' | 'ViT' | 'MLP';
 
 /** The model a config names, for the data's input size and classes. */
+/** The family a graph's metadata declares (timm-style JSON value), CNN when absent or unreadable. */
+function familyOf(graph: Graph): Family {
+  try {
+    return JSON.parse(graph.metadata?.family ?? '"CNN"') as Family;
+  } catch {
+    return 'CNN';
+  }
+}
+
 export function buildModel(config: ExperimentConfig, classes: number, initialize = true): { graph: Graph; family: Family; architecture: string } {
   if ('onnx' in config.model) {
     let bytes: Uint8Array;
@@ -46,14 +56,14 @@ export function buildModel(config: ExperimentConfig, classes: number, initialize
       throw new RobustartError(`cannot read model ${config.model.onnx}; check model.onnx in the experiment config`);
     }
     const graph = Graph.fromModel(decodeModel(bytes));
-    const family = (() => {
-      try {
-        return JSON.parse(graph.metadata?.family ?? '"CNN"') as Family;
-      } catch {
-        return 'CNN';
-      }
-    })();
-    return { graph, family, architecture: config.model.onnx.replace(/^.*\//, '').replace(/\.onnx$/, '') };
+    return { graph, family: familyOf(graph), architecture: config.model.onnx.replace(/^.*\//, '').replace(/\.onnx$/, '') };
+  }
+  if ('zoo' in config.model) {
+    const [channels, height, width] = config.data.input_size;
+    if (height !== width) throw new RobustartError(`model.zoo ${config.model.zoo} builds square inputs; data.input_size is ${height}×${width}`);
+    const { zoo, width: widthMultiplier, depth, options } = config.model;
+    const graph = buildPreset(zoo, { resolution: height, channels, classes, seed: config.seed, initialize, width: widthMultiplier, depth, options });
+    return { graph, family: familyOf(graph), architecture: zoo };
   }
   const base = { inputSize: config.data.input_size, numClasses: classes, seed: config.seed, initialize };
   const options = config.model.options as Record<string, never>;
