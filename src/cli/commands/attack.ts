@@ -1,17 +1,15 @@
 // robustart attack: one attack (or a protocol's attack set) on a model and dataset at one or more budgets, through the
 // library's one attack pipeline (runAttack); prints clean accuracy, AR and robust accuracy, success rate, median norms /
 // queries where they apply, WCAR per budget and the gradient-masking flags.
-import { existsSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { numberFlag, requireFlag, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
-import { resolveModel } from '../../model/resolve.js';
+import { resolveModelFlag } from '../model-flag.js';
 import { parseDevice } from '../../model/session.js';
 import type { LoadedModel } from '../../model/load.js';
 import { createDifferentiableClassifier } from '../../autodiff/classifier.js';
 import { loadDataset, limitSamples, type Dataset, type Sample } from '../../data/dataset.js';
 import { loadImages } from '../../data/batch.js';
-import { defaultStorePath, ResultStore } from '../../store/store.js';
 import { DEFAULT_SEED } from '../../eval/run.js';
 import { selectProtocolSubset } from '../../eval/suites/adversarial.js';
 import { attackEntry, ATTACKS, type AttackOptions } from '../../noise/adversarial/registry.js';
@@ -22,17 +20,6 @@ import { exampleName, saveExample } from '../../noise/adversarial/examples.js';
 import { PROTOCOL_NAMES, resolveProtocol, type ProtocolSubset } from '../../noise/adversarial/protocols.js';
 import { worstCaseRobustness } from '../../metrics/adversarial.js';
 import { percent, table } from '../format.js';
-
-/** Resolves a model as `eval` does (path, registered name via the store, bundled name). */
-export function resolveModelFlag(name: string, storePath: string | undefined): LoadedModel {
-  if (storePath === undefined && !existsSync(defaultStorePath())) return resolveModel(name);
-  const store = new ResultStore(storePath);
-  try {
-    return resolveModel(name, store);
-  } finally {
-    store.close();
-  }
-}
 
 /** The dataset, the protocol's subset of it, then the seeded --limit, and the images at the model's preprocessing. */
 export async function loadAttackData(

@@ -1,9 +1,7 @@
 // robustart grad: per-sample loss and its gradient w.r.t. the input pixels of a model, .npy in and out.
 import type { Command } from '../command.js';
 import { checkOutputPath, numberFlag, requireFlag, stringFlag } from '../command.js';
-import { existsSync } from 'node:fs';
-import { resolveModel } from '../../model/resolve.js';
-import { ResultStore, defaultStorePath } from '../../store/store.js';
+import { resolveModelFlag } from '../model-flag.js';
 import { parseDevice } from '../../model/session.js';
 import { createDifferentiableClassifier } from '../../autodiff/classifier.js';
 import { parseLossKind, lossUsesTargets } from '../../autodiff/loss-heads.js';
@@ -20,20 +18,6 @@ function checkPixels(pixels: Float32Array, source: string): void {
 }
 
 /** Registered names live in the store; a store that does not exist yet holds none, and is not created here. */
-function withStore<T>(path: string | undefined, use: (store: ResultStore | undefined) => T): T {
-  const file = path ?? defaultStorePath();
-  if (!existsSync(file)) {
-    if (path !== undefined) throw new RobustartError(`no results database at ${path}; check the path`);
-    return use(undefined);
-  }
-  const store = new ResultStore(file, { mustExist: true });
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
-
 export const gradCommand: Command = {
   name: 'grad',
   summary: 'gradient of a loss head w.r.t. the input pixels ([0,1] space), as .npy',
@@ -65,7 +49,7 @@ export const gradCommand: Command = {
     device: { type: 'string' },
   },
   async run(values) {
-    const model = withStore(stringFlag(values, 'store'), (store) => resolveModel(requireFlag(values, 'model', 'grad'), store));
+    const model = resolveModelFlag(requireFlag(values, 'model', 'grad'), stringFlag(values, 'store'));
     for (const note of model.notes) process.stderr.write(`robustart: note: ${note}\n`);
     const inputPath = requireFlag(values, 'input', 'grad');
     const images = readNpy(inputPath);

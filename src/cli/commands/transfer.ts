@@ -12,7 +12,8 @@ import { parseEpsilon } from '../../noise/adversarial/threat.js';
 import { PROTOCOL_NAMES, findProtocol, transferPlans } from '../../noise/adversarial/protocols.js';
 import { percent, table } from '../format.js';
 import type { LoadedModel } from '../../model/load.js';
-import { loadAttackData, resolveModelFlag } from './attack.js';
+import { loadAttackData } from './attack.js';
+import { resolveModel } from '../../model/resolve.js';
 
 function names(values: Record<string, unknown>, flag: string): string[] {
   const list = requireFlag(values, flag, 'transfer').split(',').map((t) => t.trim()).filter((t) => t !== '');
@@ -59,7 +60,7 @@ export const transferCommand: Command = {
     const opened: Opened[] = [];
     try {
       const open = async (name: string): Promise<Opened> => {
-        const model = resolveModelFlag(name, store.path);
+        const model = resolveModel(name, store);
         const m = { name: model.name, sha256: model.sha256, model, classifier: await createDifferentiableClassifier(model.pixelModelBytes, { executionProviders: [device] }) };
         opened.push(m);
         return m;
