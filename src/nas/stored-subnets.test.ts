@@ -13,8 +13,8 @@ test('the analysis reads each registered subnet and the metrics of its stored ru
   try {
     // A model without nas metadata is not a subnet; its runs do not enter.
     store.putModel({ name: 'other', path: writeTinyClassifier(join(dir, 'other.onnx'), { numClasses: 3 }), sha256: 'x', metadata: {}, parameters: 1, macs: 1 });
-    assert.deepEqual(nasSpaces(store), [{ space: TEST_SPACE, subnets: TEST_SUBNETS.length, evaluated: TEST_SUBNETS.length }]);
     const a = nasAnalysis(store);
+    assert.deepEqual(nasSpaces(store), [{ space: TEST_SPACE, subnets: TEST_SUBNETS.length, evaluated: TEST_SUBNETS.length, datasets: [{ fingerprint: a.dataset!, root: join(dir, 'images') }] }]);
     assert.equal(a.space, TEST_SPACE);
     assert.deepEqual(a.spaceHashes, ['f00d']);
     assert.ok(a.dataset && /^[0-9a-f]+$/.test(a.dataset));

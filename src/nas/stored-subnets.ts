@@ -21,6 +21,8 @@ export interface NasSpaceSummary {
   readonly subnets: number;
   /** Subnets with at least one finished run. */
   readonly evaluated: number;
+  /** The datasets those runs used (fingerprint and root), by fingerprint. */
+  readonly datasets: { fingerprint: string; root: string | null }[];
 }
 
 export interface NasAnalysisOptions {
@@ -86,14 +88,18 @@ function runsOf(subnet: Subnet, runs: ReturnType<typeof finishedRuns>): RunEntry
 /** The spaces the store holds subnets of, with how many of each were evaluated. */
 export function nasSpaces(store: ResultStore): NasSpaceSummary[] {
   const runs = finishedRuns(store);
-  const spaces = new Map<string, { subnets: number; evaluated: number }>();
+  const spaces = new Map<string, { subnets: number; evaluated: number; fingerprints: Set<string> }>();
   for (const subnet of storedSubnets(store)) {
-    const s = spaces.get(subnet.nas.space) ?? { subnets: 0, evaluated: 0 };
+    const s = spaces.get(subnet.nas.space) ?? { subnets: 0, evaluated: 0, fingerprints: new Set<string>() };
     s.subnets++;
-    if (runsOf(subnet, runs).length > 0) s.evaluated++;
+    const own = runsOf(subnet, runs);
+    if (own.length > 0) s.evaluated++;
+    for (const r of own) s.fingerprints.add(r.datasetFingerprint);
     spaces.set(subnet.nas.space, s);
   }
-  return [...spaces].map(([space, s]) => ({ space, ...s })).sort((a, b) => a.space.localeCompare(b.space));
+  return [...spaces]
+    .map(([space, s]) => ({ space, subnets: s.subnets, evaluated: s.evaluated, datasets: [...s.fingerprints].sort().map((fingerprint) => ({ fingerprint, root: store.getDataset(fingerprint)?.root ?? null })) }))
+    .sort((a, b) => a.space.localeCompare(b.space));
 }
 
 function chooseSpace(spaces: readonly string[], space: string | undefined): string {
