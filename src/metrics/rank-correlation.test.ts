@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Rng } from '../util/rng.js';
 import { averageRanks, inversionCdf, kendallTauB, spearman } from './rank-correlation.js';
 
 // Reference values: scipy 1.10.1 (Debian's python3-scipy), printed by tools/rank-correlation-reference.py.
@@ -69,4 +70,26 @@ test('missing values are left out pairwise; constant or too short inputs give nu
   assert.deepEqual(kendallTauB([], []), { n: 0, coefficient: null, pValue: null });
   assert.equal(spearman([1, 2, 3], [3, 2, 1]).pValue, 0);
   assert.throws(() => spearman([1], [1, 2]), /lengths must agree/);
+});
+
+test('Kendall tau-b counts pairs as a direct count over all pairs does, with many ties', () => {
+  const rng = new Rng(5);
+  for (const n of [2, 3, 17, 60]) {
+    const x = Array.from({ length: n }, () => rng.int(4));
+    const y = Array.from({ length: n }, () => rng.int(6));
+    let score = 0;
+    let xTied = 0;
+    let yTied = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        score += Math.sign(x[i] - x[j]) * Math.sign(y[i] - y[j]);
+        if (x[i] === x[j]) xTied++;
+        if (y[i] === y[j]) yTied++;
+      }
+    }
+    const total = (n * (n - 1)) / 2;
+    const expected = xTied === total || yTied === total ? null : score / Math.sqrt((total - xTied) * (total - yTied));
+    const tau = kendallTauB(x, y).coefficient;
+    assert.ok(expected === null ? tau === null : Math.abs(tau! - expected) < 1e-12, `n ${n}: ${tau} vs ${expected}`);
+  }
 });

@@ -69,14 +69,14 @@ export function spearman(x: readonly (number | null)[], y: readonly (number | nu
   return { n, coefficient: rho, pValue: studentTTwoSided(t, df) };
 }
 
-/** Σ over groups of equal values of f(group size), for groups of two or more. */
-function tieSum(values: readonly number[], f: (t: number) => number): number {
+/** Sizes of the groups of equal values with two or more members. */
+function tieGroups(values: readonly number[]): number[] {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let sum = 0;
-  for (const t of counts.values()) if (t > 1) sum += f(t);
-  return sum;
+  return [...counts.values()].filter((t) => t > 1);
 }
+
+const sumOver = (groups: readonly number[], f: (t: number) => number) => groups.reduce((sum, t) => sum + f(t), 0);
 
 /**
  * P(K ≤ c) for K the number of inversions of a uniformly random permutation of n items (Kendall's exact null
@@ -97,22 +97,61 @@ export function inversionCdf(n: number, c: number): number {
   return Math.min(1, dist.reduce((s, p) => s + p, 0));
 }
 
+/**
+ * Pairs ordered one way in x and strictly the other way in y, in O(n log n) (Knight 1966): with the pairs sorted
+ * by x then y, the strict inversions of the y sequence, counted by merge sort. Pairs tied in x are sorted by y, so
+ * they add none.
+ */
+function strictInversions(sequence: Float64Array): number {
+  let values: Float64Array = sequence;
+  let buffer: Float64Array = new Float64Array(values.length);
+  let inversions = 0;
+  for (let width = 1; width < values.length; width *= 2) {
+    for (let start = 0; start < values.length; start += 2 * width) {
+      const mid = Math.min(start + width, values.length);
+      const end = Math.min(start + 2 * width, values.length);
+      let i = start;
+      let j = mid;
+      let k = start;
+      while (i < mid && j < end) {
+        if (values[j] < values[i]) {
+          inversions += mid - i; // values[j] is below every value left in the left half
+          buffer[k++] = values[j++];
+        } else buffer[k++] = values[i++];
+      }
+      while (i < mid) buffer[k++] = values[i++];
+      while (j < end) buffer[k++] = values[j++];
+    }
+    [values, buffer] = [buffer, values];
+  }
+  return inversions;
+}
+
+/** Σ t(t−1)/2 over runs of equal keys in a sorted order: the pairs tied in that key. */
+function tiedPairsInRuns(order: readonly number[], same: (a: number, b: number) => boolean): number {
+  let pairs = 0;
+  for (let start = 0; start < order.length; ) {
+    let end = start + 1;
+    while (end < order.length && same(order[start], order[end])) end++;
+    pairs += ((end - start) * (end - start - 1)) / 2;
+    start = end;
+  }
+  return pairs;
+}
+
 /** Kendall's tau-b over the pairs where both values are present, with scipy's default ('auto') p-value. */
 export function kendallTauB(x: readonly (number | null)[], y: readonly (number | null)[]): RankCorrelation {
   const [xs, ys] = presentPairs(x, y);
   const n = xs.length;
   const total = (n * (n - 1)) / 2;
-  let concordant = 0;
-  let discordant = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const s = Math.sign(xs[i] - xs[j]) * Math.sign(ys[i] - ys[j]);
-      if (s > 0) concordant++;
-      else if (s < 0) discordant++;
-    }
-  }
-  const xTies = tieSum(xs, (t) => (t * (t - 1)) / 2);
-  const yTies = tieSum(ys, (t) => (t * (t - 1)) / 2);
+  const order = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b] || ys[a] - ys[b]);
+  const discordant = strictInversions(Float64Array.from(order, (i) => ys[i]));
+  const xTies = tiedPairsInRuns(order, (a, b) => xs[a] === xs[b]);
+  const jointTies = tiedPairsInRuns(order, (a, b) => xs[a] === xs[b] && ys[a] === ys[b]);
+  const yGroups = tieGroups(ys);
+  const yTies = sumOver(yGroups, (t) => (t * (t - 1)) / 2);
+  // Every pair is concordant, discordant, tied in x, tied in y, or tied in both (counted in both tie sums).
+  const concordant = total - discordant - xTies - yTies + jointTies;
   if (n < 2 || xTies === total || yTies === total) return { n, coefficient: null, pValue: null };
   const tau = Math.min(1, Math.max(-1, (concordant - discordant) / Math.sqrt((total - xTies) * (total - yTies))));
   const c = Math.min(discordant, total - discordant);
@@ -122,10 +161,11 @@ export function kendallTauB(x: readonly (number | null)[], y: readonly (number |
   }
   // Normal approximation of concordant − discordant with the tie-corrected variance (Kendall 1970, as scipy).
   const m = n * (n - 1);
-  const x0 = tieSum(xs, (t) => t * (t - 1) * (t - 2));
-  const y0 = tieSum(ys, (t) => t * (t - 1) * (t - 2));
-  const x1 = tieSum(xs, (t) => t * (t - 1) * (2 * t + 5));
-  const y1 = tieSum(ys, (t) => t * (t - 1) * (2 * t + 5));
+  const xGroups = tieGroups(xs);
+  const x0 = sumOver(xGroups, (t) => t * (t - 1) * (t - 2));
+  const y0 = sumOver(yGroups, (t) => t * (t - 1) * (t - 2));
+  const x1 = sumOver(xGroups, (t) => t * (t - 1) * (2 * t + 5));
+  const y1 = sumOver(yGroups, (t) => t * (t - 1) * (2 * t + 5));
   const variance = (m * (2 * n + 5) - x1 - y1) / 18 + (2 * xTies * yTies) / m + (n > 2 ? (x0 * y0) / (9 * m * (n - 2)) : 0);
   return { n, coefficient: tau, pValue: variance > 0 ? normalTwoSided((concordant - discordant) / Math.sqrt(variance)) : null };
 }

@@ -61,7 +61,8 @@ export interface NasAnalysis {
   readonly pareto: ParetoFront[];
 }
 
-const byNaturalOrder = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+const naturalOrder = new Intl.Collator('en', { numeric: true });
+const byNaturalOrder = (a: string, b: string) => naturalOrder.compare(a, b);
 
 /** `{ depth: [1, 2], kernel: 3 }` -> `{ 'depth[0]': 1, 'depth[1]': 2, kernel: 3 }`. */
 export function flattenChoices(choices: ArchitectureChoices): Record<string, number> {
