@@ -110,12 +110,12 @@ export function analyzeSubnets(space: string, spaceHashes: readonly string[], su
   const dimensions = [...new Set(rows.flatMap((r) => Object.keys(r.architecture)))].sort(byNaturalOrder);
   const dimensionValues = (key: string): (number | null)[] =>
     rows.map((r) => (key === 'params' ? r.params : key === 'macs' ? r.macs : (r.architecture[key] ?? null)));
-  const metricValues = (key: string): (number | null)[] => rows.map((r) => r.metrics[key] ?? null);
+  const metricValues = new Map(columns.map((c) => [c.key, rows.map((r) => r.metrics[c.key] ?? null)]));
   const correlations: NasCorrelation[] = [];
   for (const dimension of [...dimensions, 'params', 'macs']) {
     const x = dimensionValues(dimension);
     for (const column of columns) {
-      const y = metricValues(column.key);
+      const y = metricValues.get(column.key)!;
       const s = spearman(x, y);
       const k = kendallTauB(x, y);
       correlations.push({ dimension, metric: column.key, n: s.n, spearman: s.coefficient, spearmanP: s.pValue, kendall: k.coefficient, kendallP: k.pValue });
