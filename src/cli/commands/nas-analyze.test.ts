@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RobustartError } from '../../errors.js';
@@ -19,6 +19,11 @@ test('nas analyze prints a summary and exports JSON and the three CSV tables', a
   const dir = tempDir();
   const store = await writeNasStore(dir, { suites: [{ suite: 'clean' }, { suite: 'system', options: { decoders: 'sharp,jpegjs', resizers: 'pil-bilinear,cv2-linear' } }] });
   const summary = await analyze({ store });
+  // The space by name or by its file, as the other nas actions take it.
+  const spaceFile = join(dir, 'space.yaml');
+  writeFileSync(spaceFile, 'name: tiny-cnn\nstages: []\n');
+  assert.equal(await analyze({ store, space: spaceFile }), summary);
+  assert.equal(await analyze({ store, space: 'tiny-cnn' }), summary);
   assert.match(summary, new RegExp(`search space tiny-cnn: ${TEST_SUBNETS.length} subnets, ${TEST_SUBNETS.length} evaluated on dataset [0-9a-f]{12}`));
   assert.match(summary, /rank correlations \(strongest first\)\n/);
   assert.match(summary, /Pareto fronts against MACs/);
@@ -52,4 +57,6 @@ test('nas analyze refuses bad flags and a missing store in one line', async () =
   await refuses({ table: 'pareto' }, /--table chooses a CSV table; add --format csv/);
   await refuses({ out: join(dir, 'x.json') }, /--out writes an export; add --format json or --format csv/);
   await refuses({ store: join(dir, 'missing.db') }, /no results database at .*missing.db/);
+  writeFileSync(join(dir, 'nameless.yaml'), 'stages: []\n');
+  await refuses({ space: join(dir, 'nameless.yaml'), store: join(dir, 'missing.db') }, /--space .*nameless.yaml is a file without a space name/);
 });

@@ -2,7 +2,8 @@
 // correlation of every architecture dimension with every robustness metric, and the Pareto fronts against MACs
 // and params; printed as a summary, or exported as JSON or CSV. The `nas` command dispatches its `analyze` action
 // here (nasAnalyzeAction).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { dirname, resolve } from 'node:path';
 import type { OptionSpec } from '../command.js';
 import { stringFlag } from '../command.js';
@@ -15,7 +16,7 @@ import { humanCount, percent, table } from '../format.js';
 
 export const NAS_ANALYZE_USAGE = [
   'robustart nas analyze [--store S] [--space NAME] [--dataset FP|ROOT] [--format json|csv] [--table subnets|correlations|pareto] [--out FILE]',
-  '  --space NAME     the search space whose subnets to analyse (needed when the store holds several)',
+  '  --space S        the search space whose subnets to analyse, by name or space file (needed when the store holds several)',
   '  --dataset FP     fingerprint (prefix) or root of the dataset the runs used (needed when they used several)',
   '  --format F       json (everything) or csv (one table, see --table); default: a summary on the terminal',
   '  --table T        the CSV table: subnets (default), correlations or pareto',
@@ -63,6 +64,19 @@ export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null }):
   return parts.join('');
 }
 
+/** A space given by name, or by its file (as `nas train` and `nas sample` take it): the file's `name`. */
+export function spaceName(value: string): string {
+  if (!existsSync(value) || !statSync(value).isFile()) return value;
+  let name: unknown;
+  try {
+    name = (parseYaml(readFileSync(value, 'utf8')) as { name?: unknown } | null)?.name;
+  } catch {
+    name = undefined;
+  }
+  if (typeof name !== 'string' || name === '') throw new RobustartError(`nas analyze: --space ${value} is a file without a space name; give the space's name or its space file`);
+  return name;
+}
+
 /** Runs `nas analyze` with parsed flags; writes to `stdout` (a file with --out). */
 export async function runNasAnalyze(values: Record<string, unknown>, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   const format = stringFlag(values, 'format');
@@ -72,11 +86,13 @@ export async function runNasAnalyze(values: Record<string, unknown>, stdout: Nod
   if (tableName !== undefined && format !== 'csv') throw new RobustartError('nas analyze: --table chooses a CSV table; add --format csv');
   const out = stringFlag(values, 'out');
   if (out !== undefined && format === undefined) throw new RobustartError('nas analyze: --out writes an export; add --format json or --format csv');
+  const spaceFlag = stringFlag(values, 'space');
+  const space = spaceFlag === undefined ? undefined : spaceName(spaceFlag);
   // An explicit --store must exist: reading results never creates an empty database.
   const store = new ResultStore(stringFlag(values, 'store'), { mustExist: stringFlag(values, 'store') !== undefined });
   let analysis;
   try {
-    analysis = nasAnalysis(store, { space: stringFlag(values, 'space'), dataset: stringFlag(values, 'dataset') });
+    analysis = nasAnalysis(store, { space, dataset: stringFlag(values, 'dataset') });
   } finally {
     store.close();
   }
