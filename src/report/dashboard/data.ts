@@ -121,5 +121,8 @@ export function nasSpacesPayload(store: ResultStore): NasSpaceSummary[] {
 export function nasPayload(store: ResultStore, space: string, dataset?: string): NasAnalysis & { dataset: string | null } {
   const spaces = nasSpaces(store);
   if (!spaces.some((s) => s.space === space)) throw new NasSpaceNotFoundError(`no NAS subnets of search space '${space}' in the results store${spaces.length ? `; it has ${spaces.map((s) => s.space).join(', ')}` : ''}`);
-  return nasAnalysis(store, { space, dataset });
+  const analysis = nasAnalysis(store, { space, dataset });
+  // The page shows the metric columns only: the per-entry suite metrics (CE per corruption, …) stay in the export.
+  const subnets = analysis.subnets.map((s) => ({ ...s, metrics: Object.fromEntries(analysis.columns.map((c) => [c.key, s.metrics[c.key] ?? null])) }));
+  return { ...analysis, subnets };
 }
