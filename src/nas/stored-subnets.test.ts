@@ -72,3 +72,29 @@ test('choosing a space and a dataset, and malformed metadata, are one-line error
     store.close();
   }
 });
+
+test('runs on several datasets need a choice by fingerprint or root; a second run of a suite keeps its own entry', () => {
+  const store = new ResultStore(join(tempDir(), 'results.db'));
+  try {
+    store.putModel({ name: 's/a', path: '/m.onnx', sha256: 'ha', metadata: { nas: { space: 's', spaceHash: 'h', choices: { depth: 2 }, params: 10, macs: 20 } }, parameters: 10, macs: 20 });
+    store.putDataset({ fingerprint: 'aaaa1111', kind: 'folder', root: '/data/one', numSamples: 4, classes: ['x'] });
+    store.putDataset({ fingerprint: 'bbbb2222', kind: 'folder', root: '/data/two', numSamples: 4, classes: ['x'] });
+    const stored = (id: string, suite: string, dataset: string, top1: number, modelName = 's/a') => {
+      store.openRun({ id, suite, modelName, modelSha256: 'ha', datasetFingerprint: dataset, config: {}, seed: 0, versions: {} });
+      store.setMetrics(id, 'clean', { top1 });
+      store.finishRun(id, 'finished', { suiteMetrics: {} });
+    };
+    stored('r1', 'clean', 'aaaa1111', 0.5);
+    stored('r2', 'clean', 'bbbb2222', 0.25, 'subnet-a.onnx'); // evaluated by path: found by its file hash
+    assert.throws(() => nasAnalysis(store), /evaluated on 2 datasets: aaaa1111 \(\/data\/one\), bbbb2222 \(\/data\/two\); choose one by fingerprint or root/);
+    assert.equal(nasAnalysis(store, { dataset: '/data/two' }).subnets[0].metrics.clean_top1, 0.25);
+    assert.equal(nasAnalysis(store, { dataset: 'aaaa' }).subnets[0].metrics.clean_top1, 0.5);
+    stored('r3', 'clean', 'aaaa1111', 0.75);
+    const twice = nasAnalysis(store, { dataset: 'aaaa' }).subnets[0];
+    assert.deepEqual(twice.runs, { clean: 'r1', 'clean#2': 'r3' });
+    // As in the leaderboard, a clean suite's top-1 replaces an earlier entry's: the later clean run gives clean top-1.
+    assert.equal(twice.metrics.clean_top1, 0.75);
+  } finally {
+    store.close();
+  }
+});

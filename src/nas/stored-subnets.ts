@@ -136,7 +136,8 @@ export function nasAnalysis(store: ResultStore, options: NasAnalysisOptions = {}
   const dataset = chooseDataset(store, fingerprints, options.dataset);
   const columns: Column[] = [];
   const rows: NasSubnetRow[] = subnets.map(({ entry, nas }) => {
-    // A second run of a suite (other options) keeps its own entry; headline metrics come from the earliest.
+    // A second run of a suite (other options) keeps its own entry, oldest first; the headline columns follow the
+    // leaderboard's rule (the first entry that reports one; a clean suite's top-1 replaces another entry's).
     const entries: [string, { suite: string; runId: string }][] = [];
     for (const run of runsBySubnet.get(entry.name)!.filter((r) => r.datasetFingerprint === dataset)) {
       const taken = entries.filter(([, e]) => e.suite === run.suite).length;
