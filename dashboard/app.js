@@ -1,4 +1,4 @@
-// robustart dashboard: leaderboard, architecture / technique / transfer views and per-model pages, drawn with
+// robustart dashboard: leaderboard, architecture / technique / transfer / NAS views and per-model pages, drawn with
 // Observable Plot (window.Plot, bundled locally). In server mode it reads /api/ and polls it so the pages follow a
 // running study; a static site (robustart study export --site) reads the same payloads from data/*.json.
 /* global Plot */
@@ -6,7 +6,7 @@
 
 const STATIC = window.ROBUSTART_MODE === 'static';
 const POLL_MS = 3000;
-const state = { archMetric: null, studies: [], study: null, dataset: null, payload: null, payloadText: '', sort: null, order: 'desc', family: '', technique: '', q: '', modelText: '' };
+const state = { nasSpaces: [], nasSpace: null, nasDataset: null, nasText: '', nasCoefficient: 'spearman', nasSort: null, nasOrder: 'desc', archMetric: null, studies: [], study: null, dataset: null, payload: null, payloadText: '', sort: null, order: 'desc', family: '', technique: '', q: '', modelText: '' };
 
 // Colour-blind-friendly palettes: Observable10 for families (categorical), viridis (sequential), PuOr (diverging).
 const FAMILY_SCHEME = 'observable10';
@@ -257,6 +257,146 @@ function renderTransfer(main) {
   main.append(chart('AR of each target under attacks crafted on each source', plot, 'transfer-chart'));
 }
 
+// ---------- NAS view ----------
+async function loadNasSpaces() {
+  const { json } = await getJson('api/nas', ['nas.json']);
+  state.nasSpaces = json;
+  // The view exists only when the store holds NAS subnets.
+  document.getElementById('nav-nas').hidden = json.length === 0;
+}
+
+const NAS_OTHER = '#b8bcc2';
+const NAS_FRONT = '#d35400';
+
+/** One metric against MACs: every subnet, the Pareto front (cheapest to best) as a staircase with its points. */
+function paretoPlot(a, column) {
+  const shownValue = (s) => shown(column, s.metrics[column.key]);
+  const points = a.subnets.filter((s) => s.macs !== null && shownValue(s) !== null);
+  const front = new Set((a.pareto.find((p) => p.metric === column.key && p.cost === 'macs') || { subnets: [] }).subnets);
+  const onFront = points.filter((s) => front.has(s.name)).sort((x, y) => x.macs - y.macs);
+  const data = (rows) => rows.map((s) => ({ subnet: s.subnetId, macs: s.macs, value: shownValue(s) }));
+  return Plot.plot({
+    width: 380, height: 260, marginLeft: 56, grid: true, inset: 12,
+    x: { label: 'MACs per image (count, log scale)', type: 'log' },
+    y: { label: axisLabel(column) },
+    marks: [
+      Plot.dot(data(points.filter((s) => !front.has(s.name))), { x: 'macs', y: 'value', fill: NAS_OTHER, r: 3.5, channels: { subnet: 'subnet' }, tip: true }),
+      Plot.line(data(onFront), { x: 'macs', y: 'value', stroke: NAS_FRONT, strokeWidth: 1.5, curve: 'step-after' }),
+      Plot.dot(data(onFront), { x: 'macs', y: 'value', fill: NAS_FRONT, r: 5, stroke: 'white', channels: { subnet: 'subnet' }, tip: true }),
+    ],
+  });
+}
+
+function correlationPlot(a, coefficient) {
+  const label = new Map(a.columns.map((c) => [c.key, c.label]));
+  const other = coefficient === 'spearman' ? 'kendall' : 'spearman';
+  const present = a.correlations.filter((c) => c[coefficient] !== null);
+  // Metrics and dimensions with at least one coefficient (a metric no subnet has, or a constant dimension, has none).
+  const metrics = a.columns.filter((c) => present.some((x) => x.metric === c.key)).map((c) => c.label);
+  const dimensions = [...a.dimensions, 'params', 'macs'].filter((d) => present.some((x) => x.dimension === d));
+  const data = present.map((c) => ({
+    dimension: c.dimension, metric: label.get(c.metric), value: c[coefficient], n: c.n, p: c[`${coefficient}P`], [other]: c[other],
+  }));
+  return Plot.plot({
+    marginLeft: 90, marginBottom: 110, width: Math.min(1400, 160 + 70 * metrics.length), height: 120 + 30 * dimensions.length,
+    x: { label: 'robustness metric', domain: metrics, tickRotate: -35 }, y: { label: 'architecture dimension', domain: dimensions },
+    color: { type: 'diverging', scheme: 'PuOr', domain: [-1, 1], legend: true, label: coefficient === 'spearman' ? "Spearman's rho" : "Kendall's tau-b" },
+    marks: [
+      Plot.cell(data, { x: 'metric', y: 'dimension', fill: 'value', inset: 0.5, channels: { n: 'n', 'p-value': 'p', [other === 'kendall' ? 'Kendall tau-b' : "Spearman's rho"]: other }, tip: true }),
+      Plot.text(data, { x: 'metric', y: 'dimension', text: (d) => d.value.toFixed(2), fill: (d) => (Math.abs(d.value) > 0.6 ? 'white' : 'black'), fontSize: 11 }),
+    ],
+  });
+}
+
+function nasTable(a, columns) {
+  const holder = el('div', { class: 'table-holder' });
+  const fixed = [{ key: 'subnet', label: 'subnet', text: true }, ...a.dimensions.map((d) => ({ key: `arch:${d}`, label: d })), { key: 'params', label: 'params' }, { key: 'macs', label: 'MACs' }];
+  const value = (s, key) => (key === 'subnet' ? s.subnetId : key.startsWith('arch:') ? s.architecture[key.slice(5)] : key === 'params' || key === 'macs' ? s[key] : s.metrics[key]);
+  function draw() {
+    let rows = a.subnets;
+    if (state.nasSort) {
+      const sign = state.nasOrder === 'asc' ? 1 : -1;
+      rows = [...rows].sort((x, y) => {
+        const vx = value(x, state.nasSort);
+        const vy = value(y, state.nasSort);
+        if (vx === null || vx === undefined) return 1;
+        if (vy === null || vy === undefined) return -1;
+        return sign * (typeof vx === 'number' ? vx - vy : String(vx).localeCompare(String(vy), 'en', { numeric: true }));
+      });
+    }
+    const header = el('tr', {}, ...[...fixed, ...columns].map((c) => {
+      const sorted = state.nasSort === c.key;
+      return el('th', { scope: 'col', 'data-key': c.key, 'aria-sort': sorted ? (state.nasOrder === 'asc' ? 'ascending' : 'descending') : 'none' },
+        el('button', { type: 'button', onclick: () => { state.nasOrder = sorted && state.nasOrder === 'desc' ? 'asc' : sorted ? 'desc' : c.text ? 'asc' : 'desc'; state.nasSort = c.key; draw(); } }, `${c.label}${sorted ? (state.nasOrder === 'asc' ? ' ▲' : ' ▼') : ''}`));
+    }));
+    const body = rows.map((s) => el('tr', { 'data-subnet': s.name },
+      el('td', { text: s.subnetId }),
+      ...a.dimensions.map((d) => el('td', { class: 'num', text: s.architecture[d] === undefined ? '–' : String(s.architecture[d]) })),
+      el('td', { class: 'num', text: human(s.params) }), el('td', { class: 'num', text: human(s.macs) }),
+      ...columns.map((c) => el('td', { class: 'num', 'data-key': c.key, text: formatMetric(c, s.metrics[c.key]) }))));
+    holder.replaceChildren(el('table', { id: 'nas-table' }, el('thead', {}, header), el('tbody', {}, ...body)));
+  }
+  draw();
+  return holder;
+}
+
+function drawNas(main, a) {
+  const option = (v, text) => el('option', { value: v, text: text || v });
+  const space = state.nasSpaces.find((s) => s.space === a.space);
+  const spaceSelect = el('select', { id: 'nas-space', 'aria-label': 'search space', onchange: (e) => { state.nasSpace = e.target.value; state.nasSort = null; render(true); } }, ...state.nasSpaces.map((s) => option(s.space)));
+  spaceSelect.value = a.space;
+  const datasetSelect = space.datasets.length > 1 ? el('select', { id: 'nas-dataset', 'aria-label': 'dataset', onchange: (e) => { state.nasDataset = e.target.value; render(true); } }, ...space.datasets.map((d) => option(d.fingerprint, d.root || d.fingerprint.slice(0, 12)))) : null;
+  if (datasetSelect) datasetSelect.value = state.nasDataset;
+  const coefficientSelect = el('select', { id: 'nas-coefficient', 'aria-label': 'rank correlation', onchange: (e) => { state.nasCoefficient = e.target.value; drawCorrelations(); } }, option('spearman', "Spearman's rho"), option('kendall', "Kendall's tau-b"));
+  coefficientSelect.value = state.nasCoefficient;
+  // Metrics some subnet has a value for (mCE, for one, needs all 15 corruptions at all 5 severities).
+  const columns = a.columns.filter((c) => a.subnets.some((s) => s.metrics[c.key] !== null && s.metrics[c.key] !== undefined));
+  const evaluated = a.subnets.filter((s) => Object.keys(s.runs).length > 0).length;
+  const paretoGrid = el('div', { class: 'grid' });
+  const correlations = el('div', {});
+  replace(main,
+    el('h2', { text: `NAS subnets · ${a.space}` }),
+    el('div', { class: 'controls' }, el('label', {}, 'search space ', spaceSelect), datasetSelect ? el('label', {}, 'dataset ', datasetSelect) : null),
+    note(`${a.subnets.length} subnets, ${evaluated} evaluated${a.dataset ? ` on dataset ${(space.datasets.find((d) => d.fingerprint === a.dataset) || {}).root || a.dataset.slice(0, 12)}` : ''}.${a.spaceHashes.length > 1 ? ` Sampled from ${a.spaceHashes.length} versions of the space.` : ''}`),
+    el('h3', { text: 'Robustness against MACs: Pareto fronts' }),
+    note('Orange: the Pareto front (no other subnet costs fewer MACs and does better); grey: the other subnets. Hover a point for its subnet.'),
+    paretoGrid,
+    el('h3', { text: 'Rank correlation of each architecture dimension with each metric' }),
+    el('div', { class: 'controls' }, el('label', {}, 'coefficient ', coefficientSelect)),
+    correlations,
+    el('h3', { text: 'Subnets' }),
+    nasTable(a, columns),
+  );
+  if (columns.length === 0) paretoGrid.append(note('No subnet has stored results yet.'));
+  for (const c of columns) paretoGrid.append(chart(`${c.label} vs MACs (${c.better} is better)`, paretoPlot(a, c), 'nas-pareto-chart'));
+  function drawCorrelations() {
+    const shownCorrelations = a.correlations.some((c) => c[state.nasCoefficient] !== null);
+    correlations.replaceChildren(shownCorrelations
+      ? chart(`${state.nasCoefficient === 'spearman' ? "Spearman's rho" : "Kendall's tau-b"} (hover a cell for n and the two-sided p-value)`, correlationPlot(a, state.nasCoefficient), 'nas-correlation-chart')
+      : note('No correlations yet: they need at least two subnets with values that differ.'));
+  }
+  drawCorrelations();
+}
+
+async function renderNas(main, force) {
+  if (state.nasSpaces.length === 0) {
+    main.dataset.view = 'nas';
+    main.replaceChildren(note('The results store holds no NAS subnets (registered models with nas metadata).'));
+    return;
+  }
+  if (!state.nasSpaces.some((s) => s.space === state.nasSpace)) state.nasSpace = state.nasSpaces[0].space;
+  const space = state.nasSpaces.find((s) => s.space === state.nasSpace);
+  const datasets = space.datasets.map((d) => d.fingerprint);
+  if (!datasets.includes(state.nasDataset)) state.nasDataset = datasets[0] || null;
+  const query = state.nasDataset ? `?dataset=${encodeURIComponent(state.nasDataset)}` : '';
+  const { text, json } = await getJson(`api/nas/${encodeURIComponent(space.space)}${query}`, ['nas', space.space, `${state.nasDataset || 'none'}.json`]);
+  if (!force && text === state.nasText && main.dataset.view === 'nas') return;
+  state.nasText = text;
+  main.dataset.view = 'nas';
+  delete main.dataset.model;
+  drawNas(main, json);
+}
+
 // ---------- per-model page ----------
 async function renderModel(main, name) {
   const { text, json: d } = await getJson(`api/studies/${encodeURIComponent(state.study)}/models/${encodeURIComponent(name)}?dataset=${encodeURIComponent(state.dataset)}`, [state.study, state.dataset, 'models', `${name}.json`]);
@@ -334,6 +474,7 @@ async function render(force) {
   for (const a of document.querySelectorAll('nav a')) a.setAttribute('aria-current', a.dataset.view === view ? 'page' : 'false');
   try {
     const changed = await loadDashboard();
+    if (view === 'nas') return await renderNas(main, force);
     if (!state.study) {
       main.replaceChildren(note('The results store holds no study yet: run robustart study run FILE.'));
       return;
@@ -357,6 +498,7 @@ async function start() {
   window.addEventListener('hashchange', () => { state.modelText = ''; render(true); });
   try {
     await loadStudies();
+    await loadNasSpaces();
   } catch (err) {
     document.getElementById('main').replaceChildren(el('p', { class: 'error', role: 'alert', text: String(err.message || err) }));
     return;
@@ -364,7 +506,7 @@ async function start() {
   await render(true);
   if (!STATIC) {
     // Live updates while a study runs: re-read the store's payload and redraw only when it changed.
-    setInterval(() => { loadStudies().then(() => render(false)).catch(() => undefined); }, POLL_MS);
+    setInterval(() => { loadStudies().then(loadNasSpaces).then(() => render(false)).catch(() => undefined); }, POLL_MS);
   }
 }
 

@@ -23,7 +23,7 @@ test('npm pack ships the subpath exports and no tests or test helpers', { timeou
 
 test('subpaths import on their own and export what the root exports', async () => {
   const root = await import('../index.js');
-  for (const name of ['core', 'data', 'models', 'autodiff', 'onnx', 'eval', 'metrics', 'results', 'system', 'corruptions', 'attacks', 'train']) {
+  for (const name of ['core', 'data', 'models', 'autodiff', 'onnx', 'eval', 'metrics', 'results', 'system', 'corruptions', 'attacks', 'train', 'nas-analysis']) {
     const sub = (await import(`./${name}.js`)) as Record<string, unknown>;
     assert.ok(Object.keys(sub).length > 0, name);
     for (const [key, value] of Object.entries(sub)) assert.equal((root as Record<string, unknown>)[key], value, `${name}.${key}`);

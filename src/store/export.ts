@@ -1,12 +1,8 @@
 // Exports a run's per-sample records (and, in JSON, its config and metrics) for analysis elsewhere.
 import type { ResultStore } from './store.js';
+import { csvField } from '../util/csv.js';
 
 export type ExportFormat = 'csv' | 'json';
-
-function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 export function exportRun(store: ResultStore, runId: string, format: ExportFormat): string {
   const records = store.records(runId);

@@ -156,43 +156,81 @@ function conditionTop1(store: ResultStore, runId: string): Map<string, number> {
   return out;
 }
 
+export interface RunMetrics {
+  /** Every suite metric as `<suite entry>/<name>`, and the headline metrics under their canonical keys. */
+  readonly metrics: Record<string, number | null>;
+  /** The headline columns the metrics fill. */
+  readonly columns: Column[];
+  /** Decoder+resizer combination with the lowest accuracy. */
+  readonly worstSystem: string | null;
+}
+
+/**
+ * One model's metric row from its finished runs, keyed by suite entry name (a study's entry, or the suite's name
+ * for runs outside a study). The first entry that reports a headline metric wins, except that the clean suite's
+ * top-1 overrides the clean top-1 other suites report.
+ */
+export function metricsFromRuns(store: ResultStore, runs: Iterable<readonly [entry: string, run: { suite: string; runId: string }]>): RunMetrics {
+  const metrics: Record<string, number | null> = {};
+  const columns = new Map<string, Column>();
+  let worstSystem: string | null = null;
+  const setHeadline = (key: string, value: number | null) => {
+    if (key in metrics) return;
+    metrics[key] = value;
+    const label = perBudgetLabel(key);
+    if (HEADLINE[key]) columns.set(key, { key, ...HEADLINE[key] });
+    else if (label) columns.set(key, { key, label, unit: 'fraction', better: 'higher', group: 'adversarial' });
+  };
+  for (const [entryName, { suite, runId }] of runs) {
+    const run = store.getRun(runId)!;
+    const top1 = conditionTop1(store, runId);
+    const clean = top1.get('clean');
+    if (clean !== undefined && (suite === 'clean' || !('clean_top1' in metrics))) {
+      delete metrics.clean_top1;
+      setHeadline('clean_top1', clean);
+    }
+    const summary = (run.summary?.suiteMetrics ?? {}) as Record<string, number | null>;
+    for (const [key, value] of Object.entries(summary)) {
+      if (typeof value !== 'number' && value !== null) continue;
+      metrics[`${entryName}/${key}`] = value;
+      const headline = headlineKey(key);
+      if (headline) setHeadline(headline, value);
+    }
+    if (suite === 'adversarial' && !Object.keys(summary).some((k) => k.startsWith('robust_accuracy/'))) {
+      for (const [key, value] of Object.entries(robustAccuracyFromRecords(store.records(runId)))) setHeadline(key, value);
+    }
+    if (suite === 'system' && top1.size > 0 && worstSystem === null) {
+      worstSystem = [...top1].reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+    }
+  }
+  return { metrics, columns: [...columns.values()], worstSystem };
+}
+
+/** Clean top-1, the suite summaries (mCE, NSD, ...), then robust accuracy, WCAR and AR per attack by budget. */
+export function sortColumns(columns: Iterable<Column>): Column[] {
+  const unique = new Map([...columns].map((c) => [c.key, c]));
+  const order = Object.keys(HEADLINE);
+  const rank = (c: Column): [number, number] => {
+    const i = order.indexOf(c.key);
+    if (i >= 0) return [i === 0 ? 0 : 1, i];
+    const family = ['robust_accuracy/', 'wcar/', 'ar/'].findIndex((prefix) => c.key.startsWith(prefix));
+    return [2 + Math.max(family, 0), 0];
+  };
+  return [...unique.values()].sort((a, b) => {
+    const [ga, ia] = rank(a);
+    const [gb, ib] = rank(b);
+    return ga - gb || ia - ib || a.key.localeCompare(b.key, 'en', { numeric: true });
+  });
+}
+
 export function buildLeaderboard(study: Study, store: ResultStore, dataset = study.datasets[0].name): Leaderboard {
   const state = new StudyState(store);
-  const columns = new Map<string, Column>();
+  const columns: Column[] = [];
   const rows: LeaderboardRow[] = [];
   for (const [name, entry] of runsByModel(study, store, state, dataset)) {
     const declared = study.models.find((m) => m.name === name)!;
-    const metrics: Record<string, number | null> = {};
-    let worstSystem: string | null = null;
-    const setHeadline = (key: string, value: number | null) => {
-      if (key in metrics) return;
-      metrics[key] = value;
-      const label = perBudgetLabel(key);
-      if (HEADLINE[key]) columns.set(key, { key, ...HEADLINE[key] });
-      else if (label) columns.set(key, { key, label, unit: 'fraction', better: 'higher', group: 'adversarial' });
-    };
-    for (const [entryName, { suite, runId }] of entry.runs) {
-      const run = store.getRun(runId)!;
-      const top1 = conditionTop1(store, runId);
-      const clean = top1.get('clean');
-      if (clean !== undefined && (suite === 'clean' || !('clean_top1' in metrics))) {
-        delete metrics.clean_top1;
-        setHeadline('clean_top1', clean);
-      }
-      const summary = (run.summary?.suiteMetrics ?? {}) as Record<string, number | null>;
-      for (const [key, value] of Object.entries(summary)) {
-        if (typeof value !== 'number' && value !== null) continue;
-        metrics[`${entryName}/${key}`] = value;
-        const headline = headlineKey(key);
-        if (headline) setHeadline(headline, value);
-      }
-      if (suite === 'adversarial' && !Object.keys(summary).some((k) => k.startsWith('robust_accuracy/'))) {
-        for (const [key, value] of Object.entries(robustAccuracyFromRecords(store.records(runId)))) setHeadline(key, value);
-      }
-      if (suite === 'system' && top1.size > 0 && worstSystem === null) {
-        worstSystem = [...top1].reduce((a, b) => (b[1] < a[1] ? b : a))[0];
-      }
-    }
+    const { metrics, columns: filled, worstSystem } = metricsFromRuns(store, entry.runs);
+    columns.push(...filled);
     rows.push({
       name,
       family: declared.family,
@@ -208,20 +246,7 @@ export function buildLeaderboard(study: Study, store: ResultStore, dataset = stu
       cellsTotal: entry.total,
     });
   }
-  // Clean top-1, the suite summaries (mCE, NSD, ...), then robust accuracy, WCAR and AR per attack by budget.
-  const order = Object.keys(HEADLINE);
-  const rank = (c: Column): [number, number] => {
-    const i = order.indexOf(c.key);
-    if (i >= 0) return [i === 0 ? 0 : 1, i];
-    const family = ['robust_accuracy/', 'wcar/', 'ar/'].findIndex((prefix) => c.key.startsWith(prefix));
-    return [2 + Math.max(family, 0), 0];
-  };
-  const sorted = [...columns.values()].sort((a, b) => {
-    const [ga, ia] = rank(a);
-    const [gb, ib] = rank(b);
-    return ga - gb || ia - ib || a.key.localeCompare(b.key, 'en', { numeric: true });
-  });
-  return { study: study.name, description: study.description ?? null, dataset, datasets: study.datasets.map((d) => d.name), columns: sorted, rows };
+  return { study: study.name, description: study.description ?? null, dataset, datasets: study.datasets.map((d) => d.name), columns: sortColumns(columns), rows };
 }
 
 export interface TechniqueDelta {

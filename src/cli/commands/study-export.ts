@@ -7,25 +7,16 @@ import type { ResultStore } from '../../store/store.js';
 import type { Study } from '../../study/config.js';
 import { buildLeaderboard, techniqueDeltas, transferMatrix, type Leaderboard } from '../../study/leaderboard.js';
 import { writeSite } from '../../report/dashboard/site.js';
+import { csvText } from '../../util/csv.js';
 
 const FORMATS = ['json', 'csv'] as const;
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? String(value) : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** One row per model: identity, headline columns, then every other stored suite metric (sorted by name). */
 export function leaderboardCsv(board: Leaderboard): string {
   const headline = board.columns.map((c) => c.key);
   const others = [...new Set(board.rows.flatMap((r) => Object.keys(r.metrics)))].filter((k) => !headline.includes(k)).sort();
   const header = ['name', 'family', 'technique', 'architecture', 'parameters', 'macs', ...headline, 'worst_system_combination', ...others];
-  const lines = [header.map(csvCell).join(',')];
-  for (const r of board.rows) {
-    lines.push([r.name, r.family, r.technique, r.architecture, r.parameters, r.macs, ...headline.map((k) => r.metrics[k]), r.worstSystem, ...others.map((k) => r.metrics[k])].map(csvCell).join(','));
-  }
-  return `${lines.join('\n')}\n`;
+  return csvText(header, board.rows.map((r) => [r.name, r.family, r.technique, r.architecture, r.parameters, r.macs, ...headline.map((k) => r.metrics[k]), r.worstSystem, ...others.map((k) => r.metrics[k])]));
 }
 
 export async function exportStudy(study: Study, store: ResultStore, values: Record<string, unknown>): Promise<void> {

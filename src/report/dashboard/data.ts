@@ -5,6 +5,8 @@ import { RobustartError } from '../../errors.js';
 import type { Study } from '../../study/config.js';
 import { StudyState } from '../../study/state.js';
 import { studyStatus } from '../../study/cells.js';
+import { nasAnalysis, nasSpaces, type NasSpaceSummary } from '../../nas/stored-subnets.js';
+import type { NasAnalysis } from '../../nas/analysis.js';
 import { buildLeaderboard, modelDetail, techniqueDeltas, transferMatrix, type Leaderboard, type ModelDetail, type TechniqueDelta, type TransferCell } from '../../study/leaderboard.js';
 
 export interface StudySummary {
@@ -106,4 +108,21 @@ export function modelPayload(store: ResultStore, studyName: string, model: strin
   const detail = modelDetail(study, store, board, model);
   if (!detail) throw new ModelNotFoundError(`study ${studyName} has no model '${model}'`);
   return detail;
+}
+
+export class NasSpaceNotFoundError extends RobustartError {}
+
+/** The search spaces with subnets in the store (empty when it holds none: the page then hides its NAS view). */
+export function nasSpacesPayload(store: ResultStore): NasSpaceSummary[] {
+  return nasSpaces(store);
+}
+
+/** The NAS analysis of one space on one dataset (the only one when left out). */
+export function nasPayload(store: ResultStore, space: string, dataset?: string): NasAnalysis & { dataset: string | null } {
+  const spaces = nasSpaces(store);
+  if (!spaces.some((s) => s.space === space)) throw new NasSpaceNotFoundError(`no NAS subnets of search space '${space}' in the results store${spaces.length ? `; it has ${spaces.map((s) => s.space).join(', ')}` : ''}`);
+  const analysis = nasAnalysis(store, { space, dataset });
+  // The page shows the metric columns only: the per-entry suite metrics (CE per corruption, …) stay in the export.
+  const subnets = analysis.subnets.map((s) => ({ ...s, metrics: Object.fromEntries(analysis.columns.map((c) => [c.key, s.metrics[c.key] ?? null])) }));
+  return { ...analysis, subnets };
 }

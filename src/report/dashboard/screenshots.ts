@@ -16,16 +16,21 @@ const server = await startDashboardServer({ store, port: 0 });
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1600, height: 860 } });
-  await page.goto(`${server.url}/`);
-  await page.locator('#leaderboard tbody tr').first().waitFor();
-  const model = values.model ?? (await page.locator('#leaderboard tbody tr').first().getAttribute('data-model'))!;
-  const views: [string, string, string][] = [
-    ['leaderboard', '#/', '#leaderboard'],
-    ['architecture', '#/architecture', '[data-testid="architecture-chart"]'],
-    ['technique', '#/technique', '[data-testid="technique-chart"], .note'],
-    ['transfer', '#/transfer', 'h2'],
-    ['model', `#/model/${encodeURIComponent(model)}`, '[data-testid="model-chart"]'],
-  ];
+  const views: [string, string, string][] = [];
+  if (((await (await fetch(`${server.url}/api/studies`)).json()) as unknown[]).length > 0) {
+    await page.goto(`${server.url}/`);
+    await page.locator('#leaderboard tbody tr').first().waitFor();
+    const model = values.model ?? (await page.locator('#leaderboard tbody tr').first().getAttribute('data-model'))!;
+    views.push(
+      ['leaderboard', '#/', '#leaderboard'],
+      ['architecture', '#/architecture', '[data-testid="architecture-chart"]'],
+      ['technique', '#/technique', '[data-testid="technique-chart"], .note'],
+      ['transfer', '#/transfer', 'h2'],
+      ['model', `#/model/${encodeURIComponent(model)}`, '[data-testid="model-chart"]'],
+    );
+  }
+  // The NAS view, when the store holds subnets (docs/dashboard-nas.png).
+  if (((await (await fetch(`${server.url}/api/nas`)).json()) as unknown[]).length > 0) views.push(['nas', '#/nas', '[data-testid="nas-pareto-chart"]']);
   for (const [name, hash, ready] of views) {
     await page.goto(`${server.url}/${hash}`);
     await page.locator(ready).first().waitFor();

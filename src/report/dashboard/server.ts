@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
 import { dashboardAssets, dashboardPage } from './assets.js';
-import { dashboardPayload, leaderboardQuerySchema, modelPayload, studiesPayload, studyByName, StudyNotFoundError, ModelNotFoundError } from './data.js';
+import { dashboardPayload, leaderboardQuerySchema, modelPayload, nasPayload, nasSpacesPayload, studiesPayload, studyByName, NasSpaceNotFoundError, StudyNotFoundError, ModelNotFoundError } from './data.js';
 import { studyStatus } from '../../study/cells.js';
 import { StudyState } from '../../study/state.js';
 
@@ -66,6 +66,7 @@ function cookieToken(header: string | undefined): string | undefined {
 
 const studyParams = z.object({ study: z.string().min(1).max(200) }).strict();
 const modelParams = z.object({ study: z.string().min(1).max(200), model: z.string().min(1).max(200) }).strict();
+const spaceParams = z.object({ space: z.string().min(1).max(200) }).strict();
 const datasetQuery = z.object({ dataset: z.string().min(1).optional() }).strict();
 const noQuery = z.object({}).strict();
 
@@ -137,9 +138,18 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     return modelPayload(store, study, model, parse(datasetQuery, withoutToken(request.query), 'query').dataset);
   });
 
+  app.get('/api/nas', async (request) => {
+    parse(noQuery, withoutToken(request.query), 'query');
+    return nasSpacesPayload(store);
+  });
+  app.get('/api/nas/:space', async (request) => {
+    const { space } = parse(spaceParams, request.params, 'path');
+    return nasPayload(store, space, parse(datasetQuery, withoutToken(request.query), 'query').dataset);
+  });
+
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
   app.setErrorHandler((err, _request, reply) => {
-    if (err instanceof StudyNotFoundError || err instanceof ModelNotFoundError) return reply.code(404).send({ error: err.message });
+    if (err instanceof StudyNotFoundError || err instanceof ModelNotFoundError || err instanceof NasSpaceNotFoundError) return reply.code(404).send({ error: err.message });
     if (err instanceof RobustartError) return reply.code(400).send({ error: err.message });
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send({ error: (err as Error).message });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ResultStore } from '../../store/store.js';
 import type { Study } from '../../study/config.js';
 import { dashboardAssets, dashboardPage } from './assets.js';
-import { dashboardPayload, modelPayload, studiesPayload } from './data.js';
+import { dashboardPayload, modelPayload, nasPayload, nasSpacesPayload, studiesPayload } from './data.js';
 
 /** File of a payload in a static site; the page computes the same paths (dashboard/app.js, staticPath). */
 export function staticDataPath(...parts: string[]): string {
@@ -34,6 +34,14 @@ export function writeSite(store: ResultStore, studies: readonly Study[], dir: st
       for (const row of payload.leaderboard.rows) {
         write(staticDataPath(study.name, dataset.name, 'models', `${row.name}.json`), JSON.stringify(modelPayload(store, study.name, row.name, dataset.name)));
       }
+    }
+  }
+  // The NAS view: the spaces (an empty list hides the view), then one analysis per space and dataset.
+  const spaces = nasSpacesPayload(store);
+  write(staticDataPath('nas.json'), JSON.stringify(spaces));
+  for (const space of spaces) {
+    for (const dataset of space.datasets.length ? space.datasets.map((d) => d.fingerprint) : [undefined]) {
+      write(staticDataPath('nas', space.space, `${dataset ?? 'none'}.json`), JSON.stringify(nasPayload(store, space.space, dataset)));
     }
   }
   return written;
