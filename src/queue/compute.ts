@@ -9,7 +9,7 @@ import { evaluate } from '../eval/evaluate.js';
 import { findSuite } from '../eval/run.js';
 import type { Suite } from '../eval/suite.js';
 import { RobustartError } from '../errors.js';
-import type { ShardJobData, ShardResult } from './shard.js';
+import type { ShardJobData, ShardResult, ShardWorkerInfo } from './shard.js';
 
 export interface ComputeRequest {
   readonly shard: ShardJobData;
@@ -21,7 +21,7 @@ export interface ComputeRequest {
   readonly suiteOptions: Record<string, unknown>;
   readonly device: Device;
   readonly threads?: number;
-  readonly worker: string;
+  readonly worker: ShardWorkerInfo;
 }
 
 /** Keeps the last model session and dataset listing between shards (a worker sees many shards of one run). */

@@ -246,5 +246,5 @@ test('queue flags are checked before any work: a queue address that is not redis
   assert.match(wrongScheme.stderr, /^robustart: queue address 'http:\/\/127.0.0.1:1' must start with redis:\/\//);
   const noQueue = spawnSync(process.execPath, [...base, '--shard-size', '64'], { encoding: 'utf8' });
   assert.equal(noQueue.status, 2);
-  assert.match(noQueue.stderr, /--shard-size, --shard-seconds and --attempts apply to queued evaluations/);
+  assert.match(noQueue.stderr, /^robustart: --shard-size: only for queued evaluations; add --queue redis:\/\//);
 });
