@@ -73,6 +73,8 @@ export const studyCommand: Command = {
       process.stdout.write(`study ${study.name}: ${parts.join(', ')} in ${formatDuration((Date.now() - started) / 1000)}; store ${result.storePath}\n`);
       return result.failed > 0 ? 1 : 0;
     }
+    const queueFlag = Object.keys(QUEUE_FLAGS).find((flag) => values[flag] !== undefined);
+    if (queueFlag) throw new RobustartError(`study ${action ?? ''}: --${queueFlag} applies to study run only`);
     const store = new ResultStore(stringFlag(values, 'store'));
     try {
       const state = new StudyState(store);
