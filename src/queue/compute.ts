@@ -9,6 +9,7 @@ import { evaluate } from '../eval/evaluate.js';
 import { findSuite } from '../eval/run.js';
 import type { Suite } from '../eval/suite.js';
 import { RobustartError } from '../errors.js';
+import { packRecords } from './payload.js';
 import type { ShardJobData, ShardResult, ShardWorkerInfo } from './shard.js';
 
 export interface ComputeRequest {
@@ -54,7 +55,7 @@ export class ShardComputer {
         suiteOptions: request.suiteOptions,
         workers: 0,
       });
-      const records = store.records(result.run.id);
+      const records = packRecords(shard.sampleIds, store.records(result.run.id, shard.conditionName));
       return { records, computeSeconds: Number(process.hrtime.bigint() - started) / 1e9, worker: request.worker };
     } finally {
       store.close();

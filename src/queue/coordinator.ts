@@ -13,6 +13,8 @@ import { connectRedis, parseQueueUrl, SHARD_QUEUE } from './connection.js';
 import { publishModel } from './model-cache.js';
 import { publishRunProgress, runProgressOf, shardCounts, type QueueCounts, type RunProgress } from './progress.js';
 import { RunShards } from './stored-shards.js';
+import { unpackRecords } from './payload.js';
+import type { SampleRecord } from '../store/store.js';
 import { blocksForDuration, groupBlocks, neededBlocks, parseShardJobId, shardJobId, type ShardJobData, type ShardRange, type ShardResult } from './shard.js';
 
 export interface QueueOptions {
@@ -165,14 +167,14 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
       const job = await Job.fromId<ShardJobData, ShardResult>(queue, id);
       if (!job) continue;
       const result = job.returnvalue;
-      const missing = checkResult(shard.data, result);
-      if (missing) {
-        failures.set(id, missing);
+      const records = checkResult(shard.data, result);
+      if (typeof records === 'string') {
+        failures.set(id, records);
         outstanding.delete(id);
         continue;
       }
       const { range } = shard;
-      const n = shardTable.add(runId, { noise: shard.data.conditionName, start: range.start, end: range.end, worker: result.worker, computeSeconds: result.computeSeconds }, result.records);
+      const n = shardTable.add(runId, { noise: shard.data.conditionName, start: range.start, end: range.end, worker: result.worker, computeSeconds: result.computeSeconds }, records);
       added += n;
       done += n;
       collected++;
@@ -225,11 +227,8 @@ function countRecorded(work: PendingWork): number {
   return n;
 }
 
-/** A worker's answer must hold one record for each sample of the shard, of the shard's condition. */
-function checkResult(data: ShardJobData, result: ShardResult | undefined): string | undefined {
-  if (!result || !Array.isArray(result.records)) return 'the worker returned no records';
-  if (typeof result.worker?.host !== 'string') return 'the worker did not say who it is (it runs another robustart version than the coordinator)';
-  const ids = new Set(result.records.filter((r) => r.noise === data.conditionName).map((r) => r.sampleId));
-  const missing = data.sampleIds.filter((id) => !ids.has(id));
-  return missing.length > 0 ? `the worker returned no record for ${missing.length} of ${data.sampleIds.length} samples (first: ${missing[0]})` : undefined;
+/** A worker's answer: one record for each sample of the shard, and who computed them; else why it is refused. */
+function checkResult(data: ShardJobData, result: ShardResult | undefined): SampleRecord[] | string {
+  if (typeof result?.worker?.host !== 'string') return 'the worker did not say who it is (it runs another robustart version than the coordinator)';
+  return unpackRecords(data.conditionName, data.sampleIds, result.records);
 }

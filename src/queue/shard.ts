@@ -1,7 +1,7 @@
 // Shards: (condition, sample range) pieces of one run that a worker computes on its own. Ranges start and end
 // on batch boundaries of the run's sample list, so a worker's batches are exactly the batches an in-process
 // run would form, and the records (batch noises draw per batch) come out the same.
-import type { SampleRecord } from '../store/store.js';
+import type { PackedRecords } from './payload.js';
 
 export interface ShardRange {
   /** Index of the condition in the run's condition list. */
@@ -40,7 +40,8 @@ export function workerName(w: ShardWorkerInfo): string {
 }
 
 export interface ShardResult {
-  readonly records: SampleRecord[];
+  /** The shard's records, one per sample id, packed as columns. */
+  readonly records: PackedRecords;
   /** Seconds the worker spent computing (model load excluded): the coordinator sizes later shards from it. */
   readonly computeSeconds: number;
   readonly worker: ShardWorkerInfo;

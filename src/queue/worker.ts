@@ -80,7 +80,7 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
     name,
   });
   worker.on('error', () => undefined); // connection errors: ioredis reconnects
-  worker.on('completed', (job, result) => options.onShard?.({ jobId: job.id!, ok: true, records: result.records.length, seconds: result.computeSeconds }));
+  worker.on('completed', (job, result) => options.onShard?.({ jobId: job.id!, ok: true, records: result.records.count, seconds: result.computeSeconds }));
   worker.on('failed', (job, err) => options.onShard?.({ jobId: job?.id ?? '?', ok: false, error: err.message }));
   await worker.waitUntilReady();
   return {
