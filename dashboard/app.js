@@ -344,6 +344,7 @@ function renderQueue(q) {
   replace(panel,
     el('h2', { text: 'Shard queue' }),
     el('p', { class: 'counts' }, count('waiting', 'waiting'), count('active', 'active'), count('delayed', 'delayed for a retry'), count('completed', 'done, not yet stored'), count('failed', 'failed')),
+    el('p', { id: 'queue-workers', class: 'note', text: q.workers.length ? `${q.workers.length} worker(s) connected: ${q.workers.join(', ')}` : 'no worker connected' }),
     runs.length ? el('div', { class: 'table-holder' }, el('table', { id: 'queue-runs' },
       el('thead', {}, el('tr', {}, ...['run', 'model', 'suite', 'records', 'records/s', 'ETA', 'failed shards', 'workers (shards)'].map((h) => el('th', { scope: 'col', text: h })))),
       el('tbody', {}, ...runs))) : note('No run has used this queue in the last day.'),

@@ -41,6 +41,8 @@ export interface RunningShard {
 }
 
 export interface QueueProgress extends QueueCounts {
+  /** Worker processes connected to the queue now, by name (host:pid/device), busy or idle. */
+  readonly workers: string[];
   readonly running: RunningShard[];
   readonly runs: RunProgress[];
 }
@@ -124,6 +126,13 @@ async function runsIn(redis: Redis): Promise<RunProgress[]> {
   return runs.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
 }
 
+async function connectedWorkers(queue: Queue): Promise<string[]> {
+  // BullMQ names a worker's Redis clients <queue client>:w:<worker name>; a worker holds several connections.
+  const marker = ':w:';
+  const names = (await queue.getWorkers()).map((c) => String(c.rawname ?? '')).filter((n) => n.includes(marker));
+  return [...new Set(names.map((n) => n.slice(n.indexOf(marker) + marker.length)))].sort();
+}
+
 async function runningShards(queue: Queue): Promise<RunningShard[]> {
   return (await queue.getActive()).map((job) => ({ shard: job.id ?? '?', worker: job.processedBy ?? null, startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null }));
 }
@@ -141,7 +150,7 @@ export async function openQueueMonitor(url: string): Promise<QueueMonitor> {
   queue.on('error', () => undefined); // connection errors: ioredis reconnects
   return {
     url,
-    progress: async () => ({ ...(await shardCounts(queue)), running: await runningShards(queue), runs: await runsIn(redis) }),
+    progress: async () => ({ ...(await shardCounts(queue)), workers: await connectedWorkers(queue), running: await runningShards(queue), runs: await runsIn(redis) }),
     async close() {
       await queue.close();
       redis.disconnect();

@@ -95,6 +95,7 @@ test('study run --queue: cells shard over two workers; a killed coordinator is r
   // queue status lists, per run, the shards and records each worker computed.
   const status = spawnSync(process.execPath, [CLI, 'queue', 'status', '--queue', redis.url], { encoding: 'utf8' });
   assert.equal(status.status, 0, status.stderr);
+  assert.match(status.stdout, new RegExp(`workers connected: 2 \\(.*:${pool[0].child.pid}/cpu.*\\)`));
   const busy = pool.filter((w) => w.finished.length > 0);
   for (const w of busy) assert.match(status.stdout, new RegExp(`${hostname()}\\s+${w.child.pid}\\s+cpu\\s+\\d+\\s+\\d+`));
   await Promise.all(pool.map((w) => w.stop()));

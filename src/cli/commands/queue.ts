@@ -25,6 +25,7 @@ export const queueCommand: Command = {
         const failed = progress.failed > 0 ? await failedShards(url) : [];
         if (values.json) return void process.stdout.write(`${JSON.stringify({ ...progress, failedShards: failed }, null, 2)}\n`);
         let out = `shards: ${progress.waiting} waiting, ${progress.active} active, ${progress.delayed} delayed for a retry, ${progress.completed} done (not yet collected), ${progress.failed} failed\n`;
+        out += `workers connected: ${progress.workers.length}${progress.workers.length ? ` (${progress.workers.join(', ')})` : ''}\n`;
         if (progress.runs.length > 0) {
           out += `\n${table(
             ['run', 'model', 'suite', 'records', 'records/s', 'ETA', 'failed shards', 'updated'],

@@ -61,6 +61,7 @@ test('serve with a queue: the panel shows the counts of a real queue and follows
   progress = await monitor.progress();
   for (const key of COUNTS) assert.equal(Number(await count(key).textContent()), progress[key], key);
   assert.deepEqual([progress.waiting, progress.active], [2, 0]);
+  assert.equal(await page.locator('#queue-workers').textContent(), 'no worker connected');
   const [run] = progress.runs;
   const row = page.locator(`#queue-runs tr[data-run="${run.runId}"]`);
   assert.equal(await row.locator('[data-field="records"]').textContent(), `0/${run.total}`);
@@ -73,6 +74,7 @@ test('serve with a queue: the panel shows the counts of a real queue and follows
   await count('waiting').filter({ hasText: /^0$/ }).waitFor({ timeout: 20_000 });
   assert.equal(await row.locator('[data-field="eta"]').textContent(), 'done');
   assert.match(String(await row.locator('[data-field="workers"]').textContent()), new RegExp(`:${worker.child.pid}/cpu \\(3\\)`));
+  assert.match(String(await page.locator('#queue-workers').textContent()), new RegExp(`^1 worker\\(s\\) connected: \\S+:${worker.child.pid}/cpu$`));
   progress = await monitor.progress();
   for (const key of COUNTS) assert.equal(Number(await count(key).textContent()), progress[key], key);
   assert.deepEqual(errors, []);
