@@ -148,6 +148,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
   const total = done + work.total;
   let lastCheck = 0;
   let collected = 0;
+  let reportedAt = 0;
   const report = async () => {
     const counts = await shardCounts(queue);
     const figures = { model: model.name, suite: options.suite.name, done, total, failedShards: failures.size, sessionStart, sessionDone: added, workers };
@@ -178,7 +179,6 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
       added += n;
       done += n;
       collected++;
-      workers = shardTable.byWorker(runId);
       outstanding.delete(id);
       await job.remove();
       const later = deferred.get(range.condition);
@@ -211,6 +211,11 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
       backlog.unshift(...lost.map(([, o]) => o.range));
     }
     await refill();
+    // Each worker's share, from the store (it holds earlier sessions' shards too), once per look.
+    if (collected > reportedAt) {
+      reportedAt = collected;
+      workers = shardTable.byWorker(runId);
+    }
     await report();
   }
 
