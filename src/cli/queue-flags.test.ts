@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { RobustartError } from '../errors.js';
 import { queueExecutorFromFlags, queueLabel } from './queue-flags.js';
 import { runProgressOf } from '../queue/progress.js';
+import { queueExecutor } from '../queue/coordinator.js';
 
 test('the queue label shows shards waiting, active and failed, the run\'s records, their rate and the ETA', () => {
   const start = Date.UTC(2026, 0, 1);
@@ -16,4 +17,8 @@ test('shard flags without --queue are refused, naming them; without any, there i
   await assert.rejects(queueExecutorFromFlags({ 'queue-ahead': '4', attempts: '2' }), (err: unknown) => err instanceof RobustartError && err.message === '--attempts, --queue-ahead: only for queued evaluations; add --queue redis://HOST:PORT');
   assert.equal(await queueExecutorFromFlags({}), undefined);
   await assert.rejects(queueExecutorFromFlags({ queue: 'redis://127.0.0.1:1', 'queue-ahead': '0' }), /--queue-ahead 0 is not a valid integer >= 1/);
+});
+
+test('the library refuses a queue-ahead bound below one shard before any work, in its own terms', () => {
+  for (const queueAhead of [0, 2.5, -1]) assert.throws(() => queueExecutor({ url: 'redis://127.0.0.1:1', queueAhead }), /^RobustartError: queueAhead must be a whole number of shards of at least 1/);
 });

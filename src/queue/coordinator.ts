@@ -1,7 +1,8 @@
 // The coordinator: splits a run's pending records into shards, queues them, and writes each finished shard's
 // records into the results store in one transaction. Everything it needs to go on is in the store (which
 // records exist) and in the queue (which shards exist, keyed by range), so a killed coordinator is rerun:
-// it collects the shards that finished meanwhile and queues only what is missing.
+// it collects the shards that finished meanwhile and queues only what is missing. It keeps a bounded number of
+// shards queued ahead of the workers (back-pressure), so Redis never holds a whole run's backlog.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -56,7 +57,10 @@ interface Outstanding {
 
 /** Builds a RecordExecutor (evaluate()'s seam) that computes the pending records on queue workers. */
 export function queueExecutor(queueOptions: QueueOptions): RecordExecutor {
-  parseQueueUrl(queueOptions.url); // a wrong address fails before the model is loaded
+  // A wrong address or setting fails before the model is loaded.
+  parseQueueUrl(queueOptions.url);
+  const ahead = queueOptions.queueAhead;
+  if (ahead !== undefined && (!Number.isInteger(ahead) || ahead < 1)) throw new RobustartError(`queueAhead must be a whole number of shards of at least 1 (got ${ahead})`);
   return async (work, options) => {
     const redis = await connectRedis(queueOptions.url);
     const queue = new Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
@@ -84,7 +88,6 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
   const shardSeconds = q.shardSeconds ?? 60;
   const fixedBlocks = q.shardSize ? Math.max(1, Math.ceil(q.shardSize / batchSize)) : undefined;
   const queueAhead = q.queueAhead ?? DEFAULT_QUEUE_AHEAD;
-  if (!Number.isInteger(queueAhead) || queueAhead < 1) throw new RobustartError(`queueAhead must be a whole number of shards of at least 1 (got ${queueAhead})`);
   const jobOptions = { attempts: q.attempts ?? 3, backoff: { type: 'exponential', delay: q.backoffMs ?? 5000 }, removeOnComplete: false, removeOnFail: false };
   await publishModel(redis, model);
 
