@@ -461,6 +461,50 @@ async function renderModel(main, name) {
   }
 }
 
+// ---------- queue panel (robustart serve --queue) ----------
+function duration(seconds) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}` : `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function renderQueue(q) {
+  const panel = document.getElementById('queue');
+  const count = (key, label) => el('span', {}, `${label} `, el('b', { 'data-count': key, text: String(q[key]) }));
+  const runs = q.runs.map((r) => el('tr', { 'data-run': r.runId },
+    el('td', { text: r.runId }), el('td', { text: r.model }), el('td', { text: r.suite }),
+    el('td', { class: 'num', 'data-field': 'records', text: `${r.done}/${r.total}` }),
+    el('td', { class: 'num', 'data-field': 'rate', text: r.recordsPerSecond.toFixed(1) }),
+    el('td', { class: 'num', 'data-field': 'eta', text: r.done >= r.total ? 'done' : duration(r.etaSeconds) }),
+    el('td', { class: 'num', 'data-field': 'failed', text: String(r.failedShards) }),
+    el('td', { 'data-field': 'workers', text: r.workers.map((w) => `${w.worker.host}:${w.worker.pid}/${w.worker.device} (${w.shards})`).join(', ') || '–' })));
+  const running = q.running.map((r) => el('tr', {}, el('td', { text: r.shard }), el('td', { text: r.worker || '?' }), el('td', { text: r.startedAt ? r.startedAt.replace('T', ' ').slice(0, 19) : '?' })));
+  replace(panel,
+    el('h2', { text: 'Shard queue' }),
+    el('p', { class: 'counts' }, count('waiting', 'waiting'), count('active', 'active'), count('delayed', 'delayed for a retry'), count('completed', 'done, not yet stored'), count('failed', 'failed')),
+    el('p', { id: 'queue-workers', class: 'note', text: q.workers.length ? `${q.workers.length} worker(s) connected: ${q.workers.join(', ')}` : 'no worker connected' }),
+    runs.length ? el('div', { class: 'table-holder' }, el('table', { id: 'queue-runs' },
+      el('thead', {}, el('tr', {}, ...['run', 'model', 'suite', 'records', 'records/s', 'ETA', 'failed shards', 'workers (shards)'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, ...runs))) : note('No run has used this queue in the last day.'),
+    running.length ? el('div', { class: 'table-holder' }, el('table', { id: 'queue-running' },
+      el('thead', {}, el('tr', {}, ...['running shard', 'worker (host:pid/device)', 'since'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, ...running))) : null,
+  );
+  panel.hidden = false;
+}
+
+async function pollQueue() {
+  try {
+    const { json } = await getJson('api/queue', []);
+    renderQueue(json);
+  } catch (err) {
+    replace(document.getElementById('queue'), el('p', { class: 'error', role: 'alert', text: `queue: ${err.message || err}` }));
+    document.getElementById('queue').hidden = false;
+  }
+}
+
 // ---------- routing ----------
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -493,6 +537,11 @@ async function render(force) {
 }
 
 async function start() {
+  if (window.ROBUSTART_QUEUE) {
+    // The queue panel follows the queue whether or not the store holds a study yet.
+    pollQueue();
+    setInterval(pollQueue, POLL_MS);
+  }
   document.getElementById('study').addEventListener('change', (e) => { state.study = e.target.value; fillDatasets(); render(true); });
   document.getElementById('dataset').addEventListener('change', (e) => { state.dataset = e.target.value; render(true); });
   window.addEventListener('hashchange', () => { state.modelText = ''; render(true); });

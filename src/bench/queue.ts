@@ -12,26 +12,41 @@ import { tempDir } from '../testing/fixtures.js';
 import { startRedis } from '../testing/redis.js';
 import { WorkerProcess } from '../testing/worker-process.js';
 import { enqueueEvaluation } from '../queue/coordinator.js';
+import { RunShards } from '../queue/stored-shards.js';
+import { packRecords, unpackRecords, type PackedRecords } from '../queue/payload.js';
 import { flag } from './_timing.js';
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
-async function ingestRate(url: string, shards: number, perShard: number) {
+/**
+ * The coordinator's write path for finished shards: read the worker's answer from Redis, parse, unpack, store the
+ * records and the shard's row in one transaction, delete. `packed`: the columnar payload workers send; otherwise
+ * a plain list of records (what they sent before), for the ratio.
+ */
+async function ingestRate(url: string, shards: number, perShard: number, packed: boolean) {
   const store = new ResultStore(join(tempDir('robustart-bench-queue-'), 'ingest.db'));
   store.putDataset({ fingerprint: 'f', kind: 'csv', root: '/', numSamples: 0, classes: [] });
   store.openRun({ id: 'r', suite: 'clean', modelName: 'm', modelSha256: 's', datasetFingerprint: 'f', config: {}, seed: 0, versions: {} });
+  const table = new RunShards(store);
   const redis = new Redis(url);
-  const record = (i: number): SampleRecord => ({ noise: 'gaussian_noise/3', sampleId: `n01440764/ILSVRC2012_val_${String(i).padStart(8, '0')}.JPEG`, label: i % 1000, status: 'ok', top5: [i % 1000, 1, 2, 3, 4], confidence: 0.8123456789, trueProbability: 0.4123456789 });
+  const noise = 'gaussian_noise/3';
+  const worker = { host: 'gpu-node-17', pid: 4242, device: 'cuda' };
+  const record = (i: number): SampleRecord => ({ noise, sampleId: `n01440764/ILSVRC2012_val_${String(i).padStart(8, '0')}.JPEG`, label: i % 1000, status: 'ok', top5: [i % 1000, 1, 2, 3, 4], confidence: 0.8123456789, trueProbability: 0.4123456789 });
+  const ids = (s: number) => Array.from({ length: perShard }, (_, i) => record(s * perShard + i).sampleId);
   let bytes = 0;
   for (let s = 0; s < shards; s++) {
-    const json = JSON.stringify({ records: Array.from({ length: perShard }, (_, i) => record(s * perShard + i)), computeSeconds: 60, worker: 'w' });
+    const records = Array.from({ length: perShard }, (_, i) => record(s * perShard + i));
+    const json = JSON.stringify({ records: packed ? packRecords(ids(s), records) : records, computeSeconds: 60, worker });
     bytes += json.length;
     await redis.set(`shard:${s}`, json);
   }
+  const shardIds = Array.from({ length: shards }, (_, s) => ids(s)); // the coordinator holds them in the shard's data
   const start = process.hrtime.bigint();
   for (let s = 0; s < shards; s++) {
-    const { records } = JSON.parse((await redis.get(`shard:${s}`))!) as { records: SampleRecord[] };
-    store.addRecords('r', records);
+    const answer = JSON.parse((await redis.get(`shard:${s}`))!) as { records: PackedRecords | SampleRecord[] };
+    const records = packed ? unpackRecords(noise, shardIds[s], answer.records as PackedRecords) : (answer.records as SampleRecord[]);
+    if (typeof records === 'string') throw new Error(records);
+    table.add('r', { noise, start: s * perShard, end: (s + 1) * perShard, worker, computeSeconds: 60 }, records);
     await redis.del(`shard:${s}`);
   }
   const t = seconds(start);
@@ -49,8 +64,12 @@ export async function run(args: string[]): Promise<void> {
   const redis = await startRedis();
   const workers: WorkerProcess[] = [];
   try {
-    const ingest = await ingestRate(redis.url, 20, 1000);
-    console.log(`coordinator ingest: ${ingest.recordsPerSecond.toFixed(0)} records/s (shards of 1000 records; ${ingest.bytesPerRecord.toFixed(0)} bytes per record in Redis)`);
+    const plain = await ingestRate(redis.url, 20, 1000, false);
+    const ingest = await ingestRate(redis.url, 20, 1000, true);
+    console.log(
+      `coordinator ingest: ${ingest.recordsPerSecond.toFixed(0)} records/s (shards of 1000 records, ${ingest.bytesPerRecord.toFixed(0)} bytes per record in Redis); ` +
+        `a plain record list: ${plain.recordsPerSecond.toFixed(0)} records/s, ${plain.bytesPerRecord.toFixed(0)} bytes per record (packed ${(ingest.recordsPerSecond / plain.recordsPerSecond).toFixed(2)}x the rate, ${(ingest.bytesPerRecord / plain.bytesPerRecord).toFixed(2)}x the bytes)`,
+    );
 
     const inProcessStart = process.hrtime.bigint();
     await runEvaluation({ ...common, store: join(tempDir('robustart-bench-queue-'), 'in-process.db'), workers: 0, threads: 1 });

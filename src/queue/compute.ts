@@ -9,7 +9,8 @@ import { evaluate } from '../eval/evaluate.js';
 import { findSuite } from '../eval/run.js';
 import type { Suite } from '../eval/suite.js';
 import { RobustartError } from '../errors.js';
-import type { ShardJobData, ShardResult } from './shard.js';
+import { packRecords } from './payload.js';
+import type { ShardJobData, ShardResult, ShardWorkerInfo } from './shard.js';
 
 export interface ComputeRequest {
   readonly shard: ShardJobData;
@@ -21,7 +22,7 @@ export interface ComputeRequest {
   readonly suiteOptions: Record<string, unknown>;
   readonly device: Device;
   readonly threads?: number;
-  readonly worker: string;
+  readonly worker: ShardWorkerInfo;
 }
 
 /** Keeps the last model session and dataset listing between shards (a worker sees many shards of one run). */
@@ -54,7 +55,7 @@ export class ShardComputer {
         suiteOptions: request.suiteOptions,
         workers: 0,
       });
-      const records = store.records(result.run.id);
+      const records = packRecords(shard.sampleIds, store.records(result.run.id, shard.conditionName));
       return { records, computeSeconds: Number(process.hrtime.bigint() - started) / 1e9, worker: request.worker };
     } finally {
       store.close();

@@ -1,7 +1,8 @@
 // The coordinator: splits a run's pending records into shards, queues them, and writes each finished shard's
 // records into the results store in one transaction. Everything it needs to go on is in the store (which
 // records exist) and in the queue (which shards exist, keyed by range), so a killed coordinator is rerun:
-// it collects the shards that finished meanwhile and queues only what is missing.
+// it collects the shards that finished meanwhile and queues only what is missing. It keeps a bounded number of
+// shards queued ahead of the workers (back-pressure), so Redis never holds a whole run's backlog.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -11,7 +12,10 @@ import type { Progress } from '../eval/progress.js';
 import { RobustartError } from '../errors.js';
 import { connectRedis, parseQueueUrl, SHARD_QUEUE } from './connection.js';
 import { publishModel } from './model-cache.js';
-import { publishRunProgress, shardCounts, type QueueProgress } from './progress.js';
+import { publishRunProgress, runProgressOf, shardCounts, type QueueCounts, type RunProgress } from './progress.js';
+import { RunShards } from './stored-shards.js';
+import { unpackRecords } from './payload.js';
+import type { SampleRecord } from '../store/store.js';
 import { blocksForDuration, groupBlocks, neededBlocks, parseShardJobId, shardJobId, type ShardJobData, type ShardRange, type ShardResult } from './shard.js';
 
 export interface QueueOptions {
@@ -26,8 +30,24 @@ export interface QueueOptions {
   readonly backoffMs?: number;
   /** How often the coordinator looks at the queue (default 500 ms). */
   readonly pollMs?: number;
-  /** Queue figures at every look (shard counts), for a progress line. */
-  readonly onQueue?: (counts: Omit<QueueProgress, 'runs'>) => void;
+  /**
+   * Shards of this run queued ahead of the workers (waiting or delayed for a retry) at most (default
+   * `DEFAULT_QUEUE_AHEAD`); the rest are queued as results come back, so Redis holds a bounded backlog.
+   */
+  readonly queueAhead?: number;
+  /** Queue figures at every look (shard counts and this run's records, rate and ETA), for a progress line. */
+  readonly onQueue?: (view: QueueView) => void;
+}
+
+/**
+ * Enough shards ahead that workers never wait on the coordinator's next look (it refills every `pollMs`), and
+ * that they stay busy for a while if the coordinator is down; few enough that Redis holds little besides them.
+ */
+export const DEFAULT_QUEUE_AHEAD = 64;
+
+/** What a coordinator sees at each look: the queue's shard counts and its own run's progress. */
+export interface QueueView extends QueueCounts {
+  readonly run: RunProgress;
 }
 
 interface Outstanding {
@@ -37,7 +57,10 @@ interface Outstanding {
 
 /** Builds a RecordExecutor (evaluate()'s seam) that computes the pending records on queue workers. */
 export function queueExecutor(queueOptions: QueueOptions): RecordExecutor {
-  parseQueueUrl(queueOptions.url); // a wrong address fails before the model is loaded
+  // A wrong address or setting fails before the model is loaded.
+  parseQueueUrl(queueOptions.url);
+  const ahead = queueOptions.queueAhead;
+  if (ahead !== undefined && (!Number.isInteger(ahead) || ahead < 1)) throw new RobustartError(`queueAhead must be a whole number of shards of at least 1 (got ${ahead})`);
   return async (work, options) => {
     const redis = await connectRedis(queueOptions.url);
     const queue = new Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
@@ -64,6 +87,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
   const pollMs = q.pollMs ?? 500;
   const shardSeconds = q.shardSeconds ?? 60;
   const fixedBlocks = q.shardSize ? Math.max(1, Math.ceil(q.shardSize / batchSize)) : undefined;
+  const queueAhead = q.queueAhead ?? DEFAULT_QUEUE_AHEAD;
   const jobOptions = { attempts: q.attempts ?? 3, backoff: { type: 'exponential', delay: q.backoffMs ?? 5000 }, removeOnComplete: false, removeOnFail: false };
   await publishModel(redis, model);
 
@@ -79,12 +103,22 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
     seed: options.seed,
     batchSize,
   });
+  // Shards in the queue (or finished there) that this coordinator will collect.
   const outstanding = new Map<string, Outstanding>();
+  // Shards planned but not queued yet: back-pressure keeps them here until the queue has room.
+  const backlog: ShardRange[] = [];
   const add = async (ranges: readonly ShardRange[]) => {
     if (ranges.length === 0) return;
     const jobs = ranges.map((range) => ({ name: 'shard', data: dataFor(range), opts: { ...jobOptions, jobId: shardJobId(runId, range) } }));
     for (const job of jobs) outstanding.set(job.opts.jobId, { range: job.data.range, data: job.data });
     await queue.addBulk(jobs);
+  };
+  const plan = (ranges: readonly ShardRange[]) => backlog.push(...ranges);
+  // Waiting counts only this run's shards not yet taken; workers only ever lower it between the look and the add.
+  const refill = async () => {
+    if (backlog.length === 0) return;
+    const ahead = (await queue.getRanges(['waiting', 'prioritized', 'delayed', 'paused'], 0, -1, true)).filter((id) => outstanding.has(id)).length;
+    if (ahead < queueAhead) await add(backlog.splice(0, queueAhead - ahead));
   };
 
   // Shards of this run already in the queue (a previous coordinator queued them): adopt them; retry the failed.
@@ -100,28 +134,34 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
   for (const [index, condition] of conditions.entries()) {
     const queued = [...outstanding.values()].filter((o) => o.range.condition === index).map((o) => o.range);
     const blocks = neededBlocks(sampleIds, batchSize, recorded.get(condition.name), queued);
-    if (fixedBlocks || blocks.length <= 1) await add(groupBlocks(index, blocks, fixedBlocks ?? 1, batchSize, samples.length));
+    if (fixedBlocks || blocks.length <= 1) plan(groupBlocks(index, blocks, fixedBlocks ?? 1, batchSize, samples.length));
     else {
-      await add(groupBlocks(index, blocks.slice(0, 1), 1, batchSize, samples.length));
+      plan(groupBlocks(index, blocks.slice(0, 1), 1, batchSize, samples.length));
       deferred.set(index, blocks.slice(1));
     }
   }
+  await refill();
 
+  const shardTable = new RunShards(store);
+  let workers = shardTable.byWorker(runId);
   const failures = new Map<string, string>();
   const sessionStart = Date.now();
   let added = 0;
   let done = countRecorded(work);
   const total = done + work.total;
   let lastCheck = 0;
+  let collected = 0;
+  let reportedAt = 0;
   const report = async () => {
     const counts = await shardCounts(queue);
-    q.onQueue?.(counts);
-    options.onProgress?.({ done: done - countRecorded(work), total: work.total, label: `${counts.waiting + counts.delayed} waiting ${counts.active} active ${failures.size} failed` } satisfies Progress);
-    await publishRunProgress(redis, runId, { model: model.name, suite: options.suite.name, done, total, failedShards: failures.size, sessionStart, sessionDone: added });
+    const figures = { model: model.name, suite: options.suite.name, done, total, failedShards: failures.size, sessionStart, sessionDone: added, workers };
+    q.onQueue?.({ ...counts, run: runProgressOf(runId, { ...figures, updatedAt: Date.now() }) });
+    options.onProgress?.({ done: done - countRecorded(work), total: work.total, label: `shards ${counts.waiting + counts.delayed} waiting ${counts.active} active ${collected} done ${failures.size} failed` } satisfies Progress);
+    await publishRunProgress(redis, runId, figures);
   };
   await report();
 
-  while (outstanding.size > 0 || deferred.size > 0) {
+  while (outstanding.size > 0 || deferred.size > 0 || backlog.length > 0) {
     await sleep(pollMs);
     // Finished shards: write, then remove from the queue (a shard seen twice adds nothing the second time).
     const completed = await queue.getRanges(['completed'], 0, -1, true);
@@ -131,22 +171,24 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
       const job = await Job.fromId<ShardJobData, ShardResult>(queue, id);
       if (!job) continue;
       const result = job.returnvalue;
-      const missing = checkResult(shard.data, result);
-      if (missing) {
-        failures.set(id, missing);
+      const records = checkResult(shard.data, result);
+      if (typeof records === 'string') {
+        failures.set(id, records);
         outstanding.delete(id);
         continue;
       }
-      const n = store.addRecords(runId, result.records);
+      const { range } = shard;
+      const n = shardTable.add(runId, { noise: shard.data.conditionName, start: range.start, end: range.end, worker: result.worker, computeSeconds: result.computeSeconds }, records);
       added += n;
       done += n;
+      collected++;
       outstanding.delete(id);
       await job.remove();
-      const later = deferred.get(shard.range.condition);
+      const later = deferred.get(range.condition);
       if (later) {
-        deferred.delete(shard.range.condition);
+        deferred.delete(range.condition);
         const perShard = blocksForDuration(result.computeSeconds / Math.max(1, shard.data.sampleIds.length), shardSeconds, batchSize);
-        await add(groupBlocks(shard.range.condition, later, perShard, batchSize, samples.length));
+        plan(groupBlocks(range.condition, later, perShard, batchSize, samples.length));
       }
     }
     for (const id of await queue.getRanges(['failed'], 0, -1, true)) {
@@ -159,7 +201,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
       const later = deferred.get(shard.range.condition);
       if (later) {
         deferred.delete(shard.range.condition);
-        await add(groupBlocks(shard.range.condition, later, 1, batchSize, samples.length));
+        plan(groupBlocks(shard.range.condition, later, 1, batchSize, samples.length));
       }
     }
     // Now and then: shards that vanished from Redis (restarted without persistence, cleaned by an operator) are queued again.
@@ -167,8 +209,15 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
       lastCheck = Date.now();
       await publishModel(redis, model);
       const present = new Set(await queue.getRanges(['waiting', 'prioritized', 'active', 'delayed', 'paused', 'completed', 'failed'], 0, -1, true));
-      const lost = [...outstanding.entries()].filter(([id]) => !present.has(id)).map(([, o]) => o.range);
-      if (lost.length > 0) await add(lost);
+      const lost = [...outstanding.entries()].filter(([id]) => !present.has(id));
+      for (const [id] of lost) outstanding.delete(id);
+      backlog.unshift(...lost.map(([, o]) => o.range));
+    }
+    await refill();
+    // Each worker's share, from the store (it holds earlier sessions' shards too), once per look.
+    if (collected > reportedAt) {
+      reportedAt = collected;
+      workers = shardTable.byWorker(runId);
     }
     await report();
   }
@@ -186,10 +235,8 @@ function countRecorded(work: PendingWork): number {
   return n;
 }
 
-/** A worker's answer must hold one record for each sample of the shard, of the shard's condition. */
-function checkResult(data: ShardJobData, result: ShardResult | undefined): string | undefined {
-  if (!result || !Array.isArray(result.records)) return 'the worker returned no records';
-  const ids = new Set(result.records.filter((r) => r.noise === data.conditionName).map((r) => r.sampleId));
-  const missing = data.sampleIds.filter((id) => !ids.has(id));
-  return missing.length > 0 ? `the worker returned no record for ${missing.length} of ${data.sampleIds.length} samples (first: ${missing[0]})` : undefined;
+/** A worker's answer: one record for each sample of the shard, and who computed them; else why it is refused. */
+function checkResult(data: ShardJobData, result: ShardResult | undefined): SampleRecord[] | string {
+  if (typeof result?.worker?.host !== 'string') return 'the worker did not say who it is (it runs another robustart version than the coordinator)';
+  return unpackRecords(data.conditionName, data.sampleIds, result.records);
 }

@@ -1,8 +1,10 @@
-// Queue figures for a progress bar or a dashboard: shard counts from BullMQ, record counts and rates from
-// what each coordinator publishes about its run.
+// Queue figures for a progress bar, `robustart queue status` or a dashboard: shard counts and the shards in
+// progress (with the worker computing each) from BullMQ, record counts, rates and each worker's share from what
+// each coordinator publishes about its run.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { connectRedis, SHARD_QUEUE } from './connection.js';
+import type { WorkerShare } from './stored-shards.js';
 
 export interface RunProgress {
   readonly runId: string;
@@ -17,14 +19,31 @@ export interface RunProgress {
   /** Seconds to go at that rate (null before the first shard came back). */
   readonly etaSeconds: number | null;
   readonly updatedAt: string;
+  /** Shards and records each worker process (host, pid, device) computed for this run, from the results store. */
+  readonly workers: WorkerShare[];
 }
 
-export interface QueueProgress {
+/** Shards waiting, running, delayed for a retry, done (not yet collected by a coordinator) and failed. */
+export interface QueueCounts {
   readonly waiting: number;
   readonly active: number;
   readonly delayed: number;
   readonly completed: number;
   readonly failed: number;
+}
+
+/** A shard being computed now, and by which worker. */
+export interface RunningShard {
+  readonly shard: string;
+  /** The worker's name, host:pid/device. */
+  readonly worker: string | null;
+  readonly startedAt: string | null;
+}
+
+export interface QueueProgress extends QueueCounts {
+  /** Worker processes connected to the queue now, by name (host:pid/device), busy or idle. */
+  readonly workers: string[];
+  readonly running: RunningShard[];
   readonly runs: RunProgress[];
 }
 
@@ -40,10 +59,11 @@ export interface RunFigures {
   readonly failedShards: number;
   readonly sessionStart: number;
   readonly sessionDone: number;
+  readonly workers: readonly WorkerShare[];
 }
 
 export async function publishRunProgress(redis: Redis, runId: string, figures: RunFigures): Promise<void> {
-  const fields = Object.fromEntries(Object.entries({ ...figures, updatedAt: Date.now() }).map(([k, v]) => [k, String(v)]));
+  const fields = Object.fromEntries(Object.entries({ ...figures, updatedAt: Date.now() }).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]));
   await redis.multi().hset(runKey(runId), fields).expire(runKey(runId), RUN_KEY_TTL_S).exec();
 }
 
@@ -60,12 +80,22 @@ export function runProgressOf(runId: string, f: RunFigures & { updatedAt: number
     recordsPerSecond,
     etaSeconds: recordsPerSecond > 0 ? (f.total - f.done) / recordsPerSecond : null,
     updatedAt: new Date(f.updatedAt).toISOString(),
+    workers: [...f.workers],
   };
 }
 
-export async function shardCounts(queue: Queue): Promise<Omit<QueueProgress, 'runs'>> {
+export async function shardCounts(queue: Queue): Promise<QueueCounts> {
   const c = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
   return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0 };
+}
+
+function parseWorkers(text: string | undefined): WorkerShare[] {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(parsed) ? (parsed as WorkerShare[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 async function runsIn(redis: Redis): Promise<RunProgress[]> {
@@ -78,20 +108,62 @@ async function runsIn(redis: Redis): Promise<RunProgress[]> {
       const h = await redis.hgetall(key);
       if (!h.total) continue;
       const n = (k: string) => Number(h[k] ?? 0);
-      runs.push(runProgressOf(key.slice(runKey('').length), { model: h.model ?? '', suite: h.suite ?? '', done: n('done'), total: n('total'), failedShards: n('failedShards'), sessionStart: n('sessionStart'), sessionDone: n('sessionDone'), updatedAt: n('updatedAt') }));
+      runs.push(
+        runProgressOf(key.slice(runKey('').length), {
+          model: h.model ?? '',
+          suite: h.suite ?? '',
+          done: n('done'),
+          total: n('total'),
+          failedShards: n('failedShards'),
+          sessionStart: n('sessionStart'),
+          sessionDone: n('sessionDone'),
+          updatedAt: n('updatedAt'),
+          workers: parseWorkers(h.workers),
+        }),
+      );
     }
   } while (cursor !== '0');
   return runs.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
 }
 
-/** Shards waiting, running, delayed for a retry, done (not yet collected) and failed, plus each run's records, rate and ETA. */
-export async function queueProgress(url: string): Promise<QueueProgress> {
+async function connectedWorkers(queue: Queue): Promise<string[]> {
+  // BullMQ names a worker's Redis clients <queue client>:w:<worker name>; a worker holds several connections.
+  const marker = ':w:';
+  const names = (await queue.getWorkers()).map((c) => String(c.rawname ?? '')).filter((n) => n.includes(marker));
+  return [...new Set(names.map((n) => n.slice(n.indexOf(marker) + marker.length)))].sort();
+}
+
+async function runningShards(queue: Queue): Promise<RunningShard[]> {
+  return (await queue.getActive()).map((job) => ({ shard: job.id ?? '?', worker: job.processedBy ?? null, startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null }));
+}
+
+/** A connection kept open to read the queue's figures again and again (a dashboard polling it). */
+export interface QueueMonitor {
+  readonly url: string;
+  progress(): Promise<QueueProgress>;
+  close(): Promise<void>;
+}
+
+export async function openQueueMonitor(url: string): Promise<QueueMonitor> {
   const redis = await connectRedis(url);
   const queue = new Queue(SHARD_QUEUE, { connection: redis });
+  queue.on('error', () => undefined); // connection errors: ioredis reconnects
+  return {
+    url,
+    progress: async () => ({ ...(await shardCounts(queue)), workers: await connectedWorkers(queue), running: await runningShards(queue), runs: await runsIn(redis) }),
+    async close() {
+      await queue.close();
+      redis.disconnect();
+    },
+  };
+}
+
+/** The queue's shard counts, the shards in progress and their workers, and each run's records, rate, ETA and workers. */
+export async function queueProgress(url: string): Promise<QueueProgress> {
+  const monitor = await openQueueMonitor(url);
   try {
-    return { ...(await shardCounts(queue)), runs: await runsIn(redis) };
+    return await monitor.progress();
   } finally {
-    await queue.close();
-    redis.disconnect();
+    await monitor.close();
   }
 }

@@ -219,6 +219,41 @@ test('shards that fail every attempt are marked failed with their reason, the re
   await good.stop();
 });
 
+test('back-pressure: the coordinator keeps at most queueAhead shards waiting and queues more as results come back', async () => {
+  const { redis, store } = await setup();
+  const watcher = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const queue = new Queue(SHARD_QUEUE, { connection: watcher });
+  const waiting = async () => {
+    const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'paused');
+    return Object.values(c).reduce((a, b) => a + b, 0);
+  };
+  let most = 0;
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      most = Math.max(most, await waiting());
+      await sleep(5);
+    }
+  })();
+  // The clean suite in shards of one batch: 12 shards, 3 queued ahead.
+  const run = enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'clean', batchSize: BATCH, queue: { url: redis.url, shardSize: BATCH, pollMs: 20, queueAhead: 3 } });
+  // No worker yet: the queue fills up to the bound and stays there.
+  while ((await waiting()) < 3) await sleep(10);
+  await sleep(500);
+  assert.equal(await waiting(), 3, 'without workers, nothing beyond the bound is queued');
+  const [worker] = await startWorkers(redis.url, 1);
+  const result = await run;
+  running = false;
+  await sampler;
+  assert.equal(result.evaluatedNow, 96);
+  assert.equal(most, 3, `never more than 3 shards waiting (most seen: ${most})`);
+  while (worker.finished.length < 12) await sleep(20);
+  assert.equal(new Set(worker.finished).size, 12, 'all 12 shards ran, refilled as results came back');
+  await queue.close();
+  watcher.disconnect();
+  await worker.stop();
+});
+
 /** Runs a CLI command to the end; returns its stdout. */
 function cli(args: string[]): string {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -246,5 +281,5 @@ test('queue flags are checked before any work: a queue address that is not redis
   assert.match(wrongScheme.stderr, /^robustart: queue address 'http:\/\/127.0.0.1:1' must start with redis:\/\//);
   const noQueue = spawnSync(process.execPath, [...base, '--shard-size', '64'], { encoding: 'utf8' });
   assert.equal(noQueue.status, 2);
-  assert.match(noQueue.stderr, /--shard-size, --shard-seconds and --attempts apply to queued evaluations/);
+  assert.match(noQueue.stderr, /^robustart: --shard-size: only for queued evaluations; add --queue redis:\/\//);
 });

@@ -1,7 +1,7 @@
 // Shards: (condition, sample range) pieces of one run that a worker computes on its own. Ranges start and end
 // on batch boundaries of the run's sample list, so a worker's batches are exactly the batches an in-process
 // run would form, and the records (batch noises draw per batch) come out the same.
-import type { SampleRecord } from '../store/store.js';
+import type { PackedRecords } from './payload.js';
 
 export interface ShardRange {
   /** Index of the condition in the run's condition list. */
@@ -26,11 +26,25 @@ export interface ShardJobData {
   readonly batchSize: number;
 }
 
+/** Which worker process computed a shard, and on what: stored with the shard, shown by `robustart queue status`. */
+export interface ShardWorkerInfo {
+  readonly host: string;
+  readonly pid: number;
+  /** The execution provider the worker ran the model on (cpu, webgpu, cuda). */
+  readonly device: string;
+}
+
+/** A worker's BullMQ name (BullMQ records it as the shard's `processedBy` while it runs; no spaces: it names the Redis client). */
+export function workerName(w: ShardWorkerInfo): string {
+  return `${w.host}:${w.pid}/${w.device}`;
+}
+
 export interface ShardResult {
-  readonly records: SampleRecord[];
+  /** The shard's records, one per sample id, packed as columns. */
+  readonly records: PackedRecords;
   /** Seconds the worker spent computing (model load excluded): the coordinator sizes later shards from it. */
   readonly computeSeconds: number;
-  readonly worker: string;
+  readonly worker: ShardWorkerInfo;
 }
 
 /** Job ids are the shard's key: adding a shard that is already queued, running or finished is a no-op. */

@@ -10,7 +10,7 @@ import { connectRedis, SHARD_QUEUE } from './connection.js';
 import { cachedModelPath, defaultModelCacheDir } from './model-cache.js';
 import { mapOptionPaths, mapPath, type PathMapping } from './path-map.js';
 import type { ComputeRequest } from './compute.js';
-import type { ShardJobData, ShardResult } from './shard.js';
+import { workerName, type ShardJobData, type ShardResult, type ShardWorkerInfo } from './shard.js';
 
 export interface ShardWorkerOptions {
   readonly url: string;
@@ -41,7 +41,8 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
   const concurrency = options.concurrency ?? 1;
   const cacheDir = options.cacheDir ?? defaultModelCacheDir();
   const dataMap = options.dataMap ?? [];
-  const name = `${hostname()}:${process.pid}`;
+  const info: ShardWorkerInfo = { host: hostname(), pid: process.pid, device: options.device ?? 'cpu' };
+  const name = workerName(info);
   const script = new URL('./compute-thread.js', import.meta.url);
   let pool = new WorkerPool<ComputeRequest, ShardResult>(script, concurrency);
 
@@ -54,7 +55,7 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
       suiteOptions: mapOptionPaths(shard.suiteOptions, dataMap),
       device: options.device ?? 'cpu',
       threads: options.threads,
-      worker: name,
+      worker: info,
     };
     try {
       return await pool.run(request);
@@ -79,7 +80,7 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
     name,
   });
   worker.on('error', () => undefined); // connection errors: ioredis reconnects
-  worker.on('completed', (job, result) => options.onShard?.({ jobId: job.id!, ok: true, records: result.records.length, seconds: result.computeSeconds }));
+  worker.on('completed', (job, result) => options.onShard?.({ jobId: job.id!, ok: true, records: result.records.count, seconds: result.computeSeconds }));
   worker.on('failed', (job, err) => options.onShard?.({ jobId: job?.id ?? '?', ok: false, error: err.message }));
   await worker.waitUntilReady();
   return {

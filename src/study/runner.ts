@@ -4,6 +4,7 @@
 import { loadModelFile } from '../model/load.js';
 import { countMacs } from '../model/complexity.js';
 import { runEvaluation } from '../eval/run.js';
+import type { RecordExecutor } from '../eval/evaluate.js';
 import type { Progress } from '../eval/progress.js';
 import { ResultStore } from '../store/store.js';
 import type { Study } from './config.js';
@@ -34,6 +35,11 @@ export interface RunStudyOptions {
   readonly store?: string | ResultStore;
   readonly onProgress?: (p: StudyProgress) => void;
   readonly onCell?: (e: StudyCellEvent) => void;
+  /**
+   * Computes each cell's pending records instead of this process (`queueExecutor`: shards on queue workers).
+   * A cell is still an ordinary stored run, with the same run id and records as one evaluated here.
+   */
+  readonly executor?: RecordExecutor;
 }
 
 export interface StudyRunResult {
@@ -72,7 +78,7 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
       try {
         const modelError = modelErrors.get(cell.model.name);
         if (modelError) throw new Error(modelError);
-        const run = await evaluateCell(study, cell, store, (p) => options.onProgress?.({ done: index + (p.total ? p.done / p.total : 1), total: todo.length, label }));
+        const run = await evaluateCell(study, cell, store, options.executor, (p) => options.onProgress?.({ done: index + (p.total ? p.done / p.total : 1), total: todo.length, label }));
         state.finishCell(study.name, cell.cell, { runId: run, seconds: (Date.now() - started) / 1000 });
         result.evaluated++;
       } catch (err) {
@@ -106,7 +112,7 @@ async function registerModels(study: Study, state: StudyState, names: ReadonlySe
   return errors;
 }
 
-async function evaluateCell(study: Study, cell: Cell, store: ResultStore, onProgress: (p: Progress) => void): Promise<string> {
+async function evaluateCell(study: Study, cell: Cell, store: ResultStore, executor: RecordExecutor | undefined, onProgress: (p: Progress) => void): Promise<string> {
   // The model goes in by path: the stored run is the same one `robustart eval --model <path>` makes.
   const result = await runEvaluation({
     model: cell.model.onnx!,
@@ -119,6 +125,7 @@ async function evaluateCell(study: Study, cell: Cell, store: ResultStore, onProg
     suiteOptions: cell.suite.options,
     store,
     onProgress,
+    executor,
   });
   return result.run.id;
 }

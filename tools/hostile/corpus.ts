@@ -215,6 +215,10 @@ export const CASES: readonly HostileCase[] = [
   { name: 'missing --model', category: 'flags', args: ['eval', '--data', 'x'], expect: { status: 2, message: /--model is required/ } },
   { name: 'missing --data', category: 'flags', args: ['eval', '--model', 'x'], expect: { status: 2, message: /--data is required/ } },
   { name: '--set without =', category: 'flags', args: evalArgs('tiny.onnx', 'data', '--set', 'oops'), expect: { status: 2, message: /--set oops must be KEY=VALUE/ } },
+  { name: '--queue not redis://', category: 'flags', args: evalArgs('tiny.onnx', 'data', '--queue', 'http://127.0.0.1:1'), expect: { status: 2, message: /queue address 'http:\/\/127\.0\.0\.1:1' must start with redis:\/\// } },
+  { name: '--queue-ahead without --queue', category: 'flags', args: evalArgs('tiny.onnx', 'data', '--queue-ahead', '8'), expect: { status: 2, message: /--queue-ahead: only for queued evaluations; add --queue/ } },
+  { name: '--queue-ahead 0', category: 'flags', args: evalArgs('tiny.onnx', 'data', '--queue', 'redis://127.0.0.1:1', '--queue-ahead', '0'), expect: { status: 2, message: /--queue-ahead 0 is not a valid integer >= 1/ } },
+  { name: 'study status --queue', category: 'flags', args: ['study', 'status', '--queue', 'redis://127.0.0.1:1'], expect: { status: 2, message: /study status: --queue applies to study run only/ } },
   { name: '--outputs maybe', category: 'flags', args: evalArgs('tiny.onnx', 'data', '--outputs', 'maybe'), expect: { status: 2, message: /--outputs maybe is not one of logits, probabilities/ } },
   { name: 'flag value missing at end', category: 'flags', args: ['eval', '--model', '@/tiny.onnx', '--data'], expect: { status: 2, message: /--data/ } },
 

@@ -11,6 +11,7 @@ import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
 import { MODEL_OUTPUTS, type ModelOutputs } from '../../model/outputs.js';
 import { MCE_CORRUPTIONS } from '../../metrics/corruption.js';
+import { QUEUE_FLAGS, QUEUE_USAGE, queueExecutorFromFlags } from '../queue-flags.js';
 
 const USAGE = [
   'robustart eval --model <path|name> --data <dir|csv> [flags]',
@@ -32,10 +33,7 @@ const USAGE = [
   '  --set KEY=VALUE     any suite option by its name (repeatable)',
   '',
   'scale-out (robustart worker computes the shards; rerun the same command to resume after a crash):',
-  '  --queue URL         redis://HOST:PORT: split the work into shards, queue them, store what workers return',
-  "  --shard-size N      samples per shard (default: sized from each condition's first shard)",
-  '  --shard-seconds S   target compute time of one shard when --shard-size is not given (default 60)',
-  '  --attempts N        tries per shard before it is marked failed (default 3)',
+  ...QUEUE_USAGE,
 ];
 
 const FIXED_OPTIONS: OptionSpec = {
@@ -53,10 +51,7 @@ const FIXED_OPTIONS: OptionSpec = {
   outputs: { type: 'string' },
   json: { type: 'boolean' },
   set: { type: 'string', multiple: true },
-  queue: { type: 'string' },
-  'shard-size': { type: 'string' },
-  'shard-seconds': { type: 'string' },
-  attempts: { type: 'string' },
+  ...QUEUE_FLAGS,
 };
 
 /** Every registered suite's option flags (read when the command runs, so suites registered by plugins count). */
@@ -86,10 +81,7 @@ export const evalCommand: Command = {
     const suite = findSuite(stringFlag(values, 'suite') ?? 'clean');
     const suiteOptions = suiteOptionsFrom(suite, values);
     const bar = json ? undefined : progressBar();
-    const queue = stringFlag(values, 'queue');
-    if (queue === undefined && (values['shard-size'] ?? values['shard-seconds'] ?? values.attempts) !== undefined) {
-      throw new RobustartError('--shard-size, --shard-seconds and --attempts apply to queued evaluations; add --queue redis://HOST:PORT');
-    }
+    const executor = await queueExecutorFromFlags(values);
     const result = await runEvaluation({
       model: requireFlag(values, 'model', 'eval'),
       data: requireFlag(values, 'data', 'eval'),
@@ -105,18 +97,7 @@ export const evalCommand: Command = {
       outputs: outputsFlag(stringFlag(values, 'outputs')),
       suiteOptions,
       onProgress: bar,
-      ...(queue === undefined
-        ? {}
-        : {
-            workers: 0,
-            // Loaded only for queued runs: BullMQ and its Redis client stay out of in-process evaluations.
-            executor: (await import('../../queue/coordinator.js')).queueExecutor({
-              url: queue,
-              shardSize: values['shard-size'] === undefined ? undefined : numberFlag(values, 'shard-size', 0, { min: 1, integer: true }),
-              shardSeconds: numberFlag(values, 'shard-seconds', 60, { min: 1 }),
-              attempts: numberFlag(values, 'attempts', 3, { min: 1, integer: true }),
-            }),
-          }),
+      ...(executor ? { workers: 0, executor } : {}),
     });
     bar?.end();
     for (const note of result.model.notes) process.stderr.write(`robustart: note: ${note}\n`);

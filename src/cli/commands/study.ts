@@ -9,9 +9,11 @@ import { studyStatus } from '../../study/cells.js';
 import { StudyState } from '../../study/state.js';
 import { table } from '../format.js';
 import { exportStudy } from './study-export.js';
+import { QUEUE_FLAGS, QUEUE_USAGE, queueExecutorFromFlags, queueLabel } from '../queue-flags.js';
 
 const USAGE = [
   'robustart study run FILE              evaluate every cell (model x dataset x suite) not yet stored; resumes after a kill',
+  'robustart study run FILE --queue URL  the same, each cell\'s shards computed by queue workers (robustart worker)',
   'robustart study status [FILE]         cells done, running, missing and failed (with the reason); all stored studies without FILE',
   'robustart study export [FILE] --format json|csv [--out PATH] [--dataset NAME]',
   '                                      the leaderboard (every metric of every model) from the store',
@@ -21,6 +23,9 @@ const USAGE = [
   '  --store PATH     results database (default .robustart/results.db or $ROBUSTART_STORE)',
   '  --study NAME     a study stored in the results database, instead of FILE',
   '  --json           status as JSON',
+  '',
+  'scale-out (study run; rerun the same command to resume after a crash):',
+  ...QUEUE_USAGE,
 ].join('\n');
 
 /** The study named by FILE, by --study, or the only one in the store. */
@@ -40,7 +45,7 @@ export const studyCommand: Command = {
   name: 'study',
   summary: 'run a study (models x datasets x suites) to completion, show its progress, export its leaderboard',
   usage: USAGE,
-  options: { store: { type: 'string' }, study: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, dataset: { type: 'string' }, site: { type: 'string' } },
+  options: { store: { type: 'string' }, study: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, dataset: { type: 'string' }, site: { type: 'string' }, ...QUEUE_FLAGS },
   positionals: true,
   async run(values, positionals) {
     const [action, file, ...extra] = positionals;
@@ -49,10 +54,14 @@ export const studyCommand: Command = {
       if (!file) throw new RobustartError('robustart study run: give the study FILE; see robustart study --help');
       const study = loadStudy(file);
       const bar = progressBar(process.stderr, 'cells');
+      // Queued cells: the bar's label carries the queue's figures for the cell in progress.
+      let queue = '';
+      const executor = await queueExecutorFromFlags(values, (view) => (queue = queueLabel(view)));
       const started = Date.now();
       const result = await runStudy(study, {
         store: stringFlag(values, 'store'),
-        onProgress: bar,
+        executor,
+        onProgress: (p) => bar(queue ? { ...p, label: `${p.label} · ${queue}` } : p),
         onCell: (e) => {
           if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
           process.stdout.write(`[${e.index}/${e.total}] ${e.outcome === 'done' ? 'done  ' : 'FAILED'} ${e.model} × ${e.suite} (${e.dataset}) ${e.seconds.toFixed(1)} s${e.reason ? `: ${e.reason}` : ''}\n`);
@@ -64,6 +73,8 @@ export const studyCommand: Command = {
       process.stdout.write(`study ${study.name}: ${parts.join(', ')} in ${formatDuration((Date.now() - started) / 1000)}; store ${result.storePath}\n`);
       return result.failed > 0 ? 1 : 0;
     }
+    const queueFlag = Object.keys(QUEUE_FLAGS).find((flag) => values[flag] !== undefined);
+    if (queueFlag) throw new RobustartError(`study ${action ?? ''}: --${queueFlag} applies to study run only`);
     const store = new ResultStore(stringFlag(values, 'store'));
     try {
       const state = new StudyState(store);

@@ -29,8 +29,11 @@ export function dashboardAssets(): Record<string, Asset> {
   };
 }
 
-/** The page: static sites read data/*.json files, the server answers /api/ (polled for live updates). */
-export function dashboardPage(mode: 'server' | 'static'): string {
+/**
+ * The page: static sites read data/*.json files, the server answers /api/ (polled for live updates); with
+ * `queue`, the page also polls /api/queue for its queue panel.
+ */
+export function dashboardPage(mode: 'server' | 'static', { queue = false } = {}): string {
   const template = readFileSync(packagePath('dashboard/index.html'), 'utf8');
-  return template.replace('__ROBUSTART_MODE__', mode);
+  return template.replace('__ROBUSTART_MODE__', mode).replace('__ROBUSTART_QUEUE__', String(queue && mode === 'server'));
 }

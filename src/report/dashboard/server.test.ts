@@ -77,6 +77,9 @@ test('unknown routes, assets, studies and models are 404; writes are 405', async
   assert.equal((await get(server.url, '/assets/__proto__')).status, 404);
   assert.equal((await get(server.url, '/api/studies/none/dashboard')).status, 404);
   assert.equal((await get(server.url, '/api/studies/tiny/models/none')).status, 404);
+  const noQueue = await get(server.url, '/api/queue');
+  assert.equal(noQueue.status, 404, 'a dashboard started without a queue has no queue route');
+  assert.match(JSON.parse(noQueue.body).error, /watches no queue/);
   assert.equal((await get(server.url, '/api/studies', {}, 'POST')).status, 405);
   assert.equal((await get(server.url, '/api/studies/tiny/dashboard', {}, 'DELETE')).status, 405);
 });

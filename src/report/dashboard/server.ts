@@ -10,6 +10,7 @@ import { dashboardAssets, dashboardPage } from './assets.js';
 import { dashboardPayload, leaderboardQuerySchema, modelPayload, nasPayload, nasSpacesPayload, studiesPayload, studyByName, NasSpaceNotFoundError, StudyNotFoundError, ModelNotFoundError } from './data.js';
 import { studyStatus } from '../../study/cells.js';
 import { StudyState } from '../../study/state.js';
+import type { QueueProgress } from '../../queue/progress.js';
 
 export interface DashboardServerOptions {
   readonly store: ResultStore;
@@ -17,6 +18,8 @@ export interface DashboardServerOptions {
   readonly port?: number;
   /** Required for non-loopback hosts; generated when absent there. */
   readonly token?: string;
+  /** The shard queue's figures (`openQueueMonitor`): adds GET /api/queue and the page's queue panel. */
+  readonly queue?: { progress(): Promise<QueueProgress> };
 }
 
 export interface DashboardServer {
@@ -86,7 +89,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const token = options.token ?? (isLoopback(host) ? null : randomBytes(24).toString('base64url'));
   const store = options.store;
   const assets = dashboardAssets();
-  const page = dashboardPage('server');
+  const page = dashboardPage('server', { queue: options.queue !== undefined });
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 300 }, return503OnClosing: true });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -132,6 +135,11 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     const { study } = parse(studyParams, request.params, 'path');
     parse(noQuery, withoutToken(request.query), 'query');
     return studyStatus(studyByName(store, study), new StudyState(store), (id) => store.getRun(id)?.status === 'finished');
+  });
+  app.get('/api/queue', async (request, reply) => {
+    parse(noQuery, withoutToken(request.query), 'query');
+    if (!options.queue) return reply.code(404).send({ error: 'this dashboard watches no queue; start robustart serve with the queue\'s address' });
+    return options.queue.progress();
   });
   app.get('/api/studies/:study/models/:model', async (request) => {
     const { study, model } = parse(modelParams, request.params, 'path');
