@@ -171,7 +171,7 @@ export function decodeModel(bytes: Uint8Array, source = 'model'): ModelProto {
 }
 
 export function readModel(path: string): ModelProto {
-  if (!existsSync(path)) throw new RobustartError(`model file not found: ${path}; pass an existing .onnx path or a registered model name (robustart models list)`);
+  if (!existsSync(path)) throw new RobustartError(`ONNX file not found: ${path}; check the path`);
   if (statSync(path).isDirectory()) throw new RobustartError(`model path is a directory: ${path}; pass the .onnx file inside it`);
   return decodeModel(readFileSync(path), path);
 }
