@@ -3,7 +3,8 @@
 // records exist) and in the queue (which shards exist, keyed by range), so a killed coordinator is rerun:
 // it collects the shards that finished meanwhile and queues only what is missing.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { bullmq } from '../util/native.js';
 import type { Redis } from 'ioredis';
 import type { EvaluateOptions, PendingWork, RecordExecutor } from '../eval/evaluate.js';
 import { runEvaluation, type RunEvaluationOptions, type RunEvaluationResult } from '../eval/run.js';
@@ -40,7 +41,7 @@ export function queueExecutor(queueOptions: QueueOptions): RecordExecutor {
   parseQueueUrl(queueOptions.url); // a wrong address fails before the model is loaded
   return async (work, options) => {
     const redis = await connectRedis(queueOptions.url);
-    const queue = new Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
+    const queue = new bullmq.Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
     queue.on('error', () => undefined); // connection errors: ioredis reconnects
     try {
       return await coordinate(redis, queue, work, options, queueOptions);
@@ -92,7 +93,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
     const range = parseShardJobId(runId, id);
     if (!range || range.condition >= conditions.length) continue;
     outstanding.set(id, { range, data: dataFor(range) });
-    const job = await Job.fromId(queue, id);
+    const job = await bullmq.Job.fromId(queue, id);
     if (job && (await job.getState()) === 'failed') await job.retry('failed');
   }
   // Then queue what is missing: whole shards where the size is known, one calibration block per condition otherwise.
@@ -128,7 +129,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
     for (const id of completed) {
       const shard = outstanding.get(id);
       if (!shard) continue;
-      const job = await Job.fromId<ShardJobData, ShardResult>(queue, id);
+      const job = await bullmq.Job.fromId<ShardJobData, ShardResult>(queue, id);
       if (!job) continue;
       const result = job.returnvalue;
       const missing = checkResult(shard.data, result);
@@ -152,7 +153,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
     for (const id of await queue.getRanges(['failed'], 0, -1, true)) {
       const shard = outstanding.get(id);
       if (!shard) continue;
-      const job = await Job.fromId(queue, id);
+      const job = await bullmq.Job.fromId(queue, id);
       failures.set(id, job?.failedReason ?? 'unknown reason');
       outstanding.delete(id);
       // A condition whose calibration shard failed is sized by default; its other blocks still run.

@@ -1,6 +1,7 @@
 // Queue figures for a progress bar or a dashboard: shard counts from BullMQ, record counts and rates from
 // what each coordinator publishes about its run.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { bullmq } from '../util/native.js';
 import type { Redis } from 'ioredis';
 import { connectRedis, SHARD_QUEUE } from './connection.js';
 
@@ -87,7 +88,7 @@ async function runsIn(redis: Redis): Promise<RunProgress[]> {
 /** Shards waiting, running, delayed for a retry, done (not yet collected) and failed, plus each run's records, rate and ETA. */
 export async function queueProgress(url: string): Promise<QueueProgress> {
   const redis = await connectRedis(url);
-  const queue = new Queue(SHARD_QUEUE, { connection: redis });
+  const queue = new bullmq.Queue(SHARD_QUEUE, { connection: redis });
   try {
     return { ...(await shardCounts(queue)), runs: await runsIn(redis) };
   } finally {
