@@ -1,3 +1,5 @@
-// robustart/onnx: The ONNX graph editor and .npy tensors.
+// robustart/onnx: ONNX models (read, write, a graph editor) and .npy tensors.
 export { Graph } from '../onnx/graph.js';
 export { readNpy, writeNpy } from '../onnx/npy.js';
+export { readModel, writeModel, decodeModel, encodeModel, cloneModel, DataType, AttributeType } from '../onnx/proto.js';
+export type { ModelProto, GraphProto, NodeProto, TensorProto, AttributeProto, ValueInfoProto, FunctionProto, Int64 } from '../onnx/proto.js';

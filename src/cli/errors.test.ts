@@ -29,7 +29,7 @@ test('unknown flag', () => assertOneLineError(run('eval', '--modle', 'x'), /eval
 test('unknown command', () => assertOneLineError(run('evaluate'), /unknown command 'evaluate'/));
 test('missing required flag', () => assertOneLineError(run('eval', '--data', 'x'), /--model is required/));
 test('bad number', () => assertOneLineError(run('eval', '--model', 'm', '--data', 'd', '--batch-size', '0'), /--batch-size 0 is not a valid integer >= 1/));
-test('bad device', () => assertOneLineError(run('eval', '--model', 'm', '--data', 'd', '--device', 'tpu'), /--device tpu is not known/));
+test('bad device', () => assertOneLineError(run('eval', '--model', 'm', '--data', 'd', '--device', 'tpu'), /^robustart: model session: --device tpu is not allowed; allowed: one of cpu, webgpu, cuda$/));
 test('missing model file', () => assertOneLineError(run('eval', '--model', '/nope/m.onnx', '--data', '.'), /model file not found: \/nope\/m\.onnx/));
 
 test('not an ONNX file', () => {

@@ -6,6 +6,7 @@ import { RobustartError } from '../errors.js';
 import { maxOf } from '../util/array.js';
 import { storeError } from '../store/store.js';
 import { asFlagError } from './options.js';
+import { asModelCommandHint } from './model-flag.js';
 import { loadPlugins, takePluginFlags } from './plugins.js';
 
 function printHelp(): void {
@@ -80,7 +81,7 @@ main(process.argv.slice(2)).then(
     exitWhenIdle();
   },
   (caught: unknown) => {
-    const err = asFlagError(systemError(caught));
+    const err = asFlagError(asModelCommandHint(systemError(caught)));
     if (err instanceof RobustartError) {
       process.stderr.write(`robustart: ${err.message}\n`);
       process.exitCode = err.exitCode;

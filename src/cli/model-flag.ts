@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { RobustartError } from '../errors.js';
 import { resolveModel } from '../model/resolve.js';
-import type { LoadedModel } from '../model/load.js';
+import { ModelNotFoundError, type LoadedModel } from '../model/load.js';
 import { ResultStore, defaultStorePath } from '../store/store.js';
 
 export function resolveModelFlag(name: string, storePath: string | undefined): LoadedModel {
@@ -19,4 +19,15 @@ export function resolveModelFlag(name: string, storePath: string | undefined): L
   } finally {
     store.close();
   }
+}
+
+/** A library error about a model that cannot be found, with the remedy in the CLI's commands. */
+export function asModelCommandHint(err: unknown): unknown {
+  if (!(err instanceof ModelNotFoundError)) return err;
+  const remedy = {
+    'missing-file': 'pass an existing .onnx path or a registered model name (robustart models list)',
+    'stale-registration': `re-add it with robustart models add ${err.model} <path>`,
+    'unknown-name': 'pass a path to an .onnx file, or see robustart models list',
+  }[err.reason];
+  return new RobustartError(`${err.problem}; ${remedy}`, err.exitCode);
 }

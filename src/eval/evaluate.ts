@@ -298,6 +298,8 @@ async function summarizeRun(plan: EvaluationPlan, evaluatedNow: number): Promise
   const first = perCondition.get(conditions[0]?.name ?? '');
   store.finishRun(runId, 'finished', {
     conditions: conditions.length,
+    // What each condition is (attack, norm, ε; corruption, severity; …), so readers never parse names.
+    conditionMeta: Object.fromEntries(conditions.flatMap((c) => (c.meta ? [[c.name, c.meta]] : []))),
     samples: samples.length,
     suiteMetrics,
     ...(first ? { perClassAccuracy: first.perClassAccuracy, reliability: first.reliability } : {}),

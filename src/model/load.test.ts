@@ -71,7 +71,7 @@ test('metadata num_classes that contradicts the graph output is refused', () => 
 });
 
 test('devices: unknown names and missing providers are clear errors', async () => {
-  assert.throws(() => parseDevice('tpu'), /--device tpu is not known; use one of cpu, webgpu, cuda/);
+  assert.throws(() => parseDevice('tpu'), { message: "model session: option device 'tpu' is not allowed; allowed: one of cpu, webgpu, cuda" });
   await assert.rejects(createSession(new Uint8Array(), 'm.onnx', { device: 'cuda' }), /execution provider 'cuda' is not available/);
 });
 

@@ -9,6 +9,23 @@ import { resolveModelMetadata, type ModelMetadata } from './metadata.js';
 import { runtimeInputs, graphOutputs, parameterCount } from './graph-info.js';
 import { prependNormalization } from './normalize.js';
 
+/** Why a model name or path leads to no model file. */
+export type ModelNotFoundReason = 'missing-file' | 'stale-registration' | 'unknown-name';
+
+const LIBRARY_REMEDY: Record<ModelNotFoundReason, string> = {
+  'missing-file': "pass the path of an existing .onnx file, or a bundled or registered model's name",
+  'stale-registration': "register it again with the file's current path",
+  'unknown-name': "pass the path of an .onnx file, or a bundled or registered model's name",
+};
+
+/** A model that cannot be found. The message speaks of the library; the CLI words the remedy as its commands. */
+export class ModelNotFoundError extends RobustartError {
+  constructor(readonly model: string, readonly problem: string, readonly reason: ModelNotFoundReason) {
+    super(`${problem}; ${LIBRARY_REMEDY[reason]}`);
+    this.name = 'ModelNotFoundError';
+  }
+}
+
 export interface LoadedModel {
   /** Registry name, or the file's base name for a model given by path. */
   readonly name: string;
@@ -51,7 +68,7 @@ export function isLoadedModel(model: unknown): model is LoadedModel {
 export function loadModelFile(path: string, name = basename(path).replace(/\.onnx$/i, '')): LoadedModel {
   const absolute = resolve(path);
   if (!existsSync(absolute)) {
-    throw new RobustartError(`model file not found: ${path}; pass an existing .onnx path or a registered model name (robustart models list)`);
+    throw new ModelNotFoundError(path, `model file not found: ${path}`, 'missing-file');
   }
   if (statSync(absolute).isDirectory()) {
     throw new RobustartError(`model path ${path} is a directory; pass the .onnx file inside it (or a registered model name)`);

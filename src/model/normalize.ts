@@ -1,6 +1,5 @@
 // Moves the model's input normalisation into its graph, so every later stage works in [0,1] pixels.
-import type { ModelProto } from '../onnx/proto.js';
-import { onnx } from '../onnx/proto.js';
+import { cloneModel, type ModelProto } from '../onnx/proto.js';
 import { makeNode } from '../onnx/build.js';
 import { makeTensor } from '../onnx/tensor.js';
 
@@ -12,7 +11,7 @@ export const NORMALIZED_VALUE = 'robustart_normalized_input';
  * torchvision's Normalize to the last bit).
  */
 export function prependNormalization(model: ModelProto, inputName: string, mean: readonly number[], std: readonly number[]): ModelProto {
-  const copy = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
+  const copy = cloneModel(model);
   const graph = copy.graph!;
   for (const node of graph.node ?? []) {
     node.input = (node.input ?? []).map((name) => (name === inputName ? NORMALIZED_VALUE : name));
@@ -22,12 +21,12 @@ export function prependNormalization(model: ModelProto, inputName: string, mean:
   const centered = 'robustart_centered_input';
   graph.initializer = [
     ...(graph.initializer ?? []),
-    onnx.TensorProto.create(makeTensor(meanName, [1, mean.length, 1, 1], Float32Array.from(mean))),
-    onnx.TensorProto.create(makeTensor(stdName, [1, std.length, 1, 1], Float32Array.from(std))),
+    makeTensor(meanName, [1, mean.length, 1, 1], Float32Array.from(mean)),
+    makeTensor(stdName, [1, std.length, 1, 1], Float32Array.from(std)),
   ];
   graph.node = [
-    onnx.NodeProto.create(makeNode('Sub', [inputName, meanName], [centered], {}, 'robustart_normalize_sub')),
-    onnx.NodeProto.create(makeNode('Div', [centered, stdName], [NORMALIZED_VALUE], {}, 'robustart_normalize_div')),
+    makeNode('Sub', [inputName, meanName], [centered], {}, 'robustart_normalize_sub'),
+    makeNode('Div', [centered, stdName], [NORMALIZED_VALUE], {}, 'robustart_normalize_div'),
     ...(graph.node ?? []),
   ];
   // A graph output that was the raw input itself now reads the normalised value's source unchanged.

@@ -1,9 +1,8 @@
 // One way in: a model is named by a path to an .onnx file, a registered name, or a bundled name.
 import { existsSync } from 'node:fs';
-import { RobustartError } from '../errors.js';
 import type { ModelLookup } from './registry.js';
 import { packagePath } from '../util/paths.js';
-import { loadModelFile, type LoadedModel } from './load.js';
+import { loadModelFile, ModelNotFoundError, type LoadedModel } from './load.js';
 
 /** Models shipped inside the package, available without registering. */
 export const BUNDLED_MODELS: Record<string, string> = {
@@ -17,13 +16,13 @@ export function resolveModel(nameOrPath: string, registry?: ModelLookup): Loaded
   const registered = registry?.getModel(nameOrPath);
   if (registered) {
     if (!existsSync(registered.path)) {
-      throw new RobustartError(`registered model '${nameOrPath}' points to ${registered.path}, which no longer exists; re-add it with robustart models add ${nameOrPath} <path>`);
+      throw new ModelNotFoundError(nameOrPath, `registered model '${nameOrPath}' points to ${registered.path}, which no longer exists`, 'stale-registration');
     }
     return loadModelFile(registered.path, registered.name);
   }
   if (BUNDLED_MODELS[nameOrPath]) return loadModelFile(packagePath(BUNDLED_MODELS[nameOrPath]), nameOrPath);
   if (existsSync(nameOrPath) || /\.onnx$/i.test(nameOrPath) || nameOrPath.includes('/')) return loadModelFile(nameOrPath);
-  throw new RobustartError(`'${nameOrPath}' is neither a model file nor a registered model; pass a path to an .onnx file, or see robustart models list`);
+  throw new ModelNotFoundError(nameOrPath, `'${nameOrPath}' is neither a model file nor a bundled or registered model`, 'unknown-name');
 }
 
 /** Default batch: 32 images at 224², scaled inversely with pixel count (bounded), so memory stays flat. */

@@ -1,14 +1,15 @@
 // ONNX Runtime sessions on the execution provider the user picks, with clear errors when it is missing.
 import type ort from 'onnxruntime-node';
 import { DEVICES, bundledExecutionProviders, conciseOrtMessage, createSession as createOrtSession, type Device, type SessionOptions } from '../onnx/runtime.js';
-import { RobustartError } from '../errors.js';
+import { InvalidOptionError } from '../util/options.js';
 
 export { DEVICES, type Device, type SessionOptions };
 
+/** The device named by `text` (default cpu); another name is an InvalidOptionError (option `device`). */
 export function parseDevice(text: string | undefined): Device {
   const device = (text ?? 'cpu').toLowerCase();
   if (!(DEVICES as readonly string[]).includes(device)) {
-    throw new RobustartError(`--device ${text} is not known; use one of ${DEVICES.join(', ')}`);
+    throw new InvalidOptionError('model session', 'device', text, `one of ${DEVICES.join(', ')}`);
   }
   return device as Device;
 }

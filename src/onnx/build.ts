@@ -1,6 +1,5 @@
 // Small helpers for writing ONNX graphs by hand: nodes, attributes, value infos, models.
-import { onnx, AttributeType, DataType, type AttributeProto, type NodeProto, type ValueInfoProto, type TensorProto, type GraphProto } from './proto.js';
-import type onnxProto from 'onnx-proto';
+import { AttributeType, DataType, type AttributeProto, type NodeProto, type ValueInfoProto, type TensorProto, type GraphProto, type ModelProto } from './proto.js';
 
 export type AttributeValue = number | string | number[] | string[] | TensorProto | { int: number } | { ints: number[] };
 
@@ -46,14 +45,14 @@ export function makeValueInfo(name: string, shape: readonly (number | string)[],
   };
 }
 
-export function makeModel(graph: GraphProto, opset = 17, metadata: Record<string, string> = {}): onnxProto.onnx.ModelProto {
-  return onnx.ModelProto.create({
+export function makeModel(graph: GraphProto, opset = 17, metadata: Record<string, string> = {}): ModelProto {
+  return {
     irVersion: 8,
     producerName: 'robustart',
     opsetImport: [{ domain: '', version: opset }],
     graph,
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
-  });
+  };
 }
 
 /** Reads an attribute's value by name, or undefined. */

@@ -1,6 +1,6 @@
 // A typed, mutable view of an ONNX graph: nodes in order, initializers as typed arrays, and the
 // producer/consumer maps and topological order that graph rewrites (autodiff, training) need.
-import { type ModelProto, type NodeProto, type ValueInfoProto, DataType, defaultOpset, metadataOf, onnx } from './proto.js';
+import { type ModelProto, type NodeProto, type ValueInfoProto, DataType, DataLocation, defaultOpset, metadataOf } from './proto.js';
 import { tensorValues, dimsOf, makeTensor, type NumericArray } from './tensor.js';
 import { RobustartError } from '../errors.js';
 
@@ -45,7 +45,7 @@ export class Graph {
     }
     const initializers = new Map<string, Tensor>();
     for (const t of g.initializer ?? []) {
-      if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+      if (t.dataLocation === DataLocation.EXTERNAL) {
         throw new RobustartError(`ONNX initializer '${t.name}' is stored as external data; re-save the model as one file (onnx.save_model(m, path, save_as_external_data=False))`);
       }
     }
@@ -66,7 +66,7 @@ export class Graph {
   }
 
   toModel(): ModelProto {
-    return onnx.ModelProto.create({
+    return {
       irVersion: Math.max(this.irVersion, 8),
       producerName: 'robustart',
       opsetImport: [{ domain: '', version: this.opset }],
@@ -79,7 +79,7 @@ export class Graph {
         initializer: [...this.initializers].map(([name, t]) => makeTensor(name, t.dims, t.data, t.dataType)),
       },
       metadataProps: Object.entries(this.metadata).map(([key, value]) => ({ key, value })),
-    });
+    };
   }
 
   clone(): Graph {

@@ -1,11 +1,12 @@
 // Operator actions on the shard queue: retry what failed, drop what is finished or failed.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { bullmq } from '../util/native.js';
 import { connectRedis, SHARD_QUEUE } from './connection.js';
 import type { ShardJobData, ShardResult } from './shard.js';
 
 async function withQueue<T>(url: string, fn: (queue: Queue<ShardJobData, ShardResult>) => Promise<T>): Promise<T> {
   const redis = await connectRedis(url);
-  const queue = new Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
+  const queue = new bullmq.Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
   try {
     return await fn(queue);
   } finally {

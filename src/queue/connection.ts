@@ -1,6 +1,7 @@
 // Redis connections for the shard queue: one address form (redis://HOST:PORT[/DB]), reconnecting forever,
 // so a Redis restart pauses the coordinator and the workers instead of failing them.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredis } from '../util/native.js';
 import { RobustartError } from '../errors.js';
 
 /** The BullMQ queue every evaluation shard goes through. */
@@ -26,7 +27,7 @@ export function parseQueueUrl(url: string): URL {
  */
 export function openRedis(url: string): Redis {
   parseQueueUrl(url);
-  const redis = new Redis(url, {
+  const redis = new ioredis.Redis(url, {
     maxRetriesPerRequest: null,
     lazyConnect: true,
     retryStrategy: (attempt) => Math.min(200 * attempt, 2000),

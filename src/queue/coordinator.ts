@@ -4,7 +4,8 @@
 // it collects the shards that finished meanwhile and queues only what is missing. It keeps a bounded number of
 // shards queued ahead of the workers (back-pressure), so Redis never holds a whole run's backlog.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { bullmq } from '../util/native.js';
 import type { Redis } from 'ioredis';
 import type { EvaluateOptions, PendingWork, RecordExecutor } from '../eval/evaluate.js';
 import { runEvaluation, type RunEvaluationOptions, type RunEvaluationResult } from '../eval/run.js';
@@ -63,7 +64,7 @@ export function queueExecutor(queueOptions: QueueOptions): RecordExecutor {
   if (ahead !== undefined && (!Number.isInteger(ahead) || ahead < 1)) throw new RobustartError(`queueAhead must be a whole number of shards of at least 1 (got ${ahead})`);
   return async (work, options) => {
     const redis = await connectRedis(queueOptions.url);
-    const queue = new Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
+    const queue = new bullmq.Queue<ShardJobData, ShardResult>(SHARD_QUEUE, { connection: redis });
     queue.on('error', () => undefined); // connection errors: ioredis reconnects
     try {
       return await coordinate(redis, queue, work, options, queueOptions);
@@ -126,7 +127,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
     const range = parseShardJobId(runId, id);
     if (!range || range.condition >= conditions.length) continue;
     outstanding.set(id, { range, data: dataFor(range) });
-    const job = await Job.fromId(queue, id);
+    const job = await bullmq.Job.fromId(queue, id);
     if (job && (await job.getState()) === 'failed') await job.retry('failed');
   }
   // Then queue what is missing: whole shards where the size is known, one calibration block per condition otherwise.
@@ -168,7 +169,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
     for (const id of completed) {
       const shard = outstanding.get(id);
       if (!shard) continue;
-      const job = await Job.fromId<ShardJobData, ShardResult>(queue, id);
+      const job = await bullmq.Job.fromId<ShardJobData, ShardResult>(queue, id);
       if (!job) continue;
       const result = job.returnvalue;
       const records = checkResult(shard.data, result);
@@ -194,7 +195,7 @@ async function coordinate(redis: Redis, queue: Queue<ShardJobData, ShardResult>,
     for (const id of await queue.getRanges(['failed'], 0, -1, true)) {
       const shard = outstanding.get(id);
       if (!shard) continue;
-      const job = await Job.fromId(queue, id);
+      const job = await bullmq.Job.fromId(queue, id);
       failures.set(id, job?.failedReason ?? 'unknown reason');
       outstanding.delete(id);
       // A condition whose calibration shard failed is sized by default; its other blocks still run.

@@ -1,7 +1,8 @@
 // Queue figures for a progress bar, `robustart queue status` or a dashboard: shard counts and the shards in
 // progress (with the worker computing each) from BullMQ, record counts, rates and each worker's share from what
 // each coordinator publishes about its run.
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
+import { bullmq } from '../util/native.js';
 import type { Redis } from 'ioredis';
 import { connectRedis, SHARD_QUEUE } from './connection.js';
 import type { WorkerShare } from './stored-shards.js';
@@ -146,7 +147,7 @@ export interface QueueMonitor {
 
 export async function openQueueMonitor(url: string): Promise<QueueMonitor> {
   const redis = await connectRedis(url);
-  const queue = new Queue(SHARD_QUEUE, { connection: redis });
+  const queue = new bullmq.Queue(SHARD_QUEUE, { connection: redis });
   queue.on('error', () => undefined); // connection errors: ioredis reconnects
   return {
     url,

@@ -2,7 +2,8 @@
 // copy of the dataset, computes in worker threads and returns the records. BullMQ retries a failed shard with
 // backoff and hands the shard of a worker that died (its lock expired) to another one.
 import { hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { bullmq } from '../util/native.js';
 import type { Redis } from 'ioredis';
 import type { Device } from '../model/session.js';
 import { WorkerPool, WorkerPoolError } from '../util/worker-pool.js';
@@ -71,7 +72,7 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
   };
 
   const lockDuration = options.lockDuration ?? 30_000;
-  const worker = new Worker<ShardJobData, ShardResult>(SHARD_QUEUE, processShard, {
+  const worker = new bullmq.Worker<ShardJobData, ShardResult>(SHARD_QUEUE, processShard, {
     connection: redis,
     concurrency,
     lockDuration,

@@ -45,53 +45,57 @@ export function barChart(items: readonly { label: string; value: number }[], wid
 
 export { esc as escapeHtml };
 
-/**
- * Curves over epochs (loss or accuracy) with colours given: y from 0 to the largest value. `lineChart` draws
- * accuracies in [0,1] against labelled x ticks (severity, ε).
- */
-export function curveChart(series: readonly { label: string; color: string; points: readonly { x: number; y: number }[] }[], options: { width?: number; height?: number; xLabel: string; yLabel: string; yMax?: number }): string {
-  const width = options.width ?? 420;
-  const height = options.height ?? 240;
-  const pad = { left: 48, right: 12, top: 12, bottom: 36 };
-  const all = series.flatMap((s) => s.points);
-  const xMin = minOf(all.map((p) => p.x));
-  const xMax = Math.max(xMin + 1, maxOf(all.map((p) => p.x)));
-  const yMax = options.yMax ?? Math.max(1e-9, maxOf(all.map((p) => p.y)));
-  const x = (v: number) => pad.left + ((v - xMin) / (xMax - xMin)) * (width - pad.left - pad.right);
-  const y = (v: number) => height - pad.bottom - (v / yMax) * (height - pad.top - pad.bottom);
-  const lines = series.map((s, i) => `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ')}"/><text x="${width - pad.right}" y="${pad.top + 12 * (i + 1)}" text-anchor="end" fill="${s.color}">${esc(s.label)}</text>`).join('');
-  const ticks = [0, 0.5, 1].map((t) => `<text x="${pad.left - 4}" y="${y(t * yMax) + 4}" text-anchor="end">${(t * yMax).toPrecision(2)}</text>`).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-size="11" font-family="sans-serif" role="img" aria-label="line chart">
-<rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" fill="none" stroke="#ccc"/>${ticks}${lines}
-<text x="${(width + pad.left) / 2}" y="${height - 8}" text-anchor="middle">${esc(options.xLabel)} ${xMin}–${xMax}</text>
-<text x="12" y="${height / 2}" text-anchor="middle" transform="rotate(-90 12 ${height / 2})">${esc(options.yLabel)}</text></svg>`;
-}
-
 const PALETTE = ['#2e86ab', '#e4572e', '#76b041', '#9b5de5', '#f4a259', '#555555', '#00a6a6', '#c1292e'];
 
 export interface Series {
   readonly name: string;
   readonly points: readonly { readonly x: number; readonly y: number }[];
+  /** The line's colour; by default the palette's, in series order. */
+  readonly color?: string;
 }
 
-/** Line chart of accuracies in [0,1] against numeric x (severity, ε), with tick labels for every x given. */
-export function lineChart(series: readonly Series[], { xLabel, yLabel = 'top-1', xTicks, width = 420, height = 260, label }: { xLabel: string; yLabel?: string; xTicks: readonly { x: number; text: string }[]; width?: number; height?: number; label: string }): string {
-  const left = 44, right = 130, top = 12, bottom = 40;
-  const xs = xTicks.map((t) => t.x);
-  const x0 = minOf(xs), x1 = maxOf(xs);
+export interface LineChartOptions {
+  readonly xLabel: string;
+  readonly yLabel?: string;
+  /** The chart's accessible name. */
+  readonly label?: string;
+  /** Labelled x positions (severities, ε); by default every distinct x, thinned to at most 11. */
+  readonly xTicks?: readonly { x: number; text: string }[];
+  /** Top of the y axis: 1 for accuracies (the default), 'data' for a quantity without a bound (a loss). */
+  readonly yMax?: number | 'data';
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** Lines over numeric x (severity, ε, epoch), y from 0 to `yMax`: fractions shown as percentages, other values as numbers. */
+export function lineChart(series: readonly Series[], { xLabel, yLabel = 'top-1', label = `${yLabel} against ${xLabel}`, xTicks, yMax = 1, width = 420, height = 260 }: LineChartOptions): string {
+  const left = 48, right = 130, top = 12, bottom = 40;
+  const all = series.flatMap((s) => s.points);
+  const ticksX = xTicks ?? defaultTicks([...new Set(all.map((p) => p.x))].sort((a, b) => a - b));
+  const xs = [...ticksX.map((t) => t.x), ...all.map((p) => p.x)];
+  const x0 = xs.length ? minOf(xs) : 0, x1 = xs.length ? maxOf(xs) : 1;
+  const top1 = yMax === 'data' ? Math.max(1e-9, all.length ? maxOf(all.map((p) => p.y)) : 1) : yMax;
+  const percent = yMax === 1;
+  const show = (v: number) => (percent ? `${(100 * v).toFixed(1)}%` : v.toPrecision(3));
   const x = (v: number) => left + (x1 === x0 ? 0.5 : (v - x0) / (x1 - x0)) * (width - left - right);
-  const y = (v: number) => top + (1 - v) * (height - top - bottom);
-  const grid = [0, 0.25, 0.5, 0.75, 1].map((t) => `<line x1="${left}" x2="${width - right}" y1="${y(t)}" y2="${y(t)}" stroke="#e5e5e5"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${t * 100}%</text>`).join('');
-  const ticks = xTicks.map((t) => `<text x="${x(t.x)}" y="${height - bottom + 16}" text-anchor="middle">${esc(t.text)}</text>`).join('');
+  const y = (v: number) => top + (1 - v / top1) * (height - top - bottom);
+  const grid = [0, 0.25, 0.5, 0.75, 1].map((t) => `<line x1="${left}" x2="${width - right}" y1="${y(t * top1)}" y2="${y(t * top1)}" stroke="#e5e5e5"/><text x="${left - 6}" y="${y(t * top1) + 4}" text-anchor="end">${percent ? `${t * 100}%` : (t * top1).toPrecision(2)}</text>`).join('');
+  const ticks = ticksX.map((t) => `<text x="${x(t.x)}" y="${height - bottom + 16}" text-anchor="middle">${esc(t.text)}</text>`).join('');
   const lines = series.map((s, i) => {
-    const colour = PALETTE[i % PALETTE.length];
+    const colour = s.color ?? PALETTE[i % PALETTE.length];
     const pts = s.points.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ');
-    const dots = s.points.map((p) => `<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" fill="${colour}"><title>${esc(s.name)}: ${(100 * p.y).toFixed(1)}%</title></circle>`).join('');
+    const dots = s.points.map((p) => `<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" fill="${colour}"><title>${esc(s.name)}: ${show(p.y)}</title></circle>`).join('');
     const legend = `<rect x="${width - right + 10}" y="${top + i * 16}" width="10" height="10" fill="${colour}"/><text x="${width - right + 24}" y="${top + i * 16 + 9}">${esc(s.name)}</text>`;
     return `<polyline points="${pts}" fill="none" stroke="${colour}" stroke-width="2"/>${dots}${legend}`;
   }).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-size="11" font-family="sans-serif" role="img" aria-label="${esc(label)}">${grid}${ticks}${lines}
 <text x="${(left + width - right) / 2}" y="${height - 6}" text-anchor="middle">${esc(xLabel)}</text><text x="10" y="${(top + height - bottom) / 2}" text-anchor="middle" transform="rotate(-90 10 ${(top + height - bottom) / 2})">${esc(yLabel)}</text></svg>`;
+}
+
+/** Every x as its own tick, or (past 11) about ten evenly spaced ones with the last kept. */
+function defaultTicks(xs: readonly number[]): { x: number; text: string }[] {
+  const step = Math.ceil(xs.length / 10);
+  return xs.filter((_, i) => step === 1 || i % step === 0 || i === xs.length - 1).map((v) => ({ x: v, text: String(v) }));
 }
 
 /** Heat map of values in [0,1] (rows x columns), each cell labelled with its percentage; colour scaled to the data's range. */

@@ -1,7 +1,7 @@
 // The training curves of a model in the results store: runs of suite 'train' (src/train/record.ts) whose
 // model file is the evaluated one, drawn per epoch (train loss; train and test top-1).
 import type { ResultStore, RunEntry } from '../store/store.js';
-import { escapeHtml, curveChart } from './svg.js';
+import { escapeHtml, lineChart } from './svg.js';
 
 export interface EpochPoint {
   readonly epoch: number;
@@ -31,9 +31,9 @@ export function trainingSection(store: ResultStore, run: RunEntry): string {
   return runs.map((r) => {
     const curves = trainingCurves(store, r.id);
     if (curves.length === 0) return '';
-    const series = (name: string, label: string, color: string) => ({ label, color, points: curves.filter((c) => typeof c.values[name] === 'number').map((c) => ({ x: c.epoch, y: c.values[name] as number })) });
-    const loss = curveChart([series('train_loss', 'train loss', '#c0392b')], { xLabel: 'epoch', yLabel: 'loss' });
-    const acc = curveChart([series('train_acc', 'train top-1', '#2e86ab'), series('test_acc', 'test top-1', '#27ae60')], { xLabel: 'epoch', yLabel: 'top-1', yMax: 1 });
+    const series = (key: string, name: string, color: string) => ({ name, color, points: curves.filter((c) => typeof c.values[key] === 'number').map((c) => ({ x: c.epoch, y: c.values[key] as number })) });
+    const loss = lineChart([series('train_loss', 'train loss', '#c0392b')], { xLabel: 'epoch', yLabel: 'loss', yMax: 'data' });
+    const acc = lineChart([series('train_acc', 'train top-1', '#2e86ab'), series('test_acc', 'test top-1', '#27ae60')], { xLabel: 'epoch', yLabel: 'top-1' });
     return `<h2>Training (${escapeHtml(r.modelName)}, run ${escapeHtml(r.id)})</h2>
 <div class="charts"><div>${loss}</div><div>${acc}</div></div>
 <p class="meta">${curves.length} epochs; the resolved experiment config is stored with the run (robustart results show ${escapeHtml(r.id)}).</p>`;

@@ -2,7 +2,7 @@
 // Every cell (model x dataset x suite) becomes an ordinary stored run.
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../util/native.js';
 import { z } from 'zod';
 import { RobustartError } from '../errors.js';
 import { findSuite } from '../eval/run.js';
@@ -105,7 +105,7 @@ export function loadStudy(path: string): Study {
   if (!existsSync(path)) throw new RobustartError(`study file not found: ${path}; pass the path of a study YAML file`);
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
+    raw = yaml.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new RobustartError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

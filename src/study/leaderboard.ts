@@ -1,19 +1,47 @@
 // The leaderboard and the comparisons of a study, computed from the store: each model's metrics gathered from
 // the stored runs of its cells. Every suite-level metric a run's summary holds flows through under
 // "<suite entry>/<name>"; the headline columns (RobustBench- and RobustART-style) get canonical keys.
-import type { ResultStore, SampleRecord } from '../store/store.js';
+import type { ResultStore, RunEntry, SampleRecord } from '../store/store.js';
+import type { ConditionMeta } from '../eval/condition.js';
+import { budgetKey } from '../noise/adversarial/conditions.js';
+import { formatEpsilon } from '../noise/adversarial/masking.js';
+import type { Norm } from '../noise/adversarial/threat.js';
 import type { ReliabilityBin } from '../metrics/classification.js';
 import type { Study } from './config.js';
 import { studyCells } from './cells.js';
 import { StudyState, type StudyModelRow } from './state.js';
 
+/** Each condition's ConditionMeta, as evaluate() stores it with the run's summary. */
+export type ConditionMetas = Readonly<Record<string, ConditionMeta>>;
+
+/** The stored metas of a run; runs stored before metas were kept get them from their condition names. */
+export function conditionMetasOf(run: RunEntry | undefined, names: Iterable<string>): ConditionMetas {
+  const stored = run?.summary?.conditionMeta as ConditionMetas | undefined;
+  if (stored) return stored;
+  return Object.fromEntries([...names].flatMap((name) => {
+    const meta = legacyConditionMeta(name);
+    return meta ? [[name, meta]] : [];
+  }));
+}
+
 /**
- * The budget ("linf/4/255") of a stored adversarial condition, named `<attack>/<norm>/<ε>` by conditionName: stored
- * records keep condition names, not their meta. Undefined for minimum-norm conditions without a budget and others.
+ * Reads a condition name as the built-in suites write them ("pgd/linf/4/255", "fog/3", "pil+pil-bilinear"):
+ * only for stores written before runs kept their conditions' metas.
  */
-function budgetOfCondition(name: string): string | undefined {
+function legacyConditionMeta(name: string): ConditionMeta | undefined {
+  if (name === 'clean') return { kind: 'clean' };
   const [attack, norm, ...eps] = name.split('/');
-  return attack && (norm === 'linf' || norm === 'l2' || norm === 'l1') && eps.length > 0 ? `${norm}/${eps.join('/')}` : undefined;
+  if (attack && (norm === 'linf' || norm === 'l2' || norm === 'l1')) return { kind: 'adversarial', attack, norm, eps: eps.length > 0 ? epsilonValue(eps.join('/')) : null };
+  const corruption = /^([a-z_]+)\/([1-5])$/.exec(name);
+  if (corruption) return { kind: 'corruption', corruption: corruption[1], severity: Number(corruption[2]) };
+  const [decoder, resizer] = name.split('+');
+  if (resizer !== undefined) return { kind: 'system', decoder, resizer };
+  return undefined;
+}
+
+/** The threat-model budget ("linf/4/255") of an adversarial condition with one; undefined for any other. */
+function budgetOf(meta: ConditionMeta | undefined): string | undefined {
+  return meta?.kind === 'adversarial' ? budgetKey(meta) : undefined;
 }
 
 export type MetricUnit = 'fraction' | 'ratio' | 'count';
@@ -101,7 +129,7 @@ function perBudgetLabel(key: string): string | undefined {
  * Robust accuracy (RobustBench convention): the fraction of all evaluated samples classified correctly clean and
  * under every attack of a budget, from the per-sample records of an adversarial run.
  */
-export function robustAccuracyFromRecords(records: readonly SampleRecord[]): Record<string, number> {
+export function robustAccuracyFromRecords(records: readonly SampleRecord[], metas?: ConditionMetas): Record<string, number> {
   const correct = new Map<string, Map<string, boolean>>();
   for (const r of records) {
     if (r.status !== 'ok' || !r.top5?.length) continue;
@@ -111,9 +139,10 @@ export function robustAccuracyFromRecords(records: readonly SampleRecord[]): Rec
   }
   const clean = correct.get('clean');
   if (!clean || clean.size === 0) return {};
+  const metaOf = metas ?? conditionMetasOf(undefined, correct.keys());
   const byBudget = new Map<string, Map<string, boolean>[]>();
   for (const [name, m] of correct) {
-    const budget = budgetOfCondition(name);
+    const budget = budgetOf(metaOf[name]);
     if (budget) byBudget.set(budget, [...(byBudget.get(budget) ?? []), m]);
   }
   const out: Record<string, number> = {};
@@ -197,7 +226,9 @@ export function metricsFromRuns(store: ResultStore, runs: Iterable<readonly [ent
       if (headline) setHeadline(headline, value);
     }
     if (suite === 'adversarial' && !Object.keys(summary).some((k) => k.startsWith('robust_accuracy/'))) {
-      for (const [key, value] of Object.entries(robustAccuracyFromRecords(store.records(runId)))) setHeadline(key, value);
+      const records = store.records(runId);
+      const metas = conditionMetasOf(run, new Set(records.map((r) => r.noise)));
+      for (const [key, value] of Object.entries(robustAccuracyFromRecords(records, metas))) setHeadline(key, value);
     }
     if (suite === 'system' && top1.size > 0 && worstSystem === null) {
       worstSystem = [...top1].reduce((a, b) => (b[1] < a[1] ? b : a))[0];
@@ -322,18 +353,18 @@ export function modelDetail(study: Study, store: ResultStore, board: Leaderboard
     if (!run) continue;
     const top1 = conditionTop1(store, runId);
     const summary = (run.summary?.suiteMetrics ?? {}) as Record<string, number | null>;
+    const metas = conditionMetasOf(run, top1.keys());
     if (suite === 'adversarial') {
       for (const [name, accuracy] of top1) {
-        const budget = budgetOfCondition(name);
-        if (!budget) continue;
-        const [norm, ...eps] = budget.split('/');
-        detail.arCurves.push({ attack: name.split('/')[0], norm, epsilon: epsilonValue(eps.join('/')), epsilonLabel: eps.join('/'), accuracy });
+        const meta = metas[name];
+        if (meta?.kind !== 'adversarial' || meta.eps === null) continue;
+        detail.arCurves.push({ attack: meta.attack, norm: meta.norm, epsilon: meta.eps, epsilonLabel: formatEpsilon(meta.eps, meta.norm as Norm), accuracy });
       }
     } else if (suite === 'natural') {
       // A study may run the natural suite twice (e.g. once for ImageNet-C, once for ImageNet-P): first entry wins.
       for (const [name, accuracy] of top1) {
-        const m = /^([a-z_]+)\/([1-5])$/.exec(name);
-        if (m && !detail.corruptions.some((c) => c.corruption === m[1] && c.severity === Number(m[2]))) detail.corruptions.push({ corruption: m[1], severity: Number(m[2]), error: 1 - accuracy });
+        const meta = metas[name];
+        if (meta?.kind === 'corruption' && !detail.corruptions.some((c) => c.corruption === meta.corruption && c.severity === meta.severity)) detail.corruptions.push({ corruption: meta.corruption, severity: meta.severity, error: 1 - accuracy });
       }
       for (const [key, value] of Object.entries(summary)) {
         if (key.startsWith('CE/') && typeof value === 'number' && !detail.ce.some((c) => c.corruption === key.slice(3))) detail.ce.push({ corruption: key.slice(3), ce: value });
@@ -344,8 +375,8 @@ export function modelDetail(study: Study, store: ResultStore, board: Leaderboard
       }
     } else if (suite === 'system') {
       for (const [name, accuracy] of top1) {
-        const [decoder, resizer] = name.split('+');
-        if (resizer !== undefined) detail.system.push({ decoder, resizer, accuracy });
+        const meta = metas[name];
+        if (meta?.kind === 'system') detail.system.push({ decoder: meta.decoder, resizer: meta.resizer, accuracy });
       }
     }
     const reliability = run.summary?.reliability as ReliabilityBin[] | undefined;

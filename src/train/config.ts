@@ -4,7 +4,7 @@
 // exported model.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../util/native.js';
 import { z } from 'zod';
 import { RobustartError } from '../errors.js';
 
@@ -128,7 +128,7 @@ export function applyOverrides(raw: Record<string, unknown>, overrides: readonly
     const eq = item.indexOf('=');
     if (eq <= 0) throw new RobustartError(`override '${item}' is not key=value (e.g. techniques.label_smoothing=0)`);
     const path = item.slice(0, eq).split('.');
-    const value = parseYaml(item.slice(eq + 1));
+    const value = yaml.parse(item.slice(eq + 1));
     let node: Record<string, unknown> = out;
     for (const key of path.slice(0, -1)) {
       if (node[key] === null || typeof node[key] !== 'object') node[key] = {};
@@ -159,7 +159,7 @@ export function loadExperiment(path: string, overrides: readonly string[] = []):
   }
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = yaml.parse(text);
   } catch (error) {
     throw new RobustartError(`${path} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -179,7 +179,7 @@ function withBase(raw: Record<string, unknown>, path: string, seen: string[]): R
   } catch {
     throw new RobustartError(`${path}: cannot read base config ${raw.base}; check the path (relative to this file)`);
   }
-  const parent = parseYaml(text) as Record<string, unknown>;
+  const parent = yaml.parse(text) as Record<string, unknown>;
   const { base: _base, ...rest } = raw;
   return deepMerge(withBase(parent, basePath, [...seen, basePath]), rest);
 }

@@ -14,11 +14,11 @@ export function sgd(lr: number, warmupEpochs: number) {
   };
 }
 
-/** Two classes of 8×8 RGB images: a bright left half or a bright right half, plus noise. */
-function halves(count: number, seed: number): TrainingData {
+/** Two classes of 8×8 RGB images: pixel i is +1 where `bright(label, i)` holds, else -1, plus noise. */
+function twoClassImages(count: number, seed: number, bright: (label: number, i: number) => boolean): TrainingData {
   const rng = new Rng(seed);
   const labels = Array.from({ length: count }, () => rng.int(2));
-  const images = labels.map((label) => Float32Array.from({ length: 3 * 64 }, (_, i) => ((i % 8 < 4) === (label === 0) ? 1 : -1) + rng.normal(0, 0.8)));
+  const images = labels.map((label) => Float32Array.from({ length: 3 * 64 }, (_, i) => (bright(label, i) ? 1 : -1) + rng.normal(0, 0.8)));
   return {
     count,
     label: (i) => labels[i],
@@ -29,6 +29,9 @@ function halves(count: number, seed: number): TrainingData {
     },
   };
 }
+
+/** A bright left half or a bright right half. */
+const halves = (count: number, seed: number) => twoClassImages(count, seed, (label, i) => (i % 8 < 4) === (label === 0));
 
 test('training through the autodiff engine learns a separable task and returns the trained graph', async () => {
   const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 2, widths: [4], hidden: 0, seed: 1 });
@@ -47,21 +50,8 @@ test('training through the autodiff engine learns a separable task and returns t
   assert.deepEqual(Array.from(graph.initializers.get('fc_w_6')!.data as Float32Array), Array.from(before), 'the input graph is left unchanged');
 });
 
-/** Two classes of 8×8 RGB images: horizontal or vertical stripes, plus noise (global pooling can tell them apart). */
-function stripes(count: number, seed: number): TrainingData {
-  const rng = new Rng(seed);
-  const labels = Array.from({ length: count }, () => rng.int(2));
-  const images = labels.map((label) => Float32Array.from({ length: 3 * 64 }, (_, i) => ((label === 0 ? Math.floor((i % 64) / 8) : i % 8) % 2 === 0 ? 1 : -1) + rng.normal(0, 0.8)));
-  return {
-    count,
-    label: (i) => labels[i],
-    pixels: (indices) => {
-      const out = new Float32Array(indices.length * 192);
-      for (let b = 0; b < indices.length; b++) out.set(images[indices[b]], b * 192);
-      return out;
-    },
-  };
-}
+/** Horizontal or vertical stripes (global pooling can tell them apart). */
+const stripes = (count: number, seed: number) => twoClassImages(count, seed, (label, i) => (label === 0 ? Math.floor((i % 64) / 8) : i % 8) % 2 === 0);
 
 test('a ResNet trains with BatchNorm on batch statistics, and its running statistics are learned', async () => {
   const graph = buildResNet({ inputSize: [3, 8, 8], numClasses: 2, block: 'basic', layers: [1], width: 4, stem: 'cifar', seed: 2 });

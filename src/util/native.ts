@@ -5,6 +5,10 @@ import type SharpModule from 'sharp';
 import type OrtModule from 'onnxruntime-node';
 import type DatabaseModule from 'better-sqlite3';
 import type { z as Zod } from 'zod';
+import type * as BullMQ from 'bullmq';
+import type * as IORedis from 'ioredis';
+import type FastifyModule from 'fastify';
+import type * as Yaml from 'yaml';
 import { RobustartError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
@@ -85,3 +89,10 @@ export const Database: typeof DatabaseModule = lazyDefault<typeof DatabaseModule
 /** zod's `z`, loaded on first use; schemas built at module level go inside lazyValue so importing costs nothing. */
 export const z: typeof Zod = lazyValue(() => requirePackage<{ z: typeof Zod }>('zod').z);
 export type { Zod };
+
+// The scale-out queue, the dashboard server and YAML configs: loaded when a queued run, a dashboard or a
+// config file asks for them, not when robustart (whose root re-exports those areas) is imported.
+export const bullmq: typeof BullMQ = lazyValue(() => requirePackage<typeof BullMQ>('bullmq'));
+export const ioredis: typeof IORedis = lazyValue(() => requirePackage<typeof IORedis>('ioredis'));
+export const fastify: typeof FastifyModule = lazyDefault<typeof FastifyModule>('fastify');
+export const yaml: typeof Yaml = lazyValue(() => requirePackage<typeof Yaml>('yaml'));

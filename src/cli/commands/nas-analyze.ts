@@ -3,7 +3,7 @@
 // and params; printed as a summary, or exported as JSON or CSV. The `nas` command dispatches its `analyze` action
 // here (nasAnalyzeAction).
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../../util/native.js';
 import { dirname, resolve } from 'node:path';
 import type { OptionSpec } from '../command.js';
 import { stringFlag } from '../command.js';
@@ -69,7 +69,7 @@ export function spaceName(value: string): string {
   if (!existsSync(value) || !statSync(value).isFile()) return value;
   let name: unknown;
   try {
-    name = (parseYaml(readFileSync(value, 'utf8')) as { name?: unknown } | null)?.name;
+    name = (yaml.parse(readFileSync(value, 'utf8')) as { name?: unknown } | null)?.name;
   } catch {
     name = undefined;
   }

@@ -42,7 +42,7 @@ export class AutoAttack implements Attack {
     this.name = version === 'standard' ? 'autoattack' : 'autoattack-rand';
     this.norm = norm;
     this.eps = eps;
-    if (version === 'standard' && model.numClasses < 4) throw new RobustartError(`AutoAttack standard needs at least 4 classes (APGD-T's targeted DLR); the model has ${model.numClasses}; use --attack apgd-ce`);
+    if (version === 'standard' && model.numClasses < 4) throw new RobustartError(`AutoAttack standard needs at least 4 classes (APGD-T's targeted DLR); the model has ${model.numClasses}; use the apgd-ce attack`);
     this.parts = version === 'standard'
       ? [
           new APGD(model, { norm, eps, steps, loss: 'ce', restarts: 1 }),

@@ -2,7 +2,8 @@
 // on any other address every request needs the token. Only GET/HEAD, only the routes below, no path outside them.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { fastify } from '../../util/native.js';
 import { z } from 'zod';
 import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
@@ -90,7 +91,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const store = options.store;
   const assets = dashboardAssets();
   const page = dashboardPage('server', { queue: options.queue !== undefined });
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 300 }, return503OnClosing: true });
+  const app = fastify({ logger: false, routerOptions: { maxParamLength: 300 }, return503OnClosing: true });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply.code(405).header('allow', 'GET, HEAD').send({ error: 'the dashboard is read-only: GET and HEAD only' });
