@@ -28,6 +28,9 @@ test('gradients are bit-identical without the cache, cold (filling it) and warm 
   assert.equal(readdirSync(dir).length, 0);
   const cold = await inputGradient({ graphCache: dir });
   assert.equal(readdirSync(dir).length, 2, 'shape discovery and the ce backward graph are stored');
+  const prepared = await prepareModel(encodeModel(graph().toModel()), { session: { graphCache: dir } });
+  const key = { inputName: prepared.inputName, logitsName: prepared.logitsName, loss: 'ce', input: true, parameters: [], extraOutputs: [], executionProvider: 'cpu' };
+  assert.equal(new GraphCache(dir).gradientGraph(prepared.modelHash!, key)?.optimized, true, 'on the CPU the graph is stored as ORT optimised it');
   const warm = await inputGradient({ graphCache: dir });
   for (const got of [cold, warm]) {
     assert.deepEqual(got.gradient, none.gradient);
@@ -48,7 +51,7 @@ test('a warm build reads the stored backward graph and shapes instead of buildin
   // Store the dlr graph under the ce key: a session that reads the cache then computes dlr's loss.
   const dlr = await buildGradientGraph(prepared, { loss: 'dlr' });
   const key = { inputName: prepared.inputName, logitsName: prepared.logitsName, loss: 'ce', input: true, parameters: [], extraOutputs: [], executionProvider: 'cpu' };
-  new GraphCache(dir).putGradientGraph(prepared.modelHash!, key, { inputName: dlr.inputName, logitsName: dlr.logitsName, lossName: dlr.lossName, gradients: [...dlr.gradients] }, encodeModel(dlr.graph.toModel()));
+  new GraphCache(dir).putGradientGraph(prepared.modelHash!, key, { names: { inputName: dlr.inputName, logitsName: dlr.logitsName, lossName: dlr.lossName, gradients: [...dlr.gradients] }, model: encodeModel(dlr.graph.toModel()), optimized: false });
   const session = await createGradientSession(bytes, { loss: 'ce' }, { graphCache: dir });
   const out = await session.run({ input, batch, labels });
   const expected = await inputGradient({ graphCache: false }, 'dlr');

@@ -3,10 +3,12 @@
 // built from it (loss head, differentiated sources, execution provider) and the code that builds them
 // (robustart's version and a hash of the graph-building modules, so a changed rule never meets an old graph).
 // A hit gives byte-for-byte the graph a build would give, so gradients are identical with or without it.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { version } from '../version.js';
+import { cpus } from 'node:os';
+import { ortVersion, version } from '../version.js';
 import { DiskCache, cacheKey, userCacheDir } from '../util/disk-cache.js';
 import type { ShapeMap, ValueShape } from '../onnx/shapes.js';
 
@@ -69,6 +71,18 @@ export interface GradientGraphNames {
   readonly gradients: [source: string, output: string][];
 }
 
+/** A stored backward graph: as built, or as ORT optimised it for this ORT build and CPU (then run without optimising). */
+export interface StoredGradientGraph {
+  readonly names: GradientGraphNames;
+  readonly model: Uint8Array;
+  readonly optimized: boolean;
+}
+
+/** What an ORT-optimised graph depends on besides the graph: ORT's build and the CPU it chose kernels and layouts for. */
+function runtimeFingerprint(): string {
+  return `${ortVersion()} ${process.arch} ${cpus()[0]?.model ?? 'unknown cpu'}`;
+}
+
 export class GraphCache {
   private readonly disk: DiskCache;
 
@@ -81,7 +95,7 @@ export class GraphCache {
   }
 
   private static gradientKey(modelHash: string, key: GradientKey): string {
-    return cacheKey('gradient', builderFingerprint(), modelHash, JSON.stringify(key));
+    return cacheKey('gradient', builderFingerprint(), runtimeFingerprint(), modelHash, JSON.stringify(key));
   }
 
   shapes(modelHash: string): ShapeMap | undefined {
@@ -99,14 +113,20 @@ export class GraphCache {
     this.disk.put(GraphCache.shapesKey(modelHash), { kind: 'shapes' }, Buffer.from(JSON.stringify([...shapes])));
   }
 
-  gradientGraph(modelHash: string, key: GradientKey): { names: GradientGraphNames; model: Uint8Array } | undefined {
+  gradientGraph(modelHash: string, key: GradientKey): StoredGradientGraph | undefined {
     const entry = this.disk.get(GraphCache.gradientKey(modelHash, key));
-    const names = (entry?.meta as { names?: GradientGraphNames } | undefined)?.names;
-    if (!entry || !names || !Array.isArray(names.gradients)) return undefined;
-    return { names, model: entry.payload };
+    const meta = entry?.meta as { names?: GradientGraphNames; optimized?: boolean } | undefined;
+    if (!entry || !meta?.names || !Array.isArray(meta.names.gradients)) return undefined;
+    return { names: meta.names, model: entry.payload, optimized: meta.optimized === true };
   }
 
-  putGradientGraph(modelHash: string, key: GradientKey, names: GradientGraphNames, model: Uint8Array): void {
-    this.disk.put(GraphCache.gradientKey(modelHash, key), { kind: 'gradient', names }, model);
+  putGradientGraph(modelHash: string, key: GradientKey, stored: StoredGradientGraph): void {
+    this.disk.put(GraphCache.gradientKey(modelHash, key), { kind: 'gradient', names: stored.names, optimized: stored.optimized }, stored.model);
+  }
+
+  /** A path in the cache directory for ORT to write an optimised graph to (the directory is created). */
+  scratchPath(): string {
+    mkdirSync(this.dir, { recursive: true });
+    return join(this.dir, `ort-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   }
 }

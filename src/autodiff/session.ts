@@ -4,7 +4,8 @@
 import type { ModelProto } from '../onnx/proto.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
-import { createSession, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
+import { createSession, sessionProviders, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
+import { readFileSync, rmSync } from 'node:fs';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
@@ -67,8 +68,9 @@ export class GradientSession {
 
 /**
  * The backward graph of `request` on `prepared` in an ORT session: read from the start-up cache when it holds the
- * graph for this model, loss head, sources and execution provider, else built (and stored there). Custom loss heads
- * (functions) are always built.
+ * graph for this model, loss head, sources and execution provider, else built (and stored there). On the CPU the
+ * cache keeps the graph as ORT optimised it, so a warm start skips ORT's optimisation too (the same kernels run on
+ * the same graph: outputs are identical). Custom loss heads (functions) are always built.
  */
 export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions = {}): Promise<{ session: OrtSession; gradientGraph: GradientGraph }> {
   const what = `gradient graph for loss ${typeof request.loss === 'string' ? request.loss : 'custom'}`;
@@ -86,20 +88,40 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
   const hit = cache?.gradientGraph(prepared.modelHash!, key);
   if (hit) {
     try {
-      return { session: await createSession(hit.model, options, what), gradientGraph: cachedGradientGraph(hit.names, hit.model) };
+      return { session: await createSession(hit.model, options, what, { preOptimized: hit.optimized }), gradientGraph: cachedGradientGraph(hit.names, hit.model) };
     } catch {
       // an entry onnxruntime cannot load is rebuilt below (and replaced)
     }
   }
   const gradientGraph = await buildGradientGraph(prepared, { ...request, executionProvider });
   const model = encodeModel(gradientGraph.graph.toModel());
-  const session = await createSession(model, options, what);
   const names: GradientGraphNames = { inputName: gradientGraph.inputName, logitsName: gradientGraph.logitsName, lossName: gradientGraph.lossName, gradients: [...gradientGraph.gradients] };
-  cache?.putGradientGraph(prepared.modelHash!, key, names, model);
-  return { session, gradientGraph };
+  if (!cache) return { session: await createSession(model, options, what), gradientGraph };
+  // ORT writes its optimised graph only for the CPU provider alone (other providers' graphs are device-specific).
+  const optimizable = sessionProviders(options).every((p) => p === 'cpu');
+  const scratch = optimizable ? cache.scratchPath() : undefined;
+  try {
+    const session = await createSession(model, options, what, scratch ? { saveOptimizedTo: scratch } : {});
+    const optimized = scratch ? readIfPresent(scratch) : undefined;
+    cache.putGradientGraph(prepared.modelHash!, key, { names, model: optimized ?? model, optimized: optimized !== undefined });
+    return { session, gradientGraph };
+  } finally {
+    if (scratch) rmSync(scratch, { force: true });
+  }
 }
 
-/** A GradientGraph read from the cache: its Graph is decoded from the stored model when first asked for. */
+function readIfPresent(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A GradientGraph read from the cache. Its Graph is decoded from the stored model when first asked for: on the CPU
+ * that is the graph as ORT optimised it (with ORT's fused operators), which computes the same outputs.
+ */
 function cachedGradientGraph(names: GradientGraphNames, model: Uint8Array): GradientGraph {
   let graph: Graph | undefined;
   return {
