@@ -73,6 +73,12 @@ test('a corrupt backward-graph entry is rebuilt, not trusted', async () => {
   assert.ok(statSync(join(dir, largest)).size > 1000, 'the entry is written again');
 });
 
+test('a cache directory that cannot be made leaves sessions working, uncached', async () => {
+  const file = join(tempDir(), 'a-file');
+  writeFileSync(file, 'x');
+  assert.deepEqual((await inputGradient({ graphCache: join(file, 'cache') })).gradient, (await inputGradient({ graphCache: false })).gradient);
+});
+
 test('the cache directory comes from the option, else ROBUSTART_GRAPH_CACHE (off: none), else the user cache', () => {
   const saved = { env: process.env.ROBUSTART_GRAPH_CACHE, xdg: process.env.XDG_CACHE_HOME };
   try {

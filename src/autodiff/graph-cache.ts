@@ -124,9 +124,13 @@ export class GraphCache {
     this.disk.put(GraphCache.gradientKey(modelHash, key), { kind: 'gradient', names: stored.names, optimized: stored.optimized }, stored.model);
   }
 
-  /** A path in the cache directory for ORT to write an optimised graph to (the directory is created). */
-  scratchPath(): string {
-    mkdirSync(this.dir, { recursive: true });
+  /** A path in the cache directory for ORT to write an optimised graph to, or undefined when the directory cannot be made. */
+  scratchPath(): string | undefined {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch {
+      return undefined;
+    }
     return join(this.dir, `ort-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   }
 }

@@ -101,7 +101,8 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
   const optimizable = sessionProviders(options).every((p) => p === 'cpu');
   const scratch = optimizable ? cache.scratchPath() : undefined;
   try {
-    const session = await createSession(model, options, what, scratch ? { saveOptimizedTo: scratch } : {});
+    // A cache ORT cannot write its graph into (a full disk) costs the optimised entry, never the session.
+    const session = scratch ? await createSession(model, options, what, { saveOptimizedTo: scratch }).catch(() => createSession(model, options, what)) : await createSession(model, options, what);
     const optimized = scratch ? readIfPresent(scratch) : undefined;
     cache.putGradientGraph(prepared.modelHash!, key, { names, model: optimized ?? model, optimized: optimized !== undefined });
     return { session, gradientGraph };
