@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { PARALLEL_FRACTION, calibratePipeline, inferenceSecondsAt, planPipeline } from './pipeline-plan.js';
 import { runEvaluation } from './run.js';
+import { cleanSuite } from './suites/clean.js';
 import { ResultStore } from '../store/store.js';
 import { loadModelFile } from '../model/load.js';
 import { OnnxClassifier } from '../model/classifier.js';
@@ -68,4 +69,7 @@ test('calibration measures both stages on real images; an automatic run records 
     return r;
   };
   assert.equal(records('auto.db', auto.run.id), records('explicit.db', explicit.run.id));
+  // Only the clean pipeline is what the calibration times; another suite keeps the defaults.
+  const other = await runEvaluation({ model: modelPath, data, store: join(dir, 'other.db'), batchSize: 8, suite: { ...cleanSuite, name: 'clean-twin' } });
+  assert.equal(other.pipeline, undefined);
 });

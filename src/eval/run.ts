@@ -28,9 +28,9 @@ export interface RunEvaluationOptions<S extends OptionsSchema = OptionsSchema> {
   /** ONNX Runtime intra-op threads. Default: chosen with `workers` by a calibration (see below), else all cores. */
   readonly threads?: number;
   /**
-   * Preprocessing worker threads (0: main thread). When neither this nor `threads` is given, a CPU run of at least
-   * AUTO_PIPELINE_MIN_SAMPLES images times preprocessing and inference on its first images and splits the cores
-   * between them (`pipeline` in the result); otherwise all cores but one.
+   * Preprocessing worker threads (0: main thread). When neither this nor `threads` is given, a clean CPU run of at
+   * least AUTO_PIPELINE_MIN_SAMPLES images times preprocessing and inference on its first images and splits the
+   * cores between them (`pipeline` in the result); otherwise all cores but one.
    */
   readonly workers?: number;
   /** Path of the SQLite store, or an open store. */
@@ -76,7 +76,8 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
     const samples = limitSamples(dataset, options.limit, seed);
     let classifier = await OnnxClassifier.create(model, { device: options.device, threads: options.threads });
     let pipeline: PipelinePlan | undefined;
-    const calibrate = options.workers === undefined && options.threads === undefined && (options.device ?? 'cpu') === 'cpu' && !options.executor && model.fixedBatch === undefined && samples.length >= AUTO_PIPELINE_MIN_SAMPLES;
+    // The calibration times the clean pipeline; suites that add per-image noise (in the workers) or attacks keep the defaults.
+    const calibrate = suite.name === 'clean' && options.workers === undefined && options.threads === undefined && (options.device ?? 'cpu') === 'cpu' && !options.executor && model.fixedBatch === undefined && samples.length >= AUTO_PIPELINE_MIN_SAMPLES;
     try {
       if (calibrate) {
         const measured = await calibratePipeline(model, classifier, samples);

@@ -24,7 +24,7 @@ const USAGE = [
   '  --device D          cpu | webgpu | cuda (default cpu)',
   '  --threads T         ONNX Runtime intra-op threads (default: see --workers; else all cores)',
   `  --workers W         ${WORKERS_HELP}`,
-  '                      with neither --workers nor --threads, a CPU run of 64 or more images times',
+  '                      with neither --workers nor --threads, a clean CPU run of 64 or more images times',
   '                      preprocessing and inference on its first images and splits the cores between them',
   '  --store PATH        results database (default .robustart/results.db or $ROBUSTART_STORE)',
   '  --outputs KIND      logits (default) | probabilities: what the model outputs; a model whose rows sum to 1',
