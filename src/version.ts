@@ -12,7 +12,8 @@ export function runtimeVersions(): Record<string, string> {
   return { robustart: version, node: process.versions.node, onnxruntime: ortVersion(), sharp: sharpVersion() };
 }
 
-function ortVersion(): string {
+/** The installed onnxruntime-node version. */
+export function ortVersion(): string {
   try {
     return require('onnxruntime-node/package.json').version as string;
   } catch {

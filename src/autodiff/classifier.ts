@@ -6,12 +6,14 @@ import type { ModelProto } from '../onnx/proto.js';
 import { DataType } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { buildGradientGraph, prepareModel, targetExecutionProvider, type PreparedModel } from './gradient.js';
+import { prepareModel, type PreparedModel } from './gradient.js';
+import { loadedModelHash, openGradientSession } from './session.js';
+import { graphCacheFor, type GraphCacheOptions } from './graph-cache.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
 import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
 
-export interface ClassifierOptions extends SessionOptions {
+export interface ClassifierOptions extends SessionOptions, GraphCacheOptions {
   readonly inputName?: string;
   readonly logitsName?: string;
 }
@@ -24,7 +26,8 @@ export async function createDifferentiableClassifier(model: LoadedModel | Uint8A
   assertPixelGraph(model);
   const graph = isLoadedModel(model) ? model.pixelModel : model;
   const names = isLoadedModel(model) ? { inputName: options.inputName ?? model.inputName, logitsName: options.logitsName ?? model.outputName } : { inputName: options.inputName, logitsName: options.logitsName };
-  const prepared = await prepareModel(graph, { ...names, session: options });
+  const modelHash = graphCacheFor(options) ? loadedModelHash(model) : undefined;
+  const prepared = await prepareModel(graph, { ...names, session: options, ...(modelHash ? { modelHash } : {}) });
   if (prepared.dataType !== DataType.FLOAT) throw new RobustartError('the model computes logits in a type other than float32; re-export it in float32');
   const inputDims = prepared.shapes.get(prepared.inputName)!.dims;
   if (inputDims.length !== 4 || inputDims.slice(1).some((d) => d === null)) {
@@ -44,7 +47,7 @@ export class AutodiffClassifier implements DifferentiableClassifier {
   constructor(
     private readonly prepared: PreparedModel,
     private readonly forward: OrtSession,
-    private readonly options: SessionOptions,
+    private readonly options: SessionOptions & GraphCacheOptions,
     readonly inputShape: readonly [number, number, number],
     /** The graph's fixed batch size, if it has one: a graph exported for batch 1 is run one image at a time. */
     private readonly fixedBatch?: number,
@@ -86,7 +89,7 @@ export class AutodiffClassifier implements DifferentiableClassifier {
   private gradientSession(kind: LossKind): Promise<OrtSession> {
     let s = this.gradientSessions.get(kind);
     if (!s) {
-      s = buildGradientGraph(this.prepared, { loss: kind, executionProvider: targetExecutionProvider(this.options) }).then((g) => createSession(g.graph, this.options, `gradient graph for loss ${kind}`));
+      s = openGradientSession(this.prepared, { loss: kind }, this.options).then((g) => g.session);
       this.gradientSessions.set(kind, s);
     }
     return s;

@@ -4,7 +4,7 @@
 // read the forward intermediates directly.
 import type { LossKind } from '../model/differentiable.js';
 import type { ModelProto } from '../onnx/proto.js';
-import { decodeModel, DataType } from '../onnx/proto.js';
+import { decodeModel, encodeModel, DataType } from '../onnx/proto.js';
 import { makeNode, makeValueInfo } from '../onnx/build.js';
 import { Graph } from '../onnx/graph.js';
 import { canonicalizeOpset } from '../onnx/opset.js';
@@ -14,6 +14,7 @@ import { sessionProviders, type SessionOptions } from '../onnx/runtime.js';
 import { appendBackward } from './backward.js';
 import { appendLossHead, LOSS_OUTPUT } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
+import { graphCacheFor, modelContentHash, type GraphCacheOptions } from './graph-cache.js';
 
 /** A forward graph in canonical opset with the shape and dtype of every value. */
 export interface PreparedModel {
@@ -24,21 +25,37 @@ export interface PreparedModel {
   readonly numClasses: number;
   /** ONNX element type of the logits (float or double). */
   readonly dataType: number;
+  /** SHA-256 of the model it was prepared from, when the start-up cache is on (graphs built from it are cached under it). */
+  readonly modelHash?: string;
 }
 
-export async function prepareModel(model: ModelProto | Graph | Uint8Array, options: { inputName?: string; logitsName?: string; session?: SessionOptions } = {}): Promise<PreparedModel> {
+export interface PrepareOptions {
+  readonly inputName?: string;
+  readonly logitsName?: string;
+  readonly session?: SessionOptions & GraphCacheOptions;
+  /** The model's content hash when the caller has it (saves encoding and hashing the model again). */
+  readonly modelHash?: string;
+}
+
+export async function prepareModel(model: ModelProto | Graph | Uint8Array, options: PrepareOptions = {}): Promise<PreparedModel> {
+  const cache = graphCacheFor(options.session);
+  const modelHash = cache ? (options.modelHash ?? modelContentHash(model instanceof Uint8Array ? model : encodeModel(model instanceof Graph ? model.toModel() : model))) : undefined;
   const graph = model instanceof Graph ? model.clone() : Graph.fromModel(model instanceof Uint8Array ? decodeModel(model) : model);
   canonicalizeOpset(graph);
   const inputName = options.inputName ?? graph.inputs[0]?.name ?? '';
   if (!graph.input(inputName)) throw new RobustartError(`model has no input '${inputName}'; its inputs are ${graph.inputs.map((i) => i.name).join(', ')}`);
   const logitsName = options.logitsName ?? graph.outputs[0]?.name ?? '';
-  const shapes = await discoverShapes(graph, options.session);
+  let shapes = modelHash ? cache?.shapes(modelHash) : undefined;
+  if (!shapes) {
+    shapes = await discoverShapes(graph, options.session);
+    if (modelHash) cache?.putShapes(modelHash, shapes);
+  }
   const logits = shapes.get(logitsName);
   if (!logits) throw new RobustartError(`model has no output '${logitsName}'`);
   if (logits.dims.length !== 2 || logits.dims[1] === null) {
     throw new RobustartError(`model output '${logitsName}' has shape [${logits.dims.map((d) => d ?? 'N').join(', ')}]; gradients need logits [N, num_classes]`);
   }
-  return { graph, shapes, inputName, logitsName, numClasses: logits.dims[1], dataType: logits.dataType };
+  return { graph, shapes, inputName, logitsName, numClasses: logits.dims[1], dataType: logits.dataType, ...(modelHash ? { modelHash } : {}) };
 }
 
 /** A loss written by the caller: appends ops on the logits (adding any graph inputs it reads) and returns the per-sample loss value. */

@@ -2,12 +2,15 @@
 // typed arrays. For attacks use classifier.ts (DifferentiableClassifier); this is the general form
 // (input and/or parameter gradients, any loss head).
 import type { ModelProto } from '../onnx/proto.js';
-import type { Graph } from '../onnx/graph.js';
-import { createSession, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
+import { decodeModel, encodeModel } from '../onnx/proto.js';
+import { Graph } from '../onnx/graph.js';
+import { createSession, sessionProviders, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
+import { readFileSync, rmSync } from 'node:fs';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
 import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
+import { graphCacheFor, modelContentHash, type GradientKey, type GradientGraphNames, type GraphCacheOptions } from './graph-cache.js';
 
 export interface GradientFeeds {
   /** Model input, N × (rest of the input shape), float32. */
@@ -63,10 +66,86 @@ export class GradientSession {
   }
 }
 
-export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
+/**
+ * The backward graph of `request` on `prepared` in an ORT session: read from the start-up cache when it holds the
+ * graph for this model, loss head, sources and execution provider, else built (and stored there). On the CPU the
+ * cache keeps the graph as ORT optimised it, so a warm start skips ORT's optimisation too (the same kernels run on
+ * the same graph: outputs are identical). Custom loss heads (functions) are always built.
+ */
+export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions = {}): Promise<{ session: OrtSession; gradientGraph: GradientGraph }> {
+  const what = `gradient graph for loss ${typeof request.loss === 'string' ? request.loss : 'custom'}`;
+  const executionProvider = request.executionProvider ?? targetExecutionProvider(options);
+  const cache = typeof request.loss === 'string' && prepared.modelHash ? graphCacheFor(options) : undefined;
+  const key: GradientKey = {
+    inputName: prepared.inputName,
+    logitsName: prepared.logitsName,
+    loss: String(request.loss),
+    input: request.input !== false,
+    parameters: [...(request.parameters ?? [])],
+    extraOutputs: [...(request.extraOutputs ?? [])],
+    executionProvider,
+  };
+  const hit = cache?.gradientGraph(prepared.modelHash!, key);
+  if (hit) {
+    try {
+      return { session: await createSession(hit.model, options, what, { preOptimized: hit.optimized }), gradientGraph: cachedGradientGraph(hit.names, hit.model) };
+    } catch {
+      // an entry onnxruntime cannot load is rebuilt below (and replaced)
+    }
+  }
+  const gradientGraph = await buildGradientGraph(prepared, { ...request, executionProvider });
+  const model = encodeModel(gradientGraph.graph.toModel());
+  const names: GradientGraphNames = { inputName: gradientGraph.inputName, logitsName: gradientGraph.logitsName, lossName: gradientGraph.lossName, gradients: [...gradientGraph.gradients] };
+  if (!cache) return { session: await createSession(model, options, what), gradientGraph };
+  // ORT writes its optimised graph only for the CPU provider alone (other providers' graphs are device-specific).
+  const optimizable = sessionProviders(options).every((p) => p === 'cpu');
+  const scratch = optimizable ? cache.scratchPath() : undefined;
+  try {
+    // A cache ORT cannot write its graph into (a full disk) costs the optimised entry, never the session.
+    const session = scratch ? await createSession(model, options, what, { saveOptimizedTo: scratch }).catch(() => createSession(model, options, what)) : await createSession(model, options, what);
+    const optimized = scratch ? readIfPresent(scratch) : undefined;
+    cache.putGradientGraph(prepared.modelHash!, key, { names, model: optimized ?? model, optimized: optimized !== undefined });
+    return { session, gradientGraph };
+  } finally {
+    if (scratch) rmSync(scratch, { force: true });
+  }
+}
+
+function readIfPresent(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A GradientGraph read from the cache. Its Graph is decoded from the stored model when first asked for: on the CPU
+ * that is the graph as ORT optimised it (with ORT's fused operators), which computes the same outputs.
+ */
+function cachedGradientGraph(names: GradientGraphNames, model: Uint8Array): GradientGraph {
+  let graph: Graph | undefined;
+  return {
+    inputName: names.inputName,
+    logitsName: names.logitsName,
+    lossName: names.lossName,
+    gradients: new Map(names.gradients),
+    get graph() {
+      return (graph ??= Graph.fromModel(decodeModel(model)));
+    },
+  };
+}
+
+/** The content hash a loaded model's graphs are cached under (its [0,1]-pixel graph's bytes). */
+export function loadedModelHash(model: unknown): string | undefined {
+  return isLoadedModel(model) ? modelContentHash(model.pixelModelBytes) : undefined;
+}
+
+export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & GraphCacheOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
   assertPixelGraph(model);
   const graph = isLoadedModel(model) ? model.pixelModel : model;
-  const prepared = await prepareModel(graph, { inputName: options.inputName ?? (isLoadedModel(model) ? model.inputName : undefined), logitsName: options.logitsName ?? (isLoadedModel(model) ? model.outputName : undefined), session: options });
-  const gradientGraph = await buildGradientGraph(prepared, { executionProvider: targetExecutionProvider(options), ...request });
-  return new GradientSession(prepared, gradientGraph, await createSession(gradientGraph.graph, options, `gradient graph for loss ${typeof request.loss === 'string' ? request.loss : 'custom'}`), request);
+  const cached = graphCacheFor(options) ? loadedModelHash(model) : undefined;
+  const prepared = await prepareModel(graph, { inputName: options.inputName ?? (isLoadedModel(model) ? model.inputName : undefined), logitsName: options.logitsName ?? (isLoadedModel(model) ? model.outputName : undefined), session: options, ...(cached ? { modelHash: cached } : {}) });
+  const { session, gradientGraph } = await openGradientSession(prepared, request, options);
+  return new GradientSession(prepared, gradientGraph, session, request);
 }

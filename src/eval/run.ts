@@ -6,6 +6,7 @@ import type { Device } from '../model/session.js';
 import { ResultStore, storeError } from '../store/store.js';
 import { RobustartError } from '../errors.js';
 import { evaluate, type EvaluationResult, type RecordExecutor } from './evaluate.js';
+import { calibratePipeline, type PipelinePlan } from './pipeline-plan.js';
 import type { Progress } from './progress.js';
 import { findSuite } from './suites/index.js';
 import { suiteOptions, type Suite } from './suite.js';
@@ -24,8 +25,13 @@ export interface RunEvaluationOptions<S extends OptionsSchema = OptionsSchema> {
   readonly seed?: number;
   readonly batchSize?: number;
   readonly device?: Device;
+  /** ONNX Runtime intra-op threads. Default: chosen with `workers` by a calibration (see below), else all cores. */
   readonly threads?: number;
-  /** Preprocessing worker threads (default: all cores but one; 0: main thread). */
+  /**
+   * Preprocessing worker threads (0: main thread). When neither this nor `threads` is given, a clean CPU run of at
+   * least AUTO_PIPELINE_MIN_SAMPLES images times preprocessing and inference on its first images and splits the
+   * cores between them (`pipeline` in the result); otherwise all cores but one.
+   */
   readonly workers?: number;
   /** Path of the SQLite store, or an open store. */
   readonly store?: string | ResultStore;
@@ -45,7 +51,12 @@ export interface RunEvaluationResult extends EvaluationResult {
   readonly model: LoadedModel;
   readonly dataset: Dataset;
   readonly storePath: string;
+  /** The workers/threads split the calibration chose, when it ran. */
+  readonly pipeline?: PipelinePlan;
 }
+
+/** Runs smaller than this keep the default split: their time is mostly start-up, which a calibration would add to. */
+export const AUTO_PIPELINE_MIN_SAMPLES = 64;
 
 export const DEFAULT_SEED = 0;
 
@@ -63,8 +74,22 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
     const dataset = suite.prepareDataset ? suite.prepareDataset(loaded, parsedOptions) : loaded;
     const seed = options.seed ?? DEFAULT_SEED;
     const samples = limitSamples(dataset, options.limit, seed);
-    const classifier = await OnnxClassifier.create(model, { device: options.device, threads: options.threads });
+    let classifier = await OnnxClassifier.create(model, { device: options.device, threads: options.threads });
+    let pipeline: PipelinePlan | undefined;
+    // The calibration times the clean pipeline; suites that add per-image noise (in the workers) or attacks keep the defaults.
+    const calibrate = suite.name === 'clean' && options.workers === undefined && options.threads === undefined && (options.device ?? 'cpu') === 'cpu' && !options.executor && model.fixedBatch === undefined && samples.length >= AUTO_PIPELINE_MIN_SAMPLES;
     try {
+      if (calibrate) {
+        const measured = await calibratePipeline(model, classifier, samples);
+        if (measured.inferenceSeconds > 0) {
+          pipeline = { workers: measured.workers, threads: measured.threads, predictedRatio: measured.predictedRatio };
+          if (measured.threads !== measured.cores) {
+            const previous = classifier;
+            classifier = await OnnxClassifier.create(model, { device: options.device, threads: measured.threads });
+            await previous.dispose();
+          }
+        }
+      }
       const result = await evaluate({
         model,
         classifier,
@@ -79,7 +104,7 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
         config: { device: options.device ?? 'cpu', limit: options.limit ?? null, ...(model.metadata.outputs === 'probabilities' ? { outputs: 'probabilities' } : {}) },
         suiteOptions: parsedOptions,
         fresh: options.fresh,
-        workers: options.workers,
+        workers: options.workers ?? pipeline?.workers,
         onProgress: options.onProgress,
         signal: options.signal,
         executor: options.executor,
@@ -87,7 +112,7 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
       if (samples.length > 0 && [...result.perCondition.values()].every((m) => m.count === 0)) {
         throw new RobustartError(`none of the ${samples.length} images of ${dataset.root} could be decoded, so there is nothing to score; the skipped records of run ${result.run.id} say why for each`);
       }
-      return { ...result, model, dataset, storePath: store.path };
+      return { ...result, model, dataset, storePath: store.path, ...(pipeline ? { pipeline } : {}) };
     } catch (err) {
       // SQLite failing mid-run (a full disk, a store made read-only) is named with the store's path.
       throw String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_') ? storeError(err, store.path) : err;

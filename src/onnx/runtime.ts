@@ -53,8 +53,16 @@ export function conciseOrtMessage(message: string): string {
   return stripped || first;
 }
 
+/** How a session treats its graph: optimise it (default), optionally writing the optimised graph out, or run it as given. */
+export interface GraphOptimization {
+  /** Write the graph as ORT optimised it to this file (it runs only with the same ORT build on the same kind of CPU). */
+  readonly saveOptimizedTo?: string;
+  /** The graph is one ORT optimised and saved before: run it without optimising again. */
+  readonly preOptimized?: boolean;
+}
+
 /** The one way robustart opens an ORT session: inference, shape discovery, gradients and training alike. */
-export async function createSession(model: ModelProto | Graph | Uint8Array, options: SessionOptions = {}, what = 'model'): Promise<OrtSession> {
+export async function createSession(model: ModelProto | Graph | Uint8Array, options: SessionOptions = {}, what = 'model', optimization: GraphOptimization = {}): Promise<OrtSession> {
   const providers = sessionProviders(options);
   const threads = options.threads ?? options.intraOpThreads;
   const bundled = bundledExecutionProviders();
@@ -69,7 +77,8 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
   try {
     return await ort.InferenceSession.create(bytes, {
       executionProviders: providers,
-      graphOptimizationLevel: 'all',
+      graphOptimizationLevel: optimization.preOptimized ? 'disabled' : 'all',
+      ...(optimization.saveOptimizedTo ? { optimizedModelFilePath: optimization.saveOptimizedTo } : {}),
       logSeverityLevel: 3, // errors only: unused-initializer notices are expected in pruned gradient graphs
       ...(threads ? { intraOpNumThreads: threads } : {}),
       ...(options.reuseMemory === false ? { enableCpuMemArena: false, enableMemPattern: false } : {}),

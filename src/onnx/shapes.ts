@@ -1,10 +1,11 @@
-// Shape and dtype of every value in a graph, discovered by running onnxruntime with every intermediate
-// exposed as an output, at two batch sizes: a dim that changes with the batch is recorded as dynamic
+// Shape and dtype of every value in a graph, discovered by running onnxruntime with every intermediate's
+// shape exposed as an output, at two batch sizes: a dim that changes with the batch is recorded as dynamic
 // (null), so rules built from these shapes keep the batch dynamic.
 import type { Graph } from './graph.js';
 import { dataTypeOfOrt, ortTypeOf, valueInfoDims } from './graph.js';
 import { createSession, tensor, type SessionOptions } from './runtime.js';
 import { DataType } from './proto.js';
+import { makeNode } from './build.js';
 import { Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
 
@@ -36,41 +37,35 @@ const PROBE_BATCHES = [2, 3] as const;
 interface Probed {
   readonly dims: readonly number[];
   readonly type: string;
-  readonly size: number;
   readonly value?: number[];
 }
 
-/** Bytes of values fetched per run after the first probe (ResNet-50 at 224x224 has ~430 MiB of values at batch 3). */
-const PROBE_CHUNK_BYTES = 128 * 2 ** 20;
-
-const ELEMENT_BYTES: Record<string, number> = { float32: 4, int32: 4, float16: 2, bool: 1, uint8: 1, int8: 1 };
-
-/** Runs the first probe is split into (its value sizes are not known before it). */
-const FIRST_PROBE_CHUNKS = 4;
-
-/** `names` in order, cut into `count` runs of about equal length (the last may be shorter or empty runs dropped). */
-function chunkByCount(names: string[], count: number): string[][] {
-  const length = Math.ceil(names.length / count);
-  const chunks: string[][] = [];
-  for (let i = 0; i < names.length; i += length) chunks.push(names.slice(i, i + length));
-  return chunks.length > 0 ? chunks : [[]];
-}
-
-/** `names` in order, cut where the sizes seen at the first probe, times `scale`, pass PROBE_CHUNK_BYTES. */
-function chunkByBytes(names: string[], first: Map<string, Probed>, scale: number): string[][] {
-  const chunks: string[][] = [[]];
-  let bytes = 0;
-  for (const name of names) {
-    const seen = first.get(name);
-    const size = seen ? seen.size * (ELEMENT_BYTES[seen.type] ?? 8) * scale : 0;
-    if (bytes + size > PROBE_CHUNK_BYTES && chunks[chunks.length - 1].length > 0) {
-      chunks.push([]);
-      bytes = 0;
-    }
-    chunks[chunks.length - 1].push(name);
-    bytes += size;
-  }
-  return chunks;
+/**
+ * The probe graph: `graph` with each wanted value's shape and its first MAX_RECORDED_VALUES elements as outputs, in
+ * place of the value itself. Fetching whole values held every activation twice at the end of a run (ORT's output and
+ * its JavaScript copy); these outputs are a few numbers each, so one forward run per probe batch fetches them all
+ * with the memory of an ordinary forward pass.
+ */
+function probeGraph(graph: Graph, wanted: readonly string[]): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
+  const probe = graph.clone();
+  const used = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name ?? ''), ...graph.nodes.flatMap((n) => n.output ?? [])]);
+  let prefix = 'shape_probe';
+  while ([...used].some((n) => n.startsWith(prefix))) prefix += '_';
+  const int64 = (name: string, values: number[]) => probe.initializers.set(name, { dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values, BigInt) });
+  const flat = `${prefix}_flat`;
+  const starts = `${prefix}_starts`;
+  const ends = `${prefix}_ends`;
+  int64(flat, [-1]);
+  int64(starts, [0]);
+  int64(ends, [MAX_RECORDED_VALUES]);
+  const outputs = new Map<string, { shape: string; head: string }>();
+  wanted.forEach((name, i) => {
+    const names = { shape: `${prefix}_${i}_shape`, flat: `${prefix}_${i}_flat`, head: `${prefix}_${i}_head` };
+    probe.nodes.push(makeNode('Shape', [name], [names.shape]), makeNode('Reshape', [name, flat], [names.flat]), makeNode('Slice', [names.flat, starts, ends], [names.head]));
+    outputs.set(name, { shape: names.shape, head: names.head });
+  });
+  probe.outputs = [...outputs.values()].flatMap((o) => [{ name: o.shape }, { name: o.head }]);
+  return { probe, outputs };
 }
 
 export async function discoverShapes(graph: Graph, options: SessionOptions = {}): Promise<ShapeMap> {
@@ -81,9 +76,8 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
   const wanted: string[] = [];
   const seen = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name ?? '')]);
   for (const n of graph.nodes) for (const o of n.output ?? []) if (o && !seen.has(o)) (seen.add(o), wanted.push(o));
-  const probeGraph = graph.clone();
-  probeGraph.outputs = wanted.map((name) => ({ name }));
-  const session = await createSession(probeGraph, { ...options, reuseMemory: false }, 'model for shape discovery');
+  const { probe, outputs } = probeGraph(graph, wanted);
+  const session = await createSession(probe, { ...options, reuseMemory: false }, 'model for shape discovery');
   const results: Map<string, Probed>[] = [];
   for (const batch of probes) {
     const rng = new Rng(batch);
@@ -107,21 +101,17 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
       feeds[name] = tensor(type as 'float32', data, dims);
       if (results.length === 0) shapes.set(name, { dims: valueInfoDims(input).map((d, axis) => (d === null && axis === 0 ? null : d)), dataType: elem });
     }
-    // Every value a run fetches is held twice at its end (ORT's output and its JavaScript copy), so the values are
-    // fetched in chunks: FIRST_PROBE_CHUNKS at the first probe (sizes unknown yet), then about PROBE_CHUNK_BYTES
-    // each (the first probe's sizes scaled by the batch). Each chunk is a forward run more; the probe session keeps
-    // no arena, so a chunk's buffers are freed before the next.
-    const chunks = results.length === 0 ? chunkByCount(wanted, FIRST_PROBE_CHUNKS) : chunkByBytes(wanted, results[0], batch / probes[0]);
+    const out = await session.run(feeds);
     const integer = new Set(['int64', 'int32']);
     const found = new Map<string, Probed>();
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      const out = await session.run(feeds, chunk);
-      for (const [k, v] of Object.entries(out)) {
-        found.set(k, { dims: v.dims, type: v.type, size: v.size, ...(integer.has(v.type) && v.size <= MAX_RECORDED_VALUES ? { value: Array.from(v.data as ArrayLike<number | bigint>, Number) } : {}) });
-        v.dispose();
-      }
+    for (const [name, o] of outputs) {
+      const shape = out[o.shape];
+      const head = out[o.head];
+      const dims = Array.from(shape.data as BigInt64Array, Number);
+      const size = dims.reduce((a, b) => a * b, 1);
+      found.set(name, { dims, type: head.type, ...(integer.has(head.type) && size <= MAX_RECORDED_VALUES ? { value: Array.from(head.data as ArrayLike<number | bigint>, Number) } : {}) });
     }
+    for (const t of Object.values(out)) t.dispose();
     results.push(found);
   }
   await session.release();

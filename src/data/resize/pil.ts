@@ -6,12 +6,14 @@
 //    xmax = trunc(centre + support + 0.5) clamped at the input size, weights filter((i - centre + 0.5) / max(scale, 1))
 //    normalised to sum 1 in double;
 //  - weights become 22-bit fixed point (PRECISION_BITS = 32 - 8 - 2), rounded half away from zero; the accumulator starts
-//    at 1 << 21 (rounding) and the result is acc >> 22 clamped to 0..255;
+//    at 1 << 21 (rounding) and the result is acc >> 22 clamped to 0..255 (the passes run as WebAssembly SIMD kernels,
+//    wasm-resample.ts: integer sums, so order-independent and exact);
 //  - NEAREST is an affine scale: source x = floor(x0 + scale/2 + k*scale) accumulated in double, not a convolution.
 import { crop, type RgbImage } from '../image.js';
 import type { Resizer } from '../seams.js';
 import { checkResizeArgs } from './common.js';
 import { maxOf } from '../../util/array.js';
+import { horizontalRows, verticalRows } from './wasm-resample.js';
 
 const PRECISION_BITS = 22;
 const ONE = 1 << PRECISION_BITS;
@@ -97,63 +99,18 @@ export function pilCoefficients(inSize: number, outSize: number, filter: PilFilt
   return { start, count, taps, weights };
 }
 
-/** Pillow's clip8: the int32 accumulator shifted right by the 22 fractional bits, clamped to a byte. */
-function clip8(acc: number): number {
-  const v = acc >> PRECISION_BITS; // the sums are exact integers within int32, as in Pillow's C
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
-
-/** Output columns [x0, x1) of the horizontal pass, for input rows [y0, y1). */
+/** Output columns [x0, x1) of the horizontal pass, for input rows [y0, y1) (WebAssembly SIMD: wasm-resample.ts). */
 function horizontalPass(src: RgbImage, c: FixedCoefficients, x0: number, x1: number, y0: number, y1: number): RgbImage {
-  const { width, data } = src;
-  const { start, count, taps, weights } = c;
-  const outWidth = x1 - x0;
-  const out = new Uint8Array(outWidth * (y1 - y0) * 3);
-  const half = ONE / 2;
-  let o = 0;
-  for (let y = y0; y < y1; y++) {
-    const row = y * width * 3;
-    for (let xx = x0; xx < x1; xx++) {
-      const n = count[xx];
-      const kOff = xx * taps;
-      let p = row + start[xx] * 3;
-      let r = half, g = half, b = half;
-      for (let x = 0; x < n; x++, p += 3) {
-        const w = weights[kOff + x];
-        r += data[p] * w;
-        g += data[p + 1] * w;
-        b += data[p + 2] * w;
-      }
-      out[o++] = clip8(r);
-      out[o++] = clip8(g);
-      out[o++] = clip8(b);
-    }
-  }
-  return { width: outWidth, height: y1 - y0, data: out };
+  const data = horizontalRows(src.data.subarray(y0 * src.width * 3), src.width, y1 - y0, c, x0, x1);
+  return { width: x1 - x0, height: y1 - y0, data };
 }
 
 /**
  * Output rows [yy0, yy1) of the vertical pass; `src` holds input rows from `firstRow` on. Row-wise: each
- * output row accumulates whole input rows, so memory is read in order.
+ * output row accumulates whole input rows, so memory is read in order (WebAssembly SIMD: wasm-resample.ts).
  */
 function verticalPass(src: RgbImage, c: FixedCoefficients, yy0: number, yy1: number, firstRow: number): RgbImage {
-  const { width, data } = src;
-  const { start, count, taps, weights } = c;
-  const stride = width * 3;
-  const out = new Uint8Array(width * (yy1 - yy0) * 3);
-  const acc = new Float64Array(stride); // exact: every partial sum is an integer far below 2^53
-  for (let yy = yy0; yy < yy1; yy++) {
-    acc.fill(ONE / 2);
-    const kOff = yy * taps;
-    for (let y = 0, n = count[yy]; y < n; y++) {
-      const w = weights[kOff + y];
-      const row = (start[yy] + y - firstRow) * stride;
-      for (let i = 0; i < stride; i++) acc[i] += data[row + i] * w;
-    }
-    const o = (yy - yy0) * stride;
-    for (let i = 0; i < stride; i++) out[o + i] = clip8(acc[i]);
-  }
-  return { width, height: yy1 - yy0, data: out };
+  return { width: src.width, height: yy1 - yy0, data: verticalRows(src.data, src.width, src.height, firstRow, c, yy0, yy1) };
 }
 
 export interface ResizeWindow {

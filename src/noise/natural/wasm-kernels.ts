@@ -5,26 +5,12 @@
 // The module is a few hundred bytes, emitted here rather than shipped as a binary. Its memory is a scratch
 // heap: callers copy their lines in, run kernels on byte offsets, and copy the result out.
 
+import { get, name, section, set, simd, uleb, vec } from '../../util/wasm.js';
+
 const I32 = 0x7f;
 const F64 = 0x7c;
 const V128 = 0x7b;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
-const get = (i: number): number[] => [0x20, i];
-const set = (i: number): number[] => [0x21, i];
 // SIMD opcodes (WebAssembly 2.0): v128.load, v128.load64_zero, v128.store64_lane, f64x2.splat, f64x2.promote_low_f32x4,
 // f32x4.demote_f64x2_zero, f64x2.add/sub/mul.
 const LOAD = 0x00;

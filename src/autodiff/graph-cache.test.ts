@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSmallCnn } from '../model/builders/cnn.js';
+import { encodeModel } from '../onnx/proto.js';
+import { createGradientSession } from './session.js';
+import { createDifferentiableClassifier } from './classifier.js';
+import { buildGradientGraph, prepareModel } from './gradient.js';
+import { GraphCache, graphCacheFor, modelContentHash } from './graph-cache.js';
+import { tempDir } from '../testing/fixtures.js';
+
+const graph = () => buildSmallCnn({ inputSize: [3, 12, 12], numClasses: 4, widths: [4, 8], hidden: 8, seed: 11 });
+const batch = 2;
+const input = Float32Array.from({ length: batch * 3 * 12 * 12 }, (_, i) => (Math.sin(i * 0.7) + 1) / 2);
+const labels = Int32Array.of(1, 3);
+
+async function inputGradient(options: { graphCache: string | false }, loss: 'ce' | 'dlr' = 'ce') {
+  const session = await createGradientSession(encodeModel(graph().toModel()), { loss }, options);
+  const out = await session.run({ input, batch, labels });
+  await session.dispose();
+  return { loss: out.loss, gradient: out.gradients.get('input')! };
+}
+
+test('gradients are bit-identical without the cache, cold (filling it) and warm (read from it)', async () => {
+  const dir = tempDir();
+  const none = await inputGradient({ graphCache: false });
+  assert.equal(readdirSync(dir).length, 0);
+  const cold = await inputGradient({ graphCache: dir });
+  assert.equal(readdirSync(dir).length, 2, 'shape discovery and the ce backward graph are stored');
+  const prepared = await prepareModel(encodeModel(graph().toModel()), { session: { graphCache: dir } });
+  const key = { inputName: prepared.inputName, logitsName: prepared.logitsName, loss: 'ce', input: true, parameters: [], extraOutputs: [], executionProvider: 'cpu' };
+  assert.equal(new GraphCache(dir).gradientGraph(prepared.modelHash!, key)?.optimized, true, 'on the CPU the graph is stored as ORT optimised it');
+  const warm = await inputGradient({ graphCache: dir });
+  for (const got of [cold, warm]) {
+    assert.deepEqual(got.gradient, none.gradient);
+    assert.deepEqual(got.loss, none.loss);
+  }
+  // The classifier (what attacks use) reads the same entries and gives the same gradient.
+  const classifier = await createDifferentiableClassifier(graph(), { graphCache: dir });
+  assert.deepEqual((await classifier.lossAndGradient(input, batch, labels, { kind: 'ce' })).gradient, none.gradient);
+  await classifier.dispose();
+  assert.equal(readdirSync(dir).length, 2);
+});
+
+test('a warm build reads the stored backward graph and shapes instead of building them', async () => {
+  const dir = tempDir();
+  const bytes = encodeModel(graph().toModel());
+  const prepared = await prepareModel(bytes, { session: { graphCache: dir } });
+  assert.equal(prepared.modelHash, modelContentHash(bytes));
+  // Store the dlr graph under the ce key: a session that reads the cache then computes dlr's loss.
+  const dlr = await buildGradientGraph(prepared, { loss: 'dlr' });
+  const key = { inputName: prepared.inputName, logitsName: prepared.logitsName, loss: 'ce', input: true, parameters: [], extraOutputs: [], executionProvider: 'cpu' };
+  new GraphCache(dir).putGradientGraph(prepared.modelHash!, key, { names: { inputName: dlr.inputName, logitsName: dlr.logitsName, lossName: dlr.lossName, gradients: [...dlr.gradients] }, model: encodeModel(dlr.graph.toModel()), optimized: false });
+  const session = await createGradientSession(bytes, { loss: 'ce' }, { graphCache: dir });
+  const out = await session.run({ input, batch, labels });
+  const expected = await inputGradient({ graphCache: false }, 'dlr');
+  assert.deepEqual(out.loss, expected.loss);
+  assert.notDeepEqual(out.loss, (await inputGradient({ graphCache: false })).loss, 'dlr and ce losses differ');
+  assert.equal(session.gradientGraph.graph.nodes.length, dlr.graph.nodes.length, 'the graph is decoded from the stored model');
+  await session.dispose();
+  // Stored shapes are what discovery finds.
+  assert.deepEqual(new GraphCache(dir).shapes(prepared.modelHash!), (await prepareModel(bytes, { session: { graphCache: false } })).shapes);
+});
+
+test('a corrupt backward-graph entry is rebuilt, not trusted', async () => {
+  const dir = tempDir();
+  const clean = await inputGradient({ graphCache: false });
+  await inputGradient({ graphCache: dir });
+  const largest = readdirSync(dir).sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
+  writeFileSync(join(dir, largest), 'garbage');
+  assert.deepEqual((await inputGradient({ graphCache: dir })).gradient, clean.gradient);
+  assert.ok(statSync(join(dir, largest)).size > 1000, 'the entry is written again');
+});
+
+test('a cache directory that cannot be made leaves sessions working, uncached', async () => {
+  const file = join(tempDir(), 'a-file');
+  writeFileSync(file, 'x');
+  assert.deepEqual((await inputGradient({ graphCache: join(file, 'cache') })).gradient, (await inputGradient({ graphCache: false })).gradient);
+});
+
+test('the cache directory comes from the option, else ROBUSTART_GRAPH_CACHE (off: none), else the user cache', () => {
+  const saved = { env: process.env.ROBUSTART_GRAPH_CACHE, xdg: process.env.XDG_CACHE_HOME };
+  try {
+    process.env.XDG_CACHE_HOME = '/xdg';
+    delete process.env.ROBUSTART_GRAPH_CACHE;
+    assert.equal(graphCacheFor()?.dir, '/xdg/robustart/graphs');
+    process.env.ROBUSTART_GRAPH_CACHE = '/elsewhere';
+    assert.equal(graphCacheFor()?.dir, '/elsewhere');
+    assert.equal(graphCacheFor({ graphCache: '/given' })?.dir, '/given');
+    process.env.ROBUSTART_GRAPH_CACHE = 'off';
+    assert.equal(graphCacheFor(), undefined);
+    assert.equal(graphCacheFor({ graphCache: false }), undefined);
+  } finally {
+    for (const [name, value] of [['ROBUSTART_GRAPH_CACHE', saved.env], ['XDG_CACHE_HOME', saved.xdg]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+});

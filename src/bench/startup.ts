@@ -1,0 +1,45 @@
+// `npm run bench -- startup`: seconds to build the gradient session (createGradientSession, loss ce, input
+// gradient) of a ResNet-50 and a ViT-B/16 from the TS builders at 224² (random weights, 1000 classes), each in a
+// fresh process: without the start-up cache, cold (an empty cache directory, which the run fills) and warm (the
+// filled directory). Targets (warm): <= 2 s for ResNet-50, <= 5 s for ViT-B/16.
+// Flags: --models resnet50,vit-b16, --threads N (ORT intra-op threads; default ORT's choice).
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { writeModel } from '../onnx/proto.js';
+import { tempDir } from '../testing/fixtures.js';
+import { GRAD_BENCH_MODELS } from './grad.js';
+import { flag } from './_timing.js';
+
+/** Warm build targets, seconds. */
+const WARM_TARGET_S: Record<string, number> = { resnet50: 2, 'vit-b16': 5 };
+
+export async function run(args: string[]): Promise<void> {
+  const i = args.indexOf('--models');
+  const names = i >= 0 ? args[i + 1].split(',') : Object.keys(GRAD_BENCH_MODELS);
+  const threads = flag(args, 'threads', 0);
+  const dir = tempDir('robustart-bench-startup-');
+  const child = fileURLToPath(new URL('./_startup-child.js', import.meta.url));
+  const measure = (path: string, cache: string) =>
+    (JSON.parse(execFileSync(process.execPath, [child, path, cache, String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as { seconds: number }).seconds;
+  console.log(`startup bench: createGradientSession (loss ce, input gradient), a fresh process each; load average ${loadavg()[0].toFixed(1)}`);
+  console.log('model      no cache s  cold s  warm s  cache MB  no cache / warm  warm target s');
+  try {
+    for (const name of names) {
+      const path = join(dir, `${name}.onnx`);
+      writeModel(path, GRAD_BENCH_MODELS[name]().toModel());
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ input_size: [3, 224, 224], num_classes: 1000 }));
+      const cache = join(dir, `cache-${name}`);
+      const off = measure(path, 'off');
+      const cold = measure(path, cache);
+      const warm = measure(path, cache);
+      const megabytes = readdirSync(cache).reduce((n, f) => n + statSync(join(cache, f)).size, 0) / 1e6;
+      console.log(`${name.padEnd(10)} ${off.toFixed(2).padStart(10)}  ${cold.toFixed(2).padStart(6)}  ${warm.toFixed(2).padStart(6)}  ${megabytes.toFixed(0).padStart(8)}  ${(off / warm).toFixed(2).padStart(15)}  ${String(WARM_TARGET_S[name] ?? '-').padStart(13)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`load average at the end ${loadavg()[0].toFixed(1)}`);
+}
