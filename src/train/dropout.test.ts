@@ -97,3 +97,39 @@ test('drop-path through the trainer: one mask element per sample, and rate 0 tra
   const weights = (g: typeof a.graph) => [...g.initializers].filter(([, t]) => t.dims.length > 1).map(([name, t]) => [name, Array.from(t.data as Float32Array)]);
   assert.deepEqual(weights(a.graph), weights(b.graph));
 });
+
+test('Dropout and drop-path in training form match PyTorch (F.dropout, torchvision stochastic_depth row mode) given torch\'s masks', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { packagePath } = await import('../util/paths.js');
+  const { appendBackward } = await import('../autodiff/backward.js');
+  // fixtures/autodiff/dropout-training.json, made by tools/dropout-fixture.py (float64; compared in float32).
+  const f = JSON.parse(readFileSync(packagePath('fixtures/autodiff/dropout-training.json'), 'utf8'));
+  const one = { name: 'value', dims: [1], dataType: DataType.FLOAT, rawData: new Uint8Array(Float32Array.of(1).buffer) };
+  const cases = [
+    { c: f.dropout, nodes: [makeNode('Dropout', ['x', 'ratio'], ['y'])], perRow: false },
+    {
+      c: f.drop_path,
+      // GraphBuilder.dropPath's form: x · Dropout(ones of shape [N, 1]).
+      nodes: [makeNode('Shape', ['x'], ['s']), makeNode('Slice', ['s', 'zero', 'one'], ['n']), makeNode('Concat', ['n', 'one'], ['shape'], { axis: 0 }), makeNode('ConstantOfShape', ['shape'], ['ones'], { value: one }), makeNode('Dropout', ['ones', 'ratio'], ['keep']), makeNode('Mul', ['x', 'keep'], ['y'])],
+      perRow: true,
+    },
+  ];
+  for (const { c, nodes, perRow } of cases) {
+    const graph = new Graph({ nodes, inputs: [makeValueInfo('x', c.shape), makeValueInfo('dy', c.shape)], outputs: [{ name: 'y' }] });
+    graph.initializers.set('ratio', { dims: [], dataType: DataType.FLOAT, data: Float32Array.of(c.rate) });
+    for (const [name, value] of [['zero', 0n], ['one', 1n]] as const) graph.initializers.set(name, { dims: [1], dataType: DataType.INT64, data: BigInt64Array.of(value) });
+    const shapes = await discoverShapes(graph);
+    const [mask] = dropoutToTraining(graph, shapes, 'y', 0);
+    assert.equal(mask.perSample, perRow ? 1 : c.shape[1]);
+    // torch's mask, read off its output (the inputs have no zeros).
+    const kept = (c.y as number[]).map((v) => (v !== 0 ? 1 / (1 - c.rate) : 0));
+    const fed = perRow ? Float32Array.from({ length: c.shape[0] }, (_, n) => kept[n * c.shape[1]]) : Float32Array.from(kept);
+    assert.ok(fed.some((v) => v === 0) && fed.some((v) => v !== 0), 'torch dropped some and kept some');
+    const grads = appendBackward(graph, shapes, { sources: ['x'], seeds: [{ value: 'y', gradient: 'dy' }] });
+    graph.outputs = [{ name: 'y' }, { name: grads.get('x')! }];
+    const out = await (await createSession(graph)).run({ x: tensor('float32', Float32Array.from(c.x), c.shape), dy: tensor('float32', Float32Array.from(c.dy), c.shape), [mask.input]: tensor('float32', fed, perRow ? [c.shape[0], 1] : c.shape) });
+    const close = (got: ArrayLike<number>, want: number[], what: string) => want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= 1e-6 + 1e-6 * Math.abs(w), `${what}[${i}]: ${got[i]} vs ${w}`));
+    close(out.y.data as Float32Array, c.y, 'y');
+    close(out[grads.get('x')!].data as Float32Array, c.dx, 'dx');
+  }
+});
