@@ -3,7 +3,10 @@
 // ResNet-18 and ViT-S/16 from the TS builders at 224², batch 8, in the same run; plus peak RSS.
 // The training figure is the second epoch of a two-epoch run (sessions built, one evaluation of 8
 // images included), so setup is not counted.
-// Flags: --batch N (default 8), --steps N (training steps per epoch, default 3), --models resnet18,vit-s16
+// Target (issue: training throughput): a training step at most 3.5 × the forward time of the same graph.
+// Flags: --batch N (default 8), --steps N (training steps per epoch, default 3), --models resnet18,vit-s16,resnet50,
+// --pytorch (also run tools/bench-train-pytorch.py with Debian's /usr/bin/python3, for its ratio in the same run).
+import { spawnSync } from 'node:child_process';
 import { buildResNet } from '../model/builders/resnet.js';
 import { buildViT } from '../model/builders/vit.js';
 import type { Graph } from '../onnx/graph.js';
@@ -11,8 +14,12 @@ import { createSession, tensor } from '../onnx/runtime.js';
 import { trainClassifier, type TrainingData } from '../train/trainer.js';
 import { peakRssMiB, flag, timeIt } from './_timing.js';
 
+/** Training step time over forward time of the same graph. */
+const TARGET_RATIO = 3.5;
+
 const MODELS: Record<string, () => Graph> = {
   resnet18: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'basic', layers: [2, 2, 2, 2], width: 64, stem: 'imagenet', seed: 0 }),
+  resnet50: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'bottleneck', layers: [3, 4, 6, 3], width: 64, stem: 'imagenet', seed: 0 }),
   'vit-s16': () => buildViT({ inputSize: [3, 224, 224], numClasses: 1000, patchSize: 16, dim: 384, depth: 12, heads: 6, seed: 0 }),
 };
 
@@ -33,9 +40,9 @@ export async function run(args: string[]): Promise<void> {
   const batch = flag(args, 'batch', 8);
   const steps = flag(args, 'steps', 3);
   const i = args.indexOf('--models');
-  const names = i >= 0 ? args[i + 1].split(',') : Object.keys(MODELS);
+  const names = i >= 0 ? args[i + 1].split(',') : ['resnet18', 'vit-s16'];
   console.log(`train bench: batch ${batch}, ${steps} steps timed (second epoch), onnxruntime CPU, SGD + momentum`);
-  console.log('model      fwd img/s  train img/s  train/fwd time  setup+epoch1 s');
+  console.log(`model      fwd img/s  train img/s  train/fwd time  target  setup+epoch1 s`);
   for (const name of names) {
     const graph = MODELS[name]();
     const forwardSession = await createSession(graph);
@@ -53,7 +60,12 @@ export async function run(args: string[]): Promise<void> {
     });
     const epoch2 = (epochEnds[1] - epochEnds[0]) / 1000;
     const trainRate = (batch * steps) / epoch2;
-    console.log(`${name.padEnd(10)} ${forward.perSecond.toFixed(2).padStart(9)}  ${trainRate.toFixed(2).padStart(11)}  ${(forward.perSecond / trainRate).toFixed(2).padStart(14)}  ${((epochEnds[0] - started) / 1000).toFixed(1).padStart(14)}`);
+    console.log(`${name.padEnd(10)} ${forward.perSecond.toFixed(2).padStart(9)}  ${trainRate.toFixed(2).padStart(11)}  ${(forward.perSecond / trainRate).toFixed(2).padStart(14)}  ${`≤ ${TARGET_RATIO}`.padStart(6)}  ${((epochEnds[0] - started) / 1000).toFixed(1).padStart(14)}`);
   }
   console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
+  if (args.includes('--pytorch')) {
+    console.log('PyTorch (tools/bench-train-pytorch.py), same machine, now:');
+    const torch = spawnSync('/usr/bin/python3', ['tools/bench-train-pytorch.py', '--batch', String(batch), '--steps', String(steps)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    console.log(torch.status === 0 ? torch.stdout.trimEnd() : `not run: ${(torch.error?.message ?? torch.stderr).trim().split('\n').pop()}`);
+  }
 }

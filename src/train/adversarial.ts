@@ -9,6 +9,8 @@ import { LABELS_INPUT } from '../autodiff/loss-heads.js';
 import { PGD } from '../noise/adversarial/pgd.js';
 import { rngFor, type Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
+import type { SoftTargetOracle } from './trades.js';
+import { softmaxAtTemperature } from './targets.js';
 
 export interface Normalization {
   readonly mean: readonly number[];
@@ -44,9 +46,11 @@ export interface EvalSessions {
   readonly gradient: OrtSession;
   /** Current weight feeds (running statistics included). */
   feeds(): Record<string, ReturnType<typeof tensor>>;
+  /** Input gradient of the soft-target cross-entropy (TRADES' inner maximisation), when built. */
+  readonly softTarget?: { readonly session: OrtSession; readonly targetsName: string; readonly inputGradientName: string };
 }
 
-export class LiveClassifier implements DifferentiableClassifier {
+export class LiveClassifier implements DifferentiableClassifier, SoftTargetOracle {
   private readonly plane: number;
 
   constructor(
@@ -77,9 +81,29 @@ export class LiveClassifier implements DifferentiableClassifier {
       ...s.feeds(),
     });
     const gradient = Float32Array.from(out[s.inputGradientName].data as Float32Array);
+    return { loss: out[s.lossName].data as Float32Array, gradient: this.toPixelGradient(gradient), logits: out[s.logitsName].data as Float32Array };
+  }
+
+  async probabilities(images: Float32Array, batch: number): Promise<Float32Array> {
+    return softmaxAtTemperature(await this.logits(images, batch), this.numClasses, 1);
+  }
+
+  async softTargetGradient(images: Float32Array, batch: number, targets: Float32Array): Promise<Float32Array> {
+    const s = this.sessions;
+    if (!s.softTarget) throw new RobustartError('this classifier was built without the soft-target gradient session');
+    const out = await s.softTarget.session.run({
+      [s.inputName]: tensor('float32', this.normalized(images), [batch, ...this.inputShape]),
+      [s.softTarget.targetsName]: tensor('float32', targets, [batch, this.numClasses]),
+      ...s.feeds(),
+    });
+    return this.toPixelGradient(Float32Array.from(out[s.softTarget.inputGradientName].data as Float32Array));
+  }
+
+  /** ∂/∂pixel = ∂/∂x̂ · 1/std_c (in place). */
+  private toPixelGradient(gradient: Float32Array): Float32Array {
     const c = this.inputShape[0];
     for (let i = 0; i < gradient.length; i++) gradient[i] /= this.normalization.std[Math.floor(i / this.plane) % c];
-    return { loss: out[s.lossName].data as Float32Array, gradient, logits: out[s.logitsName].data as Float32Array };
+    return gradient;
   }
 }
 

@@ -40,58 +40,17 @@ export function batchNormToTraining(graph: Graph, shapes: ShapeMap): BatchNormSt
     const y = node.output![0];
     const xShape = shapes.get(x)!;
     const dims = xShape.dims;
-    const rank = dims.length;
     const channels = dims[1] as number;
-    const dataType = xShape.dataType;
-    const reduced = { dims: dims.map((d, i) => (i === 1 ? d : 1)), dataType };
-    const perChannel = { dims: [channels], dataType };
-    const name = (hint: string, shape: { dims: (number | null)[]; dataType: number }) => {
-      const n = graph.freshName(`${y}_${hint}`);
-      shapes.set(n, shape);
-      return n;
-    };
-    const constant = (hint: string, values: number[], type: number) => {
-      const n = graph.freshName(`${y}_${hint}`);
-      const data = type === DataType.INT64 ? BigInt64Array.from(values.map(BigInt)) : Float32Array.from(values);
-      graph.initializers.set(n, { dims: type === DataType.INT64 ? [values.length] : [], dataType: type, data });
-      shapes.set(n, { dims: type === DataType.INT64 ? [values.length] : [], dataType: type });
-      return n;
-    };
-    const axes = constant('axes', [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)], DataType.INT64);
-    const channelShape = constant('channel_shape', [1, channels, ...Array(rank - 2).fill(1)], DataType.INT64);
-    const mean = name('batch_mean', reduced);
-    const centered = name('centered', xShape);
-    const squared = name('squared', xShape);
-    const variance = name('batch_var', reduced);
-    const shifted = name('var_eps', reduced);
-    const std = name('std', reduced);
-    const normalized = name('normalized', xShape);
-    const gamma = name('gamma', reduced);
-    const beta = name('beta', reduced);
-    const scaled = name('scaled', xShape);
-    const meanFlat = name('batch_mean_c', perChannel);
-    const varFlat = name('batch_var_c', perChannel);
-    const eps = constant('eps', [floatAttribute(node, 'epsilon', 1e-5)], DataType.FLOAT);
-    nodes.push(
-      makeNode('ReduceMean', [x, axes], [mean], { keepdims: 1 }),
-      makeNode('Sub', [x, mean], [centered]),
-      makeNode('Mul', [centered, centered], [squared]),
-      makeNode('ReduceMean', [squared, axes], [variance], { keepdims: 1 }),
-      makeNode('Add', [variance, eps], [shifted]),
-      makeNode('Sqrt', [shifted], [std]),
-      makeNode('Div', [centered, std], [normalized]),
-      makeNode('Reshape', [scale, channelShape], [gamma]),
-      makeNode('Reshape', [bias, channelShape], [beta]),
-      makeNode('Mul', [normalized, gamma], [scaled]),
-      makeNode('Add', [scaled, beta], [y]),
-      makeNode('Flatten', [mean], [meanFlat], { axis: 0 }),
-      makeNode('Flatten', [variance], [varFlat], { axis: 0 }),
-    );
-    // Flatten(axis 0) gives [1, C]; the trainer reads the C values either way.
-    shapes.set(meanFlat, { dims: [1, channels], dataType });
-    shapes.set(varFlat, { dims: [1, channels], dataType });
+    const perChannel = { dims: [channels], dataType: xShape.dataType };
+    const batchMean = graph.freshName(`${y}_batch_mean_c`);
+    const batchVar = graph.freshName(`${y}_batch_var_c`);
+    shapes.set(batchMean, perChannel);
+    shapes.set(batchVar, perChannel);
+    // Momentum 0: the node's running-statistics outputs are this batch's mean and biased variance
+    // (ONNX BatchNormalization, training_mode), which the trainer folds into the running estimates.
+    nodes.push(makeNode('BatchNormalization', [x, scale, bias, runningMean, runningVar], [y, batchMean, batchVar], { epsilon: floatAttribute(node, 'epsilon', 1e-5), momentum: 0, training_mode: 1 }));
     const positions = dims.slice(2).reduce<number>((a, d) => a * (d as number), 1);
-    stats.push({ runningMean, runningVar, batchMean: meanFlat, batchVar: varFlat, positionsPerSample: positions });
+    stats.push({ runningMean, runningVar, batchMean, batchVar, positionsPerSample: positions });
   }
   graph.nodes = nodes;
   return stats;

@@ -88,3 +88,18 @@ test('ablation configs change one thing from their base (base chains deep-merge;
   assert.deepEqual(adamw.optimizer, { kind: 'adamw', betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.05, no_wd: true, clip_grad_norm: null });
   assert.equal(adamw.schedule.warmup_epochs, 2, 'unchanged fields come from the base');
 });
+
+test('techniques.drop_path sets a zoo model\'s stochastic depth (0: none, rising to the rate over the blocks); techniques.dropout its own dropout', () => {
+  const build = (techniques: Record<string, unknown>, model: Record<string, unknown> = { zoo: 'small-vit' }) => buildModel(parseExperiment({ ...minimal, model, techniques }), 10, false).graph;
+  const ratios = (g: ReturnType<typeof build>) => g.nodes.filter((n) => n.opType === 'Dropout').map((n) => (g.initializers.get(n.input![1])!.data as Float32Array)[0]);
+  assert.deepEqual(ratios(build({ drop_path: 0 })), [], 'rate 0 builds no drop-path nodes');
+  assert.ok(ratios(build({})).length > 0, 'null keeps the preset rate (small-vit: 0.1)');
+  const rising = ratios(build({ drop_path: 0.3 }));
+  assert.ok(Math.abs(Math.max(...rising) - 0.3) < 1e-7 && Math.min(...rising) > 0, `${rising}`);
+  assert.throws(() => build({ drop_path: 0.1 }, { builder: 'small-cnn' }), /drop-path/);
+  assert.doesNotThrow(() => build({ drop_path: 0 }, { builder: 'small-cnn' }));
+  const efficientnet = parseExperiment({ ...minimal, model: { zoo: 'small-efficientnet' }, techniques: { dropout: 0.3, drop_path: 0 } });
+  assert.ok(ratios(buildModel(efficientnet, 10, false).graph).some((r) => Math.abs(r - 0.3) < 1e-7));
+  assert.equal(trainerSettings(efficientnet, { mean: [0, 0, 0], std: [1, 1, 1] }).dropRate, 0, 'no second dropout on the head');
+  assert.equal(trainerSettings(parseExperiment({ ...minimal, techniques: { dropout: 0.3 } }), { mean: [0, 0, 0], std: [1, 1, 1] }).dropRate, 0.3);
+});

@@ -87,14 +87,28 @@ const techniquesSchema = z.object({
     /** L∞ budget in [0,1] pixel units. */
     eps: positive,
     steps: z.number().int().positive(),
-    /** Default eps / 15 (RobustART: foolbox rel_stepsize 1/15). */
+    /** Default eps / 15 (RobustART: foolbox rel_stepsize 1/15); for TRADES eps · 0.007 / 0.031 (the reference's ratio). */
     step_size: positive.optional(),
+    /** PGD: uniform start in the ε-ball; TRADES always starts at x + 0.001·N(0, I). */
     random_start: z.boolean().default(true),
-    mode: z.enum(['clean-adversarial', 'adversarial']).default('clean-adversarial'),
+    /** clean-adversarial (RobustART), adversarial (examples only), trades (Zhang et al. 2019: CE + β·KL). */
+    mode: z.enum(['clean-adversarial', 'adversarial', 'trades']).default('clean-adversarial'),
+    /** TRADES' weight on KL(f(x) ‖ f(x′)) (the reference's 6). */
+    beta: positive.default(6),
   }).strict().nullable().default(null),
   distillation: z.object({ teacher: z.string(), temperature: positive.default(4), alpha: fraction.default(0.9) }).strict().nullable().default(null),
-  /** Dropout rate on the classifier's input features (timm drop_rate); Dropout nodes of an ONNX model keep their own ratio. */
-  dropout: z.number().min(0).lt(1).default(0),
+  /**
+   * Dropout rate (timm drop_rate): the model's own dropout where its builder has one (EfficientNet,
+   * MobileNet, ViT), else on the classifier's input features; null keeps the model's own rate (none
+   * added). Dropout nodes of an ONNX model keep their own ratio.
+   */
+  dropout: z.number().min(0).lt(1).nullable().default(null),
+  /**
+   * Drop-path (stochastic depth) rate of the last residual block, rising linearly from 0 over the blocks
+   * (timm drop_path_rate; DeiT 0.1); for zoo / builder models with residual branches (ViT, Mixer, ConvNeXt,
+   * EfficientNet). null keeps the preset's rate; 0 switches it off.
+   */
+  drop_path: z.number().min(0).lt(1).nullable().default(null),
   /** Regular expressions of parameter names not to train (fine-tuning). */
   frozen: z.array(z.string()).default([]),
 }).strict();

@@ -2,6 +2,8 @@
 // own generator, which would make runs irreproducible): every Dropout node of the graph, and optionally
 // a dropout on the classifier's input features (timm's drop_rate), becomes Mul(x, mask) where the mask
 // is a graph input fed each step with Bernoulli(1 − p) / (1 − p) (inverted dropout, torch.nn.Dropout).
+// Drop-path (stochastic depth) is a Dropout over a per-sample [N, 1, …] tensor of ones in the zoo's
+// graphs (GraphBuilder.dropPath), so the same rewrite gives it one mask element per sample.
 // The backward pass is Mul's rule: dx = dy · mask.
 import { DataType } from '../onnx/proto.js';
 import { makeNode, makeValueInfo } from '../onnx/build.js';
@@ -60,10 +62,16 @@ export function dropoutToTraining(graph: Graph, shapes: ShapeMap, logits: string
   return masks;
 }
 
-/** Inverted-dropout mask for `batch` samples: 0 with probability p, else 1 / (1 − p). */
-export function dropoutMask(rng: Rng, batch: number, mask: DropoutMask): Float32Array {
+/**
+ * Inverted-dropout mask for a batch, row n drawn from `rows[n]` alone (so a sample's mask does not
+ * depend on its batch or position): 0 with probability p, else 1 / (1 − p). A drop-path mask has one
+ * element per sample, which drops or keeps the sample's whole residual branch.
+ */
+export function dropoutMask(rows: readonly Rng[], mask: DropoutMask): Float32Array {
   const keep = 1 - mask.rate;
-  const out = new Float32Array(batch * mask.perSample);
-  for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < keep ? 1 / keep : 0;
+  const out = new Float32Array(rows.length * mask.perSample);
+  rows.forEach((rng, n) => {
+    for (let i = n * mask.perSample; i < (n + 1) * mask.perSample; i++) out[i] = rng.uniform() < keep ? 1 / keep : 0;
+  });
   return out;
 }

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { buildSmallCnn, buildResNet, buildViT, buildMixer } from '../model/builders/index.js';
-import { buildPreset } from '../model/zoo/index.js';
+import { buildPreset, findPreset } from '../model/zoo/index.js';
 import { Graph } from '../onnx/graph.js';
 import { decodeModel, writeModel } from '../onnx/proto.js';
 import { RobustartError } from '../errors.js';
@@ -13,6 +13,7 @@ import { loadPixelSet, asTrainingData, channelStatistics, type PixelSet } from '
 import { trainTransform } from './augment.js';
 import { trainClassifier, type TrainConfig, type EpochRecord, type Progress } from './trainer.js';
 import { PGD_TRAIN_REL_STEPSIZE, type ExperimentConfig } from './config.js';
+import { TRADES_DEFAULTS } from './trades.js';
 
 export interface ExperimentOptions {
   /** Where to write the trained ONNX model; the record goes to <out without .onnx>.training.json. */
@@ -47,7 +48,34 @@ function familyOf(graph: Graph): Family {
   }
 }
 
+/** Builder options a config's model takes (a zoo preset's option names, or a builder's); none for ONNX files. */
+function modelKnobs(model: ExperimentConfig['model']): readonly string[] {
+  if ('onnx' in model) return [];
+  if ('zoo' in model) {
+    try {
+      return Object.keys(findPreset(model.zoo).preset.options as object);
+    } catch {
+      return []; // an unknown preset is reported by the build
+    }
+  }
+  return { 'small-cnn': [], resnet: [], vit: ['dropPath', 'dropout'], mixer: ['dropPath'] }[model.builder];
+}
+
+/** The drop-path and dropout rates of the techniques, as the model builder's options. */
+function regularizationOptions(config: ExperimentConfig): Record<string, number> {
+  const knobs = modelKnobs(config.model);
+  const { drop_path: dropPath, dropout } = config.techniques;
+  const out: Record<string, number> = {};
+  if (dropPath !== null) {
+    if (knobs.includes('dropPath')) out.dropPath = dropPath;
+    else if (dropPath > 0) throw new RobustartError(`techniques.drop_path needs a model with residual drop-path blocks (zoo or builder ViT, Mixer, ConvNeXt, EfficientNet); this model has none, so set it to null or 0`);
+  }
+  if (dropout !== null && knobs.includes('dropout')) out.dropout = dropout;
+  return out;
+}
+
 export function buildModel(config: ExperimentConfig, classes: number, initialize = true): { graph: Graph; family: Family; architecture: string } {
+  const regularization = regularizationOptions(config);
   if ('onnx' in config.model) {
     let bytes: Uint8Array;
     try {
@@ -62,11 +90,11 @@ export function buildModel(config: ExperimentConfig, classes: number, initialize
     const [channels, height, width] = config.data.input_size;
     if (height !== width) throw new RobustartError(`model.zoo ${config.model.zoo} builds square inputs; data.input_size is ${height}×${width}`);
     const { zoo, width: widthMultiplier, depth, options } = config.model;
-    const graph = buildPreset(zoo, { resolution: height, channels, classes, seed: config.seed, initialize, width: widthMultiplier, depth, options });
+    const graph = buildPreset(zoo, { resolution: height, channels, classes, seed: config.seed, initialize, width: widthMultiplier, depth, options: { ...options, ...regularization } });
     return { graph, family: familyOf(graph), architecture: zoo };
   }
   const base = { inputSize: config.data.input_size, numClasses: classes, seed: config.seed, initialize };
-  const options = config.model.options as Record<string, never>;
+  const options = { ...config.model.options, ...regularization } as Record<string, never>;
   const knobs = Object.entries(config.model.options).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
   const architecture = `${config.model.builder}${knobs ? `(${knobs})` : ''}`;
   try {
@@ -115,9 +143,10 @@ export function trainerSettings(config: ExperimentConfig, normalization: { mean:
       augMix: augmix && !augmix.jsd ? augmix : undefined,
     }, channels, height, width),
     augmixConsistency: augmix?.jsd ? { settings: augmix, weight: augmix.jsd_weight } : undefined,
-    adversarial: t.adversarial ? { eps: t.adversarial.eps, steps: t.adversarial.steps, stepSize: t.adversarial.step_size ?? t.adversarial.eps * PGD_TRAIN_REL_STEPSIZE, randomStart: t.adversarial.random_start, mode: t.adversarial.mode } : undefined,
+    adversarial: t.adversarial ? { eps: t.adversarial.eps, steps: t.adversarial.steps, stepSize: t.adversarial.step_size ?? t.adversarial.eps * (t.adversarial.mode === 'trades' ? TRADES_DEFAULTS.stepSize / TRADES_DEFAULTS.eps : PGD_TRAIN_REL_STEPSIZE), randomStart: t.adversarial.random_start, mode: t.adversarial.mode, beta: t.adversarial.beta } : undefined,
     distillation: t.distillation && teacher ? { teacher, temperature: t.distillation.temperature, alpha: t.distillation.alpha } : undefined,
-    dropRate: t.dropout,
+    // A model with its own dropout took the rate in buildModel; others get it on the classifier's input.
+    dropRate: modelKnobs(config.model).includes('dropout') ? 0 : (t.dropout ?? 0),
     frozen: t.frozen.map((p) => {
       try {
         return new RegExp(p);

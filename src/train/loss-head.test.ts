@@ -22,7 +22,7 @@ const softmax = (z: number[], scale = 1) => {
 
 test('soft-target head: −Σ q·log softmax(z) with gradient softmax(z) − q (label smoothing 0.1)', async () => {
   const prepared = await identityModel(3);
-  const g = await buildGradientGraph(prepared, { loss: softTargetHead(false) });
+  const g = await buildGradientGraph(prepared, { loss: softTargetHead() });
   const session = await createSession(g.graph);
   const z = [2, -1, 0.5];
   const q = smoothedTargets([0], 3, 0.1);
@@ -38,7 +38,7 @@ test('distillation head: loss and gradient of (1 − α)·CE + α·T²·KL(softm
   const T = 4;
   const alpha = 0.9;
   const prepared = await identityModel(3);
-  const g = await buildGradientGraph(prepared, { loss: softTargetHead(true) });
+  const g = await buildGradientGraph(prepared, { loss: softTargetHead({ distillation: true }) });
   const session = await createSession(g.graph);
   const z = Float32Array.of(1.5, -0.5, 0.2);
   const t = Float32Array.of(3, 1, -2);
@@ -73,7 +73,7 @@ test('the KD definition: α = 0 is plain cross-entropy; a student equal to its t
 
 test('AugMix head: rows [clean; aug1; aug2] sum to CE(clean) + λ·JS(p_clean, p_aug1, p_aug2), gradient by finite differences', async () => {
   const prepared = await identityModel(3);
-  const g = await buildGradientGraph(prepared, { loss: softTargetHead(false, 12) });
+  const g = await buildGradientGraph(prepared, { loss: softTargetHead({ jsdWeight: 12 }) });
   const session = await createSession(g.graph);
   const z = Float32Array.of(1, 0, -1, 0.5, 0.5, 0, -1, 2, 0.3); // one sample, three views
   const q = new Float32Array(9);

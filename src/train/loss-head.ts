@@ -7,6 +7,9 @@
 // AugMix's consistency term (Hendrycks et al. 2020), when the batch is [clean; augmix₁; augmix₂] (3 × N rows):
 //   + (λ/3)·KL(p_row ‖ M) per row, M = clamp((p_clean + p_aug1 + p_aug2)/3, 1e-7, 1), so the rows of one
 //   sample sum to λ·JS(p_clean, p_aug1, p_aug2) (the reference adds 12·JS to the clean cross-entropy).
+// TRADES' robust term (Zhang et al. 2019, src/train/trades.ts), when the batch is [clean; adversarial]:
+//   + w_r·KL(p_partner(r) ‖ p_r) per row, the partner and the weight (β on adversarial rows, 0 on clean
+//   rows) fed per row; the gradient reaches both the clean and the adversarial logits, as in the reference.
 import { DataType } from '../onnx/proto.js';
 import { makeNode, makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
@@ -16,6 +19,29 @@ export const SOFT_TARGETS_INPUT = 'soft_targets';
 export const TEACHER_TARGETS_INPUT = 'teacher_targets';
 export const INVERSE_TEMPERATURE_INPUT = 'inverse_temperature';
 export const OTHER_VIEWS_INPUTS = ['other_view_1', 'other_view_2'] as const;
+export const TRADES_PARTNER_INPUT = 'trades_partner';
+export const TRADES_WEIGHT_INPUT = 'trades_weight';
+
+export interface SoftTargetHeadOptions {
+  /** Add the distillation term (teacher targets and inverse temperature fed). */
+  readonly distillation?: boolean;
+  /** AugMix's Jensen–Shannon weight λ (0: off). */
+  readonly jsdWeight?: number;
+  /** Add TRADES' KL term (partner rows and row weights fed). */
+  readonly trades?: boolean;
+}
+
+/**
+ * For a [clean; adversarial] batch of 2 × samples rows: each row's clean partner (GatherElements indices,
+ * [rows, classes]) and its KL weight (β on adversarial rows, 0 on clean rows).
+ */
+export function tradesPartners(samples: number, classes: number, beta: number): { partner: BigInt64Array; weight: Float32Array } {
+  const rows = 2 * samples;
+  return {
+    partner: BigInt64Array.from({ length: rows * classes }, (_, i) => BigInt(Math.floor(i / classes) % samples)),
+    weight: Float32Array.from({ length: rows }, (_, r) => (r < samples ? 0 : beta)),
+  };
+}
 
 /**
  * For a [clean; aug1; aug2] batch of 3 × samples rows: the rows of the other two views of each row's
@@ -27,7 +53,7 @@ export function otherViews(samples: number, classes: number): [BigInt64Array, Bi
   return [at(1), at(2)];
 }
 
-export function softTargetHead(distillation: boolean, jsdWeight = 0): LossHeadBuilder {
+export function softTargetHead({ distillation = false, jsdWeight = 0, trades = false }: SoftTargetHeadOptions = {}): LossHeadBuilder {
   return (graph: Graph, logits: string, numClasses: number, dataType: number) => {
     const name = (hint: string) => graph.freshName(`train_loss_${hint}`);
     const op = (type: string, inputs: string[], attrs: Record<string, number> = {}) => {
@@ -60,6 +86,13 @@ export function softTargetHead(distillation: boolean, jsdWeight = 0): LossHeadBu
       const logMixture = op('Log', [op('Clip', [mixture, constant([], [1e-7], DataType.FLOAT), constant([], [1], DataType.FLOAT)])]);
       const kl = op('ReduceSum', [op('Mul', [probs, op('Sub', [logProbs, logMixture])]), axis], { keepdims: 0 });
       loss = op('Add', [loss, op('Mul', [kl, constant([], [jsdWeight / 3], DataType.FLOAT)])]);
+    }
+    if (trades) {
+      graph.inputs.push(makeValueInfo(TRADES_PARTNER_INPUT, ['N', numClasses], DataType.INT64), makeValueInfo(TRADES_WEIGHT_INPUT, ['N'], dataType));
+      const logProbs = op('LogSoftmax', [logits], { axis: 1 });
+      const partnerLogProbs = op('GatherElements', [logProbs, TRADES_PARTNER_INPUT], { axis: 0 });
+      const kl = op('ReduceSum', [op('Mul', [op('Exp', [partnerLogProbs]), op('Sub', [partnerLogProbs, logProbs])]), axis], { keepdims: 0 });
+      loss = op('Add', [loss, op('Mul', [kl, TRADES_WEIGHT_INPUT])]);
     }
     return loss;
   };

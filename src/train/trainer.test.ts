@@ -162,3 +162,24 @@ test('AugMix with the consistency loss trains on three views per sample and coun
   assert.ok(result.history[1].testAccuracy >= 0.8, JSON.stringify(result.history));
   await assert.rejects(trainClassifier(graph, unit, unit, { epochs: 1, batchSize: 16, seed: 3, ...sgd(0.05, 0), augmixConsistency: { settings: { severity: 3, width: 3, depth: -1, alpha: 1 }, weight: 12 }, mix: { mixupAlpha: 0.2, cutmixAlpha: 0, switchProbability: 0.5 } }), /cannot be combined/);
 });
+
+test('TRADES training: every sample trains clean plus its KL example, counted once; mixing it with Mixup is refused', async () => {
+  const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 2, widths: [4], hidden: 0, seed: 1 });
+  const base = halves(96, 1);
+  const unit: TrainingData = { ...base, pixels: (i) => base.pixels(i).map((v) => Math.min(1, Math.max(0, 0.5 + v / 6))) };
+  const seen: number[] = [];
+  const settings = {
+    epochs: 2, batchSize: 16, seed: 3, ...sgd(0.05, 0),
+    normalization: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+    adversarial: { eps: 0.05, steps: 2, stepSize: 0.02, randomStart: true, mode: 'trades' as const, beta: 6 },
+    progress: (p: { seen: number }) => seen.push(p.seen),
+  };
+  const result = await trainClassifier(graph, unit, unit, settings);
+  assert.equal(seen[seen.length - 1], 96);
+  assert.ok(result.history.every((h) => Number.isFinite(h.trainLoss)));
+  assert.ok(result.history[1].testAccuracy >= 0.9, JSON.stringify(result.history));
+  const again = await trainClassifier(graph, unit, unit, settings);
+  assert.deepEqual(Array.from(again.graph.initializers.get('fc_w_6')!.data as Float32Array), Array.from(result.graph.initializers.get('fc_w_6')!.data as Float32Array), 'same seed, same weights');
+  await assert.rejects(trainClassifier(graph, unit, unit, { ...settings, mix: { mixupAlpha: 0.2, cutmixAlpha: 0, switchProbability: 0.5 } }), /TRADES cannot be combined/);
+  await assert.rejects(trainClassifier(graph, unit, unit, { ...settings, adversarial: { ...settings.adversarial, randomStart: false } }), /random start/);
+});

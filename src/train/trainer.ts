@@ -3,7 +3,8 @@
 // statistics); the update, the schedule and every technique (label smoothing, Mixup/CutMix, EMA, PGD
 // adversarial training, distillation, augmentation) run in TypeScript around it; the trained weights go
 // back into the original graph. Random draws: the epoch's order from (seed, 'order', epoch), a sample's
-// augmentation from (seed, epoch, sample), a batch's mixing and attack from (seed, 'mix'|'attack', step),
+// augmentation from (seed, epoch, sample), a row's dropout / drop-path masks from (seed, 'dropout', epoch,
+// sample, copy, node), a batch's mixing and attack from (seed, 'mix'|'attack', step),
 // so a run resumed at an epoch boundary repeats the unbroken run exactly.
 import { DataType } from '../onnx/proto.js';
 import { makeValueInfo } from '../onnx/build.js';
@@ -17,7 +18,8 @@ import { createOptimizer, clipGradientNorm, decays, type OptimizerSettings } fro
 import { learningRateAt } from './schedule.js';
 import { batchNormToTraining, runningStatistics, updateRunningStatistics } from './batchnorm.js';
 import { smoothedTargets, mixBatch, softmaxAtTemperature, type MixSettings } from './targets.js';
-import { softTargetHead, otherViews, OTHER_VIEWS_INPUTS, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT } from './loss-head.js';
+import { softTargetHead, otherViews, tradesPartners, OTHER_VIEWS_INPUTS, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT, TRADES_PARTNER_INPUT, TRADES_WEIGHT_INPUT } from './loss-head.js';
+import { tradesExamples, TRADES_DEFAULTS } from './trades.js';
 import { WeightEma } from './ema.js';
 import { LiveClassifier, adversarialExamples, normalizeBatch, type AdversarialSettings, type Normalization } from './adversarial.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -36,8 +38,14 @@ export interface TrainingData {
 export type SampleTransform = (image: Float32Array, rng: Rng) => Float32Array;
 
 export interface AdversarialTraining extends AdversarialSettings {
-  /** 'clean-adversarial': half the batch clean plus the adversarial copies of that half (RobustART); 'adversarial': every sample replaced by its adversarial example. */
-  readonly mode: 'clean-adversarial' | 'adversarial';
+  /**
+   * 'clean-adversarial': half the batch clean plus the adversarial copies of that half (RobustART);
+   * 'adversarial': every sample replaced by its adversarial example; 'trades': TRADES (src/train/trades.ts),
+   * every sample clean plus its KL-maximising copy, loss CE + β·KL.
+   */
+  readonly mode: 'clean-adversarial' | 'adversarial' | 'trades';
+  /** TRADES' weight β on the KL term (the reference's 6). */
+  readonly beta?: number;
 }
 
 export interface Distillation {
@@ -143,6 +151,9 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const distill = config.distillation;
   const consistency = config.augmixConsistency;
   if (consistency && (config.adversarial || config.mix || distill)) throw new RobustartError('AugMix with its consistency loss cannot be combined with adversarial training, Mixup/CutMix or distillation in one run; switch one of them off');
+  const trades = config.adversarial?.mode === 'trades' ? { ...config.adversarial, beta: config.adversarial.beta ?? TRADES_DEFAULTS.beta } : undefined;
+  if (trades && (config.mix || distill)) throw new RobustartError('TRADES cannot be combined with Mixup/CutMix or distillation in one run; switch one of them off');
+  if (trades && !trades.randomStart) throw new RobustartError('TRADES needs its random start: at x′ = x the KL gradient is zero and the examples never move; keep random_start on');
   // Weights as graph inputs so each step feeds the current values; BN in training mode.
   const trainGraph = prepared.graph.clone();
   asInputs(trainGraph, parameters);
@@ -150,7 +161,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const batchNorms = batchNormToTraining(trainGraph, trainShapes);
   const dropouts = dropoutToTraining(trainGraph, trainShapes, prepared.logitsName, config.dropRate ?? 0);
   const extraOutputs = batchNorms.flatMap((b) => [b.batchMean, b.batchVar]);
-  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: softTargetHead(!!distill, consistency?.weight ?? 0), input: false, parameters, extraOutputs, executionProvider: targetExecutionProvider() });
+  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: softTargetHead({ distillation: !!distill, jsdWeight: consistency?.weight ?? 0, trades: trades !== undefined }), input: false, parameters, extraOutputs, executionProvider: targetExecutionProvider() });
   const session = await createSession(gradientGraph.graph, { intraOpThreads: config.threads }, 'training graph');
   // Evaluation (and adversarial examples) on live weights: the graph in inference form, state as inputs.
   const evalGraph = prepared.graph.clone();
@@ -163,15 +174,20 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const imageDims = (n: number) => [n, channels, height, width];
   const toModelInput = (pixels: Float32Array) => normalizeBatch(pixels, channels, plane, config.normalization);
 
-  let attackSessions: { gradient: OrtSession } | undefined;
+  let attackSessions: { gradient: OrtSession; softTarget?: OrtSession } | undefined;
   let liveModel: LiveClassifier | undefined;
   if (config.adversarial) {
     const attackGraph = await buildGradientGraph({ ...prepared, graph: evalGraph.clone(), shapes: prepared.shapes }, { loss: 'ce', input: true });
     attackGraph.graph.outputs = attackGraph.graph.outputs.filter((o) => o.name !== undefined);
     attackSessions = { gradient: await createSession(attackGraph.graph, { intraOpThreads: config.threads }, 'adversarial example graph') };
+    if (trades) {
+      const klGraph = await buildGradientGraph({ ...prepared, graph: evalGraph.clone(), shapes: prepared.shapes }, { loss: softTargetHead(), input: true });
+      attackSessions.softTarget = await createSession(klGraph.graph, { intraOpThreads: config.threads }, 'TRADES example graph');
+    }
     liveModel = new LiveClassifier(imageShape, classes, {
       inputName: prepared.inputName, logitsName: prepared.logitsName, lossName: LOSS_OUTPUT, inputGradientName: gradientOutputName(prepared.inputName),
       forward: evalSession, gradient: attackSessions.gradient, feeds: () => feedsOf(weights, state),
+      softTarget: attackSessions.softTarget ? { session: attackSessions.softTarget, targetsName: SOFT_TARGETS_INPUT, inputGradientName: gradientOutputName(prepared.inputName) } : undefined,
     }, config.normalization);
   }
   let teacherSession: OrtSession | undefined;
@@ -228,6 +244,8 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
         });
       }
       let labels = indices.map((i) => train.label(i));
+      /** The sample each row of the batch shows. */
+      let rowSamples = indices;
       /** Samples in the batch (the views of one AugMix sample count once). */
       const samples = indices.length;
       if (consistency) {
@@ -241,8 +259,18 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
         });
         pixels = views;
         labels = [...labels, ...labels, ...labels];
+        rowSamples = [...indices, ...indices, ...indices];
       }
-      if (config.adversarial) {
+      if (trades) {
+        const attackRng = rngFor(config.seed, hashString('attack'), step);
+        const examples = await tradesExamples(liveModel!, trades, pixels, indices.map((key) => rngFor(attackRng.seed, key)));
+        const both = new Float32Array(2 * pixels.length);
+        both.set(pixels, 0);
+        both.set(examples, pixels.length);
+        pixels = both;
+        labels = [...labels, ...labels];
+        rowSamples = [...indices, ...indices];
+      } else if (config.adversarial) {
         const adv = config.adversarial;
         const half = adv.mode === 'clean-adversarial' ? Math.ceil(indices.length / 2) : indices.length;
         const attacked = pixels.subarray(0, half * size);
@@ -255,11 +283,12 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
           both.set(examples, half * size);
           pixels = both;
           labels = [...labels.slice(0, half), ...labels.slice(0, half)];
+          rowSamples = [...indices.slice(0, half), ...indices.slice(0, half)];
         }
       }
       const n = labels.length;
       let targets = smoothedTargets(labels, classes, smoothing);
-      if (consistency) targets.fill(0, samples * classes); // the AugMix views enter through the JS term only
+      if (consistency || trades) targets.fill(0, samples * classes); // AugMix views and TRADES copies enter through the JS / KL term only
       if (mixSettings) {
         const mixed = mixBatch(rngFor(config.seed, hashString('mix'), step), mixSettings, pixels, targets, { batch: n, channels, height, width, classes });
         pixels = mixed.images;
@@ -278,15 +307,29 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       }
       feeds[SOFT_TARGETS_INPUT] = tensor('float32', targets, [n, classes]);
       if (consistency) otherViews(samples, classes).forEach((rows, k) => (feeds[OTHER_VIEWS_INPUTS[k]] = tensor('int64', rows, [n, classes])));
-      dropouts.forEach((d, k) => {
-        const dims = trainShapes.get(d.input)!.dims.map((v, i) => (i === 0 ? n : (v as number)));
-        feeds[d.input] = tensor('float32', dropoutMask(rngFor(config.seed, hashString('dropout'), step, k), n, d), dims);
-      });
+      if (trades) {
+        const { partner, weight } = tradesPartners(samples, classes, trades.beta);
+        feeds[TRADES_PARTNER_INPUT] = tensor('int64', partner, [n, classes]);
+        feeds[TRADES_WEIGHT_INPUT] = tensor('float32', weight, [n]);
+      }
+      if (dropouts.length > 0) {
+        // Row r is copy c of sample s (the clean, adversarial or AugMix views of one sample are copies 0, 1, 2).
+        const copies = new Map<number, number>();
+        const rowKeys = rowSamples.map((sample) => {
+          const copy = copies.get(sample) ?? 0;
+          copies.set(sample, copy + 1);
+          return [sample, copy];
+        });
+        dropouts.forEach((d, k) => {
+          const dims = trainShapes.get(d.input)!.dims.map((v, i) => (i === 0 ? n : (v as number)));
+          feeds[d.input] = tensor('float32', dropoutMask(rowKeys.map(([sample, copy]) => rngFor(config.seed, hashString('dropout'), epoch, sample, copy, k)), d), dims);
+        });
+      }
       const out = await session.run(feeds);
       learningRate = learningRateAt(schedule, step);
       const gradients = parameters.map((name) => {
         const g = Float32Array.from(out[gradientGraph.gradients.get(name)!].data as Float32Array);
-        const count = consistency ? samples : n;
+        const count = consistency || trades ? samples : n;
         for (let i = 0; i < g.length; i++) g[i] /= count;
         return g;
       });
@@ -299,7 +342,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       }
       ema?.update(weights);
       for (const v of out[gradientGraph.lossName].data as Float32Array) lossSum += v;
-      const counted = consistency ? samples : n;
+      const counted = consistency || trades ? samples : n;
       correct += countCorrect((out[prepared.logitsName].data as Float32Array).subarray(0, counted * classes), labels.slice(0, counted), classes);
       seen += counted;
       imagesDone += indices.length;
@@ -322,6 +365,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   await session.release();
   await evalSession.release();
   await attackSessions?.gradient.release();
+  await attackSessions?.softTarget?.release();
   await teacherSession?.release();
   const final = ema ? ema.shadow : weights;
   const trained = model.clone();

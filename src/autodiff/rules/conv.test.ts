@@ -21,5 +21,10 @@ test('Conv gradient, 1x1 and rectangular kernel (float32)', async () => {
   await assertGradient(conv([2, 4, 5, 5], [3, 4, 1, 1], {}));
   await assertGradient(conv([1, 2, 6, 8], [2, 2, 2, 3], { strides: [1, 2] }));
 });
+test('Conv gradient, pointwise weight gradient as GEMMs: 1x1 stride 2 with a dropped remainder, padded, 1-D (float32)', async () => {
+  await assertGradient(conv([2, 4, 7, 7], [3, 4, 1, 1], { strides: [2, 2] }));
+  await assertGradient(conv([2, 2, 4, 5], [3, 2, 1, 1], { pads: [1, 0, 0, 1], strides: [2, 1] }));
+  await assertGradient(conv([2, 3, 9], [4, 3, 1], { strides: [3] }, false));
+});
 test('Conv gradient, patch embedding (kernel = stride) (float32)', () => assertGradient(conv([2, 3, 8, 8], [5, 3, 4, 4], { strides: [4, 4] })));
 test('Conv gradient, 1-D (float32)', () => assertGradient(conv([2, 3, 9], [4, 3, 3], { pads: [1, 1], strides: [2] })));

@@ -1,7 +1,9 @@
 // Conv (any spatial rank, groups, depthwise, dilation, stride, explicit pads or auto_pad).
 // Input gradient: ConvTranspose with the forward attributes and the output_padding that restores the
 // input size. Weight gradient: a Conv that correlates the input with the output gradient, with the
-// roles of batch and channels swapped (batch becomes the reduction axis) and stride/dilation swapped.
+// roles of batch and channels swapped (batch becomes the reduction axis) and stride/dilation swapped;
+// for pointwise (1×1) convolutions, a batched MatMul instead (onnxruntime runs it as GEMMs, not as a
+// Conv whose kernel is the whole feature map).
 import type { NodeProto } from '../../onnx/proto.js';
 import { intAttribute, intsAttribute, stringAttribute } from '../../onnx/build.js';
 import { registerVjp } from '../registry.js';
@@ -63,7 +65,8 @@ registerVjp('Conv', {
         { dims: ctx.dims(x), dataType },
       );
     }
-    if (wanted[1]) grads[1] = weightGradient(ctx, x, dy!, wDims, group, g, dataType);
+    const pointwise = group === 1 && g.kernel.every((k) => k === 1);
+    if (wanted[1]) grads[1] = pointwise ? pointwiseWeightGradient(ctx, x, dy!, wDims, g, dataType) : weightGradient(ctx, x, dy!, wDims, group, g, dataType);
     if (wanted[2] && b) {
       const axes = [0, ...Array.from({ length: g.spatial }, (_, i) => i + 2)];
       grads[2] = ctx.emit('ReduceSum', [dy!, ctx.int64(axes)], { keepdims: 0 }, { dims: ctx.dims(b), dataType });
@@ -137,4 +140,30 @@ function weightGradient(ctx: VjpContext, x: string, dy: string, wDims: number[],
     );
   }
   return ctx.emit('Transpose', [cropped], { perm: [1, 0, ...sp.map((i) => i + 2)] }, { dims: wDims, dataType });
+}
+
+/**
+ * Pointwise (1×1, group 1) weight gradient as GEMMs: dW[o, c] = Σ_n Σ_p dY[n, o, p] · X[n, c, p·stride]
+ * (the strided positions taken by one Slice), a batched MatMul summed over n. Measured at batch 8
+ * on a ResNet downsample conv (64→128, 56², stride 2): about 30 ms against 250 ms for the correlation
+ * Conv, whose kernel is the whole output map. For larger kernels the unfolded input (one Slice per
+ * tap) costs more than it saves, so they keep the correlation Conv.
+ */
+function pointwiseWeightGradient(ctx: VjpContext, x: string, dy: string, wDims: number[], g: ConvGeometry, dataType: number): string {
+  const [cOut, cIn] = wDims;
+  const sp = Array.from({ length: g.spatial }, (_, i) => i);
+  const batch = ctx.dims(x)[0];
+  const positions = g.outputSize.reduce((a, v) => a * v, 1);
+  let taken = x;
+  if (g.pads.some((p) => p > 0)) {
+    taken = ctx.emit('Pad', [x, ctx.int64([0, 0, ...g.pads.slice(0, g.spatial), 0, 0, ...g.pads.slice(g.spatial)])], {}, { dims: [batch, cIn, ...g.inputSize.map((v, i) => v + g.pads[i] + g.pads[i + g.spatial])], dataType });
+  }
+  const covered = g.outputSize.map((size, i) => (size - 1) * g.strides[i] + 1);
+  if (g.strides.some((s) => s > 1) || covered.some((c, i) => c !== g.inputSize[i] + g.pads[i] + g.pads[i + g.spatial])) {
+    taken = ctx.emit('Slice', [taken, ctx.int64(sp.map(() => 0)), ctx.int64(covered), ctx.int64(sp.map((i) => i + 2)), ctx.int64(g.strides)], {}, { dims: [batch, cIn, ...g.outputSize], dataType });
+  }
+  const columns = ctx.emit('Transpose', [ctx.reshape(taken, [batch, cIn, positions])], { perm: [0, 2, 1] }, { dims: [batch, positions, cIn], dataType });
+  const perSample = ctx.emit('MatMul', [ctx.reshape(dy, [batch, cOut, positions]), columns], {}, { dims: [batch, cOut, cIn], dataType });
+  const summed = ctx.emit('ReduceSum', [perSample, ctx.int64([0])], { keepdims: 0 }, { dims: [cOut, cIn], dataType });
+  return ctx.reshape(summed, wDims);
 }
