@@ -8,6 +8,7 @@
 // Flags: --batch N (default 2), --repeats N (timed runs, default 3), --models resnet50,vit-b16
 import { buildResNet } from '../model/builders/resnet.js';
 import { buildViT } from '../model/builders/vit.js';
+import { buildConvNeXt } from '../model/builders/convnext.js';
 import type { Graph } from '../onnx/graph.js';
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
 import { execFileSync } from 'node:child_process';
@@ -20,6 +21,8 @@ const MEMORY_TARGET_MIB = 1.2 * 1024;
 export const GRAD_BENCH_MODELS: Record<string, () => Graph> = {
   resnet50: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'bottleneck', layers: [3, 4, 6, 3], width: 64, seed: 0 }),
   'vit-b16': () => buildViT({ inputSize: [3, 224, 224], numClasses: 1000, patchSize: 16, dim: 768, depth: 12, heads: 12, seed: 0 }),
+  // torchvision convnext_tiny (the zoo preset's widths and depths).
+  'convnext-t': () => buildConvNeXt({ inputSize: [3, 224, 224], numClasses: 1000, widths: [96, 192, 384, 768], depths: [3, 3, 9, 3], seed: 0 }),
 };
 
 async function seconds(fn: () => Promise<unknown>, repeats: number): Promise<number> {
