@@ -1,10 +1,13 @@
-// Shape and dtype of every value in a graph, discovered by running onnxruntime with every intermediate
-// exposed as an output, at two batch sizes: a dim that changes with the batch is recorded as dynamic
-// (null), so rules built from these shapes keep the batch dynamic.
+// Shape and dtype of every value in a graph, discovered by running onnxruntime at two batch sizes on the graph with,
+// for every intermediate value, its Shape and its first few elements as outputs: a dim that changes with the batch is
+// recorded as dynamic (null), so rules built from these shapes keep the batch dynamic. The values themselves are not
+// outputs: ORT keeps graph outputs alive to the end of a run, so fetching them held every activation of the model at
+// the probe batch at once (the peak memory of a large model's whole gradient set-up), and one run per probe suffices.
 import type { Graph } from './graph.js';
 import { dataTypeOfOrt, ortTypeOf, valueInfoDims } from './graph.js';
 import { createSession, tensor, type SessionOptions } from './runtime.js';
-import { DataType } from './proto.js';
+import { DataType, type NodeProto } from './proto.js';
+import { makeNode } from './build.js';
 import { Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
 
@@ -40,37 +43,36 @@ interface Probed {
   readonly value?: number[];
 }
 
-/** Bytes of values fetched per run after the first probe (ResNet-50 at 224x224 has ~430 MiB of values at batch 3). */
-const PROBE_CHUNK_BYTES = 128 * 2 ** 20;
+/** Name suffixes of a value's probe outputs: its shape, and its first MAX_RECORDED_VALUES elements (which give its dtype). */
+const SHAPE_SUFFIX = '__probe_shape';
+const HEAD_SUFFIX = '__probe_head';
 
-const ELEMENT_BYTES: Record<string, number> = { float32: 4, int32: 4, float16: 2, bool: 1, uint8: 1, int8: 1 };
-
-/** Runs the first probe is split into (its value sizes are not known before it). */
-const FIRST_PROBE_CHUNKS = 4;
-
-/** `names` in order, cut into `count` runs of about equal length (the last may be shorter or empty runs dropped). */
-function chunkByCount(names: string[], count: number): string[][] {
-  const length = Math.ceil(names.length / count);
-  const chunks: string[][] = [];
-  for (let i = 0; i < names.length; i += length) chunks.push(names.slice(i, i + length));
-  return chunks.length > 0 ? chunks : [[]];
-}
-
-/** `names` in order, cut where the sizes seen at the first probe, times `scale`, pass PROBE_CHUNK_BYTES. */
-function chunkByBytes(names: string[], first: Map<string, Probed>, scale: number): string[][] {
-  const chunks: string[][] = [[]];
-  let bytes = 0;
-  for (const name of names) {
-    const seen = first.get(name);
-    const size = seen ? seen.size * (ELEMENT_BYTES[seen.type] ?? 8) * scale : 0;
-    if (bytes + size > PROBE_CHUNK_BYTES && chunks[chunks.length - 1].length > 0) {
-      chunks.push([]);
-      bytes = 0;
+/**
+ * The graph with Shape(v) and Slice(Reshape(v, [-1]), 0, MAX_RECORDED_VALUES) of every value v as its outputs, the
+ * probe nodes placed right after v's producer. Returns it with the probe output names per value.
+ */
+function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
+  const probe = graph.clone();
+  const int64 = (hint: string, values: number[]) => {
+    const name = probe.freshName(hint);
+    probe.initializers.set(name, { dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
+    return name;
+  };
+  const flat = int64('probe_flat', [-1]), start = int64('probe_start', [0]), end = int64('probe_end', [MAX_RECORDED_VALUES]);
+  const outputs = new Map<string, { shape: string; head: string }>();
+  probe.nodes = graph.nodes.flatMap((node) => {
+    const probes: NodeProto[] = [];
+    for (const v of node.output ?? []) {
+      if (!v || !wanted.has(v) || outputs.has(v)) continue;
+      const names = { shape: probe.freshName(v + SHAPE_SUFFIX), head: probe.freshName(v + HEAD_SUFFIX) };
+      const flattened = probe.freshName(`${v}__probe_flat`);
+      probes.push(makeNode('Shape', [v], [names.shape]), makeNode('Reshape', [v, flat], [flattened]), makeNode('Slice', [flattened, start, end], [names.head]));
+      outputs.set(v, names);
     }
-    chunks[chunks.length - 1].push(name);
-    bytes += size;
-  }
-  return chunks;
+    return [{ ...node }, ...probes];
+  });
+  probe.outputs = [...outputs.values()].flatMap((o) => [{ name: o.shape }, { name: o.head }]);
+  return { probe, outputs };
 }
 
 export async function discoverShapes(graph: Graph, options: SessionOptions = {}): Promise<ShapeMap> {
@@ -81,9 +83,8 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
   const wanted: string[] = [];
   const seen = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name ?? '')]);
   for (const n of graph.nodes) for (const o of n.output ?? []) if (o && !seen.has(o)) (seen.add(o), wanted.push(o));
-  const probeGraph = graph.clone();
-  probeGraph.outputs = wanted.map((name) => ({ name }));
-  const session = await createSession(probeGraph, { ...options, reuseMemory: false }, 'model for shape discovery');
+  const { probe, outputs } = probeGraphOf(graph, new Set(wanted));
+  const session = await createSession(probe, { ...options, reuseMemory: false }, 'model for shape discovery');
   const results: Map<string, Probed>[] = [];
   for (const batch of probes) {
     const rng = new Rng(batch);
@@ -107,21 +108,16 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
       feeds[name] = tensor(type as 'float32', data, dims);
       if (results.length === 0) shapes.set(name, { dims: valueInfoDims(input).map((d, axis) => (d === null && axis === 0 ? null : d)), dataType: elem });
     }
-    // Every value a run fetches is held twice at its end (ORT's output and its JavaScript copy), so the values are
-    // fetched in chunks: FIRST_PROBE_CHUNKS at the first probe (sizes unknown yet), then about PROBE_CHUNK_BYTES
-    // each (the first probe's sizes scaled by the batch). Each chunk is a forward run more; the probe session keeps
-    // no arena, so a chunk's buffers are freed before the next.
-    const chunks = results.length === 0 ? chunkByCount(wanted, FIRST_PROBE_CHUNKS) : chunkByBytes(wanted, results[0], batch / probes[0]);
     const integer = new Set(['int64', 'int32']);
     const found = new Map<string, Probed>();
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      const out = await session.run(feeds, chunk);
-      for (const [k, v] of Object.entries(out)) {
-        found.set(k, { dims: v.dims, type: v.type, size: v.size, ...(integer.has(v.type) && v.size <= MAX_RECORDED_VALUES ? { value: Array.from(v.data as ArrayLike<number | bigint>, Number) } : {}) });
-        v.dispose();
-      }
+    const out = await session.run(feeds);
+    for (const [name, o] of outputs) {
+      const dims = Array.from(out[o.shape].data as BigInt64Array, Number);
+      const head = out[o.head];
+      const size = dims.reduce((a, b) => a * b, 1);
+      found.set(name, { dims, type: head.type, size, ...(integer.has(head.type) && size <= MAX_RECORDED_VALUES ? { value: Array.from(head.data as ArrayLike<number | bigint>, Number) } : {}) });
     }
+    for (const t of Object.values(out)) t.dispose();
     results.push(found);
   }
   await session.release();
