@@ -2,12 +2,12 @@
 // forward+input-gradient steps at the given batch, and prints its peak RSS (after set-up, and overall) as JSON.
 // A process per measurement, because the peak RSS of a process only ever grows.
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
-import { GRAD_BENCH_MODELS } from './grad.js';
+import { buildBenchModel } from './_models.js';
 import { peakRssMiB } from './_timing.js';
 
 const [name, batchText] = process.argv.slice(2);
 const batch = Number(batchText);
-const model = await createDifferentiableClassifier(GRAD_BENCH_MODELS[name]());
+const model = await createDifferentiableClassifier(buildBenchModel(name));
 const setupPeak = peakRssMiB();
 const [c, h, w] = model.inputShape;
 const images = new Float32Array(batch * c * h * w);

@@ -3,24 +3,18 @@
 // same machine in the same run. Issue 3's target: forward+backward ≤ 3× forward (PyTorch's own ratio
 // for ResNet-50 on this machine class is 3.3×).
 // Then the memory of forward+input-gradient: peak RSS of a fresh process per model and batch (--memory-batches,
-// default 1,2,8; --memory-models, default resnet50; --no-memory skips it) beside the target, <= 1.2 GiB at batch 2
+// default 1,2,8; --memory-models, default resnet50,convnext-t; --no-memory skips it) beside the target, <= 1.2 GiB at batch 2
 // (PyTorch 1.13's peak for ResNet-50 at batch 2 on this machine class is about 0.75 GiB).
-// Flags: --batch N (default 2), --repeats N (timed runs, default 3), --models resnet50,vit-b16
-import { buildResNet } from '../model/builders/resnet.js';
-import { buildViT } from '../model/builders/vit.js';
-import type { Graph } from '../onnx/graph.js';
+// Flags: --batch N (default 2), --repeats N (timed runs, default 3), --models resnet50,vit-b16 (also convnext-t, or a
+// path to an .onnx file: tools/export-bench-swin.py writes Swin-T)
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { peakRssMiB, flag } from './_timing.js';
+import { benchModelLabel, buildBenchModel } from './_models.js';
 
 /** Target peak RSS of forward+input-gradient at batch 2, MiB (1.2 GiB). */
 const MEMORY_TARGET_MIB = 1.2 * 1024;
-
-export const GRAD_BENCH_MODELS: Record<string, () => Graph> = {
-  resnet50: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'bottleneck', layers: [3, 4, 6, 3], width: 64, seed: 0 }),
-  'vit-b16': () => buildViT({ inputSize: [3, 224, 224], numClasses: 1000, patchSize: 16, dim: 768, depth: 12, heads: 12, seed: 0 }),
-};
 
 async function seconds(fn: () => Promise<unknown>, repeats: number): Promise<number> {
   await fn(); // warm-up
@@ -37,13 +31,13 @@ export async function run(args: string[]): Promise<void> {
   const batch = flag(args, 'batch', 2);
   const repeats = flag(args, 'repeats', 3);
   const i = args.indexOf('--models');
-  const names = i >= 0 ? args[i + 1].split(',') : Object.keys(GRAD_BENCH_MODELS);
+  const names = i >= 0 ? args[i + 1].split(',') : ['resnet50', 'vit-b16'];
   const list = (flagName: string, fallback: string) => (args.indexOf(`--${flagName}`) >= 0 ? args[args.indexOf(`--${flagName}`) + 1] : fallback).split(',');
   console.log(`grad bench: batch ${batch}, best of ${repeats} timed runs after one warm-up, onnxruntime CPU`);
   console.log('model      fwd img/s  fwd+grad img/s  ratio  setup s');
   for (const name of names) {
     const setupStart = Date.now();
-    const model = await createDifferentiableClassifier(GRAD_BENCH_MODELS[name]());
+    const model = await createDifferentiableClassifier(buildBenchModel(name));
     const [c, h, w] = model.inputShape;
     const images = new Float32Array(batch * c * h * w);
     for (let k = 0; k < images.length; k++) images[k] = ((k * 2654435761) % 1000) / 1000;
@@ -52,7 +46,7 @@ export async function run(args: string[]): Promise<void> {
     const setup = (Date.now() - setupStart) / 1000;
     const forward = await seconds(() => model.logits(images, batch), repeats);
     const backward = await seconds(() => model.lossAndGradient(images, batch, labels, { kind: 'ce' }), repeats);
-    console.log(`${name.padEnd(10)} ${(batch / forward).toFixed(2).padStart(9)}  ${(batch / backward).toFixed(2).padStart(14)}  ${(backward / forward).toFixed(2).padStart(5)}  ${setup.toFixed(1).padStart(7)}`);
+    console.log(`${benchModelLabel(name).padEnd(10)} ${(batch / forward).toFixed(2).padStart(9)}  ${(batch / backward).toFixed(2).padStart(14)}  ${(backward / forward).toFixed(2).padStart(5)}  ${setup.toFixed(1).padStart(7)}`);
     await model.release();
   }
   console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
@@ -60,10 +54,10 @@ export async function run(args: string[]): Promise<void> {
   console.log(`\nmemory of forward+input-gradient (a fresh process each; target <= ${MEMORY_TARGET_MIB.toFixed(0)} MiB peak at batch 2)`);
   console.log('model      batch  set-up peak MiB  peak MiB  RSS after steps MiB  peak / target');
   const child = fileURLToPath(new URL('./_grad-memory.js', import.meta.url));
-  for (const name of list('memory-models', 'resnet50')) {
+  for (const name of list('memory-models', 'resnet50,convnext-t')) {
     for (const batch of list('memory-batches', '1,2,8').map(Number)) {
       const m = JSON.parse(execFileSync(process.execPath, [child, name, String(batch)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { setupPeak: number; peak: number; steadyRss: number };
-      console.log(`${name.padEnd(10)} ${String(batch).padStart(5)}  ${m.setupPeak.toFixed(0).padStart(15)}  ${m.peak.toFixed(0).padStart(8)}  ${m.steadyRss.toFixed(0).padStart(19)}  ${(m.peak / MEMORY_TARGET_MIB).toFixed(2).padStart(13)}`);
+      console.log(`${benchModelLabel(name).padEnd(10)} ${String(batch).padStart(5)}  ${m.setupPeak.toFixed(0).padStart(15)}  ${m.peak.toFixed(0).padStart(8)}  ${m.steadyRss.toFixed(0).padStart(19)}  ${(m.peak / MEMORY_TARGET_MIB).toFixed(2).padStart(13)}`);
     }
   }
 }

@@ -1,10 +1,12 @@
-// Shape and dtype of every value in a graph, discovered by running onnxruntime with every intermediate's
-// shape exposed as an output, at two batch sizes: a dim that changes with the batch is recorded as dynamic
-// (null), so rules built from these shapes keep the batch dynamic.
+// Shape and dtype of every value in a graph, discovered by running onnxruntime at two batch sizes on the graph with,
+// for every intermediate value, its Shape and its first few elements as outputs: a dim that changes with the batch is
+// recorded as dynamic (null), so rules built from these shapes keep the batch dynamic. The values themselves are not
+// outputs: ORT keeps graph outputs alive to the end of a run, so fetching them held every activation of the model at
+// the probe batch at once (the peak memory of a large model's whole gradient set-up), and one run per probe suffices.
 import type { Graph } from './graph.js';
 import { dataTypeOfOrt, ortTypeOf, valueInfoDims } from './graph.js';
 import { createSession, tensor, type SessionOptions } from './runtime.js';
-import { DataType } from './proto.js';
+import { DataType, type NodeProto } from './proto.js';
 import { makeNode } from './build.js';
 import { Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
@@ -37,32 +39,37 @@ const PROBE_BATCHES = [2, 3] as const;
 interface Probed {
   readonly dims: readonly number[];
   readonly type: string;
+  readonly size: number;
   readonly value?: number[];
 }
 
+/** Name suffixes of a value's probe outputs: its shape, and its first MAX_RECORDED_VALUES elements (which give its dtype). */
+const SHAPE_SUFFIX = '__probe_shape';
+const HEAD_SUFFIX = '__probe_head';
+
 /**
- * The probe graph: `graph` with each wanted value's shape and its first MAX_RECORDED_VALUES elements as outputs, in
- * place of the value itself. Fetching whole values held every activation twice at the end of a run (ORT's output and
- * its JavaScript copy); these outputs are a few numbers each, so one forward run per probe batch fetches them all
- * with the memory of an ordinary forward pass.
+ * The graph with Shape(v) and Slice(Reshape(v, [-1]), 0, MAX_RECORDED_VALUES) of every value v as its outputs, the
+ * probe nodes placed right after v's producer. Returns it with the probe output names per value.
  */
-function probeGraph(graph: Graph, wanted: readonly string[]): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
+function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
   const probe = graph.clone();
-  const used = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name ?? ''), ...graph.nodes.flatMap((n) => n.output ?? [])]);
-  let prefix = 'shape_probe';
-  while ([...used].some((n) => n.startsWith(prefix))) prefix += '_';
-  const int64 = (name: string, values: number[]) => probe.initializers.set(name, { dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values, BigInt) });
-  const flat = `${prefix}_flat`;
-  const starts = `${prefix}_starts`;
-  const ends = `${prefix}_ends`;
-  int64(flat, [-1]);
-  int64(starts, [0]);
-  int64(ends, [MAX_RECORDED_VALUES]);
+  const int64 = (hint: string, values: number[]) => {
+    const name = probe.freshName(hint);
+    probe.initializers.set(name, { dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
+    return name;
+  };
+  const flat = int64('probe_flat', [-1]), start = int64('probe_start', [0]), end = int64('probe_end', [MAX_RECORDED_VALUES]);
   const outputs = new Map<string, { shape: string; head: string }>();
-  wanted.forEach((name, i) => {
-    const names = { shape: `${prefix}_${i}_shape`, flat: `${prefix}_${i}_flat`, head: `${prefix}_${i}_head` };
-    probe.nodes.push(makeNode('Shape', [name], [names.shape]), makeNode('Reshape', [name, flat], [names.flat]), makeNode('Slice', [names.flat, starts, ends], [names.head]));
-    outputs.set(name, { shape: names.shape, head: names.head });
+  probe.nodes = graph.nodes.flatMap((node) => {
+    const probes: NodeProto[] = [];
+    for (const v of node.output ?? []) {
+      if (!v || !wanted.has(v) || outputs.has(v)) continue;
+      const names = { shape: probe.freshName(v + SHAPE_SUFFIX), head: probe.freshName(v + HEAD_SUFFIX) };
+      const flattened = probe.freshName(`${v}__probe_flat`);
+      probes.push(makeNode('Shape', [v], [names.shape]), makeNode('Reshape', [v, flat], [flattened]), makeNode('Slice', [flattened, start, end], [names.head]));
+      outputs.set(v, names);
+    }
+    return [{ ...node }, ...probes];
   });
   probe.outputs = [...outputs.values()].flatMap((o) => [{ name: o.shape }, { name: o.head }]);
   return { probe, outputs };
@@ -76,7 +83,7 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
   const wanted: string[] = [];
   const seen = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name ?? '')]);
   for (const n of graph.nodes) for (const o of n.output ?? []) if (o && !seen.has(o)) (seen.add(o), wanted.push(o));
-  const { probe, outputs } = probeGraph(graph, wanted);
+  const { probe, outputs } = probeGraphOf(graph, new Set(wanted));
   const session = await createSession(probe, { ...options, reuseMemory: false }, 'model for shape discovery');
   const results: Map<string, Probed>[] = [];
   for (const batch of probes) {
@@ -101,15 +108,14 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
       feeds[name] = tensor(type as 'float32', data, dims);
       if (results.length === 0) shapes.set(name, { dims: valueInfoDims(input).map((d, axis) => (d === null && axis === 0 ? null : d)), dataType: elem });
     }
-    const out = await session.run(feeds);
     const integer = new Set(['int64', 'int32']);
     const found = new Map<string, Probed>();
+    const out = await session.run(feeds);
     for (const [name, o] of outputs) {
-      const shape = out[o.shape];
+      const dims = Array.from(out[o.shape].data as BigInt64Array, Number);
       const head = out[o.head];
-      const dims = Array.from(shape.data as BigInt64Array, Number);
       const size = dims.reduce((a, b) => a * b, 1);
-      found.set(name, { dims, type: head.type, ...(integer.has(head.type) && size <= MAX_RECORDED_VALUES ? { value: Array.from(head.data as ArrayLike<number | bigint>, Number) } : {}) });
+      found.set(name, { dims, type: head.type, size, ...(integer.has(head.type) && size <= MAX_RECORDED_VALUES ? { value: Array.from(head.data as ArrayLike<number | bigint>, Number) } : {}) });
     }
     for (const t of Object.values(out)) t.dispose();
     results.push(found);

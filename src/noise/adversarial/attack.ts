@@ -165,18 +165,49 @@ export function checkBatch(model: DifferentiableClassifier, images: Float32Array
 }
 
 /**
- * The verdict: one uncounted forward pass on the returned images, so `success` always matches the model's
- * actual prediction. Minimum-norm attacks with an ε first project onto the ε-ball (foolbox's "clipped").
+ * The model's logits on each sample's current adversarial image, where the attack has already computed them with a
+ * logits call on exactly that image: `finish` then spends no second forward pass on the sample. Logits from a
+ * gradient call never count (its graph may round differently from the model's own), so a sample whose image was
+ * last set from one is forgotten.
+ */
+export class Verdicts {
+  readonly logits: Float32Array;
+  readonly known: Uint8Array;
+  constructor(batch: number, readonly classes: number) {
+    this.logits = new Float32Array(batch * classes);
+    this.known = new Uint8Array(batch);
+  }
+
+  /** Sample `index`'s image is the one whose logits are row `row` of `logits`. */
+  set(index: number, logits: Float32Array, row: number): void {
+    this.logits.set(logits.subarray(row * this.classes, (row + 1) * this.classes), index * this.classes);
+    this.known[index] = 1;
+  }
+
+  forget(index: number): void {
+    this.known[index] = 0;
+  }
+}
+
+/**
+ * The verdict: the model's prediction on the returned images, so `success` always matches it — from `verdicts` where
+ * the attack's last logits call already saw the returned image, else from one uncounted forward pass. Minimum-norm
+ * attacks with an ε first project onto the ε-ball (foolbox's "clipped"), which leaves every image to that pass.
  */
 export async function finish(
   oracle: Oracle, clean: Float32Array, adversarial: Float32Array, labels: Int32Array, batch: number, norm: Norm,
-  extra: { targets?: Int32Array; projectEps?: number; lossStart?: Float32Array; lossEnd?: Float32Array; degenerateGradient?: Uint8Array } = {},
+  extra: { targets?: Int32Array; projectEps?: number; lossStart?: Float32Array; lossEnd?: Float32Array; degenerateGradient?: Uint8Array; verdicts?: Verdicts } = {},
 ): Promise<AttackResult> {
-  if (extra.projectEps !== undefined) projectToThreat(clean, adversarial, batch, norm, extra.projectEps);
+  const { projectEps, verdicts, ...rest } = extra;
+  if (projectEps !== undefined) projectToThreat(clean, adversarial, batch, norm, projectEps);
   const classes = oracle.model.numClasses;
-  const logits = await oracle.logits(adversarial, range(batch), false);
+  const known = projectEps === undefined && verdicts ? verdicts.known : new Uint8Array(batch);
+  const unknown = range(batch).filter((n) => !known[n]);
+  const computed = unknown.length > 0 ? await oracle.logits(gather(adversarial, unknown, oracle.size), unknown, false) : new Float32Array(0);
+  const predicted = new Int32Array(batch);
+  for (let n = 0; n < batch; n++) if (known[n]) predicted[n] = argmax(verdicts!.logits, n, classes);
+  unknown.forEach((n, k) => (predicted[n] = argmax(computed, k, classes)));
   const success = new Uint8Array(batch);
-  for (let n = 0; n < batch; n++) success[n] = isAdversarial(argmax(logits, n, classes), labels[n], extra.targets?.[n]) ? 1 : 0;
-  const { projectEps: _ignored, ...rest } = extra;
+  for (let n = 0; n < batch; n++) success[n] = isAdversarial(predicted[n], labels[n], extra.targets?.[n]) ? 1 : 0;
   return { adversarial, success, queries: oracle.queries, norms: perturbationNorms(clean, adversarial, batch, norm), ...rest };
 }

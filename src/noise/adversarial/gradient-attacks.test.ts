@@ -1,6 +1,7 @@
 // Invariants of the projected-gradient family (FGSM, BIM, PGD-L∞/L2/L1, MIM) on the tiny MLP task.
 import { test } from 'node:test';
-import { indexStreams } from './attack.js';
+import { indexStreams, predictions, type AttackResult } from './attack.js';
+import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
@@ -83,4 +84,42 @@ test('without early stopping every sample pays for every step and the verdict is
   const r = await checkAttackInvariants(model, attack, images, labels, count);
   assert.ok(r.queries.every((q) => q === 1 + 6 + 1));
   assert.ok(successCount(r) > 0);
+});
+
+/** The tiny model, counting the images it sees in logits calls and in gradient calls. */
+function countingModel(): { model: DifferentiableClassifier; forwardImages: () => number; gradientImages: () => number } {
+  let forward = 0, gradient = 0;
+  const counted: DifferentiableClassifier = {
+    inputShape: model.inputShape,
+    numClasses: model.numClasses,
+    logits: (x, n) => ((forward += n), model.logits(x, n)),
+    lossAndGradient: (x, n, y, loss) => ((gradient += n), model.lossAndGradient(x, n, y, loss)),
+  };
+  return { model: counted, forwardImages: () => forward, gradientImages: () => gradient };
+}
+
+/** Success must equal the model's own prediction on the returned images. */
+async function assertHonestSuccess(r: AttackResult, truth = labels): Promise<void> {
+  const predicted = predictions(await model.logits(r.adversarial, count), count, model.numClasses);
+  predicted.forEach((p, i) => assert.equal(r.success[i], p !== truth[i] ? 1 : 0, `sample ${i}`));
+}
+
+test('the verdict reuses the last logits call: PGD without early stop and FGSM spend no extra forward pass', async () => {
+  const pgd = countingModel();
+  const r = await new PGD(pgd.model, { eps: 0.15, steps: 6, earlyStop: false }).run(images, labels, count, indexStreams(6, 'test', count));
+  // The clean check, 6 gradient steps, the last iterate's logits: and no forward pass for the verdict.
+  assert.equal(pgd.gradientImages(), 6 * count);
+  assert.equal(pgd.forwardImages(), 2 * count);
+  assert.ok(successCount(r) > 0 && successCount(r) < count);
+  await assertHonestSuccess(r);
+  const fgsm = countingModel();
+  // Sample 0 gets a label the model does not predict: the gradient call's logits find it misclassified, so its
+  // verdict is a forward pass on the clean image; every other sample's is the forward pass on its step's result.
+  const wrong = labels.slice();
+  wrong[0] = (predictions(await model.logits(images.subarray(0, images.length / count), 1), 1, model.numClasses)[0] + 1) % model.numClasses;
+  const f = await new FGSM(fgsm.model, { eps: 0.1 }).run(images, wrong, count, indexStreams(6, 'test', count));
+  assert.equal(fgsm.gradientImages(), count);
+  assert.equal(fgsm.forwardImages(), count);
+  assert.equal(f.success[0], 1);
+  await assertHonestSuccess(f, wrong);
 });

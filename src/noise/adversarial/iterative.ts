@@ -3,7 +3,7 @@
 import type { DifferentiableClassifier, LossSpec } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
 import {
-  Oracle, argmax, chooseTargets, checkBatch, finish, gather, isAdversarial, range, scatter,
+  Oracle, Verdicts, argmax, chooseTargets, checkBatch, finish, gather, isAdversarial, range, scatter,
   type AttackResult, type RunOptions,
 } from './attack.js';
 import { lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
@@ -45,12 +45,16 @@ export async function iterativeAttack(
   const degenerate = new Uint8Array(batch);
 
   const earlyStop = s.earlyStop ?? true;
-  const markDone = (logits: Float32Array, active: Int32Array, x: Float32Array, final = false): Int32Array => {
+  // Logits of a model (logits) call on a returned image spare `finish` its forward pass on that sample.
+  const verdicts = new Verdicts(batch, classes);
+  const markDone = (logits: Float32Array, active: Int32Array, x: Float32Array, final: boolean, fromModelCall: boolean): Int32Array => {
     const keep: number[] = [];
     active.forEach((idx, k) => {
       if ((earlyStop || final) && isAdversarial(argmax(logits, k, classes), labels[idx], targets?.[idx])) {
         done[idx] = 1;
         adversarial.set(x.subarray(k * size, (k + 1) * size), idx * size);
+        if (fromModelCall) verdicts.set(idx, logits, k);
+        else verdicts.forget(idx);
       } else keep.push(k);
     });
     return Int32Array.from(keep);
@@ -58,7 +62,7 @@ export async function iterativeAttack(
 
   // Every attack starts from the clean input: a sample the model already gets wrong is done (spec, fidelity notes).
   // Without a random start the first gradient call sees the clean input anyway.
-  if (s.randomStart) markDone(await oracle.logits(images, range(batch)), range(batch), images, true);
+  if (s.randomStart) markDone(await oracle.logits(images, range(batch)), range(batch), images, true, true);
   for (let restart = 0; restart < Math.max(1, s.restarts); restart++) {
     let active: Int32Array = range(batch).filter((i) => !done[i]);
     if (active.length === 0) break;
@@ -76,9 +80,13 @@ export async function iterativeAttack(
         if (restart === 0 && step === 0) lossStart[idx] = sign * evaluated.loss[k];
         if (restart === 0) lossEnd[idx] = sign * evaluated.loss[k];
       });
-      const keep = markDone(evaluated.logits, active, x, last);
+      const keep = markDone(evaluated.logits, active, x, last, last);
       if (last || !evaluated.gradient) {
-        if (last) scatter(adversarial, gather(x, keep, size), gatherArr(active, keep), size);
+        if (last) {
+          const robust = gatherArr(active, keep);
+          scatter(adversarial, gather(x, keep, size), robust, size);
+          robust.forEach((idx, j) => verdicts.set(idx, evaluated.logits, keep[j]));
+        }
         break;
       }
       const gradient = gather(evaluated.gradient, keep, size);
@@ -97,7 +105,7 @@ export async function iterativeAttack(
       projectToThreat(x0, x, active.length, s.norm, s.eps);
     }
   }
-  return finish(oracle, images, adversarial, labels, batch, s.norm, { targets, lossStart, lossEnd, degenerateGradient: degenerate });
+  return finish(oracle, images, adversarial, labels, batch, s.norm, { targets, lossStart, lossEnd, degenerateGradient: degenerate, verdicts });
 }
 
 function gatherArr(a: Int32Array, keep: Int32Array): Int32Array {
