@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { writeModel } from '../onnx/proto.js';
 import { tempDir } from '../testing/fixtures.js';
-import { GRAD_BENCH_MODELS } from './grad.js';
+import { buildBenchModel } from './_models.js';
 import { flag } from './_timing.js';
 
 /** Warm build targets, seconds. */
@@ -18,7 +18,7 @@ const WARM_TARGET_S: Record<string, number> = { resnet50: 2, 'vit-b16': 5 };
 
 export async function run(args: string[]): Promise<void> {
   const i = args.indexOf('--models');
-  const names = i >= 0 ? args[i + 1].split(',') : Object.keys(GRAD_BENCH_MODELS);
+  const names = i >= 0 ? args[i + 1].split(',') : ['resnet50', 'vit-b16'];
   const threads = flag(args, 'threads', 0);
   const dir = tempDir('robustart-bench-startup-');
   const child = fileURLToPath(new URL('./_startup-child.js', import.meta.url));
@@ -29,7 +29,9 @@ export async function run(args: string[]): Promise<void> {
   try {
     for (const name of names) {
       const path = join(dir, `${name}.onnx`);
-      writeModel(path, GRAD_BENCH_MODELS[name]().toModel());
+      const model = buildBenchModel(name);
+      if (model instanceof Uint8Array) writeFileSync(path, model);
+      else writeModel(path, model.toModel());
       writeFileSync(join(dir, `${name}.json`), JSON.stringify({ input_size: [3, 224, 224], num_classes: 1000 }));
       const cache = join(dir, `cache-${name}`);
       const off = measure(path, 'off');
