@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Study, StudyDataset, StudyModel, StudySuite } from './config.js';
 import type { CellRow, StudyState } from './state.js';
+import { trainedModelIdentity, trainingCells } from './training.js';
+import { TRAIN_SUITE } from '../train/record.js';
 
 export interface Cell {
   /** Hash of everything that determines the cell's numbers: a changed model file or option is a new cell. */
@@ -37,7 +39,7 @@ function fileSha256(path: string): string {
 }
 
 function modelIdentity(study: Study, model: StudyModel): string | undefined {
-  return study.modelHashes?.[model.name] ?? (model.onnx ? fileSha256(model.onnx) : model.zoo);
+  return study.modelHashes?.[model.name] ?? (model.onnx ? fileSha256(model.onnx) : trainedModelIdentity(model));
 }
 
 /** The study with its model files' hashes, as it is stored. */
@@ -77,11 +79,16 @@ export function cellStatus(row: CellRow | undefined, runFinished: (runId: string
   return { status: 'missing', reason: `interrupted (attempt ${row.attempts}); resumes from its stored records` };
 }
 
+/** Every cell of the study, the training cells of its zoo models first (suite 'train'). */
 export function studyStatus(study: Study, state: StudyState, runFinished: (runId: string) => boolean): CellReport[] {
   const rows = new Map(state.cells(study.name).map((r) => [r.cell, r]));
-  return studyCells(study).map((c) => {
+  const all = [
+    ...trainingCells(study).map((c) => ({ cell: c.cell, model: c.model.name, dataset: c.dataset, suite: TRAIN_SUITE })),
+    ...studyCells(study).map((c) => ({ cell: c.cell, model: c.model.name, dataset: c.dataset.name, suite: c.suite.name })),
+  ];
+  return all.map((c) => {
     const row = rows.get(c.cell);
     const { status, reason } = cellStatus(row, runFinished);
-    return { cell: c.cell, model: c.model.name, dataset: c.dataset.name, suite: c.suite.name, status, reason, runId: row?.runId ?? null, attempts: row?.attempts ?? 0, seconds: row?.seconds ?? null };
+    return { ...c, status, reason, runId: row?.runId ?? null, attempts: row?.attempts ?? 0, seconds: row?.seconds ?? null };
   });
 }

@@ -20,6 +20,7 @@ const USAGE = [
   '',
   '  --store PATH     results database (default .robustart/results.db or $ROBUSTART_STORE)',
   '  --study NAME     a study stored in the results database, instead of FILE',
+  '  --models DIR     where study run trains zoo models to (default <store>-models/ beside the database)',
   '  --json           status as JSON',
 ].join('\n');
 
@@ -40,7 +41,7 @@ export const studyCommand: Command = {
   name: 'study',
   summary: 'run a study (models x datasets x suites) to completion, show its progress, export its leaderboard',
   usage: USAGE,
-  options: { store: { type: 'string' }, study: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, dataset: { type: 'string' }, site: { type: 'string' } },
+  options: { store: { type: 'string' }, models: { type: 'string' }, study: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, dataset: { type: 'string' }, site: { type: 'string' } },
   positionals: true,
   async run(values, positionals) {
     const [action, file, ...extra] = positionals;
@@ -52,6 +53,7 @@ export const studyCommand: Command = {
       const started = Date.now();
       const result = await runStudy(study, {
         store: stringFlag(values, 'store'),
+        modelsDir: stringFlag(values, 'models'),
         onProgress: bar,
         onCell: (e) => {
           if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -60,6 +62,7 @@ export const studyCommand: Command = {
       });
       bar.end();
       const parts = [`${result.cells} cells`, `${result.alreadyDone} already done`, `${result.evaluated} evaluated now`, `${result.failed} failed`];
+      if (result.trained) parts.push(`${result.trained} models trained`);
       if (result.runningElsewhere) parts.push(`${result.runningElsewhere} running in another process`);
       process.stdout.write(`study ${study.name}: ${parts.join(', ')} in ${formatDuration((Date.now() - started) / 1000)}; store ${result.storePath}\n`);
       return result.failed > 0 ? 1 : 0;
