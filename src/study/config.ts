@@ -32,7 +32,8 @@ export const studyModelSchema = z
   })
   .strict()
   .refine((m) => (m.onnx === undefined) !== (m.zoo === undefined), { message: 'give exactly one of onnx (a model file) or zoo (a preset)' })
-  .refine((m) => (m.zoo === undefined) === (m.training === undefined), { message: 'a zoo preset needs a training config (training: path/to/config.yaml), and training applies to zoo presets only' })
+  .refine((m) => m.zoo === undefined || m.training !== undefined, { message: 'a zoo preset needs a training config (training: path/to/config.yaml)' })
+  .refine((m) => m.training === undefined || m.zoo !== undefined, { message: 'training applies to a zoo preset (zoo: NAME); an ONNX model is evaluated as it is' })
   .refine((m) => m.set === undefined || m.training !== undefined, { message: 'set changes a training config; give training (and zoo) with it' });
 
 export const studyDatasetSchema = z.object({ name, path: z.string().min(1), limit: z.number().int().positive().optional() }).strict();

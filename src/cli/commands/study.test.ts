@@ -26,7 +26,7 @@ test('study and serve report bad input in one line', () => {
   assertOneLineError(run('study', 'run', join(dir, 'none.yaml')), /study file not found/);
   const zoo = join(dir, 'zoo.yaml');
   writeFileSync(zoo, 'name: z\nmodels: [{name: r, zoo: resnet18, family: ResNet}]\ndatasets: [{name: d, path: d}]\nsuites: [{suite: clean}]\n');
-  assertOneLineError(run('study', 'run', zoo), /model r: zoo presets .* not available yet/);
+  assertOneLineError(run('study', 'run', zoo), /models\.0: a zoo preset needs a training config/);
   assertOneLineError(run('study', 'export', '--store', join(dir, 'empty.db')), /holds no study/);
   assertOneLineError(run('study', 'frobnicate', '--store', join(dir, 'empty.db')), /unknown study action 'frobnicate'/);
   assertOneLineError(run('serve', '--store', join(dir, 'missing.db')), /no results store at/);
