@@ -11,7 +11,7 @@ import { buildLeaderboard, modelDetail, robustAccuracyFromRecords, techniqueDelt
 import { writeTestStudy, TEST_MODELS } from './testing.js';
 import { ResultStore } from '../store/store.js';
 import { tempDir } from '../testing/fixtures.js';
-import { leaderboardCsv } from '../cli/commands/study-export.js';
+import { leaderboardCsv } from './export.js';
 
 test('a study evaluates every cell once, keeps going past a failed cell, and a rerun evaluates nothing', async () => {
   const dir = tempDir();

@@ -13,7 +13,7 @@ import { exportStudy } from './study-export.js';
 const USAGE = [
   'robustart study run FILE              evaluate every cell (model x dataset x suite) not yet stored; resumes after a kill',
   'robustart study status [FILE]         cells done, running, missing and failed (with the reason); all stored studies without FILE',
-  'robustart study export [FILE] --format json|csv [--out PATH] [--dataset NAME]',
+  'robustart study export [FILE] --format json|csv|parquet [--out PATH] [--dataset NAME]',
   '                                      the leaderboard (every metric of every model) from the store',
   'robustart study export [FILE] --site DIR',
   '                                      the dashboard as a static site (open DIR/index.html)',
