@@ -5,6 +5,7 @@ import type { Study, StudyDataset, StudyModel, StudySuite } from './config.js';
 import type { CellRow, StudyState } from './state.js';
 import { trainedModelIdentity, trainingCells } from './training.js';
 import { TRAIN_SUITE } from '../train/record.js';
+import { transferCells, TRANSFER_SUITE } from './transfer.js';
 
 export interface Cell {
   /** Hash of everything that determines the cell's numbers: a changed model file or option is a new cell. */
@@ -38,7 +39,8 @@ function fileSha256(path: string): string {
   return hash;
 }
 
-function modelIdentity(study: Study, model: StudyModel): string | undefined {
+/** What identifies a model in its cells: its file's hash, or a zoo model's training recipe. */
+export function modelIdentity(study: Study, model: StudyModel): string | undefined {
   return study.modelHashes?.[model.name] ?? (model.onnx ? fileSha256(model.onnx) : trainedModelIdentity(model));
 }
 
@@ -79,12 +81,13 @@ export function cellStatus(row: CellRow | undefined, runFinished: (runId: string
   return { status: 'missing', reason: `interrupted (attempt ${row.attempts}); resumes from its stored records` };
 }
 
-/** Every cell of the study, the training cells of its zoo models first (suite 'train'). */
+/** Every cell of the study: the training cells of its zoo models (suite 'train'), evaluations, transfer cells per source. */
 export function studyStatus(study: Study, state: StudyState, runFinished: (runId: string) => boolean): CellReport[] {
   const rows = new Map(state.cells(study.name).map((r) => [r.cell, r]));
   const all = [
     ...trainingCells(study).map((c) => ({ cell: c.cell, model: c.model.name, dataset: c.dataset, suite: TRAIN_SUITE })),
     ...studyCells(study).map((c) => ({ cell: c.cell, model: c.model.name, dataset: c.dataset.name, suite: c.suite.name })),
+    ...transferCells(study).map((c) => ({ cell: c.cell, model: c.source.name, dataset: c.dataset.name, suite: TRANSFER_SUITE })),
   ];
   return all.map((c) => {
     const row = rows.get(c.cell);

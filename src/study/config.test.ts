@@ -30,6 +30,8 @@ test('bad studies are one-line errors naming the field', () => {
     [{ ...minimal, models: [{ name: 'm', onnx: 'a.onnx' }, { name: 'm', onnx: 'b.onnx' }] }, /model name m appears twice/],
     [{ ...minimal, seed: -1 }, /seed/],
     [{ ...minimal, colour: 'red' }, /colour|unrecognized/i],
+    [{ ...minimal, transfer: { sources: ['x'] } }, /transfer.sources: x is not a model of this study/],
+    [{ ...minimal, transfer: { eps: 'big' } }, /transfer.eps: epsilon 'big' is not/],
     [{ ...minimal, models: [{ name: 'r', zoo: 'small-resnet' }] }, /needs a training config/],
     [{ ...minimal, models: [{ name: 'r', onnx: 'm.onnx', training: 'base.yaml' }] }, /training applies to a zoo preset/],
     [{ ...minimal, models: [{ name: 'r', onnx: 'm.onnx', set: { epochs: 1 } }] }, /set changes a training config/],

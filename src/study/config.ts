@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RobustartError } from '../errors.js';
 import { findSuite } from '../eval/run.js';
+import { parseEpsilon } from '../noise/adversarial/threat.js';
 import { loadExperiment, experimentFromMapping, type ExperimentConfig } from '../train/config.js';
 
 const name = z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, . _ + - only (it names files and URLs)');
@@ -48,6 +49,22 @@ export const studySuiteSchema = z
   })
   .strict();
 
+/** Transfer attacks within the study: crafted on each source model, classified by every target model. */
+export const studyTransferSchema = z
+  .object({
+    /** Models the attacks are crafted on (default: every model of the study). */
+    sources: z.array(name).min(1).optional(),
+    /** Models the adversarial images are classified by (default: every model of the study). */
+    targets: z.array(name).min(1).optional(),
+    /** L∞ budgets, e.g. "4/255,8/255" (default: the robustart-paper protocol's FGSM budgets). */
+    eps: z.string().min(1).optional(),
+    /** Also craft PGD-L∞ (the protocol's settings) besides FGSM. */
+    pgd: z.boolean().default(false),
+    /** A seeded random subset of each dataset (default: the dataset's limit). */
+    limit: z.number().int().positive().optional(),
+  })
+  .strict();
+
 export const studySchema = z
   .object({
     name,
@@ -59,6 +76,7 @@ export const studySchema = z
     models: z.array(studyModelSchema).min(1),
     datasets: z.array(studyDatasetSchema).min(1),
     suites: z.array(studySuiteSchema).min(1),
+    transfer: studyTransferSchema.optional(),
   })
   .strict();
 
@@ -70,6 +88,7 @@ export type StudyDataset = z.infer<typeof studyDatasetSchema> & {
   /** The path as the study file wrote it (relative to the file): part of a cell's identity, so a study moved with its data keeps its cells. */
   readonly declaredPath?: string;
 };
+export type StudyTransfer = z.infer<typeof studyTransferSchema>;
 export type StudySuite = z.infer<typeof studySuiteSchema> & { readonly name: string };
 export type Study = Omit<z.infer<typeof studySchema>, 'suites' | 'datasets' | 'models'> & {
   readonly models: StudyModel[];
@@ -98,6 +117,18 @@ export function parseStudy(raw: unknown, baseDir: string, source = 'study'): Stu
     if (twice.length) throw new RobustartError(`${source}: ${what} name ${twice[0]} appears twice; give each ${what} its own name`);
   }
   for (const s of suites) findSuite(s.suite);
+  const models = new Set(study.models.map((m) => m.name));
+  for (const [role, list] of [['sources', study.transfer?.sources], ['targets', study.transfer?.targets]] as const) {
+    const unknown = list?.find((n) => !models.has(n));
+    if (unknown) throw new RobustartError(`${source}: transfer.${role}: ${unknown} is not a model of this study; name models from models:`);
+  }
+  if (study.transfer?.eps !== undefined) {
+    try {
+      study.transfer.eps.split(',').map(parseEpsilon);
+    } catch (err) {
+      throw new RobustartError(`${source}: transfer.eps: ${(err as Error).message}`);
+    }
+  }
   return {
     ...study,
     models: study.models.map((m) => (m.onnx !== undefined ? { ...m, onnx: at(m.onnx) } : { ...m, experiment: zooExperiment(m, baseDir, source) })),

@@ -10,6 +10,7 @@ import type { Study, StudyModel } from './config.js';
 import { studyCells, cellStatus, withModelHashes, type Cell } from './cells.js';
 import { defaultModelsDir, trainCell, trainedModelPath, trainingCells, trainingToDo } from './training.js';
 import { TRAIN_SUITE } from '../train/record.js';
+import { runTransferCell, transferCells, TRANSFER_SUITE } from './transfer.js';
 import { StudyState } from './state.js';
 
 export interface StudyProgress {
@@ -66,13 +67,15 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     const statuses = cells.map((c) => cellStatus(existing.get(c.cell), runFinished).status);
     const todo = cells.filter((_, i) => statuses[i] === 'missing' || statuses[i] === 'failed');
     const result = { cells: cells.length, alreadyDone: statuses.filter((s) => s === 'done').length, runningElsewhere: statuses.filter((s) => s === 'running').length, evaluated: 0, trained: 0, failed: 0, storePath: store.path };
-    const needed = new Set(todo.map((c) => c.model.name));
+    const transfers = transferCells(study);
+    const transferTodo = transfers.filter((c) => ['missing', 'failed'].includes(cellStatus(existing.get(c.cell), runFinished).status));
+    const needed = new Set([...todo.map((c) => c.model.name), ...transferTodo.flatMap((c) => [c.source.name, ...c.targets.map((t) => t.name)])]);
     const modelsDir = options.modelsDir ?? defaultModelsDir(store.path);
     const training = trainingToDo(trainingCells(study), state, study, store, modelsDir, needed);
-    if (todo.length === 0 && training.length === 0) return result;
+    if (todo.length === 0 && training.length === 0 && transferTodo.length === 0) return result;
 
     // Zoo models train first, each a cell of its own; a failed training fails that model's evaluation cells.
-    const total = training.length + todo.length;
+    const total = training.length + todo.length + transferTodo.length;
     const modelErrors = new Map<string, string>();
     for (const [index, cell] of training.entries()) {
       const label = `${cell.model.name} × train`;
@@ -108,6 +111,25 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
       }
       options.onProgress?.({ done: index + 1, total, label });
       options.onCell?.({ index: index + 1, total, model: cell.model.name, dataset: cell.dataset.name, suite: cell.suite.name, outcome, reason, seconds: (Date.now() - started) / 1000 });
+    }
+    // Transfer cells: each source's attacks classified by every target (all trained and loadable by now).
+    for (const [position, cell] of transferTodo.entries()) {
+      const index = training.length + todo.length + position;
+      const started = Date.now();
+      state.startCell(study.name, { cell: cell.cell, model: cell.source.name, dataset: cell.dataset.name, suiteEntry: TRANSFER_SUITE, suite: TRANSFER_SUITE });
+      let reason: string | undefined;
+      try {
+        const broken = [cell.source, ...cell.targets].find((m) => modelErrors.has(m.name));
+        if (broken) throw new Error(`model ${broken.name}: ${modelErrors.get(broken.name)}`);
+        state.finishCell(study.name, cell.cell, { runId: await runTransferCell(study, cell, modelPath, store), seconds: (Date.now() - started) / 1000 });
+        result.evaluated++;
+      } catch (err) {
+        reason = oneLine(err);
+        state.finishCell(study.name, cell.cell, { reason });
+        result.failed++;
+      }
+      options.onProgress?.({ done: index + 1, total, label: `${cell.source.name} × ${TRANSFER_SUITE}` });
+      options.onCell?.({ index: index + 1, total, model: cell.source.name, dataset: cell.dataset.name, suite: TRANSFER_SUITE, outcome: reason ? 'failed' : 'done', reason, seconds: (Date.now() - started) / 1000 });
     }
     return result;
   } finally {

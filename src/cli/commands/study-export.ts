@@ -33,7 +33,7 @@ export async function exportStudy(study: Study, store: ResultStore, values: Reco
     process.stdout.write(`wrote the parquet leaderboard of ${board.rows.length} models to ${out}\n`);
     return;
   }
-  const text = format === 'csv' ? leaderboardCsv(board) : `${JSON.stringify({ ...board, techniques: techniqueDeltas(board), transfer: transferMatrix(board) }, null, 2)}\n`;
+  const text = format === 'csv' ? leaderboardCsv(board) : `${JSON.stringify({ ...board, techniques: techniqueDeltas(board), transfer: transferMatrix(study, store, board.dataset) }, null, 2)}\n`;
   if (out === undefined) {
     process.stdout.write(text);
     return;
