@@ -1,6 +1,6 @@
 // Runs a study to completion: zoo models are trained first (training.ts), then every cell that is not done becomes
-// (or resumes) an ordinary stored run through runEvaluation. A failed cell is recorded with its one-line reason and the others go on; a finished study
-// evaluates nothing.
+// (or resumes) an ordinary stored run through runEvaluation, then the transfer cells (transfer.ts). A failed cell is
+// recorded with its one-line reason and the others go on; a finished study evaluates nothing.
 import { loadModelFile } from '../model/load.js';
 import { countMacs } from '../model/complexity.js';
 import { runEvaluation } from '../eval/run.js';
