@@ -243,16 +243,20 @@ function renderTechnique(main) {
 
 // ---------- transfer view ----------
 function renderTransfer(main) {
-  const cells = state.payload.transfer;
+  const cells = state.payload.transfer.filter((d) => d.ar !== null);
   main.replaceChildren(el('h2', { text: 'Transfer attacks: source × target AR' }));
   if (cells.length === 0) {
-    main.append(note('This study has no transfer attacks (no run reports transfer/<source> metrics).'));
+    main.append(note('This study has no transfer attacks (a study runs them when its file has a transfer: section).'));
     return;
   }
+  // One panel per attack condition crafted on the sources (e.g. FGSM L∞ at each budget).
   const plot = Plot.plot({
-    marginLeft: 140, marginBottom: 90, x: { label: 'source model', tickRotate: -30 }, y: { label: 'target model' },
-    color: { scheme: 'viridis', legend: true, label: 'AR on target (%)' },
-    marks: [Plot.cell(cells, { x: 'source', y: 'target', fill: (d) => 100 * d.ar, tip: true }), Plot.text(cells, { x: 'source', y: 'target', text: (d) => (100 * d.ar).toFixed(1), fill: 'white' })],
+    marginLeft: 140, marginBottom: 90, marginRight: 110, x: { label: 'source model (attack crafted on)', tickRotate: -30 }, y: { label: 'target model' },
+    fy: { label: 'attack' }, color: { scheme: 'viridis', legend: true, label: 'AR on target (%)' },
+    marks: [
+      Plot.cell(cells, { x: 'source', y: 'target', fy: 'condition', fill: (d) => 100 * d.ar, tip: true }),
+      Plot.text(cells, { x: 'source', y: 'target', fy: 'condition', text: (d) => (100 * d.ar).toFixed(0), fill: 'white', fontSize: 9 }),
+    ],
   });
   main.append(chart('AR of each target under attacks crafted on each source', plot, 'transfer-chart'));
 }

@@ -5,3 +5,4 @@ export { studyCells, studyStatus, type CellReport, type CellStatus } from '../st
 export { buildLeaderboard, techniqueDeltas, transferMatrix, modelDetail, robustAccuracyFromRecords, conditionMetasOf, type ConditionMetas, type Leaderboard, type LeaderboardRow, type Column } from '../study/leaderboard.js';
 export { startDashboardServer, type DashboardServer, type DashboardServerOptions } from '../report/dashboard/server.js';
 export { writeSite } from '../report/dashboard/site.js';
+export { leaderboardTable, leaderboardCsv, leaderboardParquet, writeLeaderboardParquet, type LeaderboardTable } from '../study/export.js';

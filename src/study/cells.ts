@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Study, StudyDataset, StudyModel, StudySuite } from './config.js';
 import type { CellRow, StudyState } from './state.js';
+import { trainedModelIdentity, trainingCells } from './training.js';
+import { TRAIN_SUITE } from '../train/record.js';
+import { transferCells, TRANSFER_SUITE } from './transfer.js';
 
 export interface Cell {
   /** Hash of everything that determines the cell's numbers: a changed model file or option is a new cell. */
@@ -36,8 +39,9 @@ function fileSha256(path: string): string {
   return hash;
 }
 
-function modelIdentity(study: Study, model: StudyModel): string | undefined {
-  return study.modelHashes?.[model.name] ?? (model.onnx ? fileSha256(model.onnx) : model.zoo);
+/** What identifies a model in its cells: its file's hash, or a zoo model's training recipe. */
+export function modelIdentity(study: Study, model: StudyModel): string | undefined {
+  return study.modelHashes?.[model.name] ?? (model.onnx ? fileSha256(model.onnx) : trainedModelIdentity(model));
 }
 
 /** The study with its model files' hashes, as it is stored. */
@@ -77,11 +81,17 @@ export function cellStatus(row: CellRow | undefined, runFinished: (runId: string
   return { status: 'missing', reason: `interrupted (attempt ${row.attempts}); resumes from its stored records` };
 }
 
+/** Every cell of the study: the training cells of its zoo models (suite 'train'), evaluations, transfer cells per source. */
 export function studyStatus(study: Study, state: StudyState, runFinished: (runId: string) => boolean): CellReport[] {
   const rows = new Map(state.cells(study.name).map((r) => [r.cell, r]));
-  return studyCells(study).map((c) => {
+  const all = [
+    ...trainingCells(study).map((c) => ({ cell: c.cell, model: c.model.name, dataset: c.dataset, suite: TRAIN_SUITE })),
+    ...studyCells(study).map((c) => ({ cell: c.cell, model: c.model.name, dataset: c.dataset.name, suite: c.suite.name })),
+    ...transferCells(study).map((c) => ({ cell: c.cell, model: c.source.name, dataset: c.dataset.name, suite: TRANSFER_SUITE })),
+  ];
+  return all.map((c) => {
     const row = rows.get(c.cell);
     const { status, reason } = cellStatus(row, runFinished);
-    return { cell: c.cell, model: c.model.name, dataset: c.dataset.name, suite: c.suite.name, status, reason, runId: row?.runId ?? null, attempts: row?.attempts ?? 0, seconds: row?.seconds ?? null };
+    return { ...c, status, reason, runId: row?.runId ?? null, attempts: row?.attempts ?? 0, seconds: row?.seconds ?? null };
   });
 }

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { runKey } from '../train/config.js';
+import { studyCells } from './cells.js';
+import { trainingCells } from './training.js';
 import { join } from 'node:path';
 import { loadStudy, parseStudy } from './config.js';
 import { RobustartError } from '../errors.js';
@@ -26,7 +30,13 @@ test('bad studies are one-line errors naming the field', () => {
     [{ ...minimal, models: [{ name: 'm', onnx: 'a.onnx' }, { name: 'm', onnx: 'b.onnx' }] }, /model name m appears twice/],
     [{ ...minimal, seed: -1 }, /seed/],
     [{ ...minimal, colour: 'red' }, /colour|unrecognized/i],
-    [{ ...minimal, models: [{ name: 'r', zoo: 'resnet18', training: { technique: 'pgd-at' } }] }, /not available yet/],
+    [{ ...minimal, transfer: { sources: ['x'] } }, /transfer.sources: x is not a model of this study/],
+    [{ ...minimal, transfer: { eps: 'big' } }, /transfer.eps: epsilon 'big' is not/],
+    [{ ...minimal, models: [{ name: 'r', zoo: 'small-resnet' }] }, /needs a training config/],
+    [{ ...minimal, models: [{ name: 'r', onnx: 'm.onnx', training: 'base.yaml' }] }, /training applies to a zoo preset/],
+    [{ ...minimal, models: [{ name: 'r', onnx: 'm.onnx', set: { epochs: 1 } }] }, /set changes a training config/],
+    [{ ...minimal, models: [{ name: 'r', zoo: 'small-resnet', training: { epochs: 1 } }] }, /model r: .*study.yaml#models.r.training: (batch_size|optimizer|schedule)/],
+    [{ ...minimal, models: [{ name: 'r', zoo: 'small-resnet', training: 'missing.yaml' }] }, /model r: cannot read experiment config/],
   ];
   for (const [raw, message] of cases) {
     assert.throws(() => parseStudy(raw, '/x', 'study.yaml'), (err: unknown) => err instanceof RobustartError && message.test(err.message) && !err.message.includes('\n'), String(message));
@@ -44,4 +54,37 @@ test('loadStudy reads YAML and reports a missing file or bad YAML clearly', () =
   assert.throws(() => loadStudy(join(dir, 'none.yaml')), /study file not found/);
   writeFileSync(path, 'name: [unclosed');
   assert.throws(() => loadStudy(path), /not valid YAML/);
+});
+
+test('a zoo model resolves its training config (file or inline, with set) and is identified by its recipe', () => {
+  const dir = tempDir();
+  const recipe = { name: 'base', epochs: 2, batch_size: 8, model: { builder: 'small-cnn' }, optimizer: { kind: 'sgd' }, schedule: { base_lr: 0.1 }, data: { train: { kind: 'imagefolder', path: 'train' } } };
+  writeFileSync(join(dir, 'base.yaml'), stringify(recipe));
+  const study = parseStudy({
+    ...minimal,
+    models: [
+      { name: 'plain', zoo: 'small-resnet', training: 'base.yaml' },
+      { name: 'at', zoo: 'small-resnet', training: 'base.yaml', set: { 'techniques.adversarial': { eps: 0.03, steps: 2 }, 'model.width': 0.5 } },
+      { name: 'inline', zoo: 'small-vit', training: { base: 'base.yaml', techniques: { mixup: {} } } },
+    ],
+  }, dir, join(dir, 'study.yaml'));
+  const [plain, at, inline] = study.models.map((m) => m.experiment!);
+  // The preset replaces the config's model, the study model's name names the training run, `set` changes fields.
+  assert.deepEqual(plain.model, { zoo: 'small-resnet', options: {} });
+  assert.equal(plain.name, 'plain');
+  assert.equal(plain.epochs, 2);
+  assert.equal(plain.techniques.adversarial, null);
+  assert.deepEqual({ eps: at.techniques.adversarial?.eps, steps: at.techniques.adversarial?.steps, width: 'zoo' in at.model ? at.model.width : undefined }, { eps: 0.03, steps: 2, width: 0.5 });
+  assert.deepEqual(inline.model, { zoo: 'small-vit', options: {} });
+  assert.equal(inline.techniques.mixup?.mixup_alpha, 0.2);
+  // Relative paths of the config resolve against its own folder, and an inline base against the study's.
+  assert.deepEqual(plain.data.train, { kind: 'imagefolder', path: join(dir, 'train') });
+  assert.deepEqual(inline.data.train, { kind: 'imagefolder', path: join(dir, 'train') });
+  // One training cell per zoo model, keyed by the recipe; the evaluation cells of different recipes differ.
+  const training = trainingCells(study);
+  assert.deepEqual(training.map((c) => [c.model.name, c.key]), [['plain', runKey(plain)], ['at', runKey(at)], ['inline', runKey(inline)]]);
+  assert.equal(new Set(training.map((c) => c.cell)).size, 3);
+  assert.equal(new Set(studyCells(study).map((c) => c.cell)).size, 3);
+  const again = parseStudy({ ...minimal, models: [{ name: 'plain', zoo: 'small-resnet', training: 'base.yaml', set: { epochs: 2 } }] }, dir, join(dir, 'study.yaml'));
+  assert.equal(trainingCells(again)[0].cell, training[0].cell, 'setting a field to its value is the same recipe');
 });

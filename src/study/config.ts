@@ -1,11 +1,13 @@
 // A study: a matrix of models x datasets x suites, declared once in YAML and validated by one zod schema.
 // Every cell (model x dataset x suite) becomes an ordinary stored run.
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { yaml } from '../util/native.js';
 import { z } from 'zod';
 import { RobustartError } from '../errors.js';
 import { findSuite } from '../eval/run.js';
+import { parseEpsilon } from '../noise/adversarial/threat.js';
+import { loadExperiment, experimentFromMapping, type ExperimentConfig } from '../train/config.js';
 
 const name = z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, . _ + - only (it names files and URLs)');
 const optionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
@@ -15,10 +17,12 @@ export const studyModelSchema = z
     name,
     /** An ONNX image classifier (path relative to the study file). */
     onnx: z.string().min(1).optional(),
-    /** A model-zoo preset to build and train first (the slot for the zoo; not available in this version). */
+    /** A model-zoo preset (`robustart zoo list`) to build and train first, with `training`. */
     zoo: z.string().min(1).optional(),
-    /** Training configuration for a zoo preset. */
-    training: z.record(z.string(), z.unknown()).optional(),
+    /** The zoo model's training config: a file (relative to the study file) or an inline mapping (which may name a `base` file). */
+    training: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+    /** Changes to the training config, `key.path: value` as `robustart train --set` takes them (e.g. `techniques.label_smoothing: 0`). */
+    set: z.record(z.string(), z.unknown()).optional(),
     /** Architecture family (colour in the architecture view). */
     family: z.string().min(1).default('unknown'),
     /** Training technique; 'baseline' is what the technique view compares against. */
@@ -28,7 +32,10 @@ export const studyModelSchema = z
     tags: z.record(z.string(), z.string()).default({}),
   })
   .strict()
-  .refine((m) => (m.onnx === undefined) !== (m.zoo === undefined), { message: 'give exactly one of onnx (a model file) or zoo (a preset)' });
+  .refine((m) => (m.onnx === undefined) !== (m.zoo === undefined), { message: 'give exactly one of onnx (a model file) or zoo (a preset)' })
+  .refine((m) => m.zoo === undefined || m.training !== undefined, { message: 'a zoo preset needs a training config (training: path/to/config.yaml)' })
+  .refine((m) => m.training === undefined || m.zoo !== undefined, { message: 'training applies to a zoo preset (zoo: NAME); an ONNX model is evaluated as it is' })
+  .refine((m) => m.set === undefined || m.training !== undefined, { message: 'set changes a training config; give training (and zoo) with it' });
 
 export const studyDatasetSchema = z.object({ name, path: z.string().min(1), limit: z.number().int().positive().optional() }).strict();
 
@@ -38,6 +45,22 @@ export const studySuiteSchema = z
     /** Label of this suite entry when a study runs one suite twice with different options (default: the suite). */
     name: name.optional(),
     options: z.record(z.string(), optionValue).default({}),
+    limit: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** Transfer attacks within the study: crafted on each source model, classified by every target model. */
+export const studyTransferSchema = z
+  .object({
+    /** Models the attacks are crafted on (default: every model of the study). */
+    sources: z.array(name).min(1).optional(),
+    /** Models the adversarial images are classified by (default: every model of the study). */
+    targets: z.array(name).min(1).optional(),
+    /** L∞ budgets, e.g. "4/255,8/255" (default: the robustart-paper protocol's FGSM budgets). */
+    eps: z.string().min(1).optional(),
+    /** Also craft PGD-L∞ (the protocol's settings) besides FGSM. */
+    pgd: z.boolean().default(false),
+    /** A seeded random subset of each dataset (default: the dataset's limit). */
     limit: z.number().int().positive().optional(),
   })
   .strict();
@@ -53,16 +76,22 @@ export const studySchema = z
     models: z.array(studyModelSchema).min(1),
     datasets: z.array(studyDatasetSchema).min(1),
     suites: z.array(studySuiteSchema).min(1),
+    transfer: studyTransferSchema.optional(),
   })
   .strict();
 
-export type StudyModel = z.infer<typeof studyModelSchema>;
+export type StudyModel = z.infer<typeof studyModelSchema> & {
+  /** A zoo model's resolved training config (preset, name and `set` applied): what its training cell trains. */
+  readonly experiment?: ExperimentConfig;
+};
 export type StudyDataset = z.infer<typeof studyDatasetSchema> & {
   /** The path as the study file wrote it (relative to the file): part of a cell's identity, so a study moved with its data keeps its cells. */
   readonly declaredPath?: string;
 };
+export type StudyTransfer = z.infer<typeof studyTransferSchema>;
 export type StudySuite = z.infer<typeof studySuiteSchema> & { readonly name: string };
-export type Study = Omit<z.infer<typeof studySchema>, 'suites' | 'datasets'> & {
+export type Study = Omit<z.infer<typeof studySchema>, 'suites' | 'datasets' | 'models'> & {
+  readonly models: StudyModel[];
   readonly datasets: StudyDataset[];
   readonly suites: StudySuite[];
   /** SHA-256 of each model file when the study was run (kept with the stored study, so its cells are known without the files). */
@@ -88,17 +117,36 @@ export function parseStudy(raw: unknown, baseDir: string, source = 'study'): Stu
     if (twice.length) throw new RobustartError(`${source}: ${what} name ${twice[0]} appears twice; give each ${what} its own name`);
   }
   for (const s of suites) findSuite(s.suite);
-  for (const m of study.models) {
-    if (m.zoo !== undefined || m.training !== undefined) {
-      throw new RobustartError(`${source}: model ${m.name}: zoo presets and training configurations are not available yet in this robustart; give an ONNX file (onnx: path/to/model.onnx)`);
+  const models = new Set(study.models.map((m) => m.name));
+  for (const [role, list] of [['sources', study.transfer?.sources], ['targets', study.transfer?.targets]] as const) {
+    const unknown = list?.find((n) => !models.has(n));
+    if (unknown) throw new RobustartError(`${source}: transfer.${role}: ${unknown} is not a model of this study; name models from models:`);
+  }
+  if (study.transfer?.eps !== undefined) {
+    try {
+      study.transfer.eps.split(',').map(parseEpsilon);
+    } catch (err) {
+      throw new RobustartError(`${source}: transfer.eps: ${(err as Error).message}`);
     }
   }
   return {
     ...study,
-    models: study.models.map((m) => ({ ...m, ...(m.onnx !== undefined ? { onnx: at(m.onnx) } : {}) })),
+    models: study.models.map((m) => (m.onnx !== undefined ? { ...m, onnx: at(m.onnx) } : { ...m, experiment: zooExperiment(m, baseDir, source) })),
     datasets: study.datasets.map((d) => ({ ...d, path: at(d.path), declaredPath: d.path })),
     suites,
   };
+}
+
+/** The training config of a zoo model: its file or inline mapping, with the preset, the model's name and `set` applied. */
+function zooExperiment(m: z.infer<typeof studyModelSchema>, baseDir: string, source: string): ExperimentConfig {
+  const overrides = [`model=${JSON.stringify({ zoo: m.zoo })}`, `name=${JSON.stringify(m.name)}`, ...Object.entries(m.set ?? {}).map(([key, value]) => `${key}=${JSON.stringify(value)}`)];
+  try {
+    if (typeof m.training === 'string') return loadExperiment(resolve(baseDir, m.training), overrides);
+    return experimentFromMapping(m.training!, resolve(baseDir, `${basename(source)}#models.${m.name}.training`), overrides);
+  } catch (err) {
+    if (err instanceof RobustartError) throw new RobustartError(`${source}: model ${m.name}: ${err.message}`);
+    throw err;
+  }
 }
 
 export function loadStudy(path: string): Study {

@@ -10,6 +10,7 @@ import type { ReliabilityBin } from '../metrics/classification.js';
 import type { Study } from './config.js';
 import { studyCells } from './cells.js';
 import { StudyState, type StudyModelRow } from './state.js';
+import { storedTransferMatrix, type TransferMatrixCell } from './transfer.js';
 
 /** Each condition's ConditionMeta, as evaluate() stores it with the run's summary. */
 export type ConditionMetas = Readonly<Record<string, ConditionMeta>>;
@@ -307,22 +308,11 @@ export function techniqueDeltas(board: Leaderboard, baselineTechnique = 'baselin
   return out;
 }
 
-export interface TransferCell {
-  readonly source: string;
-  readonly target: string;
-  readonly ar: number;
-}
+export type TransferCell = TransferMatrixCell;
 
-/** Source x target AR from summary metrics named "transfer/<source model>" (present when a study runs transfer attacks). */
-export function transferMatrix(board: Leaderboard): TransferCell[] {
-  const out: TransferCell[] = [];
-  for (const row of board.rows) {
-    for (const [key, value] of Object.entries(row.metrics)) {
-      const m = /(?:^|\/)transfer\/([^/]+)$/.exec(key);
-      if (m && typeof value === 'number') out.push({ source: m[1], target: row.name, ar: value });
-    }
-  }
-  return out;
+/** The source × target matrix (AR and robust accuracy per attack condition) of the study's transfer cells on a dataset. */
+export function transferMatrix(study: Study, store: ResultStore, dataset = study.datasets[0].name): TransferCell[] {
+  return storedTransferMatrix(study, store, new StudyState(store), dataset);
 }
 
 export interface ModelDetail {

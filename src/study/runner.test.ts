@@ -11,7 +11,7 @@ import { buildLeaderboard, modelDetail, robustAccuracyFromRecords, techniqueDelt
 import { writeTestStudy, TEST_MODELS } from './testing.js';
 import { ResultStore } from '../store/store.js';
 import { tempDir } from '../testing/fixtures.js';
-import { leaderboardCsv } from '../cli/commands/study-export.js';
+import { leaderboardCsv } from './export.js';
 
 test('a study evaluates every cell once, keeps going past a failed cell, and a rerun evaluates nothing', async () => {
   const dir = tempDir();
@@ -26,7 +26,7 @@ test('a study evaluates every cell once, keeps going past a failed cell, and a r
     const progress: number[] = [];
     const first = await runStudy(study, { store, onProgress: (p) => progress.push(p.done / p.total) });
     const cells = (TEST_MODELS.length + 1) * 4;
-    assert.deepEqual({ ...first, storePath: undefined }, { cells, alreadyDone: 0, runningElsewhere: 0, evaluated: TEST_MODELS.length * 4, failed: 4, storePath: undefined });
+    assert.deepEqual({ ...first, storePath: undefined }, { cells, alreadyDone: 0, runningElsewhere: 0, evaluated: TEST_MODELS.length * 4, trained: 0, failed: 4, storePath: undefined });
     assert.ok(progress.every((v, i) => i === 0 || v >= progress[i - 1]), 'study progress never goes back');
     assert.equal(progress.at(-1), 1);
 

@@ -1,14 +1,17 @@
-// Runs a study to completion: every cell that is not done becomes (or resumes) an ordinary stored run through
-// runEvaluation. A failed cell is recorded with its one-line reason and the others go on; a finished study
-// evaluates nothing.
+// Runs a study to completion: zoo models are trained first (training.ts), then every cell that is not done becomes
+// (or resumes) an ordinary stored run through runEvaluation, then the transfer cells (transfer.ts). A failed cell is
+// recorded with its one-line reason and the others go on; a finished study evaluates nothing.
 import { loadModelFile } from '../model/load.js';
 import { countMacs } from '../model/complexity.js';
 import { runEvaluation } from '../eval/run.js';
 import type { RecordExecutor } from '../eval/evaluate.js';
 import type { Progress } from '../eval/progress.js';
 import { ResultStore } from '../store/store.js';
-import type { Study } from './config.js';
+import type { Study, StudyModel } from './config.js';
 import { studyCells, cellStatus, withModelHashes, type Cell } from './cells.js';
+import { defaultModelsDir, trainCell, trainedModelPath, trainingCells, trainingToDo } from './training.js';
+import { TRAIN_SUITE } from '../train/record.js';
+import { runTransferCell, transferCells, TRANSFER_SUITE } from './transfer.js';
 import { StudyState } from './state.js';
 
 export interface StudyProgress {
@@ -40,6 +43,8 @@ export interface RunStudyOptions {
    * A cell is still an ordinary stored run, with the same run id and records as one evaluated here.
    */
   readonly executor?: RecordExecutor;
+  /** Where zoo models are trained to (default: `<store>-models/` beside the results database). */
+  readonly modelsDir?: string;
 }
 
 export interface StudyRunResult {
@@ -48,6 +53,8 @@ export interface StudyRunResult {
   /** Cells another live process is evaluating (left to it). */
   readonly runningElsewhere: number;
   readonly evaluated: number;
+  /** Zoo models trained by this invocation. */
+  readonly trained: number;
   readonly failed: number;
   readonly storePath: string;
 }
@@ -65,11 +72,32 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     const existing = new Map(state.cells(study.name).map((r) => [r.cell, r]));
     const statuses = cells.map((c) => cellStatus(existing.get(c.cell), runFinished).status);
     const todo = cells.filter((_, i) => statuses[i] === 'missing' || statuses[i] === 'failed');
-    const result = { cells: cells.length, alreadyDone: statuses.filter((s) => s === 'done').length, runningElsewhere: statuses.filter((s) => s === 'running').length, evaluated: 0, failed: 0, storePath: store.path };
-    if (todo.length === 0) return result;
+    const result = { cells: cells.length, alreadyDone: statuses.filter((s) => s === 'done').length, runningElsewhere: statuses.filter((s) => s === 'running').length, evaluated: 0, trained: 0, failed: 0, storePath: store.path };
+    const transfers = transferCells(study);
+    const transferTodo = transfers.filter((c) => ['missing', 'failed'].includes(cellStatus(existing.get(c.cell), runFinished).status));
+    const needed = new Set([...todo.map((c) => c.model.name), ...transferTodo.flatMap((c) => [c.source.name, ...c.targets.map((t) => t.name)])]);
+    const modelsDir = options.modelsDir ?? defaultModelsDir(store.path);
+    const training = trainingToDo(trainingCells(study), state, study, store, modelsDir, needed);
+    if (todo.length === 0 && training.length === 0 && transferTodo.length === 0) return result;
 
-    const modelErrors = await registerModels(study, state, new Set(todo.map((c) => c.model.name)));
-    for (const [index, cell] of todo.entries()) {
+    // Zoo models train first, each a cell of its own; a failed training fails that model's evaluation cells.
+    const total = training.length + todo.length + transferTodo.length;
+    const modelErrors = new Map<string, string>();
+    for (const [index, cell] of training.entries()) {
+      const label = `${cell.model.name} × train`;
+      const outcome = await trainCell(study, cell, state, store, modelsDir, { onProgress: (_, fraction) => options.onProgress?.({ done: index + fraction, total, label }) });
+      if (outcome.error) {
+        modelErrors.set(cell.model.name, `training failed: ${outcome.error}`);
+        result.failed++;
+      } else result.trained++;
+      options.onProgress?.({ done: index + 1, total, label });
+      options.onCell?.({ index: index + 1, total, model: cell.model.name, dataset: cell.dataset, suite: TRAIN_SUITE, outcome: outcome.error ? 'failed' : 'done', reason: outcome.error, seconds: outcome.seconds });
+    }
+    const paths = new Map(trainingCells(study).map((c) => [c.model.name, trainedModelPath(modelsDir, c)]));
+    const modelPath = (m: StudyModel) => m.onnx ?? paths.get(m.name)!;
+    for (const [name, error] of await registerModels(study, state, new Set([...needed].filter((n) => !modelErrors.has(n))), modelPath)) modelErrors.set(name, error);
+    for (const [position, cell] of todo.entries()) {
+      const index = training.length + position;
       const started = Date.now();
       const label = `${cell.model.name} × ${cell.suite.name}${study.datasets.length > 1 ? ` (${cell.dataset.name})` : ''}`;
       state.startCell(study.name, { cell: cell.cell, model: cell.model.name, dataset: cell.dataset.name, suiteEntry: cell.suite.name, suite: cell.suite.suite });
@@ -78,7 +106,7 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
       try {
         const modelError = modelErrors.get(cell.model.name);
         if (modelError) throw new Error(modelError);
-        const run = await evaluateCell(study, cell, store, options.executor, (p) => options.onProgress?.({ done: index + (p.total ? p.done / p.total : 1), total: todo.length, label }));
+        const run = await evaluateCell(study, cell, modelPath(cell.model), store, options.executor, (p) => options.onProgress?.({ done: index + (p.total ? p.done / p.total : 1), total, label }));
         state.finishCell(study.name, cell.cell, { runId: run, seconds: (Date.now() - started) / 1000 });
         result.evaluated++;
       } catch (err) {
@@ -87,8 +115,27 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
         state.finishCell(study.name, cell.cell, { reason });
         result.failed++;
       }
-      options.onProgress?.({ done: index + 1, total: todo.length, label });
-      options.onCell?.({ index: index + 1, total: todo.length, model: cell.model.name, dataset: cell.dataset.name, suite: cell.suite.name, outcome, reason, seconds: (Date.now() - started) / 1000 });
+      options.onProgress?.({ done: index + 1, total, label });
+      options.onCell?.({ index: index + 1, total, model: cell.model.name, dataset: cell.dataset.name, suite: cell.suite.name, outcome, reason, seconds: (Date.now() - started) / 1000 });
+    }
+    // Transfer cells: each source's attacks classified by every target (all trained and loadable by now).
+    for (const [position, cell] of transferTodo.entries()) {
+      const index = training.length + todo.length + position;
+      const started = Date.now();
+      state.startCell(study.name, { cell: cell.cell, model: cell.source.name, dataset: cell.dataset.name, suiteEntry: TRANSFER_SUITE, suite: TRANSFER_SUITE });
+      let reason: string | undefined;
+      try {
+        const broken = [cell.source, ...cell.targets].find((m) => modelErrors.has(m.name));
+        if (broken) throw new Error(`model ${broken.name}: ${modelErrors.get(broken.name)}`);
+        state.finishCell(study.name, cell.cell, { runId: await runTransferCell(study, cell, modelPath, store), seconds: (Date.now() - started) / 1000 });
+        result.evaluated++;
+      } catch (err) {
+        reason = oneLine(err);
+        state.finishCell(study.name, cell.cell, { reason });
+        result.failed++;
+      }
+      options.onProgress?.({ done: index + 1, total, label: `${cell.source.name} × ${TRANSFER_SUITE}` });
+      options.onCell?.({ index: index + 1, total, model: cell.source.name, dataset: cell.dataset.name, suite: TRANSFER_SUITE, outcome: reason ? 'failed' : 'done', reason, seconds: (Date.now() - started) / 1000 });
     }
     return result;
   } finally {
@@ -97,12 +144,12 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
 }
 
 /** Tags, parameters and MACs of the models still to evaluate; a model that fails to load fails its cells only. */
-async function registerModels(study: Study, state: StudyState, names: ReadonlySet<string>): Promise<Map<string, string>> {
+async function registerModels(study: Study, state: StudyState, names: ReadonlySet<string>, modelPath: (m: StudyModel) => string): Promise<Map<string, string>> {
   const errors = new Map<string, string>();
   for (const m of study.models) {
-    if (!names.has(m.name) || m.onnx === undefined) continue;
+    if (!names.has(m.name)) continue;
     try {
-      const loaded = loadModelFile(m.onnx, m.name);
+      const loaded = loadModelFile(modelPath(m), m.name);
       const macs = await countMacs(loaded.original).catch(() => null);
       state.putModel(study.name, { name: m.name, family: m.family, technique: m.technique, architecture: m.architecture ?? m.family, tags: m.tags, path: loaded.path, sha256: loaded.sha256, parameters: loaded.parameters, macs });
     } catch (err) {
@@ -112,10 +159,10 @@ async function registerModels(study: Study, state: StudyState, names: ReadonlySe
   return errors;
 }
 
-async function evaluateCell(study: Study, cell: Cell, store: ResultStore, executor: RecordExecutor | undefined, onProgress: (p: Progress) => void): Promise<string> {
+async function evaluateCell(study: Study, cell: Cell, model: string, store: ResultStore, executor: RecordExecutor | undefined, onProgress: (p: Progress) => void): Promise<string> {
   // The model goes in by path: the stored run is the same one `robustart eval --model <path>` makes.
   const result = await runEvaluation({
-    model: cell.model.onnx!,
+    model,
     data: cell.dataset.path,
     suite: cell.suite.suite,
     limit: cell.limit,

@@ -2,6 +2,7 @@
 // optimizer, schedule, techniques, epochs, batch size, seed — in the field names of RobustART's configs
 // and timm's arguments. Validated here; the resolved config is recorded with the run and in the
 // exported model.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { yaml } from '../util/native.js';
@@ -132,6 +133,12 @@ export const experimentSchema = z.object({
 
 export type ExperimentConfig = z.infer<typeof experimentSchema>;
 
+/** Identity of a recipe: the config without the fields that do not change the result. */
+export function runKey(config: ExperimentConfig): string {
+  const { threads: _threads, base: _base, ...recipe } = config;
+  return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+}
+
 /** RobustART's step size for PGD training: ε / 15 (foolbox rel_stepsize 1/15). */
 export const PGD_TRAIN_REL_STEPSIZE = 1 / 15;
 
@@ -178,7 +185,15 @@ export function loadExperiment(path: string, overrides: readonly string[] = []):
     throw new RobustartError(`${path} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new RobustartError(`${path} must hold a mapping of experiment fields (model, data, optimizer, schedule, …)`);
-  const config = parseExperiment(applyOverrides(withBase(raw as Record<string, unknown>, path, [resolve(path)]), overrides), path);
+  return experimentFromMapping(raw as Record<string, unknown>, path, overrides);
+}
+
+/**
+ * A config given as a mapping (e.g. inline in a study file) as if it were the file `path`: its `base` and relative
+ * paths resolve against the folder of `path`, and errors name `path`.
+ */
+export function experimentFromMapping(raw: Record<string, unknown>, path: string, overrides: readonly string[] = []): ExperimentConfig {
+  const config = parseExperiment(applyOverrides(withBase(raw, path, [resolve(path)]), overrides), path);
   return resolvePaths(config, dirname(resolve(path)));
 }
 

@@ -2,7 +2,6 @@
 // config's switches into the trainer's settings, trains, and writes the ONNX model (timm metadata plus
 // the resolved config in metadata_props) and its training record beside it.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { buildSmallCnn, buildResNet, buildViT, buildMixer } from '../model/builders/index.js';
 import { buildPreset, findPreset } from '../model/zoo/index.js';
 import { Graph } from '../onnx/graph.js';
@@ -12,8 +11,10 @@ import { runtimeVersions } from '../version.js';
 import { loadPixelSet, asTrainingData, channelStatistics, type PixelSet } from './images.js';
 import { trainTransform } from './augment.js';
 import { trainClassifier, type TrainConfig, type EpochRecord, type Progress } from './trainer.js';
-import { PGD_TRAIN_REL_STEPSIZE, type ExperimentConfig } from './config.js';
+import { PGD_TRAIN_REL_STEPSIZE, runKey, type ExperimentConfig } from './config.js';
 import { TRADES_DEFAULTS } from './trades.js';
+
+export { runKey };
 
 export interface ExperimentOptions {
   /** Where to write the trained ONNX model; the record goes to <out without .onnx>.training.json. */
@@ -157,12 +158,6 @@ export function trainerSettings(config: ExperimentConfig, normalization: { mean:
     normalization,
     threads: config.threads,
   };
-}
-
-/** Identity of a recipe: the config without the fields that do not change the result. */
-export function runKey(config: ExperimentConfig): string {
-  const { threads: _threads, base: _base, ...recipe } = config;
-  return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
 }
 
 export async function runExperiment(config: ExperimentConfig, options: ExperimentOptions): Promise<TrainingRecord & { graph: Graph }> {

@@ -26,7 +26,7 @@ test('study and serve report bad input in one line', () => {
   assertOneLineError(run('study', 'run', join(dir, 'none.yaml')), /study file not found/);
   const zoo = join(dir, 'zoo.yaml');
   writeFileSync(zoo, 'name: z\nmodels: [{name: r, zoo: resnet18, family: ResNet}]\ndatasets: [{name: d, path: d}]\nsuites: [{suite: clean}]\n');
-  assertOneLineError(run('study', 'run', zoo), /model r: zoo presets .* not available yet/);
+  assertOneLineError(run('study', 'run', zoo), /models\.0: a zoo preset needs a training config/);
   assertOneLineError(run('study', 'export', '--store', join(dir, 'empty.db')), /holds no study/);
   assertOneLineError(run('study', 'frobnicate', '--store', join(dir, 'empty.db')), /unknown study action 'frobnicate'/);
   assertOneLineError(run('serve', '--store', join(dir, 'missing.db')), /no results store at/);
@@ -46,7 +46,27 @@ test('study run, status and export through the CLI', async () => {
   assert.equal(csv.length, 3);
   const json = JSON.parse(run('study', 'export', '--store', db, '--format', 'json').stdout);
   assert.equal(json.rows.length, 2);
-  assertOneLineError(run('study', 'export', '--store', db, '--format', 'parquet'), /format 'parquet' is not supported/);
+  // Parquet holds the CSV's table: the same columns in order, and every cell equal (empty CSV cells are nulls).
+  assertOneLineError(run('study', 'export', '--store', db, '--format', 'parquet'), /binary format; give the file to write with --out/);
+  assertOneLineError(run('study', 'export', '--store', db, '--format', 'feather'), /format 'feather' is not supported; use json, csv, parquet/);
+  const parquet = join(dir, 'out', 'board.parquet');
+  assert.equal(run('study', 'export', '--store', db, '--format', 'parquet', '--out', parquet).status, 0);
+  const { parquetReadObjects, parquetMetadata } = await import('hyparquet');
+  const bytes = readFileSync(parquet);
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const header = csv[0].split(',');
+  assert.deepEqual(parquetMetadata(file).schema.slice(1).map((s) => s.name), header);
+  const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+  assert.equal(rows.length, csv.length - 1);
+  for (const [i, line] of csv.slice(1).entries()) {
+    const cells = line.split(',');
+    for (const [j, name] of header.entries()) {
+      const value = rows[i][name];
+      const expected = cells[j] === '' ? null : typeof value === 'number' ? Number(cells[j]) : cells[j];
+      assert.deepEqual(typeof value === 'bigint' ? String(value) : value, expected, `${name} of row ${i}`);
+    }
+  }
+  assert.ok(header.includes('clean_top1') && typeof rows[0].clean_top1 === 'number' && typeof rows[0].parameters === 'bigint');
   const site = join(dir, 'site');
   assert.equal(run('study', 'export', '--store', db, '--site', site).status, 0);
   for (const f of ['index.html', 'assets/plot.min.js', 'assets/d3.min.js', 'data/studies.json', 'data/tiny/images/dashboard.json', 'data/tiny/images/models/cnn-base.json']) assert.ok(existsSync(join(site, f)), f);

@@ -15,13 +15,14 @@ const USAGE = [
   'robustart study run FILE              evaluate every cell (model x dataset x suite) not yet stored; resumes after a kill',
   'robustart study run FILE --queue URL  the same, each cell\'s shards computed by queue workers (robustart worker)',
   'robustart study status [FILE]         cells done, running, missing and failed (with the reason); all stored studies without FILE',
-  'robustart study export [FILE] --format json|csv [--out PATH] [--dataset NAME]',
+  'robustart study export [FILE] --format json|csv|parquet [--out PATH] [--dataset NAME]',
   '                                      the leaderboard (every metric of every model) from the store',
   'robustart study export [FILE] --site DIR',
   '                                      the dashboard as a static site (open DIR/index.html)',
   '',
   '  --store PATH     results database (default .robustart/results.db or $ROBUSTART_STORE)',
   '  --study NAME     a study stored in the results database, instead of FILE',
+  '  --models DIR     where study run trains zoo models to (default <store>-models/ beside the database)',
   '  --json           status as JSON',
   '',
   'scale-out (study run; rerun the same command to resume after a crash):',
@@ -45,7 +46,7 @@ export const studyCommand: Command = {
   name: 'study',
   summary: 'run a study (models x datasets x suites) to completion, show its progress, export its leaderboard',
   usage: USAGE,
-  options: { store: { type: 'string' }, study: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, dataset: { type: 'string' }, site: { type: 'string' }, ...QUEUE_FLAGS },
+  options: { store: { type: 'string' }, models: { type: 'string' }, study: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' }, out: { type: 'string' }, dataset: { type: 'string' }, site: { type: 'string' }, ...QUEUE_FLAGS },
   positionals: true,
   async run(values, positionals) {
     const [action, file, ...extra] = positionals;
@@ -61,6 +62,7 @@ export const studyCommand: Command = {
       const result = await runStudy(study, {
         store: stringFlag(values, 'store'),
         executor,
+        modelsDir: stringFlag(values, 'models'),
         onProgress: (p) => bar(queue ? { ...p, label: `${p.label} · ${queue}` } : p),
         onCell: (e) => {
           if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -69,6 +71,7 @@ export const studyCommand: Command = {
       });
       bar.end();
       const parts = [`${result.cells} cells`, `${result.alreadyDone} already done`, `${result.evaluated} evaluated now`, `${result.failed} failed`];
+      if (result.trained) parts.push(`${result.trained} models trained`);
       if (result.runningElsewhere) parts.push(`${result.runningElsewhere} running in another process`);
       process.stdout.write(`study ${study.name}: ${parts.join(', ')} in ${formatDuration((Date.now() - started) / 1000)}; store ${result.storePath}\n`);
       return result.failed > 0 ? 1 : 0;

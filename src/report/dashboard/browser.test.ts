@@ -25,7 +25,7 @@ let dir: string;
 
 before(async () => {
   dir = tempDir();
-  study = loadStudy(await writeTestStudy(dir));
+  study = loadStudy(await writeTestStudy(dir, { extra: { transfer: { sources: ['cnn-base', 'vit-base'], eps: '4/255' } } }));
   store = new ResultStore(join(dir, 'results.db'));
   await runStudy(study, { store });
   server = await startDashboardServer({ store, port: 0 });
@@ -106,7 +106,7 @@ test('the architecture view draws one dot per model with both values, for every 
   await page.close();
 });
 
-test('the technique view draws one cell per variant and metric; the transfer view explains its absence', async () => {
+test('the technique view draws one cell per variant and metric; the transfer view one cell per source and target', async () => {
   const { page, errors } = await openPage(`${server.url}/#/technique`);
   const chart = page.locator('[data-testid="technique-chart"]');
   await chart.waitFor();
@@ -115,7 +115,11 @@ test('the technique view draws one cell per variant and metric; the transfer vie
   assert.equal(await chart.locator('g[aria-label="cell"] rect').count(), expected);
   assert.equal(await page.locator('#technique-table tbody tr').count(), 2);
   await page.goto(`${server.url}/#/transfer`);
-  await page.getByText('no transfer attacks').waitFor();
+  const transfer = page.locator('[data-testid="transfer-chart"]');
+  await transfer.waitFor();
+  assert.equal(payload.transfer.length, 2 * TEST_MODELS.length);
+  // AR is undefined (null) for a target with no clean-correct sample: such a pair has no cell.
+  assert.equal(await transfer.locator('g[aria-label="cell"] rect').count(), payload.transfer.filter((c) => c.ar !== null).length);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -97,7 +97,7 @@ export function queryLeaderboard(board: Leaderboard, query: LeaderboardQuery): L
 export function dashboardPayload(store: ResultStore, studyName: string, query: LeaderboardQuery = {}): DashboardPayload {
   const study = studyByName(store, studyName);
   const board = buildLeaderboard(study, store, checkDataset(study, query.dataset));
-  return { leaderboard: queryLeaderboard(board, query), techniques: techniqueDeltas(board), transfer: transferMatrix(board), progress: progressOf(study, store) };
+  return { leaderboard: queryLeaderboard(board, query), techniques: techniqueDeltas(board), transfer: transferMatrix(study, store, board.dataset), progress: progressOf(study, store) };
 }
 
 export class ModelNotFoundError extends RobustartError {}
