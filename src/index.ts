@@ -14,3 +14,4 @@ export * from './api/attacks.js';
 export * from './api/train.js';
 export * from './api/study.js';
 export * from './api/queue.js';
+export * from './api/nas.js';

@@ -6,7 +6,7 @@ import { batchNormToTraining } from '../train/batchnorm.js';
 import { recalibrateBatchNorm, RECALIBRATION_IMAGES } from './recalibrate.js';
 import { buildSubnet } from './supernet.js';
 import { randomChoices } from './space.js';
-import { tinyResNetSpace, randomizeBatchNorms, randomImages } from './testing.js';
+import { tinyResNetSpace, randomizeBatchNorms, randomImages } from '../testing/nas-fixtures.js';
 import { Rng } from '../util/rng.js';
 
 test('RobustART recalibrates BatchNorm on 4,096 training images', () => {

@@ -14,7 +14,7 @@ import { ResultStore } from '../store/store.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { buildSupernet } from './supernet.js';
 import { supernetMetadata } from './supernet-file.js';
-import { randomizeBatchNorms } from './testing.js';
+import { randomizeBatchNorms } from '../testing/nas-fixtures.js';
 import { parseSpace } from './space.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));

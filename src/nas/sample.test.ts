@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleSubnets, spaceSize, summarizeSubnet, MAC_STRATA } from './sample.js';
 import { largestChoices, smallestChoices, loadSpace, spaceHash } from './space.js';
-import { tinyResNetSpace } from './testing.js';
+import { tinyResNetSpace } from '../testing/nas-fixtures.js';
 import { packagePath } from '../util/paths.js';
 
 test('sampling is deterministic per seed and yields distinct subnets', () => {

@@ -48,7 +48,7 @@ export interface NasSampleOptions {
   readonly recalibrationImages?: number;
   /** Study name (default nas-<space>). */
   readonly studyName?: string;
-  /** Folder of the subnet files (default <store folder>/nas/<space>/<supernet hash>). */
+  /** Folder under which the subnet files go, as <space>/<supernet hash>/<id>.onnx (default <store folder>/nas). */
   readonly subnetsDir?: string;
   readonly batchSize?: number;
   readonly workers?: number;
@@ -94,7 +94,7 @@ export async function runNasSample(options: NasSampleOptions): Promise<NasSample
   const subnets = sampleSubnets(space, options.n, seed, options.strategy ?? 'uniform');
   const store = new ResultStore(options.store);
   try {
-    const folder = options.subnetsDir ?? join(dirname(resolve(store.path)), 'nas', space.name, supernet.sha256.slice(0, 12));
+    const folder = join(options.subnetsDir ?? join(dirname(resolve(store.path)), 'nas'), space.name, supernet.sha256.slice(0, 12));
     mkdirSync(folder, { recursive: true });
     const recalibration = new RecalibrationImages(supernet, options.recalibrationData, options.recalibrationImages ?? RECALIBRATION_IMAGES, seed, log);
     const placed: (SubnetSummary & { path: string })[] = [];

@@ -5,7 +5,7 @@ import { Rng } from '../util/rng.js';
 import { buildSupernet, buildSubnet, selectionFeeds } from './supernet.js';
 import { extractSubnet, sliceTensor, NAS_METADATA_KEY } from './extract.js';
 import { largestChoices, smallestChoices, randomChoices, spaceHash, type SearchSpace, type Choices } from './space.js';
-import { tinyResNetSpace, tinyMobileNetSpace, randomizeBatchNorms, randomImages } from './testing.js';
+import { tinyResNetSpace, tinyMobileNetSpace, randomizeBatchNorms, randomImages } from '../testing/nas-fixtures.js';
 import { parameterCount } from '../model/zoo/complexity.js';
 
 async function logits(graph: Parameters<typeof createSession>[0], feeds: Record<string, ReturnType<typeof tensor>>): Promise<Float32Array> {

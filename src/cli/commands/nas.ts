@@ -2,7 +2,8 @@
 // rule; `sample` draws subnets, extracts and BatchNorm-recalibrates each, and evaluates them as a study.
 // `--demo` selects the bundled Fashion-MNIST space, its trained supernet and the demo store.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import type { Command } from '../command.js';
 import { numberFlag, stringFlag } from '../command.js';
@@ -27,6 +28,9 @@ export const NAS_DEMO = {
   store: 'nas/demo/results.db',
   suites: 'nas/demo/suites.yaml',
   data: 'demo/data/fashion-mnist',
+  /** Images per evaluation and BatchNorm recalibration images of the demo study (small: hundreds of subnets on 2 cores). */
+  limit: 100,
+  recalibrationImages: 1024,
 } as const;
 
 const USAGE = [
@@ -187,10 +191,12 @@ async function nasSample(values: Record<string, unknown>): Promise<void> {
     strategy,
     store: orDemo(values, 'store', NAS_DEMO.store),
     data,
-    limit: values.limit === undefined ? (values.demo ? 200 : undefined) : numberFlag(values, 'limit', 0, { min: 1, integer: true }),
+    limit: values.limit === undefined ? (values.demo ? NAS_DEMO.limit : undefined) : numberFlag(values, 'limit', 0, { min: 1, integer: true }),
     suites: suitesFlag(values),
     recalibrationData,
-    recalibrationImages: numberFlag(values, 'recalibration-images', RECALIBRATION_IMAGES, { min: 2, integer: true }),
+    recalibrationImages: numberFlag(values, 'recalibration-images', values.demo ? NAS_DEMO.recalibrationImages : RECALIBRATION_IMAGES, { min: 2, integer: true }),
+    // The demo's subnet files are not shipped (the store is): a rerun re-extracts them, byte for byte.
+    subnetsDir: values.demo && stringFlag(values, 'store') === undefined ? join(tmpdir(), 'robustart-nas-demo') : undefined,
     studyName: stringFlag(values, 'study'),
     batchSize: values['batch-size'] === undefined ? undefined : numberFlag(values, 'batch-size', 0, { min: 1, integer: true }),
     workers: values.workers === undefined ? undefined : numberFlag(values, 'workers', 0, { min: 0, integer: true }),

@@ -2,7 +2,7 @@
 import { DataType } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
 import { Rng } from '../util/rng.js';
-import { parseSpace, type SearchSpace } from './space.js';
+import { parseSpace, type SearchSpace } from '../nas/space.js';
 
 /** A residual space with every kind of dimension (two resolutions, kernel, width, depth, expand). */
 export function tinyResNetSpace(): SearchSpace {
