@@ -29,7 +29,8 @@ export interface SupernetExperimentOptions {
 export interface SupernetTrainingRecord {
   readonly name: string;
   readonly space: { readonly name: string; readonly hash: string };
-  readonly config: ExperimentConfig;
+  /** The experiment config without its model (the supernet replaces it). */
+  readonly config: Omit<ExperimentConfig, 'model'>;
   readonly sandwich: { readonly randomSubnets: number; readonly inplaceDistillation: boolean };
   readonly dataset: { readonly train: string; readonly test: string };
   readonly history: SupernetEpochRecord[];
@@ -79,8 +80,9 @@ export async function runSupernetExperiment(space: SearchSpace, config: Experime
     progress: options.progress,
   });
   const versions = runtimeVersions();
+  const { model: _replaced, ...recipe } = config;
   const record: SupernetTrainingRecord = {
-    name: config.name, space: { name: space.name, hash: spaceHash(space) }, config, sandwich,
+    name: config.name, space: { name: space.name, hash: spaceHash(space) }, config: recipe, sandwich,
     dataset: { train: reference.train.fingerprint, test: reference.test.fingerprint },
     history: result.history, seconds: result.seconds, resumedFrom: result.resumedFrom, versions,
   };

@@ -5,7 +5,7 @@
 // draws the same subnets, reuses the files already written (each is written whole and renamed into
 // place) and resumes the study's missing cells.
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { writeModel } from '../onnx/proto.js';
 import { RobustartError } from '../errors.js';
 import { hashString, rngFor } from '../util/rng.js';
@@ -94,7 +94,8 @@ export async function runNasSample(options: NasSampleOptions): Promise<NasSample
   const subnets = sampleSubnets(space, options.n, seed, options.strategy ?? 'uniform');
   const store = new ResultStore(options.store);
   try {
-    const folder = join(options.subnetsDir ?? join(dirname(resolve(store.path)), 'nas'), space.name, supernet.sha256.slice(0, 12));
+    const storeDir = dirname(resolve(store.path));
+    const folder = join(options.subnetsDir ?? join(storeDir, 'nas'), space.name, supernet.sha256.slice(0, 12));
     mkdirSync(folder, { recursive: true });
     const recalibration = new RecalibrationImages(supernet, options.recalibrationData, options.recalibrationImages ?? RECALIBRATION_IMAGES, seed, log);
     const placed: (SubnetSummary & { path: string })[] = [];
@@ -106,9 +107,10 @@ export async function runNasSample(options: NasSampleOptions): Promise<NasSample
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       models: models.map((s) => ({ name: studyModelName(s), onnx: s.path, family: 'CNN', technique: 'baseline', architecture: space.name, tags: { subnet: s.name, params: String(s.params), macs: String(s.macs) } })),
-      datasets: [{ name: 'data', path: resolve(options.data), ...(options.limit !== undefined ? { limit: options.limit } : {}) }],
+      // Relative to the store, so a store shipped with its data (the demo) keeps its cells' identities.
+      datasets: [{ name: 'data', path: relative(storeDir, resolve(options.data)) || '.', ...(options.limit !== undefined ? { limit: options.limit } : {}) }],
       suites: options.suites.map((s) => ({ ...s })),
-    }, process.cwd(), `nas study ${name}`);
+    }, storeDir, `nas study ${name}`);
     // Checks the suites before any subnet is extracted.
     if (subnets.length) studyOf([{ ...subnets[0], path: join(folder, 'check.onnx') }]);
     let extracted = 0;
