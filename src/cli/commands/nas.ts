@@ -19,6 +19,7 @@ import { runNasSample, type NasSuiteEntry } from '../../nas/study.js';
 import { runSupernetExperiment } from '../../nas/experiment.js';
 import { RECALIBRATION_IMAGES } from '../../nas/recalibrate.js';
 import { progressLine } from './train.js';
+import { WORKERS_HELP } from '../../util/workers.js';
 
 /** What `--demo` selects (paths inside the package). */
 export const NAS_DEMO = {
@@ -53,6 +54,8 @@ const USAGE = [
   '  --limit N              evaluate a seeded subset of N images',
   '  --study NAME           study name (default nas-<space>)',
   '  --store PATH           results database (default .robustart/results.db or $ROBUSTART_STORE)',
+  `  --workers W            ${WORKERS_HELP}`,
+  '  --batch-size B         evaluation batch size',
   '  --dry-run              only list the drawn subnets (no supernet needed)',
   '  --json                 list each subnet\'s choices, params and MACs as JSON',
   '',
