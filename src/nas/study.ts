@@ -117,6 +117,7 @@ export async function runNasSample(options: NasSampleOptions): Promise<NasSample
     let extractSeconds = 0;
     let studySeconds = 0;
     const totals = { cells: 0, alreadyDone: 0, runningElsewhere: 0, evaluated: 0, failed: 0 };
+    let deferred = false;
     // Subnet by subnet (extract, register, evaluate), so an interrupted run leaves whole subnets behind.
     for (const [index, subnet] of subnets.entries()) {
       const started = Date.now();
@@ -136,10 +137,16 @@ export async function runNasSample(options: NasSampleOptions): Promise<NasSample
       placed.push({ ...subnet, path: loaded.path });
       const extractedAt = Date.now();
       extractSeconds += (extractedAt - started) / 1000;
-      // The study grows by this subnet; its earlier cells are done and skipped.
-      const result = await runStudy(studyOf(placed), { store, onProgress: options.onProgress, onCell: options.onCell });
-      for (const key of ['evaluated', 'failed'] as const) totals[key] += result[key];
-      if (index === subnets.length - 1) Object.assign(totals, { cells: result.cells, alreadyDone: result.cells - totals.evaluated - totals.failed - result.runningElsewhere, runningElsewhere: result.runningElsewhere });
+      // The study grows by this subnet; its earlier cells are done and skipped. After a failed cell (which
+      // the runner would retry on every call) the remaining subnets are extracted first and evaluated once.
+      const last = index === subnets.length - 1;
+      if (!deferred || last) {
+        const result = await runStudy(studyOf(placed), { store, onProgress: options.onProgress, onCell: options.onCell });
+        totals.evaluated += result.evaluated;
+        if (result.failed > 0) deferred = true;
+        // Every call retries the failed cells: the last call's failures are the study's.
+        if (last) Object.assign(totals, { cells: result.cells, failed: result.failed, alreadyDone: result.cells - totals.evaluated - result.failed - result.runningElsewhere, runningElsewhere: result.runningElsewhere });
+      }
       studySeconds += (Date.now() - extractedAt) / 1000;
       options.onSubnet?.({ index: index + 1, total: subnets.length, subnet, path, extracted: fresh, seconds: (extractedAt - started) / 1000, evaluateSeconds: (Date.now() - extractedAt) / 1000 });
     }
