@@ -15,3 +15,4 @@ export * from './api/train.js';
 export * from './api/study.js';
 export * from './api/queue.js';
 export * from './api/nas-analysis.js';
+export * from './api/nas.js';

@@ -65,3 +65,18 @@ export async function writeImageFolder(root: string, classes: readonly string[],
   }
   return root;
 }
+
+/** Two classes of 8×8 PNGs: bright left half or bright right half, plus noise. */
+export async function halvesFolder(root: string, perClass: number): Promise<void> {
+  const rng = new Rng(4);
+  for (const [label, name] of ['left', 'right'].entries()) {
+    mkdirSync(join(root, name), { recursive: true });
+    for (let i = 0; i < perClass; i++) {
+      const pixels = Uint8Array.from({ length: 8 * 8 * 3 }, (_, k) => {
+        const x = Math.floor(k / 3) % 8;
+        return Math.max(0, Math.min(255, ((x < 4) === (label === 0) ? 190 : 60) + Math.round(rng.normal(0, 40))));
+      });
+      await sharp(pixels, { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(join(root, name, `${String(i).padStart(3, '0')}.png`));
+    }
+  }
+}

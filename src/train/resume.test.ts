@@ -3,32 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
-import { Rng } from '../util/rng.js';
-import { tempDir } from '../testing/fixtures.js';
+import { tempDir, halvesFolder } from '../testing/fixtures.js';
 import { decodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { loadCheckpoint } from './checkpoint.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-
-/** Two classes of 8×8 PNGs: bright left half or bright right half, plus noise. */
-export async function halvesFolder(root: string, perClass: number): Promise<void> {
-  const rng = new Rng(4);
-  for (const [label, name] of ['left', 'right'].entries()) {
-    mkdirSync(join(root, name), { recursive: true });
-    for (let i = 0; i < perClass; i++) {
-      const pixels = Uint8Array.from({ length: 8 * 8 * 3 }, (_, k) => {
-        const x = Math.floor(k / 3) % 8;
-        return Math.max(0, Math.min(255, ((x < 4) === (label === 0) ? 190 : 60) + Math.round(rng.normal(0, 40))));
-      });
-      await sharp(pixels, { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(join(root, name, `${String(i).padStart(3, '0')}.png`));
-    }
-  }
-}
 
 function initializers(path: string): Map<string, number[]> {
   const g = Graph.fromModel(decodeModel(readFileSync(path)));

@@ -377,7 +377,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   return { graph: trained, history, seconds: (Date.now() - started) / 1000, resumedFrom: resumed?.epoch ?? 0 };
 }
 
-function countCorrect(logits: Float32Array, labels: ArrayLike<number>, classes: number): number {
+export function countCorrect(logits: Float32Array, labels: ArrayLike<number>, classes: number): number {
   let correct = 0;
   for (let n = 0; n < labels.length; n++) {
     let best = 0;

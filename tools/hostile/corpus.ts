@@ -21,7 +21,7 @@ export interface Expectation {
 
 export interface HostileCase {
   readonly name: string;
-  readonly category: 'flags' | 'models' | 'images' | 'csv' | 'stores' | 'attack' | 'grad' | 'suites';
+  readonly category: 'flags' | 'models' | 'images' | 'csv' | 'stores' | 'attack' | 'grad' | 'suites' | 'nas';
   /** CLI arguments; `@` at the start of an argument is replaced by the corpus folder. */
   readonly args: readonly string[];
   readonly expect: Expectation;
@@ -335,4 +335,14 @@ export const CASES: readonly HostileCase[] = [
   { name: 'attack on a NaN model', category: 'attack', args: ['attack', '--model', '@/nan.onnx', '--data', '@/data', '--attack', 'fgsm', '--eps', '4/255'], expect: { status: 2, message: /NaN/ } },
   { name: 'attack with a fixed-batch-1 model', category: 'attack', args: ['attack', '--model', '@/batch1.onnx', '--data', '@/data', '--attack', 'fgsm', '--eps', '1/255'], expect: { status: 0 } },
   { name: 'attack L2 --eps 8 is allowed', category: 'attack', args: ['attack', '--model', '@/tiny.onnx', '--data', '@/data', '--attack', 'pgd', '--norm', 'l2', '--eps', '8', '--steps', '1', '--limit', '2'], expect: { status: 0 } },
+  // --- nas ---
+  { name: 'nas without a subcommand', category: 'nas', args: ['nas'], expect: { status: 2, message: /give a subcommand: train, sample/ } },
+  { name: 'nas unknown subcommand', category: 'nas', args: ['nas', 'search'], expect: { status: 2, message: /unknown subcommand search/ } },
+  { name: 'nas sample without --space', category: 'nas', args: ['nas', 'sample', '--n', '2', '--dry-run'], expect: { status: 2, message: /--space is required/ } },
+  { name: 'nas sample missing space file', category: 'nas', args: ['nas', 'sample', '--space', '@/none.yaml', '--n', '2', '--dry-run'], expect: { status: 2, message: /cannot read search space .*none\.yaml/ } },
+  { name: 'nas sample a model as the space', category: 'nas', args: ['nas', 'sample', '--space', '@/tiny.onnx', '--n', '2', '--dry-run'], expect: { status: 2, message: /tiny\.onnx/ } },
+  { name: 'nas sample more subnets than the space holds', category: 'nas', args: ['nas', 'sample', '--demo', '--n', '200000', '--dry-run'], expect: { status: 2, message: /distinct subnets, fewer than the 200000 requested/ } },
+  { name: 'nas sample unknown strategy', category: 'nas', args: ['nas', 'sample', '--demo', '--n', '2', '--strategy', 'flops', '--dry-run'], expect: { status: 2, message: /--strategy flops is not one of uniform, macs/ } },
+  { name: 'nas sample a plain model as the supernet', category: 'nas', args: ['nas', 'sample', '--space', 'fashion-tiny', '--supernet', '@/tiny.onnx', '--n', '2', '--data', '@/data', '--train-data', '@/data', '--store', '@/nas.db'], expect: { status: 2, message: /is not a robustart supernet/ } },
+  { name: 'nas train --demo without --out', category: 'nas', args: ['nas', 'train', '--demo'], expect: { status: 2, message: /give --out/ } },
 ];

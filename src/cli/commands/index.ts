@@ -16,6 +16,7 @@ import { studyCommand } from './study.js';
 import { serveCommand } from './serve.js';
 import { workerCommand } from './worker.js';
 import { queueCommand } from './queue.js';
+import { nasCommand } from './nas.js';
 
 export const commands: Command[] = [
   evalCommand,
@@ -34,4 +35,5 @@ export const commands: Command[] = [
   serveCommand,
   workerCommand,
   queueCommand,
+  nasCommand,
 ];

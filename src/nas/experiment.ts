@@ -1,0 +1,106 @@
+// `nas train`: an experiment config (src/train/config.ts: data, optimizer, schedule, transforms, label
+// smoothing, EMA, epochs, seed) applied to a space's supernet. The config's model is replaced by the
+// supernet; techniques that need a second model or change the batch's make-up (adversarial training,
+// Mixup/CutMix, AugMix's consistency loss, teacher distillation, dropout, frozen layers) are refused:
+// the sandwich rule's in-place distillation is the supernet's teacher. Writes the supernet ONNX (with
+// its space in the metadata) and a training record beside it.
+import { writeFileSync } from 'node:fs';
+import { writeModel } from '../onnx/proto.js';
+import type { Graph } from '../onnx/graph.js';
+import { RobustartError } from '../errors.js';
+import { runtimeVersions } from '../version.js';
+import { loadPixelSet, asTrainingData, channelStatistics, type PixelSet } from '../train/images.js';
+import { trainerSettings, runKey as recipeKey, trainingRecordPath } from '../train/experiment.js';
+import type { ExperimentConfig } from '../train/config.js';
+import type { Progress, TrainingData } from '../train/trainer.js';
+import { trainSupernet, supernetRunKey, SANDWICH_RANDOM_SUBNETS, type SupernetEpochRecord } from './train.js';
+import { supernetMetadata } from './supernet-file.js';
+import { spaceHash, type SearchSpace } from './space.js';
+
+export interface SupernetExperimentOptions {
+  readonly out: string;
+  readonly checkpoint?: string;
+  readonly randomSubnets?: number;
+  readonly inplaceDistillation?: boolean;
+  readonly log?: (line: string) => void;
+  readonly progress?: (p: Progress) => void;
+}
+
+export interface SupernetTrainingRecord {
+  readonly name: string;
+  readonly space: { readonly name: string; readonly hash: string };
+  /** The experiment config without its model (the supernet replaces it). */
+  readonly config: Omit<ExperimentConfig, 'model'>;
+  readonly sandwich: { readonly randomSubnets: number; readonly inplaceDistillation: boolean };
+  readonly dataset: { readonly train: string; readonly test: string };
+  readonly history: SupernetEpochRecord[];
+  readonly seconds: number;
+  readonly resumedFrom: number;
+  readonly versions: Record<string, string>;
+}
+
+/** Techniques the supernet trainer does not take, as config paths. */
+function refusedTechniques(config: ExperimentConfig): string[] {
+  const t = config.techniques;
+  return [
+    t.adversarial && 'techniques.adversarial',
+    t.mixup && 'techniques.mixup',
+    t.distillation && 'techniques.distillation (the largest subnet teaches the others in place)',
+    (t.dropout ?? 0) > 0 && 'techniques.dropout',
+    (t.drop_path ?? 0) > 0 && 'techniques.drop_path',
+    t.frozen.length > 0 && 'techniques.frozen',
+    config.transforms.augmix?.jsd && 'transforms.augmix with jsd',
+  ].filter((x): x is string => typeof x === 'string');
+}
+
+export async function runSupernetExperiment(space: SearchSpace, config: ExperimentConfig, options: SupernetExperimentOptions): Promise<SupernetTrainingRecord & { graph: Graph }> {
+  const log = options.log ?? (() => {});
+  const refused = refusedTechniques(config);
+  if (refused.length) throw new RobustartError(`supernet training does not take ${refused.join(', ')}; remove it from the experiment config`);
+  const largestResolution = Math.max(...space.resolution);
+  const sets = new Map<number, { train: PixelSet; test: PixelSet }>();
+  for (const resolution of new Set(space.resolution)) {
+    const load = (split: 'train' | 'test') => loadPixelSet(config.data[split], {
+      split, inputSize: [space.channels, resolution, resolution], cropPct: config.data.crop_pct, interpolation: config.data.interpolation, limit: split === 'train' ? config.data.train_limit : config.data.test_limit, log,
+    });
+    sets.set(resolution, { train: await load('train'), test: await load('test') });
+  }
+  const reference = sets.get(largestResolution)!;
+  if (reference.train.classes.length !== space.classes) throw new RobustartError(`space ${space.name} has ${space.classes} classes and the training data ${reference.train.classes.length}; use data with the space's classes`);
+  const statistics = config.data.mean && config.data.std ? { mean: config.data.mean, std: config.data.std } : channelStatistics(reference.train);
+  const settings = trainerSettings({ ...config, data: { ...config.data, input_size: [space.channels, largestResolution, largestResolution] } }, statistics);
+  const sandwich = { randomSubnets: options.randomSubnets ?? SANDWICH_RANDOM_SUBNETS, inplaceDistillation: options.inplaceDistillation ?? true };
+  const asData = (pick: (s: { train: PixelSet; test: PixelSet }) => PixelSet) => new Map<number, TrainingData>([...sets].map(([r, s]) => [r, asTrainingData(pick(s))]));
+  log(`${config.name}: supernet of ${space.name} on ${reference.train.count} training / ${reference.test.count} test images, ${config.epochs} epochs of batch ${config.batch_size}, the largest, the smallest and ${sandwich.randomSubnets} random subnets per step${sandwich.inplaceDistillation ? ', in-place distillation' : ''}`);
+  const result = await trainSupernet(space, asData((s) => s.train), asData((s) => s.test), {
+    ...settings,
+    ...sandwich,
+    checkpoint: options.checkpoint ?? `${options.out}.ckpt`,
+    runKey: supernetRunKey(space, { recipe: recipeKey(config), sandwich }),
+    log,
+    progress: options.progress,
+  });
+  const versions = runtimeVersions();
+  const { model: _replaced, ...recipe } = config;
+  const record: SupernetTrainingRecord = {
+    name: config.name, space: { name: space.name, hash: spaceHash(space) }, config: recipe, sandwich,
+    dataset: { train: reference.train.fingerprint, test: reference.test.fingerprint },
+    history: result.history, seconds: result.seconds, resumedFrom: result.resumedFrom, versions,
+  };
+  const last = result.history[result.history.length - 1];
+  result.graph.metadata = {
+    ...supernetMetadata(space),
+    input_size: JSON.stringify([space.channels, largestResolution, largestResolution]),
+    interpolation: JSON.stringify(config.data.interpolation),
+    crop_pct: JSON.stringify(config.data.crop_pct),
+    mean: JSON.stringify(statistics.mean),
+    std: JSON.stringify(statistics.std),
+    num_classes: JSON.stringify(space.classes),
+    family: JSON.stringify('CNN'),
+    labels: JSON.stringify(reference.train.classes),
+    training: JSON.stringify({ trainer: 'robustart nas train', name: config.name, space: space.name, sandwich, dataset: record.dataset, test_top1: last?.testAccuracy, epochs: result.history.length, versions }),
+  };
+  writeModel(options.out, result.graph.toModel());
+  writeFileSync(trainingRecordPath(options.out), JSON.stringify(record, null, 2) + '\n');
+  return { ...record, graph: result.graph };
+}

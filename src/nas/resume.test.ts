@@ -1,0 +1,143 @@
+// Durability of `robustart nas sample` and `robustart nas train`: a child process killed with SIGKILL, then
+// rerun with the same arguments, ends with what an unbroken run gives (the same subnet files, registry
+// entries and stored metrics; the same supernet weights).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir, halvesFolder } from '../testing/fixtures.js';
+import { writeModel, decodeModel } from '../onnx/proto.js';
+import { Graph } from '../onnx/graph.js';
+import { ResultStore } from '../store/store.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import { buildSupernet } from './supernet.js';
+import { supernetMetadata } from './supernet-file.js';
+import { randomizeBatchNorms } from '../testing/nas-fixtures.js';
+import { parseSpace } from './space.js';
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+/** Two classes of 8 × 8 images; every kind of dimension, 3·2·2·2·2·2 = 96 subnets. */
+const SPACE = {
+  name: 'halves',
+  block: 'resnet',
+  classes: 2,
+  resolution: [8],
+  stem: { kernel: [3, 5], width: [4, 6], stride: 1 },
+  stages: [
+    { width: [4, 6], depth: [1, 2], stride: 1, kernel: [3], expand: [0.5, 1] },
+    { width: [6, 8], depth: [1, 2], stride: 2, kernel: [3], expand: [1] },
+  ],
+};
+
+function metricsByModel(path: string): Map<string, unknown> {
+  const store = new ResultStore(path);
+  try {
+    const out = new Map<string, unknown>();
+    for (const run of store.listRuns()) out.set(`${run.modelName}|${run.suite}`, { status: run.status, metrics: store.metrics(run.id).map((m) => [m.noise, m.name, m.value]).sort() });
+    return out;
+  } finally {
+    store.close();
+  }
+}
+
+test('nas sample killed mid-study resumes to the same subnets, registry and stored metrics as an unbroken run', { timeout: 300_000 }, async () => {
+  const dir = tempDir();
+  await halvesFolder(join(dir, 'data'), 12);
+  writeFileSync(join(dir, 'space.json'), JSON.stringify(SPACE));
+  const space = parseSpace(SPACE);
+  const supernet = buildSupernet(space, { seed: 5 });
+  randomizeBatchNorms(supernet.graph, 6);
+  supernet.graph.metadata = { ...supernetMetadata(space), mean: '[0.5,0.5,0.5]', std: '[0.25,0.25,0.25]', crop_pct: '1', interpolation: '"bilinear"' };
+  writeModel(join(dir, 'supernet.onnx'), supernet.graph.toModel());
+  const args = (store: string) => [CLI, 'nas', 'sample', '--space', join(dir, 'space.json'), '--supernet', join(dir, 'supernet.onnx'), '--n', '5', '--seed', '3', '--data', join(dir, 'data'), '--train-data', join(dir, 'data'), '--recalibration-images', '16', '--suite', 'clean', '--store', join(dir, store), '--json', '--workers', '0'];
+
+  const unbroken = spawnSync(process.execPath, args('a/results.db'), { encoding: 'utf8' });
+  assert.equal(unbroken.status, 0, unbroken.stderr);
+  const listed = JSON.parse(unbroken.stdout);
+  assert.equal(listed.subnets.length, 5);
+  assert.equal(listed.extracted, 5);
+  assert.equal(listed.evaluated, 5);
+  for (const s of listed.subnets) assert.ok(s.params > 0 && s.macs > 0 && typeof s.choices['stage1.depth'] === 'number');
+
+  const child = spawn(process.execPath, args('b/results.db'), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  // Killed once two subnets are done (extracted, registered, evaluated).
+  while (!/subnet 2\/5/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL', 'the run was killed, not finished');
+
+  const resumed = spawnSync(process.execPath, args('b/results.db'), { encoding: 'utf8' });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const again = JSON.parse(resumed.stdout);
+  assert.ok(again.extracted < 5 && again.alreadyDone >= 2, `resumed: extracted ${again.extracted}, already done ${again.alreadyDone}`);
+  assert.deepEqual(again.subnets.map((s: { id: string }) => s.id), listed.subnets.map((s: { id: string }) => s.id));
+  // Same files, byte for byte; same registry metadata; same metrics.
+  const folder = (store: string) => {
+    const base = join(dir, store, 'nas', 'halves');
+    return join(base, readdirSync(base)[0]);
+  };
+  const files = readdirSync(folder('a')).sort();
+  assert.deepEqual(readdirSync(folder('b')).filter((f) => !f.endsWith('.tmp')).sort(), files);
+  for (const f of files) assert.ok(readFileSync(join(folder('a'), f)).equals(readFileSync(join(folder('b'), f))), f);
+  const registry = (store: string) => {
+    const s = new ResultStore(join(dir, store, 'results.db'));
+    try {
+      return s.listModels().map((m) => [m.name, m.sha256, m.metadata.nas]);
+    } finally {
+      s.close();
+    }
+  };
+  assert.deepEqual(registry('b'), registry('a'));
+  assert.equal(registry('a').length, 5);
+  assert.deepEqual(metricsByModel(join(dir, 'b', 'results.db')), metricsByModel(join(dir, 'a', 'results.db')));
+});
+
+function initializers(path: string): Map<string, number[]> {
+  const g = Graph.fromModel(decodeModel(readFileSync(path)));
+  return new Map([...g.initializers].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
+}
+
+test('nas train killed after a checkpoint resumes to the same supernet weights as an unbroken run', { timeout: 300_000 }, async () => {
+  const dir = tempDir();
+  await halvesFolder(join(dir, 'data'), 24);
+  writeFileSync(join(dir, 'space.json'), JSON.stringify(SPACE));
+  const config = {
+    name: 'supernet', seed: 2, epochs: 3, batch_size: 12, threads: 1,
+    model: { builder: 'small-cnn' },
+    data: { train: { kind: 'imagefolder', path: 'data' }, test: { kind: 'imagefolder', path: 'data' }, input_size: [3, 8, 8], crop_pct: 1 },
+    transforms: { hflip: 0.5 },
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weight_decay: 1e-4 },
+    schedule: { base_lr: 0.01, warmup_lr: 0.05, warmup_epochs: 1 },
+    techniques: { label_smoothing: 0.1, ema: { decay: 0.9 } },
+  };
+  writeFileSync(join(dir, 'exp.json'), JSON.stringify(config));
+  const run = (out: string) => [CLI, 'nas', 'train', '--space', join(dir, 'space.json'), '--config', join(dir, 'exp.json'), '--out', join(dir, out), '--random-subnets', '1'];
+  const unbroken = spawnSync(process.execPath, run('unbroken.onnx'), { encoding: 'utf8' });
+  assert.equal(unbroken.status, 0, unbroken.stderr);
+
+  const checkpoint = join(dir, 'killed.onnx.ckpt');
+  const child = spawn(process.execPath, run('killed.onnx'), { stdio: 'ignore' });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  while (!existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL', 'the run was killed, not finished');
+  const saved = loadCheckpoint(checkpoint)!;
+  assert.ok(saved.epoch >= 1 && saved.epoch < config.epochs, `killed after epoch ${saved.epoch}`);
+
+  const resumed = spawnSync(process.execPath, run('killed.onnx'), { encoding: 'utf8' });
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.match(resumed.stdout, /resuming after epoch \d/);
+  const record = JSON.parse(readFileSync(join(dir, 'killed.training.json'), 'utf8'));
+  assert.equal(record.resumedFrom, saved.epoch);
+  assert.equal(record.history.length, config.epochs);
+  assert.deepEqual(initializers(join(dir, 'killed.onnx')), initializers(join(dir, 'unbroken.onnx')));
+  // The supernet records its space; the halves task is learnt by the largest subnet.
+  const meta = Graph.fromModel(decodeModel(readFileSync(join(dir, 'killed.onnx')))).metadata;
+  assert.equal(JSON.parse(meta['robustart.nas.supernet']).space.name, 'halves');
+  assert.ok(record.history[2].testAccuracy.largest > 0.8, `largest subnet test accuracy ${record.history[2].testAccuracy.largest}`);
+});

@@ -1,0 +1,236 @@
+// Supernet training with the sandwich rule (BigNAS, Yu et al. 2020; RobustART's bignas solver): every step
+// runs the largest subnet, the smallest and N random ones (drawn from (seed, 'nas-subnet', step, k)) on the
+// same batch, accumulates their gradients, and takes one optimizer step. With in-place distillation the
+// smaller subnets learn from the largest one's soft labels (softmax of its logits on this batch) instead
+// of the labels. One gradient session per input resolution serves every subnet: the supernet's selection
+// inputs (src/nas/supernet.ts) pick the subnet. The optimizer, schedule, label smoothing, augmentation,
+// gradient clipping, weight-decay exclusions, EMA and per-epoch checkpoints are src/train's.
+import { createHash } from 'node:crypto';
+import { DataType } from '../onnx/proto.js';
+import { makeValueInfo } from '../onnx/build.js';
+import type { Graph } from '../onnx/graph.js';
+import { createSession, tensor, type OrtSession } from '../onnx/runtime.js';
+import { buildGradientGraph, prepareModel, targetExecutionProvider } from '../autodiff/gradient.js';
+import { hashString, rngFor } from '../util/rng.js';
+import { canonicalJson } from '../util/json.js';
+import { RobustartError } from '../errors.js';
+import { createOptimizer, clipGradientNorm, decays } from '../train/optimizer.js';
+import { learningRateAt } from '../train/schedule.js';
+import { batchNormToTraining, runningStatistics, updateRunningStatistics } from '../train/batchnorm.js';
+import { smoothedTargets, softmaxAtTemperature } from '../train/targets.js';
+import { softTargetHead, SOFT_TARGETS_INPUT } from '../train/loss-head.js';
+import { WeightEma } from '../train/ema.js';
+import { normalizeBatch } from '../train/adversarial.js';
+import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { accuracy, countCorrect, type TrainConfig, type TrainingData, type Progress } from '../train/trainer.js';
+import { buildSupernet, selectionFeeds, type Supernet } from './supernet.js';
+import { extractSubnet } from './extract.js';
+import { recalibrateBatchNorm } from './recalibrate.js';
+import { largestChoices, smallestChoices, randomChoices, spaceHash, type SearchSpace, type Choices } from './space.js';
+
+/** BigNAS's sandwich: the largest, the smallest and two random subnets per step. */
+export const SANDWICH_RANDOM_SUBNETS = 2;
+/** Training images the per-epoch check recalibrates BatchNorm on. */
+const CHECK_RECALIBRATION_IMAGES = 1024;
+
+export type SupernetTrainSettings = Pick<TrainConfig, 'epochs' | 'batchSize' | 'seed' | 'optimizer' | 'schedule' | 'noWeightDecay' | 'noWeightDecayNames' | 'clipGradNorm' | 'labelSmoothing' | 'emaDecay' | 'transform' | 'normalization' | 'threads' | 'checkpoint' | 'log' | 'progress'> & {
+  /** Random subnets per step besides the largest and the smallest. */
+  readonly randomSubnets?: number;
+  /** In-place distillation from the largest subnet (default true). */
+  readonly inplaceDistillation?: boolean;
+  /** Identity of the recipe, stored in checkpoints. */
+  readonly runKey?: string;
+};
+
+export interface SupernetEpochRecord {
+  readonly epoch: number;
+  readonly learningRate: number;
+  /** Mean loss and top-1 of the largest subnet on the training batches (hard labels). */
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  /** Test top-1 of the largest and the smallest subnet, each with BatchNorm recalibrated. */
+  readonly testAccuracy: { readonly largest: number; readonly smallest: number };
+  readonly seconds: number;
+}
+
+export interface SupernetTrainResult {
+  /** The supernet graph (largest resolution) with the trained weights. */
+  readonly graph: Graph;
+  readonly history: SupernetEpochRecord[];
+  readonly seconds: number;
+  readonly resumedFrom: number;
+}
+
+/** The subnets of one step: largest, smallest, then random ones seeded by (seed, step, index). */
+export function sandwich(space: SearchSpace, seed: number, step: number, random: number): Choices[] {
+  const out = [largestChoices(space), smallestChoices(space)];
+  for (let k = 0; k < random; k++) out.push(randomChoices(space, rngFor(seed, hashString('nas-subnet'), step, k)));
+  return out;
+}
+
+/** The recipe's identity for checkpoints: settings that change the weights, and the space. */
+export function supernetRunKey(space: SearchSpace, recipe: unknown): string {
+  return createHash('sha256').update(canonicalJson({ space: spaceHash(space), recipe })).digest('hex').slice(0, 16);
+}
+
+type Feeds = Record<string, ReturnType<typeof tensor>>;
+
+/**
+ * Trains the supernet of `space`. `train`/`test` hold the same samples at each resolution of the
+ * space (keyed by resolution).
+ */
+export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<number, TrainingData>, test: ReadonlyMap<number, TrainingData>, config: SupernetTrainSettings): Promise<SupernetTrainResult> {
+  const started = Date.now();
+  const log = config.log ?? (() => {});
+  for (const r of space.resolution) if (!train.has(r) || !test.has(r)) throw new RobustartError(`no training or test images at resolution ${r} of space ${space.name}`);
+  const count = train.get(space.resolution[0])!.count;
+  const largest = largestChoices(space);
+  const supernet = buildSupernet(space, { seed: config.seed });
+  const running = runningStatistics(supernet.graph);
+  const parameters = [...supernet.graph.initializers].filter(([name, t]) => t.dataType === DataType.FLOAT && t.dims.length > 0 && !running.has(name)).map(([name]) => name);
+  const state = [...parameters, ...running];
+  const weights = new Map(state.map((name) => [name, Float32Array.from(supernet.graph.initializers.get(name)!.data as Float32Array)]));
+  const dims = new Map(state.map((name) => [name, supernet.graph.initializers.get(name)!.dims]));
+
+  // One gradient session per resolution: weights and selection inputs fed, BN on batch statistics.
+  const sessions = new Map<number, { session: OrtSession; net: Supernet; gradients: ReadonlyMap<string, string>; lossName: string; logitsName: string; batchNorms: ReturnType<typeof batchNormToTraining> }>();
+  for (const resolution of new Set(space.resolution)) {
+    const net = buildSupernet(space, { resolution, initialize: false });
+    const prepared = await prepareModel(net.graph);
+    const graph = prepared.graph.clone();
+    for (const name of parameters) {
+      graph.initializers.delete(name);
+      graph.inputs.push(makeValueInfo(name, dims.get(name)!));
+    }
+    const shapes = new Map(prepared.shapes);
+    const batchNorms = batchNormToTraining(graph, shapes);
+    const gradient = await buildGradientGraph({ ...prepared, graph, shapes }, { loss: softTargetHead(), input: false, parameters, extraOutputs: batchNorms.flatMap((b) => [b.batchMean, b.batchVar]), executionProvider: targetExecutionProvider() });
+    sessions.set(resolution, { session: await createSession(gradient.graph, { intraOpThreads: config.threads }, `supernet training graph at ${resolution}`), net, gradients: gradient.gradients, lossName: gradient.lossName, logitsName: prepared.logitsName, batchNorms });
+  }
+
+  const optimizer = createOptimizer(config.optimizer);
+  const excluded = config.noWeightDecayNames ?? [];
+  const decayed = new Map(parameters.map((name) => [name, config.noWeightDecay ? decays(dims.get(name)!, name, excluded) : !excluded.some((r) => r.test(name))]));
+  const ema = config.emaDecay !== undefined && config.emaDecay > 0 ? new WeightEma(config.emaDecay, weights) : undefined;
+  const stepsPerEpoch = Math.ceil(count / config.batchSize);
+  const schedule = { ...config.schedule, warmupSteps: Math.round(config.schedule.warmupEpochs * stepsPerEpoch), totalSteps: stepsPerEpoch * config.epochs };
+  const randomSubnets = config.randomSubnets ?? SANDWICH_RANDOM_SUBNETS;
+  const distill = config.inplaceDistillation ?? true;
+  const runKey = config.runKey ?? '';
+  let history: SupernetEpochRecord[] = [];
+  let step = 0;
+  let firstEpoch = 1;
+  const resumed = config.checkpoint ? loadCheckpoint<SupernetEpochRecord>(config.checkpoint) : undefined;
+  if (resumed) {
+    if (resumed.runKey !== runKey) throw new RobustartError(`checkpoint ${config.checkpoint} belongs to another training run (different config or space); delete it or choose another checkpoint path`);
+    for (const [name, w] of resumed.weights) weights.get(name)?.set(w);
+    optimizer.restore(resumed.optimizer);
+    if (ema && resumed.ema) for (const [name, w] of resumed.ema) ema.shadow.get(name)?.set(w);
+    history = resumed.history;
+    step = resumed.step;
+    firstEpoch = resumed.epoch + 1;
+    log(`resuming after epoch ${resumed.epoch} from ${config.checkpoint}`);
+  }
+  const channels = space.channels;
+  const classes = space.classes;
+  const runStart = Date.now();
+  let imagesDone = 0;
+  let lastProgress = 0;
+  for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
+    const epochStart = Date.now();
+    const order = rngFor(config.seed, hashString('order'), epoch).shuffle(Array.from({ length: count }, (_, i) => i));
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    let learningRate = 0;
+    for (let start = 0; start < count; start += config.batchSize) {
+      const indices = order.slice(start, start + config.batchSize);
+      const n = indices.length;
+      const labels = indices.map((i) => train.get(space.resolution[0])!.label(i));
+      const hard = smoothedTargets(labels, classes, config.labelSmoothing ?? 0);
+      const inputs = new Map<number, Float32Array>();
+      const inputAt = (resolution: number) => {
+        let input = inputs.get(resolution);
+        if (!input) {
+          const pixels = train.get(resolution)!.pixels(indices);
+          const size = channels * resolution * resolution;
+          if (config.transform) indices.forEach((sample, b) => pixels.set(config.transform!(pixels.subarray(b * size, (b + 1) * size), rngFor(config.seed, epoch, sample)), b * size));
+          inputs.set(resolution, (input = normalizeBatch(pixels, channels, resolution * resolution, config.normalization)));
+        }
+        return input;
+      };
+      const gradients = parameters.map((name) => new Float32Array(weights.get(name)!.length));
+      let soft: Float32Array | undefined;
+      for (const [k, choices] of sandwich(space, config.seed, step, randomSubnets).entries()) {
+        const resolution = choices.resolution;
+        const s = sessions.get(resolution)!;
+        const feeds: Feeds = { input: tensor('float32', inputAt(resolution), [n, channels, resolution, resolution]) };
+        for (const name of parameters) feeds[name] = tensor('float32', weights.get(name)!, dims.get(name)!);
+        for (const [name, f] of selectionFeeds(space, s.net.selectors, choices)) feeds[name] = tensor('float32', f.data, f.dims);
+        feeds[SOFT_TARGETS_INPUT] = tensor('float32', k > 0 && distill ? soft! : hard, [n, classes]);
+        const out = await s.session.run(feeds);
+        parameters.forEach((name, p) => {
+          const g = out[s.gradients.get(name)!].data as Float32Array;
+          const sum = gradients[p];
+          for (let i = 0; i < g.length; i++) sum[i] += g[i] / n;
+        });
+        if (k === 0) {
+          // The largest subnet: its soft labels teach the others; its batch statistics keep the supernet's BN running estimate.
+          const logits = out[s.logitsName].data as Float32Array;
+          soft = softmaxAtTemperature(logits, classes, 1);
+          for (const b of s.batchNorms) {
+            updateRunningStatistics(weights.get(b.runningMean)!, out[b.batchMean].data as Float32Array, n * b.positionsPerSample, false);
+            updateRunningStatistics(weights.get(b.runningVar)!, out[b.batchVar].data as Float32Array, n * b.positionsPerSample, true);
+          }
+          for (const v of out[s.lossName].data as Float32Array) lossSum += v;
+          correct += countCorrect(logits, labels, classes);
+        }
+      }
+      if (config.clipGradNorm !== undefined) clipGradientNorm(gradients, config.clipGradNorm);
+      learningRate = learningRateAt(schedule, step);
+      parameters.forEach((name, p) => optimizer.step(name, weights.get(name)!, gradients[p], learningRate, decayed.get(name)!));
+      ema?.update(weights);
+      seen += n;
+      imagesDone += n;
+      step++;
+      if (config.progress && (Date.now() - lastProgress > 500 || start + config.batchSize >= count)) {
+        lastProgress = Date.now();
+        const rate = imagesDone / Math.max((Date.now() - runStart) / 1000, 1e-3);
+        const remaining = (config.epochs - epoch) * count + (count - Math.min(count, start + config.batchSize));
+        config.progress({ epoch, epochs: config.epochs, seen: Math.min(count, start + config.batchSize), total: count, loss: lossSum / seen, accuracy: correct / seen, imagesPerSecond: rate, eta: remaining / rate } satisfies Progress);
+      }
+    }
+    const evaluated = withWeights(supernet.graph, ema ? ema.shadow : weights);
+    const testAccuracy = {
+      largest: await subnetAccuracy(space, evaluated, largest, train, test, config),
+      smallest: await subnetAccuracy(space, evaluated, smallestChoices(space), train, test, config),
+    };
+    const record: SupernetEpochRecord = { epoch, learningRate, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, seconds: (Date.now() - epochStart) / 1000 };
+    history.push(record);
+    log(`epoch ${epoch}/${config.epochs}: lr ${learningRate.toFixed(5)} largest: train loss ${record.trainLoss.toFixed(4)} train acc ${(100 * record.trainAccuracy).toFixed(2)}%; test acc (BN recalibrated) largest ${(100 * testAccuracy.largest).toFixed(2)}% smallest ${(100 * testAccuracy.smallest).toFixed(2)}%${ema ? ' (EMA)' : ''} (${record.seconds.toFixed(0)} s)`);
+    if (config.checkpoint) saveCheckpoint(config.checkpoint, { epoch, step, seed: config.seed, runKey, weights, ema: ema?.shadow, optimizer: optimizer.state(), history });
+  }
+  for (const s of sessions.values()) await s.session.release();
+  return { graph: withWeights(supernet.graph, ema ? ema.shadow : weights), history, seconds: (Date.now() - started) / 1000, resumedFrom: resumed?.epoch ?? 0 };
+}
+
+function withWeights(graph: Graph, weights: ReadonlyMap<string, Float32Array>): Graph {
+  const out = graph.clone();
+  for (const [name, w] of weights) out.initializers.set(name, { dims: out.initializers.get(name)!.dims, dataType: DataType.FLOAT, data: Float32Array.from(w) });
+  return out;
+}
+
+/** Test top-1 of one subnet, extracted and BatchNorm-recalibrated on the first training images of a seeded draw. */
+async function subnetAccuracy(space: SearchSpace, supernet: Graph, choices: Choices, train: ReadonlyMap<number, TrainingData>, test: ReadonlyMap<number, TrainingData>, config: SupernetTrainSettings): Promise<number> {
+  const resolution = choices.resolution;
+  const images = train.get(resolution)!;
+  const indices = rngFor(config.seed, hashString('bn-recalibration')).shuffle(Array.from({ length: images.count }, (_, i) => i)).slice(0, CHECK_RECALIBRATION_IMAGES);
+  const subnet = await recalibrateBatchNorm(extractSubnet(space, supernet, choices), images, { indices, normalization: config.normalization, threads: config.threads });
+  const session = await createSession(subnet, { intraOpThreads: config.threads }, 'subnet');
+  try {
+    const plane = resolution * resolution;
+    return await accuracy(session, 'input', 'logits', test.get(resolution)!, space.classes, (n) => [n, space.channels, resolution, resolution], {}, (pixels) => normalizeBatch(pixels, space.channels, plane, config.normalization));
+  } finally {
+    await session.release();
+  }
+}
