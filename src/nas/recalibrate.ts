@@ -36,7 +36,8 @@ export async function recalibrateBatchNorm(graph: Graph, images: TrainingData, o
   training.outputs = statistics.flatMap((s) => [{ name: s.batchMean }, { name: s.batchVar }]);
   training.pruneToOutputs();
   const session = await createSession(training, { intraOpThreads: options.threads }, 'recalibration graph');
-  const sums = statistics.map((s) => ({ mean: new Float64Array(shapes.get(s.batchMean)!.dims[1] as number), variance: new Float64Array(shapes.get(s.batchVar)!.dims[1] as number) }));
+  const channelsOf = (s: { runningMean: string }) => Number(out.initializers.get(s.runningMean)!.dims[0]);
+  const sums = statistics.map((s) => ({ mean: new Float64Array(channelsOf(s)), variance: new Float64Array(channelsOf(s)) }));
   const batchSize = options.batchSize ?? 256;
   let total = 0;
   try {

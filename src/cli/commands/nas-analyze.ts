@@ -2,8 +2,8 @@
 // correlation of every architecture dimension with every robustness metric, and the Pareto fronts against MACs
 // and params; printed as a summary, or exported as JSON or CSV. The `nas` command dispatches its `analyze` action
 // here (nasAnalyzeAction).
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { loadSpace } from '../../nas/space.js';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { yaml } from '../../util/native.js';
 import { dirname, resolve } from 'node:path';
 import type { OptionSpec } from '../command.js';
 import { stringFlag } from '../command.js';
@@ -66,7 +66,15 @@ export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null }):
 
 /** A space given by name, or by its file (as `nas train` and `nas sample` take it): the file's `name`. */
 export function spaceName(value: string): string {
-  return existsSync(value) && statSync(value).isFile() ? loadSpace(value).name : value;
+  if (!existsSync(value) || !statSync(value).isFile()) return value;
+  let name: unknown;
+  try {
+    name = (yaml.parse(readFileSync(value, 'utf8')) as { name?: unknown } | null)?.name;
+  } catch {
+    name = undefined;
+  }
+  if (typeof name !== 'string' || name === '') throw new RobustartError(`nas analyze: --space ${value} is a file without a space name; give the space's name or its space file`);
+  return name;
 }
 
 /** Runs `nas analyze` with parsed flags; writes to `stdout` (a file with --out). */
