@@ -3,11 +3,12 @@
 // entries and stored metrics; the same supernet weights).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, halvesFolder } from '../testing/fixtures.js';
+import { tempDir, halvesFolder, killChildWhen } from '../testing/fixtures.js';
 import { writeModel, decodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { ResultStore } from '../store/store.js';
@@ -16,7 +17,10 @@ import { buildSupernet } from './supernet.js';
 import { supernetMetadata } from './supernet-file.js';
 import { randomizeBatchNorms } from '../testing/nas-fixtures.js';
 import { parseSpace } from './space.js';
+import { startRedis } from '../testing/redis.js';
+import { WorkerProcess } from '../testing/worker-process.js';
 
+const execFileAsync = promisify(execFile);
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /** Two classes of 8 × 8 images; every kind of dimension, 3·2·2·2·2·2 = 96 subnets. */
@@ -43,7 +47,7 @@ function metricsByModel(path: string): Map<string, unknown> {
   }
 }
 
-test('nas sample killed mid-study resumes to the same subnets, registry and stored metrics as an unbroken run', { timeout: 300_000 }, async () => {
+test('nas sample killed mid-study resumes to the same subnets, registry and stored metrics as an unbroken run, and a queued sample stores the same', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   await halvesFolder(join(dir, 'data'), 12);
   writeFileSync(join(dir, 'space.json'), JSON.stringify(SPACE));
@@ -62,14 +66,9 @@ test('nas sample killed mid-study resumes to the same subnets, registry and stor
   assert.equal(listed.evaluated, 5);
   for (const s of listed.subnets) assert.ok(s.params > 0 && s.macs > 0 && typeof s.choices['stage1.depth'] === 'number');
 
-  const child = spawn(process.execPath, args('b/results.db'), { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
   // Killed once two subnets are done (extracted, registered, evaluated).
-  while (!/subnet 2\/5/.test(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-  child.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL', 'the run was killed, not finished');
+  const killed = await killChildWhen(args('b/results.db'), (stderr) => /subnet 2\/5/.test(stderr));
+  assert.equal(killed.signal, 'SIGKILL', 'the run was killed, not finished');
 
   const resumed = spawnSync(process.execPath, args('b/results.db'), { encoding: 'utf8' });
   assert.equal(resumed.status, 0, resumed.stderr);
@@ -95,6 +94,22 @@ test('nas sample killed mid-study resumes to the same subnets, registry and stor
   assert.deepEqual(registry('b'), registry('a'));
   assert.equal(registry('a').length, 5);
   assert.deepEqual(metricsByModel(join(dir, 'b', 'results.db')), metricsByModel(join(dir, 'a', 'results.db')));
+
+  // The same sample with its evaluation cells sharded over a queue worker (a redis-server of the test's own)
+  // stores the same metrics as the in-process run.
+  const redis = await startRedis();
+  const worker = await WorkerProcess.start(redis.url);
+  try {
+    // Asynchronously: the worker's log is read on this process's event loop, which spawnSync would block.
+    const queued = await execFileAsync(process.execPath, [...args('c/results.db'), '--queue', redis.url, '--shard-size', '8'], { encoding: 'utf8' });
+    assert.ok(JSON.parse(queued.stdout).evaluated === 5, queued.stderr);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(worker.finished.length >= 5, `the worker computed ${worker.finished.length} shards`);
+    assert.deepEqual(metricsByModel(join(dir, 'c', 'results.db')), metricsByModel(join(dir, 'a', 'results.db')));
+  } finally {
+    await worker.stop('SIGKILL');
+    await redis.stop();
+  }
 });
 
 function initializers(path: string): Map<string, number[]> {
@@ -121,11 +136,8 @@ test('nas train killed after a checkpoint resumes to the same supernet weights a
   assert.equal(unbroken.status, 0, unbroken.stderr);
 
   const checkpoint = join(dir, 'killed.onnx.ckpt');
-  const child = spawn(process.execPath, run('killed.onnx'), { stdio: 'ignore' });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  while (!existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-  child.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL', 'the run was killed, not finished');
+  const killed = await killChildWhen(run('killed.onnx'), () => existsSync(checkpoint));
+  assert.equal(killed.signal, 'SIGKILL', 'the run was killed, not finished');
   const saved = loadCheckpoint(checkpoint)!;
   assert.ok(saved.epoch >= 1 && saved.epoch < config.epochs, `killed after epoch ${saved.epoch}`);
 

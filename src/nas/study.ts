@@ -11,6 +11,7 @@ import { RobustartError } from '../errors.js';
 import { hashString, rngFor } from '../util/rng.js';
 import { ResultStore } from '../store/store.js';
 import { parseStudy } from '../study/config.js';
+import type { RecordExecutor } from '../eval/evaluate.js';
 import { runStudy, type StudyRunResult, type StudyProgress, type StudyCellEvent } from '../study/runner.js';
 import { loadModelFile } from '../model/load.js';
 import { loadPixelSet, asTrainingData, type DataSource } from '../train/images.js';
@@ -52,6 +53,8 @@ export interface NasSampleOptions {
   readonly subnetsDir?: string;
   readonly batchSize?: number;
   readonly workers?: number;
+  /** Computes the evaluation cells' records elsewhere (`queueExecutor`: shards on queue workers). */
+  readonly executor?: RecordExecutor;
   readonly onSubnet?: (e: SubnetEvent) => void;
   readonly onProgress?: (p: StudyProgress) => void;
   readonly onCell?: (e: StudyCellEvent) => void;
@@ -141,7 +144,7 @@ export async function runNasSample(options: NasSampleOptions): Promise<NasSample
       // the runner would retry on every call) the remaining subnets are extracted first and evaluated once.
       const last = index === subnets.length - 1;
       if (!deferred || last) {
-        const result = await runStudy(studyOf(placed), { store, onProgress: options.onProgress, onCell: options.onCell });
+        const result = await runStudy(studyOf(placed), { store, executor: options.executor, onProgress: options.onProgress, onCell: options.onCell });
         totals.evaluated += result.evaluated;
         if (result.failed > 0) deferred = true;
         // Every call retries the failed cells: the last call's failures are the study's.

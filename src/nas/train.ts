@@ -21,7 +21,7 @@ import { smoothedTargets, softmaxAtTemperature } from '../train/targets.js';
 import { softTargetHead, SOFT_TARGETS_INPUT } from '../train/loss-head.js';
 import { WeightEma } from '../train/ema.js';
 import { normalizeBatch } from '../train/adversarial.js';
-import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
+import { resumeFromCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
 import { accuracy, countCorrect, type TrainConfig, type TrainingData, type Progress } from '../train/trainer.js';
 import { buildSupernet, selectionFeeds, type Supernet } from './supernet.js';
 import { extractSubnet } from './extract.js';
@@ -117,20 +117,8 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
   const randomSubnets = config.randomSubnets ?? SANDWICH_RANDOM_SUBNETS;
   const distill = config.inplaceDistillation ?? true;
   const runKey = config.runKey ?? '';
-  let history: SupernetEpochRecord[] = [];
-  let step = 0;
-  let firstEpoch = 1;
-  const resumed = config.checkpoint ? loadCheckpoint<SupernetEpochRecord>(config.checkpoint) : undefined;
-  if (resumed) {
-    if (resumed.runKey !== runKey) throw new RobustartError(`checkpoint ${config.checkpoint} belongs to another training run (different config or space); delete it or choose another checkpoint path`);
-    for (const [name, w] of resumed.weights) weights.get(name)?.set(w);
-    optimizer.restore(resumed.optimizer);
-    if (ema && resumed.ema) for (const [name, w] of resumed.ema) ema.shadow.get(name)?.set(w);
-    history = resumed.history;
-    step = resumed.step;
-    firstEpoch = resumed.epoch + 1;
-    log(`resuming after epoch ${resumed.epoch} from ${config.checkpoint}`);
-  }
+  // `let`: the epoch loop appends to the history and advances the step.
+  let { history, step, firstEpoch } = resumeFromCheckpoint<SupernetEpochRecord>(config.checkpoint, { runKey, what: 'config or space', weights, optimizer, emaShadow: ema?.shadow, log });
   const channels = space.channels;
   const classes = space.classes;
   const runStart = Date.now();
@@ -211,7 +199,7 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
     if (config.checkpoint) saveCheckpoint(config.checkpoint, { epoch, step, seed: config.seed, runKey, weights, ema: ema?.shadow, optimizer: optimizer.state(), history });
   }
   for (const s of sessions.values()) await s.session.release();
-  return { graph: withWeights(supernet.graph, ema ? ema.shadow : weights), history, seconds: (Date.now() - started) / 1000, resumedFrom: resumed?.epoch ?? 0 };
+  return { graph: withWeights(supernet.graph, ema ? ema.shadow : weights), history, seconds: (Date.now() - started) / 1000, resumedFrom: firstEpoch - 1 };
 }
 
 function withWeights(graph: Graph, weights: ReadonlyMap<string, Float32Array>): Graph {

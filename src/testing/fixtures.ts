@@ -1,4 +1,5 @@
 // Small fixtures made by code for tests: tiny ONNX classifiers and image datasets in temp folders.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,4 +80,18 @@ export async function halvesFolder(root: string, perClass: number): Promise<void
       await sharp(pixels, { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(join(root, name, `${String(i).padStart(3, '0')}.png`));
     }
   }
+}
+
+/**
+ * Runs `node args…` as a child and SIGKILLs it as soon as `ready()` holds (polled every 5 ms); resolves with the
+ * signal that ended it ('SIGKILL' unless the child finished first) and its standard error so far.
+ */
+export async function killChildWhen(args: readonly string[], ready: (stderr: string) => boolean): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  while (!ready(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  return { signal: await exited, stderr };
 }

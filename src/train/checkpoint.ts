@@ -65,3 +65,28 @@ export function loadCheckpoint<H>(path: string): Checkpoint<H> | undefined {
   }
   return { epoch: header.epoch, step: header.step, seed: header.seed, runKey: header.runKey, weights, ema: ema.size ? ema : undefined, optimizer: { steps: header.optimizerSteps, buffers }, history: header.history };
 }
+
+/** Where a run starts: after the checkpoint's epoch, or at epoch 1 with an empty history. */
+export interface ResumePoint<H> {
+  readonly history: H[];
+  readonly step: number;
+  readonly firstEpoch: number;
+}
+
+/**
+ * Loads `path` (when given and present) into the run's weights, optimizer and EMA shadow, refusing a checkpoint
+ * of another run (`runKey`; `what` names what identifies it in the message).
+ */
+export function resumeFromCheckpoint<H>(
+  path: string | undefined,
+  run: { runKey: string; what: string; weights: Map<string, Float32Array>; optimizer: { restore(state: OptimizerState): void }; emaShadow?: Map<string, Float32Array>; log: (line: string) => void },
+): ResumePoint<H> {
+  const resumed = path ? loadCheckpoint<H>(path) : undefined;
+  if (!resumed) return { history: [], step: 0, firstEpoch: 1 };
+  if (resumed.runKey !== run.runKey) throw new RobustartError(`checkpoint ${path} belongs to another training run (different ${run.what}); delete it or choose another checkpoint path`);
+  for (const [name, w] of resumed.weights) run.weights.get(name)?.set(w);
+  run.optimizer.restore(resumed.optimizer);
+  if (run.emaShadow && resumed.ema) for (const [name, w] of resumed.ema) run.emaShadow.get(name)?.set(w);
+  run.log(`resuming after epoch ${resumed.epoch} from ${path}`);
+  return { history: resumed.history, step: resumed.step, firstEpoch: resumed.epoch + 1 };
+}

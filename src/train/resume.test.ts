@@ -2,11 +2,11 @@
 // same arguments, ends with exactly the weights of an unbroken run at the same seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, halvesFolder } from '../testing/fixtures.js';
+import { tempDir, halvesFolder, killChildWhen } from '../testing/fixtures.js';
 import { decodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { loadCheckpoint } from './checkpoint.js';
@@ -37,11 +37,8 @@ test('a training run killed after a checkpoint resumes to the same final weights
   assert.equal(unbroken.status, 0, unbroken.stderr);
 
   const checkpoint = join(dir, 'killed.onnx.ckpt');
-  const child = spawn(process.execPath, run('killed.onnx'), { stdio: 'ignore' });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  while (!existsSync(checkpoint) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-  child.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL', 'the run was killed, not finished');
+  const killed = await killChildWhen(run('killed.onnx'), () => existsSync(checkpoint));
+  assert.equal(killed.signal, 'SIGKILL', 'the run was killed, not finished');
   const saved = loadCheckpoint(checkpoint)!;
   assert.ok(saved.epoch >= 1 && saved.epoch < config.epochs, `killed after epoch ${saved.epoch}`);
   assert.ok(!existsSync(join(dir, 'killed.onnx')));

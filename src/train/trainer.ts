@@ -22,7 +22,7 @@ import { softTargetHead, otherViews, tradesPartners, OTHER_VIEWS_INPUTS, SOFT_TA
 import { tradesExamples, TRADES_DEFAULTS } from './trades.js';
 import { WeightEma } from './ema.js';
 import { LiveClassifier, adversarialExamples, normalizeBatch, type AdversarialSettings, type Normalization } from './adversarial.js';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { resumeFromCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { dropoutToTraining, dropoutMask } from './dropout.js';
 import { augMix, type AugMixSettings } from './auto-augment.js';
 
@@ -207,20 +207,8 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const totalSteps = stepsPerEpoch * config.epochs;
   const schedule = { ...config.schedule, warmupSteps: Math.round(config.schedule.warmupEpochs * stepsPerEpoch), totalSteps };
   const runKey = config.runKey ?? '';
-  let history: EpochRecord[] = [];
-  let step = 0;
-  let firstEpoch = 1;
-  const resumed = config.checkpoint ? loadCheckpoint<EpochRecord>(config.checkpoint) : undefined;
-  if (resumed) {
-    if (resumed.runKey !== runKey) throw new RobustartError(`checkpoint ${config.checkpoint} belongs to another training run (different config); delete it or choose another checkpoint path`);
-    for (const [name, w] of resumed.weights) weights.get(name)?.set(w);
-    optimizer.restore(resumed.optimizer);
-    if (ema && resumed.ema) for (const [name, w] of resumed.ema) ema.shadow.get(name)?.set(w);
-    history = resumed.history;
-    step = resumed.step;
-    firstEpoch = resumed.epoch + 1;
-    log(`resuming after epoch ${resumed.epoch} from ${config.checkpoint}`);
-  }
+  // `let`: the epoch loop appends to the history and advances the step.
+  let { history, step, firstEpoch } = resumeFromCheckpoint<EpochRecord>(config.checkpoint, { runKey, what: 'config', weights, optimizer, emaShadow: ema?.shadow, log });
   const smoothing = config.labelSmoothing ?? 0;
   const mixSettings = config.mix;
   let lastRate = { time: Date.now(), images: 0 };
@@ -374,7 +362,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
     trained.initializers.set(name, { dims: dims.get(name)!, dataType: DataType.FLOAT, data: Float32Array.from(final.get(name)!) });
   }
   ema = undefined;
-  return { graph: trained, history, seconds: (Date.now() - started) / 1000, resumedFrom: resumed?.epoch ?? 0 };
+  return { graph: trained, history, seconds: (Date.now() - started) / 1000, resumedFrom: firstEpoch - 1 };
 }
 
 export function countCorrect(logits: Float32Array, labels: ArrayLike<number>, classes: number): number {

@@ -20,6 +20,7 @@ import { runSupernetExperiment } from '../../nas/experiment.js';
 import { RECALIBRATION_IMAGES } from '../../nas/recalibrate.js';
 import { progressLine } from './train.js';
 import { WORKERS_HELP } from '../../util/workers.js';
+import { QUEUE_FLAGS, QUEUE_USAGE, queueExecutorFromFlags } from '../queue-flags.js';
 import { nasAnalyzeAction, NAS_ANALYZE_OPTIONS, NAS_ANALYZE_USAGE } from './nas-analyze.js';
 
 /** What `--demo` selects (paths inside the package). */
@@ -59,6 +60,8 @@ const USAGE = [
   '  --batch-size B         evaluation batch size',
   '  --dry-run              only list the drawn subnets (no supernet needed)',
   '  --json                 list each subnet\'s choices, params and MACs as JSON',
+  '  scale-out: the subnets\' evaluation cells as shards for queue workers (robustart worker); rerun to resume',
+  ...QUEUE_USAGE,
   '',
   ...NAS_ANALYZE_USAGE,
   '',
@@ -104,12 +107,15 @@ export const nasCommand: Command = {
     'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
     ...NAS_ANALYZE_OPTIONS,
+    ...QUEUE_FLAGS,
   },
   positionals: true,
   async run(values, positionals) {
     const [action, ...args] = positionals;
     const handler = action === undefined ? undefined : NAS_SUBCOMMANDS[action];
     if (!handler) throw new RobustartError(`nas: ${action === undefined ? 'give a subcommand' : `unknown subcommand ${action}`}: ${Object.keys(NAS_SUBCOMMANDS).join(', ')}; see robustart nas --help`);
+    const queueFlag = Object.keys(QUEUE_FLAGS).find((flag) => values[flag] !== undefined);
+    if (queueFlag && action !== 'sample') throw new RobustartError(`nas ${action}: --${queueFlag} applies to nas sample only`);
     return handler(values, args);
   },
 };
@@ -189,6 +195,7 @@ async function nasSample(values: Record<string, unknown>): Promise<void> {
   if (!trainData) throw new RobustartError('nas sample: --train-data is required (training images for BatchNorm recalibration: an ImageFolder or CSV dataset, or fashion-mnist)');
   const recalibrationData: DataSource = trainData === 'fashion-mnist' ? 'fashion-mnist' : { kind: trainData.endsWith('.csv') ? 'csv' : 'imagefolder', path: resolve(trainData) };
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const executor = await queueExecutorFromFlags(values);
   const result = await runNasSample({
     space,
     supernet,
@@ -206,6 +213,7 @@ async function nasSample(values: Record<string, unknown>): Promise<void> {
     studyName: stringFlag(values, 'study'),
     batchSize: values['batch-size'] === undefined ? undefined : numberFlag(values, 'batch-size', 0, { min: 1, integer: true }),
     workers: values.workers === undefined ? undefined : numberFlag(values, 'workers', 0, { min: 0, integer: true }),
+    executor,
     log,
     onSubnet: (e) => log(`subnet ${e.index}/${e.total} ${e.subnet.name}: ${e.extracted ? `extracted and recalibrated in ${e.seconds.toFixed(1)} s` : 'already extracted'}, evaluated in ${e.evaluateSeconds.toFixed(1)} s`),
     onCell: (e) => {
