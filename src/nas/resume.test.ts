@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, halvesFolder, killChildWhen } from '../testing/fixtures.js';
+import { tempDir, halvesFolder, killChildWhen, initializerValues } from '../testing/fixtures.js';
 import { writeModel, decodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { ResultStore } from '../store/store.js';
@@ -112,11 +112,6 @@ test('nas sample killed mid-study resumes to the same subnets, registry and stor
   }
 });
 
-function initializers(path: string): Map<string, number[]> {
-  const g = Graph.fromModel(decodeModel(readFileSync(path)));
-  return new Map([...g.initializers].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
-}
-
 test('nas train killed after a checkpoint resumes to the same supernet weights as an unbroken run', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   await halvesFolder(join(dir, 'data'), 24);
@@ -147,7 +142,7 @@ test('nas train killed after a checkpoint resumes to the same supernet weights a
   const record = JSON.parse(readFileSync(join(dir, 'killed.training.json'), 'utf8'));
   assert.equal(record.resumedFrom, saved.epoch);
   assert.equal(record.history.length, config.epochs);
-  assert.deepEqual(initializers(join(dir, 'killed.onnx')), initializers(join(dir, 'unbroken.onnx')));
+  assert.deepEqual(initializerValues(join(dir, 'killed.onnx')), initializerValues(join(dir, 'unbroken.onnx')));
   // The supernet records its space; the halves task is learnt by the largest subnet.
   const meta = Graph.fromModel(decodeModel(readFileSync(join(dir, 'killed.onnx')))).metadata;
   assert.equal(JSON.parse(meta['robustart.nas.supernet']).space.name, 'halves');

@@ -1,11 +1,12 @@
 // Small fixtures made by code for tests: tiny ONNX classifiers and image datasets in temp folders.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { makeModel, makeNode, makeValueInfo } from '../onnx/build.js';
-import { writeModel } from '../onnx/proto.js';
+import { decodeModel, writeModel } from '../onnx/proto.js';
+import { Graph } from '../onnx/graph.js';
 import { makeTensor } from '../onnx/tensor.js';
 import { Rng } from '../util/rng.js';
 
@@ -94,4 +95,10 @@ export async function killChildWhen(args: readonly string[], ready: (stderr: str
   while (!ready(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
   child.kill('SIGKILL');
   return { signal: await exited, stderr };
+}
+
+/** Every initializer of the ONNX file at `path`, as plain numbers (for comparing trained weights). */
+export function initializerValues(path: string): Map<string, number[]> {
+  const g = Graph.fromModel(decodeModel(readFileSync(path)));
+  return new Map([...g.initializers].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
 }

@@ -6,17 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, halvesFolder, killChildWhen } from '../testing/fixtures.js';
-import { decodeModel } from '../onnx/proto.js';
-import { Graph } from '../onnx/graph.js';
+import { tempDir, halvesFolder, killChildWhen, initializerValues } from '../testing/fixtures.js';
 import { loadCheckpoint } from './checkpoint.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-
-function initializers(path: string): Map<string, number[]> {
-  const g = Graph.fromModel(decodeModel(readFileSync(path)));
-  return new Map([...g.initializers].map(([k, t]) => [k, Array.from(t.data as Float32Array)]));
-}
 
 test('a training run killed after a checkpoint resumes to the same final weights as an unbroken run', { timeout: 120_000 }, async () => {
   const dir = tempDir();
@@ -49,6 +42,6 @@ test('a training run killed after a checkpoint resumes to the same final weights
   const record = JSON.parse(readFileSync(join(dir, 'killed.training.json'), 'utf8'));
   assert.equal(record.resumedFrom, saved.epoch);
   assert.equal(record.history.length, config.epochs);
-  assert.deepEqual(initializers(join(dir, 'killed.onnx')), initializers(join(dir, 'unbroken.onnx')));
+  assert.deepEqual(initializerValues(join(dir, 'killed.onnx')), initializerValues(join(dir, 'unbroken.onnx')));
   assert.ok(record.testAccuracy > 0.9, `test accuracy ${record.testAccuracy}`);
 });

@@ -13,7 +13,7 @@ import { writeTestStudy, TEST_MODELS } from '../../study/testing.js';
 import { tempDir } from '../../testing/fixtures.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
 import { writeSite } from './site.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium, openPageRecordingErrors } from './chromium.js';
 import type { DashboardPayload } from './data.js';
 
 let store: ResultStore;
@@ -39,17 +39,7 @@ after(async () => {
   store?.close();
 });
 
-/** A page that records console errors and uncaught exceptions. */
-async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  return { page, errors };
-}
+const openPage = (url: string) => openPageRecordingErrors(browser, url);
 
 const rowNames = (page: Page) => page.locator('#leaderboard tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model')));
 const cleanValues = (page: Page) => page.locator('#leaderboard tbody td[data-key="clean_top1"]').evaluateAll((cells) => cells.map((c) => Number.parseFloat(c.textContent!)));

@@ -12,7 +12,7 @@ import { TEST_SPACE, TEST_SUBNETS, writeNasStore } from '../../testing/nas-store
 import type { NasAnalysis } from '../../nas/analysis.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
 import { writeSite } from './site.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium, openPageRecordingErrors } from './chromium.js';
 
 let dir: string;
 let store: ResultStore;
@@ -34,16 +34,7 @@ after(async () => {
   store?.close();
 });
 
-async function openPage(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  return { page, errors };
-}
+const openPage = (url: string) => openPageRecordingErrors(browser, url);
 
 /** Metrics some subnet has a value for: the page draws one Pareto plot each. */
 const measured = () => analysis.columns.filter((c) => analysis.subnets.some((s) => s.metrics[c.key] !== null && s.metrics[c.key] !== undefined));
