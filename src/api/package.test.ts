@@ -1,7 +1,7 @@
 // The published package: every subpath export resolves to a file it ships, and no test or test helper ships.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -28,4 +28,21 @@ test('subpaths import on their own and export what the root exports', async () =
     assert.ok(Object.keys(sub).length > 0, name);
     for (const [key, value] of Object.entries(sub)) assert.equal((root as Record<string, unknown>)[key], value, `${name}.${key}`);
   }
+});
+
+test('importing the root loads no package from node_modules and none of the heavier Node built-ins', () => {
+  // A loader hook reports every ES module read from node_modules; the require cache and Node's own load list show
+  // what came in through require. Each of these loads on first use (src/util/native.ts), never at import.
+  // (worker_threads is not checked here: module.register starts the hooks' thread with it.)
+  const hook = `export async function load(url, context, next) { if (url.includes('/node_modules/')) process.stderr.write('package ' + url + '\\n'); return next(url, context); }`;
+  const code = [
+    `import { register, createRequire } from 'node:module';`,
+    `register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`,
+    `await import(${JSON.stringify(new URL('../index.js', import.meta.url).href)});`,
+    `for (const path of Object.keys(createRequire(import.meta.url).cache)) if (path.includes('node_modules')) process.stderr.write('package ' + path + '\\n');`,
+    `for (const m of process.moduleLoadList) if (/^NativeModule (crypto|child_process|zlib)$/.test(m)) process.stderr.write('built-in ' + m + '\\n');`,
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stderr, '');
 });

@@ -4,10 +4,10 @@
 // (robustart's version and a hash of the graph-building modules, so a changed rule never meets an old graph).
 // A hit gives byte-for-byte the graph a build would give, so gradients are identical with or without it.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
+import { nodeCrypto } from '../util/native.js';
 import { ortVersion, version } from '../version.js';
 import { DiskCache, cacheKey, userCacheDir } from '../util/disk-cache.js';
 import type { ShapeMap, ValueShape } from '../onnx/shapes.js';
@@ -131,6 +131,6 @@ export class GraphCache {
     } catch {
       return undefined;
     }
-    return join(this.dir, `ort-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    return join(this.dir, `ort-${process.pid}-${nodeCrypto.randomBytes(4).toString('hex')}.tmp`);
   }
 }

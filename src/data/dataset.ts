@@ -1,7 +1,7 @@
 // Datasets: ImageFolder trees (torchvision's layout and label order) and CSV manifests (path,label).
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { nodeCrypto } from '../util/native.js';
 import { RobustartError } from '../errors.js';
 import { imagenetWnids } from './imagenet.js';
 import { Rng } from '../util/rng.js';
@@ -56,7 +56,7 @@ function linkedDirectory(link: string): boolean {
 }
 
 function fingerprintOf(kind: string, classes: string[], samples: Sample[]): string {
-  const hash = createHash('sha256').update(kind).update(JSON.stringify(classes));
+  const hash = nodeCrypto.createHash('sha256').update(kind).update(JSON.stringify(classes));
   for (const s of samples) hash.update(`${s.id}\t${s.label}\n`);
   return hash.digest('hex').slice(0, 16);
 }

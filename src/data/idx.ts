@@ -1,6 +1,6 @@
 // Reader for the IDX format of MNIST and Fashion-MNIST (optionally gzip-compressed).
 import { readFileSync, existsSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { zlib } from '../util/native.js';
 import { RobustartError } from '../errors.js';
 
 export interface IdxArray {
@@ -12,7 +12,7 @@ export interface IdxArray {
 export function readIdx(path: string): IdxArray {
   if (!existsSync(path)) throw new RobustartError(`IDX file not found: ${path}; install Debian's dataset-fashion-mnist or pass the right path`);
   let bytes: Uint8Array = readFileSync(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = zlib.gunzipSync(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
   if (magic >>> 8 !== 0x08) throw new RobustartError(`${path} is not an unsigned-byte IDX file (magic ${magic.toString(16)})`);

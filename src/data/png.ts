@@ -1,7 +1,7 @@
 // A synchronous PNG decoder for 8-bit, non-interlaced images (greyscale, grey + alpha, RGB, RGBA), alpha dropped
 // and colour chunks (gAMA, cHRM, iCCP) ignored: the pixels as stored, which is what OpenCV's imread returns. Used
 // where a corruption needs bundled pictures inside a synchronous pure function (the frost photographs).
-import { inflateSync } from 'node:zlib';
+import { zlib } from '../util/native.js';
 import { RobustartError } from '../errors.js';
 import type { RgbImage } from './image.js';
 
@@ -38,7 +38,7 @@ export function decodePng(bytes: Uint8Array, name = 'image'): RgbImage {
     at += 12 + length;
   }
   if (width === 0 || idat.length === 0) throw new RobustartError(`${name}: PNG without image data`);
-  const raw = inflateSync(Buffer.concat(idat));
+  const raw = zlib.inflateSync(Buffer.concat(idat));
   const stride = width * channels;
   if (raw.length < height * (stride + 1)) throw new RobustartError(`${name}: truncated PNG image data`);
   const pixels = new Uint8Array(height * stride);

@@ -2,7 +2,7 @@
 // A run's id is a hash of everything that determines its numbers, so rerunning the same command
 // finds the run and evaluates only the samples it has not recorded yet.
 import { canonicalJson } from '../util/json.js';
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/native.js';
 import type { Dataset, Sample } from '../data/dataset.js';
 import { toFloatImage, writeChw } from '../data/image.js';
 import { sharpDecoder, UndecodableImageError } from '../data/decode.js';
@@ -80,7 +80,7 @@ export interface EvaluationResult {
 
 /** The run id: a hash of the identity in canonical JSON, so the same options in another key order are the same run. */
 export function runIdOf(parts: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(parts)).digest('hex').slice(0, 16);
+  return nodeCrypto.createHash('sha256').update(canonicalJson(parts)).digest('hex').slice(0, 16);
 }
 
 function checkLabels(model: LoadedModel, dataset: Dataset, samples: readonly Sample[]): void {
@@ -141,7 +141,7 @@ async function planEvaluation(options: EvaluateOptions): Promise<EvaluationPlan>
     suite: suite.name,
     model: model.sha256,
     dataset: dataset.fingerprint,
-    samples: createHash('sha256').update(samples.map((s) => s.id).join('\n')).digest('hex').slice(0, 16),
+    samples: nodeCrypto.createHash('sha256').update(samples.map((s) => s.id).join('\n')).digest('hex').slice(0, 16),
     conditions: conditions.map((c) => c.name),
     // Records from another decoder, resizer or robustart version are not mixed into one run.
     preprocess: { ...preprocess, decoder: sharpDecoder.name, resizer: defaultResizer.name },

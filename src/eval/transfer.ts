@@ -2,7 +2,7 @@
 // each target model; the source × target matrix of AR (among the target's clean-correct samples, as RobustART) and of
 // robust accuracy (over all samples). The matrix is stored as a run per source (suite "transfer", one metric row per
 // target, condition and convention).
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/native.js';
 import type { DifferentiableClassifier } from '../model/differentiable.js';
 import type { Dataset, Sample } from '../data/dataset.js';
 import type { ResultStore } from '../store/store.js';
@@ -94,10 +94,10 @@ function storeTransfer(store: ResultStore, options: TransferOptions, source: Tra
   const { dataset, samples } = options;
   const identity = {
     suite: 'transfer', source: source.sha256, targets: options.targets.map((t) => t.sha256), dataset: dataset.fingerprint,
-    samples: createHash('sha256').update(samples.map((s) => s.id).join('\n')).digest('hex').slice(0, 16),
+    samples: nodeCrypto.createHash('sha256').update(samples.map((s) => s.id).join('\n')).digest('hex').slice(0, 16),
     protocol: options.protocol ?? null, plans: options.plans, seed: options.seed, robustart: runtimeVersions().robustart,
   };
-  const id = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
+  const id = nodeCrypto.createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
   store.putDataset({ fingerprint: dataset.fingerprint, kind: dataset.kind, root: dataset.root, numSamples: dataset.samples.length, classes: dataset.classes });
   store.openRun({
     id, suite: 'transfer', modelName: source.name, modelSha256: source.sha256, datasetFingerprint: dataset.fingerprint,

@@ -1,7 +1,7 @@
 // Loading an ONNX image classifier: read, validate its interface, resolve metadata, prepend normalisation.
-import { createHash } from 'node:crypto';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { nodeCrypto } from '../util/native.js';
 import { decodeModel, encodeModel, metadataOf, defaultOpset, type ModelProto } from '../onnx/proto.js';
 import { DataType } from '../onnx/proto.js';
 import { RobustartError } from '../errors.js';
@@ -116,7 +116,7 @@ export function loadModelFile(path: string, name = basename(path).replace(/\.onn
   return {
     name,
     path: absolute,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: nodeCrypto.createHash('sha256').update(bytes).digest('hex'),
     metadata,
     opset: defaultOpset(original),
     inputName: input.name,

@@ -61,8 +61,9 @@ export interface NasAnalysis {
   readonly pareto: ParetoFront[];
 }
 
-const naturalOrder = new Intl.Collator('en', { numeric: true });
-const byNaturalOrder = (a: string, b: string) => naturalOrder.compare(a, b);
+// Made on first use: a collator loads ICU's collation data (about 10 ms and a few MiB), which importing robustart need not pay.
+let naturalOrder: Intl.Collator | undefined;
+const byNaturalOrder = (a: string, b: string) => (naturalOrder ??= new Intl.Collator('en', { numeric: true })).compare(a, b);
 
 /** `{ depth: [1, 2], kernel: 3 }` -> `{ 'depth[0]': 1, 'depth[1]': 2, kernel: 3 }`. */
 export function flattenChoices(choices: ArchitectureChoices): Record<string, number> {

@@ -3,11 +3,9 @@
 // schema-validated YAML/JSON file with a content hash that every extracted subnet records. A subnet is a
 // choice of one value per dimension, held as a flat record keyed by dimension name ('stage2.width'),
 // so analyses read the dimensions without knowing the space's layout.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { z, lazyValue, type Zod } from '../util/native.js';
+import { nodeCrypto, yaml, z, lazyValue, type Zod } from '../util/native.js';
 import { canonicalJson } from '../util/json.js';
 import { RobustartError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
@@ -73,7 +71,7 @@ export function dimensions(space: SearchSpace): { name: string; values: number[]
 
 /** SHA-256 (16 hex) of the space's canonical JSON: two files describing the same space share it. */
 export function spaceHash(space: SearchSpace): string {
-  return createHash('sha256').update(canonicalJson(space)).digest('hex').slice(0, 16);
+  return nodeCrypto.createHash('sha256').update(canonicalJson(space)).digest('hex').slice(0, 16);
 }
 
 export function parseSpace(raw: unknown, source = 'search space'): SearchSpace {
@@ -94,7 +92,7 @@ export function loadSpace(path: string): SearchSpace {
   }
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = yaml.parse(text);
   } catch (error) {
     throw new RobustartError(`${path} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -129,7 +127,7 @@ export function checkChoices(space: SearchSpace, choices: Choices): void {
 
 /** Stable id of a subnet: 12 hex of the SHA-256 of its canonical choices. */
 export function subnetId(choices: Choices): string {
-  return createHash('sha256').update(canonicalJson(choices)).digest('hex').slice(0, 12);
+  return nodeCrypto.createHash('sha256').update(canonicalJson(choices)).digest('hex').slice(0, 12);
 }
 
 /** Channels of a block's middle layer: the ratio times the base width, at least one. */

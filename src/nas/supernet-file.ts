@@ -1,8 +1,8 @@
 // A supernet file: the supernet graph (selection inputs included) with its trained weights, timm-style
 // metadata (normalisation, crop, interpolation, labels) and `robustart.nas.supernet` = the space it was
 // built from and that space's hash, so a subnet is never sliced from another space's weights.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { nodeCrypto } from '../util/native.js';
 import { decodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { RobustartError } from '../errors.js';
@@ -38,7 +38,7 @@ export function loadSupernet(path: string, space?: SearchSpace): SupernetFile {
   const chosen = space ?? recorded.space;
   return {
     path,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: nodeCrypto.createHash('sha256').update(bytes).digest('hex'),
     graph,
     space: chosen,
     normalization: { mean: meta('mean', chosen.mean), std: meta('std', chosen.std) },

@@ -5,7 +5,7 @@
 // of the labels. One gradient session per input resolution serves every subnet: the supernet's selection
 // inputs (src/nas/supernet.ts) pick the subnet. The optimizer, schedule, label smoothing, augmentation,
 // gradient clipping, weight-decay exclusions, EMA and per-epoch checkpoints are src/train's.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/native.js';
 import { DataType } from '../onnx/proto.js';
 import { makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
@@ -70,7 +70,7 @@ export function sandwich(space: SearchSpace, seed: number, step: number, random:
 
 /** The recipe's identity for checkpoints: settings that change the weights, and the space. */
 export function supernetRunKey(space: SearchSpace, recipe: unknown): string {
-  return createHash('sha256').update(canonicalJson({ space: spaceHash(space), recipe })).digest('hex').slice(0, 16);
+  return nodeCrypto.createHash('sha256').update(canonicalJson({ space: spaceHash(space), recipe })).digest('hex').slice(0, 16);
 }
 
 type Feeds = Record<string, ReturnType<typeof tensor>>;

@@ -1,6 +1,6 @@
 // The cells of a study (model x dataset x suite entry), their identity and their state as the store records it.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { nodeCrypto } from '../util/native.js';
 import type { Study, StudyDataset, StudyModel, StudySuite } from './config.js';
 import type { CellRow, StudyState } from './state.js';
 import { trainedModelIdentity, trainingCells } from './training.js';
@@ -35,7 +35,7 @@ const fileHashes = new Map<string, string>();
 
 function fileSha256(path: string): string {
   let hash = fileHashes.get(path);
-  if (!hash) fileHashes.set(path, (hash = existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing'));
+  if (!hash) fileHashes.set(path, (hash = existsSync(path) ? nodeCrypto.createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing'));
   return hash;
 }
 
@@ -56,7 +56,7 @@ export function studyCells(study: Study): Cell[] {
       for (const suite of study.suites) {
         const limit = suite.limit ?? dataset.limit;
         const identity = { model: modelIdentity(study, model), dataset: dataset.declaredPath ?? dataset.path, limit: limit ?? null, suite: suite.suite, options: suite.options, seed: study.seed };
-        cells.push({ cell: createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16), model, dataset, suite, limit });
+        cells.push({ cell: nodeCrypto.createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16), model, dataset, suite, limit });
       }
     }
   }

@@ -2,95 +2,107 @@
 // Every cell (model x dataset x suite) becomes an ordinary stored run.
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { yaml } from '../util/native.js';
-import { z } from 'zod';
+import { yaml, z, lazyValue, type Zod } from '../util/native.js';
 import { RobustartError } from '../errors.js';
 import { findSuite } from '../eval/run.js';
 import { parseEpsilon } from '../noise/adversarial/threat.js';
 import { loadExperiment, experimentFromMapping, type ExperimentConfig } from '../train/config.js';
 
-const name = z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, . _ + - only (it names files and URLs)');
-const optionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
+// Built together on first use (zod loads lazily, and the schemas refer to one another): importing robustart
+// costs nothing for a study it never reads.
+let schemas: ReturnType<typeof buildStudySchemas> | undefined;
+function buildStudySchemas() {
+  const name = z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, 'letters, digits, . _ + - only (it names files and URLs)');
+  const optionValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
 
-export const studyModelSchema = z
-  .object({
-    name,
-    /** An ONNX image classifier (path relative to the study file). */
-    onnx: z.string().min(1).optional(),
-    /** A model-zoo preset (`robustart zoo list`) to build and train first, with `training`. */
-    zoo: z.string().min(1).optional(),
-    /** The zoo model's training config: a file (relative to the study file) or an inline mapping (which may name a `base` file). */
-    training: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
-    /** Changes to the training config, `key.path: value` as `robustart train --set` takes them (e.g. `techniques.label_smoothing: 0`). */
-    set: z.record(z.string(), z.unknown()).optional(),
-    /** Architecture family (colour in the architecture view). */
-    family: z.string().min(1).default('unknown'),
-    /** Training technique; 'baseline' is what the technique view compares against. */
-    technique: z.string().min(1).default('baseline'),
-    /** The architecture a technique variant belongs to (default: the family). */
-    architecture: z.string().min(1).optional(),
-    tags: z.record(z.string(), z.string()).default({}),
-  })
-  .strict()
-  .refine((m) => (m.onnx === undefined) !== (m.zoo === undefined), { message: 'give exactly one of onnx (a model file) or zoo (a preset)' })
-  .refine((m) => m.zoo === undefined || m.training !== undefined, { message: 'a zoo preset needs a training config (training: path/to/config.yaml)' })
-  .refine((m) => m.training === undefined || m.zoo !== undefined, { message: 'training applies to a zoo preset (zoo: NAME); an ONNX model is evaluated as it is' })
-  .refine((m) => m.set === undefined || m.training !== undefined, { message: 'set changes a training config; give training (and zoo) with it' });
+  const studyModelSchema = z
+    .object({
+      name,
+      /** An ONNX image classifier (path relative to the study file). */
+      onnx: z.string().min(1).optional(),
+      /** A model-zoo preset (`robustart zoo list`) to build and train first, with `training`. */
+      zoo: z.string().min(1).optional(),
+      /** The zoo model's training config: a file (relative to the study file) or an inline mapping (which may name a `base` file). */
+      training: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+      /** Changes to the training config, `key.path: value` as `robustart train --set` takes them (e.g. `techniques.label_smoothing: 0`). */
+      set: z.record(z.string(), z.unknown()).optional(),
+      /** Architecture family (colour in the architecture view). */
+      family: z.string().min(1).default('unknown'),
+      /** Training technique; 'baseline' is what the technique view compares against. */
+      technique: z.string().min(1).default('baseline'),
+      /** The architecture a technique variant belongs to (default: the family). */
+      architecture: z.string().min(1).optional(),
+      tags: z.record(z.string(), z.string()).default({}),
+    })
+    .strict()
+    .refine((m) => (m.onnx === undefined) !== (m.zoo === undefined), { message: 'give exactly one of onnx (a model file) or zoo (a preset)' })
+    .refine((m) => m.zoo === undefined || m.training !== undefined, { message: 'a zoo preset needs a training config (training: path/to/config.yaml)' })
+    .refine((m) => m.training === undefined || m.zoo !== undefined, { message: 'training applies to a zoo preset (zoo: NAME); an ONNX model is evaluated as it is' })
+    .refine((m) => m.set === undefined || m.training !== undefined, { message: 'set changes a training config; give training (and zoo) with it' });
 
-export const studyDatasetSchema = z.object({ name, path: z.string().min(1), limit: z.number().int().positive().optional() }).strict();
+  const studyDatasetSchema = z.object({ name, path: z.string().min(1), limit: z.number().int().positive().optional() }).strict();
 
-export const studySuiteSchema = z
-  .object({
-    suite: z.string().min(1),
-    /** Label of this suite entry when a study runs one suite twice with different options (default: the suite). */
-    name: name.optional(),
-    options: z.record(z.string(), optionValue).default({}),
-    limit: z.number().int().positive().optional(),
-  })
-  .strict();
+  const studySuiteSchema = z
+    .object({
+      suite: z.string().min(1),
+      /** Label of this suite entry when a study runs one suite twice with different options (default: the suite). */
+      name: name.optional(),
+      options: z.record(z.string(), optionValue).default({}),
+      limit: z.number().int().positive().optional(),
+    })
+    .strict();
 
-/** Transfer attacks within the study: crafted on each source model, classified by every target model. */
-export const studyTransferSchema = z
-  .object({
-    /** Models the attacks are crafted on (default: every model of the study). */
-    sources: z.array(name).min(1).optional(),
-    /** Models the adversarial images are classified by (default: every model of the study). */
-    targets: z.array(name).min(1).optional(),
-    /** L∞ budgets, e.g. "4/255,8/255" (default: the robustart-paper protocol's FGSM budgets). */
-    eps: z.string().min(1).optional(),
-    /** Also craft PGD-L∞ (the protocol's settings) besides FGSM. */
-    pgd: z.boolean().default(false),
-    /** A seeded random subset of each dataset (default: the dataset's limit). */
-    limit: z.number().int().positive().optional(),
-  })
-  .strict();
+  /** Transfer attacks within the study: crafted on each source model, classified by every target model. */
+  const studyTransferSchema = z
+    .object({
+      /** Models the attacks are crafted on (default: every model of the study). */
+      sources: z.array(name).min(1).optional(),
+      /** Models the adversarial images are classified by (default: every model of the study). */
+      targets: z.array(name).min(1).optional(),
+      /** L∞ budgets, e.g. "4/255,8/255" (default: the robustart-paper protocol's FGSM budgets). */
+      eps: z.string().min(1).optional(),
+      /** Also craft PGD-L∞ (the protocol's settings) besides FGSM. */
+      pgd: z.boolean().default(false),
+      /** A seeded random subset of each dataset (default: the dataset's limit). */
+      limit: z.number().int().positive().optional(),
+    })
+    .strict();
 
-export const studySchema = z
-  .object({
-    name,
-    description: z.string().optional(),
-    seed: z.number().int().nonnegative().default(0),
-    /** Preprocessing worker threads per evaluation (0: main thread). */
-    workers: z.number().int().nonnegative().optional(),
-    batchSize: z.number().int().positive().optional(),
-    models: z.array(studyModelSchema).min(1),
-    datasets: z.array(studyDatasetSchema).min(1),
-    suites: z.array(studySuiteSchema).min(1),
-    transfer: studyTransferSchema.optional(),
-  })
-  .strict();
+  const studySchema = z
+    .object({
+      name,
+      description: z.string().optional(),
+      seed: z.number().int().nonnegative().default(0),
+      /** Preprocessing worker threads per evaluation (0: main thread). */
+      workers: z.number().int().nonnegative().optional(),
+      batchSize: z.number().int().positive().optional(),
+      models: z.array(studyModelSchema).min(1),
+      datasets: z.array(studyDatasetSchema).min(1),
+      suites: z.array(studySuiteSchema).min(1),
+      transfer: studyTransferSchema.optional(),
+    })
+    .strict();
+  return { studyModelSchema, studyDatasetSchema, studySuiteSchema, studyTransferSchema, studySchema };
+}
+const studySchemas = (): ReturnType<typeof buildStudySchemas> => (schemas ??= buildStudySchemas());
 
-export type StudyModel = z.infer<typeof studyModelSchema> & {
+export const studyModelSchema = lazyValue(() => studySchemas().studyModelSchema);
+export const studyDatasetSchema = lazyValue(() => studySchemas().studyDatasetSchema);
+export const studySuiteSchema = lazyValue(() => studySchemas().studySuiteSchema);
+export const studyTransferSchema = lazyValue(() => studySchemas().studyTransferSchema);
+export const studySchema = lazyValue(() => studySchemas().studySchema);
+
+export type StudyModel = Zod.infer<typeof studyModelSchema> & {
   /** A zoo model's resolved training config (preset, name and `set` applied): what its training cell trains. */
   readonly experiment?: ExperimentConfig;
 };
-export type StudyDataset = z.infer<typeof studyDatasetSchema> & {
+export type StudyDataset = Zod.infer<typeof studyDatasetSchema> & {
   /** The path as the study file wrote it (relative to the file): part of a cell's identity, so a study moved with its data keeps its cells. */
   readonly declaredPath?: string;
 };
-export type StudyTransfer = z.infer<typeof studyTransferSchema>;
-export type StudySuite = z.infer<typeof studySuiteSchema> & { readonly name: string };
-export type Study = Omit<z.infer<typeof studySchema>, 'suites' | 'datasets' | 'models'> & {
+export type StudyTransfer = Zod.infer<typeof studyTransferSchema>;
+export type StudySuite = Zod.infer<typeof studySuiteSchema> & { readonly name: string };
+export type Study = Omit<Zod.infer<typeof studySchema>, 'suites' | 'datasets' | 'models'> & {
   readonly models: StudyModel[];
   readonly datasets: StudyDataset[];
   readonly suites: StudySuite[];
@@ -138,7 +150,7 @@ export function parseStudy(raw: unknown, baseDir: string, source = 'study'): Stu
 }
 
 /** The training config of a zoo model: its file or inline mapping, with the preset, the model's name and `set` applied. */
-function zooExperiment(m: z.infer<typeof studyModelSchema>, baseDir: string, source: string): ExperimentConfig {
+function zooExperiment(m: Zod.infer<typeof studyModelSchema>, baseDir: string, source: string): ExperimentConfig {
   const overrides = [`model=${JSON.stringify({ zoo: m.zoo })}`, `name=${JSON.stringify(m.name)}`, ...Object.entries(m.set ?? {}).map(([key, value]) => `${key}=${JSON.stringify(value)}`)];
   try {
     if (typeof m.training === 'string') return loadExperiment(resolve(baseDir, m.training), overrides);

@@ -1,10 +1,10 @@
 // The training cells of a study: a zoo model is trained once, as a cell of its own, before its evaluation cells.
 // The trained ONNX file sits in the study's model folder under its recipe's key, the training curves are an
 // ordinary stored run (suite 'train'), and the trainer's per-epoch checkpoint makes an interrupted training resume.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { nodeCrypto } from '../util/native.js';
 import type { ResultStore } from '../store/store.js';
 import type { Study, StudyModel } from './config.js';
 import type { StudyState } from './state.js';
@@ -32,7 +32,7 @@ export function trainingCells(study: Study): TrainingCell[] {
     if (!model.experiment) return [];
     const key = runKey(model.experiment);
     const train = model.experiment.data.train;
-    return [{ cell: createHash('sha256').update(JSON.stringify({ suite: TRAIN_SUITE, recipe: key })).digest('hex').slice(0, 16), model, key, dataset: typeof train === 'string' ? train : train.path }];
+    return [{ cell: nodeCrypto.createHash('sha256').update(JSON.stringify({ suite: TRAIN_SUITE, recipe: key })).digest('hex').slice(0, 16), model, key, dataset: typeof train === 'string' ? train : train.path }];
   });
 }
 

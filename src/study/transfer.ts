@@ -1,7 +1,7 @@
 // The transfer cells of a study: one per source model and dataset, each an ordinary stored transfer run
 // (src/eval/transfer.ts: attacks crafted on the source, classified by every target), and the source × target
 // matrix the dashboard's transfer view draws, read back from those runs.
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../util/native.js';
 import type { ResultStore } from '../store/store.js';
 import type { Study, StudyDataset, StudyModel } from './config.js';
 import type { StudyState } from './state.js';
@@ -40,7 +40,7 @@ export function transferCells(study: Study): TransferStudyCell[] {
   return study.datasets.flatMap((dataset) => sources.map((source) => {
     const limit = transfer.limit ?? dataset.limit;
     const key = { suite: TRANSFER_SUITE, source: identity(source), targets: targets.map((t) => [t.name, identity(t)]), dataset: dataset.declaredPath ?? dataset.path, limit: limit ?? null, options, seed: study.seed };
-    return { cell: createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 16), source, targets, dataset, limit };
+    return { cell: nodeCrypto.createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 16), source, targets, dataset, limit };
   }));
 }
 

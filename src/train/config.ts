@@ -2,141 +2,144 @@
 // optimizer, schedule, techniques, epochs, batch size, seed — in the field names of RobustART's configs
 // and timm's arguments. Validated here; the resolved config is recorded with the run and in the
 // exported model.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { yaml } from '../util/native.js';
-import { z } from 'zod';
+import { nodeCrypto, yaml, z, lazyValue, type Zod } from '../util/native.js';
 import { RobustartError } from '../errors.js';
-
-const positive = z.number().positive();
-const fraction = z.number().min(0).max(1);
 
 /** Builders of src/model/builders with their knobs (input size and classes come from the data). */
 export const BUILDERS = ['small-cnn', 'resnet', 'vit', 'mixer'] as const;
 
-const modelSchema = z.union([
-  z.object({
-    builder: z.enum(BUILDERS),
-    /** The builder's own options (e.g. widths, hidden for small-cnn; block, layers, width, stem for resnet). */
-    options: z.record(z.string(), z.unknown()).default({}),
-  }).strict(),
-  z.object({
-    /** An ONNX classifier (normalised NCHW input, logits output) whose initializers are trained. */
-    onnx: z.string(),
-  }).strict(),
-  z.object({
-    /** A model-zoo preset (`robustart zoo list`), built at the data's input size and class count. */
-    zoo: z.string(),
-    /** Width and depth multipliers and option overrides, as `robustart zoo build` takes them. */
-    width: z.number().positive().optional(),
-    depth: z.number().positive().optional(),
-    options: z.record(z.string(), z.unknown()).default({}),
-  }).strict(),
-]);
+// Built on first use (zod loads lazily): importing robustart costs nothing for configs it never reads.
+function buildExperimentSchema() {
+  const positive = z.number().positive();
+  const fraction = z.number().min(0).max(1);
 
-const dataSetSchema = z.union([
-  z.literal('fashion-mnist'),
-  z.object({ kind: z.enum(['imagefolder', 'csv']), path: z.string() }).strict(),
-]);
+  const modelSchema = z.union([
+    z.object({
+      builder: z.enum(BUILDERS),
+      /** The builder's own options (e.g. widths, hidden for small-cnn; block, layers, width, stem for resnet). */
+      options: z.record(z.string(), z.unknown()).default({}),
+    }).strict(),
+    z.object({
+      /** An ONNX classifier (normalised NCHW input, logits output) whose initializers are trained. */
+      onnx: z.string(),
+    }).strict(),
+    z.object({
+      /** A model-zoo preset (`robustart zoo list`), built at the data's input size and class count. */
+      zoo: z.string(),
+      /** Width and depth multipliers and option overrides, as `robustart zoo build` takes them. */
+      width: z.number().positive().optional(),
+      depth: z.number().positive().optional(),
+      options: z.record(z.string(), z.unknown()).default({}),
+    }).strict(),
+  ]);
 
-const dataSchema = z.object({
-  train: dataSetSchema.default('fashion-mnist'),
-  test: dataSetSchema.default('fashion-mnist'),
-  /** Use only the first N training / test images (quick runs). */
-  train_limit: z.number().int().positive().optional(),
-  test_limit: z.number().int().positive().optional(),
-  /** Model input [C, H, W]; Fashion-MNIST is 3 × 32 × 32 through the demo pipeline. */
-  input_size: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).default([3, 32, 32]),
-  /** Test transform: resize the shorter side to H / crop_pct, centre-crop H × W (timm eval). */
-  crop_pct: fraction.default(0.875),
-  interpolation: z.enum(['bilinear', 'bicubic']).default('bicubic'),
-  /** Normalisation; computed from the training images when absent. */
-  mean: z.array(z.number()).length(3).optional(),
-  std: z.array(positive).length(3).optional(),
-}).strict();
+  const dataSetSchema = z.union([
+    z.literal('fashion-mnist'),
+    z.object({ kind: z.enum(['imagefolder', 'csv']), path: z.string() }).strict(),
+  ]);
 
-const transformsSchema = z.object({
-  random_resized_crop: z.object({ scale: z.tuple([fraction, fraction]).default([0.08, 1]), ratio: z.tuple([positive, positive]).default([3 / 4, 4 / 3]) }).strict().nullable().default(null),
-  hflip: fraction.default(0.5),
-  /** AutoAugment with the ImageNet policy (RobustART's AUTOAUG transforms). */
-  auto_augment: z.literal('imagenet').nullable().default(null),
-  rand_augment: z.object({ num_ops: z.number().int().min(0).default(2), magnitude: z.number().int().min(0).default(9), num_bins: z.number().int().min(2).default(31) }).strict().nullable().default(null),
-  /** AugMix (torchvision defaults); jsd: train on [clean, augmix, augmix] with jsd_weight·JS (the paper's λ = 12). */
-  augmix: z.object({ severity: z.number().int().min(1).max(10).default(3), width: z.number().int().positive().default(3), depth: z.number().int().default(-1), alpha: positive.default(1), jsd: z.boolean().default(true), jsd_weight: z.number().min(0).default(12) }).strict().nullable().default(null),
-  color_jitter: z.object({ brightness: z.number().min(0).default(0), contrast: z.number().min(0).default(0), saturation: z.number().min(0).default(0), hue: z.number().min(0).max(0.5).default(0) }).strict().nullable().default(null),
-}).strict();
+  const dataSchema = z.object({
+    train: dataSetSchema.default('fashion-mnist'),
+    test: dataSetSchema.default('fashion-mnist'),
+    /** Use only the first N training / test images (quick runs). */
+    train_limit: z.number().int().positive().optional(),
+    test_limit: z.number().int().positive().optional(),
+    /** Model input [C, H, W]; Fashion-MNIST is 3 × 32 × 32 through the demo pipeline. */
+    input_size: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).default([3, 32, 32]),
+    /** Test transform: resize the shorter side to H / crop_pct, centre-crop H × W (timm eval). */
+    crop_pct: fraction.default(0.875),
+    interpolation: z.enum(['bilinear', 'bicubic']).default('bicubic'),
+    /** Normalisation; computed from the training images when absent. */
+    mean: z.array(z.number()).length(3).optional(),
+    std: z.array(positive).length(3).optional(),
+  }).strict();
 
-const optimizerSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sgd'), momentum: z.number().min(0).default(0.9), nesterov: z.boolean().default(false), weight_decay: z.number().min(0).default(1e-4), no_wd: z.boolean().default(false), clip_grad_norm: positive.nullable().default(null) }).strict(),
-  z.object({ kind: z.literal('adamw'), betas: z.tuple([fraction, fraction]).default([0.9, 0.999]), eps: positive.default(1e-8), weight_decay: z.number().min(0).default(0.05), no_wd: z.boolean().default(true), clip_grad_norm: positive.nullable().default(null) }).strict(),
-]);
+  const transformsSchema = z.object({
+    random_resized_crop: z.object({ scale: z.tuple([fraction, fraction]).default([0.08, 1]), ratio: z.tuple([positive, positive]).default([3 / 4, 4 / 3]) }).strict().nullable().default(null),
+    hflip: fraction.default(0.5),
+    /** AutoAugment with the ImageNet policy (RobustART's AUTOAUG transforms). */
+    auto_augment: z.literal('imagenet').nullable().default(null),
+    rand_augment: z.object({ num_ops: z.number().int().min(0).default(2), magnitude: z.number().int().min(0).default(9), num_bins: z.number().int().min(2).default(31) }).strict().nullable().default(null),
+    /** AugMix (torchvision defaults); jsd: train on [clean, augmix, augmix] with jsd_weight·JS (the paper's λ = 12). */
+    augmix: z.object({ severity: z.number().int().min(1).max(10).default(3), width: z.number().int().positive().default(3), depth: z.number().int().default(-1), alpha: positive.default(1), jsd: z.boolean().default(true), jsd_weight: z.number().min(0).default(12) }).strict().nullable().default(null),
+    color_jitter: z.object({ brightness: z.number().min(0).default(0), contrast: z.number().min(0).default(0), saturation: z.number().min(0).default(0), hue: z.number().min(0).max(0.5).default(0) }).strict().nullable().default(null),
+  }).strict();
 
-const scheduleSchema = z.object({
-  base_lr: z.number().min(0),
-  /** Peak learning rate reached at the end of warm-up (defaults to base_lr: no ramp). */
-  warmup_lr: z.number().min(0).optional(),
-  min_lr: z.number().min(0).default(0),
-  warmup_epochs: z.number().min(0).default(0),
-}).strict();
+  const optimizerSchema = z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('sgd'), momentum: z.number().min(0).default(0.9), nesterov: z.boolean().default(false), weight_decay: z.number().min(0).default(1e-4), no_wd: z.boolean().default(false), clip_grad_norm: positive.nullable().default(null) }).strict(),
+    z.object({ kind: z.literal('adamw'), betas: z.tuple([fraction, fraction]).default([0.9, 0.999]), eps: positive.default(1e-8), weight_decay: z.number().min(0).default(0.05), no_wd: z.boolean().default(true), clip_grad_norm: positive.nullable().default(null) }).strict(),
+  ]);
 
-const techniquesSchema = z.object({
-  label_smoothing: z.number().min(0).max(1).default(0),
-  ema: z.object({ decay: z.number().gt(0).lt(1) }).strict().nullable().default(null),
-  mixup: z.object({ mixup_alpha: z.number().min(0).default(0.2), cutmix_alpha: z.number().min(0).default(1.0), switch_prob: fraction.default(0.5) }).strict().nullable().default(null),
-  adversarial: z.object({
-    /** L∞ budget in [0,1] pixel units. */
-    eps: positive,
-    steps: z.number().int().positive(),
-    /** Default eps / 15 (RobustART: foolbox rel_stepsize 1/15); for TRADES eps · 0.007 / 0.031 (the reference's ratio). */
-    step_size: positive.optional(),
-    /** PGD: uniform start in the ε-ball; TRADES always starts at x + 0.001·N(0, I). */
-    random_start: z.boolean().default(true),
-    /** clean-adversarial (RobustART), adversarial (examples only), trades (Zhang et al. 2019: CE + β·KL). */
-    mode: z.enum(['clean-adversarial', 'adversarial', 'trades']).default('clean-adversarial'),
-    /** TRADES' weight on KL(f(x) ‖ f(x′)) (the reference's 6). */
-    beta: positive.default(6),
-  }).strict().nullable().default(null),
-  distillation: z.object({ teacher: z.string(), temperature: positive.default(4), alpha: fraction.default(0.9) }).strict().nullable().default(null),
-  /**
-   * Dropout rate (timm drop_rate): the model's own dropout where its builder has one (EfficientNet,
-   * MobileNet, ViT), else on the classifier's input features; null keeps the model's own rate (none
-   * added). Dropout nodes of an ONNX model keep their own ratio.
-   */
-  dropout: z.number().min(0).lt(1).nullable().default(null),
-  /**
-   * Drop-path (stochastic depth) rate of the last residual block, rising linearly from 0 over the blocks
-   * (timm drop_path_rate; DeiT 0.1); for zoo / builder models with residual branches (ViT, Mixer, ConvNeXt,
-   * EfficientNet). null keeps the preset's rate; 0 switches it off.
-   */
-  drop_path: z.number().min(0).lt(1).nullable().default(null),
-  /** Regular expressions of parameter names not to train (fine-tuning). */
-  frozen: z.array(z.string()).default([]),
-}).strict();
+  const scheduleSchema = z.object({
+    base_lr: z.number().min(0),
+    /** Peak learning rate reached at the end of warm-up (defaults to base_lr: no ramp). */
+    warmup_lr: z.number().min(0).optional(),
+    min_lr: z.number().min(0).default(0),
+    warmup_epochs: z.number().min(0).default(0),
+  }).strict();
 
-export const experimentSchema = z.object({
-  /** Another config file this one changes (deep-merged underneath; relative to this file): one-change ablations. */
-  base: z.string().optional(),
-  name: z.string().default('experiment'),
-  seed: z.number().int().default(0),
-  epochs: z.number().int().positive(),
-  batch_size: z.number().int().positive(),
-  model: modelSchema,
-  data: dataSchema.default(dataSchema.parse({})),
-  transforms: transformsSchema.default(transformsSchema.parse({})),
-  optimizer: optimizerSchema,
-  schedule: scheduleSchema,
-  techniques: techniquesSchema.default(techniquesSchema.parse({})),
-  /** onnxruntime intra-op threads (default all cores); not part of the recipe. */
-  threads: z.number().int().positive().optional(),
-}).strict();
+  const techniquesSchema = z.object({
+    label_smoothing: z.number().min(0).max(1).default(0),
+    ema: z.object({ decay: z.number().gt(0).lt(1) }).strict().nullable().default(null),
+    mixup: z.object({ mixup_alpha: z.number().min(0).default(0.2), cutmix_alpha: z.number().min(0).default(1.0), switch_prob: fraction.default(0.5) }).strict().nullable().default(null),
+    adversarial: z.object({
+      /** L∞ budget in [0,1] pixel units. */
+      eps: positive,
+      steps: z.number().int().positive(),
+      /** Default eps / 15 (RobustART: foolbox rel_stepsize 1/15); for TRADES eps · 0.007 / 0.031 (the reference's ratio). */
+      step_size: positive.optional(),
+      /** PGD: uniform start in the ε-ball; TRADES always starts at x + 0.001·N(0, I). */
+      random_start: z.boolean().default(true),
+      /** clean-adversarial (RobustART), adversarial (examples only), trades (Zhang et al. 2019: CE + β·KL). */
+      mode: z.enum(['clean-adversarial', 'adversarial', 'trades']).default('clean-adversarial'),
+      /** TRADES' weight on KL(f(x) ‖ f(x′)) (the reference's 6). */
+      beta: positive.default(6),
+    }).strict().nullable().default(null),
+    distillation: z.object({ teacher: z.string(), temperature: positive.default(4), alpha: fraction.default(0.9) }).strict().nullable().default(null),
+    /**
+     * Dropout rate (timm drop_rate): the model's own dropout where its builder has one (EfficientNet,
+     * MobileNet, ViT), else on the classifier's input features; null keeps the model's own rate (none
+     * added). Dropout nodes of an ONNX model keep their own ratio.
+     */
+    dropout: z.number().min(0).lt(1).nullable().default(null),
+    /**
+     * Drop-path (stochastic depth) rate of the last residual block, rising linearly from 0 over the blocks
+     * (timm drop_path_rate; DeiT 0.1); for zoo / builder models with residual branches (ViT, Mixer, ConvNeXt,
+     * EfficientNet). null keeps the preset's rate; 0 switches it off.
+     */
+    drop_path: z.number().min(0).lt(1).nullable().default(null),
+    /** Regular expressions of parameter names not to train (fine-tuning). */
+    frozen: z.array(z.string()).default([]),
+  }).strict();
 
-export type ExperimentConfig = z.infer<typeof experimentSchema>;
+  return z.object({
+    /** Another config file this one changes (deep-merged underneath; relative to this file): one-change ablations. */
+    base: z.string().optional(),
+    name: z.string().default('experiment'),
+    seed: z.number().int().default(0),
+    epochs: z.number().int().positive(),
+    batch_size: z.number().int().positive(),
+    model: modelSchema,
+    data: dataSchema.default(dataSchema.parse({})),
+    transforms: transformsSchema.default(transformsSchema.parse({})),
+    optimizer: optimizerSchema,
+    schedule: scheduleSchema,
+    techniques: techniquesSchema.default(techniquesSchema.parse({})),
+    /** onnxruntime intra-op threads (default all cores); not part of the recipe. */
+    threads: z.number().int().positive().optional(),
+  }).strict();
+}
+
+export const experimentSchema = lazyValue(buildExperimentSchema);
+
+export type ExperimentConfig = Zod.infer<typeof experimentSchema>;
 
 /** Identity of a recipe: the config without the fields that do not change the result. */
 export function runKey(config: ExperimentConfig): string {
   const { threads: _threads, base: _base, ...recipe } = config;
-  return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
+  return nodeCrypto.createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
 }
 
 /** RobustART's step size for PGD training: ε / 15 (foolbox rel_stepsize 1/15). */

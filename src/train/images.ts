@@ -1,8 +1,8 @@
 // Training and test images held in memory as 8-bit HWC crops at the model's input size (the test
 // transform: resize shorter side to H / crop_pct, centre crop), from Fashion-MNIST through the demo
 // pipeline or from an ImageFolder/CSV dataset. Training transforms then work on these crops.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { nodeCrypto } from '../util/native.js';
 import { loadDataset } from '../data/dataset.js';
 import { decodeImage } from '../data/decode.js';
 import { resizeAndCrop } from '../data/preprocess.js';
@@ -36,7 +36,7 @@ export interface ImageLoadOptions {
 }
 
 function fingerprint(pixels: Uint8Array, labels: ArrayLike<number>): string {
-  return createHash('sha256').update(pixels).update(Int32Array.from(labels as ArrayLike<number>)).digest('hex').slice(0, 16);
+  return nodeCrypto.createHash('sha256').update(pixels).update(Int32Array.from(labels as ArrayLike<number>)).digest('hex').slice(0, 16);
 }
 
 export async function loadPixelSet(source: DataSource, options: ImageLoadOptions): Promise<PixelSet> {

@@ -3,10 +3,10 @@
 // place, so concurrent writers of one key leave one whole entry and readers never see half of one; an entry
 // whose checksum or header does not match is deleted and reported as absent, so it is rebuilt, never trusted.
 // The directory is capped in size: the least recently used entries go first.
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { nodeCrypto } from './native.js';
 
 /** Entry format; a change makes every older entry a miss. */
 const FORMAT = 1;
@@ -41,7 +41,7 @@ export function userCacheDir(kind: string): string {
 
 /** Hex SHA-256 of strings and byte arrays, fed in order with separators (a cache key). */
 export function cacheKey(...parts: (string | Uint8Array)[]): string {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto.createHash('sha256');
   for (const part of parts) {
     hash.update(typeof part === 'string' ? `${part.length}:${part}` : `${part.length}#`);
     if (typeof part !== 'string') hash.update(part);
@@ -86,8 +86,8 @@ export class DiskCache {
   /** Stores `payload` (and `meta`, plain JSON) under `key`. Returns false when the directory cannot be written: a cache is never a reason to fail. */
   put(key: string, meta: unknown, payload: Uint8Array): boolean {
     const file = this.path(key);
-    const header: Header = { format: FORMAT, key, meta, bytes: payload.length, sha256: createHash('sha256').update(payload).digest('hex') };
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const header: Header = { format: FORMAT, key, meta, bytes: payload.length, sha256: nodeCrypto.createHash('sha256').update(payload).digest('hex') };
+    const temp = `${file}.${process.pid}.${nodeCrypto.randomBytes(4).toString('hex')}.tmp`;
     try {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(temp, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload]));
@@ -146,7 +146,7 @@ function parseEntry(bytes: Buffer, key: string): CacheEntry | undefined {
   }
   if (header?.format !== FORMAT || header.key !== key) return undefined;
   const payload = bytes.subarray(newline + 1);
-  if (payload.length !== header.bytes || createHash('sha256').update(payload).digest('hex') !== header.sha256) return undefined;
+  if (payload.length !== header.bytes || nodeCrypto.createHash('sha256').update(payload).digest('hex') !== header.sha256) return undefined;
   return { meta: header.meta, payload };
 }
 

@@ -1,6 +1,10 @@
 // Heavy and optional packages, loaded on first use rather than at import: importing robustart (or one of its
 // subpaths) then costs only what the caller uses. Each export stands in for the package's default export.
 import { createRequire } from 'node:module';
+import type * as NodeCrypto from 'node:crypto';
+import type * as NodeChildProcess from 'node:child_process';
+import type * as NodeWorkerThreads from 'node:worker_threads';
+import type * as NodeZlib from 'node:zlib';
 import type SharpModule from 'sharp';
 import type OrtModule from 'onnxruntime-node';
 import type DatabaseModule from 'better-sqlite3';
@@ -96,3 +100,10 @@ export const bullmq: typeof BullMQ = lazyValue(() => requirePackage<typeof BullM
 export const ioredis: typeof IORedis = lazyValue(() => requirePackage<typeof IORedis>('ioredis'));
 export const fastify: typeof FastifyModule = lazyDefault<typeof FastifyModule>('fastify');
 export const yaml: typeof Yaml = lazyValue(() => requirePackage<typeof Yaml>('yaml'));
+
+// Node's own crypto, child_process, worker_threads and zlib load on first use too: together they add about 4 MiB
+// of RSS to a process, and importing robustart only needs them once it hashes, decodes, spawns or starts a worker.
+export const nodeCrypto: typeof NodeCrypto = lazyValue(() => require('node:crypto') as typeof NodeCrypto);
+export const childProcess: typeof NodeChildProcess = lazyValue(() => require('node:child_process') as typeof NodeChildProcess);
+export const workerThreads: typeof NodeWorkerThreads = lazyValue(() => require('node:worker_threads') as typeof NodeWorkerThreads);
+export const zlib: typeof NodeZlib = lazyValue(() => require('node:zlib') as typeof NodeZlib);

@@ -2,7 +2,8 @@
 // Used where CPU work must overlap with ONNX Runtime, which blocks the main thread while it runs.
 // A worker that crashes fails only the request it was running; the pool starts a replacement. A request can
 // be cancelled with an AbortSignal (a running one by stopping and replacing its worker).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from './native.js';
 
 /** What a worker script posts back for each request it was given. */
 export type WorkerReply<T> = { ok: true; result: T } | { ok: false; error: string; userError?: boolean };
@@ -89,7 +90,7 @@ export class WorkerPool<Req, Res> {
   }
 
   private spawn(): void {
-    const worker = new Worker(this.script, { workerData: this.workerData });
+    const worker = new workerThreads.Worker(this.script, { workerData: this.workerData });
     // A worker that has not started yet holds the process despite unref(); unref again once it runs.
     worker.once('online', () => {
       this.started.add(worker);

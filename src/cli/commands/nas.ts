@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../../util/native.js';
 import type { Command } from '../command.js';
 import { numberFlag, stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
@@ -165,7 +165,7 @@ function suitesFlag(values: Record<string, unknown>): NasSuiteEntry[] {
   if (!file) return (names.length ? names : ['clean']).map((suite) => ({ suite }));
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    raw = yaml.parse(readFileSync(file, 'utf8'));
   } catch {
     throw new RobustartError(`cannot read suites file ${file}; give a YAML list of suite entries ({suite, options, limit})`);
   }

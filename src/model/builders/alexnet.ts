@@ -1,7 +1,7 @@
 // AlexNet (Krizhevsky et al. 2012) as torchvision's one-tower version: five convolutions (11×11/4,
 // 5×5, 3×3 ×3) with three 3×3/2 max-pools, adaptive average pool to 6×6, and a dropout MLP classifier
 // (4096, 4096). RobustART normalises mCE and mFR by AlexNet's errors.
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { scaleWidth, type Architecture } from '../zoo/registry.js';
@@ -46,14 +46,16 @@ export function buildAlexNet(config: AlexNetConfig): Graph {
   return b.finish(imageMetadata(config, 'CNN', `alexnet-${ch.join('-')}`));
 }
 
-const schema = z.object({
-  channels: z.array(z.number().int().positive()).length(5),
-  hidden: z.number().int().positive(),
-  pooledSize: z.number().int().positive(),
-  dropout: z.number().min(0).max(1).default(0.5),
-  stem: z.enum(['imagenet', 'small']).default('imagenet'),
-});
-type AlexNetOptions = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    channels: z.array(z.number().int().positive()).length(5),
+    hidden: z.number().int().positive(),
+    pooledSize: z.number().int().positive(),
+    dropout: z.number().min(0).max(1).default(0.5),
+    stem: z.enum(['imagenet', 'small']).default('imagenet'),
+  }),
+);
+type AlexNetOptions = Zod.infer<typeof schema>;
 
 export const alexnetArchitecture: Architecture<AlexNetOptions> = {
   family: 'CNN',

@@ -2,7 +2,7 @@
 // of blocks (7×7 depthwise conv, LayerNorm, linear to 4×, GELU, linear back, layer scale init 1e-6,
 // residual) with LayerNorm + 2×2/2 conv downsampling between stages, global pool, LayerNorm, linear.
 // ConvNeXt-T: widths [96, 192, 384, 768], depths [3, 3, 9, 3]; ConvNeXt-B: [128 … 1024], [3, 3, 27, 3].
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { scaleDepth, scaleWidth, type Architecture } from '../zoo/registry.js';
@@ -54,13 +54,15 @@ export function buildConvNeXt(config: ConvNeXtConfig): Graph {
   return b.finish(imageMetadata(config, 'CNN', `convnext-${widths.join('-')}`));
 }
 
-const schema = z.object({
-  widths: z.array(z.number().int().positive()).min(1),
-  depths: z.array(z.number().int().positive()).min(1),
-  stemPatch: z.number().int().positive().default(4),
-  dropPath: z.number().min(0).max(1).default(0),
-});
-type Options = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    widths: z.array(z.number().int().positive()).min(1),
+    depths: z.array(z.number().int().positive()).min(1),
+    stemPatch: z.number().int().positive().default(4),
+    dropPath: z.number().min(0).max(1).default(0),
+  }),
+);
+type Options = Zod.infer<typeof schema>;
 
 export const convnextArchitecture: Architecture<Options> = {
   family: 'CNN',

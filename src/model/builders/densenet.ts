@@ -2,7 +2,7 @@
 // layers (BN-ReLU-1×1 conv to bn_size·k, BN-ReLU-3×3 conv to k) concatenate k new channels each,
 // transitions (BN-ReLU-1×1 conv halving channels, 2×2 average pool), final BN-ReLU, pool, linear.
 // DenseNet-121: growth 32, blocks [6, 12, 24, 16], 64 initial features, bn_size 4.
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { scaleDepth, scaleWidth, type Architecture } from '../zoo/registry.js';
@@ -49,14 +49,16 @@ export function buildDenseNet(config: DenseNetConfig): Graph {
   return b.finish(imageMetadata(config, 'CNN', `densenet-k${k}-${config.blocks.join('-')}`));
 }
 
-const schema = z.object({
-  growthRate: z.number().int().positive(),
-  blocks: z.array(z.number().int().positive()).min(1),
-  initFeatures: z.number().int().positive(),
-  bnSize: z.number().int().positive().default(4),
-  stem: z.enum(['imagenet', 'cifar']).default('imagenet'),
-});
-type DenseNetOptions = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    growthRate: z.number().int().positive(),
+    blocks: z.array(z.number().int().positive()).min(1),
+    initFeatures: z.number().int().positive(),
+    bnSize: z.number().int().positive().default(4),
+    stem: z.enum(['imagenet', 'cifar']).default('imagenet'),
+  }),
+);
+type DenseNetOptions = Zod.infer<typeof schema>;
 
 const tv = (name: string, blocks: number[]) => ({
   options: { growthRate: 32, blocks, initFeatures: 64, bnSize: 4, stem: 'imagenet' as const },

@@ -3,7 +3,7 @@
 // projection; residual when stride 1 and widths match), 1×1 conv to 4× the last width, pool,
 // dropout, linear. Compound scaling: channels × width (rounded to 8), repeats ⌈n × depth⌉, and the
 // native resolution per variant. BatchNorm eps 1e-5 for B0–B4 and 1e-3 for B5–B7 as torchvision.
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { makeDivisible, scaleDepth, type Architecture } from '../zoo/registry.js';
@@ -68,15 +68,17 @@ export function buildEfficientNet(config: EfficientNetConfig): Graph {
   return b.finish(imageMetadata(config, 'CNN', `efficientnet-w${config.widthMultiplier}-d${config.depthMultiplier}`));
 }
 
-const schema = z.object({
-  widthMultiplier: z.number().positive(),
-  depthMultiplier: z.number().positive(),
-  dropout: z.number().min(0).max(1),
-  bnEpsilon: z.number().positive(),
-  stemStride: z.number().int().positive().default(2),
-  dropPath: z.number().min(0).max(1).default(0.2),
-});
-type Options = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    widthMultiplier: z.number().positive(),
+    depthMultiplier: z.number().positive(),
+    dropout: z.number().min(0).max(1),
+    bnEpsilon: z.number().positive(),
+    stemStride: z.number().int().positive().default(2),
+    dropPath: z.number().min(0).max(1).default(0.2),
+  }),
+);
+type Options = Zod.infer<typeof schema>;
 
 // torchvision efficientnet.py: (width, depth, dropout) per variant; resolutions from the paper / torchvision weights.
 const variant = (i: number, width: number, depth: number, dropout: number, resolution: number) => ({

@@ -3,7 +3,7 @@
 // tokens) and channel mixing (LayerNorm, MLP across channels), final LayerNorm (eps 1e-6), mean over
 // tokens, linear head. Mixer-B/16: dim 768, depth 12; L/16: dim 1024, depth 24; hidden 0.5·dim
 // (tokens) and 4·dim (channels), timm's mlp_ratio (0.5, 4.0).
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, truncatedNormal, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { scaleDepth, scaleWidth, type Architecture } from '../zoo/registry.js';
@@ -47,13 +47,15 @@ export function buildMixer(config: MixerConfig): Graph {
   return b.finish(imageMetadata(config, 'MLP', `mixer-p${patchSize}-d${dim}-l${config.depth}`, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }));
 }
 
-const schema = z.object({
-  patchSize: z.number().int().positive(),
-  dim: z.number().int().positive(),
-  depth: z.number().int().positive(),
-  dropPath: z.number().min(0).max(1).default(0),
-});
-type Options = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    patchSize: z.number().int().positive(),
+    dim: z.number().int().positive(),
+    depth: z.number().int().positive(),
+    dropPath: z.number().min(0).max(1).default(0),
+  }),
+);
+type Options = Zod.infer<typeof schema>;
 
 export const mixerArchitecture: Architecture<Options> = {
   family: 'MLP',

@@ -2,7 +2,7 @@
 // (1×1 expansion ×t, 3×3 depthwise, linear 1×1 projection; residual when stride 1 and widths match),
 // ReLU6, a 1×1 conv to 1280 (×max(1, width)), pool, dropout, linear. Channels are width × the paper's
 // table rounded by torchvision's _make_divisible (multiples of 8).
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { makeDivisible, scaleDepth, type Architecture } from '../zoo/registry.js';
@@ -56,12 +56,14 @@ export function buildMobileNetV2(config: MobileNetV2Config): Graph {
   return b.finish(imageMetadata(config, 'CNN', `mobilenet-v2-x${wm}`));
 }
 
-const schema = z.object({
-  widthMultiplier: z.number().positive(),
-  stemStride: z.number().int().positive().default(2),
-  dropout: z.number().min(0).max(1).default(0.2),
-});
-type Options = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    widthMultiplier: z.number().positive(),
+    stemStride: z.number().int().positive().default(2),
+    dropout: z.number().min(0).max(1).default(0.2),
+  }),
+);
+type Options = Zod.infer<typeof schema>;
 
 const tv = (wm: number) => ({ options: { widthMultiplier: wm, stemStride: 2, dropout: 0.2 }, resolution: 224, reference: `torchvision:mobilenet_v2(width_mult=${wm})` });
 

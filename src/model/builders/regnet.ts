@@ -3,7 +3,7 @@
 // projection shortcut when shape changes), pool, linear. Stage widths and depths come from the
 // paper's quantized linear rule (depth d, w0, wa, wm, group width g), as torchvision's
 // BlockParams.from_init_params computes it in float32.
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { makeDivisible, scaleWidth, type Architecture } from '../zoo/registry.js';
@@ -72,16 +72,18 @@ export function buildRegNet(config: RegNetConfig): Graph {
   return b.finish(imageMetadata(config, 'CNN', `regnetx-${config.widths.join('-')}`));
 }
 
-const schema = z.object({
-  depth: z.number().int().positive(),
-  w0: z.number().int().positive().multipleOf(8),
-  wa: z.number().nonnegative(),
-  wm: z.number().gt(1),
-  groupWidth: z.number().int().positive(),
-  stemWidth: z.number().int().positive().default(32),
-  stemStride: z.number().int().positive().default(2),
-});
-type Options = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    depth: z.number().int().positive(),
+    w0: z.number().int().positive().multipleOf(8),
+    wa: z.number().nonnegative(),
+    wm: z.number().gt(1),
+    groupWidth: z.number().int().positive(),
+    stemWidth: z.number().int().positive().default(32),
+    stemStride: z.number().int().positive().default(2),
+  }),
+);
+type Options = Zod.infer<typeof schema>;
 
 // Design-space parameters from torchvision regnet.py (400MF–3.2GF) and pycls RegNetX-6.4GF (timm regnetx_064).
 const preset = (reference: string, depth: number, w0: number, wa: number, wm: number, groupWidth: number) => ({

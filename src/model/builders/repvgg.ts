@@ -4,7 +4,7 @@
 // reparameterizeRepVGG folds every branch's BN into its kernel and adds the 1×1 and identity kernels
 // into the 3×3 centre (the paper's Section 3.3). A0: blocks [2, 4, 14, 1], widths ×[0.75, 0.75,
 // 0.75, 2.5]; B3: [4, 6, 16, 1], ×[3, 3, 3, 5] on base widths 64, 128, 256, 512.
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { scaleDepth, type Architecture } from '../zoo/registry.js';
@@ -112,13 +112,15 @@ export function reparameterizeRepVGG(config: Pick<RepVGGConfig, 'blocks' | 'mult
   return out;
 }
 
-const schema = z.object({
-  blocks: z.array(z.number().int().positive()).length(4),
-  multipliers: z.array(z.number().positive()).length(4),
-  mode: z.enum(['train', 'deploy']).default('train'),
-  stemStride: z.number().int().positive().default(2),
-});
-type Options = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    blocks: z.array(z.number().int().positive()).length(4),
+    multipliers: z.array(z.number().positive()).length(4),
+    mode: z.enum(['train', 'deploy']).default('train'),
+    stemStride: z.number().int().positive().default(2),
+  }),
+);
+type Options = Zod.infer<typeof schema>;
 
 export const repvggArchitecture: Architecture<Options> = {
   family: 'CNN',

@@ -3,7 +3,7 @@
 // bottleneck (1×1, 3×3, 1×1 ×4) blocks, stride in the 3×3 (ResNet v1.5), 1×1 projection shortcuts,
 // global average pool, linear head. groups/widthPerGroup give ResNeXt (Xie et al. 2017) and Wide
 // ResNet (Zagoruyko & Komodakis 2016; torchvision's wide_resnet: width_per_group 128).
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { scaleDepth, scaleWidth, type Architecture } from '../zoo/registry.js';
@@ -64,15 +64,17 @@ export function buildResNet(config: ResNetConfig): Graph {
   return b.finish(imageMetadata(config, 'CNN', `resnet-${config.block}-${config.layers.join('-')}-w${width}`));
 }
 
-const schema = z.object({
-  block: z.enum(['basic', 'bottleneck']),
-  layers: z.array(z.number().int().positive()).min(1),
-  width: z.number().int().positive().default(64),
-  stem: z.enum(['imagenet', 'cifar']).default('imagenet'),
-  groups: z.number().int().positive().default(1),
-  widthPerGroup: z.number().int().positive().default(64),
-});
-type ResNetOptions = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    block: z.enum(['basic', 'bottleneck']),
+    layers: z.array(z.number().int().positive()).min(1),
+    width: z.number().int().positive().default(64),
+    stem: z.enum(['imagenet', 'cifar']).default('imagenet'),
+    groups: z.number().int().positive().default(1),
+    widthPerGroup: z.number().int().positive().default(64),
+  }),
+);
+type ResNetOptions = Zod.infer<typeof schema>;
 
 const tv = (name: string, block: 'basic' | 'bottleneck', layers: number[], extra: Partial<ResNetOptions> = {}) => ({
   options: { block, layers, width: 64, stem: 'imagenet' as const, groups: 1, widthPerGroup: 64, ...extra },

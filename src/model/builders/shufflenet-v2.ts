@@ -2,7 +2,7 @@
 // units (stride 2: both branches process the input; stride 1: split channels in half, process one),
 // branches of 1×1 conv, 3×3 depthwise, 1×1 conv, concatenation then a channel shuffle of 2 groups;
 // 1×1 conv to the last width, global mean, linear. Widths per multiplier from the paper's Table 5.
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { scaleDepth, scaleWidth, type Architecture } from '../zoo/registry.js';
@@ -70,12 +70,14 @@ function channelShuffle(b: ModelBuilder, x: string, channels: number): string {
   return b.op('Reshape', [b.transpose(grouped, [0, 2, 1, 3]), b.op('Shape', [x])]);
 }
 
-const schema = z.object({
-  repeats: z.array(z.number().int().positive()).min(1),
-  channels: z.array(z.number().int().positive()).min(3),
-  stem: z.enum(['imagenet', 'small']).default('imagenet'),
-});
-type Options = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    repeats: z.array(z.number().int().positive()).min(1),
+    channels: z.array(z.number().int().positive()).min(3),
+    stem: z.enum(['imagenet', 'small']).default('imagenet'),
+  }),
+);
+type Options = Zod.infer<typeof schema>;
 
 const tv = (name: string, channels: number[]) => ({ options: { repeats: [4, 8, 4], channels, stem: 'imagenet' as const }, resolution: 224, reference: `torchvision:${name}` });
 

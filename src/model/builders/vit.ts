@@ -3,7 +3,7 @@
 // blocks of multi-head self-attention (packed in_proj as nn.MultiheadAttention) and a GELU MLP,
 // final LayerNorm (eps 1e-6), class-token head. ViT-B/16: patch 16, dim 768, depth 12, heads 12.
 // DeiT (Touvron et al. 2021) without distillation is the same network at dims 192/384/768.
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import { ModelBuilder, imageMetadata, truncatedNormal, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { scaleDepth, type Architecture } from '../zoo/registry.js';
@@ -68,16 +68,18 @@ export function buildViT(config: ViTConfig): Graph {
   return b.finish(imageMetadata(config, 'ViT', `vit-p${patchSize}-d${dim}-l${config.depth}-h${heads}`, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }));
 }
 
-const schema = z.object({
-  patchSize: z.number().int().positive(),
-  dim: z.number().int().positive(),
-  depth: z.number().int().positive(),
-  heads: z.number().int().positive(),
-  mlpRatio: z.number().positive().default(4),
-  dropout: z.number().min(0).max(1).default(0),
-  dropPath: z.number().min(0).max(1).default(0),
-});
-type Options = z.infer<typeof schema>;
+const schema = lazyValue(() =>
+  z.object({
+    patchSize: z.number().int().positive(),
+    dim: z.number().int().positive(),
+    depth: z.number().int().positive(),
+    heads: z.number().int().positive(),
+    mlpRatio: z.number().positive().default(4),
+    dropout: z.number().min(0).max(1).default(0),
+    dropPath: z.number().min(0).max(1).default(0),
+  }),
+);
+type Options = Zod.infer<typeof schema>;
 
 const vit = (reference: string, patchSize: number, dim: number, depth: number, heads: number, dropPath = 0) => ({ options: { patchSize, dim, depth, heads, mlpRatio: 4, dropout: 0, dropPath }, resolution: 224, reference });
 

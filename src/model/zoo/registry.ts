@@ -1,7 +1,7 @@
 // The architecture registry: a family of models is one registration (a name, its RobustART family,
 // a zod schema of its options, named presets mirroring torchvision/timm models, and a build function),
 // and every tool (the `zoo` command, parameter checks, training) reaches builders through it.
-import { z } from 'zod';
+import type { Zod as z } from '../../util/native.js';
 import type { Graph } from '../../onnx/graph.js';
 import type { ArchitectureFamily, ImageModelConfig } from '../builders/graph-builder.js';
 import { RobustartError } from '../../errors.js';

@@ -2,7 +2,7 @@
 // defaults it takes from ../shared/spec/adversarial.md (or the paper where the spec is silent, cited in each attack file).
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import { RobustartError } from '../../errors.js';
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import type { Attack, AttackKind } from './attack.js';
 import { APGD } from './apgd.js';
 import { APGDT } from './apgd-t.js';
@@ -25,19 +25,21 @@ import type { Norm } from './threat.js';
  * The uniform options the CLI, the suite and protocols pass; each attack reads the ones it has. One zod schema declares
  * them (ranges included): TypeScript types and validation messages both come from it.
  */
-export const attackOptionsSchema = z.object({
-  norm: z.enum(['linf', 'l2', 'l1']),
-  eps: z.number().min(0).finite(),
-  steps: z.number().int().min(1),
-  stepSize: z.number().gt(0).finite(),
-  relativeStepSize: z.number().gt(0).finite(),
-  randomStart: z.boolean(),
-  restarts: z.number().int().min(1),
-  targeted: z.boolean(),
-  queries: z.number().int().min(1),
-}).partial();
+export const attackOptionsSchema = lazyValue(() =>
+  z.object({
+    norm: z.enum(['linf', 'l2', 'l1']),
+    eps: z.number().min(0).finite(),
+    steps: z.number().int().min(1),
+    stepSize: z.number().gt(0).finite(),
+    relativeStepSize: z.number().gt(0).finite(),
+    randomStart: z.boolean(),
+    restarts: z.number().int().min(1),
+    targeted: z.boolean(),
+    queries: z.number().int().min(1),
+  }).partial(),
+);
 
-export type AttackOptions = z.infer<typeof attackOptionsSchema>;
+export type AttackOptions = Zod.infer<typeof attackOptionsSchema>;
 
 /** What an attack's factory receives: the validated options with the norm resolved and the step size made absolute. */
 export type ResolvedAttackOptions<O extends AttackOptions = AttackOptions> = O & { readonly norm: Norm };
@@ -51,14 +53,14 @@ export interface AttackDefinition<O extends AttackOptions = AttackOptions> {
   readonly minimumNorm: boolean;
   readonly targeted: boolean;
   /** Options the attack accepts (default: the uniform `attackOptionsSchema`); an attack may extend it with its own. */
-  readonly schema?: z.ZodType<O>;
+  readonly schema?: Zod.ZodType<O>;
   factory(model: DifferentiableClassifier, options: ResolvedAttackOptions<O>): Attack;
 }
 
 export interface AttackEntry extends Required<Pick<AttackDefinition, 'summary' | 'kind' | 'norms' | 'minimumNorm' | 'targeted'>> {
   /** The attack id used by the registry, attack instances, records and the CLI; the norm is a separate field. */
   readonly name: string;
-  readonly schema: z.ZodType<AttackOptions>;
+  readonly schema: Zod.ZodType<AttackOptions>;
   create(model: DifferentiableClassifier, options: ResolvedAttackOptions): Attack;
 }
 
@@ -78,7 +80,7 @@ export function registerAttack<O extends AttackOptions>(name: string, definition
   if (definition.norms.length === 0) throw new RobustartError(`attack ${name} must support at least one norm`);
   const entry: AttackEntry = {
     name, summary: definition.summary, kind: definition.kind, norms: definition.norms, minimumNorm: definition.minimumNorm, targeted: definition.targeted,
-    schema: (definition.schema ?? attackOptionsSchema) as z.ZodType<AttackOptions>,
+    schema: (definition.schema ?? attackOptionsSchema) as Zod.ZodType<AttackOptions>,
     create: (model, options) => definition.factory(model, options as ResolvedAttackOptions<O>),
   };
   registry.set(name, entry);
@@ -137,7 +139,7 @@ export function attackEntry(name: string): AttackEntry {
 }
 
 /** One line naming the option, the value and what is allowed. */
-function optionError(name: string, options: AttackOptions, error: z.ZodError): RobustartError {
+function optionError(name: string, options: AttackOptions, error: Zod.ZodError): RobustartError {
   const issue = error.issues[0];
   const key = issue.path.join('.');
   const value = (options as Record<string, unknown>)[key];

@@ -4,8 +4,7 @@
 // every file is written to a temporary name and renamed, so an interrupted run never leaves a truncated image.
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative as relativePath, sep } from 'node:path';
-import { threadId } from 'node:worker_threads';
-import { sharp } from '../../util/native.js';
+import { workerThreads, sharp } from '../../util/native.js';
 import type { FloatImage, RgbImage } from '../../data/image.js';
 import { toFloatImage } from '../../data/image.js';
 import { decodeImage, UndecodableImageError } from '../../data/decode.js';
@@ -154,7 +153,7 @@ export async function encodeDatasetJpeg(image: RgbImage): Promise<Buffer> {
 /** Writes `bytes` to `path` through a temporary file and a rename, creating folders as needed. */
 export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}-${threadId}.tmp`;
+  const temporary = `${path}.${process.pid}-${workerThreads.threadId}.tmp`;
   try {
     await writeFile(temporary, bytes);
     await rename(temporary, path);

@@ -1,5 +1,5 @@
 // The dashboard's data, one payload per page, built from the store on each request (so pages follow a running study).
-import { z } from 'zod';
+import { z, lazyValue, type Zod } from '../../util/native.js';
 import type { ResultStore } from '../../store/store.js';
 import { RobustartError } from '../../errors.js';
 import type { Study } from '../../study/config.js';
@@ -25,18 +25,20 @@ export interface DashboardPayload {
 }
 
 /** Leaderboard query: filters and order, as RobustBench's tables offer. Unknown keys are rejected. */
-export const leaderboardQuerySchema = z
-  .object({
-    dataset: z.string().min(1).optional(),
-    family: z.string().min(1).optional(),
-    technique: z.string().min(1).optional(),
-    q: z.string().max(200).optional(),
-    sort: z.string().min(1).optional(),
-    order: z.enum(['asc', 'desc']).optional(),
-  })
-  .strict();
+export const leaderboardQuerySchema = lazyValue(() =>
+  z
+    .object({
+      dataset: z.string().min(1).optional(),
+      family: z.string().min(1).optional(),
+      technique: z.string().min(1).optional(),
+      q: z.string().max(200).optional(),
+      sort: z.string().min(1).optional(),
+      order: z.enum(['asc', 'desc']).optional(),
+    })
+    .strict(),
+);
 
-export type LeaderboardQuery = z.infer<typeof leaderboardQuerySchema>;
+export type LeaderboardQuery = Zod.infer<typeof leaderboardQuerySchema>;
 
 export class StudyNotFoundError extends RobustartError {}
 

@@ -1,10 +1,8 @@
 // `robustart serve`: a read-only JSON API over the results store plus the dashboard pages. Loopback by default;
 // on any other address every request needs the token. Only GET/HEAD, only the routes below, no path outside them.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { fastify } from '../../util/native.js';
-import { z } from 'zod';
+import { nodeCrypto, fastify, z, lazyValue, type Zod } from '../../util/native.js';
 import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
 import { dashboardAssets, dashboardPage } from './assets.js';
@@ -57,7 +55,7 @@ function sameToken(given: string | undefined, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && nodeCrypto.timingSafeEqual(a, b);
 }
 
 function cookieToken(header: string | undefined): string | undefined {
@@ -68,15 +66,15 @@ function cookieToken(header: string | undefined): string | undefined {
   return undefined;
 }
 
-const studyParams = z.object({ study: z.string().min(1).max(200) }).strict();
-const modelParams = z.object({ study: z.string().min(1).max(200), model: z.string().min(1).max(200) }).strict();
-const spaceParams = z.object({ space: z.string().min(1).max(200) }).strict();
-const datasetQuery = z.object({ dataset: z.string().min(1).optional() }).strict();
-const noQuery = z.object({}).strict();
+const studyParams = lazyValue(() => z.object({ study: z.string().min(1).max(200) }).strict());
+const modelParams = lazyValue(() => z.object({ study: z.string().min(1).max(200), model: z.string().min(1).max(200) }).strict());
+const spaceParams = lazyValue(() => z.object({ space: z.string().min(1).max(200) }).strict());
+const datasetQuery = lazyValue(() => z.object({ dataset: z.string().min(1).optional() }).strict());
+const noQuery = lazyValue(() => z.object({}).strict());
 
 class BadRequest extends RobustartError {}
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+function parse<T>(schema: Zod.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -87,7 +85,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const host = options.host ?? '127.0.0.1';
-  const token = options.token ?? (isLoopback(host) ? null : randomBytes(24).toString('base64url'));
+  const token = options.token ?? (isLoopback(host) ? null : nodeCrypto.randomBytes(24).toString('base64url'));
   const store = options.store;
   const assets = dashboardAssets();
   const page = dashboardPage('server', { queue: options.queue !== undefined });

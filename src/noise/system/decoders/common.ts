@@ -1,5 +1,5 @@
 // Shared pieces of the decoder family: format sniffing, pixel-layout conversions, PNM parsing and child processes.
-import { spawn } from 'node:child_process';
+import { childProcess } from '../../../util/native.js';
 import type { RgbImage } from '../../../data/image.js';
 import { RobustartError } from '../../../errors.js';
 import { DecoderUnavailableError } from '../../../data/decode.js';
@@ -95,7 +95,7 @@ export function parsePnm(buf: Uint8Array): RgbImage {
  */
 export function runBinary(command: string, args: string[], input: Uint8Array, install: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = childProcess.spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
