@@ -56,13 +56,15 @@ export function buildMobileNetV2(config: MobileNetV2Config): Graph {
   return b.finish(imageMetadata(config, 'CNN', `mobilenet-v2-x${wm}`));
 }
 
-const schema = lazyValue(() =>
+/** MobileNetV2's and V3's knobs (the same in both, with torchvision's defaults). */
+export const mobileNetOptionsSchema = lazyValue(() =>
   z.object({
     widthMultiplier: z.number().positive(),
     stemStride: z.number().int().positive().default(2),
     dropout: z.number().min(0).max(1).default(0.2),
   }),
 );
+const schema = mobileNetOptionsSchema;
 type Options = Zod.infer<typeof schema>;
 
 const tv = (wm: number) => ({ options: { widthMultiplier: wm, stemStride: 2, dropout: 0.2 }, resolution: 224, reference: `torchvision:mobilenet_v2(width_mult=${wm})` });

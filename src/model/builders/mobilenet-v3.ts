@@ -2,7 +2,8 @@
 // paper's Table 1 bottlenecks (1×1 expansion, k×k depthwise, squeeze-excitation with hard-sigmoid
 // on some, linear 1×1 projection; ReLU or hard-swish), a 1×1 conv to 6× the last width, pool, then
 // linear 1280 (×width, rounded to 8) with hard-swish, dropout, linear. BatchNorm eps 1e-3.
-import { z, lazyValue, type Zod } from '../../util/native.js';
+import type { Zod } from '../../util/native.js';
+import { mobileNetOptionsSchema } from './mobilenet-v2.js';
 import { ModelBuilder, imageMetadata, type ImageModelConfig } from './graph-builder.js';
 import type { Graph } from '../../onnx/graph.js';
 import { makeDivisible, type Architecture } from '../zoo/registry.js';
@@ -70,13 +71,7 @@ export function buildMobileNetV3(config: MobileNetV3Config): Graph {
   return b.finish(imageMetadata(config, 'CNN', `mobilenet-v3-large-x${config.widthMultiplier}`));
 }
 
-const schema = lazyValue(() =>
-  z.object({
-    widthMultiplier: z.number().positive(),
-    stemStride: z.number().int().positive().default(2),
-    dropout: z.number().min(0).max(1).default(0.2),
-  }),
-);
+const schema = mobileNetOptionsSchema;
 type Options = Zod.infer<typeof schema>;
 
 const tv = (wm: number) => ({ options: { widthMultiplier: wm, stemStride: 2, dropout: 0.2 }, resolution: 224, reference: `torchvision:mobilenet_v3_large(width_mult=${wm})` });
