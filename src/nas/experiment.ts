@@ -1,8 +1,7 @@
-// `nas train`: an experiment config (src/train/config.ts: data, optimizer, schedule, transforms, label
-// smoothing, EMA, epochs, seed) applied to a space's supernet. The config's model is replaced by the
-// supernet; techniques that need a second model or change the batch's make-up (adversarial training,
-// Mixup/CutMix, AugMix's consistency loss, teacher distillation, dropout, frozen layers) are refused:
-// the sandwich rule's in-place distillation is the supernet's teacher. Writes the supernet ONNX (with
+// `nas train`: an experiment config (src/train/config.ts: data, optimizer, schedule, transforms and every
+// technique) applied to a space's supernet. The config's model is replaced by the supernet, so its
+// dropout and drop-path rates go to the supernet's classifier input and residual branches; frozen
+// layers are refused (every subnet shares the weights being trained). Writes the supernet ONNX (with
 // its space in the metadata) and a training record beside it.
 import { writeFileSync } from 'node:fs';
 import { writeModel } from '../onnx/proto.js';
@@ -10,7 +9,7 @@ import type { Graph } from '../onnx/graph.js';
 import { RobustartError } from '../errors.js';
 import { runtimeVersions } from '../version.js';
 import { loadPixelSet, asTrainingData, channelStatistics, type PixelSet } from '../train/images.js';
-import { trainerSettings, runKey as recipeKey, trainingRecordPath } from '../train/experiment.js';
+import { trainerSettings, readTeacher, runKey as recipeKey, trainingRecordPath } from '../train/experiment.js';
 import type { ExperimentConfig } from '../train/config.js';
 import type { Progress, TrainingData } from '../train/trainer.js';
 import { trainSupernet, supernetRunKey, SANDWICH_RANDOM_SUBNETS, type SupernetEpochRecord } from './train.js';
@@ -39,24 +38,9 @@ export interface SupernetTrainingRecord {
   readonly versions: Record<string, string>;
 }
 
-/** Techniques the supernet trainer does not take, as config paths. */
-function refusedTechniques(config: ExperimentConfig): string[] {
-  const t = config.techniques;
-  return [
-    t.adversarial && 'techniques.adversarial',
-    t.mixup && 'techniques.mixup',
-    t.distillation && 'techniques.distillation (the largest subnet teaches the others in place)',
-    (t.dropout ?? 0) > 0 && 'techniques.dropout',
-    (t.drop_path ?? 0) > 0 && 'techniques.drop_path',
-    t.frozen.length > 0 && 'techniques.frozen',
-    config.transforms.augmix?.jsd && 'transforms.augmix with jsd',
-  ].filter((x): x is string => typeof x === 'string');
-}
-
 export async function runSupernetExperiment(space: SearchSpace, config: ExperimentConfig, options: SupernetExperimentOptions): Promise<SupernetTrainingRecord & { graph: Graph }> {
   const log = options.log ?? (() => {});
-  const refused = refusedTechniques(config);
-  if (refused.length) throw new RobustartError(`supernet training does not take ${refused.join(', ')}; remove it from the experiment config`);
+  if (config.techniques.frozen.length > 0) throw new RobustartError('supernet training does not take techniques.frozen (every subnet trains the shared weights); remove it from the experiment config');
   const largestResolution = Math.max(...space.resolution);
   const sets = new Map<number, { train: PixelSet; test: PixelSet }>();
   for (const resolution of new Set(space.resolution)) {
@@ -68,7 +52,12 @@ export async function runSupernetExperiment(space: SearchSpace, config: Experime
   const reference = sets.get(largestResolution)!;
   if (reference.train.classes.length !== space.classes) throw new RobustartError(`space ${space.name} has ${space.classes} classes and the training data ${reference.train.classes.length}; use data with the space's classes`);
   const statistics = config.data.mean && config.data.std ? { mean: config.data.mean, std: config.data.std } : channelStatistics(reference.train);
-  const settings = trainerSettings({ ...config, data: { ...config.data, input_size: [space.channels, largestResolution, largestResolution] } }, statistics);
+  const settings = {
+    ...trainerSettings({ ...config, data: { ...config.data, input_size: [space.channels, largestResolution, largestResolution] } }, statistics, readTeacher(config)),
+    // The supernet has no Dropout of its own: the rates go to its classifier input and residual branches.
+    dropRate: config.techniques.dropout ?? 0,
+    dropPath: config.techniques.drop_path ?? 0,
+  };
   const sandwich = { randomSubnets: options.randomSubnets ?? SANDWICH_RANDOM_SUBNETS, inplaceDistillation: options.inplaceDistillation ?? true };
   const asData = (pick: (s: { train: PixelSet; test: PixelSet }) => PixelSet) => new Map<number, TrainingData>([...sets].map(([r, s]) => [r, asTrainingData(pick(s))]));
   log(`${config.name}: supernet of ${space.name} on ${reference.train.count} training / ${reference.test.count} test images, ${config.epochs} epochs of batch ${config.batch_size}, the largest, the smallest and ${sandwich.randomSubnets} random subnets per step${sandwich.inplaceDistillation ? ', in-place distillation' : ''}`);

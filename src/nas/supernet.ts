@@ -59,6 +59,11 @@ export interface BuildOptions {
   readonly shapesOnly?: boolean;
   /** Input side (default: the subnet's resolution, or the largest for the supernet). */
   readonly resolution?: number;
+  /**
+   * Drop-path on the residual branches for training graphs: block i of the B blocks of the largest
+   * network gets rate·i/(B − 1) (timm resnet.py make_blocks), inverted blocks without a shortcut none.
+   */
+  readonly dropPath?: number;
 }
 
 export interface Supernet {
@@ -136,6 +141,12 @@ function emit(space: SearchSpace, layout: NetworkLayout, resolution: number, opt
   x = masked(relu(bn(conv(x, space.channels, layout.stem.width, layout.stem.kernel, 'stem.conv', { stride: space.stem.stride, kernelMask: stemKernel }), layout.stem.width, 'stem.bn')), stemMask);
   if (space.stem.pool) x = b.maxPool(x, 3, 2, 1);
   let channels = layout.stem.width;
+  const totalBlocks = layout.stages.reduce((sum, st) => sum + st.blocks.length, 0);
+  let blockId = 0;
+  const dropPath = (y: string) => {
+    const rate = totalBlocks > 1 ? ((options.dropPath ?? 0) * blockId) / (totalBlocks - 1) : 0;
+    return b.dropPath(y, rate, 4);
+  };
   const minDepth = (i: number) => dimensions(space).find((d) => d.name === `stage${i + 1}.depth`)!.values[0];
   layout.stages.forEach((stage, i) => {
     const at = `stages.${i}`;
@@ -153,14 +164,15 @@ function emit(space: SearchSpace, layout: NetworkLayout, resolution: number, opt
         y = bn(conv(y, block.mid, stage.width, stage.kernel, `${name}.conv2`, { kernelMask }), stage.width, `${name}.bn2`);
         const shortcut = j === 0 ? bn(conv(x, channels, stage.width, 1, `${name}.downsample.conv`, { stride: s }), stage.width, `${name}.downsample.bn`) : x;
         // With the gate at 0 the block is relu(x) = x: x is a block output, already ≥ 0 and masked.
-        x = masked(b.relu(b.op('Add', [masked(y, gate), shortcut])), widthMask);
+        x = masked(b.relu(b.op('Add', [masked(dropPath(y), gate), shortcut])), widthMask);
       } else {
         y = masked(relu(bn(conv(x, channels, block.mid, 1, `${name}.expand.conv`), block.mid, `${name}.expand.bn`)), midMask);
         y = masked(relu(bn(conv(y, block.mid, block.mid, stage.kernel, `${name}.depthwise.conv`, { stride: s, groups: block.mid, kernelMask }), block.mid, `${name}.depthwise.bn`)), midMask);
         y = masked(bn(conv(y, block.mid, stage.width, 1, `${name}.project.conv`), stage.width, `${name}.project.bn`), widthMask);
         // Linear bottleneck: block 0 changes width or resolution and has no shortcut.
-        x = j === 0 ? y : b.op('Add', [x, masked(y, gate)]);
+        x = j === 0 ? y : b.op('Add', [x, masked(dropPath(y), gate)]);
       }
+      blockId++;
       channels = stage.width;
     });
   });

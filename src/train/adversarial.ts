@@ -4,13 +4,15 @@
 // trainer applies is differentiated here by hand (∂x̂/∂x = 1/std per channel).
 import type { DifferentiableClassifier, LossAndGradient, LossSpec } from '../model/differentiable.js';
 import type { OrtSession } from '../onnx/runtime.js';
-import { tensor } from '../onnx/runtime.js';
-import { LABELS_INPUT } from '../autodiff/loss-heads.js';
+import { createSession, tensor } from '../onnx/runtime.js';
+import { LABELS_INPUT, LOSS_OUTPUT } from '../autodiff/loss-heads.js';
+import { buildGradientGraph, gradientOutputName, type PreparedModel } from '../autodiff/gradient.js';
 import { PGD } from '../noise/adversarial/pgd.js';
 import { rngFor, type Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
 import type { SoftTargetOracle } from './trades.js';
 import { softmaxAtTemperature } from './targets.js';
+import { softTargetHead, SOFT_TARGETS_INPUT } from './loss-head.js';
 
 export interface Normalization {
   readonly mean: readonly number[];
@@ -105,6 +107,44 @@ export class LiveClassifier implements DifferentiableClassifier, SoftTargetOracl
     for (let i = 0; i < gradient.length; i++) gradient[i] /= this.normalization.std[Math.floor(i / this.plane) % c];
     return gradient;
   }
+}
+
+export interface LiveClassifierOptions {
+  /** Also build the soft-target input gradient TRADES' inner maximisation needs. */
+  readonly trades: boolean;
+  readonly threads?: number;
+  /** The current weight feeds of `prepared`'s graph inputs besides the image. */
+  readonly feeds: () => Record<string, ReturnType<typeof tensor>>;
+  readonly normalization: Normalization;
+}
+
+/**
+ * The classifier adversarial training attacks: `prepared`'s graph (weights as graph inputs) run by
+ * `forward` for logits, plus the input-gradient sessions built here (CE, and soft-target CE for TRADES).
+ */
+export async function openLiveClassifier(prepared: PreparedModel, forward: OrtSession, options: LiveClassifierOptions): Promise<{ readonly model: LiveClassifier; release(): Promise<void> }> {
+  const inputGradientName = gradientOutputName(prepared.inputName);
+  const ce = await buildGradientGraph({ ...prepared, graph: prepared.graph.clone() }, { loss: 'ce', input: true });
+  ce.graph.outputs = ce.graph.outputs.filter((o) => o.name !== undefined);
+  const gradient = await createSession(ce.graph, { intraOpThreads: options.threads }, 'adversarial example graph');
+  let softTarget: OrtSession | undefined;
+  if (options.trades) {
+    const kl = await buildGradientGraph({ ...prepared, graph: prepared.graph.clone() }, { loss: softTargetHead(), input: true });
+    softTarget = await createSession(kl.graph, { intraOpThreads: options.threads }, 'TRADES example graph');
+  }
+  const imageShape = prepared.shapes.get(prepared.inputName)!.dims.slice(1) as [number, number, number];
+  const model = new LiveClassifier(imageShape, prepared.numClasses, {
+    inputName: prepared.inputName, logitsName: prepared.logitsName, lossName: LOSS_OUTPUT, inputGradientName,
+    forward, gradient, feeds: options.feeds,
+    softTarget: softTarget ? { session: softTarget, targetsName: SOFT_TARGETS_INPUT, inputGradientName } : undefined,
+  }, options.normalization);
+  return {
+    model,
+    async release() {
+      await gradient.release();
+      await softTarget?.release();
+    },
+  };
 }
 
 /**

@@ -115,6 +115,17 @@ export function buildModel(config: ExperimentConfig, classes: number, initialize
   }
 }
 
+/** The teacher model of techniques.distillation, when the config has one. */
+export function readTeacher(config: ExperimentConfig): Graph | undefined {
+  const distillation = config.techniques.distillation;
+  if (!distillation) return undefined;
+  try {
+    return Graph.fromModel(decodeModel(readFileSync(distillation.teacher)));
+  } catch {
+    throw new RobustartError(`cannot read the teacher model ${distillation.teacher}; check techniques.distillation.teacher`);
+  }
+}
+
 /** The trainer's settings for a config (data-dependent parts passed in). */
 export function trainerSettings(config: ExperimentConfig, normalization: { mean: number[]; std: number[] }, teacher?: Graph): TrainConfig {
   const t = config.techniques;
@@ -171,16 +182,8 @@ export async function runExperiment(config: ExperimentConfig, options: Experimen
   if (trainSet.classes.length !== testSet.classes.length) throw new RobustartError(`the training data has ${trainSet.classes.length} classes and the test data ${testSet.classes.length}; use sets with the same classes`);
   const statistics = config.data.mean && config.data.std ? { mean: config.data.mean, std: config.data.std } : channelStatistics(trainSet);
   const { graph, family, architecture } = buildModel(config, trainSet.classes.length);
-  let teacher: Graph | undefined;
-  if (config.techniques.distillation) {
-    try {
-      teacher = Graph.fromModel(decodeModel(readFileSync(config.techniques.distillation.teacher)));
-    } catch {
-      throw new RobustartError(`cannot read the teacher model ${config.techniques.distillation.teacher}; check techniques.distillation.teacher`);
-    }
-  }
   const settings: TrainConfig = {
-    ...trainerSettings(config, statistics, teacher),
+    ...trainerSettings(config, statistics, readTeacher(config)),
     checkpoint: options.checkpoint ?? `${options.out}.ckpt`,
     runKey: runKey(config),
     log,

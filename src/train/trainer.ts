@@ -10,21 +10,21 @@ import { DataType } from '../onnx/proto.js';
 import { makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession } from '../onnx/runtime.js';
-import { buildGradientGraph, prepareModel, gradientOutputName, targetExecutionProvider } from '../autodiff/gradient.js';
-import { LOSS_OUTPUT } from '../autodiff/loss-heads.js';
+import { buildGradientGraph, prepareModel, targetExecutionProvider } from '../autodiff/gradient.js';
 import { hashString, rngFor, type Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
 import { createOptimizer, clipGradientNorm, decays, type OptimizerSettings } from './optimizer.js';
 import { learningRateAt } from './schedule.js';
 import { batchNormToTraining, runningStatistics, updateRunningStatistics } from './batchnorm.js';
-import { smoothedTargets, mixBatch, softmaxAtTemperature, type MixSettings } from './targets.js';
-import { softTargetHead, otherViews, tradesPartners, OTHER_VIEWS_INPUTS, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT, TRADES_PARTNER_INPUT, TRADES_WEIGHT_INPUT } from './loss-head.js';
-import { tradesExamples, TRADES_DEFAULTS } from './trades.js';
+import { mixBatch, type MixSettings } from './targets.js';
+import { softTargetHead, SOFT_TARGETS_INPUT } from './loss-head.js';
+import { TRADES_DEFAULTS } from './trades.js';
 import { WeightEma } from './ema.js';
-import { LiveClassifier, adversarialExamples, normalizeBatch, type AdversarialSettings, type Normalization } from './adversarial.js';
+import { openLiveClassifier, normalizeBatch, type AdversarialSettings, type LiveClassifier, type Normalization } from './adversarial.js';
 import { resumeFromCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { dropoutToTraining, dropoutMask } from './dropout.js';
-import { augMix, type AugMixSettings } from './auto-augment.js';
+import { dropoutToTraining } from './dropout.js';
+import type { AugMixSettings } from './auto-augment.js';
+import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds } from './rows.js';
 
 /** Labelled images in [0,1], NCHW, all of one shape. */
 export interface TrainingData {
@@ -122,6 +122,18 @@ export interface TrainResult {
 
 type Feeds = Record<string, ReturnType<typeof tensor>>;
 
+/**
+ * The techniques a run takes together: refuses the combinations one loss head cannot hold, and resolves
+ * TRADES' β (undefined when the run is not TRADES).
+ */
+export function techniqueCombination(config: Pick<TrainConfig, 'adversarial' | 'mix' | 'distillation' | 'augmixConsistency'>): { readonly trades?: AdversarialTraining & { readonly beta: number } } {
+  if (config.augmixConsistency && (config.adversarial || config.mix || config.distillation)) throw new RobustartError('AugMix with its consistency loss cannot be combined with adversarial training, Mixup/CutMix or distillation in one run; switch one of them off');
+  const trades = config.adversarial?.mode === 'trades' ? { ...config.adversarial, beta: config.adversarial.beta ?? TRADES_DEFAULTS.beta } : undefined;
+  if (trades && (config.mix || config.distillation)) throw new RobustartError('TRADES cannot be combined with Mixup/CutMix or distillation in one run; switch one of them off');
+  if (trades && !trades.randomStart) throw new RobustartError('TRADES needs its random start: at x′ = x the KL gradient is zero and the examples never move; keep random_start on');
+  return { trades };
+}
+
 export async function trainClassifier(model: Graph, train: TrainingData, test: TrainingData, config: TrainConfig): Promise<TrainResult> {
   const started = Date.now();
   const log = config.log ?? (() => {});
@@ -150,10 +162,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   };
   const distill = config.distillation;
   const consistency = config.augmixConsistency;
-  if (consistency && (config.adversarial || config.mix || distill)) throw new RobustartError('AugMix with its consistency loss cannot be combined with adversarial training, Mixup/CutMix or distillation in one run; switch one of them off');
-  const trades = config.adversarial?.mode === 'trades' ? { ...config.adversarial, beta: config.adversarial.beta ?? TRADES_DEFAULTS.beta } : undefined;
-  if (trades && (config.mix || distill)) throw new RobustartError('TRADES cannot be combined with Mixup/CutMix or distillation in one run; switch one of them off');
-  if (trades && !trades.randomStart) throw new RobustartError('TRADES needs its random start: at x′ = x the KL gradient is zero and the examples never move; keep random_start on');
+  const { trades } = techniqueCombination(config);
   // Weights as graph inputs so each step feeds the current values; BN in training mode.
   const trainGraph = prepared.graph.clone();
   asInputs(trainGraph, parameters);
@@ -174,22 +183,8 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const imageDims = (n: number) => [n, channels, height, width];
   const toModelInput = (pixels: Float32Array) => normalizeBatch(pixels, channels, plane, config.normalization);
 
-  let attackSessions: { gradient: OrtSession; softTarget?: OrtSession } | undefined;
-  let liveModel: LiveClassifier | undefined;
-  if (config.adversarial) {
-    const attackGraph = await buildGradientGraph({ ...prepared, graph: evalGraph.clone(), shapes: prepared.shapes }, { loss: 'ce', input: true });
-    attackGraph.graph.outputs = attackGraph.graph.outputs.filter((o) => o.name !== undefined);
-    attackSessions = { gradient: await createSession(attackGraph.graph, { intraOpThreads: config.threads }, 'adversarial example graph') };
-    if (trades) {
-      const klGraph = await buildGradientGraph({ ...prepared, graph: evalGraph.clone(), shapes: prepared.shapes }, { loss: softTargetHead(), input: true });
-      attackSessions.softTarget = await createSession(klGraph.graph, { intraOpThreads: config.threads }, 'TRADES example graph');
-    }
-    liveModel = new LiveClassifier(imageShape, classes, {
-      inputName: prepared.inputName, logitsName: prepared.logitsName, lossName: LOSS_OUTPUT, inputGradientName: gradientOutputName(prepared.inputName),
-      forward: evalSession, gradient: attackSessions.gradient, feeds: () => feedsOf(weights, state),
-      softTarget: attackSessions.softTarget ? { session: attackSessions.softTarget, targetsName: SOFT_TARGETS_INPUT, inputGradientName: gradientOutputName(prepared.inputName) } : undefined,
-    }, config.normalization);
-  }
+  const live = config.adversarial ? await openLiveClassifier({ ...prepared, graph: evalGraph }, evalSession, { trades: trades !== undefined, threads: config.threads, feeds: () => feedsOf(weights, state), normalization: config.normalization }) : undefined;
+  const liveModel: LiveClassifier | undefined = live?.model;
   let teacherSession: OrtSession | undefined;
   let teacherLogits = '';
   if (distill) {
@@ -223,7 +218,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
     let learningRate = 0;
     for (let start = 0; start < train.count; start += config.batchSize) {
       const indices = order.slice(start, start + config.batchSize);
-      let pixels = train.pixels(indices);
+      const pixels = train.pixels(indices);
       const size = channels * plane;
       if (config.transform) {
         indices.forEach((sample, b) => {
@@ -231,94 +226,33 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
           pixels.set(out, b * size);
         });
       }
-      let labels = indices.map((i) => train.label(i));
-      /** The sample each row of the batch shows. */
-      let rowSamples = indices;
-      /** Samples in the batch (the views of one AugMix sample count once). */
-      const samples = indices.length;
-      if (consistency) {
-        const views = new Float32Array(3 * samples * size);
-        views.set(pixels, 0);
-        indices.forEach((sample, b) => {
-          const rng = rngFor(config.seed, hashString('augmix'), epoch, sample);
-          const clean = pixels.subarray(b * size, (b + 1) * size);
-          views.set(augMix(clean, { channels, height, width }, rng, consistency.settings), (samples + b) * size);
-          views.set(augMix(clean, { channels, height, width }, rng, consistency.settings), (2 * samples + b) * size);
-        });
-        pixels = views;
-        labels = [...labels, ...labels, ...labels];
-        rowSamples = [...indices, ...indices, ...indices];
-      }
-      if (trades) {
-        const attackRng = rngFor(config.seed, hashString('attack'), step);
-        const examples = await tradesExamples(liveModel!, trades, pixels, indices.map((key) => rngFor(attackRng.seed, key)));
-        const both = new Float32Array(2 * pixels.length);
-        both.set(pixels, 0);
-        both.set(examples, pixels.length);
-        pixels = both;
-        labels = [...labels, ...labels];
-        rowSamples = [...indices, ...indices];
-      } else if (config.adversarial) {
-        const adv = config.adversarial;
-        const half = adv.mode === 'clean-adversarial' ? Math.ceil(indices.length / 2) : indices.length;
-        const attacked = pixels.subarray(0, half * size);
-        const attackLabels = Int32Array.from(labels.slice(0, half));
-        const examples = await adversarialExamples(liveModel!, adv, attacked, attackLabels, rngFor(config.seed, hashString('attack'), step), indices.slice(0, half));
-        if (adv.mode === 'adversarial') pixels = examples;
-        else {
-          const both = new Float32Array(2 * half * size);
-          both.set(attacked, 0);
-          both.set(examples, half * size);
-          pixels = both;
-          labels = [...labels.slice(0, half), ...labels.slice(0, half)];
-          rowSamples = [...indices.slice(0, half), ...indices.slice(0, half)];
-        }
-      }
+      let rows = sampleRows(pixels, indices, indices.map((i) => train.label(i)));
+      if (consistency) rows = augmixViews(rows, consistency.settings, config.seed, epoch, { channels, height, width });
+      if (config.adversarial) rows = await adversarialRows(liveModel!, config.adversarial, rows, rngFor(config.seed, hashString('attack'), step));
+      const { labels } = rows;
       const n = labels.length;
-      let targets = smoothedTargets(labels, classes, smoothing);
-      if (consistency || trades) targets.fill(0, samples * classes); // AugMix views and TRADES copies enter through the JS / KL term only
+      let images = rows.pixels;
+      let targets = rowTargets(rows, classes, smoothing);
       if (mixSettings) {
-        const mixed = mixBatch(rngFor(config.seed, hashString('mix'), step), mixSettings, pixels, targets, { batch: n, channels, height, width, classes });
-        pixels = mixed.images;
+        const mixed = mixBatch(rngFor(config.seed, hashString('mix'), step), mixSettings, images, targets, { batch: n, channels, height, width, classes });
+        images = mixed.images;
         targets = mixed.targets;
       }
-      const input = toModelInput(pixels);
+      const input = toModelInput(images);
       const feeds: Feeds = { [prepared.inputName]: tensor('float32', input, imageDims(n)), ...feedsOf(weights, [...parameters, ...frozen]) };
       if (distill) {
         const t = await teacherSession!.run({ [prepared.inputName]: tensor('float32', input, imageDims(n)) });
-        const soft = softmaxAtTemperature(t[teacherLogits].data as Float32Array, classes, distill.temperature);
-        const scale = distill.alpha * distill.temperature * distill.temperature;
-        for (let i = 0; i < soft.length; i++) soft[i] *= scale;
-        for (let i = 0; i < targets.length; i++) targets[i] *= 1 - distill.alpha;
-        feeds[TEACHER_TARGETS_INPUT] = tensor('float32', soft, [n, classes]);
-        feeds[INVERSE_TEMPERATURE_INPUT] = tensor('float32', Float32Array.of(1 / distill.temperature), []);
+        Object.assign(feeds, teacherFeeds(t[teacherLogits].data as Float32Array, targets, classes, distill));
       }
       feeds[SOFT_TARGETS_INPUT] = tensor('float32', targets, [n, classes]);
-      if (consistency) otherViews(samples, classes).forEach((rows, k) => (feeds[OTHER_VIEWS_INPUTS[k]] = tensor('int64', rows, [n, classes])));
-      if (trades) {
-        const { partner, weight } = tradesPartners(samples, classes, trades.beta);
-        feeds[TRADES_PARTNER_INPUT] = tensor('int64', partner, [n, classes]);
-        feeds[TRADES_WEIGHT_INPUT] = tensor('float32', weight, [n]);
-      }
-      if (dropouts.length > 0) {
-        // Row r is copy c of sample s (the clean, adversarial or AugMix views of one sample are copies 0, 1, 2).
-        const copies = new Map<number, number>();
-        const rowKeys = rowSamples.map((sample) => {
-          const copy = copies.get(sample) ?? 0;
-          copies.set(sample, copy + 1);
-          return [sample, copy];
-        });
-        dropouts.forEach((d, k) => {
-          const dims = trainShapes.get(d.input)!.dims.map((v, i) => (i === 0 ? n : (v as number)));
-          feeds[d.input] = tensor('float32', dropoutMask(rowKeys.map(([sample, copy]) => rngFor(config.seed, hashString('dropout'), epoch, sample, copy, k)), d), dims);
-        });
-      }
+      Object.assign(feeds, pairFeeds(rows, classes, { consistency: consistency !== undefined, tradesBeta: trades?.beta }));
+      Object.assign(feeds, dropoutFeeds(dropouts, trainShapes, rows, (sample, copy, k) => rngFor(config.seed, hashString('dropout'), epoch, sample, copy, k)));
       const out = await session.run(feeds);
       learningRate = learningRateAt(schedule, step);
+      const counted = averagedRows(rows);
       const gradients = parameters.map((name) => {
         const g = Float32Array.from(out[gradientGraph.gradients.get(name)!].data as Float32Array);
-        const count = consistency || trades ? samples : n;
-        for (let i = 0; i < g.length; i++) g[i] /= count;
+        for (let i = 0; i < g.length; i++) g[i] /= counted;
         return g;
       });
       if (config.clipGradNorm !== undefined) clipGradientNorm(gradients, config.clipGradNorm);
@@ -330,7 +264,6 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       }
       ema?.update(weights);
       for (const v of out[gradientGraph.lossName].data as Float32Array) lossSum += v;
-      const counted = consistency || trades ? samples : n;
       correct += countCorrect((out[prepared.logitsName].data as Float32Array).subarray(0, counted * classes), labels.slice(0, counted), classes);
       seen += counted;
       imagesDone += indices.length;
@@ -352,8 +285,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   }
   await session.release();
   await evalSession.release();
-  await attackSessions?.gradient.release();
-  await attackSessions?.softTarget?.release();
+  await live?.release();
   await teacherSession?.release();
   const final = ema ? ema.shadow : weights;
   const trained = model.clone();
