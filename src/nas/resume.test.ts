@@ -112,7 +112,7 @@ test('nas sample killed mid-study resumes to the same subnets, registry and stor
   }
 });
 
-test('nas train killed after a checkpoint resumes to the same supernet weights as an unbroken run', { timeout: 300_000 }, async () => {
+test('nas train killed after a checkpoint resumes to the same supernet weights as an unbroken run, with adversarial training and dropout on', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   await halvesFolder(join(dir, 'data'), 24);
   writeFileSync(join(dir, 'space.json'), JSON.stringify(SPACE));
@@ -123,7 +123,8 @@ test('nas train killed after a checkpoint resumes to the same supernet weights a
     transforms: { hflip: 0.5 },
     optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weight_decay: 1e-4 },
     schedule: { base_lr: 0.01, warmup_lr: 0.05, warmup_epochs: 1 },
-    techniques: { label_smoothing: 0.1, ema: { decay: 0.9 } },
+    // Techniques with their own random draws: PGD examples (per-sample starts), dropout and drop-path masks.
+    techniques: { label_smoothing: 0.1, ema: { decay: 0.9 }, adversarial: { eps: 0.02, steps: 1, mode: 'adversarial' }, dropout: 0.1, drop_path: 0.1 },
   };
   writeFileSync(join(dir, 'exp.json'), JSON.stringify(config));
   const run = (out: string) => [CLI, 'nas', 'train', '--space', join(dir, 'space.json'), '--config', join(dir, 'exp.json'), '--out', join(dir, out), '--random-subnets', '1'];
@@ -143,8 +144,9 @@ test('nas train killed after a checkpoint resumes to the same supernet weights a
   assert.equal(record.resumedFrom, saved.epoch);
   assert.equal(record.history.length, config.epochs);
   assert.deepEqual(initializerValues(join(dir, 'killed.onnx')), initializerValues(join(dir, 'unbroken.onnx')));
-  // The supernet records its space; the halves task is learnt by the largest subnet.
+  // The supernet records its space; the largest subnet learns the halves task (six steps under
+  // adversarial examples, dropout and drop-path: well above chance, not yet perfect).
   const meta = Graph.fromModel(decodeModel(readFileSync(join(dir, 'killed.onnx')))).metadata;
   assert.equal(JSON.parse(meta['robustart.nas.supernet']).space.name, 'halves');
-  assert.ok(record.history[2].testAccuracy.largest > 0.8, `largest subnet test accuracy ${record.history[2].testAccuracy.largest}`);
+  assert.ok(record.history[2].testAccuracy.largest > 0.65, `largest subnet test accuracy ${record.history[2].testAccuracy.largest}`);
 });
