@@ -11,7 +11,7 @@ import { runtimeVersions } from '../version.js';
 import { loadPixelSet, asTrainingData, channelStatistics, type PixelSet } from '../train/images.js';
 import { trainerSettings, readTeacher, runKey as recipeKey, trainingRecordPath } from '../train/experiment.js';
 import type { ExperimentConfig } from '../train/config.js';
-import type { Progress, TrainingData } from '../train/trainer.js';
+import { techniqueCombination, type Progress, type TrainingData } from '../train/trainer.js';
 import { trainSupernet, supernetRunKey, SANDWICH_RANDOM_SUBNETS, type SupernetEpochRecord } from './train.js';
 import { supernetMetadata } from './supernet-file.js';
 import { spaceHash, type SearchSpace } from './space.js';
@@ -41,6 +41,9 @@ export interface SupernetTrainingRecord {
 export async function runSupernetExperiment(space: SearchSpace, config: ExperimentConfig, options: SupernetExperimentOptions): Promise<SupernetTrainingRecord & { graph: Graph }> {
   const log = options.log ?? (() => {});
   if (config.techniques.frozen.length > 0) throw new RobustartError('supernet training does not take techniques.frozen (every subnet trains the shared weights); remove it from the experiment config');
+  const teacher = readTeacher(config);
+  // The trainer's refused combinations, before any data is read (the normalisation plays no part in them).
+  techniqueCombination(trainerSettings(config, { mean: [], std: [] }, teacher));
   const largestResolution = Math.max(...space.resolution);
   const sets = new Map<number, { train: PixelSet; test: PixelSet }>();
   for (const resolution of new Set(space.resolution)) {
@@ -53,7 +56,7 @@ export async function runSupernetExperiment(space: SearchSpace, config: Experime
   if (reference.train.classes.length !== space.classes) throw new RobustartError(`space ${space.name} has ${space.classes} classes and the training data ${reference.train.classes.length}; use data with the space's classes`);
   const statistics = config.data.mean && config.data.std ? { mean: config.data.mean, std: config.data.std } : channelStatistics(reference.train);
   const settings = {
-    ...trainerSettings({ ...config, data: { ...config.data, input_size: [space.channels, largestResolution, largestResolution] } }, statistics, readTeacher(config)),
+    ...trainerSettings({ ...config, data: { ...config.data, input_size: [space.channels, largestResolution, largestResolution] } }, statistics, teacher),
     // The supernet has no Dropout of its own: the rates go to its classifier input and residual branches.
     dropRate: config.techniques.dropout ?? 0,
     dropPath: config.techniques.drop_path ?? 0,

@@ -187,6 +187,14 @@ export async function writeCorpus(dir: string): Promise<void> {
   npy('y-big.npy', 'int64', [2], BigInt64Array.from([0n, 9n]));
   writeFileSync(join(dir, 'bad.npy'), '\x93NUMPY garbage');
   writeFileSync(join(dir, 'cut.npy'), readFileSync(join(dir, 'x.npy')).subarray(0, 150));
+  // Supernet training configs: frozen layers (refused), and AugMix's JS loss with Mixup (the trainer's refusal).
+  const supernetConfig = (techniques: object, transforms: object = {}) => JSON.stringify({
+    name: 'supernet', epochs: 1, batch_size: 4, model: { builder: 'small-cnn' }, transforms, techniques,
+    optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weight_decay: 1e-4 }, schedule: { base_lr: 0.01 },
+    data: { train: { kind: 'imagefolder', path: 'data' }, test: { kind: 'imagefolder', path: 'data' }, input_size: [3, 32, 32] },
+  });
+  writeFileSync(join(dir, 'nas-frozen.json'), supernetConfig({ frozen: ['fc'] }));
+  writeFileSync(join(dir, 'nas-augmix-mixup.json'), supernetConfig({ mixup: {} }, { augmix: { jsd: true } }));
 }
 
 const ONE_LINE_OK = /./;
@@ -345,4 +353,6 @@ export const CASES: readonly HostileCase[] = [
   { name: 'nas sample unknown strategy', category: 'nas', args: ['nas', 'sample', '--demo', '--n', '2', '--strategy', 'flops', '--dry-run'], expect: { status: 2, message: /--strategy flops is not one of uniform, macs/ } },
   { name: 'nas sample a plain model as the supernet', category: 'nas', args: ['nas', 'sample', '--space', 'fashion-tiny', '--supernet', '@/tiny.onnx', '--n', '2', '--data', '@/data', '--train-data', '@/data', '--store', '@/nas.db'], expect: { status: 2, message: /is not a robustart supernet/ } },
   { name: 'nas train --demo without --out', category: 'nas', args: ['nas', 'train', '--demo'], expect: { status: 2, message: /give --out/ } },
+  { name: 'nas train with frozen layers', category: 'nas', args: ['nas', 'train', '--space', 'fashion-tiny', '--config', '@/nas-frozen.json', '--out', '@/supernet.onnx'], expect: { status: 2, message: /supernet training does not take techniques\.frozen/ } },
+  { name: 'nas train AugMix JS loss with Mixup', category: 'nas', args: ['nas', 'train', '--space', 'fashion-tiny', '--config', '@/nas-augmix-mixup.json', '--out', '@/supernet.onnx'], expect: { status: 2, message: /AugMix with its consistency loss cannot be combined/ } },
 ];
