@@ -6,6 +6,6 @@ export { extractSubnet, sliceTensor, NAS_METADATA_KEY, SUPERNET_METADATA_KEY, ty
 export { loadSupernet, supernetMetadata, type SupernetFile } from '../nas/supernet-file.js';
 export { recalibrateBatchNorm, RECALIBRATION_IMAGES, type RecalibrationOptions } from '../nas/recalibrate.js';
 export { sampleSubnets, summarizeSubnet, spaceSize, SAMPLING_STRATEGIES, MAC_STRATA, type SamplingStrategy, type SubnetSummary } from '../nas/sample.js';
-export { trainSupernet, sandwich, SANDWICH_RANDOM_SUBNETS, type SupernetTrainSettings, type SupernetEpochRecord, type SupernetTrainResult } from '../nas/train.js';
+export { trainSupernet, sandwich, SANDWICH_RANDOM_SUBNETS, type SupernetTrainSettings, type SupernetEpochRecord, type SupernetTrainResult, type SubnetPass } from '../nas/train.js';
 export { runSupernetExperiment, type SupernetExperimentOptions, type SupernetTrainingRecord } from '../nas/experiment.js';
 export { runNasSample, type NasSampleOptions, type NasSampleResult, type NasSuiteEntry, type NasModelMetadata, type SubnetEvent } from '../nas/study.js';
