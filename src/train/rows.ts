@@ -10,8 +10,9 @@ import { hashString, rngFor, type Rng } from '../util/rng.js';
 import type { ShapeMap } from '../onnx/shapes.js';
 import { smoothedTargets, softmaxAtTemperature } from './targets.js';
 import { otherViews, tradesPartners, OTHER_VIEWS_INPUTS, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT, TRADES_PARTNER_INPUT, TRADES_WEIGHT_INPUT } from './loss-head.js';
-import { tradesExamples } from './trades.js';
-import { adversarialExamples, type LiveClassifier } from './adversarial.js';
+import { tradesExamples, type SoftTargetOracle } from './trades.js';
+import { adversarialExamples } from './adversarial.js';
+import type { DifferentiableClassifier } from '../model/differentiable.js';
 import { augMix, type AugMixSettings } from './auto-augment.js';
 import { dropoutMask, type DropoutMask } from './dropout.js';
 import type { AdversarialTraining, Distillation } from './trainer.js';
@@ -67,7 +68,7 @@ export function augmixViews(rows: BatchRows, settings: AugMixSettings, seed: num
  * the loss head), or PGD-AT's examples of the first half next to that half ('clean-adversarial') or in place
  * of the batch ('adversarial'). Sample s starts from its own stream rngFor(attack.seed, s).
  */
-export async function adversarialRows(model: LiveClassifier, adversarial: AdversarialTraining, rows: BatchRows, attack: Rng): Promise<BatchRows> {
+export async function adversarialRows(model: DifferentiableClassifier & SoftTargetOracle, adversarial: AdversarialTraining, rows: BatchRows, attack: Rng): Promise<BatchRows> {
   const samples = rows.rowSamples;
   if (adversarial.mode === 'trades') {
     const examples = await tradesExamples(model, adversarial, rows.pixels, samples.map((key) => rngFor(attack.seed, key)));
