@@ -4,6 +4,8 @@ import { trainSupernet, type SubnetPass, type SupernetTrainSettings } from './tr
 import { buildSupernet } from './supernet.js';
 import { extractSubnet } from './extract.js';
 import { RobustartError } from '../errors.js';
+import { loadSpace } from './space.js';
+import { fileURLToPath } from 'node:url';
 import { tinyResNetSpace, randomImages } from '../testing/nas-fixtures.js';
 import { buildSmallCnn } from '../model/builders/index.js';
 import { prepareModel, buildGradientGraph } from '../autodiff/gradient.js';
@@ -190,4 +192,28 @@ test('combinations the trainer refuses stay refused in the sandwich', async () =
   const trades = { eps: 0.05, steps: 2, stepSize: 0.03, randomStart: true, mode: 'trades' as const };
   await assert.rejects(trainSupernet(space, sets, sets, { ...base, adversarial: trades, mix }), /TRADES cannot be combined/);
   await assert.rejects(trainSupernet(space, sets, sets, { ...base, adversarial: { ...trades, randomStart: false } }), /random start/);
+});
+
+test('the demo space with PGD-AT, Mixup, a teacher, dropout and drop-path together: the same seed gives the same supernet', { timeout: 300_000 }, async () => {
+  const demo = loadSpace(fileURLToPath(new URL('../../nas/spaces/fashion-tiny.yaml', import.meta.url)));
+  const side = demo.resolution[0];
+  const plane = 3 * side * side;
+  const pixels = randomImages(4, 3, side, 3);
+  const data: TrainingData = { count: 4, label: (i) => i % demo.classes, pixels: (idx) => Float32Array.from({ length: idx.length * plane }, (_, k) => pixels[idx[Math.floor(k / plane)] * plane + (k % plane)]) };
+  const demoSets = new Map([[side, data]]);
+  const teacher = buildSmallCnn({ inputSize: [3, side, side], numClasses: demo.classes, widths: [4], hidden: 0, seed: 1 });
+  const settings: SupernetTrainSettings = {
+    ...base, batchSize: 4, labelSmoothing: 0.1,
+    adversarial: { eps: 0.03, steps: 1, stepSize: 0.03, randomStart: true, mode: 'clean-adversarial' },
+    mix: { mixupAlpha: 0.2, cutmixAlpha: 1, switchProbability: 0.5 },
+    distillation: { teacher, temperature: 4, alpha: 0.9 },
+    dropRate: 0.2, dropPath: 0.1,
+  };
+  const first = await trainSupernet(demo, demoSets, demoSets, settings);
+  const second = await trainSupernet(demo, demoSets, demoSets, settings);
+  const initial = buildSupernet(demo, { seed: SEED }).graph;
+  for (const [name, t] of first.graph.initializers) assert.deepEqual(second.graph.initializers.get(name)!.data, t.data, name);
+  assert.notDeepEqual(first.graph.initializers.get('fc.weight')!.data, initial.initializers.get('fc.weight')!.data);
+  const other = await trainSupernet(demo, demoSets, demoSets, { ...settings, seed: SEED + 1 });
+  assert.notDeepEqual(other.graph.initializers.get('fc.bias')!.data, first.graph.initializers.get('fc.bias')!.data, 'another seed, another run');
 });
