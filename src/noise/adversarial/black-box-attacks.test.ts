@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
 import { checkAttackInvariants, successCount } from './testing/invariants.js';
+import { countingModel } from './testing/counting.js';
 import { Square, squareFraction } from './square.js';
 import { SPSA } from './spsa.js';
 import { HopSkipJump } from './hop-skip-jump.js';
@@ -21,6 +22,15 @@ test('Square keeps the invariants and never spends more than its query budget', 
     // One clean query, then at most `queries` evaluations of candidates (the initial one included).
     for (const q of r.queries) assert.ok(q <= 301, `${attack.name}: ${q} queries`);
     assert.ok(r.queries.some((q, i) => r.success[i] && q < 301));
+  }
+});
+
+test('Square reads its verdicts from its own queries: the model sees exactly the images it counts', async () => {
+  for (const norm of ['linf', 'l2'] as const) {
+    const counted = countingModel(model);
+    const r = await new Square(counted.model, { norm, eps: norm === 'linf' ? 0.08 : 0.6, queries: 50 }).run(images, labels, count, indexStreams(2, 'test', count));
+    assert.equal(counted.forwardImages(), r.queries.reduce((a, b) => a + b, 0), norm);
+    assert.ok(successCount(r) > 0);
   }
 });
 

@@ -7,7 +7,7 @@
 // alone the schedule is rescaled to the query budget, inside AutoAttack (autoattack/square.py) it is not.
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
-import { Oracle, argmax, checkBatch, chooseTargets, finish, gather, isAdversarial, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Oracle, Verdicts, argmax, checkBatch, chooseTargets, cleanLogits, finish, gather, isAdversarial, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { margin } from './scores.js';
 import { clip01, lpNorm, projectToThreat } from './threat.js';
 
@@ -81,9 +81,12 @@ export class Square implements Attack {
     const [channels, height, width] = this.model.inputShape;
     const size = oracle.size, classes = this.model.numClasses, eps = this.eps;
     const targets = this.c.targeted ? chooseTargets(labels, classes, rngs, options.targets) : undefined;
-    const cleanLogits = await oracle.logits(images, range(batch));
+    const clean = await cleanLogits(oracle, images, batch, options);
     const adversarial = images.slice();
-    let active = range(batch).filter((i) => !isAdversarial(argmax(cleanLogits, i, classes), labels[i], targets?.[i]));
+    // Every image the attack keeps is one a logits call saw, so the verdict needs no forward pass of its own.
+    const verdicts = new Verdicts(batch, classes);
+    for (let i = 0; i < batch; i++) verdicts.set(i, clean, i);
+    let active = range(batch).filter((i) => !isAdversarial(argmax(clean, i, classes), labels[i], targets?.[i]));
     const at = (c: number, r: number, q: number) => c * height * width + r * width + q;
     // Initialisation.
     for (const i of active) {
@@ -112,6 +115,7 @@ export class Square implements Attack {
     const loss = new Float64Array(batch);
     let logits: Float32Array = await oracle.logits(gather(adversarial, active, size), active);
     active = active.filter((i, k) => {
+      verdicts.set(i, logits, k);
       loss[i] = margin(logits, k, classes, labels[i], targets?.[i]);
       return !isAdversarial(argmax(logits, k, classes), labels[i], targets?.[i]);
     });
@@ -126,13 +130,14 @@ export class Square implements Attack {
         if (m < loss[i]) {
           loss[i] = m;
           adversarial.set(candidates.subarray(k * size, (k + 1) * size), i * size);
+          verdicts.set(i, logits, k);
           if (isAdversarial(argmax(logits, k, classes), labels[i], targets?.[i])) return;
         }
         keep.push(i);
       });
       active = Int32Array.from(keep);
     }
-    return finish(oracle, images, adversarial, labels, batch, this.norm, { targets });
+    return finish(oracle, images, adversarial, labels, batch, this.norm, { targets, verdicts });
   }
 
   private windowSide(p: number, minimum: number): number {
