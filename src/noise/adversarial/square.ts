@@ -10,6 +10,7 @@ import type { Rng } from '../../util/rng.js';
 import { Oracle, Verdicts, argmax, checkBatch, chooseTargets, cleanLogits, finish, gather, isAdversarial, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { margin } from './scores.js';
 import { clip01, lpNorm, projectToThreat } from './threat.js';
+import { hypotOf } from '../../util/array.js';
 
 export interface SquareConfig {
   readonly norm?: 'linf' | 'l2';
@@ -41,7 +42,7 @@ function pseudoGaussianRectangle(rows: number, cols: number): Float64Array {
     for (let r = Math.max(r0 - k, 0); r < Math.min(r0 - k + 2 * k + 1, rows); r++)
       for (let c = Math.max(c0 - k, 0); c < Math.min(c0 - k + 2 * k + 1, cols); c++) out[r * cols + c] += 1 / (k + 1) ** 2;
   }
-  const n = Math.hypot(...out) || 1;
+  const n = hypotOf(out) || 1;
   return out.map((v) => v / n);
 }
 
@@ -51,7 +52,7 @@ function metaPseudoGaussian(s: number, g: Rng): Float64Array {
   const out = new Float64Array(s * s);
   out.set(top, 0);
   bottom.forEach((v, i) => (out[top.length + i] = -v));
-  const n = Math.hypot(...out) || 1;
+  const n = hypotOf(out) || 1;
   const transpose = g.uniform() > 0.5;
   const result = new Float64Array(s * s);
   for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) result[transpose ? c * s + r : r * s + c] = out[r * s + c] / n;
@@ -185,7 +186,7 @@ export class Square implements Attack {
     const r2 = g.int(height - s + 1), q2 = g.int(width - s + 1);
     const inW1 = (r: number, q: number) => r >= r1 && r < r1 + s && q >= q1 && q < q1 + s;
     const inW2 = (r: number, q: number) => r >= r2 && r < r2 + s && q >= q2 && q < q2 + s;
-    const total = Math.hypot(...delta);
+    const total = hypotOf(delta);
     const bump = metaPseudoGaussian(s, g);
     for (let c = 0; c < channels; c++) {
       let w1 = 0, both = 0;
@@ -198,11 +199,11 @@ export class Square implements Attack {
       const fresh = new Float64Array(s * s);
       for (let r = 0; r < s; r++) for (let q = 0; q < s; q++) fresh[r * s + q] = sign * bump[r * s + q] + delta[c * plane + (r1 + r) * width + q1 + q] / (Math.sqrt(w1) + 1e-10);
       const target = Math.sqrt(Math.max(this.eps ** 2 - total ** 2, 0) / channels + both);
-      const fn = Math.hypot(...fresh) || 1;
+      const fn = hypotOf(fresh) || 1;
       for (let r = 0; r < height; r++) for (let q = 0; q < width; q++) if (inW2(r, q)) delta[c * plane + r * width + q] = 0;
       for (let r = 0; r < s; r++) for (let q = 0; q < s; q++) delta[c * plane + (r1 + r) * width + q1 + q] = (fresh[r * s + q] * target) / fn;
     }
-    const dn = Math.hypot(...delta) || 1;
+    const dn = hypotOf(delta) || 1;
     const x = new Float32Array(size);
     for (let k = 0; k < size; k++) x[k] = clip01(images[o + k] + (delta[k] * this.eps) / dn);
     return x;
