@@ -57,4 +57,5 @@ test('APGD and APGD-T read handed-in clean logits (the same result, one forward 
     const r = await make(none.model).run(images, wrong, count, indexStreams(8, 'test', count));
     assert.deepEqual([none.forwardImages(), none.gradientImages(), successCount(r)], [count, 0, count]);
   }
+  await assert.rejects(new APGD(model, { eps: 0.08 }).run(images, labels, count, indexStreams(8, 'test', count), { cleanLogits: new Float32Array(3) }), /cleanLogits has 3 values for 40 images of 10 classes/);
 });
