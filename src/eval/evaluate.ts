@@ -54,6 +54,13 @@ export interface EvaluateOptions {
    * instead of in this process; the run's identity, resume and metrics stay this function's.
    */
   readonly executor?: RecordExecutor;
+  /**
+   * Runs once the plan knows what is pending, and only when records are pending and this process computes them
+   * (no executor): it may hand back the classifier and worker count to compute them with. `runEvaluation` times
+   * the pipeline here, so a rerun of a finished run spends nothing on it. The suite's conditions are made before
+   * it runs and keep the first classifier.
+   */
+  readonly beforeCompute?: (pending: number) => Promise<Partial<Pick<EvaluateOptions, 'classifier' | 'workers'>> | undefined>;
 }
 
 /** What an executor must fill in: every pending (condition, sample) record of the run, written to the store. */
@@ -116,7 +123,11 @@ interface EvaluationPlan {
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationResult> {
-  const plan = await planEvaluation(options);
+  let plan = await planEvaluation(options);
+  if (options.beforeCompute && plan.total > 0 && !options.executor) {
+    const chosen = await options.beforeCompute(plan.total);
+    if (chosen) plan = { ...plan, options: { ...plan.options, ...chosen } };
+  }
   const evaluatedNow = await recordConditions(plan);
   return summarizeRun(plan, evaluatedNow);
 }

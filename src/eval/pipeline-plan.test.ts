@@ -69,6 +69,13 @@ test('calibration measures both stages on real images; an automatic run records 
     return r;
   };
   assert.equal(records('auto.db', auto.run.id), records('explicit.db', explicit.run.id));
+  // A rerun of the finished run has nothing pending, so it times nothing and leaves the records as they were.
+  const before = records('auto.db', auto.run.id);
+  const rerun = await runEvaluation({ model: modelPath, data, store: join(dir, 'auto.db'), batchSize: 8 });
+  assert.equal(rerun.run.id, auto.run.id);
+  assert.equal(rerun.evaluatedNow, 0);
+  assert.equal(rerun.pipeline, undefined, 'nothing pending: no calibration');
+  assert.equal(records('auto.db', auto.run.id), before);
   // Only the clean pipeline is what the calibration times; another suite keeps the defaults.
   const other = await runEvaluation({ model: modelPath, data, store: join(dir, 'other.db'), batchSize: 8, suite: { ...cleanSuite, name: 'clean-twin' } });
   assert.equal(other.pipeline, undefined);

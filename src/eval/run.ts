@@ -74,22 +74,20 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
     const dataset = suite.prepareDataset ? suite.prepareDataset(loaded, parsedOptions) : loaded;
     const seed = options.seed ?? DEFAULT_SEED;
     const samples = limitSamples(dataset, options.limit, seed);
-    let classifier = await OnnxClassifier.create(model, { device: options.device, threads: options.threads });
+    const classifier = await OnnxClassifier.create(model, { device: options.device, threads: options.threads });
+    let tuned: OnnxClassifier | undefined;
     let pipeline: PipelinePlan | undefined;
-    // The calibration times the clean pipeline; suites that add per-image noise (in the workers) or attacks keep the defaults.
+    // The calibration times the clean pipeline; suites that add per-image noise (in the workers) or attacks keep the
+    // defaults. It runs after the plan stage, only when records are pending: a rerun of a finished run times nothing.
     const calibrate = suite.name === 'clean' && options.workers === undefined && options.threads === undefined && (options.device ?? 'cpu') === 'cpu' && !options.executor && model.fixedBatch === undefined && samples.length >= AUTO_PIPELINE_MIN_SAMPLES;
+    const choosePipeline = async () => {
+      const measured = await calibratePipeline(model, classifier, samples);
+      if (measured.inferenceSeconds <= 0) return undefined;
+      pipeline = { workers: measured.workers, threads: measured.threads, predictedRatio: measured.predictedRatio };
+      if (measured.threads !== measured.cores) tuned = await OnnxClassifier.create(model, { device: options.device, threads: measured.threads });
+      return { workers: measured.workers, ...(tuned ? { classifier: tuned } : {}) };
+    };
     try {
-      if (calibrate) {
-        const measured = await calibratePipeline(model, classifier, samples);
-        if (measured.inferenceSeconds > 0) {
-          pipeline = { workers: measured.workers, threads: measured.threads, predictedRatio: measured.predictedRatio };
-          if (measured.threads !== measured.cores) {
-            const previous = classifier;
-            classifier = await OnnxClassifier.create(model, { device: options.device, threads: measured.threads });
-            await previous.dispose();
-          }
-        }
-      }
       const result = await evaluate({
         model,
         classifier,
@@ -104,7 +102,8 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
         config: { device: options.device ?? 'cpu', limit: options.limit ?? null, ...(model.metadata.outputs === 'probabilities' ? { outputs: 'probabilities' } : {}) },
         suiteOptions: parsedOptions,
         fresh: options.fresh,
-        workers: options.workers ?? pipeline?.workers,
+        workers: options.workers,
+        ...(calibrate ? { beforeCompute: choosePipeline } : {}),
         onProgress: options.onProgress,
         signal: options.signal,
         executor: options.executor,
@@ -117,6 +116,7 @@ export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(opt
       // SQLite failing mid-run (a full disk, a store made read-only) is named with the store's path.
       throw String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_') ? storeError(err, store.path) : err;
     } finally {
+      await tuned?.dispose();
       await classifier.dispose();
     }
   } finally {

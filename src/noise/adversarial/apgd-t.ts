@@ -4,8 +4,8 @@
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import { RobustartError } from '../../errors.js';
 import type { Rng } from '../../util/rng.js';
-import { Oracle, checkBatch, finish, type Attack, type AttackResult, type RunOptions } from './attack.js';
-import { apgdRun, type ApgdConfig, type ApgdSettings } from './apgd.js';
+import { Oracle, Verdicts, checkBatch, cleanLogits, finish, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { apgdRun, stillRobust, type ApgdConfig, type ApgdSettings } from './apgd.js';
 import type { Norm } from './threat.js';
 
 export interface ApgdTConfig extends Omit<ApgdConfig, 'loss'> {
@@ -45,16 +45,17 @@ export class APGDT implements Attack {
     checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
     const adversarial = images.slice();
-    const cleanLogits = await oracle.logits(images, Int32Array.from({ length: batch }, (_, i) => i));
+    const clean = await cleanLogits(oracle, images, batch, options);
     const classes = this.model.numClasses;
-    let robust = Int32Array.from({ length: batch }, (_, i) => i).filter((i) => rankedClass(cleanLogits, i, classes, 0) === labels[i]);
+    const verdicts = new Verdicts(batch, classes);
+    let robust = stillRobust(clean, labels, batch, verdicts);
     for (let rank = 1; rank <= this.targetClasses; rank++) {
-      const targets = Int32Array.from({ length: batch }, (_, i) => rankedClass(cleanLogits, i, classes, rank));
+      const targets = Int32Array.from({ length: batch }, (_, i) => rankedClass(clean, i, classes, rank));
       for (let r = 0; r < this.restarts && robust.length > 0; r++) {
-        const fooled = await apgdRun(oracle, this.s, images, labels, robust, 'dlr-targeted', targets, rngs, adversarial);
+        const fooled = await apgdRun(oracle, this.s, images, labels, robust, 'dlr-targeted', targets, rngs, adversarial, verdicts);
         robust = robust.filter((i) => !fooled.has(i));
       }
     }
-    return finish(oracle, images, adversarial, labels, batch, this.norm);
+    return finish(oracle, images, adversarial, labels, batch, this.norm, { verdicts });
   }
 }

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
-import { indexStreams } from './attack.js';
+import { indexStreams, predictions } from './attack.js';
+import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
 import { checkAttackInvariants, successCount } from './testing/invariants.js';
+import { countingModel } from './testing/counting.js';
 import { APGD, apgdCheckpoints } from './apgd.js';
 import { APGDT } from './apgd-t.js';
 import { PGD } from './pgd.js';
@@ -38,4 +40,22 @@ test('APGD-CE with the same budget of gradient steps is at least as strong as PG
 test('APGD-T refuses models with too few classes for its targeted loss', async () => {
   const small = makeTinyTask({ classes: 3, trainCount: 30, epochs: 5 }).model;
   assert.throws(() => new APGDT(small, { eps: 0.1 }), /at least 4 classes/);
+});
+
+test('APGD and APGD-T read handed-in clean logits (the same result, one forward pass fewer per image); a misclassified image is its own verdict', async () => {
+  const clean = await model.logits(images, count);
+  for (const make of [(m: DifferentiableClassifier) => new APGD(m, { eps: 0.08, steps: 10 }), (m: DifferentiableClassifier) => new APGDT(m, { eps: 0.08, steps: 5, targetClasses: 3 })]) {
+    const own = countingModel(model), given = countingModel(model);
+    const a = await make(own.model).run(images, labels, count, indexStreams(8, 'test', count));
+    const b = await make(given.model).run(images, labels, count, indexStreams(8, 'test', count), { cleanLogits: clean });
+    assert.deepEqual([b.adversarial, b.success, b.queries], [a.adversarial, a.success, a.queries]);
+    assert.equal(own.forwardImages() - given.forwardImages(), count);
+    assert.equal(own.gradientImages(), given.gradientImages());
+    // Every image misclassified: nothing to attack, and the clean check is the verdict.
+    const wrong = Int32Array.from(predictions(clean, count, model.numClasses), (p) => (p + 1) % model.numClasses);
+    const none = countingModel(model);
+    const r = await make(none.model).run(images, wrong, count, indexStreams(8, 'test', count));
+    assert.deepEqual([none.forwardImages(), none.gradientImages(), successCount(r)], [count, 0, count]);
+  }
+  await assert.rejects(new APGD(model, { eps: 0.08 }).run(images, labels, count, indexStreams(8, 'test', count), { cleanLogits: new Float32Array(3) }), /cleanLogits has 3 values for 40 images of 10 classes/);
 });

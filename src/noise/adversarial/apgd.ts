@@ -5,7 +5,7 @@
 import type { DifferentiableClassifier, LossKind } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
 import {
-  Oracle, argmax, checkBatch, finish, gather, range, scatter, type Attack, type AttackResult, type RunOptions,
+  Oracle, Verdicts, argmax, checkBatch, cleanLogits, finish, gather, range, scatter, type Attack, type AttackResult, type RunOptions,
 } from './attack.js';
 import { lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
 
@@ -37,11 +37,12 @@ export function apgdCheckpoints(steps: number): number[] {
 
 /**
  * One APGD run on the samples `indices` from a random start on the ε-sphere. Writes the first adversarial point
- * found (or the best-loss point) into `adversarial`, and returns the indices that became adversarial.
+ * found (or the best-loss point) into `adversarial`, and returns the indices that became adversarial. `verdicts`
+ * learns the logits of the points that a logits call found adversarial and forgets every other point it writes.
  */
 export async function apgdRun(
   oracle: Oracle, s: ApgdSettings, images: Float32Array, labels: Int32Array, indices: Int32Array, loss: LossKind,
-  targets: Int32Array | undefined, rngs: readonly Rng[], adversarial: Float32Array,
+  targets: Int32Array | undefined, rngs: readonly Rng[], adversarial: Float32Array, verdicts?: Verdicts,
 ): Promise<Set<number>> {
   const size = oracle.size, classes = oracle.model.numClasses, m = indices.length;
   const clean = gather(images, indices, size);
@@ -65,7 +66,11 @@ export async function apgdRun(
     const ids = Int32Array.from(active, (a) => indices[a]);
     if (k === s.steps) {
       const logits = await oracle.logits(rows, ids);
-      active.forEach((a, j) => { if (argmax(logits, j, classes) !== labels[indices[a]]) succeeded.add(indices[a]); });
+      active.forEach((a, j) => {
+        if (argmax(logits, j, classes) === labels[indices[a]]) return;
+        succeeded.add(indices[a]);
+        verdicts?.set(indices[a], logits, j);
+      });
       scatter(adversarial, rows, ids, size);
       break;
     }
@@ -82,6 +87,7 @@ export async function apgdRun(
       if (argmax(logits, j, classes) !== labels[indices[a]]) {
         succeeded.add(indices[a]);
         adversarial.set(rows.subarray(j * size, (j + 1) * size), indices[a] * size);
+        verdicts?.forget(indices[a]); // found by a gradient call, whose logits never count as the verdict
         return;
       }
       keep.push(a);
@@ -129,14 +135,21 @@ export async function apgdRun(
     if (atCheckpoint) lastCheck = k;
   }
   // Samples that stayed robust return their best-loss point.
-  for (let a = 0; a < m; a++) if (!succeeded.has(indices[a])) adversarial.set(xBest.subarray(a * size, (a + 1) * size), indices[a] * size);
+  for (let a = 0; a < m; a++) {
+    if (succeeded.has(indices[a])) continue;
+    adversarial.set(xBest.subarray(a * size, (a + 1) * size), indices[a] * size);
+    verdicts?.forget(indices[a]);
+  }
   return succeeded;
 }
 
-/** The samples the model already misclassifies are done before any attack (AutoAttack's convention). */
-export async function stillRobust(oracle: Oracle, images: Float32Array, labels: Int32Array, batch: number): Promise<Int32Array> {
-  const logits = await oracle.logits(images, range(batch));
-  return range(batch).filter((i) => argmax(logits, i, oracle.model.numClasses) === labels[i]);
+/**
+ * The samples the model classifies correctly (the others are done before any attack: AutoAttack's convention). Each
+ * image is its own adversarial to begin with, so `verdicts` holds the clean logits of every sample.
+ */
+export function stillRobust(clean: Float32Array, labels: Int32Array, batch: number, verdicts: Verdicts): Int32Array {
+  for (let i = 0; i < batch; i++) verdicts.set(i, clean, i);
+  return range(batch).filter((i) => argmax(clean, i, verdicts.classes) === labels[i]);
 }
 
 export class APGD implements Attack {
@@ -166,11 +179,12 @@ export class APGD implements Attack {
     checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
     const adversarial = images.slice();
-    let robust = await stillRobust(oracle, images, labels, batch);
+    const verdicts = new Verdicts(batch, this.model.numClasses);
+    let robust = stillRobust(await cleanLogits(oracle, images, batch, options), labels, batch, verdicts);
     for (let r = 0; r < this.restarts && robust.length > 0; r++) {
-      const fooled = await apgdRun(oracle, this.s, images, labels, robust, this.loss, undefined, rngs, adversarial);
+      const fooled = await apgdRun(oracle, this.s, images, labels, robust, this.loss, undefined, rngs, adversarial, verdicts);
       robust = robust.filter((i) => !fooled.has(i));
     }
-    return finish(oracle, images, adversarial, labels, batch, this.norm);
+    return finish(oracle, images, adversarial, labels, batch, this.norm, { verdicts });
   }
 }

@@ -25,11 +25,19 @@ export interface AttackResult {
   readonly degenerateGradient?: Uint8Array;
   /** Composite attacks (AutoAttack): the part that first fooled each sample, '' where none did. */
   readonly foundBy?: readonly string[];
+  /** The model's logits on `adversarial` (N×classes, from logits calls): what `success` was read from. */
+  readonly logits?: Float32Array;
 }
 
 export interface RunOptions {
   /** Target class per sample; targeted attacks otherwise draw a random class ≠ label per sample. */
   readonly targets?: Int32Array;
+  /**
+   * The model's logits on `images` (N×classes, from a logits call) where the caller already has them, as a cascade
+   * does: an attack that checks the clean images first reads them instead of running the model again. The check
+   * still counts one query per sample, so results do not depend on who ran it.
+   */
+  readonly cleanLogits?: Float32Array;
 }
 
 export interface Attack {
@@ -87,6 +95,15 @@ export function checkFiniteLogits(logits: Float32Array, classes: number): Float3
     if (!Number.isFinite(logits[i])) throw new RobustartError(`the model returned a non-finite logit (${logits[i]}) for image ${Math.floor(i / classes)} of an attack batch; check the model's weights and that inputs are in [0,1]`);
   }
   return logits;
+}
+
+/** The model's logits on the clean batch (one counted query per sample): handed in by the caller, else computed. */
+export async function cleanLogits(oracle: Oracle, images: Float32Array, batch: number, options: RunOptions): Promise<Float32Array> {
+  const given = options.cleanLogits;
+  if (!given) return oracle.logits(images, range(batch));
+  if (given.length !== batch * oracle.model.numClasses) throw new RobustartError(`cleanLogits has ${given.length} values for ${batch} images of ${oracle.model.numClasses} classes; pass the model's logits on the clean images, one row per image`);
+  for (let i = 0; i < batch; i++) oracle.queries[i]++;
+  return given;
 }
 
 /** Rows `indices` of a per-sample array with `size` values per sample. */
@@ -203,11 +220,9 @@ export async function finish(
   const classes = oracle.model.numClasses;
   const known = projectEps === undefined && verdicts ? verdicts.known : new Uint8Array(batch);
   const unknown = range(batch).filter((n) => !known[n]);
-  const computed = unknown.length > 0 ? await oracle.logits(gather(adversarial, unknown, oracle.size), unknown, false) : new Float32Array(0);
-  const predicted = new Int32Array(batch);
-  for (let n = 0; n < batch; n++) if (known[n]) predicted[n] = argmax(verdicts!.logits, n, classes);
-  unknown.forEach((n, k) => (predicted[n] = argmax(computed, k, classes)));
+  const logits = known.some((k) => k === 1) ? verdicts!.logits.slice() : new Float32Array(batch * classes);
+  if (unknown.length > 0) scatter(logits, await oracle.logits(gather(adversarial, unknown, oracle.size), unknown, false), unknown, classes);
   const success = new Uint8Array(batch);
-  for (let n = 0; n < batch; n++) success[n] = isAdversarial(predicted[n], labels[n], extra.targets?.[n]) ? 1 : 0;
-  return { adversarial, success, queries: oracle.queries, norms: perturbationNorms(clean, adversarial, batch, norm), ...rest };
+  for (let n = 0; n < batch; n++) success[n] = isAdversarial(argmax(logits, n, classes), labels[n], extra.targets?.[n]) ? 1 : 0;
+  return { adversarial, success, queries: oracle.queries, norms: perturbationNorms(clean, adversarial, batch, norm), ...rest, logits };
 }

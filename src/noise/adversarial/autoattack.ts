@@ -6,7 +6,7 @@
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import { RobustartError } from '../../errors.js';
 import type { Rng } from '../../util/rng.js';
-import { argmax, checkBatch, finish, gather, gatherInts, Oracle, pick, range, scatter, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Verdicts, argmax, checkBatch, finish, gather, gatherInts, Oracle, pick, range, scatter, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { APGD } from './apgd.js';
 import { APGDT } from './apgd-t.js';
 import { FAB } from './fab.js';
@@ -36,12 +36,14 @@ export class AutoAttack implements Attack {
   readonly norm: 'linf' | 'l2';
   readonly eps: number;
   readonly parts: readonly Attack[];
+  private readonly version: 'standard' | 'rand';
   readonly settings: Readonly<Record<string, number | string | boolean>>;
 
   constructor(readonly model: DifferentiableClassifier, { norm = 'linf', eps, version = 'standard', steps = 100, targetClasses = 9, squareQueries = 5000, eotIter = 20 }: AutoAttackConfig) {
     this.name = version === 'standard' ? 'autoattack' : 'autoattack-rand';
     this.norm = norm;
     this.eps = eps;
+    this.version = version;
     if (version === 'standard' && model.numClasses < 4) throw new RobustartError(`AutoAttack standard needs at least 4 classes (APGD-T's targeted DLR); the model has ${model.numClasses}; use the apgd-ce attack`);
     this.parts = version === 'standard'
       ? [
@@ -65,16 +67,26 @@ export class AutoAttack implements Attack {
     const adversarial = images.slice();
     const foundBy = new Array<string>(batch).fill('');
     const clean = await oracle.logits(images, range(batch));
+    // A deterministic model gives every part's clean check the logits already computed here, and each sample's
+    // verdict is the one its part read (the robust ones keep their clean image and logits), so the cascade spends
+    // no forward pass beyond its parts'. 'rand' is for randomised models, where every call draws anew: there each
+    // part checks for itself and the verdict is a fresh call, as in the reference.
+    const deterministic = this.version === 'standard';
+    const verdicts = new Verdicts(batch, classes);
+    for (let i = 0; i < batch; i++) verdicts.set(i, clean, i);
     let robust = range(batch).filter((i) => argmax(clean, i, classes) === labels[i]);
     for (let k = 0; k < this.parts.length && robust.length > 0; k++) {
       const part = this.parts[k];
-      const sub = await part.run(gather(images, robust, size), gatherInts(labels, robust), robust.length, pick(stageRngs[k], robust));
+      const options: RunOptions = deterministic ? { cleanLogits: gather(clean, robust, classes) } : {};
+      const sub = await part.run(gather(images, robust, size), gatherInts(labels, robust), robust.length, pick(stageRngs[k], robust), options);
       const fooled = robust.filter((_, j) => sub.success[j] === 1);
       robust.forEach((i, j) => (oracle.queries[i] += sub.queries[j]));
-      scatter(adversarial, gather(sub.adversarial, range(robust.length).filter((j) => sub.success[j] === 1), size), fooled, size);
+      const rows = range(robust.length).filter((j) => sub.success[j] === 1);
+      scatter(adversarial, gather(sub.adversarial, rows, size), fooled, size);
+      fooled.forEach((i, f) => (sub.logits ? verdicts.set(i, sub.logits, rows[f]) : verdicts.forget(i)));
       for (const i of fooled) foundBy[i] = part.name;
       robust = robust.filter((_, j) => sub.success[j] !== 1);
     }
-    return { ...(await finish(oracle, images, adversarial, labels, batch, this.norm)), foundBy };
+    return { ...(await finish(oracle, images, adversarial, labels, batch, this.norm, deterministic ? { verdicts } : {})), foundBy };
   }
 }

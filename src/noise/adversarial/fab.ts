@@ -7,7 +7,7 @@
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
 import { RobustartError } from '../../errors.js';
-import { Oracle, argmax, checkBatch, finish, gather, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Oracle, argmax, checkBatch, cleanLogits, finish, gather, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { projectOntoHyperplane } from './hyperplane.js';
 import { linearize, topOtherClasses } from './linearize.js';
 import { clip01, lpNorm, randomPerturbation, type Norm } from './threat.js';
@@ -50,7 +50,7 @@ export class FAB implements Attack {
     checkBatch(this.model, images, labels, batch, rngs);
     const oracle = new Oracle(this.model, batch);
     const size = oracle.size, classes = this.model.numClasses;
-    const clean = await oracle.logits(images, range(batch));
+    const clean = await cleanLogits(oracle, images, batch, options);
     const robust = range(batch).filter((i) => argmax(clean, i, classes) === labels[i]);
     const best = images.slice();
     const bestNorm = new Float64Array(batch).fill(Infinity);

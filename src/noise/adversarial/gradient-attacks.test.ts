@@ -1,11 +1,11 @@
 // Invariants of the projected-gradient family (FGSM, BIM, PGD-L∞/L2/L1, MIM) on the tiny MLP task.
 import { test } from 'node:test';
 import { indexStreams, predictions, type AttackResult } from './attack.js';
-import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
 import { makeTinyTask } from './testing/dataset.js';
 import { checkAttackInvariants, successCount } from './testing/invariants.js';
+import { countingModel } from './testing/counting.js';
 import { FGSM } from './fgsm.js';
 import { BIM } from './bim.js';
 import { PGD } from './pgd.js';
@@ -86,18 +86,6 @@ test('without early stopping every sample pays for every step and the verdict is
   assert.ok(successCount(r) > 0);
 });
 
-/** The tiny model, counting the images it sees in logits calls and in gradient calls. */
-function countingModel(): { model: DifferentiableClassifier; forwardImages: () => number; gradientImages: () => number } {
-  let forward = 0, gradient = 0;
-  const counted: DifferentiableClassifier = {
-    inputShape: model.inputShape,
-    numClasses: model.numClasses,
-    logits: (x, n) => ((forward += n), model.logits(x, n)),
-    lossAndGradient: (x, n, y, loss) => ((gradient += n), model.lossAndGradient(x, n, y, loss)),
-  };
-  return { model: counted, forwardImages: () => forward, gradientImages: () => gradient };
-}
-
 /** Success must equal the model's own prediction on the returned images. */
 async function assertHonestSuccess(r: AttackResult, truth = labels): Promise<void> {
   const predicted = predictions(await model.logits(r.adversarial, count), count, model.numClasses);
@@ -105,14 +93,14 @@ async function assertHonestSuccess(r: AttackResult, truth = labels): Promise<voi
 }
 
 test('the verdict reuses the last logits call: PGD without early stop and FGSM spend no extra forward pass', async () => {
-  const pgd = countingModel();
+  const pgd = countingModel(model);
   const r = await new PGD(pgd.model, { eps: 0.15, steps: 6, earlyStop: false }).run(images, labels, count, indexStreams(6, 'test', count));
   // The clean check, 6 gradient steps, the last iterate's logits: and no forward pass for the verdict.
   assert.equal(pgd.gradientImages(), 6 * count);
   assert.equal(pgd.forwardImages(), 2 * count);
   assert.ok(successCount(r) > 0 && successCount(r) < count);
   await assertHonestSuccess(r);
-  const fgsm = countingModel();
+  const fgsm = countingModel(model);
   // Sample 0 gets a label the model does not predict: the gradient call's logits find it misclassified, so its
   // verdict is a forward pass on the clean image; every other sample's is the forward pass on its step's result.
   const wrong = labels.slice();

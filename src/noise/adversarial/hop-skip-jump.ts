@@ -8,6 +8,7 @@ import type { Rng } from '../../util/rng.js';
 import { Oracle, argmax, checkBatch, finish, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { chunkedLogits } from './scores.js';
 import { clip01, lpNorm } from './threat.js';
+import { hypotOf } from '../../util/array.js';
 
 export interface HopSkipJumpConfig {
   readonly eps?: number;
@@ -86,7 +87,7 @@ export class HopSkipJump implements Attack {
       const baseline = Math.abs(mean) === 1 ? 0 : mean;
       const grad = new Float64Array(size);
       for (let b = 0; b < probes; b++) for (let k = 0; k < size; k++) grad[k] += ((phi[b] - baseline) * directions[b * size + k]) / probes;
-      const gn = Math.hypot(...grad) || 1;
+      const gn = hypotOf(grad) || 1;
       // Geometric step search: halve ξ until the step stays adversarial.
       let xi = dist / Math.sqrt(t);
       let next: Float32Array | undefined;

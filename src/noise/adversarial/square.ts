@@ -7,9 +7,10 @@
 // alone the schedule is rescaled to the query budget, inside AutoAttack (autoattack/square.py) it is not.
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import type { Rng } from '../../util/rng.js';
-import { Oracle, argmax, checkBatch, chooseTargets, finish, gather, isAdversarial, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { Oracle, Verdicts, argmax, checkBatch, chooseTargets, cleanLogits, finish, gather, isAdversarial, range, type Attack, type AttackResult, type RunOptions } from './attack.js';
 import { margin } from './scores.js';
 import { clip01, lpNorm, projectToThreat } from './threat.js';
+import { hypotOf } from '../../util/array.js';
 
 export interface SquareConfig {
   readonly norm?: 'linf' | 'l2';
@@ -41,7 +42,7 @@ function pseudoGaussianRectangle(rows: number, cols: number): Float64Array {
     for (let r = Math.max(r0 - k, 0); r < Math.min(r0 - k + 2 * k + 1, rows); r++)
       for (let c = Math.max(c0 - k, 0); c < Math.min(c0 - k + 2 * k + 1, cols); c++) out[r * cols + c] += 1 / (k + 1) ** 2;
   }
-  const n = Math.hypot(...out) || 1;
+  const n = hypotOf(out) || 1;
   return out.map((v) => v / n);
 }
 
@@ -51,7 +52,7 @@ function metaPseudoGaussian(s: number, g: Rng): Float64Array {
   const out = new Float64Array(s * s);
   out.set(top, 0);
   bottom.forEach((v, i) => (out[top.length + i] = -v));
-  const n = Math.hypot(...out) || 1;
+  const n = hypotOf(out) || 1;
   const transpose = g.uniform() > 0.5;
   const result = new Float64Array(s * s);
   for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) result[transpose ? c * s + r : r * s + c] = out[r * s + c] / n;
@@ -81,9 +82,12 @@ export class Square implements Attack {
     const [channels, height, width] = this.model.inputShape;
     const size = oracle.size, classes = this.model.numClasses, eps = this.eps;
     const targets = this.c.targeted ? chooseTargets(labels, classes, rngs, options.targets) : undefined;
-    const cleanLogits = await oracle.logits(images, range(batch));
+    const clean = await cleanLogits(oracle, images, batch, options);
     const adversarial = images.slice();
-    let active = range(batch).filter((i) => !isAdversarial(argmax(cleanLogits, i, classes), labels[i], targets?.[i]));
+    // Every image the attack keeps is one a logits call saw, so the verdict needs no forward pass of its own.
+    const verdicts = new Verdicts(batch, classes);
+    for (let i = 0; i < batch; i++) verdicts.set(i, clean, i);
+    let active = range(batch).filter((i) => !isAdversarial(argmax(clean, i, classes), labels[i], targets?.[i]));
     const at = (c: number, r: number, q: number) => c * height * width + r * width + q;
     // Initialisation.
     for (const i of active) {
@@ -112,6 +116,7 @@ export class Square implements Attack {
     const loss = new Float64Array(batch);
     let logits: Float32Array = await oracle.logits(gather(adversarial, active, size), active);
     active = active.filter((i, k) => {
+      verdicts.set(i, logits, k);
       loss[i] = margin(logits, k, classes, labels[i], targets?.[i]);
       return !isAdversarial(argmax(logits, k, classes), labels[i], targets?.[i]);
     });
@@ -126,13 +131,14 @@ export class Square implements Attack {
         if (m < loss[i]) {
           loss[i] = m;
           adversarial.set(candidates.subarray(k * size, (k + 1) * size), i * size);
+          verdicts.set(i, logits, k);
           if (isAdversarial(argmax(logits, k, classes), labels[i], targets?.[i])) return;
         }
         keep.push(i);
       });
       active = Int32Array.from(keep);
     }
-    return finish(oracle, images, adversarial, labels, batch, this.norm, { targets });
+    return finish(oracle, images, adversarial, labels, batch, this.norm, { targets, verdicts });
   }
 
   private windowSide(p: number, minimum: number): number {
@@ -180,7 +186,7 @@ export class Square implements Attack {
     const r2 = g.int(height - s + 1), q2 = g.int(width - s + 1);
     const inW1 = (r: number, q: number) => r >= r1 && r < r1 + s && q >= q1 && q < q1 + s;
     const inW2 = (r: number, q: number) => r >= r2 && r < r2 + s && q >= q2 && q < q2 + s;
-    const total = Math.hypot(...delta);
+    const total = hypotOf(delta);
     const bump = metaPseudoGaussian(s, g);
     for (let c = 0; c < channels; c++) {
       let w1 = 0, both = 0;
@@ -193,11 +199,11 @@ export class Square implements Attack {
       const fresh = new Float64Array(s * s);
       for (let r = 0; r < s; r++) for (let q = 0; q < s; q++) fresh[r * s + q] = sign * bump[r * s + q] + delta[c * plane + (r1 + r) * width + q1 + q] / (Math.sqrt(w1) + 1e-10);
       const target = Math.sqrt(Math.max(this.eps ** 2 - total ** 2, 0) / channels + both);
-      const fn = Math.hypot(...fresh) || 1;
+      const fn = hypotOf(fresh) || 1;
       for (let r = 0; r < height; r++) for (let q = 0; q < width; q++) if (inW2(r, q)) delta[c * plane + r * width + q] = 0;
       for (let r = 0; r < s; r++) for (let q = 0; q < s; q++) delta[c * plane + (r1 + r) * width + q1 + q] = (fresh[r * s + q] * target) / fn;
     }
-    const dn = Math.hypot(...delta) || 1;
+    const dn = hypotOf(delta) || 1;
     const x = new Float32Array(size);
     for (let k = 0; k < size; k++) x[k] = clip01(images[o + k] + (delta[k] * this.eps) / dn);
     return x;
