@@ -74,7 +74,11 @@ function rowsOnHeap(src: Float32Array, width: number, height: number, channels: 
   const h = heap.f32();
   for (let y = 0; y < height; y++) {
     const rowStart = y * rowLength;
+    // The row itself in one copy; only the padding goes through the border table.
+    h.set(src.subarray(rowStart, rowStart + rowLength), padded + radius * channels);
     for (let j = 0; j < table.length; j++) {
+      if (j === radius) j = radius + width;
+      if (j >= table.length) break;
       const s = rowStart + table[j] * channels;
       for (let c = 0; c < channels; c++) h[padded + j * channels + c] = src[s + c];
     }
