@@ -18,7 +18,9 @@ export function plasmaFractal(mapSize: number, wibbleDecay: number, rng: Rng): F
   let wibble = 100;
   const stream = rng.stream();
   const wibbled = (sum: number) => sum / 4 + wibble * (2 * wibble * stream.uniform() - wibble);
-  const at = (y: number, x: number) => map[(((y % n) + n) % n) * n + (((x % n) + n) % n)];
+  // The grid wraps around; n is a power of two, so y & (n - 1) is y mod n, negative y included.
+  const mask = n - 1;
+  const at = (y: number, x: number) => map[(y & mask) * n + (x & mask)];
   while (step >= 2) {
     const half = step >> 1;
     // Square step: centre of each square = mean of its four corners.
