@@ -37,7 +37,7 @@ export function waterShading(liquid: Float32Array, width: number, height: number
   const levels = new Uint8Array(n);
   for (let i = 0; i < n; i++) levels[i] = Math.min(255, Math.floor(smoothed[i]));
   const embossed = filter3x3ToByte(equalizeHistogram(levels), width, height, EMBOSS);
-  const shade = boxBlur(Float32Array.from(embossed), width, height, 1, 1, 'reflect101');
+  const shade = boxBlur(new Float32Array(embossed), width, height, 1, 1, 'reflect101');
   let max = 0;
   const m = new Float32Array(n);
   for (let i = 0; i < n; i++) {

@@ -11,10 +11,10 @@ export function canny(src: Uint8Array, width: number, height: number, low: numbe
   const padded = new Int32Array(pw * (height + 2));
   for (let y = -1; y <= height; y++) {
     const sy = y < 0 ? 0 : y >= height ? height - 1 : y;
-    for (let x = -1; x <= width; x++) {
-      const sx = x < 0 ? 0 : x >= width ? width - 1 : x;
-      padded[(y + 1) * pw + x + 1] = src[sy * width + sx];
-    }
+    const row = (y + 1) * pw;
+    padded.set(src.subarray(sy * width, sy * width + width), row + 1);
+    padded[row] = src[sy * width];
+    padded[row + pw - 1] = src[sy * width + width - 1];
   }
   const gx = new Int32Array(n);
   const gy = new Int32Array(n);
@@ -161,8 +161,11 @@ export function filter3x3ToByte(src: Uint8Array, width: number, height: number, 
   const pw = width + 2;
   const padded = new Float32Array(pw * (height + 2));
   for (let y = -1; y <= height; y++) {
-    const sy = borderIndex(y, height, 'reflect101');
-    for (let x = -1; x <= width; x++) padded[(y + 1) * pw + x + 1] = src[sy * width + borderIndex(x, width, 'reflect101')];
+    const sy = borderIndex(y, height, 'reflect101') * width;
+    const row = (y + 1) * pw;
+    padded.set(src.subarray(sy, sy + width), row + 1);
+    padded[row] = src[sy + borderIndex(-1, width, 'reflect101')];
+    padded[row + pw - 1] = src[sy + borderIndex(width, width, 'reflect101')];
   }
   const [k0, k1, k2, k3, k4, k5, k6, k7, k8] = kernel;
   const out = new Uint8Array(width * height);
