@@ -41,11 +41,22 @@ function displace(image: FloatImage, dx: Float32Array, dy: Float32Array): FloatI
       const x0 = Math.floor(sx);
       const wy = sy - y0;
       const wx = sx - x0;
-      const r0 = borderIndex(y0, height, 'reflect') * width;
-      const r1 = borderIndex(y0 + 1, height, 'reflect') * width;
-      const c0 = borderIndex(x0, width, 'reflect');
-      const c1 = borderIndex(x0 + 1, width, 'reflect');
-      const a = (r0 + c0) * 3, b = (r0 + c1) * 3, c = (r1 + c0) * 3, d = (r1 + c1) * 3;
+      let a: number, b: number, c: number, d: number;
+      if (x0 >= 0 && x0 < width - 1 && y0 >= 0 && y0 < height - 1) {
+        a = (y0 * width + x0) * 3;
+        b = a + 3;
+        c = a + width * 3;
+        d = c + 3;
+      } else {
+        const r0 = borderIndex(y0, height, 'reflect') * width;
+        const r1 = borderIndex(y0 + 1, height, 'reflect') * width;
+        const c0 = borderIndex(x0, width, 'reflect');
+        const c1 = borderIndex(x0 + 1, width, 'reflect');
+        a = (r0 + c0) * 3;
+        b = (r0 + c1) * 3;
+        c = (r1 + c0) * 3;
+        d = (r1 + c1) * 3;
+      }
       for (let ch = 0; ch < 3; ch++) {
         const top = data[a + ch] + wx * (data[b + ch] - data[a + ch]);
         const bottom = data[c + ch] + wx * (data[d + ch] - data[c + ch]);
@@ -112,8 +123,9 @@ export function warpAffineReflect101(image: FloatImage, m: readonly number[]): F
       const Y = (Y0 + bdelta[x]) >> 5;
       const sx = X >> 5, sy = Y >> 5;
       const fx = (X & 31) / INTER_TAB, fy = (Y & 31) / INTER_TAB;
-      const c0 = borderIndex(sx, width, 'reflect101'), c1 = borderIndex(sx + 1, width, 'reflect101');
-      const r0 = borderIndex(sy, height, 'reflect101') * width, r1 = borderIndex(sy + 1, height, 'reflect101') * width;
+      const inside = sx >= 0 && sx < width - 1 && sy >= 0 && sy < height - 1;
+      const c0 = inside ? sx : borderIndex(sx, width, 'reflect101'), c1 = inside ? sx + 1 : borderIndex(sx + 1, width, 'reflect101');
+      const r0 = (inside ? sy : borderIndex(sy, height, 'reflect101')) * width, r1 = (inside ? sy + 1 : borderIndex(sy + 1, height, 'reflect101')) * width;
       const o = (y * width + x) * 3;
       for (let ch = 0; ch < 3; ch++) {
         const top = data[(r0 + c0) * 3 + ch] * (1 - fx) + data[(r0 + c1) * 3 + ch] * fx;
