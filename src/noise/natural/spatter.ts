@@ -62,11 +62,15 @@ export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatI
   const out = new Float32Array(data.length);
   if (mode === 0) {
     const shade = waterShading(liquid, width, height, intensity);
-    for (let p = 0; p < n; p++) {
-      for (let c = 0; c < 3; c++) {
-        const v = data[3 * p + c] + shade[p] * WATER_COLOUR[c];
-        out[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
-      }
+    const [r, g, b] = WATER_COLOUR;
+    for (let p = 0, q = 0; p < n; p++, q += 3) {
+      const s = shade[p];
+      const vr = data[q] + s * r;
+      const vg = data[q + 1] + s * g;
+      const vb = data[q + 2] + s * b;
+      out[q] = vr < 0 ? 0 : vr > 1 ? 1 : vr;
+      out[q + 1] = vg < 0 ? 0 : vg > 1 ? 1 : vg;
+      out[q + 2] = vb < 0 ? 0 : vb > 1 ? 1 : vb;
     }
   } else {
     const mask = new Float32Array(n);
