@@ -4,6 +4,7 @@ import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { clip01, clippedZoomMean, gaussianBlur as blurGaussian } from './filters.js';
 import { motionBlur as blurMotion } from './motion.js';
+import { scratch } from './scratch.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
 /** (sigma, max_delta, iterations). */
@@ -41,7 +42,7 @@ export function gaussianBlur(image: FloatImage, severity: Severity): FloatImage 
 export function glassBlur(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const [sigma, maxDelta, iterations] = atSeverity(GLASS_BLUR, severity);
   const { width, height } = image;
-  const x = blurGaussian(image.data, width, height, 3, sigma, 'nearest');
+  const x = blurGaussian(image.data, width, height, 3, sigma, 'nearest', 4, sigma, scratch('glass.blurred', Float32Array, image.data.length));
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     // Truncation equals floor here: v * 255 lies in (0, 255).
@@ -50,7 +51,7 @@ export function glassBlur(image: FloatImage, severity: Severity, rng: Rng): Floa
   const span = 2 * maxDelta;
   // numpy randint(-d, d, size=2) per pixel: dx then dy, each in [-d, d); drawn for the whole sweep at once.
   const sweep = Math.max(0, height - 2 * maxDelta) * Math.max(0, width - 2 * maxDelta);
-  const offsets = rng.stream().fillInt(new Int32Array(2 * sweep * iterations), span);
+  const offsets = rng.stream().fillInt(scratch('glass.offsets', Int32Array, 2 * sweep * iterations), span);
   let next = 0;
   for (let it = 0; it < iterations; it++) {
     for (let h = height - maxDelta; h > maxDelta; h--) {

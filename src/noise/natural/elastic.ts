@@ -11,6 +11,7 @@ import type { FloatImage } from '../../data/image.js';
 import { roundHalfEven } from '../../data/resize/common.js';
 import type { Rng } from '../../util/rng.js';
 import { borderIndex, gaussianBlur } from './filters.js';
+import { scratch } from './scratch.js';
 import { atSeverity, sameSize, type CorruptionOptions, type Severity } from './types.js';
 
 /** imagecorruptions' size-relative elastic transform: alpha per severity; sigma = 0.01 * size, max displacement 0.005 * size. */
@@ -69,8 +70,8 @@ function displace(image: FloatImage, dx: Float32Array, dy: Float32Array): FloatI
 }
 
 /** A noise field smoothed (skimage gaussian, reflect, truncate 3) and scaled by alpha, cast to float32 as the reference does. */
-function smoothField(noise: Float32Array, width: number, height: number, alpha: number, sigmaX: number, sigmaY: number): Float32Array {
-  const field = gaussianBlur(noise, width, height, 1, sigmaX, 'reflect', 3, sigmaY);
+function smoothField(noise: Float32Array, width: number, height: number, alpha: number, sigmaX: number, sigmaY: number, purpose: string): Float32Array {
+  const field = gaussianBlur(noise, width, height, 1, sigmaX, 'reflect', 3, sigmaY, scratch(purpose, Float32Array, noise.length));
   for (let i = 0; i < field.length; i++) field[i] = Math.fround(field[i] * alpha);
   return field;
 }
@@ -79,7 +80,7 @@ function smoothField(noise: Float32Array, width: number, height: number, alpha: 
 export function elasticFromNoise(image: FloatImage, severity: Severity, noiseX: Float32Array, noiseY: Float32Array): FloatImage {
   const alpha = atSeverity(ELASTIC_TRANSFORM, severity);
   const { width, height } = image;
-  return displace(image, smoothField(noiseX, width, height, alpha, width * 0.01, height * 0.01), smoothField(noiseY, width, height, alpha, width * 0.01, height * 0.01));
+  return displace(image, smoothField(noiseX, width, height, alpha, width * 0.01, height * 0.01, 'elastic.fieldX'), smoothField(noiseY, width, height, alpha, width * 0.01, height * 0.01, 'elastic.fieldY'));
 }
 
 /** 2x3 matrix mapping the three source points onto the three destination points (cv2.getAffineTransform). */
@@ -153,7 +154,7 @@ export function elasticOriginalFromDraws(image: FloatImage, severity: Severity, 
   const src = affineAnchors(width, height).map(Math.fround);
   const dst = src.map((v, i) => Math.fround(v + Math.fround(shifts[i])));
   const warped = warpAffineReflect101(image, affineFromPoints(src, dst));
-  return displace(warped, smoothField(noiseX, width, height, alpha, sigma, sigma), smoothField(noiseY, width, height, alpha, sigma, sigma));
+  return displace(warped, smoothField(noiseX, width, height, alpha, sigma, sigma, 'elastic.fieldX'), smoothField(noiseY, width, height, alpha, sigma, sigma, 'elastic.fieldY'));
 }
 
 /** elastic_transform; options.elastic picks the variant (default 'original', the one ImageNet-C was made with). */
@@ -169,7 +170,7 @@ export function elasticTransform(image: FloatImage, severity: Severity, rng: Rng
   }
   const shift = atSeverity(ELASTIC_TRANSFORM_ORIGINAL, severity)[2] * (Math.min(image.width, image.height) / 224);
   const shifts = Array.from(stream.fillUniform(new Float32Array(6), -shift, shift));
-  const noiseX = stream.fillUniform(new Float32Array(n), -1, 1);
-  const noiseY = stream.fillUniform(new Float32Array(n), -1, 1);
+  const noiseX = stream.fillUniform(scratch('elastic.noiseX', Float32Array, n), -1, 1);
+  const noiseY = stream.fillUniform(scratch('elastic.noiseY', Float32Array, n), -1, 1);
   return elasticOriginalFromDraws(image, severity, shifts, noiseX, noiseY);
 }
