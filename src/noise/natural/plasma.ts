@@ -3,6 +3,7 @@
 // each level fills square centres then diamond points with the mean of their 4 neighbours plus
 // wibble * U(-wibble, wibble), wibble starting at 100 and divided by `wibbleDecay` per level; normalised to [0,1].
 import type { Rng } from '../../util/rng.js';
+import { scratch } from './scratch.js';
 
 export function nextPowerOfTwo(n: number): number {
   let p = 1;
@@ -13,7 +14,7 @@ export function nextPowerOfTwo(n: number): number {
 export function plasmaFractal(mapSize: number, wibbleDecay: number, rng: Rng): Float32Array {
   if (mapSize < 2 || (mapSize & (mapSize - 1)) !== 0) throw new RangeError(`plasma map size ${mapSize} is not a power of two >= 2`);
   const n = mapSize;
-  const map = new Float64Array(n * n);
+  const map = scratch('plasma.map', Float64Array, n * n);
   let step = n;
   let wibble = 100;
   const stream = rng.stream();
