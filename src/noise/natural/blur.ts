@@ -4,12 +4,16 @@ import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { clip01, clippedZoomMean, gaussianBlur as blurGaussian } from './filters.js';
 import { motionBlur as blurMotion } from './motion.js';
+import { scratch } from './scratch.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
 /** (sigma, max_delta, iterations). */
 export const GLASS_BLUR = [[0.7, 1, 2], [0.9, 2, 1], [1, 2, 3], [1.1, 3, 2], [1.5, 4, 2]] as const;
 /** (radius, sigma); the angle is uniform in [-45, 45] degrees. */
 export const MOTION_BLUR = [[10, 3], [15, 5], [15, 8], [15, 12], [20, 15]] as const;
+/** The 256 8-bit levels k / 255 as float32. */
+const LEVELS = Float32Array.from({ length: 256 }, (_, k) => k / 255);
+
 /** numpy.arange(1, stop, step) of zoom factors. */
 export const ZOOM_BLUR = [[1.11, 0.01], [1.16, 0.01], [1.21, 0.02], [1.26, 0.02], [1.31, 0.03]] as const;
 /** Gaussian sigma in pixels. */
@@ -38,15 +42,16 @@ export function gaussianBlur(image: FloatImage, severity: Severity): FloatImage 
 export function glassBlur(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const [sigma, maxDelta, iterations] = atSeverity(GLASS_BLUR, severity);
   const { width, height } = image;
-  const x = blurGaussian(image.data, width, height, 3, sigma, 'nearest');
+  const x = blurGaussian(image.data, width, height, 3, sigma, 'nearest', 4, sigma, scratch('glass.blurred', Float32Array, image.data.length));
   for (let i = 0; i < x.length; i++) {
-    const v = x[i] <= 0 ? 0 : x[i] >= 1 ? 255 : Math.floor(x[i] * 255);
-    x[i] = v / 255;
+    const v = x[i];
+    // Truncation equals floor here: v * 255 lies in (0, 255).
+    x[i] = LEVELS[v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0];
   }
   const span = 2 * maxDelta;
   // numpy randint(-d, d, size=2) per pixel: dx then dy, each in [-d, d); drawn for the whole sweep at once.
   const sweep = Math.max(0, height - 2 * maxDelta) * Math.max(0, width - 2 * maxDelta);
-  const offsets = rng.stream().fillInt(new Int32Array(2 * sweep * iterations), span);
+  const offsets = rng.stream().fillInt(scratch('glass.offsets', Int32Array, 2 * sweep * iterations), span);
   let next = 0;
   for (let it = 0; it < iterations; it++) {
     for (let h = height - maxDelta; h > maxDelta; h--) {

@@ -10,7 +10,7 @@ import { elasticTransform } from './elastic.js';
 import { gaussianKernel } from './filters.js';
 import { syntheticImage } from './fixture.js';
 import { FROST, frost, proceduralFrostBank } from './frost.js';
-import { GAUSSIAN_NOISE, IMPULSE_NOISE, SHOT_NOISE, SPECKLE_NOISE, gaussianNoise, impulseNoise, poissonByInversion, poissonCdf, searchCdf, shotNoise, speckleNoise } from './noise.js';
+import { GAUSSIAN_NOISE, IMPULSE_NOISE, SHOT_NOISE, SPECKLE_NOISE, gaussianNoise, guidedCdf, impulseNoise, poissonByInversion, poissonCdf, searchCdf, searchGuided, shotNoise, speckleNoise } from './noise.js';
 import { motionKernel } from './motion.js';
 import { spatter } from './spatter.js';
 import { SEVERITIES, type Severity } from './types.js';
@@ -74,6 +74,13 @@ test('shot_noise: Poisson photon counts, mean kept and variance x / c', () => {
       const u = rng.uniform();
       assert.equal(searchCdf(table, u), poissonByInversion(lambda, u));
     }
+  }
+  // Guided search: the same answer as bisection for every u, including the bucket edges, 1 and past the table.
+  for (const lambda of [0, 0.3, 6, 12, 60]) {
+    const table = poissonCdf(lambda);
+    const guided = guidedCdf(table);
+    const us = [0, 1, Math.fround(1 - 2 ** -24), ...Array.from({ length: 129 }, (_, j) => j / 128), ...Array.from(table), ...Array.from({ length: 2000 }, () => rng.uniform())];
+    for (const u of us) assert.equal(searchGuided(guided, u), searchCdf(table, u), `lambda ${lambda}, u ${u}`);
   }
 });
 

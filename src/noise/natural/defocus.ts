@@ -7,6 +7,7 @@
 // where the kernel's own border reflection differs from the full convolution G*disk are added back directly.
 import type { FloatImage } from '../../data/image.js';
 import { borderIndex, convolveColumns, convolveRows } from './filters.js';
+import { scratch } from './scratch.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 import { diff64Add, heap } from './wasm-kernels.js';
 
@@ -103,7 +104,7 @@ function cachedDisk(radius: number, aliasBlur: number): DiskKernel {
 }
 
 /** Correlates an interleaved image with the normalised aliased disk (BORDER_REFLECT_101), by row prefix sums. */
-function diskSum(src: Float32Array, width: number, height: number, channels: number, disk: DiskKernel): Float32Array {
+function diskSum(src: Float32Array, width: number, height: number, channels: number, disk: DiskKernel, dst: Float32Array): Float32Array {
   const pad = disk.half;
   const paddedWidth = width + 2 * pad;
   const stride = (paddedWidth + 1) * channels;
@@ -141,7 +142,7 @@ function diskSum(src: Float32Array, width: number, height: number, channels: num
         diff64Add(outAt + 4 * y * rowLength, base + lo, base + hi, scale, rowLength);
       }
     }
-    return heap.read(outAt, src.length);
+    return heap.read(outAt, src.length, dst);
   } finally {
     heap.release(mark);
   }
@@ -150,8 +151,9 @@ function diskSum(src: Float32Array, width: number, height: number, channels: num
 /** filter2D(image, diskKernel(radius, aliasBlur)) with BORDER_REFLECT_101, computed the fast way. */
 export function defocus(src: Float32Array, width: number, height: number, channels: number, radius: number, aliasBlur: number): Float32Array {
   const disk = cachedDisk(radius, aliasBlur);
-  const summed = diskSum(src, width, height, channels, disk);
-  const out = convolveColumns(convolveRows(summed, width, height, channels, disk.gaussian, 'reflect101'), width, height, channels, disk.gaussian, 'reflect101');
+  const summed = diskSum(src, width, height, channels, disk, scratch('defocus.disk', Float32Array, src.length));
+  const rows = convolveRows(summed, width, height, channels, disk.gaussian, 'reflect101', scratch('defocus.rows', Float32Array, src.length));
+  const out = convolveColumns(rows, width, height, channels, disk.gaussian, 'reflect101');
   const rowLength = width * channels;
   for (const { dy, dx, weight } of disk.corrections) {
     for (let y = 0; y < height; y++) {

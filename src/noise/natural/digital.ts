@@ -136,8 +136,14 @@ export function pixelate(image: FloatImage, severity: Severity): FloatImage {
   const out = new Float32Array(data.length);
   const mapX = nearestSources(width, smallW);
   const mapY = nearestSources(height, smallH);
+  const rowLength = width * 3;
   for (let y = 0; y < height; y++) {
     const sy = mapY[y];
+    // Rows that read the same small row are equal: copy the previous one.
+    if (y > 0 && mapY[y - 1] === sy) {
+      out.copyWithin(y * rowLength, (y - 1) * rowLength, y * rowLength);
+      continue;
+    }
     for (let x = 0; x < width; x++) {
       const q = (sy * smallW + mapX[x]) * 3;
       const p = (y * width + x) * 3;

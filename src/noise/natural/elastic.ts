@@ -11,6 +11,7 @@ import type { FloatImage } from '../../data/image.js';
 import { roundHalfEven } from '../../data/resize/common.js';
 import type { Rng } from '../../util/rng.js';
 import { borderIndex, gaussianBlur } from './filters.js';
+import { scratch } from './scratch.js';
 import { atSeverity, sameSize, type CorruptionOptions, type Severity } from './types.js';
 
 /** imagecorruptions' size-relative elastic transform: alpha per severity; sigma = 0.01 * size, max displacement 0.005 * size. */
@@ -41,11 +42,22 @@ function displace(image: FloatImage, dx: Float32Array, dy: Float32Array): FloatI
       const x0 = Math.floor(sx);
       const wy = sy - y0;
       const wx = sx - x0;
-      const r0 = borderIndex(y0, height, 'reflect') * width;
-      const r1 = borderIndex(y0 + 1, height, 'reflect') * width;
-      const c0 = borderIndex(x0, width, 'reflect');
-      const c1 = borderIndex(x0 + 1, width, 'reflect');
-      const a = (r0 + c0) * 3, b = (r0 + c1) * 3, c = (r1 + c0) * 3, d = (r1 + c1) * 3;
+      let a: number, b: number, c: number, d: number;
+      if (x0 >= 0 && x0 < width - 1 && y0 >= 0 && y0 < height - 1) {
+        a = (y0 * width + x0) * 3;
+        b = a + 3;
+        c = a + width * 3;
+        d = c + 3;
+      } else {
+        const r0 = borderIndex(y0, height, 'reflect') * width;
+        const r1 = borderIndex(y0 + 1, height, 'reflect') * width;
+        const c0 = borderIndex(x0, width, 'reflect');
+        const c1 = borderIndex(x0 + 1, width, 'reflect');
+        a = (r0 + c0) * 3;
+        b = (r0 + c1) * 3;
+        c = (r1 + c0) * 3;
+        d = (r1 + c1) * 3;
+      }
       for (let ch = 0; ch < 3; ch++) {
         const top = data[a + ch] + wx * (data[b + ch] - data[a + ch]);
         const bottom = data[c + ch] + wx * (data[d + ch] - data[c + ch]);
@@ -58,8 +70,8 @@ function displace(image: FloatImage, dx: Float32Array, dy: Float32Array): FloatI
 }
 
 /** A noise field smoothed (skimage gaussian, reflect, truncate 3) and scaled by alpha, cast to float32 as the reference does. */
-function smoothField(noise: Float32Array, width: number, height: number, alpha: number, sigmaX: number, sigmaY: number): Float32Array {
-  const field = gaussianBlur(noise, width, height, 1, sigmaX, 'reflect', 3, sigmaY);
+function smoothField(noise: Float32Array, width: number, height: number, alpha: number, sigmaX: number, sigmaY: number, purpose: string): Float32Array {
+  const field = gaussianBlur(noise, width, height, 1, sigmaX, 'reflect', 3, sigmaY, scratch(purpose, Float32Array, noise.length));
   for (let i = 0; i < field.length; i++) field[i] = Math.fround(field[i] * alpha);
   return field;
 }
@@ -68,7 +80,7 @@ function smoothField(noise: Float32Array, width: number, height: number, alpha: 
 export function elasticFromNoise(image: FloatImage, severity: Severity, noiseX: Float32Array, noiseY: Float32Array): FloatImage {
   const alpha = atSeverity(ELASTIC_TRANSFORM, severity);
   const { width, height } = image;
-  return displace(image, smoothField(noiseX, width, height, alpha, width * 0.01, height * 0.01), smoothField(noiseY, width, height, alpha, width * 0.01, height * 0.01));
+  return displace(image, smoothField(noiseX, width, height, alpha, width * 0.01, height * 0.01, 'elastic.fieldX'), smoothField(noiseY, width, height, alpha, width * 0.01, height * 0.01, 'elastic.fieldY'));
 }
 
 /** 2x3 matrix mapping the three source points onto the three destination points (cv2.getAffineTransform). */
@@ -112,8 +124,9 @@ export function warpAffineReflect101(image: FloatImage, m: readonly number[]): F
       const Y = (Y0 + bdelta[x]) >> 5;
       const sx = X >> 5, sy = Y >> 5;
       const fx = (X & 31) / INTER_TAB, fy = (Y & 31) / INTER_TAB;
-      const c0 = borderIndex(sx, width, 'reflect101'), c1 = borderIndex(sx + 1, width, 'reflect101');
-      const r0 = borderIndex(sy, height, 'reflect101') * width, r1 = borderIndex(sy + 1, height, 'reflect101') * width;
+      const inside = sx >= 0 && sx < width - 1 && sy >= 0 && sy < height - 1;
+      const c0 = inside ? sx : borderIndex(sx, width, 'reflect101'), c1 = inside ? sx + 1 : borderIndex(sx + 1, width, 'reflect101');
+      const r0 = (inside ? sy : borderIndex(sy, height, 'reflect101')) * width, r1 = (inside ? sy + 1 : borderIndex(sy + 1, height, 'reflect101')) * width;
       const o = (y * width + x) * 3;
       for (let ch = 0; ch < 3; ch++) {
         const top = data[(r0 + c0) * 3 + ch] * (1 - fx) + data[(r0 + c1) * 3 + ch] * fx;
@@ -141,7 +154,7 @@ export function elasticOriginalFromDraws(image: FloatImage, severity: Severity, 
   const src = affineAnchors(width, height).map(Math.fround);
   const dst = src.map((v, i) => Math.fround(v + Math.fround(shifts[i])));
   const warped = warpAffineReflect101(image, affineFromPoints(src, dst));
-  return displace(warped, smoothField(noiseX, width, height, alpha, sigma, sigma), smoothField(noiseY, width, height, alpha, sigma, sigma));
+  return displace(warped, smoothField(noiseX, width, height, alpha, sigma, sigma, 'elastic.fieldX'), smoothField(noiseY, width, height, alpha, sigma, sigma, 'elastic.fieldY'));
 }
 
 /** elastic_transform; options.elastic picks the variant (default 'original', the one ImageNet-C was made with). */
@@ -157,7 +170,7 @@ export function elasticTransform(image: FloatImage, severity: Severity, rng: Rng
   }
   const shift = atSeverity(ELASTIC_TRANSFORM_ORIGINAL, severity)[2] * (Math.min(image.width, image.height) / 224);
   const shifts = Array.from(stream.fillUniform(new Float32Array(6), -shift, shift));
-  const noiseX = stream.fillUniform(new Float32Array(n), -1, 1);
-  const noiseY = stream.fillUniform(new Float32Array(n), -1, 1);
+  const noiseX = stream.fillUniform(scratch('elastic.noiseX', Float32Array, n), -1, 1);
+  const noiseY = stream.fillUniform(scratch('elastic.noiseY', Float32Array, n), -1, 1);
   return elasticOriginalFromDraws(image, severity, shifts, noiseX, noiseY);
 }

@@ -74,7 +74,11 @@ function rowsOnHeap(src: Float32Array, width: number, height: number, channels: 
   const h = heap.f32();
   for (let y = 0; y < height; y++) {
     const rowStart = y * rowLength;
+    // The row itself in one copy; only the padding goes through the border table.
+    h.set(src.subarray(rowStart, rowStart + rowLength), padded + radius * channels);
     for (let j = 0; j < table.length; j++) {
+      if (j === radius) j = radius + width;
+      if (j >= table.length) break;
       const s = rowStart + table[j] * channels;
       for (let c = 0; c < channels; c++) h[padded + j * channels + c] = src[s + c];
     }
@@ -145,28 +149,28 @@ export function convolveColumns(src: Float32Array, width: number, height: number
 }
 
 /** A row pass then a column pass, the intermediate kept on the heap. */
-function separable(src: Float32Array, width: number, height: number, channels: number, rowKernel: ArrayLike<number>, columnKernel: ArrayLike<number>, mode: BorderMode): Float32Array {
+function separable(src: Float32Array, width: number, height: number, channels: number, rowKernel: ArrayLike<number>, columnKernel: ArrayLike<number>, mode: BorderMode, dst?: Float32Array): Float32Array {
   const mark = heap.mark();
   try {
     const rowsAt = heap.alloc(src.length);
     rowsOnHeap(src, width, height, channels, rowKernel, mode, rowsAt);
     const outAt = heap.alloc(src.length);
     columnsOnHeap(rowsAt, width, height, channels, columnKernel, mode, outAt);
-    return heap.read(outAt, src.length);
+    return heap.read(outAt, src.length, dst);
   } finally {
     heap.release(mark);
   }
 }
 
-/** Separable Gaussian blur (skimage.filters.gaussian semantics: sigma per spatial axis, none across channels). */
-export function gaussianBlur(src: Float32Array, width: number, height: number, channels: number, sigma: number, mode: BorderMode = 'nearest', truncate = 4, sigmaY = sigma): Float32Array {
-  return separable(src, width, height, channels, gaussianKernel(sigma, truncate), gaussianKernel(sigmaY, truncate), mode);
+/** Separable Gaussian blur (skimage.filters.gaussian semantics: sigma per spatial axis, none across channels), into `dst` when given. */
+export function gaussianBlur(src: Float32Array, width: number, height: number, channels: number, sigma: number, mode: BorderMode = 'nearest', truncate = 4, sigmaY = sigma, dst?: Float32Array): Float32Array {
+  return separable(src, width, height, channels, gaussianKernel(sigma, truncate), gaussianKernel(sigmaY, truncate), mode, dst);
 }
 
-/** Mean over a (2r+1)x(2r+1) window, as cv2.blur with ksize 3 does for r = 1 (BORDER_REFLECT_101). */
-export function boxBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, mode: BorderMode = 'reflect101'): Float32Array {
+/** Mean over a (2r+1)x(2r+1) window, as cv2.blur with ksize 3 does for r = 1 (BORDER_REFLECT_101), into `dst` when given. */
+export function boxBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, mode: BorderMode = 'reflect101', dst?: Float32Array): Float32Array {
   const taps = new Float64Array(2 * radius + 1).fill(1 / (2 * radius + 1));
-  return separable(src, width, height, channels, taps, taps, mode);
+  return separable(src, width, height, channels, taps, taps, mode, dst);
 }
 
 /**

@@ -1,5 +1,7 @@
 // jpeg_compression: a real round trip through a JPEG encoder (libjpeg-turbo via sharp, 4:2:0 chroma
-// subsampling as PIL's default) at the severity's quality, then decoded back.
+// subsampling as PIL's default) at the severity's quality, then decoded back. Standard Huffman tables, as PIL
+// writes by default (optimize=False): optimised tables change only the file's size, not the decoded pixels,
+// and cost a second pass over the coefficients.
 import { sharp } from '../../util/native.js';
 import { toFloatImage, toRgbImage, type FloatImage } from '../../data/image.js';
 import { atSeverity, type Severity } from './types.js';
@@ -10,7 +12,7 @@ export const JPEG_COMPRESSION = [25, 18, 15, 10, 7] as const;
 export async function encodeJpeg(image: FloatImage, quality: number): Promise<Uint8Array> {
   const rgb = toRgbImage(image);
   const buffer = await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
-    .jpeg({ quality, chromaSubsampling: '4:2:0', mozjpeg: false })
+    .jpeg({ quality, chromaSubsampling: '4:2:0', mozjpeg: false, optimiseCoding: false })
     .toBuffer();
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

@@ -34,31 +34,41 @@ export function motionOffsets(taps: number, angleDegrees: number): { dx: Int32Ar
 export function motionBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, sigma: number, angleDegrees: number): Float32Array {
   const kernel = motionKernel(radius, sigma);
   const { dx, dy } = motionOffsets(kernel.length, angleDegrees);
+  let taps = 0;
+  let pad = 0;
+  while (taps < kernel.length && Math.abs(dy[taps]) < height && Math.abs(dx[taps]) < width) pad = Math.max(pad, Math.abs(dx[taps++]));
   const rowLength = width * channels;
+  // Each row with `pad` copies of its edge pixels on both sides, so every tap is one multiply-add over whole rows:
+  // the clamped reads become plain reads of the padding.
+  const paddedLength = (width + 2 * pad) * channels;
   const mark = heap.mark();
   try {
-    const srcAt = heap.load(src);
+    const paddedAt = heap.alloc(height * paddedLength);
     const outAt = heap.alloc(src.length);
     const h = heap.f32();
-    const source = srcAt >> 2;
+    const padded = paddedAt >> 2;
+    for (let y = 0; y < height; y++) {
+      const row = padded + y * paddedLength;
+      h.set(src.subarray(y * rowLength, (y + 1) * rowLength), row + pad * channels);
+      for (let c = 0; c < channels; c++) {
+        const first = src[y * rowLength + c];
+        const last = src[(y + 1) * rowLength - channels + c];
+        for (let x = 0; x < pad; x++) {
+          h[row + x * channels + c] = first;
+          h[row + (pad + width + x) * channels + c] = last;
+        }
+      }
+    }
     const target = outAt >> 2;
     h.fill(0, target, target + src.length);
-    for (let i = 0; i < kernel.length; i++) {
-      if (Math.abs(dy[i]) >= height || Math.abs(dx[i]) >= width) break;
+    for (let i = 0; i < taps; i++) {
       const w = kernel[i];
-      const sx = dx[i];
-      // Columns whose source x - sx is inside the image form one contiguous run; the rest repeat an edge column.
-      const runStart = Math.max(0, sx);
-      const runEnd = Math.min(width, width + sx);
+      // Output column x reads padded column x + pad - dx.
+      const shift = 4 * (pad - dx[i]) * channels;
       for (let y = 0; y < height; y++) {
         let sy = y - dy[i];
         sy = sy < 0 ? 0 : sy >= height ? height - 1 : sy;
-        const srow = source + sy * rowLength;
-        const drow = target + y * rowLength;
-        for (let x = 0; x < runStart; x++) for (let c = 0; c < channels; c++) h[drow + x * channels + c] += w * h[srow + c];
-        axpy(4 * (drow + runStart * channels), 4 * (srow + (runStart - sx) * channels), w, (runEnd - runStart) * channels);
-        const last = srow + (width - 1) * channels;
-        for (let x = runEnd; x < width; x++) for (let c = 0; c < channels; c++) h[drow + x * channels + c] += w * h[last + c];
+        axpy(outAt + 4 * y * rowLength, paddedAt + 4 * sy * paddedLength + shift, w, rowLength);
       }
     }
     return heap.read(outAt, src.length);

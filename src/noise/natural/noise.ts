@@ -74,17 +74,94 @@ export function searchCdf(cdf: Float64Array, u: number): number {
   return lo;
 }
 
+/**
+ * A CDF table with a guide table (Chen & Asau): guide[j] is the smallest n with cdf[n] >= j / GUIDE_SIZE, so the
+ * draw for u starts its search there and steps forward a place or two instead of bisecting the whole table.
+ */
+export interface GuidedCdf {
+  readonly cdf: Float64Array;
+  readonly guide: Int32Array;
+}
+
+/** Guide buckets: a power of two, so u * GUIDE_SIZE and j / GUIDE_SIZE are exact and the start never overshoots. */
+const GUIDE_SIZE = 64;
+
+export function guidedCdf(cdf: Float64Array): GuidedCdf {
+  // One entry more than buckets: float32 uniforms can round up to exactly 1.
+  const guide = new Int32Array(GUIDE_SIZE + 1);
+  let n = 0;
+  for (let j = 0; j <= GUIDE_SIZE; j++) {
+    while (n < cdf.length - 1 && cdf[n] < j / GUIDE_SIZE) n++;
+    guide[j] = n;
+  }
+  return { cdf, guide };
+}
+
+/** Smallest n with u <= cdf[n] for u in [0, 1] (the last index when round-off leaves the table below u): searchCdf's answer. */
+export function searchGuided(table: GuidedCdf, u: number): number {
+  const { cdf, guide } = table;
+  const last = cdf.length - 1;
+  let n = guide[Math.floor(u * GUIDE_SIZE)];
+  while (n < last && u > cdf[n]) n++;
+  return n;
+}
+
+/** Every 8-bit level's guided table in flat arrays: cdf values, and per level its guide as indices into them. */
+interface LevelTables {
+  readonly cdf: Float64Array;
+  /** (GUIDE_SIZE + 1) entries per level: absolute indices into cdf. */
+  readonly guide: Int32Array;
+  readonly first: Int32Array;
+  readonly last: Int32Array;
+}
+
+const levelTables = new Map<number, LevelTables>();
+/** k / 255 for each 8-bit level, as the on-level test computes it. */
+const LEVELS = Float64Array.from({ length: 256 }, (_, k) => k / 255);
+
+/** The guided CDF tables of Poisson(level / 255 * photons) for the 256 levels; kept per photon count (a handful). */
+function poissonLevelTables(photons: number): LevelTables {
+  let tables = levelTables.get(photons);
+  if (!tables) {
+    const perLevel = Array.from({ length: 256 }, (_, k) => guidedCdf(poissonCdf((k / 255) * photons)));
+    const cdf = new Float64Array(perLevel.reduce((a, t) => a + t.cdf.length, 0));
+    const guide = new Int32Array(256 * (GUIDE_SIZE + 1));
+    const first = new Int32Array(256);
+    const last = new Int32Array(256);
+    let at = 0;
+    perLevel.forEach((t, k) => {
+      cdf.set(t.cdf, at);
+      for (let j = 0; j <= GUIDE_SIZE; j++) guide[k * (GUIDE_SIZE + 1) + j] = at + t.guide[j];
+      first[k] = at;
+      last[k] = at + t.cdf.length - 1;
+      at += t.cdf.length;
+    });
+    tables = { cdf, guide, first, last };
+    if (levelTables.size >= 16) levelTables.clear();
+    levelTables.set(photons, tables);
+  }
+  return tables;
+}
+
 /** Poisson(x * photons) / photons per value, clipped to [0, 1], with the caller's stream. */
 export function poissonScaled(src: Float32Array, photons: number, stream: Rng): Float32Array {
   const out = stream.fillUniform(new Float32Array(src.length));
-  // Decoded images hold 8-bit levels: one CDF table per level, searched by bisection (the same cumulative sums
-  // as the inversion, so the same draws); any other value is inverted directly.
-  const tables = Array.from({ length: 256 }, (_, k) => poissonCdf((k / 255) * photons));
+  // Decoded images hold 8-bit levels: one CDF table per level, searched from its guide (searchGuided, inlined:
+  // the same cumulative sums as the inversion, so the same draws); any other value is inverted directly.
+  const { cdf, guide, first, last } = poissonLevelTables(photons);
   for (let i = 0; i < src.length; i++) {
-    const k = Math.round(src[i] * 255);
-    const onLevel = k >= 0 && k <= 255 && Math.abs(src[i] - k / 255) < 1e-7;
-    const count = onLevel ? searchCdf(tables[k], out[i]) : poissonByInversion(src[i] * photons, out[i]);
-    out[i] = clipped(count / photons);
+    const x = src[i];
+    const u = out[i];
+    const k = Math.round(x * 255);
+    let count: number;
+    if (k >= 0 && k <= 255 && Math.abs(x - LEVELS[k]) < 1e-7) {
+      const end = last[k];
+      let n = guide[k * (GUIDE_SIZE + 1) + Math.floor(u * GUIDE_SIZE)];
+      while (n < end && u > cdf[n]) n++;
+      count = n - first[k];
+    } else count = poissonByInversion(x * photons, u);
+    const v = count / photons;
+    out[i] = v > 1 ? 1 : v;
   }
   return out;
 }

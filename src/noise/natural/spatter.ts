@@ -5,6 +5,7 @@ import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { boxBlur, gaussianBlur } from './filters.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
+import { scratch } from './scratch.js';
 import { canny, distanceTransformL2, equalizeHistogram, filter3x3ToByte } from './vision.js';
 
 /** (mean, std, sigma, threshold, intensity, mode 0 = water / 1 = mud). */
@@ -27,17 +28,19 @@ const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
  */
 export function waterShading(liquid: Float32Array, width: number, height: number, intensity: number): Float32Array {
   const n = width * height;
-  const bytes = new Uint8Array(n);
+  const bytes = scratch('spatter.bytes', Uint8Array, n);
   for (let i = 0; i < n; i++) bytes[i] = Math.min(255, Math.max(0, Math.floor(liquid[i] * 255)));
   const edges = canny(bytes, width, height, 50, 150);
   // Distance to the nearest edge pixel, capped at 20, smoothed, stored as bytes, equalised, embossed, smoothed.
   const distance = distanceTransformL2(edges, width, height);
   for (let i = 0; i < n; i++) if (distance[i] > 20) distance[i] = 20;
-  const smoothed = boxBlur(distance, width, height, 1, 1, 'reflect101');
-  const levels = new Uint8Array(n);
+  const smoothed = boxBlur(distance, width, height, 1, 1, 'reflect101', scratch('spatter.smoothed', Float32Array, n));
+  const levels = scratch('spatter.levels', Uint8Array, n);
   for (let i = 0; i < n; i++) levels[i] = Math.min(255, Math.floor(smoothed[i]));
   const embossed = filter3x3ToByte(equalizeHistogram(levels), width, height, EMBOSS);
-  const shade = boxBlur(Float32Array.from(embossed), width, height, 1, 1, 'reflect101');
+  const embossedFloat = scratch('spatter.embossed', Float32Array, n);
+  embossedFloat.set(embossed);
+  const shade = boxBlur(embossedFloat, width, height, 1, 1, 'reflect101', scratch('spatter.shade', Float32Array, n));
   let max = 0;
   const m = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -56,17 +59,21 @@ export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatI
   const [mean, std, sigma, threshold, intensity, mode] = atSeverity(SPATTER, severity);
   const { width, height, data } = image;
   const n = width * height;
-  const field = rng.stream().fillNormal(new Float32Array(n), mean, std);
-  const liquid = gaussianBlur(field, width, height, 1, sigma, 'nearest');
+  const field = rng.stream().fillNormal(scratch('spatter.field', Float32Array, n), mean, std);
+  const liquid = gaussianBlur(field, width, height, 1, sigma, 'nearest', 4, sigma, scratch('spatter.liquid', Float32Array, n));
   for (let i = 0; i < n; i++) if (liquid[i] < threshold) liquid[i] = 0;
   const out = new Float32Array(data.length);
   if (mode === 0) {
     const shade = waterShading(liquid, width, height, intensity);
-    for (let p = 0; p < n; p++) {
-      for (let c = 0; c < 3; c++) {
-        const v = data[3 * p + c] + shade[p] * WATER_COLOUR[c];
-        out[3 * p + c] = v < 0 ? 0 : v > 1 ? 1 : v;
-      }
+    const [r, g, b] = WATER_COLOUR;
+    for (let p = 0, q = 0; p < n; p++, q += 3) {
+      const s = shade[p];
+      const vr = data[q] + s * r;
+      const vg = data[q + 1] + s * g;
+      const vb = data[q + 2] + s * b;
+      out[q] = vr < 0 ? 0 : vr > 1 ? 1 : vr;
+      out[q + 1] = vg < 0 ? 0 : vg > 1 ? 1 : vg;
+      out[q + 2] = vb < 0 ? 0 : vb > 1 ? 1 : vb;
     }
   } else {
     const mask = new Float32Array(n);

@@ -2,24 +2,25 @@
 // behaviour: Canny (3x3 Sobel, L1 magnitude, non-maximum suppression, hysteresis), the 5x5 chamfer
 // Euclidean distance transform, histogram equalisation, and a 3x3 filter saturated to bytes.
 import { borderIndex } from './filters.js';
+import { scratch } from './scratch.js';
 
 /** Canny edge map: 255 on edges, 0 elsewhere (cv2.Canny(img, low, high) with aperture 3 and L1 gradient). */
 export function canny(src: Uint8Array, width: number, height: number, low: number, high: number): Uint8Array {
   const n = width * height;
   // OpenCV's Canny takes the Sobel derivatives with replicated borders: pad by one pixel.
   const pw = width + 2;
-  const padded = new Int32Array(pw * (height + 2));
+  const padded = scratch('canny.padded', Int32Array, pw * (height + 2));
   for (let y = -1; y <= height; y++) {
     const sy = y < 0 ? 0 : y >= height ? height - 1 : y;
-    for (let x = -1; x <= width; x++) {
-      const sx = x < 0 ? 0 : x >= width ? width - 1 : x;
-      padded[(y + 1) * pw + x + 1] = src[sy * width + sx];
-    }
+    const row = (y + 1) * pw;
+    padded.set(src.subarray(sy * width, sy * width + width), row + 1);
+    padded[row] = src[sy * width];
+    padded[row + pw - 1] = src[sy * width + width - 1];
   }
-  const gx = new Int32Array(n);
-  const gy = new Int32Array(n);
+  const gx = scratch('canny.gx', Int32Array, n);
+  const gy = scratch('canny.gy', Int32Array, n);
   // Magnitude with a zero border, so suppression needs no bounds tests.
-  const magnitude = new Int32Array(pw * (height + 2));
+  const magnitude = scratch('canny.magnitude', Int32Array, pw * (height + 2));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const c = (y + 1) * pw + x + 1;
@@ -35,8 +36,8 @@ export function canny(src: Uint8Array, width: number, height: number, low: numbe
     }
   }
   // 0: not an edge, 1: weak candidate, 2: strong edge.
-  const state = new Uint8Array(n);
-  const stack = new Int32Array(n);
+  const state = scratch('canny.state', Uint8Array, n);
+  const stack = scratch('canny.stack', Int32Array, n);
   let top = 0;
   const tan22 = Math.tan(Math.PI / 8);
   const tan67 = Math.tan((3 * Math.PI) / 8);
@@ -96,7 +97,7 @@ export function distanceTransformL2(edges: Uint8Array, width: number, height: nu
   const a = 1, b = 1.4, c = 2.1969;
   // Two-pixel border of "far" so the masks need no bounds tests.
   const pw = width + 4;
-  const d = new Float32Array(pw * (height + 4)).fill(far);
+  const d = scratch('distance', Float32Array, pw * (height + 4)).fill(far);
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (edges[y * width + x]) d[(y + 2) * pw + x + 2] = 0;
   const r1 = pw, r2 = 2 * pw;
   for (let y = 0; y < height; y++) {
@@ -159,10 +160,13 @@ export function equalizeHistogram(src: Uint8Array): Uint8Array {
 /** 3x3 correlation (cv2.filter2D with BORDER_REFLECT_101) rounded and saturated to 0..255. */
 export function filter3x3ToByte(src: Uint8Array, width: number, height: number, kernel: readonly number[]): Uint8Array {
   const pw = width + 2;
-  const padded = new Float32Array(pw * (height + 2));
+  const padded = scratch('filter3x3.padded', Float32Array, pw * (height + 2));
   for (let y = -1; y <= height; y++) {
-    const sy = borderIndex(y, height, 'reflect101');
-    for (let x = -1; x <= width; x++) padded[(y + 1) * pw + x + 1] = src[sy * width + borderIndex(x, width, 'reflect101')];
+    const sy = borderIndex(y, height, 'reflect101') * width;
+    const row = (y + 1) * pw;
+    padded.set(src.subarray(sy, sy + width), row + 1);
+    padded[row] = src[sy + borderIndex(-1, width, 'reflect101')];
+    padded[row + pw - 1] = src[sy + borderIndex(width, width, 'reflect101')];
   }
   const [k0, k1, k2, k3, k4, k5, k6, k7, k8] = kernel;
   const out = new Uint8Array(width * height);

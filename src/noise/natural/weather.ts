@@ -5,6 +5,7 @@ import type { Rng } from '../../util/rng.js';
 import { clippedZoom } from './filters.js';
 import { motionBlur } from './motion.js';
 import { nextPowerOfTwo, plasmaFractal } from './plasma.js';
+import { scratch } from './scratch.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
 /** (mean, std, zoom, threshold, blur radius, blur sigma, blend). */
@@ -26,7 +27,7 @@ function gray(r: number, g: number, b: number): number {
 export function snow(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const [mean, std, zoom, threshold, radius, sigma, blend] = atSeverity(SNOW, severity);
   const { width, height, data } = image;
-  const field = rng.stream().fillNormal(new Float32Array(width * height), mean, std);
+  const field = rng.stream().fillNormal(scratch('snow.field', Float32Array, width * height), mean, std);
   const zoomed = clippedZoom(field, width, height, 1, zoom);
   for (let i = 0; i < zoomed.length; i++) {
     const v = zoomed[i];
