@@ -66,6 +66,9 @@ export class GradientSession {
   }
 }
 
+/** Gradient sessions run without ORT's memory-pattern plan: it doubled their activation memory (see runtime.ts). */
+const NO_MEMORY_PATTERN = { memoryPattern: false } as const;
+
 /**
  * The backward graph of `request` on `prepared` in an ORT session: read from the start-up cache when it holds the
  * graph for this model, loss head, sources and execution provider, else built (and stored there). On the CPU the
@@ -88,7 +91,7 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
   const hit = cache?.gradientGraph(prepared.modelHash!, key);
   if (hit) {
     try {
-      return { session: await createSession(hit.model, options, what, { preOptimized: hit.optimized }), gradientGraph: cachedGradientGraph(hit.names, hit.model) };
+      return { session: await createSession(hit.model, options, what, { ...NO_MEMORY_PATTERN, preOptimized: hit.optimized }), gradientGraph: cachedGradientGraph(hit.names, hit.model) };
     } catch {
       // an entry onnxruntime cannot load is rebuilt below (and replaced)
     }
@@ -96,13 +99,13 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
   const gradientGraph = await buildGradientGraph(prepared, { ...request, executionProvider });
   const model = encodeModel(gradientGraph.graph.toModel());
   const names: GradientGraphNames = { inputName: gradientGraph.inputName, logitsName: gradientGraph.logitsName, lossName: gradientGraph.lossName, gradients: [...gradientGraph.gradients] };
-  if (!cache) return { session: await createSession(model, options, what), gradientGraph };
+  if (!cache) return { session: await createSession(model, options, what, NO_MEMORY_PATTERN), gradientGraph };
   // ORT writes its optimised graph only for the CPU provider alone (other providers' graphs are device-specific).
   const optimizable = sessionProviders(options).every((p) => p === 'cpu');
   const scratch = optimizable ? cache.scratchPath() : undefined;
   try {
     // A cache ORT cannot write its graph into (a full disk) costs the optimised entry, never the session.
-    const session = scratch ? await createSession(model, options, what, { saveOptimizedTo: scratch }).catch(() => createSession(model, options, what)) : await createSession(model, options, what);
+    const session = scratch ? await createSession(model, options, what, { ...NO_MEMORY_PATTERN, saveOptimizedTo: scratch }).catch(() => createSession(model, options, what, NO_MEMORY_PATTERN)) : await createSession(model, options, what, NO_MEMORY_PATTERN);
     const optimized = scratch ? readIfPresent(scratch) : undefined;
     cache.putGradientGraph(prepared.modelHash!, key, { names, model: optimized ?? model, optimized: optimized !== undefined });
     return { session, gradientGraph };

@@ -1,6 +1,6 @@
 // A typed, mutable view of an ONNX graph: nodes in order, initializers as typed arrays, and the
 // producer/consumer maps and topological order that graph rewrites (autodiff, training) need.
-import { type ModelProto, type NodeProto, type ValueInfoProto, DataType, DataLocation, defaultOpset, metadataOf } from './proto.js';
+import { type ModelProto, type NodeProto, type ValueInfoProto, type TensorProto, DataType, DataLocation, defaultOpset, metadataOf } from './proto.js';
 import { tensorValues, dimsOf, makeTensor, type NumericArray } from './tensor.js';
 import { RobustartError } from '../errors.js';
 
@@ -51,6 +51,7 @@ export class Graph {
     }
     for (const t of g.initializer ?? []) initializers.set(t.name ?? '', { dims: dimsOf(t), dataType: t.dataType ?? DataType.FLOAT, data: tensorValues(t) });
     const initNames = new Set(initializers.keys());
+    for (const n of g.node ?? []) for (const a of n.attribute ?? []) for (const t of [a.t, ...(a.tensors ?? [])]) ownRawData(t);
     return new Graph({
       name: g.name ?? 'graph',
       nodes: (g.node ?? []).map((n) => ({ ...n, input: [...(n.input ?? [])], output: [...(n.output ?? [])], attribute: [...(n.attribute ?? [])] })),
@@ -233,4 +234,12 @@ export function dataTypeOfOrt(type: string): number {
 /** The static dims of a value info: numbers, or null where the dim is symbolic or unknown. */
 export function valueInfoDims(info: ValueInfoProto): (number | null)[] {
   return (info.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && Number(d.dimValue) > 0 ? Number(d.dimValue) : null));
+}
+
+/**
+ * Gives a tensor's raw_data its own buffer. Decoded bytes are views into the model file's buffer, so one small
+ * Constant attribute left as a view kept the whole file (every weight a second time) alive as long as the graph.
+ */
+function ownRawData(t: TensorProto | undefined): void {
+  if (t?.rawData && t.rawData.byteLength !== t.rawData.buffer.byteLength) t.rawData = new Uint8Array(t.rawData);
 }
