@@ -58,7 +58,7 @@ const HEAD_SUFFIX = '__probe_head';
  * links are placed last to first, so the walk reaches the first value's link first, and each value is probed right
  * after it is computed and dies with its last consumer in the model.
  */
-function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
+export function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
   const probe = graph.clone();
   const int64 = (hint: string, values: number[]) => {
     const name = probe.freshName(hint);
