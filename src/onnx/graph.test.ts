@@ -96,18 +96,19 @@ test("shape discovery's probe graph has one leaf, fed by each value's probes las
   assert.deepEqual(order, [...wanted].reverse());
 });
 
-test('a decoded graph owns its Constant attributes: no view keeps the model bytes alive', () => {
+test('a decoded graph owns its attributes\' bytes: no view keeps the model bytes alive', () => {
   const model = makeModel({
     name: 'g',
     input: [makeValueInfo('x', ['N', 3])],
     output: [makeValueInfo('y', ['N', 3])],
-    initializer: [makeTensor('w', [3], Float32Array.of(1, 2, 3))],
-    node: [makeNode('Constant', [], ['c'], { value: makeTensor('value', [3], Float32Array.of(4, 5, 6)) }), makeNode('Mul', ['x', 'w'], ['m']), makeNode('Add', ['m', 'c'], ['y'])],
+    initializer: [makeTensor('w', [3], Float32Array.of(1, 2, 3)), makeTensor('pads', [4], BigInt64Array.of(0n, 0n, 0n, 0n))],
+    node: [makeNode('Constant', [], ['c'], { value: makeTensor('value', [3], Float32Array.of(4, 5, 6)) }), makeNode('Mul', ['x', 'w'], ['m']), makeNode('Add', ['m', 'c'], ['a']), makeNode('Pad', ['a', 'pads'], ['y'], { mode: 'edge' })],
   }, 18);
   const bytes = encodeModel(model);
   const g = Graph.fromModel(decodeModel(bytes));
   const raw = g.nodes[0].attribute![0].t!.rawData!;
   assert.notEqual(raw.buffer, bytes.buffer);
   assert.deepEqual(Array.from(new Float32Array(raw.slice().buffer)), [4, 5, 6]);
+  assert.notEqual(g.nodes[3].attribute![0].s!.buffer, bytes.buffer);
   for (const t of g.initializers.values()) assert.notEqual(t.data.buffer, bytes.buffer);
 });

@@ -51,7 +51,13 @@ export class Graph {
     }
     for (const t of g.initializer ?? []) initializers.set(t.name ?? '', { dims: dimsOf(t), dataType: t.dataType ?? DataType.FLOAT, data: tensorValues(t) });
     const initNames = new Set(initializers.keys());
-    for (const n of g.node ?? []) for (const a of n.attribute ?? []) for (const t of [a.t, ...(a.tensors ?? [])]) ownRawData(t);
+    for (const n of g.node ?? []) {
+      for (const a of n.attribute ?? []) {
+        for (const t of [a.t, ...(a.tensors ?? [])]) if (t?.rawData) t.rawData = ownBytes(t.rawData);
+        if (a.s) a.s = ownBytes(a.s);
+        if (a.strings) a.strings = a.strings.map(ownBytes);
+      }
+    }
     return new Graph({
       name: g.name ?? 'graph',
       nodes: (g.node ?? []).map((n) => ({ ...n, input: [...(n.input ?? [])], output: [...(n.output ?? [])], attribute: [...(n.attribute ?? [])] })),
@@ -237,9 +243,10 @@ export function valueInfoDims(info: ValueInfoProto): (number | null)[] {
 }
 
 /**
- * Gives a tensor's raw_data its own buffer. Decoded bytes are views into the model file's buffer, so one small
- * Constant attribute left as a view kept the whole file (every weight a second time) alive as long as the graph.
+ * Bytes in a buffer of their own. Decoded bytes fields are views into the model file's buffer, so one small attribute
+ * (a Constant's tensor, a Pad's mode string) left as a view kept the whole file, every weight a second time, alive
+ * as long as the graph.
  */
-function ownRawData(t: TensorProto | undefined): void {
-  if (t?.rawData && t.rawData.byteLength !== t.rawData.buffer.byteLength) t.rawData = new Uint8Array(t.rawData);
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }
