@@ -3,7 +3,7 @@
 // same machine in the same run. Issue 3's target: forward+backward ≤ 3× forward (PyTorch's own ratio
 // for ResNet-50 on this machine class is 3.3×).
 // Then the memory of forward+input-gradient: peak RSS of a fresh process per model and batch (--memory-batches,
-// default 1,2,8,32; --memory-models, default resnet50,convnext-t; --no-memory skips it) beside the target, <= 1.2 GiB at
+// default 1,2,8,32; --memory-models, default resnet50,convnext-t; --no-memory skips it, --memory-only skips the throughput part) beside the target, <= 1.2 GiB at
 // batch 2 (PyTorch 1.13's peak for ResNet-50 at batch 2 on this machine class is about 0.75 GiB): once with an empty
 // start-up cache, then warm at each batch, and the growth per image beside the forward values the backward reads.
 // Flags: --batch N (default 2), --repeats N (timed runs, default 3), --models resnet50,vit-b16 (also convnext-t, or a
@@ -39,23 +39,7 @@ export async function run(args: string[]): Promise<void> {
   const i = args.indexOf('--models');
   const names = i >= 0 ? args[i + 1].split(',') : ['resnet50', 'vit-b16'];
   const list = (flagName: string, fallback: string) => (args.indexOf(`--${flagName}`) >= 0 ? args[args.indexOf(`--${flagName}`) + 1] : fallback).split(',');
-  console.log(`grad bench: batch ${batch}, best of ${repeats} timed runs after one warm-up, onnxruntime CPU`);
-  console.log('model      fwd img/s  fwd+grad img/s  ratio  setup s');
-  for (const name of names) {
-    const setupStart = Date.now();
-    const model = await createDifferentiableClassifier(buildBenchModel(name));
-    const [c, h, w] = model.inputShape;
-    const images = new Float32Array(batch * c * h * w);
-    for (let k = 0; k < images.length; k++) images[k] = ((k * 2654435761) % 1000) / 1000;
-    const labels = Int32Array.from({ length: batch }, (_, k) => k % model.numClasses);
-    await model.lossAndGradient(images, batch, labels, { kind: 'ce' }); // builds the gradient session
-    const setup = (Date.now() - setupStart) / 1000;
-    const forward = await seconds(() => model.logits(images, batch), repeats);
-    const backward = await seconds(() => model.lossAndGradient(images, batch, labels, { kind: 'ce' }), repeats);
-    console.log(`${benchModelLabel(name).padEnd(10)} ${(batch / forward).toFixed(2).padStart(9)}  ${(batch / backward).toFixed(2).padStart(14)}  ${(backward / forward).toFixed(2).padStart(5)}  ${setup.toFixed(1).padStart(7)}`);
-    await model.release();
-  }
-  console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
+  if (!args.includes('--memory-only')) await speed(names, batch, repeats);
   if (args.includes('--no-memory')) return;
   console.log(`\nmemory of forward+input-gradient (a fresh process each; load average ${loadavg()[0].toFixed(1)}; target <= ${MEMORY_TARGET_MIB.toFixed(0)} MiB peak at batch 2)`);
   console.log('cold: an empty start-up cache (shape discovery, backward build and ORT optimisation in the process); warm: the cache it filled');
@@ -85,4 +69,24 @@ function slope(points: readonly (readonly [number, number])[]): number {
   const n = points.length;
   const mx = points.reduce((a, [x]) => a + x, 0) / n, my = points.reduce((a, [, y]) => a + y, 0) / n;
   return points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+}
+
+async function speed(names: string[], batch: number, repeats: number): Promise<void> {
+  console.log(`grad bench: batch ${batch}, best of ${repeats} timed runs after one warm-up, onnxruntime CPU`);
+  console.log('model      fwd img/s  fwd+grad img/s  ratio  setup s');
+  for (const name of names) {
+    const setupStart = Date.now();
+    const model = await createDifferentiableClassifier(buildBenchModel(name));
+    const [c, h, w] = model.inputShape;
+    const images = new Float32Array(batch * c * h * w);
+    for (let k = 0; k < images.length; k++) images[k] = ((k * 2654435761) % 1000) / 1000;
+    const labels = Int32Array.from({ length: batch }, (_, k) => k % model.numClasses);
+    await model.lossAndGradient(images, batch, labels, { kind: 'ce' }); // builds the gradient session
+    const setup = (Date.now() - setupStart) / 1000;
+    const forward = await seconds(() => model.logits(images, batch), repeats);
+    const backward = await seconds(() => model.lossAndGradient(images, batch, labels, { kind: 'ce' }), repeats);
+    console.log(`${benchModelLabel(name).padEnd(10)} ${(batch / forward).toFixed(2).padStart(9)}  ${(batch / backward).toFixed(2).padStart(14)}  ${(backward / forward).toFixed(2).padStart(5)}  ${setup.toFixed(1).padStart(7)}`);
+    await model.release();
+  }
+  console.log(`peak RSS ${peakRssMiB().toFixed(0)} MiB`);
 }
