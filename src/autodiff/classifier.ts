@@ -1,13 +1,13 @@
 // DifferentiableClassifier (src/model/differentiable.ts) on the autodiff engine: logits from a plain
-// forward session, loss and input gradient from one forward+backward session per loss kind, built on
+// forward session (start-up cached like the backward graphs), loss and input gradient from one forward+backward session per loss kind, built on
 // first use and cached. The model must take [0,1] pixels (normalisation prepended by the loader).
 import type { DifferentiableClassifier, LossAndGradient, LossKind, LossSpec } from '../model/differentiable.js';
 import type { ModelProto } from '../onnx/proto.js';
 import { DataType } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
-import { createSession, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
+import { tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
 import { prepareModel, type PreparedModel } from './gradient.js';
-import { loadedModelHash, openGradientSession } from './session.js';
+import { loadedModelHash, openForwardSession, openGradientSession } from './session.js';
 import { graphCacheFor, type GraphCacheOptions } from './graph-cache.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
@@ -33,10 +33,7 @@ export async function createDifferentiableClassifier(model: LoadedModel | Uint8A
   if (inputDims.length !== 4 || inputDims.slice(1).some((d) => d === null)) {
     throw new RobustartError(`model input '${prepared.inputName}' has shape [${inputDims.map((d) => d ?? 'N').join(', ')}]; expected [N, C, H, W] with fixed C, H, W`);
   }
-  const forward = prepared.graph.clone();
-  forward.outputs = [{ name: prepared.logitsName }];
-  forward.pruneToOutputs();
-  const session = await createSession(forward, options, 'model');
+  const session = await openForwardSession(prepared, options);
   return new AutodiffClassifier(prepared, session, options, [inputDims[1], inputDims[2], inputDims[3]] as [number, number, number], inputDims[0] ?? undefined);
 }
 

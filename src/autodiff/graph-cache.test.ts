@@ -40,7 +40,25 @@ test('gradients are bit-identical without the cache, cold (filling it) and warm 
   const classifier = await createDifferentiableClassifier(graph(), { graphCache: dir });
   assert.deepEqual((await classifier.lossAndGradient(input, batch, labels, { kind: 'ce' })).gradient, none.gradient);
   await classifier.dispose();
-  assert.equal(readdirSync(dir).length, 2);
+  assert.equal(readdirSync(dir).length, 3, 'and its forward graph');
+});
+
+test("a classifier's forward session is cached too, with bit-identical logits", async () => {
+  const dir = tempDir();
+  const logits = async (graphCache: string | false) => {
+    const classifier = await createDifferentiableClassifier(graph(), { graphCache });
+    const out = await classifier.logits(input, batch);
+    await classifier.dispose();
+    return out;
+  };
+  const none = await logits(false);
+  const cold = await logits(dir);
+  const prepared = await prepareModel(encodeModel(graph().toModel()), { session: { graphCache: dir } });
+  const stored = new GraphCache(dir).forwardGraph(prepared.modelHash!, { inputName: prepared.inputName, logitsName: prepared.logitsName, executionProvider: 'cpu' });
+  assert.equal(stored?.optimized, true, 'on the CPU the forward graph is stored as ORT optimised it');
+  assert.deepEqual(cold, none);
+  assert.deepEqual(await logits(dir), none);
+  assert.equal(readdirSync(dir).length, 2, 'shapes and the forward graph; no backward graph until a gradient is asked for');
 });
 
 test('a warm build reads the stored backward graph and shapes instead of building them', async () => {

@@ -1,5 +1,5 @@
-// Start-up cache of the gradient engine: shape-discovery results (one forward run per probe batch) and built
-// backward graphs (encoded ONNX, ready for a session) on disk, keyed by the model's content hash, what was
+// Start-up cache of the gradient engine: shape-discovery results (one forward run per probe batch), built
+// backward graphs and the classifiers' forward graphs (encoded ONNX, ready for a session) on disk, keyed by the model's content hash, what was
 // built from it (loss head, differentiated sources, execution provider) and the code that builds them
 // (robustart's version and a hash of the graph-building modules, so a changed rule never meets an old graph).
 // A hit gives byte-for-byte the graph a build would give, so gradients are identical with or without it.
@@ -78,6 +78,19 @@ export interface StoredGradientGraph {
   readonly optimized: boolean;
 }
 
+/** What a cached forward graph (the model pruned to its logits) was made for, besides the model. */
+export interface ForwardKey {
+  readonly inputName: string;
+  readonly logitsName: string;
+  readonly executionProvider: string;
+}
+
+/** A stored forward graph: as pruned, or as ORT optimised it for this ORT build and CPU. */
+export interface StoredForwardGraph {
+  readonly model: Uint8Array;
+  readonly optimized: boolean;
+}
+
 /** What an ORT-optimised graph depends on besides the graph: ORT's build and the CPU it chose kernels and layouts for. */
 function runtimeFingerprint(): string {
   return `${ortVersion()} ${process.arch} ${cpus()[0]?.model ?? 'unknown cpu'}`;
@@ -96,6 +109,10 @@ export class GraphCache {
 
   private static gradientKey(modelHash: string, key: GradientKey): string {
     return cacheKey('gradient', builderFingerprint(), runtimeFingerprint(), modelHash, JSON.stringify(key));
+  }
+
+  private static forwardKey(modelHash: string, key: ForwardKey): string {
+    return cacheKey('forward', builderFingerprint(), runtimeFingerprint(), modelHash, JSON.stringify(key));
   }
 
   shapes(modelHash: string): ShapeMap | undefined {
@@ -122,6 +139,15 @@ export class GraphCache {
 
   putGradientGraph(modelHash: string, key: GradientKey, stored: StoredGradientGraph): void {
     this.disk.put(GraphCache.gradientKey(modelHash, key), { kind: 'gradient', names: stored.names, optimized: stored.optimized }, stored.model);
+  }
+
+  forwardGraph(modelHash: string, key: ForwardKey): StoredForwardGraph | undefined {
+    const entry = this.disk.get(GraphCache.forwardKey(modelHash, key));
+    return entry ? { model: entry.payload, optimized: (entry.meta as { optimized?: boolean } | undefined)?.optimized === true } : undefined;
+  }
+
+  putForwardGraph(modelHash: string, key: ForwardKey, stored: StoredForwardGraph): void {
+    this.disk.put(GraphCache.forwardKey(modelHash, key), { kind: 'forward', optimized: stored.optimized }, stored.model);
   }
 
   /** A path in the cache directory for ORT to write an optimised graph to, or undefined when the directory cannot be made. */

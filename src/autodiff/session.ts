@@ -4,13 +4,13 @@
 import type { ModelProto } from '../onnx/proto.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
-import { createSession, sessionProviders, tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
+import { createSession, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
 import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
-import { graphCacheFor, modelContentHash, type GradientKey, type GradientGraphNames, type GraphCacheOptions } from './graph-cache.js';
+import { graphCacheFor, modelContentHash, type ForwardKey, type GradientKey, type GradientGraphNames, type GraphCache, type GraphCacheOptions } from './graph-cache.js';
 
 export interface GradientFeeds {
   /** Model input, N × (rest of the input shape), float32. */
@@ -66,6 +66,9 @@ export class GradientSession {
   }
 }
 
+/** Gradient sessions run without ORT's memory-pattern plan: it doubled their activation memory (see runtime.ts). */
+const NO_MEMORY_PATTERN = { memoryPattern: false } as const;
+
 /**
  * The backward graph of `request` on `prepared` in an ORT session: read from the start-up cache when it holds the
  * graph for this model, loss head, sources and execution provider, else built (and stored there). On the CPU the
@@ -88,7 +91,7 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
   const hit = cache?.gradientGraph(prepared.modelHash!, key);
   if (hit) {
     try {
-      return { session: await createSession(hit.model, options, what, { preOptimized: hit.optimized }), gradientGraph: cachedGradientGraph(hit.names, hit.model) };
+      return { session: await createSession(hit.model, options, what, { ...NO_MEMORY_PATTERN, preOptimized: hit.optimized }), gradientGraph: cachedGradientGraph(hit.names, hit.model) };
     } catch {
       // an entry onnxruntime cannot load is rebuilt below (and replaced)
     }
@@ -96,16 +99,46 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
   const gradientGraph = await buildGradientGraph(prepared, { ...request, executionProvider });
   const model = encodeModel(gradientGraph.graph.toModel());
   const names: GradientGraphNames = { inputName: gradientGraph.inputName, logitsName: gradientGraph.logitsName, lossName: gradientGraph.lossName, gradients: [...gradientGraph.gradients] };
-  if (!cache) return { session: await createSession(model, options, what), gradientGraph };
-  // ORT writes its optimised graph only for the CPU provider alone (other providers' graphs are device-specific).
-  const optimizable = sessionProviders(options).every((p) => p === 'cpu');
-  const scratch = optimizable ? cache.scratchPath() : undefined;
+  if (!cache) return { session: await createSession(model, options, what, NO_MEMORY_PATTERN), gradientGraph };
+  const session = await createAndStore(model, options, what, NO_MEMORY_PATTERN, cache, (stored, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names, model: stored, optimized }));
+  return { session, gradientGraph };
+}
+
+/**
+ * The session of a classifier's forward pass (the prepared graph pruned to its logits), read from the start-up cache
+ * as ORT optimised it when the cache holds it for this model and execution provider, else built and stored there.
+ */
+export async function openForwardSession(prepared: PreparedModel, options: SessionOptions & GraphCacheOptions = {}): Promise<OrtSession> {
+  const cache = prepared.modelHash ? graphCacheFor(options) : undefined;
+  const key: ForwardKey = { inputName: prepared.inputName, logitsName: prepared.logitsName, executionProvider: targetExecutionProvider(options) };
+  const hit = cache?.forwardGraph(prepared.modelHash!, key);
+  if (hit) {
+    try {
+      return await createSession(hit.model, options, 'model', { preOptimized: hit.optimized });
+    } catch {
+      // an entry onnxruntime cannot load is rebuilt below (and replaced)
+    }
+  }
+  const forward = prepared.graph.clone();
+  forward.outputs = [{ name: prepared.logitsName }];
+  forward.pruneToOutputs();
+  const model = encodeModel(forward.toModel());
+  if (!cache) return createSession(model, options, 'model');
+  return createAndStore(model, options, 'model', {}, cache, (stored, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model: stored, optimized }));
+}
+
+/**
+ * A session for `model` whose graph also goes to the cache through `store`: as ORT optimised it where ORT can write
+ * it (the CPU provider alone; other providers' graphs are device-specific), else as given. A cache ORT cannot write
+ * its graph into (a full disk) costs the optimised entry, never the session.
+ */
+async function createAndStore(model: Uint8Array, options: SessionOptions, what: string, plan: GraphOptimization, cache: GraphCache, store: (model: Uint8Array, optimized: boolean) => void): Promise<OrtSession> {
+  const scratch = sessionProviders(options).every((p) => p === 'cpu') ? cache.scratchPath() : undefined;
   try {
-    // A cache ORT cannot write its graph into (a full disk) costs the optimised entry, never the session.
-    const session = scratch ? await createSession(model, options, what, { saveOptimizedTo: scratch }).catch(() => createSession(model, options, what)) : await createSession(model, options, what);
+    const session = scratch ? await createSession(model, options, what, { ...plan, saveOptimizedTo: scratch }).catch(() => createSession(model, options, what, plan)) : await createSession(model, options, what, plan);
     const optimized = scratch ? readIfPresent(scratch) : undefined;
-    cache.putGradientGraph(prepared.modelHash!, key, { names, model: optimized ?? model, optimized: optimized !== undefined });
-    return { session, gradientGraph };
+    store(optimized ?? model, optimized !== undefined);
+    return session;
   } finally {
     if (scratch) rmSync(scratch, { force: true });
   }

@@ -1,13 +1,13 @@
-// Child process of `npm run bench -- grad`: builds one model's differentiable classifier, runs two
-// forward+input-gradient steps at the given batch, and prints its peak RSS (after set-up, and overall) as JSON.
-// A process per measurement, because the peak RSS of a process only ever grows.
+// Child process of `npm run bench -- grad`: builds one model's differentiable classifier (start-up cache in the
+// directory given, 'off' for none), runs two forward+input-gradient steps at the given batch, and prints its peak
+// RSS (after set-up, and overall) as JSON. A process per measurement, because the peak RSS of a process only grows.
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
 import { buildBenchModel } from './_models.js';
 import { peakRssMiB } from './_timing.js';
 
-const [name, batchText] = process.argv.slice(2);
+const [name, batchText, cacheDir] = process.argv.slice(2);
 const batch = Number(batchText);
-const model = await createDifferentiableClassifier(buildBenchModel(name));
+const model = await createDifferentiableClassifier(buildBenchModel(name), { graphCache: cacheDir === 'off' ? false : cacheDir });
 const setupPeak = peakRssMiB();
 const [c, h, w] = model.inputShape;
 const images = new Float32Array(batch * c * h * w);

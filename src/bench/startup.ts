@@ -1,8 +1,10 @@
 // `npm run bench -- startup`: seconds to build the gradient session (createGradientSession, loss ce, input
 // gradient) of a ResNet-50 and a ViT-B/16 from the TS builders at 224² (random weights, 1000 classes), each in a
 // fresh process: without the start-up cache, cold (an empty cache directory, which the run fills) and warm (the
-// filled directory). Targets (warm): <= 2 s for ResNet-50, <= 5 s for ViT-B/16.
-// Flags: --models resnet50,vit-b16, --threads N (ORT intra-op threads; default ORT's choice).
+// filled directory). Targets (warm): <= 2 s for ResNet-50, <= 5 s for ViT-B/16. Then the same for
+// createDifferentiableClassifier (what attacks start with: shapes and the forward session), beside a warm start whose
+// forward session is built instead of read from the cache (how it started before that was cached).
+// Flags: --models resnet50,vit-b16, --threads N (ORT intra-op threads; default ORT's choice), --no-classifier.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,10 +22,12 @@ export async function run(args: string[]): Promise<void> {
   const i = args.indexOf('--models');
   const names = i >= 0 ? args[i + 1].split(',') : ['resnet50', 'vit-b16'];
   const threads = flag(args, 'threads', 0);
+  const withClassifier = !args.includes('--no-classifier');
   const dir = tempDir('robustart-bench-startup-');
   const child = fileURLToPath(new URL('./_startup-child.js', import.meta.url));
-  const measure = (path: string, cache: string) =>
-    (JSON.parse(execFileSync(process.execPath, [child, path, cache, String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as { seconds: number }).seconds;
+  const measure = (path: string, cache: string, what = 'gradient') =>
+    (JSON.parse(execFileSync(process.execPath, [child, path, cache, String(threads), what], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as { seconds: number }).seconds;
+  const classifierRows: string[] = [];
   console.log(`startup bench: createGradientSession (loss ce, input gradient), a fresh process each; load average ${loadavg()[0].toFixed(1)}`);
   console.log('model      no cache s  cold s  warm s  cache MB  no cache / warm  warm target s');
   try {
@@ -39,6 +43,15 @@ export async function run(args: string[]): Promise<void> {
       const warm = measure(path, cache);
       const megabytes = readdirSync(cache).reduce((n, f) => n + statSync(join(cache, f)).size, 0) / 1e6;
       console.log(`${name.padEnd(10)} ${off.toFixed(2).padStart(10)}  ${cold.toFixed(2).padStart(6)}  ${warm.toFixed(2).padStart(6)}  ${megabytes.toFixed(0).padStart(8)}  ${(off / warm).toFixed(2).padStart(15)}  ${String(WARM_TARGET_S[name] ?? '-').padStart(13)}`);
+      if (!withClassifier) continue;
+      const classifierCache = join(dir, `classifier-${name}`);
+      const classifier = { off: measure(path, 'off', 'classifier'), cold: measure(path, classifierCache, 'classifier'), warm: measure(path, classifierCache, 'classifier'), built: measure(path, classifierCache, 'classifier-built-forward') };
+      classifierRows.push(`${name.padEnd(10)} ${classifier.off.toFixed(2).padStart(10)}  ${classifier.cold.toFixed(2).padStart(6)}  ${classifier.warm.toFixed(2).padStart(6)}  ${classifier.built.toFixed(2).padStart(21)}  ${(classifier.built / classifier.warm).toFixed(2).padStart(17)}`);
+    }
+    if (withClassifier) {
+      console.log('\ncreateDifferentiableClassifier (shapes and the forward session), a fresh process each');
+      console.log('model      no cache s  cold s  warm s  warm, forward built s  built / warm');
+      for (const row of classifierRows) console.log(row);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { makeNode, makeValueInfo, makeModel, intsAttribute } from './build.js';
 import { makeTensor } from './tensor.js';
 import { encodeModel, decodeModel, DataType } from './proto.js';
 import { canonicalizeOpset } from './opset.js';
-import { discoverShapes } from './shapes.js';
+import { discoverShapes, probeGraphOf } from './shapes.js';
 import { createSession, tensor } from './runtime.js';
 
 function opset11Model() {
@@ -79,4 +79,36 @@ test('shape discovery gives every value its dtype and marks batch-sized dims dyn
   assert.equal(shapes.get('shape')!.dataType, DataType.INT64);
   assert.equal(shapes.get('shape')!.value, undefined, 'the shape holds the batch size, so it is not constant');
   assert.deepEqual(shapes.get('last')!.value, [4]);
+});
+
+test("shape discovery's probe graph has one leaf, fed by each value's probes last value first", () => {
+  const g = Graph.fromModel(opset11Model());
+  canonicalizeOpset(g);
+  const wanted = g.nodes.flatMap((n) => n.output ?? []);
+  const { probe, outputs } = probeGraphOf(g, new Set(wanted));
+  const consumed = new Set(probe.nodes.flatMap((n) => n.input ?? []));
+  const leaves = probe.nodes.filter((n) => (n.output ?? []).every((o) => !consumed.has(o)));
+  assert.equal(leaves.length, 1, 'one leaf: ORT walks back from each leaf, the last first, so more leaves ran the model before the probes');
+  assert.equal(leaves[0], probe.nodes.at(-1));
+  const producers = probe.producers();
+  const probedValue = (link: string) => producers.get(link)!.input![0];
+  const order = leaves[0].input!.map((link) => wanted.find((v) => outputs.get(v)!.shape === probedValue(link)));
+  assert.deepEqual(order, [...wanted].reverse());
+});
+
+test('a decoded graph owns its attributes\' bytes: no view keeps the model bytes alive', () => {
+  const model = makeModel({
+    name: 'g',
+    input: [makeValueInfo('x', ['N', 3])],
+    output: [makeValueInfo('y', ['N', 3])],
+    initializer: [makeTensor('w', [3], Float32Array.of(1, 2, 3)), makeTensor('pads', [4], BigInt64Array.of(0n, 0n, 0n, 0n))],
+    node: [makeNode('Constant', [], ['c'], { value: makeTensor('value', [3], Float32Array.of(4, 5, 6)) }), makeNode('Mul', ['x', 'w'], ['m']), makeNode('Add', ['m', 'c'], ['a']), makeNode('Pad', ['a', 'pads'], ['y'], { mode: 'edge' })],
+  }, 18);
+  const bytes = encodeModel(model);
+  const g = Graph.fromModel(decodeModel(bytes));
+  const raw = g.nodes[0].attribute![0].t!.rawData!;
+  assert.notEqual(raw.buffer, bytes.buffer);
+  assert.deepEqual(Array.from(new Float32Array(raw.slice().buffer)), [4, 5, 6]);
+  assert.notEqual(g.nodes[3].attribute![0].s!.buffer, bytes.buffer);
+  for (const t of g.initializers.values()) assert.notEqual(t.data.buffer, bytes.buffer);
 });

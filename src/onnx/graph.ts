@@ -1,6 +1,6 @@
 // A typed, mutable view of an ONNX graph: nodes in order, initializers as typed arrays, and the
 // producer/consumer maps and topological order that graph rewrites (autodiff, training) need.
-import { type ModelProto, type NodeProto, type ValueInfoProto, DataType, DataLocation, defaultOpset, metadataOf } from './proto.js';
+import { type ModelProto, type NodeProto, type ValueInfoProto, type TensorProto, DataType, DataLocation, defaultOpset, metadataOf } from './proto.js';
 import { tensorValues, dimsOf, makeTensor, type NumericArray } from './tensor.js';
 import { RobustartError } from '../errors.js';
 
@@ -51,6 +51,13 @@ export class Graph {
     }
     for (const t of g.initializer ?? []) initializers.set(t.name ?? '', { dims: dimsOf(t), dataType: t.dataType ?? DataType.FLOAT, data: tensorValues(t) });
     const initNames = new Set(initializers.keys());
+    for (const n of g.node ?? []) {
+      for (const a of n.attribute ?? []) {
+        for (const t of [a.t, ...(a.tensors ?? [])]) if (t?.rawData) t.rawData = ownBytes(t.rawData);
+        if (a.s) a.s = ownBytes(a.s);
+        if (a.strings) a.strings = a.strings.map(ownBytes);
+      }
+    }
     return new Graph({
       name: g.name ?? 'graph',
       nodes: (g.node ?? []).map((n) => ({ ...n, input: [...(n.input ?? [])], output: [...(n.output ?? [])], attribute: [...(n.attribute ?? [])] })),
@@ -233,4 +240,13 @@ export function dataTypeOfOrt(type: string): number {
 /** The static dims of a value info: numbers, or null where the dim is symbolic or unknown. */
 export function valueInfoDims(info: ValueInfoProto): (number | null)[] {
   return (info.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null && Number(d.dimValue) > 0 ? Number(d.dimValue) : null));
+}
+
+/**
+ * Bytes in a buffer of their own. Decoded bytes fields are views into the model file's buffer, so one small attribute
+ * (a Constant's tensor, a Pad's mode string) left as a view kept the whole file, every weight a second time, alive
+ * as long as the graph.
+ */
+function ownBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
 }

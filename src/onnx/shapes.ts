@@ -50,8 +50,15 @@ const HEAD_SUFFIX = '__probe_head';
 /**
  * The graph with Shape(v) and Slice(Reshape(v, [-1]), 0, MAX_RECORDED_VALUES) of every value v as its outputs, the
  * probe nodes placed right after v's producer. Returns it with the probe output names per value.
+ *
+ * Every value's probes also feed a link (its shape and its head's length), and all links feed one final Concat, the
+ * graph's only leaf. ORT runs a graph in the order of a depth-first walk back from its leaves that takes the
+ * last-placed leaf, or input, first: with a leaf per probe, the last probe's walk ran the whole model before any
+ * other probe, so every activation stayed alive to the end of the run (the peak of the whole gradient set-up). The
+ * links are placed last to first, so the walk reaches the first value's link first, and each value is probed right
+ * after it is computed and dies with its last consumer in the model.
  */
-function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
+export function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
   const probe = graph.clone();
   const int64 = (hint: string, values: number[]) => {
     const name = probe.freshName(hint);
@@ -60,18 +67,27 @@ function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph
   };
   const flat = int64('probe_flat', [-1]), start = int64('probe_start', [0]), end = int64('probe_end', [MAX_RECORDED_VALUES]);
   const outputs = new Map<string, { shape: string; head: string }>();
+  const links: NodeProto[] = [];
   probe.nodes = graph.nodes.flatMap((node) => {
     const probes: NodeProto[] = [];
     for (const v of node.output ?? []) {
       if (!v || !wanted.has(v) || outputs.has(v)) continue;
       const names = { shape: probe.freshName(v + SHAPE_SUFFIX), head: probe.freshName(v + HEAD_SUFFIX) };
-      const flattened = probe.freshName(`${v}__probe_flat`);
-      probes.push(makeNode('Shape', [v], [names.shape]), makeNode('Reshape', [v, flat], [flattened]), makeNode('Slice', [flattened, start, end], [names.head]));
+      const flattened = probe.freshName(`${v}__probe_flat`), headLength = probe.freshName(`${v}__probe_head_length`), link = probe.freshName(`${v}__probe_link`);
+      probes.push(
+        makeNode('Shape', [v], [names.shape]),
+        makeNode('Reshape', [v, flat], [flattened]),
+        makeNode('Slice', [flattened, start, end], [names.head]),
+        makeNode('Shape', [names.head], [headLength]),
+      );
       outputs.set(v, names);
+      links.push(makeNode('Concat', [names.shape, headLength], [link], { axis: 0 }));
     }
     return [{ ...node }, ...probes];
   });
-  probe.outputs = [...outputs.values()].flatMap((o) => [{ name: o.shape }, { name: o.head }]);
+  const leaf = probe.freshName('probe_leaf');
+  probe.nodes.push(...links.reverse(), makeNode('Concat', links.map((l) => l.output![0]), [leaf], { axis: 0 }));
+  probe.outputs = [...[...outputs.values()].flatMap((o) => [{ name: o.shape }, { name: o.head }]), { name: leaf }];
   return { probe, outputs };
 }
 

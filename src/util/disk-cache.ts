@@ -3,7 +3,7 @@
 // place, so concurrent writers of one key leave one whole entry and readers never see half of one; an entry
 // whose checksum or header does not match is deleted and reported as absent, so it is rebuilt, never trusted.
 // The directory is capped in size: the least recently used entries go first.
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCrypto } from './native.js';
@@ -90,7 +90,7 @@ export class DiskCache {
     const temp = `${file}.${process.pid}.${nodeCrypto.randomBytes(4).toString('hex')}.tmp`;
     try {
       mkdirSync(this.dir, { recursive: true });
-      writeFileSync(temp, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), payload]));
+      writeParts(temp, [Buffer.from(`${JSON.stringify(header)}\n`), payload]);
       renameSync(temp, file);
     } catch {
       removeQuietly(temp);
@@ -155,5 +155,15 @@ function removeQuietly(file: string): void {
     unlinkSync(file);
   } catch {
     // already gone
+  }
+}
+
+/** Writes the parts one after another into a new file, without joining them first (a payload can be 700 MB). */
+function writeParts(path: string, parts: readonly Uint8Array[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const part of parts) for (let done = 0; done < part.length; ) done += writeSync(fd, part, done);
+  } finally {
+    closeSync(fd);
   }
 }
