@@ -316,7 +316,8 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       const out = await session.run(feeds);
       learningRate = learningRateAt(schedule, step);
       const gradients = parameters.map((name) => {
-        const g = Float32Array.from(out[gradientGraph.gradients.get(name)!].data as Float32Array);
+        // Each run's outputs are fresh arrays: average in place instead of copying.
+        const g = out[gradientGraph.gradients.get(name)!].data as Float32Array;
         const count = consistency || trades ? samples : n;
         for (let i = 0; i < g.length; i++) g[i] /= count;
         return g;
