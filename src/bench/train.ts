@@ -1,10 +1,10 @@
 // `npm run bench -- train`: training throughput of robustart's trainer (forward + backward + SGD update
 // + BN statistics, on the autodiff engine) against forward-only inference of the same graph, on
 // ResNet-18 and ViT-S/16 from the TS builders at 224², batch 32, in the same run; plus peak RSS.
-// The training figure is the time per step of the second epoch of a two-epoch run (sessions built), from
-// the first step's start to the last step's end, so neither setup nor the per-epoch evaluation is counted.
-// The forward figure is the best of --repeats runs before and after the training, so load that comes and
-// goes during the run affects both.
+// The training figure is the best step of the second epoch of a two-epoch run (sessions built; a step from
+// the previous step's end, the first from the first epoch's end), so neither setup nor the per-epoch
+// evaluation is counted. The forward figure is the best of --repeats runs before and after the training, so
+// load that comes and goes during the run affects both (tools/bench-train-pytorch.py also takes the best).
 // Target (issue: training throughput): a training step at most 3.5 × the forward time of the same graph.
 // Flags: --batch N (default 32), --steps N (training steps per epoch, default 2), --repeats N (forward runs
 // before and after, default 2), --models resnet18,vit-s16,resnet50, --pytorch (also run
@@ -58,9 +58,9 @@ export async function run(args: string[]): Promise<void> {
       for (let r = 0; r < repeats; r++) forwardSeconds = Math.min(forwardSeconds, (await timeIt(batch, forwardOnce, r === 0)).seconds);
     };
     await timeForward();
-    /** Wall-clock times of each epoch's end (after its evaluation) and of each step's end in the second epoch. */
+    /** Wall-clock times of each epoch's end (after its evaluation) and [time, samples seen] at progress reports of the second epoch. */
     const epochEnds: number[] = [];
-    const stepEnds: number[] = [];
+    const stepEnds: [number, number][] = [];
     const started = Date.now();
     await trainClassifier(graph, syntheticImages(batch * steps), syntheticImages(batch), {
       epochs: 2, batchSize: batch, seed: 0,
@@ -69,13 +69,17 @@ export async function run(args: string[]): Promise<void> {
       normalization: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
       log: () => epochEnds.push(Date.now()),
       progress: (p) => {
-        if (p.epoch === 2 && p.seen === p.total) stepEnds.push(Date.now());
+        if (p.epoch === 2) stepEnds.push([Date.now(), p.seen]);
       },
     });
     await timeForward();
     await forwardSession.release();
-    // The second epoch's steps run from the first epoch's end (its evaluation done) to its last step's end.
-    const stepSeconds = (stepEnds[0] - epochEnds[0]) / 1000 / steps;
+    // Progress comes after a step at most every 0.5 s: an interval between reports may hold several steps.
+    let stepSeconds = Infinity;
+    stepEnds.reduce(([time, seen], [t, s]) => {
+      stepSeconds = Math.min(stepSeconds, (t - time) / 1000 / Math.round((s - seen) / batch));
+      return [t, s];
+    }, [epochEnds[0], 0]);
     const trainRate = batch / stepSeconds;
     const forwardRate = batch / forwardSeconds;
     console.log(`${name.padEnd(10)} ${forwardRate.toFixed(2).padStart(9)}  ${trainRate.toFixed(2).padStart(11)}  ${(stepSeconds / forwardSeconds).toFixed(2).padStart(14)}  ${`≤ ${TARGET_RATIO}`.padStart(6)}  ${((epochEnds[0] - started) / 1000).toFixed(1).padStart(14)}`);
