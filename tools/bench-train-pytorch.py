@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch reference for `npm run bench -- train`: forward-only and training-step (forward, backward,
-SGD with Nesterov momentum) images/s of ResNet-18 and ViT-S/16 at 224², batch 8, on the CPU, in one
+SGD with Nesterov momentum) images/s of ResNet-18 and ViT-S/16 at 224², batch 32 (--batch), on the CPU, in one
 process, so the training/forward ratio can be compared with robustart's on the same machine.
 Usage: /usr/bin/python3 tools/bench-train-pytorch.py [--threads N] [--steps N]"""
 import argparse
@@ -25,7 +25,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=32)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

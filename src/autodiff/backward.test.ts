@@ -44,9 +44,10 @@ test('an input-gradient graph computes no weight gradients (only what the reques
   const withWeights = await buildGradientGraph(prepared, { loss: 'ce', parameters: [...prepared.graph.initializers.keys()].filter((k) => k.startsWith('conv_w')) });
   const count = (g: Graph, op: string) => g.nodes.filter((n) => n.opType === op).length;
   // Forward: 2 Convs; the input gradient adds one (stride-1: a Conv on the flipped kernel) per Conv;
-  // weight gradients add one Conv each.
+  // weight gradients of the 3×3 kernels add one GEMM per tap each.
   const convs = (g: Graph) => count(g, 'Conv') + count(g, 'ConvTranspose');
   assert.equal(convs(inputOnly.graph), 4);
-  assert.equal(convs(withWeights.graph), 6);
+  assert.equal(convs(withWeights.graph), 4);
+  assert.equal(count(withWeights.graph, 'Gemm') - count(inputOnly.graph, 'Gemm'), 2 * 9);
   assert.equal(withWeights.gradients.size, 3);
 });

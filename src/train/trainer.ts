@@ -251,7 +251,8 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       learningRate = learningRateAt(schedule, step);
       const counted = averagedRows(rows);
       const gradients = parameters.map((name) => {
-        const g = Float32Array.from(out[gradientGraph.gradients.get(name)!].data as Float32Array);
+        // Each run's outputs are fresh arrays: average in place instead of copying.
+        const g = out[gradientGraph.gradients.get(name)!].data as Float32Array;
         for (let i = 0; i < g.length; i++) g[i] /= counted;
         return g;
       });

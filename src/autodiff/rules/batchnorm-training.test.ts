@@ -12,11 +12,11 @@ import { packagePath } from '../../util/paths.js';
 import { appendBackward } from '../backward.js';
 import '../rules/index.js';
 
-test('training-mode BatchNormalization matches PyTorch autograd (y, dx, dscale, dbias; float64)', async () => {
+for (const momentum of [0.9, 0]) test(`training-mode BatchNormalization (momentum ${momentum}: moments ${momentum === 0 ? 'read from the node' : 'recomputed'}) matches PyTorch autograd (y, dx, dscale, dbias; float64)`, async () => {
   const f = JSON.parse(readFileSync(packagePath('fixtures/autodiff/batchnorm-training.json'), 'utf8'));
   const D = DataType.DOUBLE;
   const graph = new Graph({
-    nodes: [makeNode('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], ['y', 'running_mean', 'running_var'], { epsilon: f.epsilon, momentum: 0.9, training_mode: 1 })],
+    nodes: [makeNode('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], ['y', 'running_mean', 'running_var'], { epsilon: f.epsilon, momentum, training_mode: 1 })],
     inputs: [makeValueInfo('x', f.shape, D), makeValueInfo('scale', [2], D), makeValueInfo('bias', [2], D), makeValueInfo('dy', f.shape, D)],
     outputs: [{ name: 'y' }],
     initializers: new Map([

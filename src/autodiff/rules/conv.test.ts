@@ -1,7 +1,13 @@
 // onnxruntime's CPU provider runs Conv and ConvTranspose in float32 only, so these checks are float32.
 import { test } from 'node:test';
-import { makeNode, type AttributeValue } from '../../onnx/build.js';
+import assert from 'node:assert/strict';
+import { makeNode, makeValueInfo, type AttributeValue } from '../../onnx/build.js';
+import { DataType } from '../../onnx/proto.js';
+import { Graph } from '../../onnx/graph.js';
+import { createSession, tensor } from '../../onnx/runtime.js';
+import { VjpContext } from '../context.js';
 import { assertGradient } from '../gradcheck-assert.js';
+import { WEIGHT_GRADIENT_FORMS, weightGradientForm, type ConvGeometry } from './conv.js';
 
 const conv = (x: number[], w: number[], attrs: Record<string, AttributeValue>, bias = true) => ({
   nodes: [makeNode('Conv', bias ? ['x', 'w', 'b'] : ['x', 'w'], ['y'], attrs)],
@@ -28,3 +34,37 @@ test('Conv gradient, pointwise weight gradient as GEMMs: 1x1 stride 2 with a dro
 });
 test('Conv gradient, patch embedding (kernel = stride) (float32)', () => assertGradient(conv([2, 3, 8, 8], [5, 3, 4, 4], { strides: [4, 4] })));
 test('Conv gradient, 1-D (float32)', () => assertGradient(conv([2, 3, 9], [4, 3, 3], { pads: [1, 1], strides: [2] })));
+
+test('Conv weight-gradient form by shape: GEMMs for group 1 up to 3×3, the correlation Conv for larger or grouped kernels', () => {
+  const at = (kernel: number[]) => ({ spatial: kernel.length, kernel, strides: kernel.map(() => 1), dilations: kernel.map(() => 1), pads: [...kernel, ...kernel].map(() => 0), inputSize: kernel.map(() => 16), outputSize: kernel.map((k) => 17 - k) });
+  assert.equal(weightGradientForm(1, at([1, 1])), 'pointwise');
+  assert.equal(weightGradientForm(1, at([3, 3])), 'taps');
+  assert.equal(weightGradientForm(1, at([3])), 'taps');
+  assert.equal(weightGradientForm(1, at([7, 7])), 'correlation');
+  assert.equal(weightGradientForm(2, at([3, 3])), 'correlation');
+  assert.equal(weightGradientForm(4, at([1, 1])), 'correlation');
+});
+
+test('Conv weight-gradient forms agree with each other: stride 2 with a dropped remainder, dilation, asymmetric pads, 1-D', async () => {
+  const cases: { x: number[]; w: number[]; geometry: ConvGeometry }[] = [
+    { x: [3, 4, 9, 8], w: [5, 4, 3, 3], geometry: { spatial: 2, kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 0, 0, 1], inputSize: [9, 8], outputSize: [4, 4] } },
+    { x: [2, 3, 10, 10], w: [4, 3, 3, 2], geometry: { spatial: 2, kernel: [3, 2], strides: [1, 2], dilations: [2, 3], pads: [2, 1, 2, 1], inputSize: [10, 10], outputSize: [10, 5] } },
+    { x: [2, 3, 11], w: [4, 3, 5], geometry: { spatial: 1, kernel: [5], strides: [3], dilations: [1], pads: [2, 1], inputSize: [11], outputSize: [4] } },
+  ];
+  for (const { x, w, geometry } of cases) {
+    const dyDims = [x[0], w[0], ...geometry.outputSize];
+    const results = [];
+    for (const form of ['correlation', 'taps'] as const) {
+      const graph = new Graph({ inputs: [makeValueInfo('x', x), makeValueInfo('dy', dyDims)] });
+      const shapes = new Map([['x', { dims: x, dataType: DataType.FLOAT }], ['dy', { dims: dyDims, dataType: DataType.FLOAT }]]);
+      graph.outputs = [{ name: WEIGHT_GRADIENT_FORMS[form](new VjpContext(graph, shapes), 'x', 'dy', w, 1, geometry, DataType.FLOAT) }];
+      const session = await createSession(graph);
+      const values = (dims: number[], prime: number) => tensor('float32', Float32Array.from({ length: dims.reduce((a, v) => a * v, 1) }, (_, i) => ((i * prime) % 101) / 101 - 0.5), dims);
+      const out = await session.run({ x: values(x, 37), dy: values(dyDims, 53) });
+      results.push(out[graph.outputs[0].name!].data as Float32Array);
+      await session.release();
+    }
+    assert.equal(results[0].length, w.reduce((a, v) => a * v, 1));
+    for (let i = 0; i < results[0].length; i++) assert.ok(Math.abs(results[0][i] - results[1][i]) < 1e-4, `dW[${i}]: ${results[0][i]} vs ${results[1][i]}`);
+  }
+});

@@ -1,9 +1,9 @@
 // Conv (any spatial rank, groups, depthwise, dilation, stride, explicit pads or auto_pad).
-// Input gradient: ConvTranspose with the forward attributes and the output_padding that restores the
-// input size. Weight gradient: a Conv that correlates the input with the output gradient, with the
-// roles of batch and channels swapped (batch becomes the reduction axis) and stride/dilation swapped;
-// for pointwise (1×1) convolutions, a batched MatMul instead (onnxruntime runs it as GEMMs, not as a
-// Conv whose kernel is the whole feature map).
+// Input gradient: a Conv with the flipped kernel at stride 1, else ConvTranspose with the forward
+// attributes and the output_padding that restores the input size. Weight gradient, chosen per shape
+// (`weightGradientForm`): GEMMs for group 1 with up to 9 taps (pointwise: one batched MatMul; 3×3: one
+// GEMM per tap), else a Conv that correlates the input with the output gradient, with the roles of
+// batch and channels swapped (batch becomes the reduction axis) and stride/dilation swapped.
 import type { NodeProto } from '../../onnx/proto.js';
 import { intAttribute, intsAttribute, stringAttribute } from '../../onnx/build.js';
 import { registerVjp } from '../registry.js';
@@ -65,8 +65,7 @@ registerVjp('Conv', {
         { dims: ctx.dims(x), dataType },
       );
     }
-    const pointwise = group === 1 && g.kernel.every((k) => k === 1);
-    if (wanted[1]) grads[1] = pointwise ? pointwiseWeightGradient(ctx, x, dy!, wDims, g, dataType) : weightGradient(ctx, x, dy!, wDims, group, g, dataType);
+    if (wanted[1]) grads[1] = WEIGHT_GRADIENT_FORMS[weightGradientForm(group, g)](ctx, x, dy!, wDims, group, g, dataType);
     if (wanted[2] && b) {
       const axes = [0, ...Array.from({ length: g.spatial }, (_, i) => i + 2)];
       grads[2] = ctx.emit('ReduceSum', [dy!, ctx.int64(axes)], { keepdims: 0 }, { dims: ctx.dims(b), dataType });
@@ -99,6 +98,33 @@ function stridedOneInputGradient(ctx: VjpContext, dy: string, w: string, wDims: 
   );
   const pads = g.pads.map((p, i) => (g.kernel[i % g.spatial] - 1) * g.dilations[i % g.spatial] - p);
   return ctx.emit('Conv', [dy, flipped], { dilations: g.dilations, pads, group, kernel_shape: g.kernel }, { dims: xDims, dataType });
+}
+
+export type WeightGradientForm = 'correlation' | 'pointwise' | 'taps';
+
+/** The weight-gradient forms a Conv node's rule can emit (each gives the same dW). */
+export const WEIGHT_GRADIENT_FORMS: Record<WeightGradientForm, (ctx: VjpContext, x: string, dy: string, wDims: number[], group: number, g: ConvGeometry, dataType: number) => string> = {
+  correlation: weightGradient,
+  pointwise: (ctx, x, dy, wDims, _group, g, dataType) => pointwiseWeightGradient(ctx, x, dy, wDims, g, dataType),
+  taps: (ctx, x, dy, wDims, _group, g, dataType) => tapWeightGradient(ctx, x, dy, wDims, g, dataType),
+};
+
+/** Kernels with more taps than this (7×7 stems, patch embeddings) keep the correlation Conv. */
+const MAX_GEMM_TAPS = 9;
+
+/**
+ * Which weight-gradient form a Conv gets, from per-layer timings of ResNet-18's convolutions and ViT's patch
+ * embedding (`npm run bench -- conv-grad`, batch 8, one thread): pointwise kernels as one batched MatMul
+ * (0.1–0.2× the correlation Conv); kernels of up to 9 taps (3×3) as one GEMM per tap (0.6× at 56² and 28²,
+ * about 1× at 14² and 7²); larger kernels (7×7 stem: taps 3.5×, patch embedding 16×16: 4.4×) and grouped or
+ * depthwise ones as the correlation Conv. One GEMM over all taps stacked (im2col) was no faster than a GEMM
+ * per tap on the 3×3 layers and needs the input's memory once per tap.
+ */
+export function weightGradientForm(group: number, g: ConvGeometry): WeightGradientForm {
+  if (group !== 1) return 'correlation';
+  const taps = g.kernel.reduce((a, k) => a * k, 1);
+  if (taps === 1) return 'pointwise';
+  return taps <= MAX_GEMM_TAPS ? 'taps' : 'correlation';
 }
 
 /**
@@ -166,4 +192,66 @@ function pointwiseWeightGradient(ctx: VjpContext, x: string, dy: string, wDims: 
   const perSample = ctx.emit('MatMul', [ctx.reshape(dy, [batch, cOut, positions]), columns], {}, { dims: [batch, cOut, cIn], dataType });
   const summed = ctx.emit('ReduceSum', [perSample, ctx.int64([0])], { keepdims: 0 }, { dims: [cOut, cIn], dataType });
   return ctx.reshape(summed, wDims);
+}
+
+/**
+ * Weight gradient (group 1, any kernel) as one GEMM per kernel tap, so the work runs in onnxruntime's
+ * GEMM kernels instead of a Conv whose kernel is the whole output map:
+ *   dW[o, c, t] = Σ_n Σ_p dY[n, o, p] · Xpad[n, c, p·stride + t·dilation].
+ * The padded input is split into its stride phases (Xpad[.., q·s + a] is phase a at q), so every tap
+ * reads one phase at a whole-number shift δ. With each phase's spatial axes flattened, the shifted
+ * window of all output positions is one contiguous run of the flat plane, provided dY is zero-padded
+ * to the phase's width on every axis but the first (the padded columns multiply the wrapped-around
+ * values by zero). The phases come with channels first and batch second, so a tap's window reshapes
+ * to [C, N·L] without a copy beyond its Slice, and the GEMM sums over batch and positions at once.
+ */
+function tapWeightGradient(ctx: VjpContext, x: string, dy: string, wDims: number[], g: ConvGeometry, dataType: number): string {
+  const [cOut, cIn, ...kernel] = wDims;
+  const k = g.spatial;
+  const sp = Array.from({ length: k }, (_, i) => i);
+  // Phase sizes; the first axis gets one more row so the last taps' windows stay inside the plane.
+  const phase = sp.map((i) => Math.ceil((g.inputSize[i] + g.pads[i] + g.pads[i + k]) / g.strides[i]) + (i === 0 ? 1 : 0));
+  const padEnd = sp.map((i) => phase[i] * g.strides[i] - g.inputSize[i] - g.pads[i]);
+  const padded = ctx.emit('Pad', [x, ctx.int64([0, 0, ...g.pads.slice(0, k), 0, 0, ...padEnd])], {}, { dims: [null, cIn, ...phase.map((q, i) => q * g.strides[i])], dataType });
+  // [N, C, Q0, s0, Q1, s1, …] → [s0, s1, …, C, N, Q0, Q1, …] → [S, C, N, ΠQ]
+  const phases = g.strides.reduce((a, v) => a * v, 1);
+  const plane = phase.reduce((a, v) => a * v, 1);
+  let phased: string;
+  if (phases === 1) {
+    phased = ctx.emit('Transpose', [ctx.reshape(padded, [null, cIn, plane])], { perm: [1, 0, 2] }, { dims: [cIn, null, plane], dataType });
+  } else {
+    const split = ctx.reshape(padded, [null, cIn, ...sp.flatMap((i) => [phase[i], g.strides[i]])]);
+    const perm = [...sp.map((i) => 3 + 2 * i), 1, 0, ...sp.map((i) => 2 + 2 * i)];
+    phased = ctx.emit('Transpose', [split], { perm }, { dims: [...g.strides, cIn, null, ...phase], dataType });
+  }
+  const flat = ctx.reshape(phased, [phases, cIn, null, plane]);
+  // dY zero-padded to the phase widths on the inner axes, as [Cout, N·L].
+  const window = g.outputSize[0] * phase.slice(1).reduce((a, v) => a * v, 1);
+  let dyWide = dy;
+  if (sp.some((i) => i > 0 && phase[i] !== g.outputSize[i])) {
+    const ends = sp.map((i) => (i === 0 ? 0 : phase[i] - g.outputSize[i]));
+    dyWide = ctx.emit('Pad', [dy, ctx.int64([0, 0, ...sp.map(() => 0), 0, 0, ...ends])], {}, { dims: [null, cOut, g.outputSize[0], ...phase.slice(1)], dataType });
+  }
+  const dyT = ctx.emit('Transpose', [dyWide], { perm: [1, 0, ...sp.map((i) => i + 2)] }, { dims: [cOut, null, g.outputSize[0], ...phase.slice(1)], dataType });
+  const dyRows = ctx.reshape(dyT, [cOut, null]);
+  const taps: string[] = [];
+  const strideOf = sp.map((i) => phase.slice(i + 1).reduce((a, v) => a * v, 1));
+  for (let t = 0; t < kernel.reduce((a, v) => a * v, 1); t++) {
+    // Tap index t → kernel position per axis (row-major), its phase and its shift inside the phase.
+    let rest = t;
+    const position = [...sp].reverse().map((i) => {
+      const v = rest % kernel[i];
+      rest = Math.floor(rest / kernel[i]);
+      return v;
+    }).reverse();
+    const offsets = position.map((v, i) => v * g.dilations[i]);
+    const phaseIndex = sp.reduce((a, i) => a * g.strides[i] + (offsets[i] % g.strides[i]), 0);
+    const shift = sp.reduce((a, i) => a + Math.floor(offsets[i] / g.strides[i]) * strideOf[i], 0);
+    const slice = ctx.emit('Slice', [flat, ctx.int64([phaseIndex, shift]), ctx.int64([phaseIndex + 1, shift + window]), ctx.int64([0, 3])], {}, { dims: [1, cIn, null, window], dataType });
+    const columns = ctx.reshape(slice, [cIn, null]);
+    const product = ctx.emit('Gemm', [dyRows, columns], { transB: 1 }, { dims: [cOut, cIn], dataType });
+    taps.push(ctx.reshape(product, [cOut, cIn, 1]));
+  }
+  const joined = taps.length === 1 ? taps[0] : ctx.emit('Concat', taps, { axis: 2 }, { dims: [cOut, cIn, taps.length], dataType });
+  return ctx.reshape(joined, wDims);
 }

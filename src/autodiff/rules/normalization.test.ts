@@ -61,9 +61,9 @@ test('InstanceNormalization gradient (float32)', () =>
     outputs: ['y'],
     dtype: 'float32',
   }));
-test('BatchNormalization in training mode (batch statistics) gradient for x, scale and bias (float32)', () =>
+for (const momentum of [0.9, 0]) test(`BatchNormalization in training mode (batch statistics, momentum ${momentum}) gradient for x, scale and bias (float32)`, () =>
   assertGradient({
-    nodes: [makeNode('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], ['y', 'running_mean', 'running_var'], { epsilon: 1e-3, momentum: 0.9, training_mode: 1 })],
+    nodes: [makeNode('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], ['y', 'running_mean', 'running_var'], { epsilon: 1e-3, momentum, training_mode: 1 })],
     inputs: [
       { name: 'x', dims: [3, 2, 3, 2] },
       { name: 'scale', dims: [2] },

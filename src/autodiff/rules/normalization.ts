@@ -4,6 +4,7 @@
 // InstanceNormalization (normalisation over axes, with the standard
 // dx = invstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * scale).
 import { floatAttribute, intAttribute } from '../../onnx/build.js';
+import { DataType, type NodeProto } from '../../onnx/proto.js';
 import { registerVjp } from '../registry.js';
 import { normAxis, type Dims, type VjpContext } from '../context.js';
 
@@ -19,7 +20,11 @@ registerVjp('BatchNormalization', {
     const [x, scale, bias, mean, variance] = node.input!;
     const rank = ctx.rank(x);
     const eps = floatAttribute(node, 'epsilon', 1e-5);
-    if (intAttribute(node, 'training_mode', 0) !== 0) return batchNormTrainingVjp(ctx, x, scale, dy!, wanted, rank, eps);
+    if (intAttribute(node, 'training_mode', 0) !== 0) {
+      // Momentum 0 (the trainer's form): the node's running-statistics outputs are the batch moments.
+      if (floatAttribute(node, 'momentum', 0.9) === 0) return batchNormTrainingFromMoments(ctx, node, x, scale, dy!, wanted, rank, eps);
+      return batchNormTrainingVjp(ctx, x, scale, dy!, wanted, rank, eps);
+    }
     const sx = ctx.shapes.get(x);
     const cDims = ctx.shapes.get(scale);
     const invStd = ctx.emit('Reciprocal', [ctx.emit('Sqrt', [ctx.emit('Add', [variance, ctx.scalar(eps, variance)], {}, cDims)], {}, cDims)], {}, cDims);
@@ -68,6 +73,37 @@ function batchNormTrainingVjp(ctx: VjpContext, x: string, scale: string, dy: str
   if (wanted[0]) grads[0] = normalizedInputGradient(ctx, ctx.emit('Mul', [dy, perChannel(ctx, scale, rank)], {}, sx), xhat, invStd, axes, reducedDims);
   if (wanted[1]) grads[1] = ctx.emit('ReduceSum', [ctx.emit('Mul', [dy, xhat], {}, sx), ctx.int64(axes)], { keepdims: 0 }, cDims);
   if (wanted[2]) grads[2] = ctx.emit('ReduceSum', [dy, ctx.int64(axes)], { keepdims: 0 }, cDims);
+  return grads;
+}
+
+/**
+ * Training-mode BatchNormalization with momentum 0, whose outputs 1 and 2 are the batch mean μ and biased
+ * variance σ²: the moments are read there instead of recomputed, and dx is one per-channel affine map of
+ * dy and x − μ (the formula of PyTorch's native batch_norm_backward), with M = N·spatial values per channel:
+ *   dbias = Σ dy,  dscale = invstd · Σ dy·(x − μ),
+ *   dx = a·dy + b·(x − μ) + c,  a = scale·invstd,  b = −a·invstd·dscale / M,  c = −a·dbias / M.
+ * Eight passes over the activation instead of about fifteen.
+ */
+function batchNormTrainingFromMoments(ctx: VjpContext, node: NodeProto, x: string, scale: string, dy: string, wanted: readonly boolean[], rank: number, eps: number): (string | undefined)[] {
+  const sx = ctx.shapes.get(x)!;
+  const cDims = ctx.shapes.get(scale)!;
+  const mean = ctx.ensureOutput(node, 1, cDims.dims, cDims.dataType);
+  const variance = ctx.ensureOutput(node, 2, cDims.dims, cDims.dataType);
+  const axes = ctx.int64([0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)]);
+  const invStd = ctx.emit('Reciprocal', [ctx.emit('Sqrt', [ctx.emit('Add', [variance, ctx.scalar(eps, x)], {}, cDims)], {}, cDims)], {}, cDims);
+  const centered = ctx.emit('Sub', [x, perChannel(ctx, mean, rank)], {}, sx);
+  const sumDy = ctx.emit('ReduceSum', [dy, axes], { keepdims: 0 }, cDims);
+  const dScale = ctx.emit('Mul', [ctx.emit('ReduceSum', [ctx.emit('Mul', [dy, centered], {}, sx), axes], { keepdims: 0 }, cDims), invStd], {}, cDims);
+  const grads: (string | undefined)[] = [undefined, wanted[1] ? dScale : undefined, wanted[2] ? sumDy : undefined, undefined, undefined];
+  if (wanted[0]) {
+    const count = ctx.emit('Div', [ctx.emit('Cast', [ctx.emit('Size', [x], {}, { dims: [], dataType: DataType.INT64 })], { to: sx.dataType }, { dims: [], dataType: sx.dataType }), ctx.scalar(ctx.dims(x)[1] as number, x)], {}, { dims: [], dataType: sx.dataType });
+    const a = ctx.emit('Mul', [scale, invStd], {}, cDims);
+    const perValue = (v: string) => ctx.emit('Div', [v, count], {}, cDims);
+    const b = ctx.emit('Neg', [perValue(ctx.emit('Mul', [a, ctx.emit('Mul', [invStd, dScale], {}, cDims)], {}, cDims))], {}, cDims);
+    const c = ctx.emit('Neg', [perValue(ctx.emit('Mul', [a, sumDy], {}, cDims))], {}, cDims);
+    const scaled = ctx.emit('Add', [ctx.emit('Mul', [dy, perChannel(ctx, a, rank)], {}, sx), ctx.emit('Mul', [centered, perChannel(ctx, b, rank)], {}, sx)], {}, sx);
+    grads[0] = ctx.emit('Add', [scaled, perChannel(ctx, c, rank)], {}, sx);
+  }
   return grads;
 }
 
