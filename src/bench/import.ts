@@ -1,11 +1,13 @@
 // `npm run bench -- import [--runs N] [--detail]`: what it costs to start using robustart. Each figure is the median
-// over fresh Node processes: importing the package root and each subpath export (seconds, peak RSS), and a
-// preprocessing worker's start (spawn to first answered request). The baseline, measured in the same run, is a
+// over fresh Node processes: importing the package root and each subpath export by name, as a user does (the
+// published entry points: the bundle in dist/pkg/), and a preprocessing worker's start from its bundled entry
+// (spawn to first answered request). The baseline, measured in the same run, is a
 // bare `node -e 0` (time and RSS of Node itself); targets are printed beside the figures. `--detail` adds where the
 // root's memory goes: V8's heap spaces and external memory after the import, and how many modules it evaluated.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { packagePath } from '../util/paths.js';
 import { flag } from './_timing.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -14,7 +16,7 @@ const TARGETS = { rootSeconds: 0.4, rootRssMB: 60, workerSeconds: 0.3 };
 const MIB = 1024 * 1024;
 const toMB = (mib: number): number => (mib * MIB) / 1e6;
 const toMiB = (mb: number): number => (mb * 1e6) / MIB;
-const SUBPATHS = ['index', 'attacks', 'corruptions', 'autodiff', 'metrics', 'data', 'eval', 'models', 'onnx'];
+const SUBPATHS = ['', '/attacks', '/corruptions', '/autodiff', '/metrics', '/data', '/eval', '/models', '/onnx'];
 
 interface Sample {
   /** Inside the process: the import (or the worker's start) alone. */
@@ -49,7 +51,7 @@ const { writeFileSync } = await import('node:fs');
 const path = '${ROOT}../.bench-import.png';
 writeFileSync(path, await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer());
 const start = performance.now();
-const w = new Worker(new URL('./eval/preprocess-worker.js', 'file://${ROOT}'), { execArgv: [] });
+const w = new Worker(new URL('./pkg/eval/preprocess-worker.js', 'file://${ROOT}'), { execArgv: [] });
 await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject);
   w.postMessage({ path, decoder: 'sharp', resizers: ['pil-bilinear'], config: { input_size: [3, 8, 8], crop_pct: 1, interpolation: 'bilinear' } }); });
 elapsed = (performance.now() - start) / 1000;
@@ -64,13 +66,12 @@ export async function run(args: string[]): Promise<void> {
   process.stdout.write(`median of ${runs} fresh processes each; the machine's load shows in every figure, the ratio to bare node less so\n`);
   process.stdout.write(`${''.padEnd(28)} ${'import'.padStart(8)} ${'peak RSS'.padStart(20)} ${'process'.padStart(10)}  vs node\n`);
   process.stdout.write(`${line('node -e 0 (baseline)', node)}\n`);
-  for (const name of SUBPATHS) {
-    const file = name === 'index' ? './index.js' : `./api/${name}.js`;
-    if (!existsSync(`${ROOT}${file.slice(2)}`)) continue;
-    const s = repeat(runs, `await import('file://${ROOT}${file.slice(2)}')`);
-    const label = name === 'index' ? 'import robustart' : `import robustart/${name}`;
-    const target = name === 'index' ? `<= ${TARGETS.rootSeconds} s, <= ${TARGETS.rootRssMB} MB (${toMiB(TARGETS.rootRssMB).toFixed(1)} MiB)` : undefined;
-    process.stdout.write(`${line(label, s, target)}${name === 'index' ? verdict(s.seconds <= TARGETS.rootSeconds && toMB(s.rssMiB) <= TARGETS.rootRssMB) : ''}\n`);
+  const exported = Object.keys((JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports);
+  for (const subpath of SUBPATHS.filter((s) => exported.includes(`.${s}`))) {
+    const s = repeat(runs, `await import('robustart${subpath}')`);
+    const root = subpath === '';
+    const target = root ? `<= ${TARGETS.rootSeconds} s, <= ${TARGETS.rootRssMB} MB (${toMiB(TARGETS.rootRssMB).toFixed(1)} MiB)` : undefined;
+    process.stdout.write(`${line(`import robustart${subpath}`, s, target)}${root ? verdict(s.seconds <= TARGETS.rootSeconds && toMB(s.rssMiB) <= TARGETS.rootRssMB) : ''}\n`);
   }
   const worker = repeat(runs, WORKER_START);
   process.stdout.write(`${line('preprocessing worker start', worker, `<= ${TARGETS.workerSeconds} s`)}${verdict(worker.seconds <= TARGETS.workerSeconds)}\n`);
@@ -92,7 +93,7 @@ console.log(JSON.stringify({ peak: process.resourceUsage().maxRSS / 1024, heap: 
 function detail(): void {
   const run = (code: string) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `${code}; ${HEAP_REPORT}`], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').pop()!) as Record<string, number>;
   const bare = run('');
-  const root = run(`await import('file://${ROOT}index.js')`);
+  const root = run(`await import('robustart')`);
   process.stdout.write(`\nwhere the root's memory goes (MiB; one process each, at the end of the import):\n`);
   process.stdout.write(`${''.padEnd(16)} ${'bare node'.padStart(10)} ${'robustart'.padStart(10)} ${'difference'.padStart(11)}\n`);
   const row = (label: string, key: string) => process.stdout.write(`${label.padEnd(16)} ${bare[key].toFixed(1).padStart(10)} ${root[key].toFixed(1).padStart(10)} ${(root[key] - bare[key]).toFixed(1).padStart(11)}\n`);
@@ -105,41 +106,27 @@ function detail(): void {
   row('external', 'external');
   const other = root.peak - bare.peak - (root.heap - bare.heap) - (root.external - bare.external);
   process.stdout.write(`${'native, other'.padEnd(16)} ${''.padStart(10)} ${''.padStart(10)} ${other.toFixed(1).padStart(11)}\n`);
-  process.stdout.write(`robustart modules the root evaluates: ${rootModules()}\n`);
+  process.stdout.write(`robustart modules the root evaluates: ${rootModules(`await import('robustart')`)} (bundle chunks); tsc's modules: ${rootModules(`await import('file://${ROOT}index.js')`)}\n`);
 }
 
 /**
  * The root's import under conditions a user cannot choose, to size each cause of its RSS: with V8's optimizing
  * compilers off (Node's module loader gets hot enough to be optimized), with the young generation held at its
- * starting size (what survives the import makes V8 grow it), and as one bundled file (the same code in one ES
- * module instead of hundreds: what Node's loader costs per module).
+ * starting size (what survives the import makes V8 grow it), and as tsc's modules (dist/**: the same code as
+ * hundreds of ES modules instead of the bundle's chunks: what Node's loader costs per module).
  */
 async function counterfactuals(runs: number, line: (label: string, s: Sample) => string): Promise<void> {
-  const root = `await import('file://${ROOT}index.js')`;
-  process.stdout.write(`\nthe root's import with a cause of its memory taken away (diagnostics, not targets):\n`);
+  const root = `await import('robustart')`;
+  process.stdout.write(`\nthe root's import with a cause of its memory taken away or put back (diagnostics, not targets):\n`);
   process.stdout.write(`${line('without optimizing JIT', repeat(runs, root, ['--no-opt', '--no-maglev', '--no-sparkplug']))}\n`);
   process.stdout.write(`${line('young generation fixed', repeat(runs, root, ['--max-semi-space-size=1']))}\n`);
-  let esbuild: { build(options: object): Promise<unknown> };
-  try {
-    esbuild = (await import('esbuild' as string)) as typeof esbuild;
-  } catch {
-    process.stdout.write('as one bundled module          (esbuild is not installed)\n');
-    return;
-  }
-  // One level below the package root, as dist/ is, so paths the code resolves from its own URL still work.
-  const dir = `${ROOT}../.bench-import-bundle`;
-  try {
-    await esbuild.build({ entryPoints: [`${ROOT}index.js`], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: `${dir}/index.js`, logLevel: 'error' });
-    process.stdout.write(`${line('as one bundled module', repeat(runs, `await import('file://${dir}/index.js')`))}\n`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  process.stdout.write(`${line("as tsc's modules (dist/**)", repeat(runs, `await import('file://${ROOT}index.js')`))}\n`);
 }
 
-/** The number of robustart's own ES modules importing the root loads (a loader hook reports each one). */
-function rootModules(): number {
+/** The number of robustart's own ES modules `code` loads (a loader hook reports each one). */
+function rootModules(importCode: string): number {
   const hook = `export async function load(url, context, next) { if (url.startsWith(${JSON.stringify(`file://${ROOT}`)})) process.stderr.write('module ' + url + '\\n'); return next(url, context); }`;
-  const code = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)}); await import('file://${ROOT}index.js');`;
+  const code = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)}); ${importCode};`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
   return child.stderr.split('\n').filter((l) => l.startsWith('module ')).length;
 }
