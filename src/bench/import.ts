@@ -44,14 +44,15 @@ function repeat(runs: number, code: string, nodeFlags: readonly string[] = []): 
   return median(Array.from({ length: runs }, () => measure(code, nodeFlags)));
 }
 
-const WORKER_START = `
+/** A preprocessing worker's start from `script` (a path under dist/): spawn to its first answered request. */
+const workerStart = (script: string) => `
 const { Worker } = await import('node:worker_threads');
 const sharp = (await import('sharp')).default;
 const { writeFileSync } = await import('node:fs');
 const path = '${ROOT}../.bench-import.png';
 writeFileSync(path, await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer());
 const start = performance.now();
-const w = new Worker(new URL('./pkg/eval/preprocess-worker.js', 'file://${ROOT}'), { execArgv: [] });
+const w = new Worker(new URL('./${script}', 'file://${ROOT}'), { execArgv: [] });
 await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject);
   w.postMessage({ path, decoder: 'sharp', resizers: ['pil-bilinear'], config: { input_size: [3, 8, 8], crop_pct: 1, interpolation: 'bilinear' } }); });
 elapsed = (performance.now() - start) / 1000;
@@ -73,7 +74,7 @@ export async function run(args: string[]): Promise<void> {
     const target = root ? `<= ${TARGETS.rootSeconds} s, <= ${TARGETS.rootRssMB} MB (${toMiB(TARGETS.rootRssMB).toFixed(1)} MiB)` : undefined;
     process.stdout.write(`${line(`import robustart${subpath}`, s, target)}${root ? verdict(s.seconds <= TARGETS.rootSeconds && toMB(s.rssMiB) <= TARGETS.rootRssMB) : ''}\n`);
   }
-  const worker = repeat(runs, WORKER_START);
+  const worker = repeat(runs, workerStart('pkg/eval/preprocess-worker.js'));
   process.stdout.write(`${line('preprocessing worker start', worker, `<= ${TARGETS.workerSeconds} s`)}${verdict(worker.seconds <= TARGETS.workerSeconds)}\n`);
   if (!args.includes('--detail')) return;
   detail();
@@ -121,6 +122,7 @@ async function counterfactuals(runs: number, line: (label: string, s: Sample) =>
   process.stdout.write(`${line('without optimizing JIT', repeat(runs, root, ['--no-opt', '--no-maglev', '--no-sparkplug']))}\n`);
   process.stdout.write(`${line('young generation fixed', repeat(runs, root, ['--max-semi-space-size=1']))}\n`);
   process.stdout.write(`${line("as tsc's modules (dist/**)", repeat(runs, `await import('file://${ROOT}index.js')`))}\n`);
+  process.stdout.write(`${line("worker start, tsc's modules", repeat(runs, workerStart('eval/preprocess-worker.js')))}\n`);
 }
 
 /** The number of robustart's own ES modules `code` loads (a loader hook reports each one). */
