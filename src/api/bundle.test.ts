@@ -8,11 +8,10 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT, packagePath } from '../util/paths.js';
-import { tempDir } from '../testing/fixtures.js';
+import { PUBLISHED_CLI as BIN, tempDir } from '../testing/fixtures.js';
 
 type Library = typeof import('../index.js');
-const manifest = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
-const BIN = packagePath(manifest.bin.robustart);
+const manifest = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
 const BUNDLE = packagePath('dist/pkg');
 
 /** Writes a module that, imported with --import, reports every module of this package a thread loads (workers too). */

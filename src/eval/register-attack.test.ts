@@ -4,15 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { projectDir } from '../testing/fixtures.js';
+import { PUBLISHED_CLI as BIN, projectDir } from '../testing/fixtures.js';
 import { packagePath } from '../util/paths.js';
 import { runEvaluation } from './run.js';
 import { attackEntry } from '../noise/adversarial/registry.js';
 
-const BIN = packagePath((JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { bin: Record<string, string> }).bin.robustart);
 const LIBRARY = pathToFileURL(fileURLToPath(new URL('../index.js', import.meta.url))).href;
 const DATA = packagePath('demo/data/fashion-mnist');
 

@@ -9,11 +9,14 @@ import { decodeModel, writeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { makeTensor } from '../onnx/tensor.js';
 import { Rng } from '../util/rng.js';
-import { PACKAGE_ROOT } from '../util/paths.js';
+import { PACKAGE_ROOT, packagePath } from '../util/paths.js';
 
 export function tempDir(prefix = 'robustart-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** The published CLI: the file package.json's bin names (the bundle's, dist/pkg/cli/main.js). */
+export const PUBLISHED_CLI = packagePath((JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { bin: Record<string, string> }).bin.robustart);
 
 /** A temp folder where `import 'robustart'` resolves to this package, as in a project that installed it. */
 export function projectDir(prefix = 'robustart-project-'): string {
