@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { sharp } from './util/native.js';
 import { createRequire } from 'node:module';
+import { packagePath } from './util/paths.js';
 
 const require = createRequire(import.meta.url);
 
 /** The package version, read from package.json so results record exactly what produced them. */
-export const version: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const version: string = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
 /** Versions recorded with every run: a result is reproducible only with the code that made it. */
 export function runtimeVersions(): Record<string, string> {

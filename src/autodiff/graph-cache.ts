@@ -4,12 +4,12 @@
 // (robustart's version and a hash of the graph-building modules, so a changed rule never meets an old graph).
 // A hit gives byte-for-byte the graph a build would give, so gradients are identical with or without it.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { nodeCrypto } from '../util/native.js';
 import { ortVersion, version } from '../version.js';
 import { DiskCache, cacheKey, userCacheDir } from '../util/disk-cache.js';
+import { MODULES_ROOT, MODULE_EXTENSION } from '../util/paths.js';
 import type { ShapeMap, ValueShape } from '../onnx/shapes.js';
 
 export interface GraphCacheOptions {
@@ -40,8 +40,8 @@ let fingerprint: string | undefined;
 /** robustart's version and the source of the modules that build graphs and discover shapes (autodiff/, onnx/). */
 export function builderFingerprint(): string {
   if (fingerprint) return fingerprint;
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const ext = extname(fileURLToPath(import.meta.url));
+  const root = MODULES_ROOT;
+  const ext = MODULE_EXTENSION;
   const sources: (string | Uint8Array)[] = [version];
   for (const area of ['autodiff', 'onnx']) {
     const files = readdirSync(join(root, area), { recursive: true, encoding: 'utf8' })

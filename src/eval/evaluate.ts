@@ -21,6 +21,7 @@ import { suiteOptions, type Suite, type SuiteContext } from './suite.js';
 import type { Decoder, Resizer } from '../data/seams.js';
 import { defaultWorkers } from '../util/workers.js';
 import { WorkerPool, WorkerPoolError } from '../util/worker-pool.js';
+import { moduleUrl } from '../util/paths.js';
 import type { PreprocessRequest, PreprocessResult } from './preprocess-protocol.js';
 import { BatchImages } from './batch-images.js';
 import { decoderNames } from '../noise/system/decoders/index.js';
@@ -261,7 +262,7 @@ async function recordConditions(plan: EvaluationPlan): Promise<number> {
   let done = 0;
   let evaluatedNow = 0;
   const workerCount = plan.options.workers ?? defaultWorkers();
-  const pool = workerCount > 0 && total > 0 && !executor ? new WorkerPool<PreprocessRequest, PreprocessResult>(new URL('./preprocess-worker.js', import.meta.url), workerCount) : undefined;
+  const pool = workerCount > 0 && total > 0 && !executor ? new WorkerPool<PreprocessRequest, PreprocessResult>(moduleUrl('eval/preprocess-worker.js'), workerCount) : undefined;
   const units = executor ? noUnits() : prepareUnits(plan, pool);
   let next = units.next();
   try {

@@ -7,6 +7,7 @@ import { bullmq } from '../util/native.js';
 import type { Redis } from 'ioredis';
 import type { Device } from '../model/session.js';
 import { WorkerPool, WorkerPoolError } from '../util/worker-pool.js';
+import { moduleUrl } from '../util/paths.js';
 import { connectRedis, SHARD_QUEUE } from './connection.js';
 import { cachedModelPath, defaultModelCacheDir } from './model-cache.js';
 import { mapOptionPaths, mapPath, type PathMapping } from './path-map.js';
@@ -44,7 +45,7 @@ export async function startShardWorker(options: ShardWorkerOptions): Promise<Sha
   const dataMap = options.dataMap ?? [];
   const info: ShardWorkerInfo = { host: hostname(), pid: process.pid, device: options.device ?? 'cpu' };
   const name = workerName(info);
-  const script = new URL('./compute-thread.js', import.meta.url);
+  const script = moduleUrl('queue/compute-thread.js');
   let pool = new WorkerPool<ComputeRequest, ShardResult>(script, concurrency);
 
   const processShard = async (job: Job<ShardJobData, ShardResult>): Promise<ShardResult> => {

@@ -1,6 +1,6 @@
 // Small fixtures made by code for tests: tiny ONNX classifiers and image datasets in temp folders.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -9,9 +9,21 @@ import { decodeModel, writeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { makeTensor } from '../onnx/tensor.js';
 import { Rng } from '../util/rng.js';
+import { PACKAGE_ROOT, packagePath } from '../util/paths.js';
 
 export function tempDir(prefix = 'robustart-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The published CLI: the file package.json's bin names (the bundle's, dist/pkg/cli/main.js). */
+export const PUBLISHED_CLI = packagePath((JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { bin: Record<string, string> }).bin.robustart);
+
+/** A temp folder where `import 'robustart'` resolves to this package, as in a project that installed it. */
+export function projectDir(prefix = 'robustart-project-'): string {
+  const dir = tempDir(prefix);
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(PACKAGE_ROOT, join(dir, 'node_modules', 'robustart'), 'dir');
+  return dir;
 }
 
 export interface TinyClassifierOptions {

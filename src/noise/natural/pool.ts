@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { FloatImage } from '../../data/image.js';
 import { RobustartError } from '../../errors.js';
 import { WorkerPool, WorkerPoolError } from '../../util/worker-pool.js';
+import { moduleUrl } from '../../util/paths.js';
 import type { ImageNoise } from '../../data/seams.js';
 import { getCorruption } from './registry.js';
 import { checkSeverity, type CorruptionOptions, type Severity } from './types.js';
@@ -22,7 +23,7 @@ export class CorruptionPool {
 
   constructor(options: PoolOptions = {}) {
     const count = Math.max(1, options.workers ?? availableParallelism());
-    this.pool = new WorkerPool<WorkerRequest, unknown>(new URL('./worker.js', import.meta.url), count, { corruptionOptions: options.corruptionOptions });
+    this.pool = new WorkerPool<WorkerRequest, unknown>(moduleUrl('noise/natural/worker.js'), count, { corruptionOptions: options.corruptionOptions });
   }
 
   get size(): number {
