@@ -2,14 +2,14 @@
 // correlation of every architecture dimension with every robustness metric, and the Pareto fronts against MACs
 // and params; printed as a summary, or exported as JSON or CSV. The `nas` command dispatches its `analyze` action
 // here (nasAnalyzeAction).
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { yaml } from '../../util/native.js';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { OptionSpec } from '../command.js';
 import { stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
 import { nasAnalysis } from '../../nas/stored-subnets.js';
+import { loadSpace } from '../../nas/space.js';
 import { NAS_CSV_TABLES, nasAnalysisCsv, type NasCsvTable } from '../../nas/analysis-csv.js';
 import type { NasAnalysis } from '../../nas/analysis.js';
 import { humanCount, percent, table } from '../format.js';
@@ -64,17 +64,12 @@ export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null }):
   return parts.join('');
 }
 
-/** A space given by name, or by its file (as `nas train` and `nas sample` take it): the file's `name`. */
+/**
+ * A space given by name, or by its file (as `nas train` and `nas sample` take it): the file is loaded and checked
+ * as a search space (loadSpace), and its name selects the subnets.
+ */
 export function spaceName(value: string): string {
-  if (!existsSync(value) || !statSync(value).isFile()) return value;
-  let name: unknown;
-  try {
-    name = (yaml.parse(readFileSync(value, 'utf8')) as { name?: unknown } | null)?.name;
-  } catch {
-    name = undefined;
-  }
-  if (typeof name !== 'string' || name === '') throw new RobustartError(`nas analyze: --space ${value} is a file without a space name; give the space's name or its space file`);
-  return name;
+  return existsSync(value) ? loadSpace(value).name : value;
 }
 
 /** Runs `nas analyze` with parsed flags; writes to `stdout` (a file with --out). */
