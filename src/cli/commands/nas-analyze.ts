@@ -12,6 +12,7 @@ import { nasAnalysis } from '../../nas/stored-subnets.js';
 import { loadSpace } from '../../nas/space.js';
 import { NAS_CSV_TABLES, nasAnalysisCsv, type NasCsvTable } from '../../nas/analysis-csv.js';
 import type { NasAnalysis } from '../../nas/analysis.js';
+import { corruptionSubsetNote, type CorruptionSubset } from '../../nas/corruption-subset.js';
 import { humanCount, percent, table } from '../format.js';
 
 export const NAS_ANALYZE_USAGE = [
@@ -37,10 +38,11 @@ const fixed = (v: number | null, digits = 3) => (v === null ? '-' : v.toFixed(di
 const pValue = (v: number | null) => (v === null ? '-' : v < 1e-4 ? v.toExponential(1) : v.toFixed(4));
 
 /** The terminal summary: subnets, correlations with at least three pairs (strongest first), and the fronts' sizes. */
-export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null }): string {
+export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null; corruptionSubset?: CorruptionSubset | null }): string {
   const evaluated = a.subnets.filter((s) => Object.keys(s.runs).length > 0).length;
   const label = new Map(a.columns.map((c) => [c.key, c.label]));
   const parts = [`search space ${a.space}: ${a.subnets.length} subnets, ${evaluated} evaluated${a.dataset ? ` on dataset ${a.dataset.slice(0, 12)}` : ''}\n`];
+  if (a.corruptionSubset) parts.push(`${corruptionSubsetNote(a.corruptionSubset)}\n`);
   if (a.spaceHashes.length > 1) parts.push(`note: the subnets come from ${a.spaceHashes.length} versions of the space (hashes ${a.spaceHashes.join(', ')})\n`);
   const correlations = a.correlations.filter((c) => c.n >= 3 && c.spearman !== null).sort((x, y) => Math.abs(y.spearman!) - Math.abs(x.spearman!));
   if (correlations.length > 0) {
