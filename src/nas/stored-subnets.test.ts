@@ -6,6 +6,7 @@ import { tempDir, writeTinyClassifier } from '../testing/fixtures.js';
 import { TEST_NAS_SUITES, TEST_SPACE, TEST_SUBNETS, writeNasStore } from '../testing/nas-store.js';
 import { metricsFromRuns } from '../study/leaderboard.js';
 import { nasAnalysis, nasSpaces, subnetMetadata } from './stored-subnets.js';
+import { SUBSET_CORRUPTION_ERROR } from './corruption-subset.js';
 
 test('the analysis reads each registered subnet and the metrics of its stored runs, as the leaderboard computes them', async () => {
   const dir = tempDir();
@@ -33,7 +34,11 @@ test('the analysis reads each registered subnet and the metrics of its stored ru
       assert.ok(top1 >= 0 && top1 <= 1 && Math.round(top1 * 6) === top1 * 6, `clean top-1 is a count of the 6 images: ${top1}`);
       // The same numbers the study leaderboard computes from these runs.
       const direct = metricsFromRuns(store, Object.entries(s.runs).map(([entry, runId]) => [entry, { suite: store.getRun(runId)!.suite, runId }]));
-      assert.deepEqual(s.metrics, direct.metrics);
+      // Besides them, the subset mean corruption error (no subnet has an mCE): here one corruption at severities 1
+      // and 5, so it equals the natural suite's own mean error of that corruption.
+      const { [SUBSET_CORRUPTION_ERROR]: subsetError, ...leaderboardMetrics } = s.metrics;
+      assert.deepEqual(leaderboardMetrics, direct.metrics);
+      assert.ok(Math.abs(subsetError! - direct.metrics['natural/mean_error/gaussian_noise']!) < 1e-12);
     }
     // mCE needs all 15 corruptions at 5 severities: no subnet has one, so its correlations count no pairs.
     const mce = a.correlations.filter((c) => c.metric === 'mCE');

@@ -6,6 +6,7 @@ import type { ModelEntry, ResultStore, RunEntry } from '../store/store.js';
 import { metricsFromRuns, sortColumns, type Column } from '../study/leaderboard.js';
 import { TRAIN_SUITE } from '../train/record.js';
 import { analyzeSubnets, type ArchitectureChoices, type NasAnalysis, type NasSubnetRow } from './analysis.js';
+import { commonCorruptionSubset, subsetCorruptionColumn, subsetCorruptionError, SUBSET_CORRUPTION_ERROR, type CorruptionSubset, type SubsetCorruptionError } from './corruption-subset.js';
 
 /** What a registered subnet's metadata holds under `nas`. */
 export interface NasSubnetMetadata {
@@ -125,8 +126,18 @@ function chooseDataset(store: ResultStore, fingerprints: readonly string[], data
   return matches[0];
 }
 
+export interface StoredNasAnalysis extends NasAnalysis {
+  /** The dataset fingerprint of the runs (null when no subnet was evaluated). */
+  readonly dataset: string | null;
+  /**
+   * When no subnet has an mCE (it needs all 15 corruptions at five severities): the corruption conditions the
+   * column `corruption_error_subset` averages over; null otherwise.
+   */
+  readonly corruptionSubset: CorruptionSubset | null;
+}
+
 /** The analysis of one space's subnets from the store (see NasAnalysisOptions for choosing the space and dataset). */
-export function nasAnalysis(store: ResultStore, options: NasAnalysisOptions = {}): NasAnalysis & { dataset: string | null } {
+export function nasAnalysis(store: ResultStore, options: NasAnalysisOptions = {}): StoredNasAnalysis {
   const all = storedSubnets(store);
   const space = chooseSpace([...new Set(all.map((s) => s.nas.space))].sort(), options.space);
   const subnets = all.filter((s) => s.nas.space === space);
@@ -135,6 +146,7 @@ export function nasAnalysis(store: ResultStore, options: NasAnalysisOptions = {}
   const fingerprints = [...new Set([...runsBySubnet.values()].flat().map((r) => r.datasetFingerprint))].sort();
   const dataset = chooseDataset(store, fingerprints, options.dataset);
   const columns: Column[] = [];
+  const subsetErrors: (SubsetCorruptionError | null)[] = [];
   const rows: NasSubnetRow[] = subnets.map(({ entry, nas }) => {
     // A second run of a suite (other options) keeps its own entry, oldest first; the headline columns follow the
     // leaderboard's rule (the first entry that reports one; a clean suite's top-1 replaces another entry's).
@@ -145,9 +157,22 @@ export function nasAnalysis(store: ResultStore, options: NasAnalysisOptions = {}
     }
     const measured = metricsFromRuns(store, entries);
     columns.push(...measured.columns);
+    const natural = entries.find(([, e]) => e.suite === 'natural');
+    subsetErrors.push(natural ? subsetCorruptionError(store, natural[1].runId) : null);
     const subnetId = entry.name.startsWith(`${space}/`) ? entry.name.slice(space.length + 1) : entry.name;
     return { name: entry.name, subnetId, choices: nas.choices, params: nas.params, macs: nas.macs, metrics: measured.metrics, runs: Object.fromEntries(entries.map(([k, v]) => [k, v.runId])) };
   });
+  // Without an mCE, the subnets are compared on the mean error over the corruption conditions most of them ran.
+  const hasMce = rows.some((r) => typeof r.metrics.mCE === 'number');
+  const subset = hasMce ? undefined : commonCorruptionSubset(subsetErrors);
+  if (subset) {
+    const key = subset.conditions.join(',');
+    rows.forEach((r, i) => {
+      const own = subsetErrors[i];
+      r.metrics[SUBSET_CORRUPTION_ERROR] = own && own.conditions.join(',') === key ? own.meanError : null;
+    });
+    columns.push(subsetCorruptionColumn(subset));
+  }
   const hashes = [...new Set(subnets.map((s) => s.nas.spaceHash))].sort();
-  return { ...analyzeSubnets(space, hashes, rows, sortColumns(columns)), dataset: dataset ?? null };
+  return { ...analyzeSubnets(space, hashes, rows, sortColumns(columns)), dataset: dataset ?? null, corruptionSubset: subset ?? null };
 }

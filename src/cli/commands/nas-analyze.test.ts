@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RobustartError } from '../../errors.js';
+import { packagePath } from '../../util/paths.js';
 import { tempDir } from '../../testing/fixtures.js';
 import { TEST_SUBNETS, writeNasStore } from '../../testing/nas-store.js';
 import { runNasAnalyze } from './nas-analyze.js';
@@ -19,9 +20,9 @@ test('nas analyze prints a summary and exports JSON and the three CSV tables', a
   const dir = tempDir();
   const store = await writeNasStore(dir, { suites: [{ suite: 'clean' }, { suite: 'system', options: { decoders: 'sharp,jpegjs', resizers: 'pil-bilinear,cv2-linear' } }] });
   const summary = await analyze({ store });
-  // The space by name or by its file, as the other nas actions take it.
+  // The space by name or by its file, as the other nas actions take it (a whole space file, checked as one).
   const spaceFile = join(dir, 'space.yaml');
-  writeFileSync(spaceFile, 'name: tiny-cnn\nstages: []\n');
+  writeFileSync(spaceFile, readFileSync(packagePath('nas/spaces/fashion-tiny.yaml'), 'utf8').replace(/^name: .*$/m, 'name: tiny-cnn'));
   assert.equal(await analyze({ store, space: spaceFile }), summary);
   assert.equal(await analyze({ store, space: 'tiny-cnn' }), summary);
   assert.match(summary, new RegExp(`search space tiny-cnn: ${TEST_SUBNETS.length} subnets, ${TEST_SUBNETS.length} evaluated on dataset [0-9a-f]{12}`));
@@ -57,6 +58,9 @@ test('nas analyze refuses bad flags and a missing store in one line', async () =
   await refuses({ table: 'pareto' }, /--table chooses a CSV table; add --format csv/);
   await refuses({ out: join(dir, 'x.json') }, /--out writes an export; add --format json or --format csv/);
   await refuses({ store: join(dir, 'missing.db') }, /no results database at .*missing.db/);
-  writeFileSync(join(dir, 'nameless.yaml'), 'stages: []\n');
-  await refuses({ space: join(dir, 'nameless.yaml'), store: join(dir, 'missing.db') }, /--space .*nameless.yaml is a file without a space name/);
+  // A space file is checked as a whole before the store is opened: a name alone is not a space.
+  writeFileSync(join(dir, 'name-only.yaml'), 'name: tiny-cnn\n');
+  await refuses({ space: join(dir, 'name-only.yaml'), store: join(dir, 'missing.db') }, /name-only\.yaml: [a-z]+: /);
+  writeFileSync(join(dir, 'broken.yaml'), 'name: [tiny\n');
+  await refuses({ space: join(dir, 'broken.yaml') }, /broken\.yaml is not valid YAML\/JSON/);
 });

@@ -2,16 +2,17 @@
 // correlation of every architecture dimension with every robustness metric, and the Pareto fronts against MACs
 // and params; printed as a summary, or exported as JSON or CSV. The `nas` command dispatches its `analyze` action
 // here (nasAnalyzeAction).
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { yaml } from '../../util/native.js';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { OptionSpec } from '../command.js';
 import { stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
 import { nasAnalysis } from '../../nas/stored-subnets.js';
+import { loadSpace } from '../../nas/space.js';
 import { NAS_CSV_TABLES, nasAnalysisCsv, type NasCsvTable } from '../../nas/analysis-csv.js';
 import type { NasAnalysis } from '../../nas/analysis.js';
+import { corruptionSubsetNote, type CorruptionSubset } from '../../nas/corruption-subset.js';
 import { humanCount, percent, table } from '../format.js';
 
 export const NAS_ANALYZE_USAGE = [
@@ -37,10 +38,11 @@ const fixed = (v: number | null, digits = 3) => (v === null ? '-' : v.toFixed(di
 const pValue = (v: number | null) => (v === null ? '-' : v < 1e-4 ? v.toExponential(1) : v.toFixed(4));
 
 /** The terminal summary: subnets, correlations with at least three pairs (strongest first), and the fronts' sizes. */
-export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null }): string {
+export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null; corruptionSubset?: CorruptionSubset | null }): string {
   const evaluated = a.subnets.filter((s) => Object.keys(s.runs).length > 0).length;
   const label = new Map(a.columns.map((c) => [c.key, c.label]));
   const parts = [`search space ${a.space}: ${a.subnets.length} subnets, ${evaluated} evaluated${a.dataset ? ` on dataset ${a.dataset.slice(0, 12)}` : ''}\n`];
+  if (a.corruptionSubset) parts.push(`${corruptionSubsetNote(a.corruptionSubset)}\n`);
   if (a.spaceHashes.length > 1) parts.push(`note: the subnets come from ${a.spaceHashes.length} versions of the space (hashes ${a.spaceHashes.join(', ')})\n`);
   const correlations = a.correlations.filter((c) => c.n >= 3 && c.spearman !== null).sort((x, y) => Math.abs(y.spearman!) - Math.abs(x.spearman!));
   if (correlations.length > 0) {
@@ -64,17 +66,12 @@ export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null }):
   return parts.join('');
 }
 
-/** A space given by name, or by its file (as `nas train` and `nas sample` take it): the file's `name`. */
+/**
+ * A space given by name, or by its file (as `nas train` and `nas sample` take it): the file is loaded and checked
+ * as a search space (loadSpace), and its name selects the subnets.
+ */
 export function spaceName(value: string): string {
-  if (!existsSync(value) || !statSync(value).isFile()) return value;
-  let name: unknown;
-  try {
-    name = (yaml.parse(readFileSync(value, 'utf8')) as { name?: unknown } | null)?.name;
-  } catch {
-    name = undefined;
-  }
-  if (typeof name !== 'string' || name === '') throw new RobustartError(`nas analyze: --space ${value} is a file without a space name; give the space's name or its space file`);
-  return name;
+  return existsSync(value) ? loadSpace(value).name : value;
 }
 
 /** Runs `nas analyze` with parsed flags; writes to `stdout` (a file with --out). */
