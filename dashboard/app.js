@@ -362,7 +362,7 @@ function drawNas(main, a) {
     el('h2', { text: `NAS subnets · ${a.space}` }),
     el('div', { class: 'controls' }, el('label', {}, 'search space ', spaceSelect), datasetSelect ? el('label', {}, 'dataset ', datasetSelect) : null),
     note(`${a.subnets.length} subnets, ${evaluated} evaluated${a.dataset ? ` on dataset ${(space.datasets.find((d) => d.fingerprint === a.dataset) || {}).root || a.dataset.slice(0, 12)}` : ''}.${a.spaceHashes.length > 1 ? ` Sampled from ${a.spaceHashes.length} versions of the space.` : ''}`),
-    a.corruptionSubset ? note(`Corruption error: the mean top-1 error over the ${a.corruptionSubset.conditions.length} ImageNet-C conditions the subnets ran (${a.corruptionSubset.corruptions.join(', ')}; severity ${a.corruptionSubset.severities.join(',')}), unnormalised. mCE needs all 15 corruptions at severities 1–5.`) : null,
+    a.corruptionSubset ? note(`Corruption error: the mean top-1 error over the ${a.corruptionSubset.conditions.length} ImageNet-C conditions the subnets ran (${a.corruptionSubset.corruptions.join(', ')}; severit${a.corruptionSubset.severities.length === 1 ? 'y' : 'ies'} ${a.corruptionSubset.severities.join(',')}), unnormalised. mCE needs all 15 corruptions at severities 1–5.`) : null,
     el('h3', { text: 'Robustness against MACs: Pareto fronts' }),
     note('Orange: the Pareto front (no other subnet costs fewer MACs and does better); grey: the other subnets. Hover a point for its subnet.'),
     paretoGrid,

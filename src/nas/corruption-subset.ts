@@ -42,12 +42,17 @@ export function subsetCorruptionError(store: ResultStore, runId: string): Subset
   return { corruptions, severities, conditions: ran.map((r) => r.name).sort(), meanError };
 }
 
+/** "severity 3", "severities 1,5", "severities 1–5". */
+function severityText(severities: readonly number[]): string {
+  if (severities.length === 5) return 'severities 1–5';
+  return `severit${severities.length === 1 ? 'y' : 'ies'} ${severities.join(',')}`;
+}
+
 /** The column of a subset mean: its label names how many of the 15 corruptions and which severities. */
 export function subsetCorruptionColumn(subset: CorruptionSubset): Column {
-  const severities = subset.severities.length === 5 ? 'severities 1–5' : `severit${subset.severities.length === 1 ? 'y' : 'ies'} ${subset.severities.join(',')}`;
   return {
     key: SUBSET_CORRUPTION_ERROR,
-    label: `mean corruption error, ${subset.corruptions.length} of ${MCE_CORRUPTIONS.length} corruptions, ${severities}`,
+    label: `mean corruption error, ${subset.corruptions.length} of ${MCE_CORRUPTIONS.length} corruptions, ${severityText(subset.severities)}`,
     unit: 'fraction',
     better: 'lower',
     group: 'natural',
@@ -56,7 +61,7 @@ export function subsetCorruptionColumn(subset: CorruptionSubset): Column {
 
 /** One line saying what the subset mean covers and why there is no mCE. */
 export function corruptionSubsetNote(subset: CorruptionSubset): string {
-  return `corruption error: the mean top-1 error over ${subset.conditions.length} corruption condition${subset.conditions.length === 1 ? '' : 's'} (${subset.corruptions.join(', ')}; severity ${subset.severities.join(',')}), unnormalised; mCE needs all ${MCE_CORRUPTIONS.length} corruptions at severities 1–5`;
+  return `corruption error: the mean top-1 error over ${subset.conditions.length} corruption condition${subset.conditions.length === 1 ? '' : 's'} (${subset.corruptions.join(', ')}; ${severityText(subset.severities)}), unnormalised; mCE needs all ${MCE_CORRUPTIONS.length} corruptions at severities 1–5`;
 }
 
 /**

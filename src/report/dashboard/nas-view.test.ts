@@ -73,7 +73,7 @@ test('the NAS view draws every subnet and its front per metric, the correlation 
   }
   // The test store's natural runs cover one corruption at two severities: no mCE, so the subset mean is drawn and said to be one.
   assert.ok(columns.some((c) => c.key === 'corruption_error_subset'));
-  assert.match(String(await page.locator('main').textContent()), /Corruption error: the mean top-1 error over the 2 ImageNet-C conditions the subnets ran \(gaussian_noise; severity 1,5\), unnormalised\. mCE needs all 15 corruptions/);
+  assert.match(String(await page.locator('main').textContent()), /Corruption error: the mean top-1 error over the 2 ImageNet-C conditions the subnets ran \(gaussian_noise; severities 1,5\), unnormalised\. mCE needs all 15 corruptions/);
   const heat = page.locator('[data-testid="nas-correlation-chart"]');
   const cells = (coefficient: 'spearman' | 'kendall') => analysis.correlations.filter((c) => c[coefficient] !== null).length;
   assert.ok(cells('spearman') > 0);
