@@ -138,7 +138,10 @@ async function createAndStore(model: Uint8Array, options: SessionOptions, what: 
     const session = scratch ? await createSession(model, options, what, { ...plan, saveOptimizedTo: scratch }).catch(() => createSession(model, options, what, plan)) : await createSession(model, options, what, plan);
     const optimized = scratch ? readIfPresent(scratch) : undefined;
     store(optimized ?? model, optimized !== undefined);
-    return session;
+    if (!optimized) return session;
+    // The session that wrote its graph out still holds what it wrote it from: run the stored graph, as a warm start does.
+    await session.release();
+    return await createSession(optimized, options, what, { ...plan, preOptimized: true });
   } finally {
     if (scratch) rmSync(scratch, { force: true });
   }

@@ -85,9 +85,12 @@ export function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe
     }
     return [{ ...node }, ...probes];
   });
-  const leaf = probe.freshName('probe_leaf');
-  probe.nodes.push(...links.reverse(), makeNode('Concat', links.map((l) => l.output![0]), [leaf], { axis: 0 }));
-  probe.outputs = [...[...outputs.values()].flatMap((o) => [{ name: o.shape }, { name: o.head }]), { name: leaf }];
+  probe.outputs = [...outputs.values()].flatMap((o) => [{ name: o.shape }, { name: o.head }]);
+  if (links.length > 0) {
+    const leaf = probe.freshName('probe_leaf');
+    probe.nodes.push(...links.reverse(), makeNode('Concat', links.map((l) => l.output![0]), [leaf], { axis: 0 }));
+    probe.outputs.push({ name: leaf });
+  }
   return { probe, outputs };
 }
 
