@@ -2,15 +2,14 @@
 // bound, and writes the table of outcomes to tools/hostile/RESULTS.md. Exit code 1 when any case is BAD.
 // Usage: npm run build && node --import tsx tools/hostile/run.ts [--only SUBSTRING] [--out FILE]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { PUBLISHED_CLI as CLI } from '../../src/testing/fixtures.js';
 import { CASES, writeCorpus, type HostileCase } from './corpus.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { robustart: string } }).bin.robustart);
 /** Generous for a loaded 2-core machine: the slowest case takes a few seconds alone. */
 const BOUND_MS = 90_000;
 
