@@ -15,6 +15,11 @@ export const QUEUE_FLAGS: OptionSpec = {
   'queue-ahead': { type: 'string' },
 };
 
+/** The first queue flag given, for commands whose other actions refuse them (undefined when none is). */
+export function queueFlagGiven(values: Record<string, unknown>): string | undefined {
+  return Object.keys(QUEUE_FLAGS).find((flag) => values[flag] !== undefined);
+}
+
 export const QUEUE_USAGE = [
   '  --queue URL         redis://HOST:PORT: split the work into shards, queue them, store what workers return',
   "  --shard-size N      samples per shard (default: sized from each condition's first shard)",

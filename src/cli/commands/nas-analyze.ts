@@ -1,7 +1,7 @@
 // `robustart nas analyze`: the NAS subnet study's analysis from the results store: the per-subnet table, the rank
 // correlation of every architecture dimension with every robustness metric, and the Pareto fronts against MACs
 // and params; printed as a summary, or exported as JSON or CSV. The `nas` command dispatches its `analyze` action
-// here (nasAnalyzeAction).
+// here (runNasAnalyze).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { OptionSpec } from '../command.js';
@@ -38,7 +38,7 @@ const fixed = (v: number | null, digits = 3) => (v === null ? '-' : v.toFixed(di
 const pValue = (v: number | null) => (v === null ? '-' : v < 1e-4 ? v.toExponential(1) : v.toFixed(4));
 
 /** The terminal summary: subnets, correlations with at least three pairs (strongest first), and the fronts' sizes. */
-export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null; corruptionSubset?: CorruptionSubset | null }): string {
+function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null; corruptionSubset?: CorruptionSubset | null }): string {
   const evaluated = a.subnets.filter((s) => Object.keys(s.runs).length > 0).length;
   const label = new Map(a.columns.map((c) => [c.key, c.label]));
   const parts = [`search space ${a.space}: ${a.subnets.length} subnets, ${evaluated} evaluated${a.dataset ? ` on dataset ${a.dataset.slice(0, 12)}` : ''}\n`];
@@ -70,7 +70,7 @@ export function nasAnalysisSummary(a: NasAnalysis & { dataset: string | null; co
  * A space given by name, or by its file (as `nas train` and `nas sample` take it): the file is loaded and checked
  * as a search space (loadSpace), and its name selects the subnets.
  */
-export function spaceName(value: string): string {
+function spaceName(value: string): string {
   return existsSync(value) ? loadSpace(value).name : value;
 }
 
@@ -107,12 +107,3 @@ export async function runNasAnalyze(values: Record<string, unknown>, stdout: Nod
   stdout.write(`wrote the ${format === 'csv' ? `${tableName ?? 'subnets'} table` : 'analysis'} of ${analysis.subnets.length} subnets of ${analysis.space} to ${out}\n`);
   return 0;
 }
-
-export interface CommandAction {
-  readonly usage: readonly string[];
-  readonly options: OptionSpec;
-  run(values: Record<string, unknown>): Promise<number>;
-}
-
-/** The `analyze` action of the `nas` command: its usage lines, flags and handler. */
-export const nasAnalyzeAction: CommandAction = { usage: NAS_ANALYZE_USAGE, options: NAS_ANALYZE_OPTIONS, run: (values) => runNasAnalyze(values) };

@@ -20,8 +20,8 @@ import { runSupernetExperiment } from '../../nas/experiment.js';
 import { RECALIBRATION_IMAGES } from '../../nas/recalibrate.js';
 import { progressLine } from './train.js';
 import { WORKERS_HELP } from '../../util/workers.js';
-import { QUEUE_FLAGS, QUEUE_USAGE, queueExecutorFromFlags } from '../queue-flags.js';
-import { nasAnalyzeAction, NAS_ANALYZE_OPTIONS, NAS_ANALYZE_USAGE } from './nas-analyze.js';
+import { QUEUE_FLAGS, QUEUE_USAGE, queueExecutorFromFlags, queueFlagGiven } from '../queue-flags.js';
+import { runNasAnalyze, NAS_ANALYZE_OPTIONS, NAS_ANALYZE_USAGE } from './nas-analyze.js';
 
 /** What `--demo` selects (paths inside the package). */
 export const NAS_DEMO = {
@@ -73,7 +73,7 @@ type SubcommandHandler = (values: Record<string, unknown>, args: string[]) => Pr
 export const NAS_SUBCOMMANDS: Record<string, SubcommandHandler> = {
   train: (values) => nasTrain(values),
   sample: (values) => nasSample(values),
-  analyze: (values) => nasAnalyzeAction.run({ ...values, store: orDemo(values, 'store', NAS_DEMO.store) }),
+  analyze: (values) => runNasAnalyze({ ...values, store: orDemo(values, 'store', NAS_DEMO.store) }),
 };
 
 export const nasCommand: Command = {
@@ -114,7 +114,7 @@ export const nasCommand: Command = {
     const [action, ...args] = positionals;
     const handler = action === undefined ? undefined : NAS_SUBCOMMANDS[action];
     if (!handler) throw new RobustartError(`nas: ${action === undefined ? 'give a subcommand' : `unknown subcommand ${action}`}: ${Object.keys(NAS_SUBCOMMANDS).join(', ')}; see robustart nas --help`);
-    const queueFlag = Object.keys(QUEUE_FLAGS).find((flag) => values[flag] !== undefined);
+    const queueFlag = queueFlagGiven(values);
     if (queueFlag && action !== 'sample') throw new RobustartError(`nas ${action}: --${queueFlag} applies to nas sample only`);
     return handler(values, args);
   },

@@ -9,7 +9,7 @@ import { studyStatus } from '../../study/cells.js';
 import { StudyState } from '../../study/state.js';
 import { table } from '../format.js';
 import { exportStudy } from './study-export.js';
-import { QUEUE_FLAGS, QUEUE_USAGE, queueExecutorFromFlags, queueLabel } from '../queue-flags.js';
+import { QUEUE_FLAGS, QUEUE_USAGE, queueExecutorFromFlags, queueFlagGiven, queueLabel } from '../queue-flags.js';
 
 const USAGE = [
   'robustart study run FILE              evaluate every cell (model x dataset x suite) not yet stored; resumes after a kill',
@@ -76,7 +76,7 @@ export const studyCommand: Command = {
       process.stdout.write(`study ${study.name}: ${parts.join(', ')} in ${formatDuration((Date.now() - started) / 1000)}; store ${result.storePath}\n`);
       return result.failed > 0 ? 1 : 0;
     }
-    const queueFlag = Object.keys(QUEUE_FLAGS).find((flag) => values[flag] !== undefined);
+    const queueFlag = queueFlagGiven(values);
     if (queueFlag) throw new RobustartError(`study ${action ?? ''}: --${queueFlag} applies to study run only`);
     const store = new ResultStore(stringFlag(values, 'store'));
     try {
