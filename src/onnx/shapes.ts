@@ -59,12 +59,7 @@ const HEAD_SUFFIX = '__probe_head';
  */
 export function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
   const probe = graph.clone();
-  const int64 = (hint: string, values: number[]) => {
-    const name = probe.freshName(hint);
-    probe.initializers.set(name, { dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
-    return name;
-  };
-  const flat = int64('probe_flat', [-1]), start = int64('probe_start', [0]), end = int64('probe_end', [MAX_RECORDED_VALUES]);
+  const flat = probe.int64Constant('probe_flat', [-1]), start = probe.int64Constant('probe_start', [0]), end = probe.int64Constant('probe_end', [MAX_RECORDED_VALUES]);
   const outputs = new Map<string, { shape: string; head: string }>();
   const links: NodeProto[] = [];
   probe.nodes = probe.nodes.flatMap((node) => {
