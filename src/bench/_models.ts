@@ -24,6 +24,11 @@ export function benchModelLabel(name: string): string {
 
 export function buildBenchModel(name: string, size = 224): Graph | Uint8Array {
   if (name.endsWith('.onnx')) return readFileSync(name);
+  return buildBenchGraph(name, size);
+}
+
+/** A bench model built here (not read from a file). */
+export function buildBenchGraph(name: string, size = 224): Graph {
   const entry = BUILDERS[name];
   if (!entry) throw new RobustartError(`unknown bench model '${name}'; available: ${BENCH_MODEL_NAMES.join(', ')}`);
   return entry.build(size);

@@ -17,13 +17,14 @@ import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor } from '../onnx/runtime.js';
 import { trainClassifier, type TrainingData } from '../train/trainer.js';
 import { peakRssMiB, flag, timeIt } from './_timing.js';
+import { buildBenchGraph } from './_models.js';
 
 /** Training step time over forward time of the same graph. */
 const TARGET_RATIO = 3.5;
 
 const MODELS: Record<string, () => Graph> = {
   resnet18: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'basic', layers: [2, 2, 2, 2], width: 64, stem: 'imagenet', seed: 0 }),
-  resnet50: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'bottleneck', layers: [3, 4, 6, 3], width: 64, stem: 'imagenet', seed: 0 }),
+  resnet50: () => buildBenchGraph('resnet50'),
   'vit-s16': () => buildViT({ inputSize: [3, 224, 224], numClasses: 1000, patchSize: 16, dim: 384, depth: 12, heads: 6, seed: 0 }),
 };
 
