@@ -26,7 +26,7 @@ import { parseEpsilon } from '../noise/adversarial/threat.js';
 import { availableParallelism, loadavg } from 'node:os';
 import { RobustartError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import { flag, peakRssMiB } from './_timing.js';
+import { flag, option, peakRssMiB } from './_timing.js';
 import { benchModelLabel, buildBenchModel } from './_models.js';
 
 /** Every attack should reach this fraction of the ideal (issue target, checked by CPU time). */
@@ -81,11 +81,6 @@ function createBenchAttack(name: string, model: DifferentiableClassifier, eps: n
     return new AutoAttack(model, { eps, steps: flag(args, 'aa-steps', 100), targetClasses: flag(args, 'aa-targets', 9), squareQueries: flag(args, 'aa-queries', 5000) });
   }
   throw new RobustartError(`unknown bench attack '${name}'; use fgsm, pgd-N, apgd-ce-N or autoattack`);
-}
-
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 }
 
 export async function run(args: string[]): Promise<void> {
