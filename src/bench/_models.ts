@@ -16,7 +16,7 @@ const BUILDERS: Record<string, { label: string; build: (size: number) => Graph }
   'convnext-t': { label: 'ConvNeXt-T', build: (size) => buildConvNeXt({ inputSize: [3, size, size], numClasses: 1000, widths: [96, 192, 384, 768], depths: [3, 3, 9, 3], seed: 0 }) },
 };
 
-export const BENCH_MODEL_NAMES = Object.keys(BUILDERS);
+const BENCH_MODEL_NAMES = Object.keys(BUILDERS);
 
 export function benchModelLabel(name: string): string {
   return BUILDERS[name]?.label ?? basename(name);
