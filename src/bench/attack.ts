@@ -128,7 +128,8 @@ export async function run(args: string[]): Promise<void> {
     for (const attackName of attacks) {
       const counted = new CountingClassifier(classifier);
       const attack = createBenchAttack(attackName, counted, eps, args);
-      const cost = await measure(() => batches((x, y, n, start) => attack.run(x, y, n, indexStreams(0, attackName, count).slice(start, start + n))));
+      const streams = indexStreams(0, attackName, count);
+      const cost = await measure(() => batches((x, y, n, start) => attack.run(x, y, n, streams.slice(start, start + n))));
       const gradientPasses = counted.gradientImages / count;
       const ideal = (c: keyof Cost) => (gradientPasses * gradient[c] + forward[c]) / cost[c]; // one verdict forward per image
       const idealRatio = forward.wall / (gradientPasses * gradient.wall + forward.wall);
