@@ -14,10 +14,10 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = 'dist/pkg/';
 
 /** Worker threads' entry points (each started from `moduleUrl(path)`), by their path under dist/. */
-export const WORKERS = ['eval/preprocess-worker.js', 'noise/natural/worker.js', 'queue/compute-thread.js'];
+const WORKERS = ['eval/preprocess-worker.js', 'noise/natural/worker.js', 'queue/compute-thread.js'];
 
 /** The entry points, named by their path under dist/ without `.js`: what package.json's exports and bin name, and the workers. */
-export function entryPoints(manifest) {
+function entryPoints(manifest) {
   const targets = [...Object.values(manifest.exports).map((e) => (typeof e === 'string' ? undefined : e.import)), ...Object.values(manifest.bin)];
   const published = targets.filter((t) => t?.replace(/^\.\//, '').startsWith(OUT)).map((t) => t.replace(/^\.\//, '').slice(OUT.length));
   const entries = {};
@@ -25,25 +25,23 @@ export function entryPoints(manifest) {
   return entries;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const manifest = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
-  rmSync(`${ROOT}${OUT}`, { recursive: true, force: true });
-  await build({
-    entryPoints: entryPoints(manifest),
-    outdir: `${ROOT}${OUT}`,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    // Packages stay in node_modules: native ones load on first use through src/util/native.ts.
-    packages: 'external',
-    chunkNames: 'chunks/[name]-[hash]',
-    // Less source text for V8 to hold (about 0.7 MiB of the root's RSS); identifiers stay, so stacks keep their names.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    // src/util/paths.ts: the bundle finds worker entries and shipped files by itself, not by each chunk's URL.
-    define: { ROBUSTART_BUNDLE: 'true' },
-    logLevel: 'warning',
-  });
-}
+const manifest = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8'));
+rmSync(`${ROOT}${OUT}`, { recursive: true, force: true });
+await build({
+  entryPoints: entryPoints(manifest),
+  outdir: `${ROOT}${OUT}`,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Packages stay in node_modules: native ones load on first use through src/util/native.ts.
+  packages: 'external',
+  chunkNames: 'chunks/[name]-[hash]',
+  // Less source text for V8 to hold (about 0.7 MiB of the root's RSS); identifiers stay, so stacks keep their names.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // src/util/paths.ts: the bundle finds worker entries and shipped files by itself, not by each chunk's URL.
+  define: { ROBUSTART_BUNDLE: 'true' },
+  logLevel: 'warning',
+});

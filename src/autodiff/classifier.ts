@@ -6,12 +6,12 @@ import type { ModelProto } from '../onnx/proto.js';
 import { DataType } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
 import { tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { prepareModel, type PreparedModel } from './gradient.js';
-import { loadedModelHash, openForwardSession, openGradientSession } from './session.js';
-import { graphCacheFor, type GraphCacheOptions } from './graph-cache.js';
+import type { PreparedModel } from './gradient.js';
+import { openForwardSession, openGradientSession, prepareForSessions } from './session.js';
+import type { GraphCacheOptions } from './graph-cache.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
-import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
+import type { LoadedModel } from '../model/load.js';
 
 export interface ClassifierOptions extends SessionOptions, GraphCacheOptions {
   readonly inputName?: string;
@@ -23,11 +23,7 @@ export interface ClassifierOptions extends SessionOptions, GraphCacheOptions {
  * normalisation-prepended graph is used), or a graph that itself takes [0,1] pixels.
  */
 export async function createDifferentiableClassifier(model: LoadedModel | Uint8Array | ModelProto | Graph, options: ClassifierOptions = {}): Promise<AutodiffClassifier> {
-  assertPixelGraph(model);
-  const graph = isLoadedModel(model) ? model.pixelModel : model;
-  const names = isLoadedModel(model) ? { inputName: options.inputName ?? model.inputName, logitsName: options.logitsName ?? model.outputName } : { inputName: options.inputName, logitsName: options.logitsName };
-  const modelHash = graphCacheFor(options) ? loadedModelHash(model) : undefined;
-  const prepared = await prepareModel(graph, { ...names, session: options, ...(modelHash ? { modelHash } : {}) });
+  const prepared = await prepareForSessions(model, options);
   if (prepared.dataType !== DataType.FLOAT) throw new RobustartError('the model computes logits in a type other than float32; re-export it in float32');
   const inputDims = prepared.shapes.get(prepared.inputName)!.dims;
   if (inputDims.length !== 4 || inputDims.slice(1).some((d) => d === null)) {

@@ -38,7 +38,7 @@ export function modelContentHash(bytes: Uint8Array): string {
 
 let fingerprint: string | undefined;
 /** robustart's version and the source of the modules that build graphs and discover shapes (autodiff/, onnx/). */
-export function builderFingerprint(): string {
+function builderFingerprint(): string {
   if (fingerprint) return fingerprint;
   const root = MODULES_ROOT;
   const ext = MODULE_EXTENSION;

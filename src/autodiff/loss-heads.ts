@@ -39,8 +39,9 @@ export function appendLossHead(graph: Graph, kind: LossKind, logits: string, num
   const name = (hint: string) => graph.freshName(`loss_${hint}`);
   const nodes = graph.nodes;
   const i64 = (values: number[], scalar = false) => {
+    if (!scalar) return graph.int64Constant('loss_const', values);
     const n = name('const');
-    graph.initializers.set(n, { dims: scalar ? [] : [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
+    graph.initializers.set(n, { dims: [], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
     return n;
   };
   const float = (value: number) => {

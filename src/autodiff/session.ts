@@ -119,12 +119,17 @@ export async function openForwardSession(prepared: PreparedModel, options: Sessi
       // an entry onnxruntime cannot load is rebuilt below (and replaced)
     }
   }
+  const model = encodeModel(forwardGraphOf(prepared).toModel());
+  if (!cache) return createSession(model, options, 'model');
+  return createAndStore(model, options, 'model', {}, cache, (stored, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model: stored, optimized }));
+}
+
+/** A classifier's forward pass: a copy of the prepared graph pruned to its logits. */
+export function forwardGraphOf(prepared: PreparedModel): Graph {
   const forward = prepared.graph.clone();
   forward.outputs = [{ name: prepared.logitsName }];
   forward.pruneToOutputs();
-  const model = encodeModel(forward.toModel());
-  if (!cache) return createSession(model, options, 'model');
-  return createAndStore(model, options, 'model', {}, cache, (stored, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model: stored, optimized }));
+  return forward;
 }
 
 /**
@@ -177,11 +182,20 @@ export function loadedModelHash(model: unknown): string | undefined {
   return isLoadedModel(model) ? modelContentHash(model.pixelModelBytes) : undefined;
 }
 
-export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & GraphCacheOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
+/**
+ * `model` prepared for its sessions: a loaded model's [0,1]-pixel graph (its input and output names unless `options`
+ * names others), or the graph given, under the loaded model's content hash where the start-up cache is on.
+ */
+export async function prepareForSessions(model: LoadedModel | Uint8Array | ModelProto | Graph, options: SessionOptions & GraphCacheOptions & { inputName?: string; logitsName?: string } = {}): Promise<PreparedModel> {
   assertPixelGraph(model);
   const graph = isLoadedModel(model) ? model.pixelModel : model;
-  const cached = graphCacheFor(options) ? loadedModelHash(model) : undefined;
-  const prepared = await prepareModel(graph, { inputName: options.inputName ?? (isLoadedModel(model) ? model.inputName : undefined), logitsName: options.logitsName ?? (isLoadedModel(model) ? model.outputName : undefined), session: options, ...(cached ? { modelHash: cached } : {}) });
+  const names = isLoadedModel(model) ? { inputName: options.inputName ?? model.inputName, logitsName: options.logitsName ?? model.outputName } : { inputName: options.inputName, logitsName: options.logitsName };
+  const modelHash = graphCacheFor(options) ? loadedModelHash(model) : undefined;
+  return prepareModel(graph, { ...names, session: options, ...(modelHash ? { modelHash } : {}) });
+}
+
+export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & GraphCacheOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
+  const prepared = await prepareForSessions(model, options);
   const { session, gradientGraph } = await openGradientSession(prepared, request, options);
   return new GradientSession(prepared, gradientGraph, session, request);
 }

@@ -16,7 +16,7 @@ const BUILDERS: Record<string, { label: string; build: (size: number) => Graph }
   'convnext-t': { label: 'ConvNeXt-T', build: (size) => buildConvNeXt({ inputSize: [3, size, size], numClasses: 1000, widths: [96, 192, 384, 768], depths: [3, 3, 9, 3], seed: 0 }) },
 };
 
-export const BENCH_MODEL_NAMES = Object.keys(BUILDERS);
+const BENCH_MODEL_NAMES = Object.keys(BUILDERS);
 
 export function benchModelLabel(name: string): string {
   return BUILDERS[name]?.label ?? basename(name);
@@ -24,6 +24,11 @@ export function benchModelLabel(name: string): string {
 
 export function buildBenchModel(name: string, size = 224): Graph | Uint8Array {
   if (name.endsWith('.onnx')) return readFileSync(name);
+  return buildBenchGraph(name, size);
+}
+
+/** A bench model built here (not read from a file). */
+export function buildBenchGraph(name: string, size = 224): Graph {
   const entry = BUILDERS[name];
   if (!entry) throw new RobustartError(`unknown bench model '${name}'; available: ${BENCH_MODEL_NAMES.join(', ')}`);
   return entry.build(size);

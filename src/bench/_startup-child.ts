@@ -5,9 +5,8 @@
 // cache (shapes still from it), as classifiers started before the forward graph was cached. A process per
 // measurement, so a warm figure owes nothing to the cold run's process (only to the cache directory it filled).
 import { loadModelFile } from '../model/load.js';
-import { createGradientSession, loadedModelHash } from '../autodiff/session.js';
+import { createGradientSession, forwardGraphOf, prepareForSessions } from '../autodiff/session.js';
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
-import { prepareModel } from '../autodiff/gradient.js';
 import { createSession } from '../onnx/runtime.js';
 
 const [path, cacheDir, threads, what = 'gradient'] = process.argv.slice(2);
@@ -17,11 +16,8 @@ const start = process.hrtime.bigint();
 if (what === 'classifier') {
   await (await createDifferentiableClassifier(model, options)).dispose();
 } else if (what === 'classifier-built-forward') {
-  const prepared = await prepareModel(model.pixelModel, { inputName: model.inputName, logitsName: model.outputName, session: options, modelHash: loadedModelHash(model) });
-  const forward = prepared.graph.clone();
-  forward.outputs = [{ name: prepared.logitsName }];
-  forward.pruneToOutputs();
-  await (await createSession(forward, options, 'model')).release();
+  const prepared = await prepareForSessions(model, options);
+  await (await createSession(forwardGraphOf(prepared), options, 'model')).release();
 } else {
   await (await createGradientSession(model, { loss: 'ce' }, options)).dispose();
 }

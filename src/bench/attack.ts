@@ -26,7 +26,7 @@ import { parseEpsilon } from '../noise/adversarial/threat.js';
 import { availableParallelism, loadavg } from 'node:os';
 import { RobustartError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import { flag, peakRssMiB } from './_timing.js';
+import { flag, option, peakRssMiB } from './_timing.js';
 import { benchModelLabel, buildBenchModel } from './_models.js';
 
 /** Every attack should reach this fraction of the ideal (issue target, checked by CPU time). */
@@ -83,11 +83,6 @@ function createBenchAttack(name: string, model: DifferentiableClassifier, eps: n
   throw new RobustartError(`unknown bench attack '${name}'; use fgsm, pgd-N, apgd-ce-N or autoattack`);
 }
 
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-}
-
 export async function run(args: string[]): Promise<void> {
   const count = flag(args, 'images', 8);
   const batchSize = flag(args, 'batch-size', 8);
@@ -133,7 +128,8 @@ export async function run(args: string[]): Promise<void> {
     for (const attackName of attacks) {
       const counted = new CountingClassifier(classifier);
       const attack = createBenchAttack(attackName, counted, eps, args);
-      const cost = await measure(() => batches((x, y, n, start) => attack.run(x, y, n, indexStreams(0, attackName, count).slice(start, start + n))));
+      const streams = indexStreams(0, attackName, count);
+      const cost = await measure(() => batches((x, y, n, start) => attack.run(x, y, n, streams.slice(start, start + n))));
       const gradientPasses = counted.gradientImages / count;
       const ideal = (c: keyof Cost) => (gradientPasses * gradient[c] + forward[c]) / cost[c]; // one verdict forward per image
       const idealRatio = forward.wall / (gradientPasses * gradient.wall + forward.wall);

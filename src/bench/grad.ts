@@ -11,7 +11,7 @@
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { peakRssMiB, flag } from './_timing.js';
+import { peakRssMiB, flag, option } from './_timing.js';
 import { benchModelLabel, buildBenchModel } from './_models.js';
 import { keptActivationBytesPerImage } from './_activations.js';
 import { buildGradientGraph, prepareModel } from '../autodiff/gradient.js';
@@ -36,9 +36,8 @@ async function seconds(fn: () => Promise<unknown>, repeats: number): Promise<num
 export async function run(args: string[]): Promise<void> {
   const batch = flag(args, 'batch', 2);
   const repeats = flag(args, 'repeats', 3);
-  const i = args.indexOf('--models');
-  const names = i >= 0 ? args[i + 1].split(',') : ['resnet50', 'vit-b16'];
-  const list = (flagName: string, fallback: string) => (args.indexOf(`--${flagName}`) >= 0 ? args[args.indexOf(`--${flagName}`) + 1] : fallback).split(',');
+  const names = option(args, 'models', 'resnet50,vit-b16').split(',');
+  const list = (flagName: string, fallback: string) => option(args, flagName, fallback).split(',');
   if (!args.includes('--memory-only')) await speed(names, batch, repeats);
   if (args.includes('--no-memory')) return;
   console.log(`\nmemory of forward+input-gradient (a fresh process each; load average ${loadavg()[0].toFixed(1)}; target <= ${MEMORY_TARGET_MIB.toFixed(0)} MiB peak at batch 2)`);

@@ -13,14 +13,13 @@ import { loadavg } from 'node:os';
 import { writeModel } from '../onnx/proto.js';
 import { tempDir } from '../testing/fixtures.js';
 import { buildBenchModel } from './_models.js';
-import { flag } from './_timing.js';
+import { flag, option } from './_timing.js';
 
 /** Warm build targets, seconds. */
 const WARM_TARGET_S: Record<string, number> = { resnet50: 2, 'vit-b16': 5 };
 
 export async function run(args: string[]): Promise<void> {
-  const i = args.indexOf('--models');
-  const names = i >= 0 ? args[i + 1].split(',') : ['resnet50', 'vit-b16'];
+  const names = option(args, 'models', 'resnet50,vit-b16').split(',');
   const threads = flag(args, 'threads', 0);
   const withClassifier = !args.includes('--no-classifier');
   const dir = tempDir('robustart-bench-startup-');

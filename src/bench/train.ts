@@ -16,14 +16,15 @@ import { buildViT } from '../model/builders/vit.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor } from '../onnx/runtime.js';
 import { trainClassifier, type TrainingData } from '../train/trainer.js';
-import { peakRssMiB, flag, timeIt } from './_timing.js';
+import { peakRssMiB, flag, option, timeIt } from './_timing.js';
+import { buildBenchGraph } from './_models.js';
 
 /** Training step time over forward time of the same graph. */
 const TARGET_RATIO = 3.5;
 
 const MODELS: Record<string, () => Graph> = {
   resnet18: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'basic', layers: [2, 2, 2, 2], width: 64, stem: 'imagenet', seed: 0 }),
-  resnet50: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'bottleneck', layers: [3, 4, 6, 3], width: 64, stem: 'imagenet', seed: 0 }),
+  resnet50: () => buildBenchGraph('resnet50'),
   'vit-s16': () => buildViT({ inputSize: [3, 224, 224], numClasses: 1000, patchSize: 16, dim: 384, depth: 12, heads: 6, seed: 0 }),
 };
 
@@ -44,8 +45,7 @@ export async function run(args: string[]): Promise<void> {
   const batch = flag(args, 'batch', 32);
   const steps = flag(args, 'steps', 2);
   const repeats = flag(args, 'repeats', 2);
-  const i = args.indexOf('--models');
-  const names = i >= 0 ? args[i + 1].split(',') : ['resnet18', 'vit-s16'];
+  const names = option(args, 'models', 'resnet18,vit-s16').split(',');
   console.log(`train bench: batch ${batch}, ${steps} steps timed (second epoch), onnxruntime CPU, SGD + momentum; load ${loadavg()[0].toFixed(1)} at the start`);
   console.log(`model      fwd img/s  train img/s  train/fwd time  target  setup+epoch1 s`);
   for (const name of names) {

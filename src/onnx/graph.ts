@@ -113,6 +113,13 @@ export class Graph {
     return name;
   }
 
+  /** A new 1-D int64 initializer holding `values`, named freshName(hint); returns its name. */
+  int64Constant(hint: string, values: readonly number[]): string {
+    const name = this.freshName(hint);
+    this.initializers.set(name, { dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
+    return name;
+  }
+
   // Names in use, collected once and then extended by freshName (rewrites name new values through it).
   private usedNames: Set<string> | undefined;
   private valueNames(): Set<string> {

@@ -4,7 +4,6 @@
 // Unsqueeze, ReduceSum (opset 13), Split's 'split' (13), the other Reduce* ops (18); Softmax,
 // LogSoftmax and Hardmax coerced their input to 2-D before opset 13.
 import type { NodeProto } from './proto.js';
-import { DataType } from './proto.js';
 import { attributeOf, intAttribute, intsAttribute, makeNode } from './build.js';
 import type { Graph } from './graph.js';
 import { RobustartError } from '../errors.js';
@@ -23,11 +22,7 @@ export function canonicalizeOpset(graph: Graph): void {
   if (from > MAX_OPSET) throw new RobustartError(`model uses ONNX opset ${from}; robustart supports up to opset ${MAX_OPSET}: re-export with opset_version=17`);
   if (from >= CANONICAL_OPSET) return;
   const out: NodeProto[] = [];
-  const axesConstant = (node: NodeProto, axes: number[]): string => {
-    const name = graph.freshName(`${node.name || node.opType}_axes`);
-    graph.initializers.set(name, { dims: [axes.length], dataType: DataType.INT64, data: BigInt64Array.from(axes.map(BigInt)) });
-    return name;
-  };
+  const axesConstant = (node: NodeProto, axes: number[]): string => graph.int64Constant(`${node.name || node.opType}_axes`, axes);
   const withoutAttribute = (node: NodeProto, attr: string): NodeProto => ({ ...node, attribute: (node.attribute ?? []).filter((a) => a.name !== attr) });
   for (const node of graph.nodes) {
     const op = node.opType ?? '';

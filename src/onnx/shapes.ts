@@ -39,7 +39,6 @@ const PROBE_BATCHES = [2, 3] as const;
 interface Probed {
   readonly dims: readonly number[];
   readonly type: string;
-  readonly size: number;
   readonly value?: number[];
 }
 
@@ -60,15 +59,10 @@ const HEAD_SUFFIX = '__probe_head';
  */
 export function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe: Graph; outputs: Map<string, { shape: string; head: string }> } {
   const probe = graph.clone();
-  const int64 = (hint: string, values: number[]) => {
-    const name = probe.freshName(hint);
-    probe.initializers.set(name, { dims: [values.length], dataType: DataType.INT64, data: BigInt64Array.from(values.map(BigInt)) });
-    return name;
-  };
-  const flat = int64('probe_flat', [-1]), start = int64('probe_start', [0]), end = int64('probe_end', [MAX_RECORDED_VALUES]);
+  const flat = probe.int64Constant('probe_flat', [-1]), start = probe.int64Constant('probe_start', [0]), end = probe.int64Constant('probe_end', [MAX_RECORDED_VALUES]);
   const outputs = new Map<string, { shape: string; head: string }>();
   const links: NodeProto[] = [];
-  probe.nodes = graph.nodes.flatMap((node) => {
+  probe.nodes = probe.nodes.flatMap((node) => {
     const probes: NodeProto[] = [];
     for (const v of node.output ?? []) {
       if (!v || !wanted.has(v) || outputs.has(v)) continue;
@@ -83,7 +77,7 @@ export function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe
       outputs.set(v, names);
       links.push(makeNode('Concat', [names.shape, headLength], [link], { axis: 0 }));
     }
-    return [{ ...node }, ...probes];
+    return [node, ...probes];
   });
   probe.outputs = [...outputs.values()].flatMap((o) => [{ name: o.shape }, { name: o.head }]);
   if (links.length > 0) {
@@ -134,7 +128,7 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
       const dims = Array.from(out[o.shape].data as BigInt64Array, Number);
       const head = out[o.head];
       const size = dims.reduce((a, b) => a * b, 1);
-      found.set(name, { dims, type: head.type, size, ...(integer.has(head.type) && size <= MAX_RECORDED_VALUES ? { value: Array.from(head.data as ArrayLike<number | bigint>, Number) } : {}) });
+      found.set(name, { dims, type: head.type, ...(integer.has(head.type) && size <= MAX_RECORDED_VALUES ? { value: Array.from(head.data as ArrayLike<number | bigint>, Number) } : {}) });
     }
     for (const t of Object.values(out)) t.dispose();
     results.push(found);

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The environment a test run sees: the graph cache (and anything else under $XDG_CACHE_HOME) inside `dir`. */
-export function isolatedCacheEnv(dir: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...env, ROBUSTART_GRAPH_CACHE: join(dir, 'graphs'), XDG_CACHE_HOME: join(dir, 'xdg') };
+function isolatedCacheEnv(dir: string): NodeJS.ProcessEnv {
+  return { ...process.env, ROBUSTART_GRAPH_CACHE: join(dir, 'graphs'), XDG_CACHE_HOME: join(dir, 'xdg') };
 }
 
 async function main(args: string[]): Promise<number> {

@@ -12,7 +12,7 @@ import { nodeCrypto } from './native.js';
 const FORMAT = 1;
 
 /** Default size cap of a cache directory: a ViT-B/16 gradient graph alone is about 350 MB. */
-export const DEFAULT_CACHE_BYTES = 4 * 2 ** 30;
+const DEFAULT_CACHE_BYTES = 4 * 2 ** 30;
 
 /** Temporary files older than this are a crashed writer's and are removed. */
 const STALE_TEMP_MS = 60 * 60 * 1000;

@@ -14,6 +14,28 @@ function perChannel(ctx: VjpContext, t: string, rank: number): string {
   return ctx.reshape(t, [c, ...Array(rank - 2).fill(1)]);
 }
 
+type Shape = { dims: Dims; dataType: number } | undefined;
+
+/** 1/sqrt(variance + eps), per channel; eps takes the dtype of `epsLike`. */
+function invStdOf(ctx: VjpContext, variance: string, eps: number, cDims: Shape, epsLike: string): string {
+  return ctx.emit('Reciprocal', [ctx.emit('Sqrt', [ctx.emit('Add', [variance, ctx.scalar(eps, epsLike)], {}, cDims)], {}, cDims)], {}, cDims);
+}
+
+/** The axes a BatchNormalization reduces over: N and the spatial axes, as an int64 constant. */
+function channelAxes(ctx: VjpContext, rank: number): string {
+  return ctx.int64([0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)]);
+}
+
+/** x − mean, the per-channel mean broadcast over N and the spatial axes. */
+function centeredOf(ctx: VjpContext, x: string, mean: string, rank: number, sx: Shape): string {
+  return ctx.emit('Sub', [x, perChannel(ctx, mean, rank)], {}, sx);
+}
+
+/** Σ v over `axes` (N and spatial), per channel. */
+function channelSum(ctx: VjpContext, v: string, axes: string, cDims: Shape): string {
+  return ctx.emit('ReduceSum', [v, axes], { keepdims: 0 }, cDims);
+}
+
 registerVjp('BatchNormalization', {
   differentiableInputs: (n) => (n.input ?? []).map((_, i) => i),
   vjp: (ctx, node, [dy], wanted) => {
@@ -27,21 +49,21 @@ registerVjp('BatchNormalization', {
     }
     const sx = ctx.shapes.get(x);
     const cDims = ctx.shapes.get(scale);
-    const invStd = ctx.emit('Reciprocal', [ctx.emit('Sqrt', [ctx.emit('Add', [variance, ctx.scalar(eps, variance)], {}, cDims)], {}, cDims)], {}, cDims);
-    const axes = ctx.int64([0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)]);
-    const sumDy = () => ctx.emit('ReduceSum', [dy!, axes], { keepdims: 0 }, cDims);
-    const centered = () => ctx.emit('Sub', [x, perChannel(ctx, mean, rank)], {}, sx);
+    const invStd = invStdOf(ctx, variance, eps, cDims, variance);
+    const axes = channelAxes(ctx, rank);
+    const sumDy = () => channelSum(ctx, dy!, axes, cDims);
+    const centered = () => centeredOf(ctx, x, mean, rank, sx);
     const grads: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
     if (wanted[0]) grads[0] = ctx.emit('Mul', [dy!, perChannel(ctx, ctx.emit('Mul', [scale, invStd], {}, cDims), rank)], {}, sx);
     if (wanted[1]) {
       const xhat = ctx.emit('Mul', [centered(), perChannel(ctx, invStd, rank)], {}, sx);
-      grads[1] = ctx.emit('ReduceSum', [ctx.emit('Mul', [dy!, xhat], {}, sx), axes], { keepdims: 0 }, cDims);
+      grads[1] = channelSum(ctx, ctx.emit('Mul', [dy!, xhat], {}, sx), axes, cDims);
     }
     if (wanted[2]) grads[2] = sumDy();
     if (wanted[3]) grads[3] = ctx.emit('Neg', [ctx.emit('Mul', [sumDy(), ctx.emit('Mul', [scale, invStd], {}, cDims)], {}, cDims)], {}, cDims);
     if (wanted[4]) {
       // d/dvar of scale*(x-mean)*(var+eps)^(-1/2) = -0.5 * scale * (x-mean) * invstd^3
-      const dot = ctx.emit('ReduceSum', [ctx.emit('Mul', [dy!, centered()], {}, sx), axes], { keepdims: 0 }, cDims);
+      const dot = channelSum(ctx, ctx.emit('Mul', [dy!, centered()], {}, sx), axes, cDims);
       const cube = ctx.emit('Mul', [invStd, ctx.emit('Mul', [invStd, invStd], {}, cDims)], {}, cDims);
       grads[4] = ctx.emit('Mul', [ctx.emit('Mul', [dot, ctx.emit('Mul', [scale, cube], {}, cDims)], {}, cDims), ctx.scalar(-0.5, scale)], {}, cDims);
     }
@@ -89,11 +111,11 @@ function batchNormTrainingFromMoments(ctx: VjpContext, node: NodeProto, x: strin
   const cDims = ctx.shapes.get(scale)!;
   const mean = ctx.ensureOutput(node, 1, cDims.dims, cDims.dataType);
   const variance = ctx.ensureOutput(node, 2, cDims.dims, cDims.dataType);
-  const axes = ctx.int64([0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)]);
-  const invStd = ctx.emit('Reciprocal', [ctx.emit('Sqrt', [ctx.emit('Add', [variance, ctx.scalar(eps, x)], {}, cDims)], {}, cDims)], {}, cDims);
-  const centered = ctx.emit('Sub', [x, perChannel(ctx, mean, rank)], {}, sx);
-  const sumDy = ctx.emit('ReduceSum', [dy, axes], { keepdims: 0 }, cDims);
-  const dScale = ctx.emit('Mul', [ctx.emit('ReduceSum', [ctx.emit('Mul', [dy, centered], {}, sx), axes], { keepdims: 0 }, cDims), invStd], {}, cDims);
+  const axes = channelAxes(ctx, rank);
+  const invStd = invStdOf(ctx, variance, eps, cDims, x);
+  const centered = centeredOf(ctx, x, mean, rank, sx);
+  const sumDy = channelSum(ctx, dy, axes, cDims);
+  const dScale = ctx.emit('Mul', [channelSum(ctx, ctx.emit('Mul', [dy, centered], {}, sx), axes, cDims), invStd], {}, cDims);
   const grads: (string | undefined)[] = [undefined, wanted[1] ? dScale : undefined, wanted[2] ? sumDy : undefined, undefined, undefined];
   if (wanted[0]) {
     const count = ctx.emit('Div', [ctx.emit('Cast', [ctx.emit('Size', [x], {}, { dims: [], dataType: DataType.INT64 })], { to: sx.dataType }, { dims: [], dataType: sx.dataType }), ctx.scalar(ctx.dims(x)[1] as number, x)], {}, { dims: [], dataType: sx.dataType });
