@@ -63,6 +63,9 @@ export function studyCells(study: Study): Cell[] {
   return cells;
 }
 
+/** The first line of an error's message (a failed cell's recorded reason). */
+export const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
+
 /** Whether a process id is alive on this machine (a running cell whose process died was interrupted). */
 export function processAlive(pid: number): boolean {
   try {

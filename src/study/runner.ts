@@ -8,7 +8,7 @@ import type { RecordExecutor } from '../eval/evaluate.js';
 import type { Progress } from '../eval/progress.js';
 import { ResultStore } from '../store/store.js';
 import type { Study, StudyModel } from './config.js';
-import { studyCells, cellStatus, withModelHashes, type Cell } from './cells.js';
+import { studyCells, cellStatus, oneLine, withModelHashes, type Cell } from './cells.js';
 import { defaultModelsDir, trainCell, trainedModelPath, trainingCells, trainingToDo } from './training.js';
 import { TRAIN_SUITE } from '../train/record.js';
 import { runTransferCell, transferCells, TRANSFER_SUITE } from './transfer.js';
@@ -59,8 +59,6 @@ export interface StudyRunResult {
   readonly storePath: string;
 }
 
-const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
-
 export async function runStudy(study: Study, options: RunStudyOptions = {}): Promise<StudyRunResult> {
   const store = options.store instanceof ResultStore ? options.store : new ResultStore(options.store);
   const ownsStore = !(options.store instanceof ResultStore);
@@ -77,7 +75,8 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     const transferTodo = transfers.filter((c) => ['missing', 'failed'].includes(cellStatus(existing.get(c.cell), runFinished).status));
     const needed = new Set([...todo.map((c) => c.model.name), ...transferTodo.flatMap((c) => [c.source.name, ...c.targets.map((t) => t.name)])]);
     const modelsDir = options.modelsDir ?? defaultModelsDir(store.path);
-    const training = trainingToDo(trainingCells(study), state, study, store, modelsDir, needed);
+    const trainCells = trainingCells(study);
+    const training = trainingToDo(trainCells, (c) => cellStatus(existing.get(c), runFinished).status, modelsDir, needed);
     if (todo.length === 0 && training.length === 0 && transferTodo.length === 0) return result;
 
     // Zoo models train first, each a cell of its own; a failed training fails that model's evaluation cells.
@@ -93,7 +92,7 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
       options.onProgress?.({ done: index + 1, total, label });
       options.onCell?.({ index: index + 1, total, model: cell.model.name, dataset: cell.dataset, suite: TRAIN_SUITE, outcome: outcome.error ? 'failed' : 'done', reason: outcome.error, seconds: outcome.seconds });
     }
-    const paths = new Map(trainingCells(study).map((c) => [c.model.name, trainedModelPath(modelsDir, c)]));
+    const paths = new Map(trainCells.map((c) => [c.model.name, trainedModelPath(modelsDir, c)]));
     const modelPath = (m: StudyModel) => m.onnx ?? paths.get(m.name)!;
     for (const [name, error] of await registerModels(study, state, new Set([...needed].filter((n) => !modelErrors.has(n))), modelPath)) modelErrors.set(name, error);
     for (const [position, cell] of todo.entries()) {

@@ -8,7 +8,7 @@ import { nodeCrypto } from '../util/native.js';
 import type { ResultStore } from '../store/store.js';
 import type { Study, StudyModel } from './config.js';
 import type { StudyState } from './state.js';
-import { cellStatus, type CellStatus } from './cells.js';
+import { oneLine, type CellStatus } from './cells.js';
 import { runKey } from '../train/config.js';
 import { TRAIN_SUITE } from '../train/record.js';
 import type { Progress } from '../train/trainer.js';
@@ -58,17 +58,13 @@ export interface TrainingHooks {
 }
 
 /** The training cells to run now: not done, or done but their model file is gone while evaluation cells still need it. */
-export function trainingToDo(cells: readonly TrainingCell[], state: StudyState, study: Study, store: ResultStore, modelsDir: string, needed: ReadonlySet<string>): TrainingCell[] {
-  const rows = new Map(state.cells(study.name).map((r) => [r.cell, r]));
-  const runFinished = (id: string) => store.getRun(id)?.status === 'finished';
+export function trainingToDo(cells: readonly TrainingCell[], statusOf: (cell: string) => CellStatus, modelsDir: string, needed: ReadonlySet<string>): TrainingCell[] {
   return cells.filter((c) => {
-    const status: CellStatus = cellStatus(rows.get(c.cell), runFinished).status;
+    const status = statusOf(c.cell);
     if (status === 'running') return false;
     return status !== 'done' || (needed.has(c.model.name) && !existsSync(trainedModelPath(modelsDir, c)));
   });
 }
-
-const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
 
 /** Trains one cell's model (resuming its checkpoint) and stores its curves; a failure is recorded with its reason. */
 export async function trainCell(study: Study, cell: TrainingCell, state: StudyState, store: ResultStore, modelsDir: string, hooks: TrainingHooks = {}): Promise<TrainingOutcome> {

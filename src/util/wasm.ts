@@ -31,3 +31,20 @@ export const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 /** local.get / local.set of local `i`. */
 export const get = (i: number): number[] => [0x20, i];
 export const set = (i: number): number[] => [0x21, i];
+
+/**
+ * A module of one function per kernel (its type and code body), exported under its key in order, plus one memory
+ * (1 page to start, grown on demand) exported as `memory`.
+ */
+export function wasmModule(kernels: Readonly<Record<string, { readonly type: number[]; readonly code: number[] }>>): Uint8Array<ArrayBuffer> {
+  const names = Object.keys(kernels);
+  const list = Object.values(kernels);
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec(list.map((k) => k.type))),
+    ...section(3, vec(list.map((_, i) => uleb(i)))),
+    ...section(5, vec([[0, 1]])),
+    ...section(7, vec([[...name('memory'), 2, 0], ...names.map((k, i) => [...name(k), 0, ...uleb(i)])])),
+    ...section(10, vec(list.map((k) => k.code))),
+  ]);
+}

@@ -5,7 +5,7 @@
 //  - hrow: one output row of the horizontal pass, a pixel at a time: R, G, B (and a fourth byte, unused) of every
 //    tap in one int32x4 accumulator; each pixel stores four bytes, the fourth overwritten by the next pixel.
 //  - vrow: one output row of the vertical pass, 16 bytes at a time: each tap's input row widened to four int32x4.
-import { get, name, section, set, simd, sleb, uleb, vec } from '../../util/wasm.js';
+import { get, set, simd, sleb, uleb, vec, wasmModule } from '../../util/wasm.js';
 
 const I32 = 0x7f;
 const V128 = 0x7b;
@@ -106,17 +106,7 @@ function vrow() {
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const kernels = { hrow: hrow(), vrow: vrow() };
-  const names = Object.keys(kernels);
-  const list = Object.values(kernels);
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec(list.map((k) => k.type))),
-    ...section(3, vec(list.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0, 1]])),
-    ...section(7, vec([[...name('memory'), 2, 0], ...names.map((k, i) => [...name(k), 0, ...uleb(i)])])),
-    ...section(10, vec(list.map((k) => k.code))),
-  ]);
+  return wasmModule({ hrow: hrow(), vrow: vrow() });
 }
 
 interface Exports {

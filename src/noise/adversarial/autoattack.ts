@@ -6,8 +6,8 @@
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import { RobustartError } from '../../errors.js';
 import type { Rng } from '../../util/rng.js';
-import { Verdicts, argmax, checkBatch, finish, gather, gatherInts, Oracle, pick, range, scatter, type Attack, type AttackResult, type RunOptions } from './attack.js';
-import { APGD } from './apgd.js';
+import { Verdicts, checkBatch, finish, gather, gatherInts, Oracle, pick, range, scatter, type Attack, type AttackResult, type RunOptions } from './attack.js';
+import { APGD, stillRobust } from './apgd.js';
 import { APGDT } from './apgd-t.js';
 import { FAB } from './fab.js';
 import { Square } from './square.js';
@@ -73,8 +73,7 @@ export class AutoAttack implements Attack {
     // part checks for itself and the verdict is a fresh call, as in the reference.
     const deterministic = this.version === 'standard';
     const verdicts = new Verdicts(batch, classes);
-    for (let i = 0; i < batch; i++) verdicts.set(i, clean, i);
-    let robust = range(batch).filter((i) => argmax(clean, i, classes) === labels[i]);
+    let robust = stillRobust(clean, labels, batch, verdicts);
     for (let k = 0; k < this.parts.length && robust.length > 0; k++) {
       const part = this.parts[k];
       const options: RunOptions = deterministic ? { cleanLogits: gather(clean, robust, classes) } : {};

@@ -47,13 +47,14 @@ export async function iterativeAttack(
   const earlyStop = s.earlyStop ?? true;
   // Logits of a model (logits) call on a returned image spare `finish` its forward pass on that sample.
   const verdicts = new Verdicts(batch, classes);
-  const markDone = (logits: Float32Array, active: Int32Array, x: Float32Array, final: boolean, fromModelCall: boolean): Int32Array => {
+  const markDone = (logits: Float32Array, active: Int32Array, x: Float32Array, final: boolean): Int32Array => {
     const keep: number[] = [];
     active.forEach((idx, k) => {
       if ((earlyStop || final) && isAdversarial(argmax(logits, k, classes), labels[idx], targets?.[idx])) {
         done[idx] = 1;
         adversarial.set(x.subarray(k * size, (k + 1) * size), idx * size);
-        if (fromModelCall) verdicts.set(idx, logits, k);
+        // A final check's logits come from a logits call on `x`: they are its verdict.
+        if (final) verdicts.set(idx, logits, k);
         else verdicts.forget(idx);
       } else keep.push(k);
     });
@@ -62,7 +63,7 @@ export async function iterativeAttack(
 
   // Every attack starts from the clean input: a sample the model already gets wrong is done (spec, fidelity notes).
   // Without a random start the first gradient call sees the clean input anyway.
-  if (s.randomStart) markDone(await oracle.logits(images, range(batch)), range(batch), images, true, true);
+  if (s.randomStart) markDone(await oracle.logits(images, range(batch)), range(batch), images, true);
   for (let restart = 0; restart < Math.max(1, s.restarts); restart++) {
     let active: Int32Array = range(batch).filter((i) => !done[i]);
     if (active.length === 0) break;
@@ -80,7 +81,7 @@ export async function iterativeAttack(
         if (restart === 0 && step === 0) lossStart[idx] = sign * evaluated.loss[k];
         if (restart === 0) lossEnd[idx] = sign * evaluated.loss[k];
       });
-      const keep = markDone(evaluated.logits, active, x, last, last);
+      const keep = markDone(evaluated.logits, active, x, last);
       if (last || !evaluated.gradient) {
         if (last) {
           const robust = gatherArr(active, keep);

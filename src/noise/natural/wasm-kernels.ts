@@ -5,7 +5,7 @@
 // The module is a few hundred bytes, emitted here rather than shipped as a binary. Its memory is a scratch
 // heap: callers copy their lines in, run kernels on byte offsets, and copy the result out.
 
-import { get, name, section, set, simd, uleb, vec } from '../../util/wasm.js';
+import { get, set, simd, uleb, vec, wasmModule } from '../../util/wasm.js';
 
 const I32 = 0x7f;
 const F64 = 0x7c;
@@ -67,7 +67,6 @@ const KERNELS = {
   /** dst = dst + s * (a + t * (b - a)) */
   lerpAdd: kernel(3, 2, (line, weight) => [...line(0), ...weight(1), ...line(1), ...weight(0), ...line(2), ...line(1), ...simd(SUB), ...simd(MUL), ...simd(ADD), ...simd(MUL), ...simd(ADD)]),
 };
-type KernelName = keyof typeof KERNELS;
 
 /**
  * gatherLerp(dst, src, lowerOffsets, upperOffsets, weights, n): dst[j] = a + w[j] * (b - a) with a, b the float32s
@@ -96,16 +95,7 @@ function gatherLerpKernel(): { type: number[]; code: number[] } {
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const names = [...(Object.keys(KERNELS) as KernelName[]), 'gatherLerp'];
-  const kernels = [...Object.values(KERNELS), gatherLerpKernel()];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec(kernels.map((k) => k.type))),
-    ...section(3, vec(kernels.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0, 1]])), // one memory, 1 page to start, grown on demand
-    ...section(7, vec([[...name('memory'), 2, 0], ...names.map((k, i) => [...name(k), 0, ...uleb(i)])])),
-    ...section(10, vec(kernels.map((k) => k.code))),
-  ]);
+  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel() });
 }
 
 interface Exports {

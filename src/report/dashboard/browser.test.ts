@@ -2,9 +2,7 @@
 // marks, the per-model page from a row, the static site, and no console errors anywhere.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
-import { join, extname } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ResultStore } from '../../store/store.js';
 import { loadStudy, type Study } from '../../study/config.js';
@@ -13,7 +11,7 @@ import { writeTestStudy, TEST_MODELS } from '../../study/testing.js';
 import { tempDir } from '../../testing/fixtures.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
 import { writeSite } from './site.js';
-import { launchChromium, openPageRecordingErrors } from './chromium.js';
+import { launchChromium, openPageRecordingErrors, serveStaticSite } from './chromium.js';
 import type { DashboardPayload } from './data.js';
 
 let store: ResultStore;
@@ -134,17 +132,9 @@ test('a model page opens from its row and draws every chart it has data for', as
 test('the static site shows the same leaderboard', async () => {
   const site = join(dir, 'site');
   writeSite(store, [study], site);
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
-  // A plain file server: browsers do not fetch JSON from file:// pages.
-  const files: Server = createServer((req, res) => {
-    const requested = join(site, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
-    const path = requested.endsWith('/') ? join(requested, 'index.html') : requested;
-    if (!path.startsWith(site) || !existsSync(path)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
-  });
-  await new Promise<void>((done) => files.listen(0, '127.0.0.1', done));
+  const files = await serveStaticSite(site);
   try {
-    const { page, errors } = await openPage(`http://127.0.0.1:${(files.address() as { port: number }).port}/`);
+    const { page, errors } = await openPage(`${files.url}/`);
     await page.locator('#leaderboard tbody tr').nth(TEST_MODELS.length - 1).waitFor();
     assert.equal(await page.locator('#leaderboard tbody tr').count(), TEST_MODELS.length);
     await page.locator('#leaderboard tbody tr[data-model="vit-base"] a').click();

@@ -1,5 +1,8 @@
 // Debian's Chromium driven by playwright-core (no browser download): for the dashboard's browser tests and screenshots.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
 import { RobustartError } from '../../errors.js';
 import type { Browser, Page } from 'playwright-core';
 
@@ -22,4 +25,21 @@ export async function openPageRecordingErrors(browser: Browser, url: string): Pr
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(url);
   return { page, errors };
+}
+
+const STATIC_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+/**
+ * A plain file server over a static site on a loopback port (browsers do not fetch JSON from file:// pages): a path
+ * ending in / serves its index.html, a missing file or one outside `dir` is a 404.
+ */
+export async function serveStaticSite(dir: string): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    const requested = join(dir, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+    const path = requested.endsWith('/') ? join(requested, 'index.html') : requested;
+    if (!path.startsWith(dir) || !existsSync(path)) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': STATIC_TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => void server.close() };
 }

@@ -114,14 +114,8 @@ export function modelPayload(store: ResultStore, studyName: string, model: strin
 
 export class NasSpaceNotFoundError extends RobustartError {}
 
-/** The search spaces with subnets in the store (empty when it holds none: the page then hides its NAS view). */
-export function nasSpacesPayload(store: ResultStore): NasSpaceSummary[] {
-  return nasSpaces(store);
-}
-
-/** The NAS analysis of one space on one dataset (the only one when left out). */
-export function nasPayload(store: ResultStore, space: string, dataset?: string): NasAnalysis & { dataset: string | null } {
-  const spaces = nasSpaces(store);
+/** The NAS analysis of one space on one dataset (the only one when left out); `spaces` is the store's nasSpaces when already at hand. */
+export function nasPayload(store: ResultStore, space: string, dataset?: string, spaces: readonly NasSpaceSummary[] = nasSpaces(store)): NasAnalysis & { dataset: string | null } {
   if (!spaces.some((s) => s.space === space)) throw new NasSpaceNotFoundError(`no NAS subnets of search space '${space}' in the results store${spaces.length ? `; it has ${spaces.map((s) => s.space).join(', ')}` : ''}`);
   const analysis = nasAnalysis(store, { space, dataset });
   // The page shows the metric columns only: the per-entry suite metrics (CE per corruption, …) stay in the export.

@@ -2,9 +2,7 @@
 // correlation heat map, the subnet table, the static site, hidden without subnets, and no console errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ResultStore } from '../../store/store.js';
 import { tempDir } from '../../testing/fixtures.js';
@@ -12,7 +10,7 @@ import { TEST_SPACE, TEST_SUBNETS, writeNasStore } from '../../testing/nas-store
 import type { NasAnalysis } from '../../nas/analysis.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
 import { writeSite } from './site.js';
-import { launchChromium, openPageRecordingErrors } from './chromium.js';
+import { launchChromium, openPageRecordingErrors, serveStaticSite } from './chromium.js';
 
 let dir: string;
 let store: ResultStore;
@@ -94,17 +92,11 @@ test('the NAS view draws every subnet and its front per metric, the correlation 
 test('the static site shows the NAS view; without subnets the view is hidden', async () => {
   const site = join(dir, 'site');
   writeSite(store, [], site);
-  const files: Server = createServer((req, res) => {
-    const requested = join(site, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
-    const path = requested.endsWith('/') ? join(requested, 'index.html') : requested;
-    if (!path.startsWith(site) || !existsSync(path)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' }[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
-  });
-  await new Promise<void>((done) => files.listen(0, '127.0.0.1', done));
+  const files = await serveStaticSite(site);
   const empty = new ResultStore(join(tempDir(), 'empty.db'));
   const emptyServer = await startDashboardServer({ store: empty, port: 0 });
   try {
-    const { page, errors } = await openPage(`http://127.0.0.1:${(files.address() as { port: number }).port}/#/nas`);
+    const { page, errors } = await openPage(`${files.url}/#/nas`);
     await page.locator('[data-testid="nas-pareto-chart"]').first().waitFor();
     assert.equal(await page.locator('[data-testid="nas-pareto-chart"]').count(), measured().length);
     assert.equal(await page.locator('#nas-table tbody tr').count(), TEST_SUBNETS.length);

@@ -6,7 +6,8 @@ import { nodeCrypto, fastify, z, lazyValue, type Zod } from '../../util/native.j
 import { RobustartError } from '../../errors.js';
 import { ResultStore } from '../../store/store.js';
 import { dashboardAssets, dashboardPage } from './assets.js';
-import { dashboardPayload, leaderboardQuerySchema, modelPayload, nasPayload, nasSpacesPayload, studiesPayload, studyByName, NasSpaceNotFoundError, StudyNotFoundError, ModelNotFoundError } from './data.js';
+import { dashboardPayload, leaderboardQuerySchema, modelPayload, nasPayload, studiesPayload, studyByName, NasSpaceNotFoundError, StudyNotFoundError, ModelNotFoundError } from './data.js';
+import { nasSpaces } from '../../nas/stored-subnets.js';
 import { studyStatus } from '../../study/cells.js';
 import { StudyState } from '../../study/state.js';
 import type { QueueProgress } from '../../queue/progress.js';
@@ -147,7 +148,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 
   app.get('/api/nas', async (request) => {
     parse(noQuery, withoutToken(request.query), 'query');
-    return nasSpacesPayload(store);
+    return nasSpaces(store);
   });
   app.get('/api/nas/:space', async (request) => {
     const { space } = parse(spaceParams, request.params, 'path');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { ResultStore } from '../../store/store.js';
 import type { Study } from '../../study/config.js';
 import { dashboardAssets, dashboardPage } from './assets.js';
-import { dashboardPayload, modelPayload, nasPayload, nasSpacesPayload, studiesPayload } from './data.js';
+import { nasSpaces } from '../../nas/stored-subnets.js';
+import { dashboardPayload, modelPayload, nasPayload, studiesPayload } from './data.js';
 
 /** File of a payload in a static site; the page computes the same paths (dashboard/app.js, staticPath). */
 export function staticDataPath(...parts: string[]): string {
@@ -37,11 +38,11 @@ export function writeSite(store: ResultStore, studies: readonly Study[], dir: st
     }
   }
   // The NAS view: the spaces (an empty list hides the view), then one analysis per space and dataset.
-  const spaces = nasSpacesPayload(store);
+  const spaces = nasSpaces(store);
   write(staticDataPath('nas.json'), JSON.stringify(spaces));
   for (const space of spaces) {
     for (const dataset of space.datasets.length ? space.datasets.map((d) => d.fingerprint) : [undefined]) {
-      write(staticDataPath('nas', space.space, `${dataset ?? 'none'}.json`), JSON.stringify(nasPayload(store, space.space, dataset)));
+      write(staticDataPath('nas', space.space, `${dataset ?? 'none'}.json`), JSON.stringify(nasPayload(store, space.space, dataset, spaces)));
     }
   }
   return written;
