@@ -17,16 +17,15 @@
 //   mask, position in the sandwich).
 import { nodeCrypto } from '../util/native.js';
 import { DataType } from '../onnx/proto.js';
-import { makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession } from '../onnx/runtime.js';
 import { buildGradientGraph, prepareModel, targetExecutionProvider } from '../autodiff/gradient.js';
 import { hashString, rngFor } from '../util/rng.js';
 import { canonicalJson } from '../util/json.js';
 import { RobustartError } from '../errors.js';
-import { createOptimizer, clipGradientNorm, decays } from '../train/optimizer.js';
-import { learningRateAt } from '../train/schedule.js';
-import { batchNormToTraining, runningStatistics, updateRunningStatistics } from '../train/batchnorm.js';
+import { createOptimizer, clipGradientNorm, weightDecayFlags } from '../train/optimizer.js';
+import { learningRateAt, stepSchedule } from '../train/schedule.js';
+import { batchNormToTraining, foldBatchStatistics, runningStatistics } from '../train/batchnorm.js';
 import { mixBatch, softmaxAtTemperature } from '../train/targets.js';
 import { softTargetHead, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT } from '../train/loss-head.js';
 import { WeightEma } from '../train/ema.js';
@@ -34,7 +33,7 @@ import { normalizeBatch, openLiveClassifier, type LiveClassifier } from '../trai
 import { dropoutToTraining, type DropoutMask } from '../train/dropout.js';
 import { resumeFromCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
 import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds, type BatchRows, type Feeds } from '../train/rows.js';
-import { accuracy, countCorrect, techniqueCombination, type TrainConfig, type TrainingData, type Progress } from '../train/trainer.js';
+import { accuracy, countCorrect, parametersAsInputs, techniqueCombination, type TrainConfig, type TrainingData, type Progress } from '../train/trainer.js';
 import type { ShapeMap } from '../onnx/shapes.js';
 import { buildSupernet, selectionFeeds, type Supernet } from './supernet.js';
 import { extractSubnet } from './extract.js';
@@ -145,10 +144,7 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
     const net = buildSupernet(space, { resolution, initialize: false, dropPath: config.dropPath });
     const prepared = await prepareModel(net.graph);
     const graph = prepared.graph.clone();
-    for (const name of parameters) {
-      graph.initializers.delete(name);
-      graph.inputs.push(makeValueInfo(name, dims.get(name)!));
-    }
+    parametersAsInputs(graph, parameters, dims);
     const shapes = new Map(prepared.shapes);
     const batchNorms = batchNormToTraining(graph, shapes);
     let live: ResolutionSessions['live'];
@@ -169,11 +165,10 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
   }
 
   const optimizer = createOptimizer(config.optimizer);
-  const excluded = config.noWeightDecayNames ?? [];
-  const decayed = new Map(parameters.map((name) => [name, config.noWeightDecay ? decays(dims.get(name)!, name, excluded) : !excluded.some((r) => r.test(name))]));
+  const decayed = weightDecayFlags(parameters, dims, config);
   const ema = config.emaDecay !== undefined && config.emaDecay > 0 ? new WeightEma(config.emaDecay, weights) : undefined;
   const stepsPerEpoch = Math.ceil(count / config.batchSize);
-  const schedule = { ...config.schedule, warmupSteps: Math.round(config.schedule.warmupEpochs * stepsPerEpoch), totalSteps: stepsPerEpoch * config.epochs };
+  const schedule = stepSchedule(config.schedule, stepsPerEpoch, config.epochs);
   const randomSubnets = config.randomSubnets ?? SANDWICH_RANDOM_SUBNETS;
   const runKey = config.runKey ?? '';
   // `let`: the epoch loop appends to the history and advances the step.
@@ -257,10 +252,7 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
         if (k === 0) {
           // The largest subnet: its soft labels teach the others; its batch statistics keep the supernet's BN running estimate.
           soft = softmaxAtTemperature(logits, classes, 1);
-          for (const b of s.batchNorms) {
-            updateRunningStatistics(weights.get(b.runningMean)!, out[b.batchMean].data as Float32Array, n * b.positionsPerSample, false);
-            updateRunningStatistics(weights.get(b.runningVar)!, out[b.batchVar].data as Float32Array, n * b.positionsPerSample, true);
-          }
+          foldBatchStatistics(s.batchNorms, weights, out, n);
           for (const v of loss) lossSum += v;
           correct += countCorrect(logits.subarray(0, averaged * classes), rows.labels.slice(0, averaged), classes);
           seen += averaged;

@@ -61,3 +61,12 @@ export function updateRunningStatistics(running: Float32Array, batch: ArrayLike<
   const correction = isVariance && count > 1 ? count / (count - 1) : 1;
   for (let c = 0; c < running.length; c++) running[c] = (1 - momentum) * running[c] + momentum * batch[c] * correction;
 }
+
+/** Folds one batch's statistics into every BN node's running estimates; `rows` is the batch's row count. */
+export function foldBatchStatistics(batchNorms: readonly BatchNormStatistics[], weights: ReadonlyMap<string, Float32Array>, out: Readonly<Record<string, { readonly data: unknown }>>, rows: number): void {
+  for (const b of batchNorms) {
+    const count = rows * b.positionsPerSample;
+    updateRunningStatistics(weights.get(b.runningMean)!, out[b.batchMean].data as Float32Array, count, false);
+    updateRunningStatistics(weights.get(b.runningVar)!, out[b.batchVar].data as Float32Array, count, true);
+  }
+}
