@@ -37,7 +37,7 @@ import { accuracy, countCorrect, parametersAsInputs, techniqueCombination, type 
 import type { ShapeMap } from '../onnx/shapes.js';
 import { buildSupernet, selectionFeeds, type Supernet } from './supernet.js';
 import { extractSubnet } from './extract.js';
-import { recalibrateBatchNorm } from './recalibrate.js';
+import { recalibrateBatchNorm, recalibrationIndices } from './recalibrate.js';
 import { largestChoices, smallestChoices, randomChoices, spaceHash, type SearchSpace, type Choices } from './space.js';
 
 /** BigNAS's sandwich: the largest, the smallest and two random subnets per step. */
@@ -178,6 +178,9 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
   const runStart = Date.now();
   let imagesDone = 0;
   let lastProgress = 0;
+  // The recalibration images of the per-epoch check: one seeded draw per resolution, the same every epoch.
+  const smallest = smallestChoices(space);
+  const recalibration = new Map([largest.resolution, smallest.resolution].map((r) => [r, recalibrationIndices(config.seed, train.get(r)!.count, CHECK_RECALIBRATION_IMAGES)]));
   for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
     const epochStart = Date.now();
     const order = rngFor(config.seed, hashString('order'), epoch).shuffle(Array.from({ length: count }, (_, i) => i));
@@ -273,8 +276,8 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
     }
     const evaluated = withWeights(supernet.graph, ema ? ema.shadow : weights);
     const testAccuracy = {
-      largest: await subnetAccuracy(space, evaluated, largest, train, test, config),
-      smallest: await subnetAccuracy(space, evaluated, smallestChoices(space), train, test, config),
+      largest: await subnetAccuracy(space, evaluated, largest, train, test, recalibration, config),
+      smallest: await subnetAccuracy(space, evaluated, smallest, train, test, recalibration, config),
     };
     const record: SupernetEpochRecord = { epoch, learningRate, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, seconds: (Date.now() - epochStart) / 1000 };
     history.push(record);
@@ -312,10 +315,10 @@ function withWeights(graph: Graph, weights: ReadonlyMap<string, Float32Array>): 
 }
 
 /** Test top-1 of one subnet, extracted and BatchNorm-recalibrated on the first training images of a seeded draw. */
-async function subnetAccuracy(space: SearchSpace, supernet: Graph, choices: Choices, train: ReadonlyMap<number, TrainingData>, test: ReadonlyMap<number, TrainingData>, config: SupernetTrainSettings): Promise<number> {
+async function subnetAccuracy(space: SearchSpace, supernet: Graph, choices: Choices, train: ReadonlyMap<number, TrainingData>, test: ReadonlyMap<number, TrainingData>, recalibration: ReadonlyMap<number, readonly number[]>, config: SupernetTrainSettings): Promise<number> {
   const resolution = choices.resolution;
   const images = train.get(resolution)!;
-  const indices = rngFor(config.seed, hashString('bn-recalibration')).shuffle(Array.from({ length: images.count }, (_, i) => i)).slice(0, CHECK_RECALIBRATION_IMAGES);
+  const indices = recalibration.get(resolution)!;
   const subnet = await recalibrateBatchNorm(extractSubnet(space, supernet, choices), images, { indices, normalization: config.normalization, threads: config.threads });
   const session = await createSession(subnet, { intraOpThreads: config.threads }, 'subnet');
   try {
