@@ -32,7 +32,7 @@ import { WeightEma } from '../train/ema.js';
 import { normalizeBatch, openLiveClassifier, type LiveClassifier } from '../train/adversarial.js';
 import { dropoutToTraining, type DropoutMask } from '../train/dropout.js';
 import { resumeFromCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
-import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds, type BatchRows, type Feeds } from '../train/rows.js';
+import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, zeroPairedRows, teacherFeeds, pairFeeds, dropoutFeeds, type BatchRows, type Feeds } from '../train/rows.js';
 import { accuracy, countCorrect, parametersAsInputs, techniqueCombination, type TrainConfig, type TrainingData, type Progress } from '../train/trainer.js';
 import type { ShapeMap } from '../onnx/shapes.js';
 import { buildSupernet, selectionFeeds, type Supernet } from './supernet.js';
@@ -225,8 +225,7 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
         const inplace = k > 0 && distill;
         if (inplace) {
           // The largest subnet's soft labels on the same rows (for an adversarial row: on its own example of that sample).
-          targets = soft!.slice();
-          if (rows.paired) targets.fill(0, rows.samples * classes);
+          targets = zeroPairedRows(rows, soft!.slice(), classes);
         }
         const input = normalizeBatch(images, channels, resolution * resolution, config.normalization);
         const feeds: Feeds = { input: tensor('float32', input, imageDims), ...weightFeeds(), ...selection };
