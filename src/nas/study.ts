@@ -86,7 +86,7 @@ export interface NasModelMetadata {
 }
 
 /** The study's model name of a subnet (study names cannot hold '/'). */
-export const studyModelName = (s: SubnetSummary) => s.name.replace('/', '.');
+const studyModelName = (s: SubnetSummary) => s.name.replace('/', '.');
 
 export async function runNasSample(options: NasSampleOptions): Promise<NasSampleResult> {
   const log = options.log ?? (() => {});

@@ -2,7 +2,6 @@
 // to normalise with the batch's own mean and (biased) variance, written as standard ops so the VJP
 // rules differentiate it, and the batch statistics are exposed so the trainer can update the running
 // statistics as torch.nn.BatchNorm2d does (momentum 0.1, unbiased variance for the running estimate).
-import { DataType } from '../onnx/proto.js';
 import { floatAttribute, makeNode } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import type { ShapeMap } from '../onnx/shapes.js';

@@ -14,8 +14,6 @@ import { trainClassifier, type TrainConfig, type EpochRecord, type Progress } fr
 import { PGD_TRAIN_REL_STEPSIZE, runKey, type ExperimentConfig } from './config.js';
 import { TRADES_DEFAULTS } from './trades.js';
 
-export { runKey };
-
 export interface ExperimentOptions {
   /** Where to write the trained ONNX model; the record goes to <out without .onnx>.training.json. */
   readonly out: string;

@@ -24,7 +24,7 @@ import { openLiveClassifier, normalizeBatch, type AdversarialSettings, type Live
 import { resumeFromCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { dropoutToTraining } from './dropout.js';
 import type { AugMixSettings } from './auto-augment.js';
-import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds } from './rows.js';
+import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds, type Feeds } from './rows.js';
 
 /** Labelled images in [0,1], NCHW, all of one shape. */
 export interface TrainingData {
@@ -119,8 +119,6 @@ export interface TrainResult {
   /** Epoch the run resumed after (0 for a fresh run). */
   readonly resumedFrom: number;
 }
-
-type Feeds = Record<string, ReturnType<typeof tensor>>;
 
 /**
  * The techniques a run takes together: refuses the combinations one loss head cannot hold, and resolves
