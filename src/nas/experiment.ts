@@ -8,9 +8,9 @@ import { writeModel } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
 import { RobustartError } from '../errors.js';
 import { runtimeVersions } from '../version.js';
-import { loadPixelSet, asTrainingData, channelStatistics, type PixelSet } from '../train/images.js';
-import { trainerSettings, readTeacher, runKey as recipeKey, trainingRecordPath } from '../train/experiment.js';
-import type { ExperimentConfig } from '../train/config.js';
+import { asTrainingData, channelStatistics, type PixelSet } from '../train/images.js';
+import { trainerSettings, readTeacher, trainingRecordPath, loadSplit, classifierMetadata } from '../train/experiment.js';
+import { runKey as recipeKey, type ExperimentConfig } from '../train/config.js';
 import { techniqueCombination, type Progress, type TrainingData } from '../train/trainer.js';
 import { trainSupernet, supernetRunKey, SANDWICH_RANDOM_SUBNETS, type SupernetEpochRecord } from './train.js';
 import { supernetMetadata } from './supernet-file.js';
@@ -47,10 +47,8 @@ export async function runSupernetExperiment(space: SearchSpace, config: Experime
   const largestResolution = Math.max(...space.resolution);
   const sets = new Map<number, { train: PixelSet; test: PixelSet }>();
   for (const resolution of new Set(space.resolution)) {
-    const load = (split: 'train' | 'test') => loadPixelSet(config.data[split], {
-      split, inputSize: [space.channels, resolution, resolution], cropPct: config.data.crop_pct, interpolation: config.data.interpolation, limit: split === 'train' ? config.data.train_limit : config.data.test_limit, log,
-    });
-    sets.set(resolution, { train: await load('train'), test: await load('test') });
+    const inputSize = [space.channels, resolution, resolution] as const;
+    sets.set(resolution, { train: await loadSplit(config, 'train', inputSize, log), test: await loadSplit(config, 'test', inputSize, log) });
   }
   const reference = sets.get(largestResolution)!;
   if (reference.train.classes.length !== space.classes) throw new RobustartError(`space ${space.name} has ${space.classes} classes and the training data ${reference.train.classes.length}; use data with the space's classes`);
@@ -82,14 +80,7 @@ export async function runSupernetExperiment(space: SearchSpace, config: Experime
   const last = result.history[result.history.length - 1];
   result.graph.metadata = {
     ...supernetMetadata(space),
-    input_size: JSON.stringify([space.channels, largestResolution, largestResolution]),
-    interpolation: JSON.stringify(config.data.interpolation),
-    crop_pct: JSON.stringify(config.data.crop_pct),
-    mean: JSON.stringify(statistics.mean),
-    std: JSON.stringify(statistics.std),
-    num_classes: JSON.stringify(space.classes),
-    family: JSON.stringify('CNN'),
-    labels: JSON.stringify(reference.train.classes),
+    ...classifierMetadata(config, [space.channels, largestResolution, largestResolution], statistics, space.classes, 'CNN', reference.train.classes),
     training: JSON.stringify({ trainer: 'robustart nas train', name: config.name, space: space.name, sandwich, dataset: record.dataset, test_top1: last?.testAccuracy, epochs: result.history.length, versions }),
   };
   writeModel(options.out, result.graph.toModel());

@@ -6,7 +6,7 @@ import { batchNormToTraining } from '../train/batchnorm.js';
 import { recalibrateBatchNorm, RECALIBRATION_IMAGES } from './recalibrate.js';
 import { buildSubnet } from './supernet.js';
 import { randomChoices } from './space.js';
-import { tinyResNetSpace, randomizeBatchNorms, randomImages } from '../testing/nas-fixtures.js';
+import { tinyResNetSpace, randomizeBatchNorms, randomImages, imagesAsData } from '../testing/nas-fixtures.js';
 import { Rng } from '../util/rng.js';
 
 test('RobustART recalibrates BatchNorm on 4,096 training images', () => {
@@ -22,7 +22,7 @@ test('BN recalibration equals the statistics of each BN input computed directly 
   const side = 12;
   const plane = side * side;
   const pixels = randomImages(count, 3, side, 4);
-  const images = { count, label: () => 0, pixels: (idx: ArrayLike<number>) => Float32Array.from({ length: idx.length * 3 * plane }, (_, i) => pixels[idx[Math.floor(i / (3 * plane))] * 3 * plane + (i % (3 * plane))]) };
+  const images = imagesAsData(pixels, count, 3, side, () => 0);
   const normalization = { mean: [0.5, 0.4, 0.3], std: [0.2, 0.25, 0.3] };
   const indices = Array.from({ length: count }, (_, i) => (7 * i) % count);
   // Batches of 5 (four equal batches): the cumulative average equals the per-batch statistics' mean.

@@ -11,9 +11,15 @@ import { batchNormToTraining } from '../train/batchnorm.js';
 import { normalizeBatch, type Normalization } from '../train/adversarial.js';
 import type { TrainingData } from '../train/trainer.js';
 import { RobustartError } from '../errors.js';
+import { hashString, rngFor } from '../util/rng.js';
 
 /** RobustART / BigNAS recalibrate on 4,096 training images. */
 export const RECALIBRATION_IMAGES = 4096;
+
+/** The first `n` samples of a seeded shuffle of a set of `setSize`: the images BatchNorm is recalibrated on. */
+export function recalibrationIndices(seed: number, setSize: number, n: number): number[] {
+  return rngFor(seed, hashString('bn-recalibration')).shuffle(Array.from({ length: setSize }, (_, i) => i)).slice(0, n);
+}
 
 export interface RecalibrationOptions {
   /** Samples of `images` to forward, in this order (e.g. a seeded draw of the training set). */

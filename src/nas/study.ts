@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { writeModel } from '../onnx/proto.js';
 import { RobustartError } from '../errors.js';
-import { hashString, rngFor } from '../util/rng.js';
 import { ResultStore } from '../store/store.js';
 import { parseStudy } from '../study/config.js';
 import type { RecordExecutor } from '../eval/evaluate.js';
@@ -17,7 +16,7 @@ import { loadModelFile } from '../model/load.js';
 import { loadPixelSet, asTrainingData, type DataSource } from '../train/images.js';
 import type { TrainingData } from '../train/trainer.js';
 import { extractSubnet } from './extract.js';
-import { recalibrateBatchNorm, RECALIBRATION_IMAGES } from './recalibrate.js';
+import { recalibrateBatchNorm, recalibrationIndices, RECALIBRATION_IMAGES } from './recalibrate.js';
 import { loadSupernet, type SupernetFile } from './supernet-file.js';
 import { sampleSubnets, type SamplingStrategy, type SubnetSummary } from './sample.js';
 import { spaceHash, type SearchSpace } from './space.js';
@@ -87,7 +86,7 @@ export interface NasModelMetadata {
 }
 
 /** The study's model name of a subnet (study names cannot hold '/'). */
-export const studyModelName = (s: SubnetSummary) => s.name.replace('/', '.');
+const studyModelName = (s: SubnetSummary) => s.name.replace('/', '.');
 
 export async function runNasSample(options: NasSampleOptions): Promise<NasSampleResult> {
   const log = options.log ?? (() => {});
@@ -129,7 +128,7 @@ export async function runNasSample(options: NasSampleOptions): Promise<NasSample
       if (fresh) {
         const graph = extractSubnet(space, supernet.graph, subnet.choices);
         const images = await recalibration.at(subnet.choices.resolution);
-        const recalibrated = await recalibrateBatchNorm(graph, images.data, { indices: images.indices, normalization: supernet.normalization, batchSize: 256 });
+        const recalibrated = await recalibrateBatchNorm(graph, images.data, { indices: images.indices, normalization: supernet.normalization });
         writeModel(`${path}.tmp`, recalibrated.toModel());
         renameSync(`${path}.tmp`, path);
         extracted++;
@@ -173,7 +172,6 @@ class RecalibrationImages {
   private async load(resolution: number): Promise<{ data: TrainingData; indices: number[] }> {
     const set = await loadPixelSet(this.source, { split: 'train', inputSize: [3, resolution, resolution], cropPct: this.supernet.cropPct, interpolation: this.supernet.interpolation, log: this.log });
     if (set.count < this.count) throw new RobustartError(`the recalibration data has ${set.count} images, fewer than the ${this.count} BatchNorm recalibration images asked for; ask for at most ${set.count}`);
-    const order = rngFor(this.seed, hashString('bn-recalibration')).shuffle(Array.from({ length: set.count }, (_, i) => i));
-    return { data: asTrainingData(set), indices: order.slice(0, this.count) };
+    return { data: asTrainingData(set), indices: recalibrationIndices(this.seed, set.count, this.count) };
   }
 }

@@ -6,7 +6,7 @@ import { extractSubnet } from './extract.js';
 import { RobustartError } from '../errors.js';
 import { loadSpace } from './space.js';
 import { fileURLToPath } from 'node:url';
-import { tinyResNetSpace, randomImages } from '../testing/nas-fixtures.js';
+import { tinyResNetSpace, randomImages, imagesAsData } from '../testing/nas-fixtures.js';
 import { buildSmallCnn } from '../model/builders/index.js';
 import { prepareModel, buildGradientGraph } from '../autodiff/gradient.js';
 import { createSession, tensor } from '../onnx/runtime.js';
@@ -24,9 +24,7 @@ const SEED = 4;
 const LR = 0.5;
 
 function dataAt(side: number): TrainingData {
-  const plane = 3 * side * side;
-  const pixels = randomImages(COUNT, 3, side, 2);
-  return { count: COUNT, label: (i) => i % space.classes, pixels: (idx) => Float32Array.from({ length: idx.length * plane }, (_, k) => pixels[idx[Math.floor(k / plane)] * plane + (k % plane)]) };
+  return imagesAsData(randomImages(COUNT, 3, side, 2), COUNT, 3, side, (i) => i % space.classes);
 }
 const sets = new Map(space.resolution.map((r) => [r, dataAt(r)]));
 
@@ -197,9 +195,7 @@ test('combinations the trainer refuses stay refused in the sandwich', async () =
 test('the demo space with PGD-AT, Mixup, a teacher, dropout and drop-path together: the same seed gives the same supernet', { timeout: 300_000 }, async () => {
   const demo = loadSpace(fileURLToPath(new URL('../../nas/spaces/fashion-tiny.yaml', import.meta.url)));
   const side = demo.resolution[0];
-  const plane = 3 * side * side;
-  const pixels = randomImages(4, 3, side, 3);
-  const data: TrainingData = { count: 4, label: (i) => i % demo.classes, pixels: (idx) => Float32Array.from({ length: idx.length * plane }, (_, k) => pixels[idx[Math.floor(k / plane)] * plane + (k % plane)]) };
+  const data: TrainingData = imagesAsData(randomImages(4, 3, side, 3), 4, 3, side, (i) => i % demo.classes);
   const demoSets = new Map([[side, data]]);
   const teacher = buildSmallCnn({ inputSize: [3, side, side], numClasses: demo.classes, widths: [4], hidden: 0, seed: 1 });
   const settings: SupernetTrainSettings = {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { trainSupernet, sandwich, SANDWICH_RANDOM_SUBNETS } from './train.js';
 import { largestChoices, smallestChoices, subnetId } from './space.js';
 import { buildSupernet } from './supernet.js';
-import { tinyMobileNetSpace, tinyResNetSpace, randomImages } from '../testing/nas-fixtures.js';
+import { tinyMobileNetSpace, tinyResNetSpace, randomImages, imagesAsData } from '../testing/nas-fixtures.js';
 
 test('the sandwich is the largest, the smallest and N random subnets seeded by step (BigNAS: N = 2)', () => {
   const space = tinyResNetSpace();
@@ -23,8 +23,7 @@ test('a MobileNet-style supernet trains through the autodiff engine (depthwise k
   const side = 16;
   const count = 16;
   const pixels = randomImages(count, 3, side, 2);
-  const plane = 3 * side * side;
-  const data = { count, label: (i: number) => i % 4, pixels: (idx: ArrayLike<number>) => Float32Array.from({ length: idx.length * plane }, (_, k) => pixels[idx[Math.floor(k / plane)] * plane + (k % plane)]) };
+  const data = imagesAsData(pixels, count, 3, side, (i) => i % 4);
   const sets = new Map([[side, data]]);
   const settings = {
     epochs: 1, batchSize: 8, seed: 4,

@@ -17,28 +17,27 @@
 //   mask, position in the sandwich).
 import { nodeCrypto } from '../util/native.js';
 import { DataType } from '../onnx/proto.js';
-import { makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession } from '../onnx/runtime.js';
 import { buildGradientGraph, prepareModel, targetExecutionProvider } from '../autodiff/gradient.js';
 import { hashString, rngFor } from '../util/rng.js';
 import { canonicalJson } from '../util/json.js';
 import { RobustartError } from '../errors.js';
-import { createOptimizer, clipGradientNorm, decays } from '../train/optimizer.js';
-import { learningRateAt } from '../train/schedule.js';
-import { batchNormToTraining, runningStatistics, updateRunningStatistics } from '../train/batchnorm.js';
+import { createOptimizer, clipGradientNorm, weightDecayFlags } from '../train/optimizer.js';
+import { learningRateAt, stepSchedule } from '../train/schedule.js';
+import { batchNormToTraining, foldBatchStatistics, runningStatistics } from '../train/batchnorm.js';
 import { mixBatch, softmaxAtTemperature } from '../train/targets.js';
 import { softTargetHead, SOFT_TARGETS_INPUT, TEACHER_TARGETS_INPUT, INVERSE_TEMPERATURE_INPUT } from '../train/loss-head.js';
 import { WeightEma } from '../train/ema.js';
 import { normalizeBatch, openLiveClassifier, type LiveClassifier } from '../train/adversarial.js';
 import { dropoutToTraining, type DropoutMask } from '../train/dropout.js';
 import { resumeFromCheckpoint, saveCheckpoint } from '../train/checkpoint.js';
-import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds, type BatchRows, type Feeds } from '../train/rows.js';
-import { accuracy, countCorrect, techniqueCombination, type TrainConfig, type TrainingData, type Progress } from '../train/trainer.js';
+import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, zeroPairedRows, teacherFeeds, pairFeeds, dropoutFeeds, type BatchRows, type Feeds } from '../train/rows.js';
+import { accuracy, countCorrect, parametersAsInputs, techniqueCombination, type TrainConfig, type TrainingData, type Progress } from '../train/trainer.js';
 import type { ShapeMap } from '../onnx/shapes.js';
 import { buildSupernet, selectionFeeds, type Supernet } from './supernet.js';
 import { extractSubnet } from './extract.js';
-import { recalibrateBatchNorm } from './recalibrate.js';
+import { recalibrateBatchNorm, recalibrationIndices } from './recalibrate.js';
 import { largestChoices, smallestChoices, randomChoices, spaceHash, type SearchSpace, type Choices } from './space.js';
 
 /** BigNAS's sandwich: the largest, the smallest and two random subnets per step. */
@@ -145,10 +144,7 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
     const net = buildSupernet(space, { resolution, initialize: false, dropPath: config.dropPath });
     const prepared = await prepareModel(net.graph);
     const graph = prepared.graph.clone();
-    for (const name of parameters) {
-      graph.initializers.delete(name);
-      graph.inputs.push(makeValueInfo(name, dims.get(name)!));
-    }
+    parametersAsInputs(graph, parameters, dims);
     const shapes = new Map(prepared.shapes);
     const batchNorms = batchNormToTraining(graph, shapes);
     let live: ResolutionSessions['live'];
@@ -169,11 +165,10 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
   }
 
   const optimizer = createOptimizer(config.optimizer);
-  const excluded = config.noWeightDecayNames ?? [];
-  const decayed = new Map(parameters.map((name) => [name, config.noWeightDecay ? decays(dims.get(name)!, name, excluded) : !excluded.some((r) => r.test(name))]));
+  const decayed = weightDecayFlags(parameters, dims, config);
   const ema = config.emaDecay !== undefined && config.emaDecay > 0 ? new WeightEma(config.emaDecay, weights) : undefined;
   const stepsPerEpoch = Math.ceil(count / config.batchSize);
-  const schedule = { ...config.schedule, warmupSteps: Math.round(config.schedule.warmupEpochs * stepsPerEpoch), totalSteps: stepsPerEpoch * config.epochs };
+  const schedule = stepSchedule(config.schedule, stepsPerEpoch, config.epochs);
   const randomSubnets = config.randomSubnets ?? SANDWICH_RANDOM_SUBNETS;
   const runKey = config.runKey ?? '';
   // `let`: the epoch loop appends to the history and advances the step.
@@ -183,6 +178,9 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
   const runStart = Date.now();
   let imagesDone = 0;
   let lastProgress = 0;
+  // The recalibration images of the per-epoch check: one seeded draw per resolution, the same every epoch.
+  const smallest = smallestChoices(space);
+  const recalibration = new Map([largest.resolution, smallest.resolution].map((r) => [r, recalibrationIndices(config.seed, train.get(r)!.count, CHECK_RECALIBRATION_IMAGES)]));
   for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
     const epochStart = Date.now();
     const order = rngFor(config.seed, hashString('order'), epoch).shuffle(Array.from({ length: count }, (_, i) => i));
@@ -227,8 +225,7 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
         const inplace = k > 0 && distill;
         if (inplace) {
           // The largest subnet's soft labels on the same rows (for an adversarial row: on its own example of that sample).
-          targets = soft!.slice();
-          if (rows.paired) targets.fill(0, rows.samples * classes);
+          targets = zeroPairedRows(rows, soft!.slice(), classes);
         }
         const input = normalizeBatch(images, channels, resolution * resolution, config.normalization);
         const feeds: Feeds = { input: tensor('float32', input, imageDims), ...weightFeeds(), ...selection };
@@ -257,10 +254,7 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
         if (k === 0) {
           // The largest subnet: its soft labels teach the others; its batch statistics keep the supernet's BN running estimate.
           soft = softmaxAtTemperature(logits, classes, 1);
-          for (const b of s.batchNorms) {
-            updateRunningStatistics(weights.get(b.runningMean)!, out[b.batchMean].data as Float32Array, n * b.positionsPerSample, false);
-            updateRunningStatistics(weights.get(b.runningVar)!, out[b.batchVar].data as Float32Array, n * b.positionsPerSample, true);
-          }
+          foldBatchStatistics(s.batchNorms, weights, out, n);
           for (const v of loss) lossSum += v;
           correct += countCorrect(logits.subarray(0, averaged * classes), rows.labels.slice(0, averaged), classes);
           seen += averaged;
@@ -281,8 +275,8 @@ export async function trainSupernet(space: SearchSpace, train: ReadonlyMap<numbe
     }
     const evaluated = withWeights(supernet.graph, ema ? ema.shadow : weights);
     const testAccuracy = {
-      largest: await subnetAccuracy(space, evaluated, largest, train, test, config),
-      smallest: await subnetAccuracy(space, evaluated, smallestChoices(space), train, test, config),
+      largest: await subnetAccuracy(space, evaluated, largest, train, test, recalibration, config),
+      smallest: await subnetAccuracy(space, evaluated, smallest, train, test, recalibration, config),
     };
     const record: SupernetEpochRecord = { epoch, learningRate, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, seconds: (Date.now() - epochStart) / 1000 };
     history.push(record);
@@ -320,10 +314,10 @@ function withWeights(graph: Graph, weights: ReadonlyMap<string, Float32Array>): 
 }
 
 /** Test top-1 of one subnet, extracted and BatchNorm-recalibrated on the first training images of a seeded draw. */
-async function subnetAccuracy(space: SearchSpace, supernet: Graph, choices: Choices, train: ReadonlyMap<number, TrainingData>, test: ReadonlyMap<number, TrainingData>, config: SupernetTrainSettings): Promise<number> {
+async function subnetAccuracy(space: SearchSpace, supernet: Graph, choices: Choices, train: ReadonlyMap<number, TrainingData>, test: ReadonlyMap<number, TrainingData>, recalibration: ReadonlyMap<number, readonly number[]>, config: SupernetTrainSettings): Promise<number> {
   const resolution = choices.resolution;
   const images = train.get(resolution)!;
-  const indices = rngFor(config.seed, hashString('bn-recalibration')).shuffle(Array.from({ length: images.count }, (_, i) => i)).slice(0, CHECK_RECALIBRATION_IMAGES);
+  const indices = recalibration.get(resolution)!;
   const subnet = await recalibrateBatchNorm(extractSubnet(space, supernet, choices), images, { indices, normalization: config.normalization, threads: config.threads });
   const session = await createSession(subnet, { intraOpThreads: config.threads }, 'subnet');
   try {

@@ -3,6 +3,7 @@ import { DataType } from '../onnx/proto.js';
 import type { Graph } from '../onnx/graph.js';
 import { Rng } from '../util/rng.js';
 import { parseSpace, type SearchSpace } from '../nas/space.js';
+import type { TrainingData } from '../train/trainer.js';
 
 /** A residual space with every kind of dimension (two resolutions, kernel, width, depth, expand). */
 export function tinyResNetSpace(): SearchSpace {
@@ -47,4 +48,10 @@ export function randomizeBatchNorms(graph: Graph, seed: number): void {
 export function randomImages(count: number, channels: number, side: number, seed: number): Float32Array {
   const rng = new Rng(seed);
   return Float32Array.from({ length: count * channels * side * side }, () => rng.uniform());
+}
+
+/** `count` NCHW images of `channels` × `side` × `side` (as randomImages draws them) as training data labelled by `label`. */
+export function imagesAsData(pixels: Float32Array, count: number, channels: number, side: number, label: (index: number) => number): TrainingData {
+  const plane = channels * side * side;
+  return { count, label, pixels: (idx) => Float32Array.from({ length: idx.length * plane }, (_, k) => pixels[idx[Math.floor(k / plane)] * plane + (k % plane)]) };
 }

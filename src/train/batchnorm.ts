@@ -2,7 +2,6 @@
 // to normalise with the batch's own mean and (biased) variance, written as standard ops so the VJP
 // rules differentiate it, and the batch statistics are exposed so the trainer can update the running
 // statistics as torch.nn.BatchNorm2d does (momentum 0.1, unbiased variance for the running estimate).
-import { DataType } from '../onnx/proto.js';
 import { floatAttribute, makeNode } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import type { ShapeMap } from '../onnx/shapes.js';
@@ -60,4 +59,13 @@ export function batchNormToTraining(graph: Graph, shapes: ShapeMap): BatchNormSt
 export function updateRunningStatistics(running: Float32Array, batch: ArrayLike<number>, count: number, isVariance: boolean, momentum = BATCH_NORM_MOMENTUM): void {
   const correction = isVariance && count > 1 ? count / (count - 1) : 1;
   for (let c = 0; c < running.length; c++) running[c] = (1 - momentum) * running[c] + momentum * batch[c] * correction;
+}
+
+/** Folds one batch's statistics into every BN node's running estimates; `rows` is the batch's row count. */
+export function foldBatchStatistics(batchNorms: readonly BatchNormStatistics[], weights: ReadonlyMap<string, Float32Array>, out: Readonly<Record<string, { readonly data: unknown }>>, rows: number): void {
+  for (const b of batchNorms) {
+    const count = rows * b.positionsPerSample;
+    updateRunningStatistics(weights.get(b.runningMean)!, out[b.batchMean].data as Float32Array, count, false);
+    updateRunningStatistics(weights.get(b.runningVar)!, out[b.batchVar].data as Float32Array, count, true);
+  }
 }

@@ -14,8 +14,6 @@ import { trainClassifier, type TrainConfig, type EpochRecord, type Progress } fr
 import { PGD_TRAIN_REL_STEPSIZE, runKey, type ExperimentConfig } from './config.js';
 import { TRADES_DEFAULTS } from './trades.js';
 
-export { runKey };
-
 export interface ExperimentOptions {
   /** Where to write the trained ONNX model; the record goes to <out without .onnx>.training.json. */
   readonly out: string;
@@ -171,14 +169,32 @@ export function trainerSettings(config: ExperimentConfig, normalization: { mean:
   };
 }
 
+/** One split of the experiment's data at `inputSize`, with its crop, interpolation and size limit. */
+export function loadSplit(config: ExperimentConfig, split: 'train' | 'test', inputSize: readonly [number, number, number], log: (line: string) => void): Promise<PixelSet> {
+  return loadPixelSet(config.data[split], {
+    split, inputSize, cropPct: config.data.crop_pct, interpolation: config.data.interpolation, limit: split === 'train' ? config.data.train_limit : config.data.test_limit, log,
+  });
+}
+
+/** A trained classifier's metadata (input size, preprocessing, classes, family, labels), in this key order. */
+export function classifierMetadata(config: ExperimentConfig, inputSize: readonly [number, number, number], statistics: { readonly mean: readonly number[]; readonly std: readonly number[] }, numClasses: number, family: string, labels: readonly string[]): Record<string, string> {
+  return {
+    input_size: JSON.stringify(inputSize),
+    interpolation: JSON.stringify(config.data.interpolation),
+    crop_pct: JSON.stringify(config.data.crop_pct),
+    mean: JSON.stringify(statistics.mean),
+    std: JSON.stringify(statistics.std),
+    num_classes: JSON.stringify(numClasses),
+    family: JSON.stringify(family),
+    labels: JSON.stringify(labels),
+  };
+}
+
 export async function runExperiment(config: ExperimentConfig, options: ExperimentOptions): Promise<TrainingRecord & { graph: Graph }> {
   const log = options.log ?? (() => {});
   const started = Date.now();
-  const load = (split: 'train' | 'test'): Promise<PixelSet> => loadPixelSet(config.data[split], {
-    split, inputSize: config.data.input_size, cropPct: config.data.crop_pct, interpolation: config.data.interpolation, limit: split === 'train' ? config.data.train_limit : config.data.test_limit, log,
-  });
-  const trainSet = await load('train');
-  const testSet = await load('test');
+  const trainSet = await loadSplit(config, 'train', config.data.input_size, log);
+  const testSet = await loadSplit(config, 'test', config.data.input_size, log);
   if (trainSet.classes.length !== testSet.classes.length) throw new RobustartError(`the training data has ${trainSet.classes.length} classes and the test data ${testSet.classes.length}; use sets with the same classes`);
   const statistics = config.data.mean && config.data.std ? { mean: config.data.mean, std: config.data.std } : channelStatistics(trainSet);
   const { graph, family, architecture } = buildModel(config, trainSet.classes.length);
@@ -197,14 +213,7 @@ export async function runExperiment(config: ExperimentConfig, options: Experimen
   const record: TrainingRecord = { name: config.name, config, seed: config.seed, dataset: { train: trainSet.fingerprint, test: testSet.fingerprint }, history: result.history, testAccuracy, seconds, resumedFrom: result.resumedFrom, versions };
   result.graph.metadata = {
     ...result.graph.metadata,
-    input_size: JSON.stringify(config.data.input_size),
-    interpolation: JSON.stringify(config.data.interpolation),
-    crop_pct: JSON.stringify(config.data.crop_pct),
-    mean: JSON.stringify(statistics.mean),
-    std: JSON.stringify(statistics.std),
-    num_classes: JSON.stringify(trainSet.classes.length),
-    family: JSON.stringify(family),
-    labels: JSON.stringify(trainSet.classes),
+    ...classifierMetadata(config, config.data.input_size, statistics, trainSet.classes.length, family, trainSet.classes),
     architecture: JSON.stringify(architecture),
     training: JSON.stringify({ trainer: 'robustart train', name: config.name, config, dataset: record.dataset, test_top1: Math.round(testAccuracy * 1e4) / 1e4, epochs: result.history.length, versions }),
   };

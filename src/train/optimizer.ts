@@ -121,6 +121,12 @@ export function decays(dims: readonly number[], name: string, exclude: readonly 
   return dims.length > 1 && !exclude.some((r) => r.test(name));
 }
 
+/** Whether each parameter is decayed: `decays` under noWeightDecay, otherwise every parameter not named in noWeightDecayNames. */
+export function weightDecayFlags(parameters: readonly string[], dims: ReadonlyMap<string, readonly number[]>, config: { readonly noWeightDecay?: boolean; readonly noWeightDecayNames?: readonly RegExp[] }): Map<string, boolean> {
+  const excluded = config.noWeightDecayNames ?? [];
+  return new Map(parameters.map((name) => [name, config.noWeightDecay ? decays(dims.get(name)!, name, excluded) : !excluded.some((r) => r.test(name))]));
+}
+
 /** torch.nn.utils.clip_grad_norm_: scales all gradients by min(1, maxNorm / (‖g‖₂ + 1e-6)); returns the norm before clipping. */
 export function clipGradientNorm(gradients: readonly Float32Array[], maxNorm: number): number {
   let sq = 0;

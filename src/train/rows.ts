@@ -89,11 +89,15 @@ export async function adversarialRows(model: DifferentiableClassifier & SoftTarg
   return { pixels: both, labels: twice(rows.labels), rowSamples: twice(samples), samples: half, paired: false };
 }
 
-/** Smoothed label targets, [rows, classes]; zero on rows that enter through the JS / KL term only. */
-export function rowTargets(rows: BatchRows, classes: number, smoothing: number): Float32Array {
-  const targets = smoothedTargets(rows.labels, classes, smoothing);
+/** Zeroes (in place) the targets of rows that enter through the JS / KL term only; returns `targets`. */
+export function zeroPairedRows(rows: BatchRows, targets: Float32Array, classes: number): Float32Array {
   if (rows.paired) targets.fill(0, rows.samples * classes);
   return targets;
+}
+
+/** Smoothed label targets, [rows, classes]; zero on rows that enter through the JS / KL term only. */
+export function rowTargets(rows: BatchRows, classes: number, smoothing: number): Float32Array {
+  return zeroPairedRows(rows, smoothedTargets(rows.labels, classes, smoothing), classes);
 }
 
 /**

@@ -11,6 +11,11 @@ export interface ScheduleSettings {
   readonly totalSteps: number;
 }
 
+/** The per-step schedule of an epoch-based one: warm-up epochs rounded to steps, total steps over all epochs. */
+export function stepSchedule<S extends { readonly warmupEpochs: number }>(schedule: S, stepsPerEpoch: number, epochs: number): S & { warmupSteps: number; totalSteps: number } {
+  return { ...schedule, warmupSteps: Math.round(schedule.warmupEpochs * stepsPerEpoch), totalSteps: stepsPerEpoch * epochs };
+}
+
 export function learningRateAt(s: ScheduleSettings, step: number): number {
   if (step < s.warmupSteps) return s.baseLr + ((s.warmupLr - s.baseLr) * step) / s.warmupSteps;
   const t = Math.min(1, (step - s.warmupSteps) / Math.max(1, s.totalSteps - s.warmupSteps));

@@ -6,17 +6,14 @@
 // Reference: yaodongyu/TRADES trades.py (KLDivLoss summed, divided by the batch size; start
 // 0.001·randn) and train_trades_cifar10.py (ε 0.031, step 0.007, 10 steps, β 6 = 1/λ).
 import type { Rng } from '../util/rng.js';
+import type { AdversarialSettings } from './adversarial.js';
 
 /** The reference's CIFAR-10 defaults (train_trades_cifar10.py). */
 export const TRADES_DEFAULTS = { eps: 0.031, stepSize: 0.007, steps: 10, beta: 6 } as const;
 /** Standard deviation of the Gaussian start around x (trades.py: 0.001·torch.randn). */
 export const TRADES_START_STD = 0.001;
 
-export interface TradesSettings {
-  readonly eps: number;
-  readonly steps: number;
-  readonly stepSize: number;
-}
+export type TradesSettings = Pick<AdversarialSettings, 'eps' | 'steps' | 'stepSize'>;
 
 /** The model as the inner maximisation needs it, on [0,1] pixels in eval mode. */
 export interface SoftTargetOracle {

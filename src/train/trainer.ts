@@ -13,9 +13,9 @@ import { createSession, tensor, type OrtSession } from '../onnx/runtime.js';
 import { buildGradientGraph, prepareModel, targetExecutionProvider } from '../autodiff/gradient.js';
 import { hashString, rngFor, type Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
-import { createOptimizer, clipGradientNorm, decays, type OptimizerSettings } from './optimizer.js';
-import { learningRateAt } from './schedule.js';
-import { batchNormToTraining, runningStatistics, updateRunningStatistics } from './batchnorm.js';
+import { createOptimizer, clipGradientNorm, weightDecayFlags, type OptimizerSettings } from './optimizer.js';
+import { learningRateAt, stepSchedule } from './schedule.js';
+import { batchNormToTraining, foldBatchStatistics, runningStatistics } from './batchnorm.js';
 import { mixBatch, type MixSettings } from './targets.js';
 import { softTargetHead, SOFT_TARGETS_INPUT } from './loss-head.js';
 import { TRADES_DEFAULTS } from './trades.js';
@@ -24,7 +24,7 @@ import { openLiveClassifier, normalizeBatch, type AdversarialSettings, type Live
 import { resumeFromCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { dropoutToTraining } from './dropout.js';
 import type { AugMixSettings } from './auto-augment.js';
-import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds } from './rows.js';
+import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds, type Feeds } from './rows.js';
 
 /** Labelled images in [0,1], NCHW, all of one shape. */
 export interface TrainingData {
@@ -120,8 +120,6 @@ export interface TrainResult {
   readonly resumedFrom: number;
 }
 
-type Feeds = Record<string, ReturnType<typeof tensor>>;
-
 /**
  * The techniques a run takes together: refuses the combinations one loss head cannot hold, and resolves
  * TRADES' β (undefined when the run is not TRADES).
@@ -132,6 +130,14 @@ export function techniqueCombination(config: Pick<TrainConfig, 'adversarial' | '
   if (trades && (config.mix || config.distillation)) throw new RobustartError('TRADES cannot be combined with Mixup/CutMix or distillation in one run; switch one of them off');
   if (trades && !trades.randomStart) throw new RobustartError('TRADES needs its random start: at x′ = x the KL gradient is zero and the examples never move; keep random_start on');
   return { trades };
+}
+
+/** Turns the named initializers of `graph` (in place) into graph inputs, so each step feeds their current values. */
+export function parametersAsInputs(graph: Graph, names: Iterable<string>, dims: ReadonlyMap<string, readonly number[]>): void {
+  for (const name of names) {
+    graph.initializers.delete(name);
+    graph.inputs.push(makeValueInfo(name, dims.get(name)!));
+  }
 }
 
 export async function trainClassifier(model: Graph, train: TrainingData, test: TrainingData, config: TrainConfig): Promise<TrainResult> {
@@ -154,18 +160,12 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const state = [...parameters, ...running, ...frozen];
   const weights = new Map(state.map((name) => [name, Float32Array.from(prepared.graph.initializers.get(name)!.data as Float32Array)]));
   const dims = new Map(state.map((name) => [name, prepared.graph.initializers.get(name)!.dims]));
-  const asInputs = (g: Graph, names: Iterable<string>) => {
-    for (const name of names) {
-      g.initializers.delete(name);
-      g.inputs.push(makeValueInfo(name, dims.get(name)!));
-    }
-  };
   const distill = config.distillation;
   const consistency = config.augmixConsistency;
   const { trades } = techniqueCombination(config);
   // Weights as graph inputs so each step feeds the current values; BN in training mode.
   const trainGraph = prepared.graph.clone();
-  asInputs(trainGraph, parameters);
+  parametersAsInputs(trainGraph, parameters, dims);
   const trainShapes = new Map(prepared.shapes);
   const batchNorms = batchNormToTraining(trainGraph, trainShapes);
   const dropouts = dropoutToTraining(trainGraph, trainShapes, prepared.logitsName, config.dropRate ?? 0);
@@ -174,7 +174,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const session = await createSession(gradientGraph.graph, { intraOpThreads: config.threads }, 'training graph');
   // Evaluation (and adversarial examples) on live weights: the graph in inference form, state as inputs.
   const evalGraph = prepared.graph.clone();
-  asInputs(evalGraph, state);
+  parametersAsInputs(evalGraph, state, dims);
   evalGraph.outputs = [{ name: prepared.logitsName }];
   evalGraph.pruneToOutputs();
   const evalSession = await createSession(evalGraph, { intraOpThreads: config.threads }, 'evaluation graph');
@@ -195,12 +195,10 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   }
 
   const optimizer = createOptimizer(config.optimizer);
-  const excluded = config.noWeightDecayNames ?? [];
-  const decayed = new Map(parameters.map((name) => [name, config.noWeightDecay ? decays(dims.get(name)!, name, excluded) : !excluded.some((r) => r.test(name))]));
+  const decayed = weightDecayFlags(parameters, dims, config);
   let ema = config.emaDecay !== undefined && config.emaDecay > 0 ? new WeightEma(config.emaDecay, weights) : undefined;
   const stepsPerEpoch = Math.ceil(train.count / config.batchSize);
-  const totalSteps = stepsPerEpoch * config.epochs;
-  const schedule = { ...config.schedule, warmupSteps: Math.round(config.schedule.warmupEpochs * stepsPerEpoch), totalSteps };
+  const schedule = stepSchedule(config.schedule, stepsPerEpoch, config.epochs);
   const runKey = config.runKey ?? '';
   // `let`: the epoch loop appends to the history and advances the step.
   let { history, step, firstEpoch } = resumeFromCheckpoint<EpochRecord>(config.checkpoint, { runKey, what: 'config', weights, optimizer, emaShadow: ema?.shadow, log });
@@ -258,11 +256,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       });
       if (config.clipGradNorm !== undefined) clipGradientNorm(gradients, config.clipGradNorm);
       parameters.forEach((name, p) => optimizer.step(name, weights.get(name)!, gradients[p], learningRate, decayed.get(name)!));
-      for (const b of batchNorms) {
-        const count = n * b.positionsPerSample;
-        updateRunningStatistics(weights.get(b.runningMean)!, out[b.batchMean].data as Float32Array, count, false);
-        updateRunningStatistics(weights.get(b.runningVar)!, out[b.batchVar].data as Float32Array, count, true);
-      }
+      foldBatchStatistics(batchNorms, weights, out, n);
       ema?.update(weights);
       for (const v of out[gradientGraph.lossName].data as Float32Array) lossSum += v;
       correct += countCorrect((out[prepared.logitsName].data as Float32Array).subarray(0, counted * classes), labels.slice(0, counted), classes);
