@@ -19,9 +19,11 @@ import { enqueueEvaluation } from './coordinator.js';
 import { SHARD_QUEUE } from './connection.js';
 import { queueProgress } from './progress.js';
 
-// frost (blending a rescaled reference photograph) makes a 96-image shard take over a second, longer than the 1 s lock
-// of the first test: a lock short enough to expire mid-shard, long enough that a loaded machine never starves its renewal.
-const SUITE_OPTIONS = { corruptions: 'frost', severities: '5' };
+// defocus blur at severity 5 convolves every pixel with a 21×21 disc, so a 96-image shard of 80² inputs computes for
+// several seconds (about 2.5 s on the 2-core development machine), well over the 1 s lock of the first test even on a
+// machine a few times faster. Its cost grows with the pixels, unlike frost's, which is mostly loading its photographs.
+// The lock is short enough to expire mid-shard, long enough that a loaded machine never starves its renewal.
+const SUITE_OPTIONS = { corruptions: 'defocus_blur', severities: '5' };
 const BATCH = 8;
 
 interface Fixture {
@@ -36,8 +38,8 @@ let fixture: Fixture;
 
 before(async () => {
   const dir = tempDir('robustart-queue-');
-  const data = await writeImageFolder(join(dir, 'data'), ['a', 'b', 'c'], 32, 64);
-  const model = writeTinyClassifier(join(dir, 'tiny.onnx'), { numClasses: 3, inputSize: 56 });
+  const data = await writeImageFolder(join(dir, 'data'), ['a', 'b', 'c'], 32, 96);
+  const model = writeTinyClassifier(join(dir, 'tiny.onnx'), { numClasses: 3, inputSize: 80 });
   const reference = await runEvaluation({ model, data, store: join(dir, 'in-process.db'), suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, workers: 0 });
   const store = new ResultStore(join(dir, 'in-process.db'));
   fixture = { dir, data, model, runId: reference.run.id, records: store.records(reference.run.id), metrics: store.metrics(reference.run.id) };
@@ -46,7 +48,7 @@ before(async () => {
 });
 
 function coordinatorArgs(url: string, store: string, shardSize: number): string[] {
-  return [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', store, '--suite', 'natural', '--corruptions', 'frost', '--severities', '5', '--batch-size', String(BATCH), '--queue', url, '--shard-size', String(shardSize), '--json'];
+  return [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', store, '--suite', 'natural', '--corruptions', 'defocus_blur', '--severities', '5', '--batch-size', String(BATCH), '--queue', url, '--shard-size', String(shardSize), '--json'];
 }
 
 function assertSameAsInProcess(storePath: string): void {
@@ -68,7 +70,7 @@ function watchStalls(redis: RedisServer) {
   events.on('error', () => undefined);
   const stalled: string[] = [];
   events.on('stalled', ({ jobId }) => stalled.push(jobId));
-  return { stalled, ready: events.waitUntilReady(), close: () => events.close() };
+  return { stalled, ready: events.waitUntilReady(), close: closeAtEnd(() => events.close()) };
 }
 
 async function activeShards(url: string): Promise<string[]> {
@@ -84,7 +86,19 @@ async function activeShards(url: string): Promise<string[]> {
 
 const servers: RedisServer[] = [];
 const workers: WorkerProcess[] = [];
+// Clients a test opened and closes at its end; a failed assertion skips that end, and an open client that keeps
+// reconnecting to a stopped Redis would keep this file's process alive, so `after` closes whatever is left.
+const openClients = new Set<() => Promise<unknown> | unknown>();
+function closeAtEnd(close: () => Promise<unknown> | unknown): () => Promise<void> {
+  const once = async () => {
+    if (!openClients.delete(once)) return;
+    await close();
+  };
+  openClients.add(once);
+  return once;
+}
 after(async () => {
+  await Promise.all([...openClients].map((close) => close()));
   await Promise.all(workers.map((w) => w.stop('SIGKILL')));
   await Promise.all(servers.map((s) => s.stop()));
 });
@@ -113,7 +127,7 @@ test('two worker processes give the in-process run record for record; shards lon
   const finished = pool.flatMap((w) => w.finished);
   assert.equal(finished.length, 2, 'two conditions, one shard of 96 each');
   assert.equal(new Set(finished).size, 2, 'no shard computed twice');
-  const seconds = pool.flatMap((w) => w.computeSeconds);
+  const seconds = pool.flatMap((w) => w.computeSeconds); 
   assert.ok(Math.max(...seconds) > 1, `a shard outlasted the 1 s lock (longest ${Math.max(...seconds)} s)`);
   assert.deepEqual(watch.stalled, [], 'lock renewal kept every shard with its worker');
   // Rerunning the coordinator finds everything stored and queues nothing.
@@ -223,12 +237,17 @@ test('back-pressure: the coordinator keeps at most queueAhead shards waiting and
   const { redis, store } = await setup();
   const watcher = new Redis(redis.url, { maxRetriesPerRequest: null });
   const queue = new Queue(SHARD_QUEUE, { connection: watcher });
+  let running = true;
+  const closeWatcher = closeAtEnd(async () => {
+    running = false;
+    await queue.close();
+    watcher.disconnect();
+  });
   const waiting = async () => {
     const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'paused');
     return Object.values(c).reduce((a, b) => a + b, 0);
   };
   let most = 0;
-  let running = true;
   const sampler = (async () => {
     while (running) {
       most = Math.max(most, await waiting());
@@ -249,8 +268,7 @@ test('back-pressure: the coordinator keeps at most queueAhead shards waiting and
   assert.equal(most, 3, `never more than 3 shards waiting (most seen: ${most})`);
   while (worker.finished.length < 12) await sleep(20);
   assert.equal(new Set(worker.finished).size, 12, 'all 12 shards ran, refilled as results came back');
-  await queue.close();
-  watcher.disconnect();
+  await closeWatcher();
   await worker.stop();
 });
 

@@ -41,3 +41,22 @@ test('a test run writes graph-cache entries into a temporary directory it remove
   assert.equal(existsSync(used), false, `the run's cache ${used} was left behind`);
   assert.equal(existsSync(join(home, '.cache')), false, 'nothing may appear under ~/.cache');
 });
+
+test('a test file that leaks a live handle still ends when its tests are done, so a failed cleanup cannot stall CI', async () => {
+  const dir = tempDir();
+  // The CI stall this guards against: a test failed before closing a client that keeps reconnecting.
+  const probe = join(dir, 'leak.test.mjs');
+  writeFileSync(probe, [`import { test } from 'node:test';`, `test('leaks a timer', () => { setInterval(() => undefined, 1000); });`].join('\n'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const child = spawn(process.execPath, [RUNNER, probe], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const stuck = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+  clearTimeout(stuck);
+  assert.equal(signal, null, `the run hung on the leaked timer and was killed after 60 s\n${output}`);
+  assert.equal(code, 0, output);
+  assert.match(output, /# pass 1/);
+});

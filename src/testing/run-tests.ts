@@ -13,10 +13,17 @@ function isolatedCacheEnv(dir: string): NodeJS.ProcessEnv {
   return { ...process.env, ROBUSTART_GRAPH_CACHE: join(dir, 'graphs'), XDG_CACHE_HOME: join(dir, 'xdg') };
 }
 
+/**
+ * A hung test must fail, not stall CI until its time limit: each test gets at most 20 minutes (the slowest take about
+ * one), and a test file whose tests are done exits even if a handle it leaked (a client reconnecting to a stopped
+ * server) would keep it alive.
+ */
+const GUARDS = ['--test-timeout=1200000', '--test-force-exit'];
+
 async function main(args: string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'robustart-test-cache-'));
   const paths = args.some((a) => !a.startsWith('-') && existsSync(a)) ? [] : [fileURLToPath(new URL('..', import.meta.url))];
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...args, ...paths], { stdio: 'inherit', env: isolatedCacheEnv(dir) });
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...GUARDS, ...args, ...paths], { stdio: 'inherit', env: isolatedCacheEnv(dir) });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward).on('SIGTERM', forward);
   try {
