@@ -95,50 +95,63 @@ export async function runStudy(study: Study, options: RunStudyOptions = {}): Pro
     const paths = new Map(trainCells.map((c) => [c.model.name, trainedModelPath(modelsDir, c)]));
     const modelPath = (m: StudyModel) => m.onnx ?? paths.get(m.name)!;
     for (const [name, error] of await registerModels(study, state, new Set([...needed].filter((n) => !modelErrors.has(n))), modelPath)) modelErrors.set(name, error);
-    for (const [position, cell] of todo.entries()) {
-      const index = training.length + position;
-      const started = Date.now();
-      const label = `${cell.model.name} × ${cell.suite.name}${study.datasets.length > 1 ? ` (${cell.dataset.name})` : ''}`;
-      state.startCell(study.name, { cell: cell.cell, model: cell.model.name, dataset: cell.dataset.name, suiteEntry: cell.suite.name, suite: cell.suite.suite });
-      let outcome: StudyCellEvent['outcome'] = 'done';
-      let reason: string | undefined;
-      try {
+    const evaluations: CellJob[] = todo.map((cell) => ({
+      start: { cell: cell.cell, model: cell.model.name, dataset: cell.dataset.name, suiteEntry: cell.suite.name, suite: cell.suite.suite },
+      label: `${cell.model.name} × ${cell.suite.name}${study.datasets.length > 1 ? ` (${cell.dataset.name})` : ''}`,
+      evaluate: async (onFraction) => {
         const modelError = modelErrors.get(cell.model.name);
         if (modelError) throw new Error(modelError);
-        const run = await evaluateCell(study, cell, modelPath(cell.model), store, options.executor, (p) => options.onProgress?.({ done: index + (p.total ? p.done / p.total : 1), total, label }));
-        state.finishCell(study.name, cell.cell, { runId: run, seconds: (Date.now() - started) / 1000 });
-        result.evaluated++;
-      } catch (err) {
-        outcome = 'failed';
-        reason = oneLine(err);
-        state.finishCell(study.name, cell.cell, { reason });
-        result.failed++;
-      }
-      options.onProgress?.({ done: index + 1, total, label });
-      options.onCell?.({ index: index + 1, total, model: cell.model.name, dataset: cell.dataset.name, suite: cell.suite.name, outcome, reason, seconds: (Date.now() - started) / 1000 });
-    }
+        return evaluateCell(study, cell, modelPath(cell.model), store, options.executor, (p) => onFraction(p.total ? p.done / p.total : 1));
+      },
+    }));
     // Transfer cells: each source's attacks classified by every target (all trained and loadable by now).
-    for (const [position, cell] of transferTodo.entries()) {
-      const index = training.length + todo.length + position;
-      const started = Date.now();
-      state.startCell(study.name, { cell: cell.cell, model: cell.source.name, dataset: cell.dataset.name, suiteEntry: TRANSFER_SUITE, suite: TRANSFER_SUITE });
-      let reason: string | undefined;
-      try {
+    const transferJobs: CellJob[] = transferTodo.map((cell) => ({
+      start: { cell: cell.cell, model: cell.source.name, dataset: cell.dataset.name, suiteEntry: TRANSFER_SUITE, suite: TRANSFER_SUITE },
+      label: `${cell.source.name} × ${TRANSFER_SUITE}`,
+      evaluate: async () => {
         const broken = [cell.source, ...cell.targets].find((m) => modelErrors.has(m.name));
         if (broken) throw new Error(`model ${broken.name}: ${modelErrors.get(broken.name)}`);
-        state.finishCell(study.name, cell.cell, { runId: await runTransferCell(study, cell, modelPath, store), seconds: (Date.now() - started) / 1000 });
-        result.evaluated++;
-      } catch (err) {
-        reason = oneLine(err);
-        state.finishCell(study.name, cell.cell, { reason });
-        result.failed++;
-      }
-      options.onProgress?.({ done: index + 1, total, label: `${cell.source.name} × ${TRANSFER_SUITE}` });
-      options.onCell?.({ index: index + 1, total, model: cell.source.name, dataset: cell.dataset.name, suite: TRANSFER_SUITE, outcome: reason ? 'failed' : 'done', reason, seconds: (Date.now() - started) / 1000 });
-    }
+        return runTransferCell(study, cell, modelPath, store);
+      },
+    }));
+    await runCells(study.name, [...evaluations, ...transferJobs], { state, first: training.length, total, result, options });
     return result;
   } finally {
     if (ownsStore) store.close();
+  }
+}
+
+/** One cell that becomes a stored run: what the state records when it starts, and how to evaluate it. */
+interface CellJob {
+  readonly start: Parameters<StudyState['startCell']>[1];
+  readonly label: string;
+  /** Evaluates the cell (reporting the fraction done) and gives its run id; throws (or rejects) when the cell fails. */
+  readonly evaluate: (onFraction: (fraction: number) => void) => Promise<string>;
+}
+
+/**
+ * Evaluates cells in order, each recorded as started, then finished with its run id or failed with its one-line
+ * reason (the others go on); progress counts them after the `first` cells already reported.
+ */
+async function runCells(studyName: string, jobs: readonly CellJob[], ctx: { state: StudyState; first: number; total: number; result: { evaluated: number; failed: number }; options: RunStudyOptions }): Promise<void> {
+  const { state, first, total, result, options } = ctx;
+  for (const [position, job] of jobs.entries()) {
+    const index = first + position;
+    const started = Date.now();
+    const { label } = job;
+    state.startCell(studyName, job.start);
+    let reason: string | undefined;
+    try {
+      const runId = await job.evaluate((fraction) => options.onProgress?.({ done: index + fraction, total, label }));
+      state.finishCell(studyName, job.start.cell, { runId, seconds: (Date.now() - started) / 1000 });
+      result.evaluated++;
+    } catch (err) {
+      reason = oneLine(err);
+      state.finishCell(studyName, job.start.cell, { reason });
+      result.failed++;
+    }
+    options.onProgress?.({ done: index + 1, total, label });
+    options.onCell?.({ index: index + 1, total, model: job.start.model, dataset: job.start.dataset, suite: job.start.suiteEntry, outcome: reason ? 'failed' : 'done', reason, seconds: (Date.now() - started) / 1000 });
   }
 }
 
