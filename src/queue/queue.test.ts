@@ -3,7 +3,7 @@
 // with an in-process run of the same evaluation, record for record.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,17 +14,27 @@ import { ResultStore } from '../store/store.js';
 import { tempDir, writeImageFolder, writeTinyClassifier } from '../testing/fixtures.js';
 import { startRedis, type RedisServer } from '../testing/redis.js';
 import { CLI, WorkerProcess } from '../testing/worker-process.js';
+import { exited, waitUntil } from '../testing/wait.js';
 import { RobustartError } from '../errors.js';
 import { enqueueEvaluation } from './coordinator.js';
 import { SHARD_QUEUE } from './connection.js';
 import { queueProgress } from './progress.js';
 
 // defocus blur at severity 5 convolves every pixel with a 21×21 disc, so a 96-image shard of 80² inputs computes for
-// several seconds (about 2.5 s on the 2-core development machine), well over the 1 s lock of the first test even on a
-// machine a few times faster. Its cost grows with the pixels, unlike frost's, which is mostly loading its photographs.
-// The lock is short enough to expire mid-shard, long enough that a loaded machine never starves its renewal.
+// seconds (about 2.5 s on the 2-core development machine). Its cost grows with the pixels, unlike frost's, which is
+// mostly loading its photographs.
 const SUITE_OPTIONS = { corruptions: 'defocus_blur', severities: '5' };
 const BATCH = 8;
+
+/**
+ * The first test's lock must expire mid-shard whatever this machine's speed, so it is sized from the in-process run
+ * of the same evaluation, timed on this machine: under half of its time per condition (the defocus-blur shard takes
+ * more than that, the clean one less), at most 1 s (a defocus-blur shard takes over 2 s on the development machine),
+ * and never under 400 ms, so that a loaded machine does not starve the renewal (every half lock) of a shard.
+ */
+function lockForShardsOf(shardSeconds: number): number {
+  return Math.round(Math.min(1000, Math.max(400, (shardSeconds * 1000) / 2.5)));
+}
 
 interface Fixture {
   readonly dir: string;
@@ -33,6 +43,8 @@ interface Fixture {
   readonly runId: string;
   readonly records: ReturnType<ResultStore['records']>;
   readonly metrics: ReturnType<ResultStore['metrics']>;
+  /** Seconds the in-process run took per condition (of 96 images; model loading included). */
+  readonly shardSeconds: number;
 }
 let fixture: Fixture;
 
@@ -40,12 +52,21 @@ before(async () => {
   const dir = tempDir('robustart-queue-');
   const data = await writeImageFolder(join(dir, 'data'), ['a', 'b', 'c'], 32, 96);
   const model = writeTinyClassifier(join(dir, 'tiny.onnx'), { numClasses: 3, inputSize: 80 });
+  const started = performance.now();
   const reference = await runEvaluation({ model, data, store: join(dir, 'in-process.db'), suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, workers: 0 });
   const store = new ResultStore(join(dir, 'in-process.db'));
-  fixture = { dir, data, model, runId: reference.run.id, records: store.records(reference.run.id), metrics: store.metrics(reference.run.id) };
+  const shardSeconds = (performance.now() - started) / 1000 / 2;
+  fixture = { dir, data, model, runId: reference.run.id, records: store.records(reference.run.id), metrics: store.metrics(reference.run.id), shardSeconds };
   store.close();
   assert.equal(fixture.records.length, 2 * 96);
 });
+
+/** `robustart eval --queue` as a child process (stdout piped, stderr to the test's), killed at the end if still running. */
+function coordinator(url: string, store: string, shardSize: number): ChildProcess {
+  const child = spawn(process.execPath, coordinatorArgs(url, store, shardSize), { stdio: ['ignore', 'pipe', 'inherit'] });
+  coordinators.push(child);
+  return child;
+}
 
 function coordinatorArgs(url: string, store: string, shardSize: number): string[] {
   return [CLI, 'eval', '--model', fixture.model, '--data', fixture.data, '--store', store, '--suite', 'natural', '--corruptions', 'defocus_blur', '--severities', '5', '--batch-size', String(BATCH), '--queue', url, '--shard-size', String(shardSize), '--json'];
@@ -73,6 +94,7 @@ function watchStalls(redis: RedisServer) {
   return { stalled, ready: events.waitUntilReady(), close: closeAtEnd(() => events.close()) };
 }
 
+/** Job ids of the shards workers are computing. */
 async function activeShards(url: string): Promise<string[]> {
   const redis = new Redis(url, { maxRetriesPerRequest: null });
   const queue = new Queue(SHARD_QUEUE, { connection: redis });
@@ -86,6 +108,8 @@ async function activeShards(url: string): Promise<string[]> {
 
 const servers: RedisServer[] = [];
 const workers: WorkerProcess[] = [];
+/** Coordinator child processes, killed at the end if a failed assertion left one running. */
+const coordinators: ChildProcess[] = [];
 // Clients a test opened and closes at its end; a failed assertion skips that end, and an open client that keeps
 // reconnecting to a stopped Redis would keep this file's process alive, so `after` closes whatever is left.
 const openClients = new Set<() => Promise<unknown> | unknown>();
@@ -99,6 +123,7 @@ function closeAtEnd(close: () => Promise<unknown> | unknown): () => Promise<void
 }
 after(async () => {
   await Promise.all([...openClients].map((close) => close()));
+  for (const c of coordinators) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await Promise.all(workers.map((w) => w.stop('SIGKILL')));
   await Promise.all(servers.map((s) => s.stop()));
 });
@@ -119,7 +144,8 @@ test('two worker processes give the in-process run record for record; shards lon
   const { redis, store } = await setup();
   const watch = watchStalls(redis);
   await watch.ready;
-  const pool = await startWorkers(redis.url, 2, ['--lock-duration', '1000']);
+  const lock = lockForShardsOf(fixture.shardSeconds);
+  const pool = await startWorkers(redis.url, 2, ['--lock-duration', String(lock)]);
   const result = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });
   assert.equal(result.run.id, fixture.runId);
   assert.equal(result.evaluatedNow, 192);
@@ -127,8 +153,8 @@ test('two worker processes give the in-process run record for record; shards lon
   const finished = pool.flatMap((w) => w.finished);
   assert.equal(finished.length, 2, 'two conditions, one shard of 96 each');
   assert.equal(new Set(finished).size, 2, 'no shard computed twice');
-  const seconds = pool.flatMap((w) => w.computeSeconds); 
-  assert.ok(Math.max(...seconds) > 1, `a shard outlasted the 1 s lock (longest ${Math.max(...seconds)} s)`);
+  const longest = Math.max(...pool.flatMap((w) => w.computeSeconds));
+  assert.ok(longest > lock / 1000, `a shard outlasted the ${lock} ms lock (longest ${longest} s; in-process ${fixture.shardSeconds.toFixed(2)} s per shard)`);
   assert.deepEqual(watch.stalled, [], 'lock renewal kept every shard with its worker');
   // Rerunning the coordinator finds everything stored and queues nothing.
   const again = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });
@@ -147,9 +173,9 @@ test('a worker killed with SIGKILL mid-shard: another worker takes the shard, no
   await watch.ready;
   const [victim] = await startWorkers(redis.url, 1, ['--lock-duration', '1000']);
   const run = enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });
+  // Killed as soon as it holds a shard: a shard takes seconds, and the kill does not wait on it.
   let active: string[] = [];
-  while (active.length === 0) active = await activeShards(redis.url);
-  await sleep(200);
+  await waitUntil('the worker to take a shard', async () => (active = await activeShards(redis.url)).length > 0, { hopeless: exited(victim.child) });
   await victim.stop('SIGKILL');
   assert.deepEqual(victim.finished, [], 'the victim was killed before it finished its shard');
   const [rescuer] = await startWorkers(redis.url, 1, ['--lock-duration', '1000']);
@@ -166,7 +192,7 @@ test('Redis restarted mid-run: workers and coordinator reconnect and finish', as
   const { redis, store } = await setup({ persist: true });
   const pool = await startWorkers(redis.url, 2, ['--lock-duration', '2000']);
   const run = enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 16, pollMs: 50 } });
-  while (pool.flatMap((w) => w.finished).length === 0) await sleep(20);
+  await waitUntil('a first shard', () => pool.flatMap((w) => w.finished).length > 0);
   assert.ok(pool.flatMap((w) => w.finished).length < 12, 'Redis restarts while shards remain');
   await redis.restart();
   const result = await run;
@@ -178,7 +204,8 @@ test('Redis restarted mid-run: workers and coordinator reconnect and finish', as
 test('a killed coordinator is rerun: it collects the shards finished meanwhile and queues only what is missing', async () => {
   const { redis, store } = await setup();
   const pool = await startWorkers(redis.url, 2, ['--lock-duration', '2000']);
-  const first = spawn(process.execPath, coordinatorArgs(redis.url, store, 16), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const first = coordinator(redis.url, store, 16);
+  first.stdout!.resume();
   const probe = () => {
     const s = new ResultStore(store);
     try {
@@ -187,16 +214,14 @@ test('a killed coordinator is rerun: it collects the shards finished meanwhile a
       s.close();
     }
   };
-  while (pool.flatMap((w) => w.finished).length < 2) {
-    assert.equal(first.exitCode, null, 'the coordinator runs');
-    await sleep(20);
-  }
+  await waitUntil('two finished shards', () => pool.flatMap((w) => w.finished).length >= 2, { hopeless: exited(first) });
   first.kill('SIGKILL');
   await once(first, 'exit');
   const storedAtKill = probe();
   assert.ok(storedAtKill < 192, 'the coordinator died before the end');
-  await sleep(500); // workers finish more shards while no coordinator runs
-  const rerun = spawn(process.execPath, coordinatorArgs(redis.url, store, 16), { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Workers finish more shards while no coordinator runs (how many depends on the machine: from none to all).
+  await sleep(500);
+  const rerun = coordinator(redis.url, store, 16);
   let out = '';
   rerun.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const [code] = await once(rerun, 'exit');
@@ -257,8 +282,8 @@ test('back-pressure: the coordinator keeps at most queueAhead shards waiting and
   // The clean suite in shards of one batch: 12 shards, 3 queued ahead.
   const run = enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'clean', batchSize: BATCH, queue: { url: redis.url, shardSize: BATCH, pollMs: 20, queueAhead: 3 } });
   // No worker yet: the queue fills up to the bound and stays there.
-  while ((await waiting()) < 3) await sleep(10);
-  await sleep(500);
+  await waitUntil('3 shards waiting', async () => (await waiting()) >= 3);
+  await sleep(500); // time to queue a fourth, which it must not
   assert.equal(await waiting(), 3, 'without workers, nothing beyond the bound is queued');
   const [worker] = await startWorkers(redis.url, 1);
   const result = await run;
@@ -266,7 +291,7 @@ test('back-pressure: the coordinator keeps at most queueAhead shards waiting and
   await sampler;
   assert.equal(result.evaluatedNow, 96);
   assert.equal(most, 3, `never more than 3 shards waiting (most seen: ${most})`);
-  while (worker.finished.length < 12) await sleep(20);
+  await waitUntil('the worker to log 12 shards', () => worker.finished.length >= 12, { hopeless: exited(worker.child) });
   assert.equal(new Set(worker.finished).size, 12, 'all 12 shards ran, refilled as results came back');
   await closeWatcher();
   await worker.stop();
@@ -285,7 +310,7 @@ test('without a shard size, each condition\'s first shard is one batch and the r
   const result = await enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSeconds: 3600, pollMs: 50 } });
   assert.equal(result.evaluatedNow, 192);
   assertSameAsInProcess(store);
-  while (worker.finished.length < 4) await sleep(20); // the log may trail the stored records
+  await waitUntil('the worker to log 4 shards', () => worker.finished.length >= 4, { hopeless: exited(worker.child) }); // the log may trail the stored records
   const ranges = worker.finished.map((id) => id.slice(fixture.runId.length + 1)).sort();
   // An hour's target: after the one-batch calibration shard, the rest of each condition fits in one shard.
   assert.deepEqual(ranges, ['0-0-8', '0-8-96', '1-0-8', '1-8-96']);

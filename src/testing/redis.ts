@@ -26,7 +26,18 @@ async function freePort(): Promise<number> {
 
 /** `persist`: append-only file on, so a restart keeps the queue (as a production Redis would). */
 export async function startRedis({ persist = false } = {}): Promise<RedisServer> {
-  const port = await freePort();
+  // A port found free can be taken by another test file (running at the same time) before redis-server binds it:
+  // then another port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisOn(await freePort(), persist);
+    } catch (err) {
+      if (attempt === 5 || !/already in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startRedisOn(port: number, persist: boolean): Promise<RedisServer> {
   const dir = tempDir('robustart-redis-');
   let child: ChildProcess | undefined;
   const launch = async () => {
@@ -35,7 +46,7 @@ export async function startRedis({ persist = false } = {}): Promise<RedisServer>
     child = proc;
     let output = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${port}: ${output}`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${port}: ${output}`)), 60_000);
       proc.stdout!.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (/Ready to accept connections/.test(output)) {

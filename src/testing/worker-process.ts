@@ -2,8 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDir } from './fixtures.js';
+import { exited, waitUntil } from './wait.js';
 
 export const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -23,9 +23,11 @@ export class WorkerProcess {
       buffer = parts.pop()!;
       worker.lines.push(...parts);
     });
-    while (!worker.lines.some((l) => /waiting for shards/.test(l))) {
-      if (child.exitCode !== null) throw new Error(`worker exited: ${worker.lines.join('\n')}${buffer}`);
-      await sleep(20);
+    try {
+      await waitUntil('a worker to listen for shards', () => worker.lines.some((l) => /waiting for shards/.test(l)), { hopeless: exited(child, () => worker.lines.join('\n') + buffer) });
+    } catch (err) {
+      await worker.stop('SIGKILL');
+      throw err;
     }
     return worker;
   }
