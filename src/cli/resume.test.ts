@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { Rng } from '../util/rng.js';
 import { tempDir, writeTinyClassifier } from '../testing/fixtures.js';
+import { exited, waitUntil } from '../testing/wait.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -49,14 +50,13 @@ test('a run killed mid-way resumes with no sample lost or counted twice', { time
   const store = join(dir, 'killed.db');
 
   const child = spawn(process.execPath, [...args, '--store', store], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let seen = 0;
-  for (let i = 0; i < 6000 && seen < 6; i++) {
-    await new Promise((r) => setTimeout(r, 10));
-    seen = recordCount(store);
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await waitUntil('6 stored records', () => recordCount(store) >= 6, { intervalMs: 10, hopeless: exited(child) });
+  } finally {
+    child.kill('SIGKILL');
   }
-  child.kill('SIGKILL');
-  const code = await exited;
+  const code = await exit;
   const atKill = recordCount(store);
   assert.equal(code, null, 'the child was killed, not finished');
   assert.ok(atKill > 0 && atKill < total, `killed part-way (${atKill} of ${total} recorded)`);

@@ -14,6 +14,7 @@ import { OnnxClassifier } from '../model/classifier.js';
 import { loadDataset, limitSamples } from '../data/dataset.js';
 import { packagePath } from '../util/paths.js';
 import { ResultStore, type SampleRecord } from '../store/store.js';
+import { exited, waitUntil } from '../testing/wait.js';
 import { tempDir } from '../testing/fixtures.js';
 import { evaluate } from './evaluate.js';
 import type { Suite } from './suite.js';
@@ -81,10 +82,13 @@ test('adversarial suite: a CLI run killed with SIGKILL and resumed at another ba
     const args = (store: string, batch: number, workers: number) => [CLI, 'eval', '--model', 'fashion-cnn', '--data', DATA, ...flags, '--batch-size', String(batch), '--workers', String(workers), '--store', store];
     const killed = join(dir, 'killed.db');
     const child = spawn(process.execPath, args(killed, 2, 1), { stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    for (let i = 0; i < 12000 && storedRecords(killed).count < 20; i++) await new Promise((r) => setTimeout(r, 10));
-    child.kill('SIGKILL');
-    assert.equal(await exited, null, 'the child was killed, not finished');
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitUntil('20 stored records', () => storedRecords(killed).count >= 20, { intervalMs: 10, hopeless: exited(child) });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    assert.equal(await exit, null, 'the child was killed, not finished');
     const atKill = storedRecords(killed).count;
     const total = 16 * 5; // clean, then pgd, ddn, square and hsj, all at the one budget given
     assert.ok(atKill > 0 && atKill < total, `killed part-way (${atKill} of ${total})`);

@@ -19,6 +19,7 @@ import { randomizeBatchNorms } from '../testing/nas-fixtures.js';
 import { parseSpace } from './space.js';
 import { startRedis } from '../testing/redis.js';
 import { WorkerProcess } from '../testing/worker-process.js';
+import { exited, waitUntil } from '../testing/wait.js';
 
 const execFileAsync = promisify(execFile);
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -98,16 +99,17 @@ test('nas sample killed mid-study resumes to the same subnets, registry and stor
   // The same sample with its evaluation cells sharded over a queue worker (a redis-server of the test's own)
   // stores the same metrics as the in-process run.
   const redis = await startRedis();
-  const worker = await WorkerProcess.start(redis.url);
+  let worker: WorkerProcess | undefined;
   try {
+    const w = (worker = await WorkerProcess.start(redis.url));
     // Asynchronously: the worker's log is read on this process's event loop, which spawnSync would block.
     const queued = await execFileAsync(process.execPath, [...args('c/results.db'), '--queue', redis.url, '--shard-size', '8'], { encoding: 'utf8' });
     assert.ok(JSON.parse(queued.stdout).evaluated === 5, queued.stderr);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.ok(worker.finished.length >= 5, `the worker computed ${worker.finished.length} shards`);
+    // The worker's log may trail the stored records.
+    await waitUntil('the worker to log 5 shards', () => w.finished.length >= 5, { hopeless: exited(w.child, () => w.lines.join('\n')) });
     assert.deepEqual(metricsByModel(join(dir, 'c', 'results.db')), metricsByModel(join(dir, 'a', 'results.db')));
   } finally {
-    await worker.stop('SIGKILL');
+    await worker?.stop('SIGKILL');
     await redis.stop();
   }
 });

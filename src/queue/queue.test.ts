@@ -135,9 +135,8 @@ async function setup({ persist = false } = {}) {
 }
 
 async function startWorkers(url: string, n: number, args: string[] = []): Promise<WorkerProcess[]> {
-  const started = await Promise.all(Array.from({ length: n }, () => WorkerProcess.start(url, args)));
-  workers.push(...started);
-  return started;
+  // Each worker is tracked as soon as it runs, so `after` stops it even if another one fails to start.
+  return Promise.all(Array.from({ length: n }, () => WorkerProcess.start(url, args).then((w) => (workers.push(w), w))));
 }
 
 test('two worker processes give the in-process run record for record; shards longer than the lock run once', async () => {

@@ -4,11 +4,10 @@
 // shard names the worker process that computed it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadStudy } from './config.js';
 import { runStudy } from './runner.js';
 import { studyStatus } from './cells.js';
@@ -19,12 +18,15 @@ import { RunShards } from '../queue/stored-shards.js';
 import { tempDir } from '../testing/fixtures.js';
 import { startRedis, type RedisServer } from '../testing/redis.js';
 import { CLI, WorkerProcess } from '../testing/worker-process.js';
+import { exited, waitUntil } from '../testing/wait.js';
 
 const SUITES = [{ suite: 'clean' }, { suite: 'natural', options: { corruptions: 'gaussian_noise', severities: '1-2' } }];
 
 let redis: RedisServer | undefined;
 const workers: WorkerProcess[] = [];
+let coordinator: ChildProcess | undefined;
 after(async () => {
+  coordinator?.kill('SIGKILL'); // a no-op unless a failed assertion left it running
   await Promise.all(workers.map((w) => w.stop('SIGKILL')));
   await redis?.stop();
 });
@@ -50,18 +52,16 @@ test('study run --queue: cells shard over two workers; a killed coordinator is r
   assert.ok(reference.every((c) => c.status === 'done' && c.records.length > 0));
 
   redis = await startRedis();
-  const pool = await Promise.all([WorkerProcess.start(redis.url), WorkerProcess.start(redis.url)]);
-  workers.push(...pool);
+  // Each worker is tracked as soon as it runs, so `after` stops it even if the other one fails to start.
+  const pool = await Promise.all([0, 1].map(() => WorkerProcess.start(redis!.url).then((w) => (workers.push(w), w))));
   const queued = join(dir, 'queued.db');
   // Shards of one batch (4 samples): 6 per condition, 4 × 6 + 2 × 2 × 6 = 48 in all.
   const args = [CLI, 'study', 'run', file, '--store', queued, '--queue', redis.url, '--shard-size', '4'];
   const first = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let firstErr = '';
   first.stderr!.on('data', (c: Buffer) => (firstErr += c.toString()));
-  while (pool.flatMap((w) => w.finished).length < 8) {
-    assert.equal(first.exitCode, null, `the coordinator runs: ${firstErr}`);
-    await sleep(20);
-  }
+  coordinator = first;
+  await waitUntil('8 finished shards', () => pool.flatMap((w) => w.finished).length >= 8, { hopeless: exited(first, () => firstErr) });
   first.kill('SIGKILL');
   await once(first, 'exit');
   const atKill = storedStudy(queued, file);

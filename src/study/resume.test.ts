@@ -4,22 +4,22 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadStudy } from './config.js';
 import { studyStatus } from './cells.js';
 import { StudyState } from './state.js';
 import { writeTestStudy } from './testing.js';
 import { ResultStore } from '../store/store.js';
 import { tempDir } from '../testing/fixtures.js';
+import { exited, waitUntil } from '../testing/wait.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-function studyRun(yaml: string, store: string): { child: ChildProcess; exit: Promise<{ code: number | null; signal: string | null; stdout: string }> } {
+function studyRun(yaml: string, store: string): { child: ChildProcess; stdout: () => string; exit: Promise<{ code: number | null; signal: string | null; stdout: string }> } {
   const child = spawn(process.execPath, [CLI, 'study', 'run', yaml, '--store', store], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.resume();
-  return { child, exit: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal, stdout }))) };
+  return { child, stdout: () => stdout, exit: new Promise((done) => child.on('exit', (code, signal) => done({ code, signal, stdout }))) };
 }
 
 test('a study killed with SIGKILL mid-way resumes and computes every cell exactly once', async () => {
@@ -29,19 +29,15 @@ test('a study killed with SIGKILL mid-way resumes and computes every cell exactl
   const study = loadStudy(yaml);
   const store = new ResultStore(dbPath);
   const state = new StudyState(store);
+  const first = studyRun(yaml, dbPath);
   try {
-    const first = studyRun(yaml, dbPath);
-    let exited = false;
-    first.exit.then(() => (exited = true));
     // Kill as soon as the first cell is stored, while the others are still to do.
     const runFinished = (id: string) => store.getRun(id)?.status === 'finished';
     let sawRunning = false;
-    for (;;) {
+    await waitUntil('a first cell to be done', () => {
       sawRunning ||= studyStatus(study, state, runFinished).some((c) => c.status === 'running');
-      const done = state.cells(study.name).filter((c) => c.state === 'done').length;
-      if (done >= 1 || exited) break;
-      await sleep(20);
-    }
+      return state.cells(study.name).some((c) => c.state === 'done');
+    }, { hopeless: exited(first.child, () => first.stdout()) });
     assert.ok(sawRunning, 'status shows the cell the live process is evaluating as running');
     first.child.kill('SIGKILL');
     const killed = await first.exit;
@@ -78,6 +74,7 @@ test('a study killed with SIGKILL mid-way resumes and computes every cell exactl
     const third = await studyRun(yaml, dbPath).exit;
     assert.match(third.stdout, /0 evaluated now/);
   } finally {
+    first.child.kill('SIGKILL'); // a no-op unless an assertion failed before the kill
     store.close();
   }
 });

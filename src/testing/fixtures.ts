@@ -10,6 +10,7 @@ import { Graph } from '../onnx/graph.js';
 import { makeTensor } from '../onnx/tensor.js';
 import { Rng } from '../util/rng.js';
 import { PACKAGE_ROOT, packagePath } from '../util/paths.js';
+import { waitUntil } from './wait.js';
 
 export function tempDir(prefix = 'robustart-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -97,15 +98,19 @@ export async function halvesFolder(root: string, perClass: number): Promise<void
 
 /**
  * Runs `node args…` as a child and SIGKILLs it as soon as `ready()` holds (polled every 5 ms); resolves with the
- * signal that ended it ('SIGKILL' unless the child finished first) and its standard error so far.
+ * signal that ended it ('SIGKILL' unless the child finished first) and its standard error so far. Rejects (the child
+ * killed) when neither happens within `WAIT_LIMIT_MS`.
  */
 export async function killChildWhen(args: readonly string[], ready: (stderr: string) => boolean): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  while (!ready(stderr) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
-  child.kill('SIGKILL');
+  try {
+    await waitUntil('the child to reach the point where it is killed', () => ready(stderr) || child.exitCode !== null, { intervalMs: 5 });
+  } finally {
+    child.kill('SIGKILL');
+  }
   return { signal: await exited, stderr };
 }
 

@@ -12,8 +12,9 @@ import { writeTestStudy } from '../../study/testing.js';
 import { tempDir } from '../../testing/fixtures.js';
 import { startRedis, type RedisServer } from '../../testing/redis.js';
 import { WorkerProcess } from '../../testing/worker-process.js';
+import { waitUntil } from '../../testing/wait.js';
 import { queueExecutor } from '../../queue/coordinator.js';
-import { openQueueMonitor, type QueueMonitor, type QueueProgress } from '../../queue/progress.js';
+import { openQueueMonitor, type QueueMonitor } from '../../queue/progress.js';
 import { startDashboardServer, type DashboardServer } from './server.js';
 import { launchChromium } from './chromium.js';
 
@@ -43,9 +44,13 @@ test('serve with a queue: the panel shows the counts of a real queue and follows
   monitor = await openQueueMonitor(redis.url);
   server = await startDashboardServer({ store, port: 0, queue: monitor });
   const running = runStudy(study, { store, executor: queueExecutor({ url: redis.url, shardSize: 4, pollMs: 50, queueAhead: 2 }) });
-  let progress: QueueProgress;
-  do progress = await monitor.progress();
-  while (progress.waiting < 2 || progress.runs.length === 0);
+  let failed: string | undefined;
+  running.catch((err: unknown) => (failed = `the study failed: ${String(err)}`));
+  let progress = await monitor.progress();
+  await waitUntil('2 shards waiting', async () => {
+    progress = await monitor!.progress();
+    return progress.waiting >= 2 && progress.runs.length > 0;
+  }, { hopeless: () => failed });
 
   browser = await launchChromium();
   const page = await browser.newPage();
@@ -66,12 +71,13 @@ test('serve with a queue: the panel shows the counts of a real queue and follows
   const row = page.locator(`#queue-runs tr[data-run="${run.runId}"]`);
   assert.equal(await row.locator('[data-field="records"]').textContent(), `0/${run.total}`);
 
-  // A worker joins: the panel follows the study to its end without a reload.
+  // A worker joins: the panel follows the study to its end without a reload (it polls every 3 s; a minute leaves
+  // room for a slow, loaded machine).
   worker = await WorkerProcess.start(redis.url);
   const result = await running;
   assert.equal(result.evaluated, 1);
-  await row.locator('[data-field="records"]').filter({ hasText: `${run.total}/${run.total}` }).waitFor({ timeout: 20_000 });
-  await count('waiting').filter({ hasText: /^0$/ }).waitFor({ timeout: 20_000 });
+  await row.locator('[data-field="records"]').filter({ hasText: `${run.total}/${run.total}` }).waitFor({ timeout: 60_000 });
+  await count('waiting').filter({ hasText: /^0$/ }).waitFor({ timeout: 60_000 });
   assert.equal(await row.locator('[data-field="eta"]').textContent(), 'done');
   assert.match(String(await row.locator('[data-field="workers"]').textContent()), new RegExp(`:${worker.child.pid}/cpu \\(3\\)`));
   assert.match(String(await page.locator('#queue-workers').textContent()), new RegExp(`^1 worker\\(s\\) connected: \\S+:${worker.child.pid}/cpu$`));
