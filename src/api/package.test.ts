@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-test('npm pack ships the subpath exports and no tests or test helpers', { timeout: 60_000 }, () => {
+test('npm pack ships the subpath exports and no tests or test helpers', { timeout: 180_000 }, () => {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const [pack] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as [{ files: { path: string }[] }];
   const files = new Set(pack.files.map((f) => f.path));

@@ -41,7 +41,7 @@ function recordCount(dbPath: string): number {
   }
 }
 
-test('a run killed mid-way resumes with no sample lost or counted twice', { timeout: 120_000 }, async () => {
+test('a run killed mid-way resumes with no sample lost or counted twice', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   const total = 2 * 60;
   await slowDataset(dir, total / 2);

@@ -11,7 +11,7 @@ import { loadCheckpoint } from './checkpoint.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-test('a training run killed after a checkpoint resumes to the same final weights as an unbroken run', { timeout: 120_000 }, async () => {
+test('a training run killed after a checkpoint resumes to the same final weights as an unbroken run', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   await halvesFolder(join(dir, 'data'), 160);
   const config = {
