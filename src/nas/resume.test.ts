@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, halvesFolder, killChildWhen, initializerValues } from '../testing/fixtures.js';
+import { tempDir, halvesFolder, killChildWhen, killChildAfterRename, initializerValues } from '../testing/fixtures.js';
 import { writeModel, decodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { ResultStore } from '../store/store.js';
@@ -69,7 +69,7 @@ test('nas sample killed mid-study resumes to the same subnets, registry and stor
 
   // Killed once two subnets are done (extracted, registered, evaluated).
   const killed = await killChildWhen(args('b/results.db'), (stderr) => /subnet 2\/5/.test(stderr));
-  assert.equal(killed.signal, 'SIGKILL', 'the run was killed, not finished');
+  assert.equal(killed.signal, 'SIGKILL', `the run was killed, not finished: ${killed.stderr.slice(-2000)}`);
 
   const resumed = spawnSync(process.execPath, args('b/results.db'), { encoding: 'utf8' });
   assert.equal(resumed.status, 0, resumed.stderr);
@@ -134,8 +134,8 @@ test('nas train killed after a checkpoint resumes to the same supernet weights a
   assert.equal(unbroken.status, 0, unbroken.stderr);
 
   const checkpoint = join(dir, 'killed.onnx.ckpt');
-  const killed = await killChildWhen(run('killed.onnx'), () => existsSync(checkpoint));
-  assert.equal(killed.signal, 'SIGKILL', 'the run was killed, not finished');
+  const killed = await killChildAfterRename(run('killed.onnx'), checkpoint);
+  assert.equal(killed.signal, 'SIGKILL', `the run was killed, not finished: ${killed.stderr.slice(-2000)}`);
   const saved = loadCheckpoint(checkpoint)!;
   assert.ok(saved.epoch >= 1 && saved.epoch < config.epochs, `killed after epoch ${saved.epoch}`);
 

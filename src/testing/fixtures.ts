@@ -1,5 +1,6 @@
 // Small fixtures made by code for tests: tiny ONNX classifiers and image datasets in temp folders.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +113,20 @@ export async function killChildWhen(args: readonly string[], ready: (stderr: str
     child.kill('SIGKILL');
   }
   return { signal: await exited, stderr };
+}
+
+/**
+ * Runs `node args…` as a child that SIGKILLs itself right after it first renames a file to `path` (its first
+ * checkpoint, written atomically), through the `kill-on-rename` preload; resolves as `killChildWhen` does. Unlike a
+ * kill sent when the file is seen, it cannot come too late, whatever the machine's speed.
+ */
+export async function killChildAfterRename(args: readonly string[], path: string): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+  const hook = new URL('./kill-on-rename.js', import.meta.url).href;
+  const child = spawn(process.execPath, ['--import', hook, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KILL_ON_RENAME_TO: path } });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { signal, stderr };
 }
 
 /** Every initializer of the ONNX file at `path`, as plain numbers (for comparing trained weights). */
