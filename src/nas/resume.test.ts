@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir, halvesFolder, killChildWhen, killChildAfterRename, initializerValues } from '../testing/fixtures.js';
+import { tempDir, halvesFolder, killChildAfterRename, initializerValues } from '../testing/fixtures.js';
 import { writeModel, decodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { ResultStore } from '../store/store.js';
@@ -67,23 +67,25 @@ test('nas sample killed mid-study resumes to the same subnets, registry and stor
   assert.equal(listed.evaluated, 5);
   for (const s of listed.subnets) assert.ok(s.params > 0 && s.macs > 0 && typeof s.choices['stage1.depth'] === 'number');
 
-  // Killed once two subnets are done (extracted, registered, evaluated).
-  const killed = await killChildWhen(args('b/results.db'), (stderr) => /subnet 2\/5/.test(stderr));
+  // Killed right after the third subnet's file is in place: two subnets are done (extracted, registered,
+  // evaluated), the third is extracted but neither registered nor evaluated.
+  const subnetFolder = (store: string) => {
+    const base = join(dir, store, 'nas', 'halves');
+    return join(base, readdirSync(base)[0]);
+  };
+  const third = join(dir, 'b', relative(join(dir, 'a'), subnetFolder('a')), `${listed.subnets[2].id}.onnx`);
+  const killed = await killChildAfterRename(args('b/results.db'), third);
   assert.equal(killed.signal, 'SIGKILL', `the run was killed, not finished: ${killed.stderr.slice(-2000)}`);
 
   const resumed = spawnSync(process.execPath, args('b/results.db'), { encoding: 'utf8' });
   assert.equal(resumed.status, 0, resumed.stderr);
   const again = JSON.parse(resumed.stdout);
-  assert.ok(again.extracted < 5 && again.alreadyDone >= 2, `resumed: extracted ${again.extracted}, already done ${again.alreadyDone}`);
+  assert.deepEqual([again.extracted, again.alreadyDone], [2, 2], 'the resume extracts the last two subnets and skips the two evaluated ones');
   assert.deepEqual(again.subnets.map((s: { id: string }) => s.id), listed.subnets.map((s: { id: string }) => s.id));
   // Same files, byte for byte; same registry metadata; same metrics.
-  const folder = (store: string) => {
-    const base = join(dir, store, 'nas', 'halves');
-    return join(base, readdirSync(base)[0]);
-  };
-  const files = readdirSync(folder('a')).sort();
-  assert.deepEqual(readdirSync(folder('b')).filter((f) => !f.endsWith('.tmp')).sort(), files);
-  for (const f of files) assert.ok(readFileSync(join(folder('a'), f)).equals(readFileSync(join(folder('b'), f))), f);
+  const files = readdirSync(subnetFolder('a')).sort();
+  assert.deepEqual(readdirSync(subnetFolder('b')).filter((f) => !f.endsWith('.tmp')).sort(), files);
+  for (const f of files) assert.ok(readFileSync(join(subnetFolder('a'), f)).equals(readFileSync(join(subnetFolder('b'), f))), f);
   const registry = (store: string) => {
     const s = new ResultStore(join(dir, store, 'results.db'));
     try {

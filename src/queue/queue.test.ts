@@ -94,16 +94,17 @@ function watchStalls(redis: RedisServer) {
   return { stalled, ready: events.waitUntilReady(), close: closeAtEnd(() => events.close()) };
 }
 
-/** Job ids of the shards workers are computing. */
-async function activeShards(url: string): Promise<string[]> {
+/** Job ids of the shards workers are computing, read over one connection (closed at the end of the file at the latest). */
+function activeShards(url: string) {
   const redis = new Redis(url, { maxRetriesPerRequest: null });
   const queue = new Queue(SHARD_QUEUE, { connection: redis });
-  try {
-    return (await queue.getActive()).map((j) => j.id!);
-  } finally {
-    await queue.close();
-    redis.disconnect();
-  }
+  return {
+    read: async () => (await queue.getActive()).map((j) => j.id!),
+    close: closeAtEnd(async () => {
+      await queue.close();
+      redis.disconnect();
+    }),
+  };
 }
 
 const servers: RedisServer[] = [];
@@ -172,10 +173,13 @@ test('a worker killed with SIGKILL mid-shard: another worker takes the shard, no
   await watch.ready;
   const [victim] = await startWorkers(redis.url, 1, ['--lock-duration', '1000']);
   const run = enqueueEvaluation({ model: fixture.model, data: fixture.data, store, suite: 'natural', suiteOptions: SUITE_OPTIONS, batchSize: BATCH, queue: { url: redis.url, shardSize: 96, pollMs: 50 } });
-  // Killed as soon as it holds a shard: a shard takes seconds, and the kill does not wait on it.
+  // Killed as soon as it holds a shard (looked for every 5 ms over one connection): its shard may be the clean
+  // condition's, which takes a fraction of a second, so the kill must not wait.
+  const shards = activeShards(redis.url);
   let active: string[] = [];
-  await waitUntil('the worker to take a shard', async () => (active = await activeShards(redis.url)).length > 0, { hopeless: exited(victim.child) });
+  await waitUntil('the worker to take a shard', async () => (active = await shards.read()).length > 0, { intervalMs: 5, hopeless: exited(victim.child) });
   await victim.stop('SIGKILL');
+  await shards.close();
   assert.deepEqual(victim.finished, [], 'the victim was killed before it finished its shard');
   const [rescuer] = await startWorkers(redis.url, 1, ['--lock-duration', '1000']);
   const result = await run;

@@ -11,7 +11,6 @@ import { Graph } from '../onnx/graph.js';
 import { makeTensor } from '../onnx/tensor.js';
 import { Rng } from '../util/rng.js';
 import { PACKAGE_ROOT, packagePath } from '../util/paths.js';
-import { waitUntil } from './wait.js';
 
 export function tempDir(prefix = 'robustart-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -98,34 +97,17 @@ export async function halvesFolder(root: string, perClass: number): Promise<void
 }
 
 /**
- * Runs `node args…` as a child and SIGKILLs it as soon as `ready()` holds (polled every 5 ms); resolves with the
- * signal that ended it ('SIGKILL' unless the child finished first) and its standard error so far. Rejects (the child
- * killed) when neither happens within `WAIT_LIMIT_MS`.
- */
-export async function killChildWhen(args: readonly string[], ready: (stderr: string) => boolean): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  try {
-    await waitUntil('the child to reach the point where it is killed', () => ready(stderr) || child.exitCode !== null, { intervalMs: 5 });
-  } finally {
-    child.kill('SIGKILL');
-  }
-  return { signal: await exited, stderr };
-}
-
-/**
- * Runs `node args…` as a child that SIGKILLs itself right after it first renames a file to `path` (its first
- * checkpoint, written atomically), through the `kill-on-rename` preload; resolves as `killChildWhen` does. Unlike a
- * kill sent when the file is seen, it cannot come too late, whatever the machine's speed.
+ * Runs `node args…` as a child that SIGKILLs itself right after it first renames a file to `path` (a checkpoint or
+ * model file, written atomically), through the `kill-on-rename` preload; resolves with the signal that ended it
+ * ('SIGKILL' unless it finished without that rename) and its standard error. Unlike a kill sent from here when the
+ * file is seen, it cannot come too late, whatever the machine's speed.
  */
 export async function killChildAfterRename(args: readonly string[], path: string): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
   const hook = new URL('./kill-on-rename.js', import.meta.url).href;
   const child = spawn(process.execPath, ['--import', hook, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KILL_ON_RENAME_TO: path } });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  const [, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
   return { signal, stderr };
 }
 
