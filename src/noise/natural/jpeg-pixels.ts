@@ -10,6 +10,7 @@
 //           jdcolor.c ycc_rgb_convert.
 // This avoids a codec's per-call cost (about 5 ms through sharp for a 224x224 image, most of it outside the
 // codec itself); jpeg.test.ts checks the pixels against sharp's round trip bit for bit.
+import type { FloatImage } from '../../data/image.js';
 
 /** Annex K luminance and chrominance tables (jcparam.c std_luminance_quant_tbl / std_chrominance_quant_tbl). */
 export const LUMINANCE_QUANT_TABLE: readonly number[] = [
@@ -309,7 +310,7 @@ interface Planes {
  * (max_v_samp_factor = 2) and a missing last row repeats the one above (expand_bottom_edge); the planes' bottom
  * padding repeats their last row (jcprepct.c).
  */
-function toYcc420(rgb: Uint8Array, width: number, height: number): Planes {
+function toYcc420(rgb: Float32Array, width: number, height: number): Planes {
   const lumaStride = roundUp(width, 8), lumaRows = roundUp(height, 8);
   const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
   const chromaStride = roundUp(cw, 8), chromaRows = roundUp(ch, 8);
@@ -332,10 +333,15 @@ function toYcc420(rgb: Uint8Array, width: number, height: number): Planes {
   return { luma, lumaStride, lumaRows, cb, cr, chromaStride, chromaRows };
 }
 
+/** A float sample as the 8-bit level a saved image holds (toRgbImage's rounding; NaN -> 0). */
+function level(v: number): number {
+  return v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0;
+}
+
 /** rgb_ycc_convert of one row: luma into its plane, Cb and Cr into full-size rows; right edges replicated. */
-function convertRow(rgb: Uint8Array, p: number, width: number, luma: Uint8Array, ly: number, lumaStride: number, cbRows: Int32Array, crRows: Int32Array, row: number, wide: number): void {
+function convertRow(rgb: Float32Array, p: number, width: number, luma: Uint8Array, ly: number, lumaStride: number, cbRows: Int32Array, crRows: Int32Array, row: number, wide: number): void {
   for (let x = 0; x < width; x++, p += 3) {
-    const r = rgb[p], g = rgb[p + 1], b = rgb[p + 2];
+    const r = level(rgb[p]), g = level(rgb[p + 1]), b = level(rgb[p + 2]);
     luma[ly + x] = (RGB_YCC[r] + RGB_YCC[g + 256] + RGB_YCC[b + 512]) >> 16;
     cbRows[row + x] = (RGB_YCC[r + 768] + RGB_YCC[g + 1024] + RGB_YCC[b + 1280]) >> 16;
     crRows[row + x] = (RGB_YCC[r + 1280] + RGB_YCC[g + 1536] + RGB_YCC[b + 1792]) >> 16;
@@ -355,27 +361,31 @@ function downsampleRow(pair: Int32Array, wide: number, out: Uint8Array, at: numb
   for (let x = 0, a = 0; x < count; x++, a += 2) out[at + x] = (pair[a] + pair[a + 1] + pair[wide + a] + pair[wide + a + 1] + 1 + (x & 1)) >> 2;
 }
 
-/** ycc_rgb_convert of the luma plane and the upsampled chroma planes (`chromaWidth` wide) to interleaved RGB. */
-function toRgb(luma: Uint8Array, lumaStride: number, cb: Uint8Array, cr: Uint8Array, chromaWidth: number, width: number, height: number): Uint8Array {
-  const out = new Uint8Array(width * height * 3);
+/** Level v as a float sample, v / 255 rounded to float32 (toFloatImage's values). */
+const LEVEL_VALUE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
+/** ycc_rgb_convert of the luma plane and the upsampled chroma planes (`chromaWidth` wide) to interleaved RGB floats. */
+function toRgb(luma: Uint8Array, lumaStride: number, cb: Uint8Array, cr: Uint8Array, chromaWidth: number, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0, p = y * width * 3, c = y * chromaWidth, l = y * lumaStride; x < width; x++, p += 3) {
       const yv = luma[l + x], u = cb[c + x], v = cr[c + x];
       const r = yv + CR_R[v], g = yv + ((CB_G[u] + CR_G[v]) >> 16), b = yv + CB_B[u];
-      out[p] = r < 0 ? 0 : r > 255 ? 255 : r;
-      out[p + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
-      out[p + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
+      out[p] = LEVEL_VALUE[r < 0 ? 0 : r > 255 ? 255 : r];
+      out[p + 1] = LEVEL_VALUE[g < 0 ? 0 : g > 255 ? 255 : g];
+      out[p + 2] = LEVEL_VALUE[b < 0 ? 0 : b > 255 ? 255 : b];
     }
   }
   return out;
 }
 
 /**
- * The 8-bit RGB pixels (interleaved, `width` x `height`) after a baseline JPEG round trip at `quality` with
- * 4:2:0 chroma subsampling, as libjpeg-turbo encodes and decodes them.
+ * The image after a baseline JPEG round trip at `quality` with 4:2:0 chroma subsampling, as libjpeg-turbo
+ * encodes and decodes it: the samples are saved as 8-bit levels (rounded, clipped) and come back on 8-bit levels.
  */
-export function jpegRoundTrip(rgb: Uint8Array, width: number, height: number, quality: number): Uint8Array {
-  const planes = toYcc420(rgb, width, height);
+export function jpegRoundTrip(image: FloatImage, quality: number): FloatImage {
+  const { width, height } = image;
+  const planes = toYcc420(image.data, width, height);
   const block = new Int32Array(64), work = new Int32Array(64);
   const lumaQ = quantiser(scaledQuantTable(LUMINANCE_QUANT_TABLE, quality));
   const chromaQ = quantiser(scaledQuantTable(CHROMINANCE_QUANT_TABLE, quality));
@@ -387,5 +397,5 @@ export function jpegRoundTrip(rgb: Uint8Array, width: number, height: number, qu
   const cbFull = new Uint8Array(2 * cw * height), crFull = new Uint8Array(2 * cw * height);
   upsampleFancy(planes.cb, planes.chromaStride, cw, ch, cbFull, height);
   upsampleFancy(planes.cr, planes.chromaStride, cw, ch, crFull, height);
-  return toRgb(planes.luma, planes.lumaStride, cbFull, crFull, 2 * cw, width, height);
+  return { width, height, data: toRgb(planes.luma, planes.lumaStride, cbFull, crFull, 2 * cw, width, height) };
 }

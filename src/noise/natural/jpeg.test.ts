@@ -18,21 +18,22 @@ test('the in-process JPEG round trip gives the pixels of encoding and decoding t
   for (const [width, height] of sizes) {
     for (const image of [syntheticImage(width, height, 1), noiseImage(width, height)]) {
       for (const quality of [...JPEG_COMPRESSION, 95]) {
-        const decoded = await decodeJpeg(await encodeJpeg(image, quality));
-        const expected = toRgbImage(decoded).data;
-        const actual = jpegRoundTrip(toRgbImage(image).data, width, height, quality);
-        assert.deepEqual(actual, expected, `${width}x${height} at quality ${quality}`);
+        const expected = await decodeJpeg(await encodeJpeg(image, quality));
+        assert.deepEqual(jpegRoundTrip(image, quality), expected, `${width}x${height} at quality ${quality}`);
       }
     }
   }
 });
 
-test('jpeg_compression is the round trip at the severity quality, as floats on 8-bit levels', () => {
+test('jpeg_compression is the round trip at the severity quality; samples off 8-bit levels are rounded first', () => {
   const image = syntheticImage(40, 24, 3);
-  const out = jpegCompression(image, 4);
-  const expected = jpegRoundTrip(toRgbImage(image).data, 40, 24, JPEG_COMPRESSION[3]);
-  assert.deepEqual(Array.from(out.data, (v) => Math.round(v * 255)), Array.from(expected));
-  assert.notDeepEqual(Array.from(expected), Array.from(toRgbImage(image).data));
+  assert.deepEqual(jpegCompression(image, 4), jpegRoundTrip(image, JPEG_COMPRESSION[3]));
+  assert.notDeepEqual(jpegCompression(image, 4).data, image.data);
+  // Out of range and between levels: saved as toRgbImage saves them (clipped, rounded).
+  const raw: FloatImage = { width: 9, height: 7, data: Float32Array.from({ length: 9 * 7 * 3 }, (_, i) => (i % 11) * 0.13 - 0.2) };
+  const saved = toRgbImage(raw);
+  const onLevels: FloatImage = { width: 9, height: 7, data: Float32Array.from(saved.data, (v) => v / 255) };
+  assert.deepEqual(jpegRoundTrip(raw, 30), jpegRoundTrip(onLevels, 30));
 });
 
 test('quantisation tables: Annex K scaled as jpeg_quality_scaling does, clamped to 1..255', () => {

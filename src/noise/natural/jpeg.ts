@@ -25,6 +25,5 @@ export async function decodeJpeg(bytes: Uint8Array): Promise<FloatImage> {
 }
 
 export function jpegCompression(image: FloatImage, severity: Severity): FloatImage {
-  const rgb = toRgbImage(image);
-  return toFloatImage({ width: image.width, height: image.height, data: jpegRoundTrip(rgb.data, image.width, image.height, atSeverity(JPEG_COMPRESSION, severity)) });
+  return jpegRoundTrip(image, atSeverity(JPEG_COMPRESSION, severity));
 }
