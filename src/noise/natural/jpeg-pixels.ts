@@ -11,6 +11,7 @@
 // This avoids a codec's per-call cost (about 5 ms through sharp for a 224x224 image, most of it outside the
 // codec itself); jpeg.test.ts checks the pixels against sharp's round trip bit for bit.
 import type { FloatImage } from '../../data/image.js';
+import { scratch } from './scratch.js';
 
 /** Annex K luminance and chrominance tables (jcparam.c std_luminance_quant_tbl / std_chrominance_quant_tbl). */
 export const LUMINANCE_QUANT_TABLE: readonly number[] = [
@@ -315,10 +316,10 @@ function toYcc420(rgb: Float32Array, width: number, height: number): Planes {
   const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
   const chromaStride = roundUp(cw, 8), chromaRows = roundUp(ch, 8);
   const wide = 2 * chromaStride;
-  const luma = new Uint8Array(lumaStride * lumaRows);
-  const cb = new Uint8Array(chromaStride * chromaRows);
-  const cr = new Uint8Array(chromaStride * chromaRows);
-  const cbPair = new Int32Array(2 * wide), crPair = new Int32Array(2 * wide);
+  const luma = scratch('jpeg.luma', Uint8Array, lumaStride * lumaRows);
+  const cb = scratch('jpeg.cb', Uint8Array, chromaStride * chromaRows);
+  const cr = scratch('jpeg.cr', Uint8Array, chromaStride * chromaRows);
+  const cbPair = scratch('jpeg.cbPair', Int32Array, 2 * wide), crPair = scratch('jpeg.crPair', Int32Array, 2 * wide);
   for (let y2 = 0; y2 < ch; y2++) {
     for (let k = 0; k < 2; k++) {
       const y = Math.min(2 * y2 + k, height - 1);
@@ -394,7 +395,7 @@ export function jpegRoundTrip(image: FloatImage, quality: number): FloatImage {
   roundTripPlane(planes.cr, planes.chromaStride, planes.chromaRows, chromaQ, block, work);
   // Decode: upsample the real chroma samples (the decoder crops the padding), convert back to RGB.
   const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
-  const cbFull = new Uint8Array(2 * cw * height), crFull = new Uint8Array(2 * cw * height);
+  const cbFull = scratch('jpeg.cbFull', Uint8Array, 2 * cw * height), crFull = scratch('jpeg.crFull', Uint8Array, 2 * cw * height);
   upsampleFancy(planes.cb, planes.chromaStride, cw, ch, cbFull, height);
   upsampleFancy(planes.cr, planes.chromaStride, cw, ch, crFull, height);
   return { width, height, data: toRgb(planes.luma, planes.lumaStride, cbFull, crFull, 2 * cw, width, height) };

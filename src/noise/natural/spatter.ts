@@ -30,14 +30,15 @@ export function waterShading(liquid: Float32Array, width: number, height: number
   const n = width * height;
   const bytes = scratch('spatter.bytes', Uint8Array, n);
   for (let i = 0; i < n; i++) bytes[i] = Math.min(255, Math.max(0, Math.floor(liquid[i] * 255)));
-  const edges = canny(bytes, width, height, 50, 150);
+  const edges = canny(bytes, width, height, 50, 150, scratch('spatter.edges', Uint8Array, n));
   // Distance to the nearest edge pixel, capped at 20, smoothed, stored as bytes, equalised, embossed, smoothed.
-  const distance = distanceTransformL2(edges, width, height);
+  const distance = distanceTransformL2(edges, width, height, scratch('spatter.distance', Float32Array, n));
   for (let i = 0; i < n; i++) if (distance[i] > 20) distance[i] = 20;
   const smoothed = boxBlur(distance, width, height, 1, 1, 'reflect101', scratch('spatter.smoothed', Float32Array, n));
   const levels = scratch('spatter.levels', Uint8Array, n);
   for (let i = 0; i < n; i++) levels[i] = Math.min(255, Math.floor(smoothed[i]));
-  const embossed = filter3x3ToByte(equalizeHistogram(levels), width, height, EMBOSS);
+  const equalized = equalizeHistogram(levels, scratch('spatter.equalized', Uint8Array, n));
+  const embossed = filter3x3ToByte(equalized, width, height, EMBOSS, scratch('spatter.embossedBytes', Uint8Array, n));
   const embossedFloat = scratch('spatter.embossed', Float32Array, n);
   embossedFloat.set(embossed);
   const shade = boxBlur(embossedFloat, width, height, 1, 1, 'reflect101', scratch('spatter.shade', Float32Array, n));
@@ -76,9 +77,9 @@ export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatI
       out[q + 2] = vb < 0 ? 0 : vb > 1 ? 1 : vb;
     }
   } else {
-    const mask = new Float32Array(n);
+    const mask = scratch('spatter.mask', Float32Array, n);
     for (let i = 0; i < n; i++) mask[i] = liquid[i] > threshold ? 1 : 0;
-    const m = gaussianBlur(mask, width, height, 1, intensity, 'nearest');
+    const m = gaussianBlur(mask, width, height, 1, intensity, 'nearest', 4, intensity, scratch('spatter.mud', Float32Array, n));
     for (let p = 0; p < n; p++) {
       const w = m[p] < 0.8 ? 0 : m[p];
       for (let c = 0; c < 3; c++) {
