@@ -26,7 +26,7 @@ const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
  * How much pale turquoise each pixel of a liquid layer adds (water drops): the 8-bit layer times an emboss of the
  * equalised, capped distance to the layer's Canny edges, normalised to a maximum of `intensity`.
  */
-export function waterShading(liquid: Float32Array, width: number, height: number, intensity: number): Float32Array {
+export function waterShading(liquid: Float32Array, width: number, height: number, intensity: number, out = new Float32Array(width * height)): Float32Array {
   const n = width * height;
   const bytes = scratch('spatter.bytes', Uint8Array, n);
   for (let i = 0; i < n; i++) bytes[i] = Math.min(255, Math.max(0, Math.floor(liquid[i] * 255)));
@@ -43,7 +43,7 @@ export function waterShading(liquid: Float32Array, width: number, height: number
   embossedFloat.set(embossed);
   const shade = boxBlur(embossedFloat, width, height, 1, 1, 'reflect101', scratch('spatter.shade', Float32Array, n));
   let max = 0;
-  const m = new Float32Array(n);
+  const m = out;
   for (let i = 0; i < n; i++) {
     m[i] = bytes[i] * shade[i];
     if (m[i] > max) max = m[i];
@@ -65,7 +65,7 @@ export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatI
   for (let i = 0; i < n; i++) if (liquid[i] < threshold) liquid[i] = 0;
   const out = new Float32Array(data.length);
   if (mode === 0) {
-    const shade = waterShading(liquid, width, height, intensity);
+    const shade = waterShading(liquid, width, height, intensity, scratch('spatter.shading', Float32Array, n));
     const [r, g, b] = WATER_COLOUR;
     for (let p = 0, q = 0; p < n; p++, q += 3) {
       const s = shade[p];
