@@ -129,9 +129,10 @@ function quantiser(table: Int32Array): Quantiser {
 
 /** The product stays below 2^30: |coefficient| + correction < 2^14, reciprocal < 2^16. */
 function quantise(d: Int32Array, q: Quantiser): void {
+  const { reciprocal, correction, shift } = q;
   for (let i = 0; i < 64; i++) {
     const v = d[i];
-    const magnitude = (((v < 0 ? -v : v) + q.correction[i]) * q.reciprocal[i]) >> q.shift[i];
+    const magnitude = (((v < 0 ? -v : v) + correction[i]) * reciprocal[i]) >> shift[i];
     d[i] = v < 0 ? -magnitude : magnitude;
   }
 }
