@@ -8,6 +8,8 @@ which its glass_blur uses since 2024) in a virtual environment the bench finds b
     apt-get install python3-numba
     /usr/bin/python3 -m venv --system-site-packages tools/.venv
     tools/.venv/bin/pip install --no-deps imagecorruptions   # or a checkout of github.com/bethgelab/imagecorruptions
+Without PyPI, install a checkout (setup.py, version 1.1.2) with
+    tools/.venv/bin/pip install --no-deps --no-build-isolation path/to/imagecorruptions
 Usage: tools/.venv/bin/python tools/bench-imagecorruptions.py --width 224 --height 224 --severity 3 --repeats 15 < image.rgb
 """
 import os

@@ -1,9 +1,11 @@
-// jpeg_compression: a real round trip through a JPEG encoder (libjpeg-turbo via sharp, 4:2:0 chroma
-// subsampling as PIL's default) at the severity's quality, then decoded back. Standard Huffman tables, as PIL
-// writes by default (optimize=False): optimised tables change only the file's size, not the decoded pixels,
-// and cost a second pass over the coefficients.
+// jpeg_compression: a JPEG round trip at the severity's quality (libjpeg-turbo's arithmetic, 4:2:0 chroma
+// subsampling as PIL's default), computed in process by jpeg-pixels.ts: the same pixels as encoding and decoding
+// through sharp, without a codec call's cost. encodeJpeg/decodeJpeg are the real files through sharp, which the
+// tests compare against. Standard Huffman tables, as PIL writes by default (optimize=False): optimised tables
+// change only the file's size, not the decoded pixels.
 import { sharp } from '../../util/native.js';
 import { toFloatImage, toRgbImage, type FloatImage } from '../../data/image.js';
+import { jpegRoundTrip } from './jpeg-pixels.js';
 import { atSeverity, type Severity } from './types.js';
 
 /** JPEG quality per severity. */
@@ -22,6 +24,6 @@ export async function decodeJpeg(bytes: Uint8Array): Promise<FloatImage> {
   return toFloatImage({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
 }
 
-export async function jpegCompression(image: FloatImage, severity: Severity): Promise<FloatImage> {
-  return decodeJpeg(await encodeJpeg(image, atSeverity(JPEG_COMPRESSION, severity)));
+export function jpegCompression(image: FloatImage, severity: Severity): FloatImage {
+  return jpegRoundTrip(image, atSeverity(JPEG_COMPRESSION, severity));
 }

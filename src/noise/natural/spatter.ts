@@ -26,23 +26,24 @@ const EMBOSS = [-2, -1, 0, -1, 1, 1, 0, 1, 2];
  * How much pale turquoise each pixel of a liquid layer adds (water drops): the 8-bit layer times an emboss of the
  * equalised, capped distance to the layer's Canny edges, normalised to a maximum of `intensity`.
  */
-export function waterShading(liquid: Float32Array, width: number, height: number, intensity: number): Float32Array {
+export function waterShading(liquid: Float32Array, width: number, height: number, intensity: number, out = new Float32Array(width * height)): Float32Array {
   const n = width * height;
   const bytes = scratch('spatter.bytes', Uint8Array, n);
   for (let i = 0; i < n; i++) bytes[i] = Math.min(255, Math.max(0, Math.floor(liquid[i] * 255)));
-  const edges = canny(bytes, width, height, 50, 150);
+  const edges = canny(bytes, width, height, 50, 150, scratch('spatter.edges', Uint8Array, n));
   // Distance to the nearest edge pixel, capped at 20, smoothed, stored as bytes, equalised, embossed, smoothed.
-  const distance = distanceTransformL2(edges, width, height);
+  const distance = distanceTransformL2(edges, width, height, scratch('spatter.distance', Float32Array, n));
   for (let i = 0; i < n; i++) if (distance[i] > 20) distance[i] = 20;
   const smoothed = boxBlur(distance, width, height, 1, 1, 'reflect101', scratch('spatter.smoothed', Float32Array, n));
   const levels = scratch('spatter.levels', Uint8Array, n);
   for (let i = 0; i < n; i++) levels[i] = Math.min(255, Math.floor(smoothed[i]));
-  const embossed = filter3x3ToByte(equalizeHistogram(levels), width, height, EMBOSS);
+  const equalized = equalizeHistogram(levels, scratch('spatter.equalized', Uint8Array, n));
+  const embossed = filter3x3ToByte(equalized, width, height, EMBOSS, scratch('spatter.embossedBytes', Uint8Array, n));
   const embossedFloat = scratch('spatter.embossed', Float32Array, n);
   embossedFloat.set(embossed);
   const shade = boxBlur(embossedFloat, width, height, 1, 1, 'reflect101', scratch('spatter.shade', Float32Array, n));
   let max = 0;
-  const m = new Float32Array(n);
+  const m = out;
   for (let i = 0; i < n; i++) {
     m[i] = bytes[i] * shade[i];
     if (m[i] > max) max = m[i];
@@ -64,7 +65,7 @@ export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatI
   for (let i = 0; i < n; i++) if (liquid[i] < threshold) liquid[i] = 0;
   const out = new Float32Array(data.length);
   if (mode === 0) {
-    const shade = waterShading(liquid, width, height, intensity);
+    const shade = waterShading(liquid, width, height, intensity, scratch('spatter.shading', Float32Array, n));
     const [r, g, b] = WATER_COLOUR;
     for (let p = 0, q = 0; p < n; p++, q += 3) {
       const s = shade[p];
@@ -76,9 +77,9 @@ export function spatter(image: FloatImage, severity: Severity, rng: Rng): FloatI
       out[q + 2] = vb < 0 ? 0 : vb > 1 ? 1 : vb;
     }
   } else {
-    const mask = new Float32Array(n);
+    const mask = scratch('spatter.mask', Float32Array, n);
     for (let i = 0; i < n; i++) mask[i] = liquid[i] > threshold ? 1 : 0;
-    const m = gaussianBlur(mask, width, height, 1, intensity, 'nearest');
+    const m = gaussianBlur(mask, width, height, 1, intensity, 'nearest', 4, intensity, scratch('spatter.mud', Float32Array, n));
     for (let p = 0; p < n; p++) {
       const w = m[p] < 0.8 ? 0 : m[p];
       for (let c = 0; c < 3; c++) {

@@ -5,7 +5,7 @@ import { borderIndex } from './filters.js';
 import { scratch } from './scratch.js';
 
 /** Canny edge map: 255 on edges, 0 elsewhere (cv2.Canny(img, low, high) with aperture 3 and L1 gradient). */
-export function canny(src: Uint8Array, width: number, height: number, low: number, high: number): Uint8Array {
+export function canny(src: Uint8Array, width: number, height: number, low: number, high: number, out = new Uint8Array(width * height)): Uint8Array {
   const n = width * height;
   // OpenCV's Canny takes the Sobel derivatives with replicated borders: pad by one pixel.
   const pw = width + 2;
@@ -82,7 +82,6 @@ export function canny(src: Uint8Array, width: number, height: number, low: numbe
       }
     }
   }
-  const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = state[i] === 2 ? 255 : 0;
   return out;
 }
@@ -92,7 +91,7 @@ export function canny(src: Uint8Array, width: number, height: number, low: numbe
  * OpenCV uses for DIST_L2 with mask 5 (steps 1, 1.4 and 2.1969 for axial, diagonal and knight moves).
  * With no edge at all every distance is "far" (1e6).
  */
-export function distanceTransformL2(edges: Uint8Array, width: number, height: number): Float32Array {
+export function distanceTransformL2(edges: Uint8Array, width: number, height: number, out = new Float32Array(width * height)): Float32Array {
   const far = 1e6;
   const a = 1, b = 1.4, c = 2.1969;
   // Two-pixel border of "far" so the masks need no bounds tests.
@@ -132,19 +131,17 @@ export function distanceTransformL2(edges: Uint8Array, width: number, height: nu
       d[i] = best;
     }
   }
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = d[(y + 2) * pw + x + 2];
+  for (let y = 0; y < height; y++) out.set(d.subarray((y + 2) * pw + 2, (y + 2) * pw + 2 + width), y * width);
   return out;
 }
 
 /** cv2.equalizeHist: lut[v] = round(255 * (cdf(v) - h(first)) / (N - h(first))). */
-export function equalizeHistogram(src: Uint8Array): Uint8Array {
+export function equalizeHistogram(src: Uint8Array, out = new Uint8Array(src.length)): Uint8Array {
   const hist = new Int32Array(256);
   for (let i = 0; i < src.length; i++) hist[src[i]]++;
   let first = 0;
   while (first < 256 && hist[first] === 0) first++;
-  const out = new Uint8Array(src.length);
-  if (first === 256) return out;
+  if (first === 256) return out.fill(0);
   if (hist[first] === src.length) return out.fill(first);
   const scale = 255 / (src.length - hist[first]);
   const lut = new Uint8Array(256);
@@ -158,7 +155,7 @@ export function equalizeHistogram(src: Uint8Array): Uint8Array {
 }
 
 /** 3x3 correlation (cv2.filter2D with BORDER_REFLECT_101) rounded and saturated to 0..255. */
-export function filter3x3ToByte(src: Uint8Array, width: number, height: number, kernel: readonly number[]): Uint8Array {
+export function filter3x3ToByte(src: Uint8Array, width: number, height: number, kernel: readonly number[], out = new Uint8Array(width * height)): Uint8Array {
   const pw = width + 2;
   const padded = scratch('filter3x3.padded', Float32Array, pw * (height + 2));
   for (let y = -1; y <= height; y++) {
@@ -169,7 +166,6 @@ export function filter3x3ToByte(src: Uint8Array, width: number, height: number, 
     padded[row + pw - 1] = src[sy + borderIndex(width, width, 'reflect101')];
   }
   const [k0, k1, k2, k3, k4, k5, k6, k7, k8] = kernel;
-  const out = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const c = (y + 1) * pw + x + 1;
