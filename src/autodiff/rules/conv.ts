@@ -1,8 +1,7 @@
 // Conv (any spatial rank, groups, depthwise, dilation, stride, explicit pads or auto_pad).
-// Input gradient as plain Convs where it can (onnxruntime's Conv kernels are much faster than its
-// ConvTranspose): at stride 1 one Conv with the flipped kernel; at stride > 1 (dilation 1) one Conv per
-// stride phase of the input (`phaseInputGradient`); else ConvTranspose with the forward attributes and the
-// output_padding that restores the input size. Weight gradient, chosen per shape
+// Input gradient, chosen per shape (`inputGradientForm`): at stride 1 one Conv with the flipped kernel; at
+// stride > 1 (dilation 1) on small maps one Conv per stride phase of the input (`phaseInputGradient`); else
+// ConvTranspose with the forward attributes and the output_padding that restores the input size. Weight gradient, chosen per shape
 // (`weightGradientForm`): GEMMs for group 1 with up to 9 taps (pointwise: one batched MatMul; 3×3: one
 // GEMM per tap), else a Conv that correlates the input with the output gradient, with the roles of
 // batch and channels swapped (batch becomes the reduction axis) and stride/dilation swapped.
