@@ -268,14 +268,16 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       const out = await session.run(feeds);
       learningRate = learningRateAt(schedule, step);
       const counted = averagedRows(rows);
-      const gradients = parameters.map((name) => {
-        // Each run's outputs are fresh arrays: average in place instead of copying.
-        const g = out[gradientGraph.gradients.get(name)!].data as Float32Array;
-        for (let i = 0; i < g.length; i++) g[i] /= counted;
-        return g;
-      });
-      if (config.clipGradNorm !== undefined) clipGradientNorm(gradients, config.clipGradNorm);
-      parameters.forEach((name, p) => optimizer.step(name, weights.get(name)!, gradients[p], learningRate, decayed.get(name)!));
+      const gradients = parameters.map((name) => out[gradientGraph.gradients.get(name)!].data as Float32Array);
+      // The optimizer averages the summed gradients in its update pass; clipping needs them averaged first
+      // (each run's outputs are fresh arrays, so in place).
+      let rowsLeft = counted;
+      if (config.clipGradNorm !== undefined) {
+        for (const g of gradients) for (let i = 0; i < g.length; i++) g[i] /= counted;
+        clipGradientNorm(gradients, config.clipGradNorm);
+        rowsLeft = 1;
+      }
+      parameters.forEach((name, p) => optimizer.step(name, weights.get(name)!, gradients[p], learningRate, decayed.get(name)!, rowsLeft));
       foldBatchStatistics(batchNorms, weights, out, n);
       ema?.update(weights);
       for (const v of out[gradientGraph.lossName].data as Float32Array) lossSum += v;
