@@ -81,7 +81,7 @@ export async function run(args: string[]): Promise<void> {
   for (const p of parameters) feeds[p] = tensor('float32', prepared.graph.initializers.get(p)!.data as Float32Array, dims.get(p)!);
   const dir = mkdtempSync(join(tmpdir(), 'robustart-train-profile-'));
   try {
-    console.log(`train-profile bench: ${name}, batch ${batch}, onnxruntime CPU profiler, fastest of runs 2–${runs} of each graph; load ${loadavg()[0].toFixed(1)} at the start`);
+    console.log(`train-profile bench: ${name}, batch ${batch}, onnxruntime CPU profiler, the fastest run after the first of each graph; load ${loadavg()[0].toFixed(1)} at the start`);
     const forward = fastestRunByKey(await profiledRuns(dir, 'forward', model, { [prepared.inputName]: images }, runs + 1), (_n, op) => op);
     const training = fastestRunByKey(await profiledRuns(dir, 'training', step.gradientGraph.graph, feeds, runs), (node, op, out) => {
       if (!node.startsWith('grad_')) return `forward   ${op}`;
