@@ -1,14 +1,16 @@
-// `npm run bench -- conv-grad`: the Conv rule's weight-gradient forms timed on every convolution shape of
-// ResNet-18 (and ViT-S/16's patch embedding) at 224², run alternately in one process so load affects them
-// alike; prints each form's best time, the ratio to the correlation Conv, and the form the rule chooses
-// (`weightGradientForm` in src/autodiff/rules/conv.ts). Flags: --batch N (default 8), --repeats N (default 3), --threads N (ORT threads, default: all cores).
+// `npm run bench -- conv-grad`: the Conv rule's weight-gradient and input-gradient forms timed on every
+// convolution shape of ResNet-18 (and ViT-S/16's patch embedding) at 224², run alternately in one process so
+// load affects them alike; prints each form's best time, the ratio to the correlation Conv (weights) and to
+// ConvTranspose (inputs), and the forms the rule chooses (`weightGradientForm`, `inputGradientForm` in
+// src/autodiff/rules/conv.ts). Flags: --batch N (default 8), --repeats N (default 3), --threads N (ORT threads, default: all cores),
+// --layers TEXT (only the layers whose name contains TEXT, e.g. '/2').
 import { DataType } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { makeNode, makeValueInfo } from '../onnx/build.js';
 import { createSession, tensor, type OrtSession, type OrtTensor } from '../onnx/runtime.js';
 import { VjpContext } from '../autodiff/context.js';
-import { WEIGHT_GRADIENT_FORMS, weightGradientForm, type ConvGeometry, type WeightGradientForm } from '../autodiff/rules/conv.js';
-import { flag } from './_timing.js';
+import { INPUT_GRADIENT_FORMS, WEIGHT_GRADIENT_FORMS, inputGradientForm, inputGradientPhases, weightGradientForm, type ConvGeometry, type InputGradientForm, type WeightGradientForm } from '../autodiff/rules/conv.js';
+import { flag, option } from './_timing.js';
 
 interface ConvShape {
   readonly layer: string;
@@ -42,41 +44,51 @@ function geometry(s: ConvShape): ConvGeometry {
   return { spatial: 2, kernel: [s.kernel, s.kernel], strides: [s.stride, s.stride], dilations: [1, 1], pads: [pad, pad, pad, pad], inputSize: [s.size, s.size], outputSize: [out, out] };
 }
 
-/** A graph from (x, dy) to dW in one weight-gradient form, or the forward Conv (x, w) → y as the yardstick. */
-function benchGraph(s: ConvShape, g: ConvGeometry, form: WeightGradientForm | 'forward'): Graph {
+type Form = WeightGradientForm | `dX ${InputGradientForm}` | 'forward';
+
+/** A graph from (x, dy) to dW or from (dy, w) to dX in one form, or the forward Conv (x, w) → y as the yardstick. */
+function benchGraph(s: ConvShape, g: ConvGeometry, form: Form): Graph {
   const wDims = [s.cOut, s.cIn, s.kernel, s.kernel];
+  const xDims = [null, s.cIn, s.size, s.size];
   if (form === 'forward') {
     const graph = new Graph({ inputs: [makeValueInfo('x', ['N', s.cIn, s.size, s.size]), makeValueInfo('w', wDims)] });
     graph.nodes.push(makeNode('Conv', ['x', 'w'], ['y'], { kernel_shape: g.kernel, strides: g.strides, pads: g.pads }));
     graph.outputs = [{ name: 'y' }];
     return graph;
   }
-  const graph = new Graph({ inputs: [makeValueInfo('x', ['N', s.cIn, s.size, s.size]), makeValueInfo('dy', ['N', s.cOut, ...g.outputSize])] });
+  const graph = new Graph({ inputs: [makeValueInfo('x', ['N', s.cIn, s.size, s.size]), makeValueInfo('dy', ['N', s.cOut, ...g.outputSize]), makeValueInfo('w', wDims)] });
   const shapes = new Map([
-    ['x', { dims: [null, s.cIn, s.size, s.size], dataType: DataType.FLOAT }],
+    ['x', { dims: xDims, dataType: DataType.FLOAT }],
     ['dy', { dims: [null, s.cOut, ...g.outputSize], dataType: DataType.FLOAT }],
+    ['w', { dims: wDims, dataType: DataType.FLOAT }],
   ]);
-  const dw = WEIGHT_GRADIENT_FORMS[form](new VjpContext(graph, shapes), 'x', 'dy', wDims, 1, g, DataType.FLOAT);
-  graph.outputs = [{ name: dw }];
+  const ctx = new VjpContext(graph, shapes);
+  const out = form.startsWith('dX ')
+    ? INPUT_GRADIENT_FORMS[form.slice(3) as InputGradientForm](ctx, 'dy', 'w', wDims, 1, g, xDims, DataType.FLOAT)
+    : WEIGHT_GRADIENT_FORMS[form as WeightGradientForm](ctx, 'x', 'dy', wDims, 1, g, DataType.FLOAT);
+  graph.outputs = [{ name: out }];
+  graph.pruneToOutputs();
   return graph;
 }
 
-const COLUMNS = ['forward', 'correlation', 'pointwise', 'taps'] as const;
+const COLUMNS = ['forward', 'correlation', 'pointwise', 'taps', 'dX transposed', 'dX phases', 'dX flipped'] as const;
 
 export async function run(args: string[]): Promise<void> {
   const batch = flag(args, 'batch', 8);
   const repeats = flag(args, 'repeats', 3);
   const threads = flag(args, 'threads', 0);
-  console.log(`conv-grad bench: weight gradients at batch ${batch}, best of ${repeats} alternated runs, onnxruntime CPU, ${threads || 'default'} threads; ms per convolution`);
+  const only = option(args, 'layers', '');
+  console.log(`conv-grad bench: weight and input gradients at batch ${batch}, best of ${repeats} alternated runs, onnxruntime CPU, ${threads || 'default'} threads; ms per convolution`);
   console.log(`(forward: the forward Conv of the same shape with the weight as an input, as in a training graph)`);
-  console.log(`layer                      ×  ${COLUMNS.map((c) => c.padStart(11)).join('')}  chosen  chosen/forward`);
+  console.log(`layer                      ×  ${COLUMNS.map((c) => c.padStart(14)).join('')}  dW form  dW/forward  dX form  dX/forward`);
   const totals = new Map<string, number>();
   const randoms = (n: number, prime: number) => Float32Array.from({ length: n }, (_, i) => ((i * prime) % 997) / 997 - 0.5);
-  for (const s of SHAPES) {
+  for (const s of SHAPES.filter((shape) => shape.layer.includes(only))) {
     const g = geometry(s);
-    const forms: (WeightGradientForm | 'forward')[] = ['forward', 'correlation', ...(s.kernel === 1 ? ['pointwise' as const] : ['taps' as const])];
+    const dxForm = inputGradientForm(g);
+    const forms: Form[] = ['forward', 'correlation', ...(s.kernel === 1 ? ['pointwise' as const] : ['taps' as const]), 'dX transposed', ...(inputGradientPhases(g) ? ['dX phases' as const] : []), ...(dxForm === 'flipped' ? ['dX flipped' as const] : [])];
     const sessions: OrtSession[] = [];
-    for (const form of forms) sessions.push(await createSession(benchGraph(s, g, form), { threads }, `${form} weight gradient`));
+    for (const form of forms) sessions.push(await createSession(benchGraph(s, g, form), { threads }, `${form} bench graph`));
     const feeds: Record<string, OrtTensor> = {
       x: tensor('float32', randoms(batch * s.cIn * s.size * s.size, 7919), [batch, s.cIn, s.size, s.size]),
       dy: tensor('float32', randoms(batch * s.cOut * g.outputSize[0] * g.outputSize[1], 104729), [batch, s.cOut, ...g.outputSize]),
@@ -95,10 +107,14 @@ export async function run(args: string[]): Promise<void> {
     const ms = new Map<string, number>(forms.map((f, k) => [f, best[k]]));
     const chosen = weightGradientForm(1, g);
     ms.set('chosen', ms.get(chosen)!);
+    ms.set('dX chosen', ms.get(`dX ${dxForm}`)!);
     for (const [form, t] of ms) totals.set(form, (totals.get(form) ?? 0) + s.count * t);
-    const cells = COLUMNS.map((c) => (ms.has(c) ? ms.get(c)!.toFixed(1) : '—').padStart(11)).join('');
-    console.log(`${s.layer.padEnd(26)} ${s.count}  ${cells}  ${chosen.padStart(6)}  ${(ms.get(chosen)! / ms.get('forward')!).toFixed(2).padStart(14)}`);
+    const cells = COLUMNS.map((c) => (ms.has(c) ? ms.get(c)!.toFixed(1) : '—').padStart(14)).join('');
+    const versus = (t: number) => (t / ms.get('forward')!).toFixed(2).padStart(10);
+    console.log(`${s.layer.padEnd(26)} ${s.count}  ${cells}  ${chosen.padStart(7)}  ${versus(ms.get(chosen)!)}  ${dxForm.padStart(10)} ${versus(ms.get('dX chosen')!)}`);
   }
   const total = (k: string) => totals.get(k)!.toFixed(0);
-  console.log(`all layers × count: forward ${total('forward')} ms, correlation ${total('correlation')} ms, chosen forms ${total('chosen')} ms (${(totals.get('chosen')! / totals.get('correlation')!).toFixed(2)}× correlation, ${(totals.get('chosen')! / totals.get('forward')!).toFixed(2)}× forward)`);
+  const ratio = (a: string, b: string) => (totals.get(a)! / totals.get(b)!).toFixed(2);
+  console.log(`all layers × count: forward ${total('forward')} ms; weight gradients: correlation ${total('correlation')} ms, chosen forms ${total('chosen')} ms (${ratio('chosen', 'correlation')}× correlation, ${ratio('chosen', 'forward')}× forward)`);
+  console.log(`input gradients: ConvTranspose everywhere ${total('dX transposed')} ms, chosen forms ${total('dX chosen')} ms (${ratio('dX chosen', 'dX transposed')}× ConvTranspose, ${ratio('dX chosen', 'forward')}× forward)`);
 }

@@ -22,13 +22,15 @@ import { buildBenchGraph } from './_models.js';
 /** Training step time over forward time of the same graph. */
 const TARGET_RATIO = 3.5;
 
-const MODELS: Record<string, () => Graph> = {
+/** The models the train benches build, by --models name. */
+export const TRAIN_BENCH_MODELS: Record<string, () => Graph> = {
   resnet18: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'basic', layers: [2, 2, 2, 2], width: 64, stem: 'imagenet', seed: 0 }),
   resnet50: () => buildBenchGraph('resnet50'),
   'vit-s16': () => buildViT({ inputSize: [3, 224, 224], numClasses: 1000, patchSize: 16, dim: 384, depth: 12, heads: 6, seed: 0 }),
 };
 
-function syntheticImages(count: number): TrainingData {
+/** Deterministic pseudo-images in [0, 1) at 224², labels spread over 1000 classes. */
+export function syntheticImages(count: number): TrainingData {
   const size = 3 * 224 * 224;
   return {
     count,
@@ -49,7 +51,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(`train bench: batch ${batch}, ${steps} steps timed (second epoch), onnxruntime CPU, SGD + momentum; load ${loadavg()[0].toFixed(1)} at the start`);
   console.log(`model      fwd img/s  train img/s  train/fwd time  target  setup+epoch1 s`);
   for (const name of names) {
-    const graph = MODELS[name]();
+    const graph = TRAIN_BENCH_MODELS[name]();
     const forwardSession = await createSession(graph);
     const input = tensor('float32', syntheticImages(batch).pixels(Array.from({ length: batch }, (_, k) => k)), [batch, 3, 224, 224]);
     const forwardOnce = () => forwardSession.run({ [graph.inputs[0].name!]: input });

@@ -65,6 +65,8 @@ export interface GraphOptimization {
    * activations again (measured: Swin-T, batch 2, peak 1.55 → 1.25 GiB) for no measurable speed (within 4% CPU).
    */
   readonly memoryPattern?: boolean;
+  /** Record onnxruntime's per-node timings into a JSON file whose path starts with this prefix (written by `endProfiling()`). */
+  readonly profileFilePrefix?: string;
 }
 
 /** The one way robustart opens an ORT session: inference, shape discovery, gradients and training alike. */
@@ -85,6 +87,7 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
       executionProviders: providers,
       graphOptimizationLevel: optimization.preOptimized ? 'disabled' : 'all',
       ...(optimization.saveOptimizedTo ? { optimizedModelFilePath: optimization.saveOptimizedTo } : {}),
+      ...(optimization.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: optimization.profileFilePrefix } : {}),
       logSeverityLevel: 3, // errors only: unused-initializer notices are expected in pruned gradient graphs
       ...(threads ? { intraOpNumThreads: threads } : {}),
       ...(options.reuseMemory === false ? { enableCpuMemArena: false, enableMemPattern: false } : optimization.memoryPattern === false ? { enableMemPattern: false } : {}),

@@ -77,3 +77,19 @@ test('warm-up rises linearly from base_lr to warmup_lr, then cosine to min_lr (t
   close(learningRateAt(floor, 6), 0.01 + 0.5 * 0.39);
   close(learningRateAt(floor, 10), 0.01);
 });
+
+test('a summed gradient with its row count updates exactly as the gradient averaged beforehand (SGD and AdamW)', () => {
+  const rows = 7;
+  const summed = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i + 1) * 3.3);
+  const averaged = summed.map((g) => g / rows);
+  for (const settings of [{ kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-4 }, { kind: 'adamw', beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 }] as const) {
+    const [fused, reference] = [createOptimizer(settings), createOptimizer(settings)];
+    const [a, b] = [Float32Array.from(summed, (_, i) => Math.cos(i)), Float32Array.from(summed, (_, i) => Math.cos(i))];
+    for (let step = 0; step < 3; step++) {
+      fused.step('w', a, summed, 0.1, true, rows);
+      reference.step('w', b, averaged, 0.1, true);
+    }
+    assert.deepEqual(a, b, settings.kind);
+    assert.notDeepEqual(a, Float32Array.from(summed, (_, i) => Math.cos(i)), `${settings.kind} moved the weights`);
+  }
+});

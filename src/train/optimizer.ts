@@ -28,8 +28,11 @@ export interface OptimizerState {
 }
 
 export interface Optimizer {
-  /** Updates `weights` in place from `gradient` (already averaged); `decay` false leaves it out of weight decay. */
-  step(name: string, weights: Float32Array, gradient: Float32Array, learningRate: number, decay: boolean): void;
+  /**
+   * Updates `weights` in place from the averaged gradient `gradient[i] / rows` (a summed gradient and its row count,
+   * averaged in the same pass as the update; default 1: already averaged); `decay` false leaves it out of weight decay.
+   */
+  step(name: string, weights: Float32Array, gradient: Float32Array, learningRate: number, decay: boolean, rows?: number): void;
   state(): OptimizerState;
   restore(state: OptimizerState): void;
 }
@@ -51,7 +54,7 @@ abstract class BufferedOptimizer implements Optimizer {
     return b;
   }
 
-  abstract step(name: string, weights: Float32Array, gradient: Float32Array, learningRate: number, decay: boolean): void;
+  abstract step(name: string, weights: Float32Array, gradient: Float32Array, learningRate: number, decay: boolean, rows?: number): void;
 
   state(): OptimizerState {
     return {
@@ -74,14 +77,14 @@ export class Sgd extends BufferedOptimizer {
     super();
   }
 
-  step(name: string, weights: Float32Array, gradient: Float32Array, learningRate: number, decay: boolean): void {
+  step(name: string, weights: Float32Array, gradient: Float32Array, learningRate: number, decay: boolean, rows = 1): void {
     const { momentum, nesterov } = this.settings;
     const wd = decay ? this.settings.weightDecay : 0;
     const t = (this.steps.get(name) ?? 0) + 1;
     this.steps.set(name, t);
     const [buf] = this.buffersFor(name, weights.length, 1);
     for (let i = 0; i < weights.length; i++) {
-      const g = gradient[i] + wd * weights[i];
+      const g = Math.fround(gradient[i] / rows) + wd * weights[i];
       const b = t === 1 ? g : momentum * buf[i] + g;
       buf[i] = b;
       weights[i] -= learningRate * (nesterov ? g + momentum * b : b);
@@ -95,7 +98,7 @@ export class AdamW extends BufferedOptimizer {
     super();
   }
 
-  step(name: string, weights: Float32Array, gradient: Float32Array, learningRate: number, decay: boolean): void {
+  step(name: string, weights: Float32Array, gradient: Float32Array, learningRate: number, decay: boolean, rows = 1): void {
     const { beta1, beta2, eps } = this.settings;
     const wd = decay ? this.settings.weightDecay : 0;
     const t = (this.steps.get(name) ?? 0) + 1;
@@ -104,7 +107,7 @@ export class AdamW extends BufferedOptimizer {
     const c1 = 1 - beta1 ** t;
     const c2 = Math.sqrt(1 - beta2 ** t);
     for (let i = 0; i < weights.length; i++) {
-      const g = gradient[i];
+      const g = Math.fround(gradient[i] / rows);
       m[i] = beta1 * m[i] + (1 - beta1) * g;
       v[i] = beta2 * v[i] + (1 - beta2) * g * g;
       weights[i] -= learningRate * wd * weights[i];

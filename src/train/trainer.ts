@@ -10,19 +10,20 @@ import { DataType } from '../onnx/proto.js';
 import { makeValueInfo } from '../onnx/build.js';
 import type { Graph } from '../onnx/graph.js';
 import { createSession, tensor, type OrtSession } from '../onnx/runtime.js';
-import { buildGradientGraph, prepareModel, targetExecutionProvider } from '../autodiff/gradient.js';
+import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type PreparedModel } from '../autodiff/gradient.js';
+import type { ShapeMap } from '../onnx/shapes.js';
 import { hashString, rngFor, type Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
 import { createOptimizer, clipGradientNorm, weightDecayFlags, type OptimizerSettings } from './optimizer.js';
 import { learningRateAt, stepSchedule } from './schedule.js';
-import { batchNormToTraining, foldBatchStatistics, runningStatistics } from './batchnorm.js';
+import { batchNormToTraining, foldBatchStatistics, runningStatistics, type BatchNormStatistics } from './batchnorm.js';
 import { mixBatch, type MixSettings } from './targets.js';
 import { softTargetHead, SOFT_TARGETS_INPUT } from './loss-head.js';
 import { TRADES_DEFAULTS } from './trades.js';
 import { WeightEma } from './ema.js';
 import { openLiveClassifier, normalizeBatch, type AdversarialSettings, type LiveClassifier, type Normalization } from './adversarial.js';
 import { resumeFromCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { dropoutToTraining } from './dropout.js';
+import { dropoutToTraining, type DropoutMask } from './dropout.js';
 import type { AugMixSettings } from './auto-augment.js';
 import { sampleRows, augmixViews, adversarialRows, averagedRows, rowTargets, teacherFeeds, pairFeeds, dropoutFeeds, type Feeds } from './rows.js';
 
@@ -140,6 +141,32 @@ export function parametersAsInputs(graph: Graph, names: Iterable<string>, dims: 
   }
 }
 
+/** The forward+backward graph of one training step, with what the trainer reads back from its outputs. */
+export interface TrainingGraph {
+  readonly gradientGraph: GradientGraph;
+  readonly batchNorms: BatchNormStatistics[];
+  readonly dropouts: DropoutMask[];
+  /** Shapes of the training-form graph's values (before the backward pass). */
+  readonly shapes: ShapeMap;
+}
+
+/**
+ * The training step's graph: `parameters` become graph inputs (each step feeds their current values), BatchNorm
+ * normalises with batch statistics and exposes them, Dropout draws from fed masks, and the soft-target loss head
+ * is differentiated w.r.t. every parameter (not the input).
+ */
+export async function buildTrainingGraph(prepared: PreparedModel, parameters: readonly string[], dims: ReadonlyMap<string, readonly number[]>, head: { readonly dropRate?: number; readonly distillation: boolean; readonly jsdWeight: number; readonly trades: boolean }): Promise<TrainingGraph> {
+  const graph = prepared.graph.clone();
+  parametersAsInputs(graph, parameters, dims);
+  const shapes = new Map(prepared.shapes);
+  const batchNorms = batchNormToTraining(graph, shapes);
+  const dropouts = dropoutToTraining(graph, shapes, prepared.logitsName, head.dropRate ?? 0);
+  const extraOutputs = batchNorms.flatMap((b) => [b.batchMean, b.batchVar]);
+  const loss = softTargetHead({ distillation: head.distillation, jsdWeight: head.jsdWeight, trades: head.trades });
+  const gradientGraph = await buildGradientGraph({ ...prepared, graph, shapes }, { loss, input: false, parameters, extraOutputs, executionProvider: targetExecutionProvider() });
+  return { gradientGraph, batchNorms, dropouts, shapes };
+}
+
 export async function trainClassifier(model: Graph, train: TrainingData, test: TrainingData, config: TrainConfig): Promise<TrainResult> {
   const started = Date.now();
   const log = config.log ?? (() => {});
@@ -163,14 +190,7 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
   const distill = config.distillation;
   const consistency = config.augmixConsistency;
   const { trades } = techniqueCombination(config);
-  // Weights as graph inputs so each step feeds the current values; BN in training mode.
-  const trainGraph = prepared.graph.clone();
-  parametersAsInputs(trainGraph, parameters, dims);
-  const trainShapes = new Map(prepared.shapes);
-  const batchNorms = batchNormToTraining(trainGraph, trainShapes);
-  const dropouts = dropoutToTraining(trainGraph, trainShapes, prepared.logitsName, config.dropRate ?? 0);
-  const extraOutputs = batchNorms.flatMap((b) => [b.batchMean, b.batchVar]);
-  const gradientGraph = await buildGradientGraph({ ...prepared, graph: trainGraph, shapes: trainShapes }, { loss: softTargetHead({ distillation: !!distill, jsdWeight: consistency?.weight ?? 0, trades: trades !== undefined }), input: false, parameters, extraOutputs, executionProvider: targetExecutionProvider() });
+  const { gradientGraph, batchNorms, dropouts, shapes: trainShapes } = await buildTrainingGraph(prepared, parameters, dims, { dropRate: config.dropRate, distillation: !!distill, jsdWeight: consistency?.weight ?? 0, trades: trades !== undefined });
   const session = await createSession(gradientGraph.graph, { intraOpThreads: config.threads }, 'training graph');
   // Evaluation (and adversarial examples) on live weights: the graph in inference form, state as inputs.
   const evalGraph = prepared.graph.clone();
@@ -248,14 +268,16 @@ export async function trainClassifier(model: Graph, train: TrainingData, test: T
       const out = await session.run(feeds);
       learningRate = learningRateAt(schedule, step);
       const counted = averagedRows(rows);
-      const gradients = parameters.map((name) => {
-        // Each run's outputs are fresh arrays: average in place instead of copying.
-        const g = out[gradientGraph.gradients.get(name)!].data as Float32Array;
-        for (let i = 0; i < g.length; i++) g[i] /= counted;
-        return g;
-      });
-      if (config.clipGradNorm !== undefined) clipGradientNorm(gradients, config.clipGradNorm);
-      parameters.forEach((name, p) => optimizer.step(name, weights.get(name)!, gradients[p], learningRate, decayed.get(name)!));
+      const gradients = parameters.map((name) => out[gradientGraph.gradients.get(name)!].data as Float32Array);
+      // The optimizer averages the summed gradients in its update pass; clipping needs them averaged first
+      // (each run's outputs are fresh arrays, so in place).
+      let rowsLeft = counted;
+      if (config.clipGradNorm !== undefined) {
+        for (const g of gradients) for (let i = 0; i < g.length; i++) g[i] /= counted;
+        clipGradientNorm(gradients, config.clipGradNorm);
+        rowsLeft = 1;
+      }
+      parameters.forEach((name, p) => optimizer.step(name, weights.get(name)!, gradients[p], learningRate, decayed.get(name)!, rowsLeft));
       foldBatchStatistics(batchNorms, weights, out, n);
       ema?.update(weights);
       for (const v of out[gradientGraph.lossName].data as Float32Array) lossSum += v;

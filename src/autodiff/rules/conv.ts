@@ -1,13 +1,14 @@
 // Conv (any spatial rank, groups, depthwise, dilation, stride, explicit pads or auto_pad).
-// Input gradient: a Conv with the flipped kernel at stride 1, else ConvTranspose with the forward
-// attributes and the output_padding that restores the input size. Weight gradient, chosen per shape
+// Input gradient, chosen per shape (`inputGradientForm`): at stride 1 one Conv with the flipped kernel; at
+// stride > 1 (dilation 1) on small maps one Conv per stride phase of the input (`phaseInputGradient`); else
+// ConvTranspose with the forward attributes and the output_padding that restores the input size. Weight gradient, chosen per shape
 // (`weightGradientForm`): GEMMs for group 1 with up to 9 taps (pointwise: one batched MatMul; 3×3: one
 // GEMM per tap), else a Conv that correlates the input with the output gradient, with the roles of
 // batch and channels swapped (batch becomes the reduction axis) and stride/dilation swapped.
 import type { NodeProto } from '../../onnx/proto.js';
 import { intAttribute, intsAttribute, stringAttribute } from '../../onnx/build.js';
 import { registerVjp } from '../registry.js';
-import type { VjpContext } from '../context.js';
+import type { Dims, VjpContext } from '../context.js';
 
 export interface ConvGeometry {
   readonly spatial: number;
@@ -54,17 +55,7 @@ registerVjp('Conv', {
     const g = convGeometry(ctx, node, intsAttribute(node, 'kernel_shape', undefined) ?? wDims.slice(2));
     const dataType = ctx.dataType(x);
     const grads: (string | undefined)[] = [undefined, undefined, undefined];
-    if (wanted[0] && g.strides.every((v) => v === 1) && g.pads.every((p, i) => p <= (g.kernel[i % g.spatial] - 1) * g.dilations[i % g.spatial])) {
-      grads[0] = stridedOneInputGradient(ctx, dy!, w, wDims, group, g, ctx.dims(x), dataType);
-    } else if (wanted[0]) {
-      const outputPadding = g.inputSize.map((size, i) => size + g.pads[i] + g.pads[i + g.spatial] - ((g.outputSize[i] - 1) * g.strides[i] + (g.kernel[i] - 1) * g.dilations[i] + 1));
-      grads[0] = ctx.emit(
-        'ConvTranspose',
-        [dy!, w],
-        { strides: g.strides, dilations: g.dilations, pads: g.pads, group, kernel_shape: g.kernel, output_padding: outputPadding },
-        { dims: ctx.dims(x), dataType },
-      );
-    }
+    if (wanted[0]) grads[0] = INPUT_GRADIENT_FORMS[inputGradientForm(g)](ctx, dy!, w, wDims, group, g, ctx.dims(x), dataType);
     if (wanted[1]) grads[1] = WEIGHT_GRADIENT_FORMS[weightGradientForm(group, g)](ctx, x, dy!, wDims, group, g, dataType);
     if (wanted[2] && b) {
       const axes = [0, ...Array.from({ length: g.spatial }, (_, i) => i + 2)];
@@ -74,22 +65,57 @@ registerVjp('Conv', {
   },
 });
 
+export type InputGradientForm = 'flipped' | 'phases' | 'transposed';
+
+type InputGradient = (ctx: VjpContext, dy: string, w: string, wDims: number[], group: number, g: ConvGeometry, xDims: Dims, dataType: number) => string;
+
+/** The input-gradient forms a Conv node's rule can emit (each gives the same dX where it applies). */
+export const INPUT_GRADIENT_FORMS: Record<InputGradientForm, InputGradient> = {
+  flipped: stridedOneInputGradient,
+  phases: (ctx, dy, w, wDims, group, g, xDims, dataType) => phaseInputGradient(ctx, dy, w, wDims, group, g, inputGradientPhases(g)!, xDims, dataType),
+  transposed: transposedInputGradient,
+};
+
+/** Strided gradients whose output map has more positions than this keep ConvTranspose (see `inputGradientForm`). */
+const MAX_PHASE_FORM_POSITIONS = 64;
+
+/**
+ * Stride 1: the flipped-kernel Conv. Strided (dilation 1, every stride phase reached by a tap): one Conv per phase
+ * when dY's map is small, else ConvTranspose. From `npm run bench -- conv-grad --batch 32` on ResNet-18's 3×3/2
+ * layers (load 8–10, best of 4): dY 7×7 (layer4) phases 126 ms against ConvTranspose 383 ms; dY 14×14 and 28×28
+ * ConvTranspose 200 and 258 ms against phases 267 and 323 ms (its per-image GEMM is wide enough there, and the
+ * phase form pays a Concat and a Transpose over dX). 1×1/2 kernels and the 7×7/2 stem keep ConvTranspose.
+ */
+export function inputGradientForm(g: ConvGeometry): InputGradientForm {
+  if (g.strides.every((v) => v === 1) && g.pads.every((p, i) => p <= (g.kernel[i % g.spatial] - 1) * g.dilations[i % g.spatial])) return 'flipped';
+  const positions = g.outputSize.reduce((a, v) => a * v, 1);
+  return positions <= MAX_PHASE_FORM_POSITIONS && inputGradientPhases(g) ? 'phases' : 'transposed';
+}
+
+/** dX as the ConvTranspose of dY with the forward attributes, and the output_padding that restores the input size. */
+function transposedInputGradient(ctx: VjpContext, dy: string, w: string, _wDims: number[], group: number, g: ConvGeometry, xDims: Dims, dataType: number): string {
+  const outputPadding = g.inputSize.map((size, i) => size + g.pads[i] + g.pads[i + g.spatial] - ((g.outputSize[i] - 1) * g.strides[i] + (g.kernel[i] - 1) * g.dilations[i] + 1));
+  return ctx.emit('ConvTranspose', [dy, w], { strides: g.strides, dilations: g.dilations, pads: g.pads, group, kernel_shape: g.kernel, output_padding: outputPadding }, { dims: xDims, dataType });
+}
+
+/** The kernel with input and output channels swapped per group: [group·Cin/group, Cout/group, ...kernel]. */
+function swappedKernel(ctx: VjpContext, w: string, wDims: number[], group: number, spatial: number, dataType: number): string {
+  const [cOut, cInGroup, ...kernel] = wDims;
+  const sp = Array.from({ length: spatial }, (_, i) => i);
+  if (group === 1) return ctx.emit('Transpose', [w], { perm: [1, 0, ...sp.map((i) => i + 2)] }, { dims: [cInGroup, cOut, ...kernel], dataType });
+  const w5 = ctx.reshape(w, [group, cOut / group, cInGroup, ...kernel]);
+  const t = ctx.emit('Transpose', [w5], { perm: [0, 2, 1, ...sp.map((i) => i + 3)] }, { dims: [group, cInGroup, cOut / group, ...kernel], dataType });
+  return ctx.reshape(t, [group * cInGroup, cOut / group, ...kernel]);
+}
+
 /**
  * Stride-1 input gradient as a plain Conv (onnxruntime's Conv kernels are much faster than its
  * ConvTranspose): dX = Conv(dY, W'), W' the kernel with input/output channels swapped per group and
  * spatially flipped, pads (k-1)·d - p on each side. For constant W the flip is folded at load time.
  */
-function stridedOneInputGradient(ctx: VjpContext, dy: string, w: string, wDims: number[], group: number, g: ConvGeometry, xDims: (number | null)[], dataType: number): string {
-  const [cOut, cInGroup, ...kernel] = wDims;
+function stridedOneInputGradient(ctx: VjpContext, dy: string, w: string, wDims: number[], group: number, g: ConvGeometry, xDims: Dims, dataType: number): string {
   const sp = Array.from({ length: g.spatial }, (_, i) => i);
-  let swapped: string;
-  if (group === 1) {
-    swapped = ctx.emit('Transpose', [w], { perm: [1, 0, ...sp.map((i) => i + 2)] }, { dims: [cInGroup, cOut, ...kernel], dataType });
-  } else {
-    const w5 = ctx.reshape(w, [group, cOut / group, cInGroup, ...kernel]);
-    const t = ctx.emit('Transpose', [w5], { perm: [0, 2, 1, ...sp.map((i) => i + 3)] }, { dims: [group, cInGroup, cOut / group, ...kernel], dataType });
-    swapped = ctx.reshape(t, [group * cInGroup, cOut / group, ...kernel]);
-  }
+  const swapped = swappedKernel(ctx, w, wDims, group, g.spatial, dataType);
   const flipped = ctx.emit(
     'Slice',
     [swapped, ctx.int64(sp.map(() => -1)), ctx.int64(sp.map(() => -(2 ** 53))), ctx.int64(sp.map((i) => i + 2)), ctx.int64(sp.map(() => -1))],
@@ -98,6 +124,79 @@ function stridedOneInputGradient(ctx: VjpContext, dy: string, w: string, wDims: 
   );
   const pads = g.pads.map((p, i) => (g.kernel[i % g.spatial] - 1) * g.dilations[i % g.spatial] - p);
   return ctx.emit('Conv', [dy, flipped], { dilations: g.dilations, pads, group, kernel_shape: g.kernel }, { dims: xDims, dataType });
+}
+
+/** One stride phase b of one spatial axis: the input positions q·s + b, the kernel taps that reach them. */
+export interface AxisPhase {
+  /** First kernel tap of the phase (taps first, first + s, ...). */
+  readonly first: number;
+  /** How many taps (0: the phase gets no gradient). */
+  readonly taps: number;
+  /** Conv pads on dY that give this phase's gradient at q = 0 … Q-1. */
+  readonly padBegin: number;
+  readonly padEnd: number;
+}
+
+/** More stride phases than this (patch embeddings: 16×16) keep ConvTranspose, whose columns do not overlap. */
+const MAX_PHASES = 4;
+
+/**
+ * The stride phases of each spatial axis for `phaseInputGradient`, or undefined when that form does not
+ * apply (dilation, too many phases, a phase no tap reaches, or one needing negative pads).
+ * Derivation, per axis (stride s, kernel K, begin pad p, dY length L, Q = ⌈input/s⌉): input i = q·s + b sits at
+ * padded position q·s + b + p = (q + c)·s + a with a = (b + p) mod s, c = ⌊(b + p)/s⌋, so
+ *   dX[q·s + b] = Σ_m W[m·s + a] · dY[q + c − m],  m = 0 … ⌈(K − a)/s⌉ − 1,
+ * a correlation of dY with the phase's taps reversed, pads (taps − 1 − c) before and (Q − L + c) after.
+ */
+export function inputGradientPhases(g: ConvGeometry): AxisPhase[][] | undefined {
+  if (g.strides.every((s) => s === 1) || g.dilations.some((d) => d !== 1)) return undefined;
+  if (g.strides.reduce((a, s) => a * s, 1) > MAX_PHASES) return undefined;
+  const axes = g.strides.map((s, i) => Array.from({ length: s }, (_, b): AxisPhase => {
+    const a = (b + g.pads[i]) % s;
+    const c = Math.floor((b + g.pads[i]) / s);
+    const taps = a < g.kernel[i] ? Math.ceil((g.kernel[i] - a) / s) : 0;
+    const q = Math.ceil(g.inputSize[i] / s);
+    return { first: a, taps, padBegin: taps - 1 - c, padEnd: q - g.outputSize[i] + c };
+  }));
+  if (axes.some((phases) => phases.some((p) => p.taps === 0 || p.padBegin < 0 || p.padEnd < 0))) return undefined;
+  return axes;
+}
+
+/**
+ * Input gradient of a strided Conv (dilation 1) as one plain Conv per stride phase of the input instead of
+ * a ConvTranspose (onnxruntime's CPU ConvTranspose runs a GEMM into columns and a col2im pass; measured
+ * 3× the phase Convs on ResNet-18's last 3×3/2 layer, see `inputGradientForm`). The phase Convs do the forward's multiply-adds once in all;
+ * their outputs [N, C, Q…] are interleaved by one Concat and one Transpose, then cropped when the input length is
+ * not a multiple of the stride.
+ */
+function phaseInputGradient(ctx: VjpContext, dy: string, w: string, wDims: number[], group: number, g: ConvGeometry, axes: AxisPhase[][], xDims: Dims, dataType: number): string {
+  const k = g.spatial;
+  const sp = Array.from({ length: k }, (_, i) => i);
+  const batch = xDims[0];
+  const channels = wDims[1] * group;
+  const q = sp.map((i) => Math.ceil(g.inputSize[i] / g.strides[i]));
+  const swapped = swappedKernel(ctx, w, wDims, group, k, dataType);
+  // Every combination of one phase per axis, row-major (the last axis fastest), as the Concat stacks them.
+  let combos: AxisPhase[][] = [[]];
+  for (const phases of axes) combos = combos.flatMap((c) => phases.map((p) => [...c, p]));
+  const phaseGradient = (phase: AxisPhase[]) => {
+    const taps = phase.map((p) => p.taps);
+    // Taps first + (taps-1)·s, …, first: reversed, so the Conv correlates.
+    const starts = phase.map((p, i) => p.first + (p.taps - 1) * g.strides[i]);
+    const ends = phase.map((p, i) => (p.first - g.strides[i] >= 0 ? p.first - g.strides[i] : -(2 ** 53)));
+    const kernel = ctx.emit('Slice', [swapped, ctx.int64(starts), ctx.int64(ends), ctx.int64(sp.map((i) => i + 2)), ctx.int64(g.strides.map((s) => -s))], {}, { dims: [channels, wDims[0] / group, ...taps], dataType });
+    const pads = [...phase.map((p) => p.padBegin), ...phase.map((p) => p.padEnd)];
+    return ctx.emit('Conv', [dy, kernel], { pads, group, kernel_shape: taps }, { dims: [batch, channels, ...q], dataType });
+  };
+  const stacked = ctx.emit('Concat', combos.map(phaseGradient), { axis: 1 }, { dims: [batch, combos.length * channels, ...q], dataType });
+  const split = ctx.reshape(stacked, [batch, ...g.strides, channels, ...q]);
+  // [N, s0, s1, …, C, Q0, Q1, …] → [N, C, Q0, s0, Q1, s1, …]
+  const perm = [0, k + 1, ...sp.flatMap((i) => [k + 2 + i, 1 + i])];
+  const interleaved = ctx.emit('Transpose', [split], { perm }, { dims: [batch, channels, ...sp.flatMap((i) => [q[i], g.strides[i]])], dataType });
+  const covered = sp.map((i) => q[i] * g.strides[i]);
+  const joined = ctx.reshape(interleaved, [batch, channels, ...covered]);
+  if (covered.every((c, i) => c === g.inputSize[i])) return joined;
+  return ctx.emit('Slice', [joined, ctx.int64(sp.map(() => 0)), ctx.int64(g.inputSize), ctx.int64(sp.map((i) => i + 2))], {}, { dims: xDims, dataType });
 }
 
 export type WeightGradientForm = 'correlation' | 'pointwise' | 'taps';
