@@ -150,7 +150,7 @@ export class GraphCache {
     this.disk.put(GraphCache.forwardKey(modelHash, key), { kind: 'forward', optimized: stored.optimized }, stored.model);
   }
 
-  /** A path in the cache directory for ORT to write an optimised graph to, or undefined when the directory cannot be made. */
+  /** A fresh path in the cache directory for a build's scratch files (the caller removes it), or undefined when the directory cannot be made. */
   scratchPath(): string | undefined {
     try {
       mkdirSync(this.dir, { recursive: true });

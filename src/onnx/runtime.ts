@@ -65,10 +65,19 @@ export interface GraphOptimization {
    * activations again (measured: Swin-T, batch 2, peak 1.55 → 1.25 GiB) for no measurable speed (within 4% CPU).
    */
   readonly memoryPattern?: boolean;
+  /**
+   * false: weights are not pre-packed into the CPU kernels' layouts. For a session that only writes its optimised graph
+   * out (the packed copies are not part of that graph, and a second copy of every weight is the largest part of such a
+   * session's memory) or runs once (shape discovery). Default true: a session that runs many times repays the packing.
+   */
+  readonly prepack?: boolean;
 }
 
-/** The one way robustart opens an ORT session: inference, shape discovery, gradients and training alike. */
-export async function createSession(model: ModelProto | Graph | Uint8Array, options: SessionOptions = {}, what = 'model', optimization: GraphOptimization = {}): Promise<OrtSession> {
+/**
+ * The one way robustart opens an ORT session: inference, shape discovery, gradients and training alike. `model` may be
+ * the path of an ONNX file, which onnxruntime reads itself (no copy of the file's bytes is held in JavaScript).
+ */
+export async function createSession(model: ModelProto | Graph | Uint8Array | string, options: SessionOptions = {}, what = 'model', optimization: GraphOptimization = {}): Promise<OrtSession> {
   const providers = sessionProviders(options);
   const threads = options.threads ?? options.intraOpThreads;
   const bundled = bundledExecutionProviders();
@@ -79,9 +88,9 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
       : `use one of: ${bundled.join(', ')}`;
     throw new RobustartError(`execution provider '${missing}' is not available: ${hint}`);
   }
-  const bytes = model instanceof Uint8Array ? model : encodeModel('toModel' in model ? model.toModel() : model);
+  const source = typeof model === 'string' || model instanceof Uint8Array ? model : encodeModel('toModel' in model ? model.toModel() : model);
   try {
-    return await ort.InferenceSession.create(bytes, {
+    const sessionOptions: OrtTypes.InferenceSession.SessionOptions = {
       executionProviders: providers,
       graphOptimizationLevel: optimization.preOptimized ? 'disabled' : 'all',
       ...(optimization.saveOptimizedTo ? { optimizedModelFilePath: optimization.saveOptimizedTo } : {}),
@@ -90,8 +99,9 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
       ...(options.reuseMemory === false ? { enableCpuMemArena: false, enableMemPattern: false } : optimization.memoryPattern === false ? { enableMemPattern: false } : {}),
       // Idle ORT threads spin by default; here they share the cores with the preprocessing workers, and
       // spinning threads steal their time (measured: ResNet-50 batches 25% faster with it off on 2 busy cores).
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+      extra: { session: { intra_op: { allow_spinning: '0' }, ...(optimization.prepack === false ? { disable_prepacking: '1' } : {}) } },
+    };
+    return await (typeof source === 'string' ? ort.InferenceSession.create(source, sessionOptions) : ort.InferenceSession.create(source, sessionOptions));
   } catch (err) {
     const reason = conciseOrtMessage(String((err as Error).message ?? err));
     const accelerator = providers.find((p) => p !== 'cpu');
