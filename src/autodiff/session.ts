@@ -134,7 +134,7 @@ type StoreGraph = (model: Uint8Array, optimized: boolean) => void;
 async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined): Promise<OrtSession> {
   if (hit) {
     try {
-      return await createSession(hit.model, options, what, { ...plan, preOptimized: hit.optimized });
+      return await createSession(hit.model, options, what, { ...plan, optimize: !hit.optimized });
     } catch {
       // rebuilt below
     }
@@ -191,7 +191,7 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
     // opened below as built
   }
   const optimized = readIfPresent(optimizedPath);
-  const session = await createSession(optimized ? optimizedPath : builtPath, options, what, { ...plan, preOptimized: optimized !== undefined });
+  const session = await createSession(optimized ? optimizedPath : builtPath, options, what, { ...plan, optimize: optimized === undefined });
   store?.(optimized ?? readFileSync(builtPath), optimized !== undefined);
   return session;
 }
