@@ -5,8 +5,7 @@ import type { ModelProto } from '../onnx/proto.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { createSession, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
@@ -129,7 +128,8 @@ type StoreGraph = (model: Uint8Array | string, optimized: boolean) => void;
 
 /**
  * The session of a graph the start-up cache keeps: the cache's entry (`hit`) when onnxruntime can load it, else the graph
- * `build` makes, stored through `store` when the cache is on (an entry onnxruntime could not load is replaced).
+ * `build` makes, stored through `store` when the cache is on (an entry onnxruntime could not load is replaced); on the
+ * CPU it is stored as ORT optimised it, by optimizeThenOpen.
  */
 async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined): Promise<OrtSession> {
   if (hit) {
@@ -139,8 +139,10 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
       // rebuilt below
     }
   }
-  const scratch = sessionProviders(options).every((p) => p === 'cpu') ? scratchPathFor(options) : undefined;
-  if (!scratch) {
+  // Without the cache the built graph runs as ORT optimises it in its session: optimising it apart measured no smaller
+  // peak there (ConvNeXt-T, Swin-T) and took 30% longer to start (ResNet-50).
+  const scratch = store && sessionProviders(options).every((p) => p === 'cpu') ? graphCacheFor(options)?.scratchPath() : undefined;
+  if (!store || !scratch) {
     const model = await build();
     store?.(model, false);
     return createSession(model, options, what, plan);
@@ -153,27 +155,15 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
 }
 
 /**
- * A scratch directory for optimizeThenOpen: in the start-up cache's directory when the cache is on, else a temporary
- * one; undefined when it cannot be made (the graph is then optimised in the session that runs it).
- */
-function scratchPathFor(options: GraphCacheOptions): string | undefined {
-  try {
-    const cache = graphCacheFor(options);
-    return cache ? cache.scratchPath() : mkdtempSync(join(tmpdir(), 'robustart-graph-'));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * The session of the graph `build` makes, on the CPU, with the least memory left behind: the graph is written to
  * `scratch` and ORT optimises it from there (no copy in JavaScript) in a session that only writes the optimised graph
  * out (no weights packed for the kernels, no arena: ConvNeXt-T's backward graph, peak 0.98 -> 0.65 GiB, the same
- * optimised graph), which is released before the optimised graph is opened to run, as a warm start opens it. Memory a session frees stays with
- * the process (glibc's heap keeps it for reuse), so what the build needs less is what the process keeps less.
+ * optimised graph), which is released before the optimised graph is opened to run, as a warm start opens it. Memory a
+ * session frees stays with the process (glibc's heap keeps it for reuse), so what the build needs less is what the
+ * process keeps less.
  * Where ORT cannot write its graph (a full disk), the built graph runs as a session of its own.
  */
-async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined): Promise<OrtSession> {
+async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph): Promise<OrtSession> {
   mkdirSync(scratch, { recursive: true });
   const builtPath = join(scratch, 'built.onnx');
   const optimizedPath = join(scratch, 'optimized.onnx');
@@ -181,7 +171,7 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
   try {
     writeFileSync(builtPath, model);
   } catch {
-    store?.(model, false);
+    store(model, false);
     return createSession(model, options, what, plan);
   }
   model = undefined; // ORT reads the file: the bytes in JavaScript can go before it loads them
@@ -194,7 +184,7 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
   const session = await createSession(optimized ? optimizedPath : builtPath, options, what, { ...plan, optimize: !optimized });
   // The cache copies the file in chunks: the whole graph in JavaScript would stay until V8 collects it, through the first
   // run (measured: ConvNeXt-T's first step peaked 0.1-0.2 GiB higher with such garbage alive).
-  store?.(optimized ? optimizedPath : builtPath, optimized);
+  store(optimized ? optimizedPath : builtPath, optimized);
   return session;
 }
 
