@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSmallCnn } from '../model/builders/cnn.js';
-import { encodeModel } from '../onnx/proto.js';
+import { decodeModel, encodeModel } from '../onnx/proto.js';
+import { createSession, tensor } from '../onnx/runtime.js';
 import { createGradientSession } from './session.js';
 import { createDifferentiableClassifier } from './classifier.js';
 import { buildGradientGraph, prepareModel } from './gradient.js';
@@ -59,6 +60,45 @@ test("a classifier's forward session is cached too, with bit-identical logits", 
   assert.deepEqual(cold, none);
   assert.deepEqual(await logits(dir), none);
   assert.equal(readdirSync(dir).length, 2, 'shapes and the forward graph; no backward graph until a gradient is asked for');
+});
+
+test('without the cache nothing is written, and gradients are those of the built graph in one session', async () => {
+  const saved = process.env.TMPDIR;
+  const scratchRoot = tempDir();
+  try {
+    process.env.TMPDIR = scratchRoot;
+    const got = await inputGradient({ graphCache: false });
+    assert.deepEqual(readdirSync(scratchRoot), [], 'no scratch file is left');
+    // The reference: the built graph optimised and run by one session, as ORT does by default.
+    const prepared = await prepareModel(encodeModel(graph().toModel()), { session: { graphCache: false } });
+    const built = await buildGradientGraph(prepared, { loss: 'ce' });
+    const session = await createSession(built.graph, {}, 'gradient graph');
+    const out = await session.run({ input: tensor('float32', input, [batch, 3, 12, 12]), labels: tensor('int64', BigInt64Array.from(labels, BigInt), [batch]) });
+    await session.release();
+    assert.deepEqual(got.gradient, out[built.gradients.get('input')!].data);
+    assert.deepEqual(got.loss, out[built.lossName].data);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+});
+
+test('a session that does not pack weights writes the graph a packing one writes (ops, order and initializers)', async () => {
+  const dir = tempDir();
+  const prepared = await prepareModel(encodeModel(graph().toModel()), { session: { graphCache: false } });
+  const built = encodeModel((await buildGradientGraph(prepared, { loss: 'ce' })).graph.toModel());
+  const optimised = async (prepack: boolean) => {
+    const path = join(dir, `prepack-${prepack}.onnx`);
+    await (await createSession(built, {}, 'gradient graph', { saveOptimizedTo: path, prepack })).release();
+    const g = decodeModel(readFileSync(path)).graph!;
+    // ORT numbers the nodes it inserts from a counter: names may differ, what is computed may not.
+    return { ops: g.node!.map((n) => `${n.domain ?? ''}:${n.opType}:${(n.input ?? []).join(',')}`), initializers: new Map(g.initializer!.map((t) => [t.name!, t])) };
+  };
+  const packed = await optimised(true);
+  const unpacked = await optimised(false);
+  assert.ok(packed.ops.some((op) => op.startsWith('com.microsoft.nchwc:')), 'the graph has NCHWc kernels, whose weights are packed');
+  assert.deepEqual(unpacked.ops, packed.ops);
+  assert.deepEqual(unpacked.initializers, packed.initializers);
 });
 
 test('a warm build reads the stored backward graph and shapes instead of building them', async () => {

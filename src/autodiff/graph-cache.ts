@@ -91,6 +91,9 @@ export interface StoredForwardGraph {
   readonly optimized: boolean;
 }
 
+/** A stored graph as handed to the cache: its model as bytes, or as the path of an ONNX file to copy in. */
+type ToStore<T extends { model: Uint8Array }> = Omit<T, 'model'> & { readonly model: Uint8Array | string };
+
 /** What an ORT-optimised graph depends on besides the graph: ORT's build and the CPU it chose kernels and layouts for. */
 function runtimeFingerprint(): string {
   return `${ortVersion()} ${process.arch} ${cpus()[0]?.model ?? 'unknown cpu'}`;
@@ -137,8 +140,9 @@ export class GraphCache {
     return { names: meta.names, model: entry.payload, optimized: meta.optimized === true };
   }
 
-  putGradientGraph(modelHash: string, key: GradientKey, stored: StoredGradientGraph): void {
-    this.disk.put(GraphCache.gradientKey(modelHash, key), { kind: 'gradient', names: stored.names, optimized: stored.optimized }, stored.model);
+  /** Stores a backward graph; its model as bytes, or as the path of an ONNX file (copied in chunks, never read whole). */
+  putGradientGraph(modelHash: string, key: GradientKey, stored: ToStore<StoredGradientGraph>): void {
+    this.putModel(GraphCache.gradientKey(modelHash, key), { kind: 'gradient', names: stored.names, optimized: stored.optimized }, stored.model);
   }
 
   forwardGraph(modelHash: string, key: ForwardKey): StoredForwardGraph | undefined {
@@ -146,11 +150,17 @@ export class GraphCache {
     return entry ? { model: entry.payload, optimized: (entry.meta as { optimized?: boolean } | undefined)?.optimized === true } : undefined;
   }
 
-  putForwardGraph(modelHash: string, key: ForwardKey, stored: StoredForwardGraph): void {
-    this.disk.put(GraphCache.forwardKey(modelHash, key), { kind: 'forward', optimized: stored.optimized }, stored.model);
+  /** Stores a forward graph; its model as bytes, or as the path of an ONNX file. */
+  putForwardGraph(modelHash: string, key: ForwardKey, stored: ToStore<StoredForwardGraph>): void {
+    this.putModel(GraphCache.forwardKey(modelHash, key), { kind: 'forward', optimized: stored.optimized }, stored.model);
   }
 
-  /** A path in the cache directory for ORT to write an optimised graph to, or undefined when the directory cannot be made. */
+  private putModel(key: string, meta: unknown, model: Uint8Array | string): void {
+    if (typeof model === 'string') this.disk.putFile(key, meta, model);
+    else this.disk.put(key, meta, model);
+  }
+
+  /** A fresh path in the cache directory for a build's scratch files (the caller removes it), or undefined when the directory cannot be made. */
   scratchPath(): string | undefined {
     try {
       mkdirSync(this.dir, { recursive: true });

@@ -4,8 +4,8 @@
 // for ResNet-50 on this machine class is 3.3×).
 // Then the memory of forward+input-gradient: peak RSS of a fresh process per model and batch (--memory-batches,
 // default 1,2,8,32; --memory-models, default resnet50,convnext-t; --no-memory skips it, --memory-only skips the throughput part) beside the target, <= 1.2 GiB at
-// batch 2 (PyTorch 1.13's peak for ResNet-50 at batch 2 on this machine class is about 0.75 GiB): once with an empty
-// start-up cache, then warm at each batch, and the growth per image beside the forward values the backward reads.
+// batch 2 (PyTorch 1.13's peak for ResNet-50 at batch 2 on this machine class is about 0.75 GiB): once without the
+// start-up cache and once with an empty one, then warm at each batch, and the growth per image beside the forward values the backward reads.
 // Flags: --batch N (default 2), --repeats N (timed runs, default 3), --models resnet50,vit-b16 (also convnext-t, or a
 // path to an .onnx file: tools/export-bench-swin.py writes Swin-T)
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
@@ -41,17 +41,18 @@ export async function run(args: string[]): Promise<void> {
   if (!args.includes('--memory-only')) await speed(names, batch, repeats);
   if (args.includes('--no-memory')) return;
   console.log(`\nmemory of forward+input-gradient (a fresh process each; load average ${loadavg()[0].toFixed(1)}; target <= ${MEMORY_TARGET_MIB.toFixed(0)} MiB peak at batch 2)`);
-  console.log('cold: an empty start-up cache (shape discovery, backward build and ORT optimisation in the process); warm: the cache it filled');
+  console.log('off: no start-up cache; cold: an empty one (both: shape discovery, backward build and ORT optimisation in the process); warm: the cache cold filled');
   console.log('model      batch  cache  set-up peak MiB  peak MiB  RSS after steps MiB  peak / target');
   const child = fileURLToPath(new URL('./_grad-memory.js', import.meta.url));
   for (const name of list('memory-models', 'resnet50,convnext-t')) {
     const cache = tempDir('robustart-bench-grad-');
     try {
       const measure = (batch: number, label: string) => {
-        const m = JSON.parse(execFileSync(process.execPath, [child, name, String(batch), cache], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { setupPeak: number; peak: number; steadyRss: number };
+        const m = JSON.parse(execFileSync(process.execPath, [child, name, String(batch), label === 'off' ? 'off' : cache], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { setupPeak: number; peak: number; steadyRss: number };
         console.log(`${benchModelLabel(name).padEnd(10)} ${String(batch).padStart(5)}  ${label.padEnd(5)}  ${m.setupPeak.toFixed(0).padStart(15)}  ${m.peak.toFixed(0).padStart(8)}  ${m.steadyRss.toFixed(0).padStart(19)}  ${(m.peak / MEMORY_TARGET_MIB).toFixed(2).padStart(13)}`);
         return m.peak;
       };
+      measure(2, 'off');
       measure(2, 'cold');
       const peaks = list('memory-batches', '1,2,8,32').map(Number).map((batch) => [batch, measure(batch, 'warm')] as const);
       const prepared = await prepareModel(buildBenchModel(name), { session: { graphCache: cache } });

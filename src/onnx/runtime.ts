@@ -57,20 +57,33 @@ export function conciseOrtMessage(message: string): string {
 export interface GraphOptimization {
   /** Write the graph as ORT optimised it to this file (it runs only with the same ORT build on the same kind of CPU). */
   readonly saveOptimizedTo?: string;
-  /** The graph is one ORT optimised and saved before: run it without optimising again. */
-  readonly preOptimized?: boolean;
+  /**
+   * false: run the graph as given, without ORT's graph optimisations: a graph ORT optimised and saved before, or one
+   * run once (shape discovery: measured on ConvNeXt-T, the optimiser's copies of the weights took the peak from
+   * 0.6 to 0.9 GiB for the same CPU time). Default true.
+   */
+  readonly optimize?: boolean;
   /**
    * false: no memory-pattern plan (buffers still come from the arena). The plan ORT records on a run is one block
    * allocated beside the arena chunks that run already holds; on a backward graph that block costs about as much as the
    * activations again (measured: Swin-T, batch 2, peak 1.55 → 1.25 GiB) for no measurable speed (within 4% CPU).
    */
   readonly memoryPattern?: boolean;
+  /**
+   * false: weights are not pre-packed into the CPU kernels' layouts. For a session that only writes its optimised graph
+   * out (the packed copies are not part of that graph, and a second copy of every weight is the largest part of such a
+   * session's memory) or runs once (shape discovery). Default true: a session that runs many times repays the packing.
+   */
+  readonly prepack?: boolean;
   /** Record onnxruntime's per-node timings into a JSON file whose path starts with this prefix (written by `endProfiling()`). */
   readonly profileFilePrefix?: string;
 }
 
-/** The one way robustart opens an ORT session: inference, shape discovery, gradients and training alike. */
-export async function createSession(model: ModelProto | Graph | Uint8Array, options: SessionOptions = {}, what = 'model', optimization: GraphOptimization = {}): Promise<OrtSession> {
+/**
+ * The one way robustart opens an ORT session: inference, shape discovery, gradients and training alike. `model` may be
+ * the path of an ONNX file, which onnxruntime reads itself (no copy of the file's bytes is held in JavaScript).
+ */
+export async function createSession(model: ModelProto | Graph | Uint8Array | string, options: SessionOptions = {}, what = 'model', optimization: GraphOptimization = {}): Promise<OrtSession> {
   const providers = sessionProviders(options);
   const threads = options.threads ?? options.intraOpThreads;
   const bundled = bundledExecutionProviders();
@@ -81,11 +94,11 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
       : `use one of: ${bundled.join(', ')}`;
     throw new RobustartError(`execution provider '${missing}' is not available: ${hint}`);
   }
-  const bytes = model instanceof Uint8Array ? model : encodeModel('toModel' in model ? model.toModel() : model);
+  const source = typeof model === 'string' || model instanceof Uint8Array ? model : encodeModel('toModel' in model ? model.toModel() : model);
   try {
-    return await ort.InferenceSession.create(bytes, {
+    const sessionOptions: OrtTypes.InferenceSession.SessionOptions = {
       executionProviders: providers,
-      graphOptimizationLevel: optimization.preOptimized ? 'disabled' : 'all',
+      graphOptimizationLevel: optimization.optimize === false ? 'disabled' : 'all',
       ...(optimization.saveOptimizedTo ? { optimizedModelFilePath: optimization.saveOptimizedTo } : {}),
       ...(optimization.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: optimization.profileFilePrefix } : {}),
       logSeverityLevel: 3, // errors only: unused-initializer notices are expected in pruned gradient graphs
@@ -93,8 +106,9 @@ export async function createSession(model: ModelProto | Graph | Uint8Array, opti
       ...(options.reuseMemory === false ? { enableCpuMemArena: false, enableMemPattern: false } : optimization.memoryPattern === false ? { enableMemPattern: false } : {}),
       // Idle ORT threads spin by default; here they share the cores with the preprocessing workers, and
       // spinning threads steal their time (measured: ResNet-50 batches 25% faster with it off on 2 busy cores).
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+      extra: { session: { intra_op: { allow_spinning: '0' }, ...(optimization.prepack === false ? { disable_prepacking: '1' } : {}) } },
+    };
+    return await (typeof source === 'string' ? ort.InferenceSession.create(source, sessionOptions) : ort.InferenceSession.create(source, sessionOptions));
   } catch (err) {
     const reason = conciseOrtMessage(String((err as Error).message ?? err));
     const accelerator = providers.find((p) => p !== 'cpu');

@@ -97,7 +97,8 @@ export async function discoverShapes(graph: Graph, options: SessionOptions = {})
   const seen = new Set<string>([...graph.initializers.keys(), ...graph.inputs.map((i) => i.name ?? '')]);
   for (const n of graph.nodes) for (const o of n.output ?? []) if (o && !seen.has(o)) (seen.add(o), wanted.push(o));
   const { probe, outputs } = probeGraphOf(graph, new Set(wanted));
-  const session = await createSession(probe, { ...options, reuseMemory: false }, 'model for shape discovery');
+  // Run once per probe batch: optimising the graph and packing its weights would cost memory the runs do not repay.
+  const session = await createSession(probe, { ...options, reuseMemory: false }, 'model for shape discovery', { optimize: false, prepack: false });
   const results: Map<string, Probed>[] = [];
   for (const batch of probes) {
     const rng = new Rng(batch);

@@ -18,6 +18,21 @@ test('an entry reads back with its metadata; an absent key is undefined', () => 
   assert.deepEqual([...entry.payload], [9, 8, 7]);
 });
 
+test('an entry stored from a file, read in chunks, is the entry stored from its bytes', () => {
+  const dir = tempDir();
+  const payload = Uint8Array.from({ length: 9 * 2 ** 20 + 17 }, (_, i) => (i * 31) & 255); // over two 4 MiB chunks
+  const source = join(dir, 'payload.bin');
+  writeFileSync(source, payload);
+  const fromFile = new DiskCache(join(dir, 'a')), fromBytes = new DiskCache(join(dir, 'b'));
+  const key = cacheKey('file');
+  assert.equal(fromFile.putFile(key, { n: 1 }, source), true);
+  fromBytes.put(key, { n: 1 }, payload);
+  assert.ok(readFileSync(join(dir, 'a', key)).equals(readFileSync(join(dir, 'b', key))), 'the same entry file');
+  assert.ok(Buffer.from(fromFile.get(key)!.payload).equals(payload), 'the same payload read back');
+  assert.equal(fromFile.putFile(cacheKey('missing'), {}, join(dir, 'absent.bin')), false, 'a file that cannot be read stores nothing');
+  assert.deepEqual(readdirSync(join(dir, 'a')), [key]);
+});
+
 test('cache keys separate their parts: moving a boundary changes the key', () => {
   assert.notEqual(cacheKey('ab', 'c'), cacheKey('a', 'bc'));
   assert.notEqual(cacheKey('ab'), cacheKey(new TextEncoder().encode('ab')));

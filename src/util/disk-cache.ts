@@ -3,7 +3,7 @@
 // place, so concurrent writers of one key leave one whole entry and readers never see half of one; an entry
 // whose checksum or header does not match is deleted and reported as absent, so it is rebuilt, never trusted.
 // The directory is capped in size: the least recently used entries go first.
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { nodeCrypto } from './native.js';
@@ -85,12 +85,33 @@ export class DiskCache {
 
   /** Stores `payload` (and `meta`, plain JSON) under `key`. Returns false when the directory cannot be written: a cache is never a reason to fail. */
   put(key: string, meta: unknown, payload: Uint8Array): boolean {
+    return this.write(key, () => ({ meta, bytes: payload.length, sha256: nodeCrypto.createHash('sha256').update(payload).digest('hex') }), (fd) => writeAll(fd, payload));
+  }
+
+  /** put() with the payload read from the file at `path` in chunks: a payload of hundreds of MB is never held whole. */
+  putFile(key: string, meta: unknown, path: string): boolean {
+    const describe = () => {
+      const hash = nodeCrypto.createHash('sha256');
+      let bytes = 0;
+      forEachChunk(path, (chunk) => (hash.update(chunk), (bytes += chunk.length)));
+      return { meta, bytes, sha256: hash.digest('hex') };
+    };
+    return this.write(key, describe, (fd) => forEachChunk(path, (chunk) => writeAll(fd, chunk)));
+  }
+
+  private write(key: string, describe: () => Omit<Header, 'format' | 'key'>, writePayload: (fd: number) => void): boolean {
     const file = this.path(key);
-    const header: Header = { format: FORMAT, key, meta, bytes: payload.length, sha256: nodeCrypto.createHash('sha256').update(payload).digest('hex') };
     const temp = `${file}.${process.pid}.${nodeCrypto.randomBytes(4).toString('hex')}.tmp`;
     try {
+      const header: Header = { format: FORMAT, key, ...describe() };
       mkdirSync(this.dir, { recursive: true });
-      writeParts(temp, [Buffer.from(`${JSON.stringify(header)}\n`), payload]);
+      const fd = openSync(temp, 'w');
+      try {
+        writeAll(fd, Buffer.from(`${JSON.stringify(header)}\n`));
+        writePayload(fd);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temp, file);
     } catch {
       removeQuietly(temp);
@@ -158,11 +179,16 @@ function removeQuietly(file: string): void {
   }
 }
 
-/** Writes the parts one after another into a new file, without joining them first (a payload can be 700 MB). */
-function writeParts(path: string, parts: readonly Uint8Array[]): void {
-  const fd = openSync(path, 'w');
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+}
+
+/** Calls `use` with the file's bytes in order, 4 MiB at a time (the chunk is reused: copy what must outlive the call). */
+function forEachChunk(path: string, use: (chunk: Uint8Array) => void): void {
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(4 * 2 ** 20);
   try {
-    for (const part of parts) for (let done = 0; done < part.length; ) done += writeSync(fd, part, done);
+    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) use(buffer.subarray(0, n));
   } finally {
     closeSync(fd);
   }
