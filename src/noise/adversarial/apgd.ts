@@ -7,7 +7,7 @@ import type { Rng } from '../../util/rng.js';
 import {
   Oracle, Verdicts, argmax, checkBatch, cleanLogits, finish, gather, range, scatter, type Attack, type AttackResult, type RunOptions,
 } from './attack.js';
-import { ApgdArrays } from './apgd-kernel.js';
+import { ApgdArrays } from './step-kernels.js';
 import { applyL2Projection, clip01, l2ProjectionScale, lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
 
 export interface ApgdConfig {
@@ -46,7 +46,7 @@ export async function apgdRun(
   targets: Int32Array | undefined, rngs: readonly Rng[], adversarial: Float32Array, verdicts?: Verdicts,
 ): Promise<Set<number>> {
   const size = oracle.size, classes = oracle.model.numClasses, m = indices.length;
-  // An L∞ run keeps the arrays its step reads in the step kernel's memory (apgd-kernel.ts).
+  // An L∞ run keeps the arrays its step reads in the step kernel's memory (step-kernels.ts).
   const arrays = s.norm === 'linf' ? new ApgdArrays(m * size) : undefined;
   const clean = gather(images, indices, size, arrays?.clean);
   const x = arrays ? arrays.x : new Float32Array(m * size);

@@ -6,7 +6,8 @@ import {
   Oracle, Verdicts, argmax, chooseTargets, checkBatch, finish, gather, isAdversarial, range, scatter,
   type AttackResult, type RunOptions,
 } from './attack.js';
-import { applyL2Projection, lpNorm, projectLinfValue, projectToThreat, randomPerturbation, type Norm } from './threat.js';
+import { ascendProjectLinf } from './step-kernels.js';
+import { applyL2Projection, lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
 
 export interface IterativeSettings {
   readonly norm: Norm;
@@ -118,13 +119,13 @@ function gatherArr(a: Int32Array, keep: Int32Array): Int32Array {
 
 /**
  * x ← Π(x + sign · α · (unit steepest-ascent direction of g in the threat norm)) for one sample, the projection onto
- * the ε-ball around x0 ∩ [0,1] fused into the step's pass (L∞) or its second pass (L2), with projectToThreat's float32
+ * the ε-ball around x0 ∩ [0,1] fused into the step's pass (L∞, a WebAssembly kernel) or its second pass (L2), with projectToThreat's float32
  * roundings, so the bits are those of stepping every sample and then projecting the batch.
  */
 function ascendAndProject(x: Float32Array, x0: Float32Array, g: Float32Array, o: number, size: number, s: IterativeSettings, sign: number): void {
   const a = sign * s.stepSize;
   if (s.norm === 'linf') {
-    for (let i = o; i < o + size; i++) x[i] = projectLinfValue(x0[i], Math.fround(x[i] + a * Math.sign(g[i])), s.eps);
+    ascendProjectLinf(x, x0, g, o, size, a, s.eps);
   } else if (s.norm === 'l2') {
     const length = lpNorm(g, o, size, 'l2') + 1e-12;
     let squared = 0;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../util/rng.js';
-import { ApgdArrays, momentumStepLinf } from './apgd-kernel.js';
+import { ApgdArrays, ascendLinf, ascendProjectLinf, momentumStepLinf } from './step-kernels.js';
 
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -61,4 +61,25 @@ test('a sign change of a zero gradient does not move the step: −0 and +0 give 
   neg.momentumStepLinf(0, 8, 0.01, 0.75, 0.02);
   assert.ok(bytes(pos.x).equals(bytes(neg.x)));
   assert.deepEqual(Array.from(pos.x), new Array(8).fill(0.5));
+});
+
+test('the WebAssembly projected-gradient L∞ step gives the bits of the JavaScript step, ascending and descending', () => {
+  const rng = new Rng(9);
+  for (const size of [64, 3 * 11 * 13]) {
+    for (const eps of [0.05 / 255, 8 / 255, 0.3]) {
+      for (const a of [(2.5 * eps) / 7, (-2.5 * eps) / 7, 1 / 255]) {
+        const m = 3;
+        const arrays = new ApgdArrays(m * size);
+        fill(arrays, rng, eps);
+        const { x, xPrev: x0, g } = arrays;
+        const js = x.slice();
+        for (let k = 0; k < m; k++) {
+          ascendProjectLinf(x, x0, g, k * size, size, a, eps);
+          ascendLinf(js, x0, g, k * size, (k + 1) * size, a, eps);
+        }
+        assert.ok(bytes(x).equals(bytes(js)), `x differs: size ${size}, ε ${eps}, a ${a}`);
+        assert.ok(x.some((v, i) => v !== x0[i]));
+      }
+    }
+  }
 });
