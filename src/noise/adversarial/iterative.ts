@@ -119,8 +119,8 @@ function gatherArr(a: Int32Array, keep: Int32Array): Int32Array {
 
 /**
  * x ← Π(x + sign · α · (unit steepest-ascent direction of g in the threat norm)) for one sample, the projection onto
- * the ε-ball around x0 ∩ [0,1] fused into the step's pass (L∞, a WebAssembly kernel) or its second pass (L2), with projectToThreat's float32
- * roundings, so the bits are those of stepping every sample and then projecting the batch.
+ * the ε-ball around x0 ∩ [0,1] fused into the step's pass (L∞, a WebAssembly kernel) or its second pass (L2), with
+ * projectToThreat's float32 roundings, so the bits are those of stepping every sample and then projecting the batch.
  */
 function ascendAndProject(x: Float32Array, x0: Float32Array, g: Float32Array, o: number, size: number, s: IterativeSettings, sign: number): void {
   const a = sign * s.stepSize;
