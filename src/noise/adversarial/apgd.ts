@@ -7,7 +7,7 @@ import type { Rng } from '../../util/rng.js';
 import {
   Oracle, Verdicts, argmax, checkBatch, cleanLogits, finish, gather, range, scatter, type Attack, type AttackResult, type RunOptions,
 } from './attack.js';
-import { ApgdArrays } from './step-kernels.js';
+import { ApgdArrays, momentumStepLinf } from './step-kernels.js';
 import { applyL2Projection, clip01, l2ProjectionScale, lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
 
 export interface ApgdConfig {
@@ -46,8 +46,8 @@ export async function apgdRun(
   targets: Int32Array | undefined, rngs: readonly Rng[], adversarial: Float32Array, verdicts?: Verdicts,
 ): Promise<Set<number>> {
   const size = oracle.size, classes = oracle.model.numClasses, m = indices.length;
-  // An L∞ run keeps the arrays its step reads in the step kernel's memory (step-kernels.ts).
-  const arrays = s.norm === 'linf' ? new ApgdArrays(m * size) : undefined;
+  // An L∞ run keeps the arrays its step reads in the step kernel's memory (step-kernels.ts) where they fit.
+  const arrays = s.norm === 'linf' ? ApgdArrays.tryCreate(m * size) : undefined;
   const clean = gather(images, indices, size, arrays?.clean);
   const x = arrays ? arrays.x : new Float32Array(m * size);
   x.set(clean);
@@ -133,8 +133,9 @@ export async function apgdRun(
         increases[a] = 0;
       }
       const alpha = k === 0 ? 1 : 0.75;
-      if (arrays) arrays.momentumStepLinf(o, size, eta[a], alpha, s.eps);
-      else momentumStepL2(x, xPrev, g, clean, o, size, eta[a], alpha, s.eps, delta);
+      if (s.norm === 'l2') momentumStepL2(x, xPrev, g, clean, o, size, eta[a], alpha, s.eps, delta);
+      else if (arrays) arrays.momentumStepLinf(o, size, eta[a], alpha, s.eps);
+      else momentumStepLinf(x, xPrev, g, clean, o, o + size, eta[a], alpha, s.eps);
     }
     if (atCheckpoint) lastCheck = k;
   }

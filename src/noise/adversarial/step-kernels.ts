@@ -201,12 +201,22 @@ export class ApgdArrays {
 
   constructor(length: number) {
     this.kernel = instantiate();
-    const bytes = ((length * 4 + 15) & ~15);
+    const bytes = Math.ceil(length / 4) * 16;
     const memory = this.kernel.memory;
     const needed = 4 * bytes - memory.buffer.byteLength;
     if (needed > 0) memory.grow(Math.ceil(needed / 65536));
     const region = (k: number) => new Float32Array(memory.buffer, k * bytes, length);
     [this.x, this.xPrev, this.g, this.clean] = [region(0), region(1), region(2), region(3)];
+  }
+
+  /** Arrays of `length` values each, or undefined where the four do not fit a WebAssembly memory (then step in JavaScript). */
+  static tryCreate(length: number): ApgdArrays | undefined {
+    try {
+      return new ApgdArrays(length);
+    } catch (error) {
+      if (error instanceof RangeError) return undefined; // memory.grow past the engine's limit
+      throw error;
+    }
   }
 
   /** One sample's L∞ step on coordinates [o, o + size): the kernel on the multiple-of-4 part, JavaScript on the tail. */
