@@ -8,7 +8,8 @@
 // Target: every attack at >= 0.9 of the ideal by CPU time. Fractions are given by wall time and by this process's CPU
 // time (the second holds up better on a machine other jobs load). Below the table, a line per attack says why a
 // fraction falls short: the fraction its pass counts alone allow (forward passes beyond the verdict's), what its
-// model calls cost against full-batch prices (sub-batches shrunk by early stopping), and its own work's CPU share.
+// model calls cost against full-batch prices (sub-batches shrunk by early stopping), and its own work's CPU share
+// and CPU milliseconds per gradient call (the array work of one step, plus the attack's set-up spread over its steps).
 //
 // Flags: --models resnet50,vit-b16  --attacks fgsm,pgd-10,apgd-ce-100,autoattack  --images 8  --batch-size 8
 //        --size 224  --eps 4/255  AutoAttack quick settings: --aa-steps 100 --aa-targets 9 --aa-queries 5000
@@ -50,6 +51,7 @@ async function measure(fn: () => Promise<unknown>): Promise<Cost> {
 class CountingClassifier implements DifferentiableClassifier {
   forwardImages = 0;
   gradientImages = 0;
+  gradientCalls = 0;
   modelCpu = 0;
   constructor(private readonly model: DifferentiableClassifier) {}
   get inputShape() {
@@ -66,6 +68,7 @@ class CountingClassifier implements DifferentiableClassifier {
   }
   async lossAndGradient(images: Float32Array, batch: number, labels: Int32Array, loss: LossSpec): Promise<LossAndGradient> {
     this.gradientImages += batch;
+    this.gradientCalls++;
     let out!: LossAndGradient;
     this.modelCpu += (await measure(async () => (out = await this.model.lossAndGradient(images, batch, labels, loss)))).cpu;
     return out;
@@ -143,7 +146,7 @@ export async function run(args: string[]): Promise<void> {
       // model calls costing more than full-batch prices (sub-batches shrunk by early stopping); the attack's own work.
       const idealCpu = gradientPasses * gradient.cpu + forward.cpu;
       const passesCpu = gradientPasses * gradient.cpu + forwardPasses * forward.cpu;
-      why.push(`${attackName}: its passes alone allow ${(idealCpu / passesCpu).toFixed(2)} of the ideal (forward passes beyond the verdict's); its model calls cost ${(counted.modelCpu / passesCpu).toFixed(2)}x their full-batch price (sub-batches shrunk by early stopping; load); its own work outside model calls is ${((100 * (cost.cpu - counted.modelCpu)) / cost.cpu).toFixed(1)}% of its CPU time`);
+      why.push(`${attackName}: its passes alone allow ${(idealCpu / passesCpu).toFixed(2)} of the ideal (forward passes beyond the verdict's); its model calls cost ${(counted.modelCpu / passesCpu).toFixed(2)}x their full-batch price (sub-batches shrunk by early stopping; load); its own work outside model calls is ${((100 * (cost.cpu - counted.modelCpu)) / cost.cpu).toFixed(1)}% of its CPU time (${((1000 * (cost.cpu - counted.modelCpu)) / Math.max(1, counted.gradientCalls)).toFixed(0)} ms per gradient call)`);
     }
     process.stdout.write(`${why.join('\n')}\n`);
     await classifier.dispose();

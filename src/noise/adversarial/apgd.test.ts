@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { indexStreams, predictions } from './attack.js';
 import type { DifferentiableClassifier } from '../../model/differentiable.js';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { countingModel } from './testing/counting.js';
 import { APGD, apgdCheckpoints } from './apgd.js';
 import { APGDT } from './apgd-t.js';
 import { PGD } from './pgd.js';
+import { ApgdArrays } from './step-kernels.js';
 
 const { model, test: data } = makeTinyTask();
 const { images, labels, count } = data;
@@ -58,4 +59,18 @@ test('APGD and APGD-T read handed-in clean logits (the same result, one forward 
     assert.deepEqual([none.forwardImages(), none.gradientImages(), successCount(r)], [count, 0, count]);
   }
   await assert.rejects(new APGD(model, { eps: 0.08 }).run(images, labels, count, indexStreams(8, 'test', count), { cleanLogits: new Float32Array(3) }), /cleanLogits has 3 values for 40 images of 10 classes/);
+});
+
+test('APGD steps in JavaScript where its arrays do not fit a WebAssembly memory, with the same result', async () => {
+  const run = () => new APGD(model, { eps: 0.06, steps: 12 }).run(images, labels, count, indexStreams(3, 'test', count));
+  const kernel = await run();
+  const tryCreate = mock.method(ApgdArrays, 'tryCreate', () => undefined);
+  try {
+    const js = await run();
+    assert.ok(tryCreate.mock.callCount() > 0);
+    assert.deepEqual([js.adversarial, js.success, js.queries], [kernel.adversarial, kernel.success, kernel.queries]);
+    assert.ok(successCount(js) > 0 && successCount(js) < count);
+  } finally {
+    tryCreate.mock.restore();
+  }
 });

@@ -7,7 +7,8 @@ import type { Rng } from '../../util/rng.js';
 import {
   Oracle, Verdicts, argmax, checkBatch, cleanLogits, finish, gather, range, scatter, type Attack, type AttackResult, type RunOptions,
 } from './attack.js';
-import { lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
+import { ApgdArrays, momentumStepLinf } from './step-kernels.js';
+import { applyL2Projection, clip01, l2ProjectionScale, lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
 
 export interface ApgdConfig {
   readonly norm?: 'linf' | 'l2';
@@ -45,24 +46,33 @@ export async function apgdRun(
   targets: Int32Array | undefined, rngs: readonly Rng[], adversarial: Float32Array, verdicts?: Verdicts,
 ): Promise<Set<number>> {
   const size = oracle.size, classes = oracle.model.numClasses, m = indices.length;
-  const clean = gather(images, indices, size);
-  const x = clean.slice();
+  // An L∞ run keeps the arrays its step reads in the step kernel's memory (step-kernels.ts) where they fit.
+  const arrays = s.norm === 'linf' ? ApgdArrays.tryCreate(m * size) : undefined;
+  const clean = gather(images, indices, size, arrays?.clean);
+  const x = arrays ? arrays.x : new Float32Array(m * size);
+  x.set(clean);
   indices.forEach((idx, k) => {
     const d = randomPerturbation(size, s.norm, s.eps, rngs[idx]);
     const r = lpNorm(d, 0, size, s.norm) || 1;
     for (let i = 0; i < size; i++) x[k * size + i] += (d[i] * s.eps) / r; // start on the sphere, as the reference code
   });
   projectToThreat(clean, x, m, s.norm, s.eps);
-  const xPrev = x.slice(), xBest = x.slice(), gBest = new Float32Array(m * size), g = new Float32Array(m * size);
+  const xPrev = arrays ? arrays.xPrev : new Float32Array(m * size), g = arrays ? arrays.g : new Float32Array(m * size);
+  xPrev.set(x);
+  const xBest = x.slice(), gBest = new Float32Array(m * size);
   const f = new Float32Array(m), fPrev = new Float32Array(m), fBest = new Float32Array(m).fill(-Infinity);
   const eta = new Float32Array(m).fill(2 * s.eps), increases = new Int32Array(m);
   const fBestAtCheck = new Float32Array(m).fill(-Infinity), reducedAtCheck = new Uint8Array(m).fill(1);
   const checkpoints = apgdCheckpoints(s.steps);
   const succeeded = new Set<number>();
+  // Buffers reused by every step: the rows of the samples still active (x itself while none has left) and one
+  // sample's perturbation for the L2 projections.
+  let rowsBuffer: Float32Array | undefined;
+  const delta = new Float32Array(s.norm === 'l2' ? size : 0);
   let active = range(m);
   let lastCheck = 0;
   for (let k = 0; k <= s.steps && active.length > 0; k++) {
-    const rows = gather(x, active, size);
+    const rows = active.length === m ? x : gather(x, active, size, (rowsBuffer ??= new Float32Array(m * size)));
     const ids = Int32Array.from(active, (a) => indices[a]);
     if (k === s.steps) {
       const logits = await oracle.logits(rows, ids);
@@ -74,11 +84,15 @@ export async function apgdRun(
       scatter(adversarial, rows, ids, size);
       break;
     }
-    const grad = new Float32Array(rows.length), value = new Float32Array(active.length);
+    // The gradient (averaged over the EOT draws, in float32 as it accumulates) goes straight to each sample's row of
+    // g; a sample that turns out adversarial never reads its row again. A single draw is copied as it is: the steps
+    // read 0 + g, which is the average's value (0 + g/1) even where g is −0.
+    const value = new Float32Array(active.length);
     let logits: Float32Array = new Float32Array(0);
     for (let e = 0; e < s.eotIter; e++) {
       const r = await oracle.lossAndGradient(rows, ids, labels, { kind: loss, targets });
-      for (let i = 0; i < grad.length; i++) grad[i] += r.gradient[i] / s.eotIter;
+      if (s.eotIter === 1) active.forEach((a, j) => g.set(r.gradient.subarray(j * size, (j + 1) * size), a * size));
+      else active.forEach((a, j) => accumulate(g, a * size, r.gradient, j * size, size, s.eotIter, e === 0));
       for (let j = 0; j < value.length; j++) value[j] += r.loss[j] / s.eotIter;
       logits = r.logits;
     }
@@ -92,7 +106,6 @@ export async function apgdRun(
       }
       keep.push(a);
       f[a] = value[j];
-      g.set(grad.subarray(j * size, (j + 1) * size), a * size);
       if (k > 0 && f[a] > fPrev[a]) increases[a]++;
       fPrev[a] = f[a];
       if (f[a] > fBest[a]) {
@@ -101,7 +114,7 @@ export async function apgdRun(
         gBest.set(g.subarray(a * size, (a + 1) * size), a * size);
       }
     });
-    active = Int32Array.from(keep);
+    if (keep.length < active.length) active = Int32Array.from(keep);
     const atCheckpoint = checkpoints.includes(k);
     for (const a of active) {
       const o = a * size;
@@ -119,18 +132,10 @@ export async function apgdRun(
         fBestAtCheck[a] = fBest[a];
         increases[a] = 0;
       }
-      // z = Π(x + η·s(∇)); x_next = Π(x + α(z − x) + (1 − α)(x − x_prev)), α = 0.75 (1 on the first step).
       const alpha = k === 0 ? 1 : 0.75;
-      const z = x.slice(o, o + size);
-      const gl2 = s.norm === 'l2' ? lpNorm(g, o, size, 'l2') + 1e-12 : 1;
-      for (let i = 0; i < size; i++) z[i] += eta[a] * (s.norm === 'linf' ? Math.sign(g[o + i]) : g[o + i] / gl2);
-      projectToThreat(clean.subarray(o, o + size), z, 1, s.norm, s.eps);
-      for (let i = 0; i < size; i++) {
-        const next = x[o + i] + alpha * (z[i] - x[o + i]) + (1 - alpha) * (x[o + i] - xPrev[o + i]);
-        xPrev[o + i] = x[o + i];
-        x[o + i] = next;
-      }
-      projectToThreat(clean.subarray(o, o + size), x.subarray(o, o + size), 1, s.norm, s.eps);
+      if (s.norm === 'l2') momentumStepL2(x, xPrev, g, clean, o, size, eta[a], alpha, s.eps, delta);
+      else if (arrays) arrays.momentumStepLinf(o, size, eta[a], alpha, s.eps);
+      else momentumStepLinf(x, xPrev, g, clean, o, o + size, eta[a], alpha, s.eps);
     }
     if (atCheckpoint) lastCheck = k;
   }
@@ -141,6 +146,40 @@ export async function apgdRun(
     verdicts?.forget(indices[a]);
   }
   return succeeded;
+}
+
+/** out[o..] ← (fresh ? 0 : out[o..]) + v[vo..] / n, in float32: one EOT draw's share of the averaged gradient. */
+function accumulate(out: Float32Array, o: number, v: Float32Array, vo: number, size: number, n: number, fresh: boolean): void {
+  if (fresh) for (let i = 0; i < size; i++) out[o + i] = 0 + v[vo + i] / n;
+  else for (let i = 0; i < size; i++) out[o + i] += v[vo + i] / n;
+}
+
+/**
+ * APGD's step on one sample (Algorithm 1): z = Π(x + η·∇/‖∇‖₂); x_next = Π(x + α(z − x) + (1 − α)(x − x_prev)),
+ * α = 0.75 (1 on the first step); the L∞ step (sign of ∇) is `ApgdArrays.momentumStepLinf`. Three passes, as each
+ * projection needs the norm of the whole perturbation first; every value is rounded to float32 where a buffer of the
+ * unfused form (z, δ, x) would store it, so the result is bit for bit that of projecting z and x with projectToThreat.
+ */
+function momentumStepL2(x: Float32Array, xPrev: Float32Array, g: Float32Array, clean: Float32Array, o: number, size: number, eta: number, alpha: number, eps: number, delta: Float32Array): void {
+  const gl2 = lpNorm(g, o, size, 'l2') + 1e-12;
+  let squared = 0;
+  for (let i = 0; i < size; i++) {
+    const d = Math.fround(Math.fround(x[o + i] + eta * ((0 + g[o + i]) / gl2)) - clean[o + i]);
+    delta[i] = d;
+    squared += d * d;
+  }
+  const zScale = l2ProjectionScale(squared, eps);
+  squared = 0;
+  for (let i = 0; i < size; i++) {
+    const xi = x[o + i];
+    const z = Math.fround(clip01(clean[o + i] + Math.fround(delta[i] * zScale)));
+    const next = Math.fround(xi + alpha * (z - xi) + (1 - alpha) * (xi - xPrev[o + i]));
+    xPrev[o + i] = xi;
+    x[o + i] = next;
+    const d = Math.fround(next - clean[o + i]);
+    squared += d * d;
+  }
+  applyL2Projection(clean, x, o, o + size, squared, eps);
 }
 
 /**

@@ -106,9 +106,9 @@ export async function cleanLogits(oracle: Oracle, images: Float32Array, batch: n
   return given;
 }
 
-/** Rows `indices` of a per-sample array with `size` values per sample. */
-export function gather(data: Float32Array, indices: ArrayLike<number>, size: number): Float32Array {
-  const out = new Float32Array(indices.length * size);
+/** Rows `indices` of a per-sample array with `size` values per sample; into the front of `into` where given (a buffer reused across steps). */
+export function gather(data: Float32Array, indices: ArrayLike<number>, size: number, into?: Float32Array): Float32Array {
+  const out = into ? into.subarray(0, indices.length * size) : new Float32Array(indices.length * size);
   for (let k = 0; k < indices.length; k++) out.set(data.subarray(indices[k] * size, indices[k] * size + size), k * size);
   return out;
 }

@@ -6,7 +6,8 @@ import {
   Oracle, Verdicts, argmax, chooseTargets, checkBatch, finish, gather, isAdversarial, range, scatter,
   type AttackResult, type RunOptions,
 } from './attack.js';
-import { lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
+import { ascendProjectLinf } from './step-kernels.js';
+import { applyL2Projection, lpNorm, projectToThreat, randomPerturbation, type Norm } from './threat.js';
 
 export interface IterativeSettings {
   readonly norm: Norm;
@@ -90,20 +91,23 @@ export async function iterativeAttack(
         }
         break;
       }
-      const gradient = gather(evaluated.gradient, keep, size);
-      momentum = gather(momentum, keep, size);
-      x = gather(x, keep, size);
-      x0 = gather(x0, keep, size);
-      active = gatherArr(active, keep);
+      // Rows move only when a sample has left; otherwise the model's gradient is read where it lies.
+      const shrunk = keep.length < active.length;
+      const gradient = shrunk ? gather(evaluated.gradient, keep, size) : evaluated.gradient;
+      if (shrunk) {
+        momentum = gather(momentum, keep, size);
+        x = gather(x, keep, size);
+        x0 = gather(x0, keep, size);
+        active = gatherArr(active, keep);
+      }
       for (let k = 0; k < active.length; k++) {
         const o = k * size;
         const g1 = lpNorm(gradient, o, size, 'l1');
         if (!(g1 > 0) || !Number.isFinite(g1)) degenerate[active[k]] = 1;
         if (s.decay > 0) for (let i = 0; i < size; i++) momentum[o + i] = s.decay * momentum[o + i] + gradient[o + i] / (g1 + 1e-12);
         const g = s.decay > 0 ? momentum : gradient;
-        ascend(x, g, o, size, s, sign);
+        ascendAndProject(x, x0, g, o, size, s, sign);
       }
-      projectToThreat(x0, x, active.length, s.norm, s.eps);
     }
   }
   return finish(oracle, images, adversarial, labels, batch, s.norm, { targets, lossStart, lossEnd, degenerateGradient: degenerate, verdicts });
@@ -113,16 +117,27 @@ function gatherArr(a: Int32Array, keep: Int32Array): Int32Array {
   return Int32Array.from(keep, (k) => a[k]);
 }
 
-/** x += sign · α · (unit steepest-ascent direction of g in the threat norm). */
-function ascend(x: Float32Array, g: Float32Array, o: number, size: number, s: IterativeSettings, sign: number): void {
+/**
+ * x ← Π(x + sign · α · (unit steepest-ascent direction of g in the threat norm)) for one sample, the projection onto
+ * the ε-ball around x0 ∩ [0,1] fused into the step's pass (L∞, a WebAssembly kernel) or its second pass (L2), with
+ * projectToThreat's float32 roundings, so the bits are those of stepping every sample and then projecting the batch.
+ */
+function ascendAndProject(x: Float32Array, x0: Float32Array, g: Float32Array, o: number, size: number, s: IterativeSettings, sign: number): void {
   const a = sign * s.stepSize;
   if (s.norm === 'linf') {
-    for (let i = 0; i < size; i++) x[o + i] += a * Math.sign(g[o + i]);
+    ascendProjectLinf(x, x0, g, o, size, a, s.eps);
   } else if (s.norm === 'l2') {
     const length = lpNorm(g, o, size, 'l2') + 1e-12;
-    for (let i = 0; i < size; i++) x[o + i] += (a * g[o + i]) / length;
+    let squared = 0;
+    for (let i = o; i < o + size; i++) {
+      x[i] += (a * g[i]) / length;
+      const d = Math.fround(x[i] - x0[i]);
+      squared += d * d;
+    }
+    applyL2Projection(x0, x, o, o + size, squared, s.eps);
   } else {
     sparseL1Step(x, g, o, size, a, s.sparsity);
+    projectToThreat(x0.subarray(o, o + size), x.subarray(o, o + size), 1, s.norm, s.eps);
   }
 }
 

@@ -82,9 +82,15 @@ function projectL1(delta: Float32Array, offset: number, size: number, eps: numbe
 /**
  * adversarial ← clip₀₁(clean + Π_ε(adversarial − clean)), per sample, in place.
  * Clipping to the box after the ball projection only shrinks each |δ_i| (clean is in [0,1]), so the result stays in the ball.
+ * δ is rounded to float32 where it is formed and where it is projected, so the attacks' fused loops
+ * (`projectLinfValue`, `l2ProjectionScale`) give the same bits as this.
  */
 export function projectToThreat(clean: Float32Array, adversarial: Float32Array, batch: number, norm: Norm, eps: number): void {
   const size = clean.length / batch;
+  if (norm === 'linf') {
+    for (let i = 0; i < clean.length; i++) adversarial[i] = projectLinfValue(clean[i], adversarial[i], eps);
+    return;
+  }
   const delta = new Float32Array(size);
   for (let n = 0; n < batch; n++) {
     const o = n * size;
@@ -92,6 +98,30 @@ export function projectToThreat(clean: Float32Array, adversarial: Float32Array, 
     projectPerturbation(delta, 0, size, norm, eps);
     for (let i = 0; i < size; i++) adversarial[o + i] = clip01(clean[o + i] + delta[i]);
   }
+}
+
+/** One coordinate of the L∞ threat projection, clip₀₁(c + clamp(v − c, ±ε)), with float32 δ as `projectToThreat`. */
+export function projectLinfValue(clean: number, value: number, eps: number): number {
+  const delta = Math.fround(Math.min(eps, Math.max(-eps, Math.fround(value - clean))));
+  return Math.fround(clip01(clean + delta));
+}
+
+/**
+ * The factor the L2 projection multiplies δ by, from Σδ_i² summed in coordinate order: ε/‖δ‖ outside the ball, else 1
+ * (δ·1 is δ exactly, so a fused loop can always multiply and match `projectPerturbation`).
+ */
+export function l2ProjectionScale(squaredLength: number, eps: number): number {
+  const length = Math.sqrt(squaredLength);
+  return length > eps ? eps / length : 1;
+}
+
+/**
+ * The last pass of an L2 threat projection fused into an attack's step: x ← clip₀₁(c + δ·scale) on [from, to), where
+ * δ = x − c (float32) and `squaredLength` is Σδ_i² over the sample, as `projectToThreat` does it.
+ */
+export function applyL2Projection(clean: Float32Array, x: Float32Array, from: number, to: number, squaredLength: number, eps: number): void {
+  const scale = l2ProjectionScale(squaredLength, eps);
+  for (let i = from; i < to; i++) x[i] = clip01(clean[i] + Math.fround(Math.fround(x[i] - clean[i]) * scale));
 }
 
 export function clip01(v: number): number {

@@ -1,0 +1,272 @@
+// The L∞ steps of the gradient attacks over whole images as WebAssembly SIMD, four coordinates at a time: APGD's
+// (update, momentum, both projections) and the projected-gradient family's (step and projection). In JavaScript their
+// data-dependent branches (sign of the gradient, the ε clamp) cost more than the arithmetic; here every choice is a
+// lane mask (bitselect, min, max), so nothing branches per coordinate.
+//
+// Bit-identical to the JavaScript loops below (`momentumStepLinf`, `ascendLinf`), which round to float32 wherever the
+// unfused form stored (projectToThreat's buffers):
+// - x + η·sign(g) with η a float32, z − c and c + δ are one IEEE operation on float32 operands; done in double and
+//   rounded once they give the float32 operation's result (double has more than 2·24 + 2 bits), so f32x4 add/sub
+//   do them exactly;
+// - min(ε, max(−ε, δ)) rounded to float32 equals the float32 clamp to ±fround(ε): no float32 lies strictly between
+//   ε and fround(ε); WebAssembly's min/max order −0 below +0 and propagate NaN, as Math.min/Math.max;
+// - APGD's momentum x + α(z − x) + (1 − α)(x − x_prev) is several operations, and PGD's x + a·sign(g) adds a double
+//   step size, so those run in f64x2 (widened, the same double operations in the same order, rounded once).
+// APGD's arrays live in a kernel instance's memory for the whole run, so its step copies nothing; the
+// projected-gradient loop keeps its arrays in JavaScript and copies a sample in and out (memcpy) per step.
+import { get, set, simd, uleb, vec, wasmModule } from '../../util/wasm.js';
+import { projectLinfValue } from './threat.js';
+
+const I32 = 0x7f;
+const F32 = 0x7d;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+// SIMD opcodes (WebAssembly 2.0).
+const LOAD = 0x00;
+const STORE = 0x0b;
+const SHUFFLE = 0x0d;
+const F32X4_SPLAT = 0x13;
+const F64X2_SPLAT = 0x14;
+const F32X4_LT = 0x43;
+const F32X4_GT = 0x44;
+const BITSELECT = 0x52;
+const DEMOTE = 0x5e;
+const PROMOTE = 0x5f;
+const F32X4_ADD = 0xe4;
+const F32X4_SUB = 0xe5;
+const F32X4_MUL = 0xe6;
+const F32X4_MIN = 0xe8;
+const F32X4_MAX = 0xe9;
+const F64X2_ADD = 0xf0;
+const F64X2_SUB = 0xf1;
+const F64X2_MUL = 0xf2;
+
+const F32_NEG = 0x8c;
+const f32Const = (v: number): number[] => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
+const tee = (i: number): number[] => [0x22, i];
+
+const lanes23 = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+/** Lanes 0-1 of the first operand then lanes 0-1 of the second: two demoted halves put back together. */
+const joinHalves = [...simd(SHUFFLE), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const widenLow = (v: number[]) => [...v, ...simd(PROMOTE)];
+const widenHigh = (v: number[]) => [...v, ...v, ...simd(SHUFFLE), ...lanes23, ...simd(PROMOTE)];
+
+/** The v128 locals every kernel sets up first (after its own params and two i32 locals: offset, end). */
+interface Common {
+  readonly offset: number;
+  readonly vEps: number;
+  readonly vNegEps: number;
+  readonly vZero: number;
+  readonly vOne: number;
+  readonly t: number;
+  readonly lo: number;
+}
+
+/**
+ * A kernel over n coordinates (a multiple of 4) of float32 arrays at byte offsets: `setup` and `step` are its own code
+ * around the shared parts (splats of ±fround(ε), 0 and 1; the loop over 16-byte groups). The kernel's params come
+ * first, `eps` among them; then the i32 locals offset and end, the common v128 locals and `extra` more v128 locals.
+ */
+function linfKernel(params: number[], eps: number, n: number, extra: number, body: (c: Common, at: (p: number) => number[], load: (p: number) => number[], project: number[]) => { setup: number[]; step: number[] }): { type: number[]; code: number[] } {
+  const offset = params.length, end = offset + 1;
+  const c: Common = { offset, vEps: end + 1, vNegEps: end + 2, vZero: end + 3, vOne: end + 4, t: end + 5, lo: end + 6 };
+  const at = (p: number) => [...get(p), ...get(offset), 0x6a];
+  const load = (p: number) => [...at(p), ...simd(LOAD), 4, 0];
+  // clip₀₁(c + clamp(v − c, ±ε)) of the f32x4 on the stack, with c in the local `vc` (the first extra local).
+  const vc = end + 7;
+  const project = [
+    ...get(vc), ...simd(F32X4_SUB), ...set(c.t),
+    ...get(c.vEps), ...get(c.vNegEps), ...get(c.t), ...simd(F32X4_MAX), ...simd(F32X4_MIN),
+    ...get(vc), ...simd(F32X4_ADD), ...set(c.t),
+    ...get(c.vOne), ...get(c.vZero), ...get(c.t), ...get(c.t), ...get(c.vZero), ...simd(F32X4_LT), ...simd(BITSELECT),
+    ...get(c.t), ...get(c.vOne), ...simd(F32X4_GT), ...simd(BITSELECT),
+  ];
+  const { setup, step } = body(c, at, load, project);
+  const code = [
+    ...get(eps), ...simd(F32X4_SPLAT), ...set(c.vEps),
+    ...get(eps), F32_NEG, ...simd(F32X4_SPLAT), ...set(c.vNegEps),
+    ...f32Const(0), ...simd(F32X4_SPLAT), ...set(c.vZero),
+    ...f32Const(1), ...simd(F32X4_SPLAT), ...set(c.vOne),
+    ...setup,
+    ...get(n), 0x41, 2, 0x74, ...set(end), // end = n << 2 bytes
+    0x02, 0x40, ...get(end), 0x45, 0x0d, 0, // block; if end == 0 break
+    0x03, 0x40, // loop
+    ...step,
+    ...get(offset), 0x41, 16, 0x6a, ...tee(offset), ...get(end), 0x49, 0x0d, 0, // offset += 16; continue while < end
+    0x0b, 0x0b, 0x0b,
+  ];
+  const bodyBytes = [...vec([[2, I32], [6 + 1 + extra, V128]]), ...code];
+  return { type: [0x60, ...vec(params.map((p) => [p])), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+}
+
+/**
+ * momentumStepLinf(x, xPrev, g, clean, eta, eps, alpha, beta, n): byte offsets of four float32 arrays, η and fround(ε)
+ * as float32, α and β = 1 − α as double, and a count n (a multiple of 4) of coordinates.
+ */
+function momentumStepLinfKernel(): { type: number[]; code: number[] } {
+  const [x, xPrev, g, clean, eta, eps, alpha, beta, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const extra = 8;
+  return linfKernel([I32, I32, I32, I32, F32, F32, F64, F64, I32], eps, n, extra, (c, at, load, project) => {
+    const l = c.lo + 1;
+    const [vc, vEta, vNegEta, vAlpha, vBeta, vx, vz, vp] = [l, l + 1, l + 2, l + 3, l + 4, l + 5, l + 6, l + 7];
+    // x + α(z − x) + β(x − x_prev) on two lanes, widened.
+    const momentum = (widen: (v: number[]) => number[]) => [
+      ...widen(get(vx)), ...get(vAlpha), ...widen(get(vz)), ...widen(get(vx)), ...simd(F64X2_SUB), ...simd(F64X2_MUL), ...simd(F64X2_ADD),
+      ...get(vBeta), ...widen(get(vx)), ...widen(get(vp)), ...simd(F64X2_SUB), ...simd(F64X2_MUL), ...simd(F64X2_ADD),
+      ...simd(DEMOTE),
+    ];
+    return {
+      setup: [
+        ...get(eta), ...simd(F32X4_SPLAT), ...set(vEta),
+        ...get(eta), F32_NEG, ...simd(F32X4_SPLAT), ...set(vNegEta),
+        ...get(alpha), ...simd(F64X2_SPLAT), ...set(vAlpha),
+        ...get(beta), ...simd(F64X2_SPLAT), ...set(vBeta),
+      ],
+      step: [
+        ...load(x), ...set(vx),
+        ...load(clean), ...set(vc),
+        // z = Π(x + η·sign(0 + g)): g > 0 → η, g < 0 → −η, else η·(0 + g) (+0, NaN), as η·Math.sign(0 + g).
+        ...get(vx),
+        ...get(vEta), ...get(vNegEta), ...get(vEta), ...load(g), ...get(c.vZero), ...simd(F32X4_ADD), ...tee(c.t), ...simd(F32X4_MUL),
+        ...get(c.t), ...get(c.vZero), ...simd(F32X4_LT), ...simd(BITSELECT),
+        ...get(c.t), ...get(c.vZero), ...simd(F32X4_GT), ...simd(BITSELECT),
+        ...simd(F32X4_ADD),
+        ...project, ...set(vz),
+        // The momentum on lanes 0-1 and 2-3, put back together; then x_prev ← x and x ← Π(momentum).
+        ...load(xPrev), ...set(vp),
+        ...momentum(widenLow), ...set(c.lo),
+        ...get(c.lo), ...momentum(widenHigh), ...joinHalves,
+        ...project, ...set(c.t),
+        ...at(xPrev), ...get(vx), ...simd(STORE), 4, 0,
+        ...at(x), ...get(c.t), ...simd(STORE), 4, 0,
+      ],
+    };
+  });
+}
+
+/**
+ * ascendLinf(x, x0, g, a, eps, n): x ← Π(x + a·sign(g)) around x0, the projected-gradient step; a (a double, so the
+ * add runs widened and rounds once, as the JavaScript) and fround(ε).
+ */
+function ascendLinfKernel(): { type: number[]; code: number[] } {
+  const [x, x0, g, a, eps, n] = [0, 1, 2, 3, 4, 5];
+  return linfKernel([I32, I32, I32, F64, F32, I32], eps, n, 4, (c, at, load, project) => {
+    const l = c.lo + 1;
+    const [vc, vA, vNegOne, vs] = [l, l + 1, l + 2, l + 3];
+    // x + a·s on two lanes, widened (s is ±1, or g itself where g is ±0 or NaN: Math.sign(g)).
+    const ascend = (widen: (v: number[]) => number[]) => [...widen(load(x)), ...get(vA), ...widen(get(vs)), ...simd(F64X2_MUL), ...simd(F64X2_ADD), ...simd(DEMOTE)];
+    return {
+      setup: [
+        ...get(a), ...simd(F64X2_SPLAT), ...set(vA),
+        ...f32Const(-1), ...simd(F32X4_SPLAT), ...set(vNegOne),
+      ],
+      step: [
+        ...load(x0), ...set(vc),
+        ...get(c.vOne), ...get(vNegOne), ...load(g), ...tee(c.t), ...get(c.t), ...get(c.vZero), ...simd(F32X4_LT), ...simd(BITSELECT),
+        ...get(c.t), ...get(c.vZero), ...simd(F32X4_GT), ...simd(BITSELECT), ...set(vs),
+        ...ascend(widenLow), ...set(c.lo),
+        ...get(c.lo), ...ascend(widenHigh), ...joinHalves,
+        ...project, ...set(c.t),
+        ...at(x), ...get(c.t), ...simd(STORE), 4, 0,
+      ],
+    };
+  });
+}
+
+interface Exports {
+  readonly memory: WebAssembly.Memory;
+  momentumStepLinf(x: number, xPrev: number, g: number, clean: number, eta: number, eps: number, alpha: number, beta: number, n: number): void;
+  ascendLinf(x: number, x0: number, g: number, a: number, eps: number, n: number): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** A fresh instance (its own memory) of the kernel module. */
+function instantiate(): Exports {
+  compiled ??= new WebAssembly.Module(wasmModule({ momentumStepLinf: momentumStepLinfKernel(), ascendLinf: ascendLinfKernel() }));
+  return new WebAssembly.Instance(compiled).exports as unknown as Exports;
+}
+
+/**
+ * The float32 arrays of one APGD run placed in a kernel instance's memory (never grown after, so the views stay
+ * valid), and the L∞ step on them.
+ */
+export class ApgdArrays {
+  readonly x: Float32Array;
+  readonly xPrev: Float32Array;
+  readonly g: Float32Array;
+  readonly clean: Float32Array;
+  private readonly kernel: Exports;
+
+  constructor(length: number) {
+    this.kernel = instantiate();
+    const bytes = Math.ceil(length / 4) * 16;
+    const memory = this.kernel.memory;
+    const needed = 4 * bytes - memory.buffer.byteLength;
+    if (needed > 0) memory.grow(Math.ceil(needed / 65536));
+    const region = (k: number) => new Float32Array(memory.buffer, k * bytes, length);
+    [this.x, this.xPrev, this.g, this.clean] = [region(0), region(1), region(2), region(3)];
+  }
+
+  /** Arrays of `length` values each, or undefined where the four do not fit a WebAssembly memory (then step in JavaScript). */
+  static tryCreate(length: number): ApgdArrays | undefined {
+    try {
+      return new ApgdArrays(length);
+    } catch (error) {
+      if (error instanceof RangeError) return undefined; // memory.grow past the engine's limit
+      throw error;
+    }
+  }
+
+  /** One sample's L∞ step on coordinates [o, o + size): the kernel on the multiple-of-4 part, JavaScript on the tail. */
+  momentumStepLinf(o: number, size: number, eta: number, alpha: number, eps: number): void {
+    const bulk = size & ~3;
+    const offset = o * 4;
+    this.kernel.momentumStepLinf(this.x.byteOffset + offset, this.xPrev.byteOffset + offset, this.g.byteOffset + offset, this.clean.byteOffset + offset, eta, Math.fround(eps), alpha, 1 - alpha, bulk);
+    if (bulk < size) momentumStepLinf(this.x, this.xPrev, this.g, this.clean, o + bulk, o + size, eta, alpha, eps);
+  }
+}
+
+/**
+ * APGD's L∞ step (Algorithm 1) on coordinates [from, to) in JavaScript: z = Π(x + η·sign(∇)),
+ * x_next = Π(x + α(z − x) + (1 − α)(x − x_prev)), α = 0.75 (1 on the first step); each value rounded to float32
+ * where projectToThreat's buffers store it. The kernel computes the same bits.
+ */
+export function momentumStepLinf(x: Float32Array, xPrev: Float32Array, g: Float32Array, clean: Float32Array, from: number, to: number, eta: number, alpha: number, eps: number): void {
+  for (let i = from; i < to; i++) {
+    const xi = x[i];
+    const z = projectLinfValue(clean[i], Math.fround(xi + eta * Math.sign(0 + g[i])), eps);
+    const next = Math.fround(xi + alpha * (z - xi) + (1 - alpha) * (xi - xPrev[i]));
+    xPrev[i] = xi;
+    x[i] = projectLinfValue(clean[i], next, eps);
+  }
+}
+
+/** An instance for arrays that live in JavaScript memory: a step copies its sample in and out (memcpy). */
+let scratch: Exports | undefined;
+
+/**
+ * The projected-gradient L∞ step on one sample, x ← Π(x + a·sign(g)) onto the ε-ball around x0 ∩ [0,1], on
+ * coordinates [o, o + size): the kernel on the multiple-of-4 part, JavaScript (`ascendLinf`) on the tail.
+ */
+export function ascendProjectLinf(x: Float32Array, x0: Float32Array, g: Float32Array, o: number, size: number, a: number, eps: number): void {
+  const bulk = size & ~3;
+  if (bulk > 0) {
+    const kernel = (scratch ??= instantiate());
+    const bytes = bulk * 4;
+    if (kernel.memory.buffer.byteLength < 3 * bytes) kernel.memory.grow(Math.ceil((3 * bytes - kernel.memory.buffer.byteLength) / 65536));
+    const heap = new Float32Array(kernel.memory.buffer, 0, 3 * bulk);
+    heap.set(x.subarray(o, o + bulk), 0);
+    heap.set(x0.subarray(o, o + bulk), bulk);
+    heap.set(g.subarray(o, o + bulk), 2 * bulk);
+    kernel.ascendLinf(0, bytes, 2 * bytes, a, Math.fround(eps), bulk);
+    x.set(heap.subarray(0, bulk), o);
+  }
+  ascendLinf(x, x0, g, o + bulk, o + size, a, eps);
+}
+
+/** x ← Π(x + a·sign(g)) on coordinates [from, to) in JavaScript, with projectToThreat's float32 roundings. */
+export function ascendLinf(x: Float32Array, x0: Float32Array, g: Float32Array, from: number, to: number, a: number, eps: number): void {
+  for (let i = from; i < to; i++) x[i] = projectLinfValue(x0[i], Math.fround(x[i] + a * Math.sign(g[i])), eps);
+}
