@@ -25,11 +25,13 @@ export function toFloatImage(image: RgbImage): FloatImage {
 /** Clips to [0,1] and rounds to the nearest 8-bit level, as saving to an image file does. */
 export function toRgbImage(image: FloatImage): RgbImage {
   const data = new Uint8Array(image.data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = image.data[i];
-    data[i] = v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0; // NaN -> 0
-  }
+  for (let i = 0; i < data.length; i++) data[i] = toLevel(image.data[i]);
   return { width: image.width, height: image.height, data };
+}
+
+/** A float sample as the 8-bit level a saved image holds: rounded, clipped to 0..255, NaN -> 0. */
+export function toLevel(v: number): number {
+  return v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0;
 }
 
 /** Writes an HWC float image into a CHW slot of a batch tensor (the layout ONNX image models take). */

@@ -11,6 +11,7 @@ import { Graph } from '../onnx/graph.js';
 import { makeTensor } from '../onnx/tensor.js';
 import { Rng } from '../util/rng.js';
 import { PACKAGE_ROOT, packagePath } from '../util/paths.js';
+import { WAIT_LIMIT_MS } from './wait.js';
 
 export function tempDir(prefix = 'robustart-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -107,7 +108,10 @@ export async function killChildAfterRename(args: readonly string[], path: string
   const child = spawn(process.execPath, ['--import', hook, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KILL_ON_RENAME_TO: path } });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
+  // A child that hangs before the rename is killed too, so it cannot keep the test file alive.
+  const hung = setTimeout(() => child.kill('SIGKILL'), WAIT_LIMIT_MS);
   const [, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(hung);
   return { signal, stderr };
 }
 

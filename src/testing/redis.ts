@@ -1,6 +1,7 @@
 // A real redis-server for tests: a free loopback port, a temporary directory, stopped by the test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tempDir } from './fixtures.js';
 
@@ -72,7 +73,14 @@ async function startRedisOn(port: number, persist: boolean): Promise<RedisServer
     proc.kill('SIGTERM');
     await once(proc, 'exit');
   };
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    // A server that never said it was ready (or never spawned) must not outlive the failed start.
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

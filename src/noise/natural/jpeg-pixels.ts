@@ -11,7 +11,7 @@
 // This avoids a codec call's cost: a 224x224 round trip through sharp took about 6 ms of CPU on a quiet machine
 // where PIL's encode + decode took 0.5, so most of it is the call, not the codec. jpeg.test.ts checks the pixels
 // against sharp's round trip bit for bit, which also pins the tables and constants below.
-import type { FloatImage } from '../../data/image.js';
+import { toLevel, type FloatImage } from '../../data/image.js';
 import { scratch } from './scratch.js';
 
 /** Annex K luminance and chrominance tables (jcparam.c std_luminance_quant_tbl / std_chrominance_quant_tbl). */
@@ -336,15 +336,10 @@ function toYcc420(rgb: Float32Array, width: number, height: number): Planes {
   return { luma, lumaStride, lumaRows, cb, cr, chromaStride, chromaRows };
 }
 
-/** A float sample as the 8-bit level a saved image holds (toRgbImage's rounding; NaN -> 0). */
-function level(v: number): number {
-  return v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0;
-}
-
 /** rgb_ycc_convert of one row: luma into its plane, Cb and Cr into full-size rows; right edges replicated. */
 function convertRow(rgb: Float32Array, p: number, width: number, luma: Uint8Array, ly: number, lumaStride: number, cbRows: Int32Array, crRows: Int32Array, row: number, wide: number): void {
   for (let x = 0; x < width; x++, p += 3) {
-    const r = level(rgb[p]), g = level(rgb[p + 1]), b = level(rgb[p + 2]);
+    const r = toLevel(rgb[p]), g = toLevel(rgb[p + 1]), b = toLevel(rgb[p + 2]);
     luma[ly + x] = (RGB_YCC[r] + RGB_YCC[g + 256] + RGB_YCC[b + 512]) >> 16;
     cbRows[row + x] = (RGB_YCC[r + 768] + RGB_YCC[g + 1024] + RGB_YCC[b + 1280]) >> 16;
     crRows[row + x] = (RGB_YCC[r + 1280] + RGB_YCC[g + 1536] + RGB_YCC[b + 1792]) >> 16;

@@ -31,7 +31,6 @@ export function checkCorruptionVariants(frost: unknown, elastic: unknown): { fro
 
 /** One corruption: returns a new image in [0,1]; every random draw comes from `rng`. */
 export type Corruption = (image: FloatImage, severity: Severity, rng: Rng, options?: CorruptionOptions) => FloatImage;
-export type AsyncCorruption = (image: FloatImage, severity: Severity, rng: Rng, options?: CorruptionOptions) => Promise<FloatImage>;
 
 export function checkSeverity(severity: number): Severity {
   if (!Number.isInteger(severity) || severity < 1 || severity > 5) throw new RobustartError(`severity ${severity} is not an integer in 1..5; pass a severity from 1 to 5`);
