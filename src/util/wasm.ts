@@ -28,9 +28,16 @@ export const section = (id: number, bytes: number[]): number[] => [id, ...uleb(b
 export const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 /** A SIMD instruction (0xfd prefix). */
 export const simd = (op: number): number[] => [0xfd, ...uleb(op)];
-/** local.get / local.set of local `i`. */
+/** local.get / local.set / local.tee of local `i`. */
 export const get = (i: number): number[] => [0x20, i];
 export const set = (i: number): number[] => [0x21, i];
+export const tee = (i: number): number[] => [0x22, i];
+
+/** Value types (of locals, params and results). */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
 
 /**
  * A module of one function per kernel (its type and code body), exported under its key in order, plus one memory

@@ -5,10 +5,7 @@
 //  - hrow: one output row of the horizontal pass, a pixel at a time: R, G, B (and a fourth byte, unused) of every
 //    tap in one int32x4 accumulator; each pixel stores four bytes, the fourth overwritten by the next pixel.
 //  - vrow: one output row of the vertical pass, 16 bytes at a time: each tap's input row widened to four int32x4.
-import { get, set, simd, sleb, uleb, vec, wasmModule } from '../../util/wasm.js';
-
-const I32 = 0x7f;
-const V128 = 0x7b;
+import { I32, V128, get, set, simd, sleb, tee, uleb, vec, wasmModule } from '../../util/wasm.js';
 
 // Opcodes: core (i32.load, add, mul, shl, lt_s, eqz, tee, br, br_if) and SIMD.
 const I32_LOAD = [0x28, 2, 0];
@@ -18,7 +15,6 @@ const MUL = 0x6c;
 const SHL = 0x74;
 const LT_S = 0x48;
 const EQZ = 0x45;
-const tee = (i: number) => [0x22, i];
 const BR_IF = (depth: number) => [0x0d, depth];
 const BR = (depth: number) => [0x0c, depth];
 const LOOP = [0x03, 0x40];

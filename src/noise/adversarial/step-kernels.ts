@@ -14,13 +14,8 @@
 //   step size, so those run in f64x2 (widened, the same double operations in the same order, rounded once).
 // APGD's arrays live in a kernel instance's memory for the whole run, so its step copies nothing; the
 // projected-gradient loop keeps its arrays in JavaScript and copies a sample in and out (memcpy) per step.
-import { get, set, simd, uleb, vec, wasmModule } from '../../util/wasm.js';
+import { F32, F64, I32, V128, get, set, simd, tee, uleb, vec, wasmModule } from '../../util/wasm.js';
 import { projectLinfValue } from './threat.js';
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const F64 = 0x7c;
-const V128 = 0x7b;
 
 // SIMD opcodes (WebAssembly 2.0).
 const LOAD = 0x00;
@@ -44,7 +39,6 @@ const F64X2_MUL = 0xf2;
 
 const F32_NEG = 0x8c;
 const f32Const = (v: number): number[] => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
-const tee = (i: number): number[] => [0x22, i];
 
 const lanes23 = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** Lanes 0-1 of the first operand then lanes 0-1 of the second: two demoted halves put back together. */

@@ -5,11 +5,7 @@
 // The module is a few hundred bytes, emitted here rather than shipped as a binary. Its memory is a scratch
 // heap: callers copy their lines in, run kernels on byte offsets, and copy the result out.
 
-import { get, set, simd, uleb, vec, wasmModule } from '../../util/wasm.js';
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
+import { F64, I32, V128, get, set, simd, uleb, vec, wasmModule } from '../../util/wasm.js';
 
 // SIMD opcodes (WebAssembly 2.0): v128.load, v128.load64_zero, v128.store64_lane, f64x2.splat, f64x2.promote_low_f32x4,
 // f32x4.demote_f64x2_zero, f64x2.add/sub/mul.
