@@ -1,4 +1,5 @@
 // Shared helpers for benchmarks: wall-clock timing and peak memory.
+import { RobustartError } from '../errors.js';
 
 export interface Timing {
   readonly seconds: number;
@@ -22,7 +23,10 @@ export function peakRssMiB(): number {
 
 export function flag(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
+  if (i < 0 || args[i + 1] === undefined) return fallback;
+  const value = Number(args[i + 1]);
+  if (args[i + 1].trim() === '' || !Number.isFinite(value)) throw new RobustartError(`--${name} ${args[i + 1]} is not a number; pass one, e.g. --${name} ${fallback}`);
+  return value;
 }
 
 /** The string value of `--name` in `args`, or `fallback` when the flag or its value is missing. */
