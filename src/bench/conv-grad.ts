@@ -12,7 +12,7 @@ import { VjpContext } from '../autodiff/context.js';
 import { INPUT_GRADIENT_FORMS, WEIGHT_GRADIENT_FORMS, inputGradientForm, inputGradientPhases, weightGradientForm, type ConvGeometry, type InputGradientForm, type WeightGradientForm } from '../autodiff/rules/conv.js';
 import { flag, option } from './_timing.js';
 
-interface ConvShape {
+export interface ConvShape {
   readonly layer: string;
   /** How many convolutions of this shape the network has. */
   readonly count: number;
@@ -23,7 +23,7 @@ interface ConvShape {
   readonly size: number;
 }
 
-const SHAPES: readonly ConvShape[] = [
+export const SHAPES: readonly ConvShape[] = [
   { layer: 'resnet18 stem 7×7/2', count: 1, cIn: 3, cOut: 64, kernel: 7, stride: 2, size: 224 },
   { layer: 'resnet18 layer1 3×3', count: 4, cIn: 64, cOut: 64, kernel: 3, stride: 1, size: 56 },
   { layer: 'resnet18 layer2 3×3/2', count: 1, cIn: 64, cOut: 128, kernel: 3, stride: 2, size: 56 },
@@ -38,7 +38,7 @@ const SHAPES: readonly ConvShape[] = [
   { layer: 'vit-s16 patch 16×16/16', count: 1, cIn: 3, cOut: 384, kernel: 16, stride: 16, size: 224 },
 ];
 
-function geometry(s: ConvShape): ConvGeometry {
+export function geometry(s: ConvShape): ConvGeometry {
   const pad = s.kernel === 16 ? 0 : Math.floor(s.kernel / 2);
   const out = Math.floor((s.size + 2 * pad - s.kernel) / s.stride) + 1;
   return { spatial: 2, kernel: [s.kernel, s.kernel], strides: [s.stride, s.stride], dilations: [1, 1], pads: [pad, pad, pad, pad], inputSize: [s.size, s.size], outputSize: [out, out] };

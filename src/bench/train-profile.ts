@@ -6,7 +6,8 @@
 // gradients. Each row is also given as a multiple of the inference forward pass, the bench's yardstick
 // (`npm run bench -- train` divides by the same forward time).
 // Flags: --models resnet18 (names as the train bench), --batch N (default 32), --runs N (runs of the step graph,
-// default 2; the forward runs once more), --rows N (table rows, default 24).
+// default 2; the forward runs once more), --rows N (table rows, default 24), --threads N (onnxruntime threads of both
+// graphs, default: all cores).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +48,8 @@ function fastestRunByKey(file: string, classify: (name: string, op: string, outp
 }
 
 /** Runs `runs` times with profiling on and returns the path of the profile onnxruntime wrote. */
-async function profiledRuns(dir: string, label: string, graph: Parameters<typeof createSession>[0], feeds: Record<string, OrtTensor>, runs: number): Promise<string> {
-  const session = await createSession(graph, {}, label, { profileFilePrefix: join(dir, label) });
+async function profiledRuns(dir: string, label: string, graph: Parameters<typeof createSession>[0], feeds: Record<string, OrtTensor>, runs: number, threads: number): Promise<string> {
+  const session = await createSession(graph, { threads }, label, { profileFilePrefix: join(dir, label) });
   for (let r = 0; r < runs; r++) await session.run(feeds);
   session.endProfiling();
   await session.release();
@@ -62,6 +63,7 @@ export async function run(args: string[]): Promise<void> {
   const rows = flag(args, 'rows', 24);
   const runs = Math.max(2, flag(args, 'runs', 2));
   const name = option(args, 'models', 'resnet18');
+  const threads = flag(args, 'threads', 0);
   const build = TRAIN_BENCH_MODELS[name] ?? (() => {
     throw new RobustartError(`unknown model '${name}'; use one of ${Object.keys(TRAIN_BENCH_MODELS).join(', ')}`);
   });
@@ -81,9 +83,9 @@ export async function run(args: string[]): Promise<void> {
   for (const p of parameters) feeds[p] = tensor('float32', prepared.graph.initializers.get(p)!.data as Float32Array, dims.get(p)!);
   const dir = mkdtempSync(join(tmpdir(), 'robustart-train-profile-'));
   try {
-    console.log(`train-profile bench: ${name}, batch ${batch}, onnxruntime CPU profiler, the fastest run after the first of each graph; load ${loadavg()[0].toFixed(1)} at the start`);
-    const forward = fastestRunByKey(await profiledRuns(dir, 'forward', model, { [prepared.inputName]: images }, runs + 1), (_n, op) => op);
-    const training = fastestRunByKey(await profiledRuns(dir, 'training', step.gradientGraph.graph, feeds, runs), (node, op, out) => {
+    console.log(`train-profile bench: ${name}, batch ${batch}, onnxruntime CPU profiler, ${threads || 'default'} threads, the fastest run after the first of each graph; load ${loadavg()[0].toFixed(1)} at the start`);
+    const forward = fastestRunByKey(await profiledRuns(dir, 'forward', model, { [prepared.inputName]: images }, runs + 1, threads), (_n, op) => op);
+    const training = fastestRunByKey(await profiledRuns(dir, 'training', step.gradientGraph.graph, feeds, runs, threads), (node, op, out) => {
       if (!node.startsWith('grad_')) return `forward   ${op}`;
       if (op === 'Conv') return `backward  Conv (${out[0] === batch ? 'input' : 'weight'} gradient)`;
       return `backward  ${op}`;

@@ -7,7 +7,8 @@
 // load that comes and goes during the run affects both (tools/bench-train-pytorch.py also takes the best).
 // Target (issue: training throughput): a training step at most 3.5 × the forward time of the same graph.
 // Flags: --batch N (default 32), --steps N (training steps per epoch, default 2), --repeats N (forward runs
-// before and after, default 2), --models resnet18,vit-s16,resnet50, --pytorch (also run
+// before and after, default 2), --models resnet18,vit-s16,resnet50, --threads N (onnxruntime threads of the forward
+// and the training sessions, default: all cores), --pytorch (also run
 // tools/bench-train-pytorch.py with Debian's /usr/bin/python3, for its ratio in the same run).
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -48,11 +49,12 @@ export async function run(args: string[]): Promise<void> {
   const steps = flag(args, 'steps', 2);
   const repeats = flag(args, 'repeats', 2);
   const names = option(args, 'models', 'resnet18,vit-s16').split(',');
-  console.log(`train bench: batch ${batch}, ${steps} steps timed (second epoch), onnxruntime CPU, SGD + momentum; load ${loadavg()[0].toFixed(1)} at the start`);
+  const threads = flag(args, 'threads', 0);
+  console.log(`train bench: batch ${batch}, ${steps} steps timed (second epoch), onnxruntime CPU (${threads || 'default'} threads), SGD + momentum; load ${loadavg()[0].toFixed(1)} at the start`);
   console.log(`model      fwd img/s  train img/s  train/fwd time  target  setup+epoch1 s`);
   for (const name of names) {
     const graph = TRAIN_BENCH_MODELS[name]();
-    const forwardSession = await createSession(graph);
+    const forwardSession = await createSession(graph, { threads });
     const input = tensor('float32', syntheticImages(batch).pixels(Array.from({ length: batch }, (_, k) => k)), [batch, 3, 224, 224]);
     const forwardOnce = () => forwardSession.run({ [graph.inputs[0].name!]: input });
     let forwardSeconds = Infinity;
@@ -65,7 +67,7 @@ export async function run(args: string[]): Promise<void> {
     const stepEnds: [number, number][] = [];
     const started = Date.now();
     await trainClassifier(graph, syntheticImages(batch * steps), syntheticImages(batch), {
-      epochs: 2, batchSize: batch, seed: 0,
+      epochs: 2, batchSize: batch, seed: 0, ...(threads ? { threads } : {}),
       optimizer: { kind: 'sgd', momentum: 0.9, nesterov: true, weightDecay: 1e-4 },
       schedule: { baseLr: 0.01, warmupLr: 0.01, minLr: 0, warmupEpochs: 0 },
       normalization: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
