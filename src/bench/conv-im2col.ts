@@ -39,10 +39,10 @@ function im2colConv(ctx: VjpContext, x: string, w: string, s: ConvShape, g: Conv
   return ctx.reshape(y, [s.cOut, batch, out, out]);
 }
 
-type Variant = 'conv constant' | 'conv fed' | 'im2col' | 'im2col channel-major';
+export type Variant = 'conv constant' | 'conv fed' | 'im2col' | 'im2col channel-major';
 
 /** The forward graph (x, w) → y of one variant, or with `backward` the graph (x, w, dy) → (dx, dw). */
-function benchGraph(s: ConvShape, g: ConvGeometry, variant: Variant, backward: boolean, batch: number, weight: Float32Array): Graph {
+export function benchGraph(s: ConvShape, g: ConvGeometry, variant: Variant, backward: boolean, batch: number, weight: Float32Array): Graph {
   const channelMajor = variant === 'im2col channel-major';
   const out = g.outputSize[0];
   const xDims = channelMajor ? [s.cIn, batch, s.size, s.size] : [batch, s.cIn, s.size, s.size];
