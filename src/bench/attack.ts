@@ -13,11 +13,14 @@
 //
 // Pricing. The passes are priced by calibration rounds (a forward and a gradient pass over the images, the same
 // session, batches and thread settings the attack uses) run right before and right after each attack, at the median
-// of those rounds, wall and CPU apart. One round on each side, or the cheaper of two rounds taken once before every
-// attack, priced an attack's calls by an outlier and by another minute's load: measured with every model call of
-// PGD-10 and APGD-CE-10 paired with a calibration call of the same kind next to it (load 2-3), the attack's calls cost
-// 0.95-1.01x their neighbours, while the cheaper-of-two price put them at 1.06-1.20x. A warm-up round comes first:
-// the first full-batch calls grow ORT's arena (ResNet-50, batch 8: the first gradient call 4.3 s CPU, then 2.9-3.3).
+// of those rounds, wall and CPU apart; or, with --paired, by a calibration call of the same kind paired with every
+// model call of the attack (before it and after it in turn), at their mean, so the price sees the same minute's load
+// as the calls it prices. The cheaper of two rounds taken once before all attacks (the earlier pricing) put the
+// attack's model calls at 1.06-1.20x their price; paired, they cost 0.98-1.02x (ResNet-50, PGD-10 and APGD-CE-10,
+// load 5-9): a call inside an attack costs what it costs alone, and the gap was the price's luck and drift. The median
+// of rounds stays a little below the mean an attack pays under bursts of load (1.00-1.08x). A warm-up round comes
+// first: the first full-batch calls grow ORT's arena (ResNet-50, batch 8: the first gradient call 4.3 s CPU, then
+// 2.9-3.3).
 // Flags: --models resnet50,vit-b16  --attacks fgsm,pgd-10,apgd-ce-100,autoattack  --images 8  --batch-size 8
 //        --size 224  --eps 4/255  --calibrations 2 (rounds on each side of an attack)
 //        --paired: price the passes by calibration calls paired with the attack's model calls instead (doubles the time)
