@@ -11,8 +11,20 @@
 // model calls cost against full-batch prices (sub-batches shrunk by early stopping), and its own work's CPU share
 // and CPU milliseconds per gradient call (the array work of one step, plus the attack's set-up spread over its steps).
 //
+// Pricing. The passes are priced by calibration rounds (a forward and a gradient pass over the images, the same
+// session, batches and thread settings the attack uses) run right before and right after each attack, at the median
+// of those rounds, wall and CPU apart; or, with --paired, by a calibration call of the same kind paired with every
+// model call of the attack (before it and after it in turn), at their mean, so the price sees the same minute's load
+// as the calls it prices. The cheaper of two rounds taken once before all attacks (the earlier pricing) put the
+// attack's model calls at 1.06-1.20x their price; paired, they cost 0.98-1.02x (ResNet-50, PGD-10 and APGD-CE-10,
+// load 5-9): a call inside an attack costs what it costs alone, and the gap was the price's luck and drift. The median
+// of rounds stays a little below the mean an attack pays under bursts of load (1.00-1.08x). A warm-up round comes
+// first: the first full-batch calls grow ORT's arena (ResNet-50, batch 8: the first gradient call 4.3 s CPU, then
+// 2.9-3.3).
 // Flags: --models resnet50,vit-b16  --attacks fgsm,pgd-10,apgd-ce-100,autoattack  --images 8  --batch-size 8
-//        --size 224  --eps 4/255  AutoAttack quick settings: --aa-steps 100 --aa-targets 9 --aa-queries 5000
+//        --size 224  --eps 4/255  --calibrations 2 (rounds on each side of an attack)
+//        --paired: price the passes by calibration calls paired with the attack's model calls instead (doubles the time)
+//        AutoAttack quick settings: --aa-steps 100 --aa-targets 9 --aa-queries 5000
 // PGD runs without early stopping (every image pays for every step); APGD and AutoAttack stop each image at its
 // first success, as they do in evaluations, so their passes per image depend on how robust the random model is.
 import { createDifferentiableClassifier } from '../autodiff/classifier.js';
@@ -27,6 +39,7 @@ import { parseEpsilon } from '../noise/adversarial/threat.js';
 import { availableParallelism, loadavg } from 'node:os';
 import { RobustartError } from '../errors.js';
 import { Rng } from '../util/rng.js';
+import { median } from '../metrics/adversarial.js';
 import { flag, option, peakRssMiB } from './_timing.js';
 import { benchModelLabel, buildBenchModel } from './_models.js';
 
@@ -39,6 +52,19 @@ interface Cost {
   readonly cpu: number;
 }
 
+/** One calibration round: a forward pass and a gradient pass over the bench's images. */
+export interface CalibrationRound {
+  readonly forward: Cost;
+  readonly gradient: Cost;
+}
+
+/** The price of a forward and of a gradient pass over the images: the median of the rounds around an attack, wall and CPU apart. */
+export function passPrices(rounds: readonly CalibrationRound[]): CalibrationRound {
+  if (rounds.length === 0) throw new RobustartError('no calibration rounds to price the passes by; run at least one');
+  const price = (kind: keyof CalibrationRound): Cost => ({ wall: median(rounds.map((r) => r[kind].wall)), cpu: median(rounds.map((r) => r[kind].cpu)) });
+  return { forward: price('forward'), gradient: price('gradient') };
+}
+
 async function measure(fn: () => Promise<unknown>): Promise<Cost> {
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
@@ -47,13 +73,31 @@ async function measure(fn: () => Promise<unknown>): Promise<Cost> {
   return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
 }
 
-/** A classifier that counts the images it sees in forward and in gradient calls, and the CPU seconds spent inside them. */
-class CountingClassifier implements DifferentiableClassifier {
+/** The bench's batch an attack is running on: a paired calibration call runs on all of it. */
+interface OuterBatch {
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  readonly size: number;
+  readonly index: number;
+}
+
+/**
+ * A classifier that counts the images it sees in forward and in gradient calls, and the CPU seconds spent inside them.
+ * With `pairWith`, every call is paired with a calibration call of the same kind (CE gradient or forward) on the whole
+ * outer batch, before the attack's call and after it in turn, so both see the same minute's load; their costs price
+ * the passes (`pairedPrices`) and are left out of the attack's own (`calibrationSpent`).
+ */
+export class CountingClassifier implements DifferentiableClassifier {
   forwardImages = 0;
   gradientImages = 0;
   gradientCalls = 0;
   modelCpu = 0;
-  constructor(private readonly model: DifferentiableClassifier) {}
+  /** Set by the bench before each batch's attack.run. */
+  outer?: OuterBatch;
+  calibrationSpent: Cost = { wall: 0, cpu: 0 };
+  private readonly pairs = { forward: [] as Cost[][], gradient: [] as Cost[][] };
+  private calls = 0;
+  constructor(private readonly model: DifferentiableClassifier, private readonly pairWith?: DifferentiableClassifier) {}
   get inputShape() {
     return this.model.inputShape;
   }
@@ -62,16 +106,44 @@ class CountingClassifier implements DifferentiableClassifier {
   }
   async logits(images: Float32Array, batch: number): Promise<Float32Array> {
     this.forwardImages += batch;
-    let out!: Float32Array;
-    this.modelCpu += (await measure(async () => (out = await this.model.logits(images, batch)))).cpu;
-    return out;
+    return this.timed('forward', () => this.model.logits(images, batch));
   }
   async lossAndGradient(images: Float32Array, batch: number, labels: Int32Array, loss: LossSpec): Promise<LossAndGradient> {
     this.gradientImages += batch;
     this.gradientCalls++;
-    let out!: LossAndGradient;
-    this.modelCpu += (await measure(async () => (out = await this.model.lossAndGradient(images, batch, labels, loss)))).cpu;
+    return this.timed('gradient', () => this.model.lossAndGradient(images, batch, labels, loss));
+  }
+
+  private async timed<T>(kind: keyof CalibrationRound, call: () => Promise<T>): Promise<T> {
+    const pairFirst = this.pairWith !== undefined && this.calls++ % 2 === 0;
+    if (pairFirst) await this.calibrationCall(kind);
+    let out!: T;
+    this.modelCpu += (await measure(async () => (out = await call()))).cpu;
+    if (this.pairWith && !pairFirst) await this.calibrationCall(kind);
     return out;
+  }
+
+  private async calibrationCall(kind: keyof CalibrationRound): Promise<void> {
+    const { images, labels, size, index } = this.outer!;
+    const model = this.pairWith!;
+    const cost = await measure(() => (kind === 'forward' ? model.logits(images, size) : model.lossAndGradient(images, size, labels, { kind: 'ce' })));
+    (this.pairs[kind][index] ??= []).push(cost);
+    this.calibrationSpent = { wall: this.calibrationSpent.wall + cost.wall, cpu: this.calibrationSpent.cpu + cost.cpu };
+  }
+
+  /**
+   * The price of a pass over `batches` outer batches from the paired calls: the sum over batches of each batch's mean
+   * paired call (the attack pays every call's cost, bursts included, so the mean and not the median); a kind some batch
+   * made no call of keeps its price in `fallback`.
+   */
+  pairedPrices(batches: number, fallback: CalibrationRound): CalibrationRound {
+    const price = (kind: keyof CalibrationRound): Cost => {
+      const perBatch = Array.from({ length: batches }, (_, b) => this.pairs[kind][b] ?? []);
+      if (perBatch.some((c) => c.length === 0)) return fallback[kind];
+      const mean = (c: Cost[], k: keyof Cost) => c.reduce((t, x) => t + x[k], 0) / c.length;
+      return { wall: perBatch.reduce((t, c) => t + mean(c, 'wall'), 0), cpu: perBatch.reduce((t, c) => t + mean(c, 'cpu'), 0) };
+    };
+    return { forward: price('forward'), gradient: price('gradient') };
   }
 }
 
@@ -94,6 +166,9 @@ export async function run(args: string[]): Promise<void> {
   const eps = parseEpsilon(epsText);
   const models = option(args, 'models', 'resnet50,vit-b16').split(',');
   const attacks = option(args, 'attacks', 'fgsm,pgd-10,apgd-ce-100,autoattack').split(',');
+  const rounds = flag(args, 'calibrations', 2);
+  const paired = args.includes('--paired');
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RobustartError(`--calibrations ${rounds} is not a positive whole number; pass the calibration rounds to run on each side of an attack, e.g. --calibrations 2`);
   process.stdout.write(`attack bench: ${count} images of ${size}x${size}, batch ${batchSize}, L∞ ε = ${epsText}, autodiff engine on CPU; target: each attack at >= ${TARGET_OF_IDEAL} of the ideal by CPU time; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores\n`);
   for (const name of models) {
     const classifier = await createDifferentiableClassifier(buildBenchModel(name, size));
@@ -113,26 +188,36 @@ export async function run(args: string[]): Promise<void> {
       for (let i = 0; i < n; i++) labels[start + i] = argmax(logits, i, classifier.numClasses);
     });
     await classifier.lossAndGradient(images.subarray(0, perImage), 1, labels.subarray(0, 1), { kind: 'ce' }); // builds the gradient session
-    // Forward and gradient passes alternated twice, the cheaper of each kept: one pass under a burst of other jobs'
-    // load would price every attack pass at that burst.
-    const repeats: { forward: Cost; gradient: Cost }[] = [];
-    for (let r = 0; r < 2; r++) {
-      repeats.push({
-        forward: await measure(() => batches((x, _y, n) => classifier.logits(x, n))),
-        gradient: await measure(() => batches((x, y, n) => classifier.lossAndGradient(x, n, y, { kind: 'ce' }))),
-      });
-    }
-    const cheapest = (kind: 'forward' | 'gradient'): Cost => repeats.map((r) => r[kind]).reduce((a, b) => (b.cpu < a.cpu ? b : a));
-    const forward = cheapest('forward'), gradient = cheapest('gradient');
-    const forwardRate = count / forward.wall;
-    process.stdout.write(`\n${benchModelLabel(name)}: forward ${forwardRate.toFixed(2)} img/s, forward+input-gradient ${(count / gradient.wall).toFixed(2)} img/s (${(gradient.wall / forward.wall).toFixed(2)} forwards; CPU ${(gradient.cpu / forward.cpu).toFixed(2)})\n`);
+    const calibrate = async (n: number): Promise<CalibrationRound[]> => {
+      const out: CalibrationRound[] = [];
+      for (let r = 0; r < n; r++) {
+        out.push({
+          forward: await measure(() => batches((x, _y, k) => classifier.logits(x, k))),
+          gradient: await measure(() => batches((x, y, k) => classifier.lossAndGradient(x, k, y, { kind: 'ce' }))),
+        });
+      }
+      return out;
+    };
+    await calibrate(1); // warm-up: the first full-batch calls grow ORT's arena
+    let before = await calibrate(rounds);
+    const first = passPrices(before);
+    process.stdout.write(`\n${benchModelLabel(name)}: forward ${(count / first.forward.wall).toFixed(2)} img/s, forward+input-gradient ${(count / first.gradient.wall).toFixed(2)} img/s (${(first.gradient.wall / first.forward.wall).toFixed(2)} forwards; CPU ${(first.gradient.cpu / first.forward.cpu).toFixed(2)}) before the first attack; each attack's passes are priced by ${paired ? 'calibration calls paired with its model calls' : `the ${2 * rounds} calibration rounds around it`}\n`);
     process.stdout.write(`attack          img/s  / forward  grad passes/img  fwd passes/img  ideal / forward  of ideal (wall, CPU)  target (CPU)\n`);
     const why: string[] = [];
     for (const attackName of attacks) {
-      const counted = new CountingClassifier(classifier);
+      const counted = new CountingClassifier(classifier, paired ? classifier : undefined);
       const attack = createBenchAttack(attackName, counted, eps, args);
       const streams = indexStreams(0, attackName, count);
-      const cost = await measure(() => batches((x, y, n, start) => attack.run(x, y, n, streams.slice(start, start + n))));
+      const withPairs = await measure(() => batches((x, y, n, start) => {
+        counted.outer = { images: x, labels: y, size: n, index: start / batchSize };
+        return attack.run(x, y, n, streams.slice(start, start + n));
+      }));
+      const cost: Cost = { wall: withPairs.wall - counted.calibrationSpent.wall, cpu: withPairs.cpu - counted.calibrationSpent.cpu };
+      const after = await calibrate(rounds);
+      const around = [...before, ...after];
+      before = after;
+      const { forward, gradient } = paired ? counted.pairedPrices(Math.ceil(count / batchSize), passPrices(around)) : passPrices(around);
+      const forwardRate = count / forward.wall;
       const gradientPasses = counted.gradientImages / count;
       const ideal = (c: keyof Cost) => (gradientPasses * gradient[c] + forward[c]) / cost[c]; // one verdict forward per image
       const idealRatio = forward.wall / (gradientPasses * gradient.wall + forward.wall);
@@ -146,7 +231,9 @@ export async function run(args: string[]): Promise<void> {
       // model calls costing more than full-batch prices (sub-batches shrunk by early stopping); the attack's own work.
       const idealCpu = gradientPasses * gradient.cpu + forward.cpu;
       const passesCpu = gradientPasses * gradient.cpu + forwardPasses * forward.cpu;
-      why.push(`${attackName}: its passes alone allow ${(idealCpu / passesCpu).toFixed(2)} of the ideal (forward passes beyond the verdict's); its model calls cost ${(counted.modelCpu / passesCpu).toFixed(2)}x their full-batch price (sub-batches shrunk by early stopping; load); its own work outside model calls is ${((100 * (cost.cpu - counted.modelCpu)) / cost.cpu).toFixed(1)}% of its CPU time (${((1000 * (cost.cpu - counted.modelCpu)) / Math.max(1, counted.gradientCalls)).toFixed(0)} ms per gradient call)`);
+      const spread = around.map((r) => r.gradient.cpu);
+      const pairedNote = paired ? `; priced by the paired calls at ${gradient.cpu.toFixed(2)} s per gradient pass` : '';
+      why.push(`${attackName}: its passes alone allow ${(idealCpu / passesCpu).toFixed(2)} of the ideal (forward passes beyond the verdict's); its model calls cost ${(counted.modelCpu / passesCpu).toFixed(2)}x their full-batch price (sub-batches shrunk by early stopping; load); its own work outside model calls is ${((100 * (cost.cpu - counted.modelCpu)) / cost.cpu).toFixed(1)}% of its CPU time (${((1000 * (cost.cpu - counted.modelCpu)) / Math.max(1, counted.gradientCalls)).toFixed(0)} ms per gradient call); a gradient pass cost ${Math.min(...spread).toFixed(2)}-${Math.max(...spread).toFixed(2)} s of CPU in the rounds around it${pairedNote}`);
     }
     process.stdout.write(`${why.join('\n')}\n`);
     await classifier.dispose();
