@@ -18,6 +18,7 @@ const DEMOTE = 0x5e;
 const ADD = 0xf0;
 const SUB = 0xf1;
 const MUL = 0xf2;
+const MIN = 0xf4;
 
 /**
  * One kernel: pointer params (byte offsets) then f64 weights then the element count n; it processes the first
@@ -62,6 +63,14 @@ const KERNELS = {
   lerp: kernel(3, 1, (line, weight) => [...line(1), ...weight(0), ...line(2), ...line(1), ...simd(SUB), ...simd(MUL), ...simd(ADD)]),
   /** dst = dst + s * (a + t * (b - a)) */
   lerpAdd: kernel(3, 2, (line, weight) => [...line(0), ...weight(1), ...line(1), ...weight(0), ...line(2), ...line(1), ...simd(SUB), ...simd(MUL), ...simd(ADD), ...simd(MUL), ...simd(ADD)]),
+  /**
+   * dst = min(a0, a1 + w2, a2 + w2, a3 + w2, a4 + w1, a5 + w0, a6 + w1, a7 + w2): one chamfer step over the
+   * already final neighbours of a line (the distance transform's 5x5 mask without the in-line neighbour).
+   */
+  chamferMin: kernel(9, 3, (line, weight) => [
+    ...line(1),
+    ...[[2, 2], [3, 2], [4, 2], [5, 1], [6, 0], [7, 1], [8, 2]].flatMap(([p, w]) => [...line(p), ...weight(w), ...simd(ADD), ...simd(MIN)]),
+  ]),
 };
 
 /**
@@ -103,6 +112,7 @@ interface Exports {
   lerp(dst: number, a: number, b: number, t: number, n: number): void;
   lerpAdd(dst: number, a: number, b: number, t: number, s: number, n: number): void;
   gatherLerp(dst: number, src: number, lower: number, upper: number, weights: number, n: number): void;
+  chamferMin(dst: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, w0: number, w1: number, w2: number, n: number): void;
 }
 
 let instance: Exports | undefined;
@@ -241,4 +251,24 @@ export function lerpAdd(dst: number, a: number, b: number, t: number, s: number,
  */
 export function gatherLerp(dst: number, src: number, lower: number, upper: number, weights: number, n: number): void {
   exports().gatherLerp(dst, src, lower, upper, weights, n);
+}
+
+/**
+ * dst[i] = min(line[i], line[i + delta_k] + w_k for k = 0..6) as float32, i < n, with the weights (w2, w2, w2, w1,
+ * w0, w1, w2) of the chamfer mask's neighbours in the order of `deltas` (byte offsets from the line's element).
+ */
+export function chamferMin(dst: number, line: number, deltas: readonly number[], w0: number, w1: number, w2: number, n: number): void {
+  const [d1, d2, d3, d4, d5, d6, d7] = deltas;
+  exports().chamferMin(dst, line, line + d1, line + d2, line + d3, line + d4, line + d5, line + d6, line + d7, w0, w1, w2, n);
+  if (n & 1) {
+    const h = heap.f32();
+    const at = line + 4 * (n - 1);
+    const weights = [w2, w2, w2, w1, w0, w1, w2];
+    let best = h[at >> 2];
+    deltas.forEach((delta, k) => {
+      const v = h[(at + delta) >> 2] + weights[k];
+      if (v < best) best = v;
+    });
+    h[(dst >> 2) + n - 1] = best;
+  }
 }
