@@ -111,3 +111,14 @@ test('the distance transform (chamferMin lines, then along each line) equals the
     assert.deepEqual(new Uint32Array(got.buffer), new Uint32Array(chamferByPixel(edges, width, height).buffer), `${width}x${height}`);
   }
 });
+
+test('clip01 equals v < 0 ? 0 : v > 1 ? 1 : v bit for bit, NaN and -0 included, at every length', async () => {
+  const { clip01 } = await import('./filters.js');
+  const rng = new Rng(13);
+  for (const n of [0, 1, 3, 4, 5, 7, 8, 1001]) {
+    const special = [NaN, -0, 0, 1, -1e-30, 1 + 2 ** -23, Infinity, -Infinity, 0.5];
+    const data = Float32Array.from({ length: n }, (_, i) => (i < special.length ? special[(i + n) % special.length] : rng.normal()));
+    const want = data.map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
+    assert.deepEqual(new Uint32Array(clip01(data).buffer), new Uint32Array(want.buffer), `n=${n}`);
+  }
+});

@@ -10,6 +10,7 @@ import { F64, I32, V128, get, set, simd, uleb, vec, wasmModule } from '../../uti
 // SIMD opcodes (WebAssembly 2.0): v128.load, v128.load64_zero, v128.store64_lane, f64x2.splat, f64x2.promote_low_f32x4,
 // f32x4.demote_f64x2_zero, f64x2.add/sub/mul.
 const LOAD = 0x00;
+const STORE = 0x0b;
 const LOAD64_ZERO = 0x5d;
 const STORE64_LANE = 0x5b;
 const F64X2_SPLAT = 0x14;
@@ -99,8 +100,34 @@ function gatherLerpKernel(): { type: number[]; code: number[] } {
   return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
 }
 
+/**
+ * clip01(at, n): the float32s at byte offset `at` clipped to [0, 1] in place, four per step, n & ~3 of them.
+ * f32x4.pmax(v, 0) is v < 0 ? 0 : v and f32x4.pmin(v, 1) is 1 < v ? 1 : v: JavaScript's comparisons exactly
+ * (NaN and -0 pass unchanged), unlike min/max.
+ */
+function clip01Kernel(): { type: number[]; code: number[] } {
+  const [at, n, offset, end] = [0, 1, 2, 3];
+  const PMIN = 0xea;
+  const PMAX = 0xeb;
+  const F32X4_SPLAT = 0x13;
+  const splat = (x: number) => [0x43, ...new Uint8Array(Float32Array.of(x).buffer), ...simd(F32X4_SPLAT)];
+  const code = [
+    ...get(n), 0x41, 2, 0x76, 0x41, 4, 0x74, ...set(end), // end = (n >> 2) << 4
+    0x02, 0x40, ...get(end), 0x45, 0x0d, 0,
+    0x03, 0x40,
+    ...get(at), ...get(offset), 0x6a,
+    ...get(at), ...get(offset), 0x6a, ...simd(LOAD), 0, 0,
+    ...splat(0), ...simd(PMAX), ...splat(1), ...simd(PMIN),
+    ...simd(STORE), 0, 0,
+    ...get(offset), 0x41, 16, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0,
+    0x0b, 0x0b, 0x0b,
+  ];
+  const bodyBytes = [...vec([[2, I32]]), ...code];
+  return { type: [0x60, ...vec([[I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel() });
+  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel(), clip01: clip01Kernel() });
 }
 
 interface Exports {
@@ -112,6 +139,7 @@ interface Exports {
   lerp(dst: number, a: number, b: number, t: number, n: number): void;
   lerpAdd(dst: number, a: number, b: number, t: number, s: number, n: number): void;
   gatherLerp(dst: number, src: number, lower: number, upper: number, weights: number, n: number): void;
+  clip01(at: number, n: number): void;
   chamferMin(dst: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, w0: number, w1: number, w2: number, n: number): void;
 }
 
@@ -270,5 +298,15 @@ export function chamferMin(dst: number, line: number, deltas: readonly number[],
       if (v < best) best = v;
     });
     h[(dst >> 2) + n - 1] = best;
+  }
+}
+
+/** Clips the n float32s at byte offset `at` to [0, 1] in place (v < 0 ? 0 : v > 1 ? 1 : v). */
+export function clip01OnHeap(at: number, n: number): void {
+  exports().clip01(at, n);
+  const h = heap.f32();
+  for (let i = (at >> 2) + (n & ~3); i < (at >> 2) + n; i++) {
+    const v = h[i];
+    h[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
 }
