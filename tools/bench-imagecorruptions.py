@@ -10,7 +10,7 @@ which its glass_blur uses since 2024) in a virtual environment the bench finds b
     tools/.venv/bin/pip install --no-deps imagecorruptions   # or a checkout of github.com/bethgelab/imagecorruptions
 Without PyPI, install a checkout (setup.py, version 1.1.2) with
     tools/.venv/bin/pip install --no-deps --no-build-isolation path/to/imagecorruptions
-Usage: tools/.venv/bin/python tools/bench-imagecorruptions.py --width 224 --height 224 --severity 3 --repeats 15 < image.rgb
+Usage: tools/.venv/bin/python tools/bench-imagecorruptions.py --width 224 --height 224 --severity 3 --repeats 15 --warmups 30 < image.rgb
 """
 import os
 
@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--height", type=int, required=True)
     parser.add_argument("--severity", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--warmups", type=int, default=3)
     args = parser.parse_args()
     cv2.setNumThreads(1)
     warnings.simplefilter("ignore")
@@ -43,7 +44,7 @@ def main():
     image = np.frombuffer(data, dtype=np.uint8).reshape(args.height, args.width, 3).copy()
     cpu_ms, wall_ms = {}, {}
     for name in get_corruption_names("all"):
-        for seed in range(3):  # warm-up: numba's compile, caches
+        for seed in range(args.warmups):  # warm-up: numba's compile, caches
             np.random.seed(seed)
             corrupt(image, corruption_name=name, severity=args.severity)
         cpu, wall = [], []

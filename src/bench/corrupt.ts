@@ -1,4 +1,5 @@
-// npm run bench -- corrupt [--severity 3] [--size 224] [--repeats 15] [--workers N] [--sweeps-per-worker 8] [--no-scaling]
+// npm run bench -- corrupt [--severity 3] [--size 224] [--repeats 15] [--warmups 30] [--workers N] [--sweeps-per-worker 8]
+//                          [--no-scaling]
 //                          [--no-reference]
 // Milliseconds per ImageNet-C corruption on one image, single-threaded (median of repeats), and the throughput of
 // the whole 19-corruption sweep on worker pools of 1, 2, 4, ... all cores (the scaling curve; --no-scaling: all cores only).
@@ -19,6 +20,7 @@ import { CorruptionPool } from '../noise/natural/pool.js';
 import { CORRUPTIONS, CORRUPTION_NAMES } from '../noise/natural/registry.js';
 import { checkSeverity } from '../noise/natural/types.js';
 import { Rng } from '../util/rng.js';
+import { flag } from './_timing.js';
 
 /** imagecorruptions on a quiet machine of this class, severity 3, 224x224 (spec natural-noise.md): shown only
  * when the reference cannot run here. */
@@ -35,11 +37,11 @@ function referencePython(): string {
 }
 
 /** imagecorruptions on the same image and severity, one thread; a one-line reason when it cannot run. */
-function measureReference(image: FloatImage, severity: number, repeats: number): ReferenceTimes | string {
+function measureReference(image: FloatImage, severity: number, repeats: number, warmups: number): ReferenceTimes | string {
   const bytes = Buffer.alloc(image.data.length);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(image.data[i] * 255);
   const python = referencePython();
-  const args = ['tools/bench-imagecorruptions.py', '--width', String(image.width), '--height', String(image.height), '--severity', String(severity), '--repeats', String(repeats)];
+  const args = ['tools/bench-imagecorruptions.py', '--width', String(image.width), '--height', String(image.height), '--severity', String(severity), '--repeats', String(repeats), '--warmups', String(warmups)];
   const result = spawnSync(python, args, { input: bytes, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
   if (result.status !== 0) return `${python}: ${(result.error?.message ?? result.stderr).trim().split('\n').pop()} (see tools/bench-imagecorruptions.py to install it)`;
   return JSON.parse(result.stdout) as ReferenceTimes;
@@ -51,12 +53,15 @@ function median(values: number[]): number {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { severity: { type: 'string' }, size: { type: 'string' }, repeats: { type: 'string' }, workers: { type: 'string' }, 'sweeps-per-worker': { type: 'string' }, 'no-scaling': { type: 'boolean' }, 'no-reference': { type: 'boolean' } } });
-  const severity = checkSeverity(Number(values.severity ?? 3));
-  const size = Number(values.size ?? 224);
-  const repeats = Number(values.repeats ?? 15);
-  const workers = Number(values.workers ?? availableParallelism());
-  const sweepsPerWorker = Number(values['sweeps-per-worker'] ?? 8);
+  const { values } = parseArgs({ args, options: { severity: { type: 'string' }, size: { type: 'string' }, repeats: { type: 'string' }, warmups: { type: 'string' }, workers: { type: 'string' }, 'sweeps-per-worker': { type: 'string' }, 'no-scaling': { type: 'boolean' }, 'no-reference': { type: 'boolean' } } });
+  const severity = checkSeverity(flag(args, 'severity', 3));
+  const size = flag(args, 'size', 224);
+  const repeats = flag(args, 'repeats', 15);
+  // Calls of each corruption before timing, on both sides. V8 optimises a function after some tens of calls (the
+  // JPEG round trip after 10-40), and a real sweep corrupts thousands of images, so the steady state is the figure.
+  const warmups = flag(args, 'warmups', 30);
+  const workers = flag(args, 'workers', availableParallelism());
+  const sweepsPerWorker = flag(args, 'sweeps-per-worker', 8);
   const image = syntheticImage(size, size, 1);
 
   // Single-threaded: libvips (jpeg_compression) limited to one thread too.
@@ -70,7 +75,7 @@ export async function run(args: string[]): Promise<void> {
   const cpuTimes: Record<string, number[]> = {};
   const measure = async () => {
     for (const c of CORRUPTIONS) {
-      for (let i = 0; i < 3; i++) await c.apply(image, severity, new Rng(i));
+      for (let i = 0; i < warmups; i++) await c.apply(image, severity, new Rng(i));
       for (let i = 0; i < repeats; i++) {
         const start = performance.now();
         const startCpu = process.cpuUsage();
@@ -82,7 +87,7 @@ export async function run(args: string[]): Promise<void> {
     }
   };
   await measure();
-  const reference = values['no-reference'] ? 'not run (--no-reference)' : measureReference(image, severity, repeats);
+  const reference = values['no-reference'] ? 'not run (--no-reference)' : measureReference(image, severity, repeats, warmups);
   if (typeof reference !== 'string') await measure();
   const perCorruption = Object.fromEntries(Object.entries(times).map(([name, t]) => [name, median(t)]));
   const cpuPerCorruption = Object.fromEntries(Object.entries(cpuTimes).map(([name, t]) => [name, median(t)]));
@@ -90,7 +95,7 @@ export async function run(args: string[]): Promise<void> {
   const cpuTotal = Object.values(cpuPerCorruption).reduce((a, b) => a + b, 0);
   const sum = (times: Record<string, number>) => CORRUPTION_NAMES.reduce((a, name) => a + times[name], 0);
   const cell = (v: number | undefined, digits = 2) => (v === undefined ? '' : v.toFixed(digits)).padStart(10);
-  process.stdout.write(`ImageNet-C corruptions, severity ${severity}, ${size}x${size}, median of ${repeats} calls a round (robustart: ${typeof reference === 'string' ? 'one round' : 'two rounds, before and after imagecorruptions'}; Node ${process.versions.node})\n\n`);
+  process.stdout.write(`ImageNet-C corruptions, severity ${severity}, ${size}x${size}, median of ${repeats} calls a round after ${warmups} warm-up calls (robustart: ${typeof reference === 'string' ? 'one round' : 'two rounds, before and after imagecorruptions'}; Node ${process.versions.node})\n\n`);
   process.stdout.write(`load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores\n\n`);
   process.stdout.write(`${'corruption'.padEnd(20)} ${'wall ms'.padStart(8)} ${'cpu ms'.padStart(8)} ${'ref wall'.padStart(10)} ${'ref cpu'.padStart(10)} ${'ref/cpu'.padStart(8)}\n`);
   const ref = typeof reference === 'string' ? undefined : reference;

@@ -21,6 +21,10 @@ test('bulk fills give exactly the values of repeated single draws', () => {
   one.normal(); // leaves a spare, as does an odd-length fill
   bulk.fillNormal(new Float32Array(1));
   assert.deepEqual(Array.from(bulk.fillNormal(new Float32Array(5), 2, 3)), Array.from({ length: 5 }, () => Math.fround(one.normal(2, 3))));
+  // A fill over several blocks of pairs, ending on an odd value (its spare carried into the next fill).
+  assert.deepEqual(Array.from(bulk.fillNormal(new Float32Array(2501), -1, 0.5)), Array.from({ length: 2501 }, () => Math.fround(one.normal(-1, 0.5))));
+  assert.deepEqual(Array.from(bulk.fillNormal(new Float32Array(3))), Array.from({ length: 3 }, () => Math.fround(one.normal())));
+  assert.equal(bulk.nextUint32(), one.nextUint32());
 });
 
 test('normal and uniform draws have the right moments', () => {

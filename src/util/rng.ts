@@ -1,7 +1,12 @@
 // A seeded random generator: every random draw in robustart comes from one of these, passed in.
 // xoshiro128** (Blackman & Vigna) seeded through splitmix32, so any 32-bit seed gives a good state.
 
+import { POLAR_BLOCK, polarBlock } from './polar-kernel.js';
+
 const TWO_POW_32 = 4294967296;
+// Multiplying by these is exact, as dividing by 2^32 (or 2 * r by 2^32) is, and much cheaper than a division.
+const TWO_POW_MINUS_32 = 2 ** -32;
+const TWO_POW_MINUS_31 = 2 ** -31;
 
 export class Rng {
   // State in an Int32Array: uint32 fields on an object are boxed by V8 on every step (~25 ns a draw);
@@ -52,7 +57,7 @@ export class Rng {
 
   /** Uniform in [0,1) with 32 bits of resolution. */
   uniform(): number {
-    return this.nextUint32() / TWO_POW_32;
+    return this.nextUint32() * TWO_POW_MINUS_32;
   }
 
   /** Uniform in [low, high). */
@@ -74,8 +79,8 @@ export class Rng {
     }
     let u: number, v: number, s: number;
     do {
-      u = 2 * this.uniform() - 1;
-      v = 2 * this.uniform() - 1;
+      u = this.nextUint32() * TWO_POW_MINUS_31 - 1;
+      v = this.nextUint32() * TWO_POW_MINUS_31 - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const m = Math.sqrt((-2 * Math.log(s)) / s);
@@ -83,7 +88,11 @@ export class Rng {
     return mean + std * u * m;
   }
 
-  /** Fills `out` with N(mean, std) draws: the same values as repeated normal(), state kept in locals. */
+  /**
+   * Fills `out` with N(mean, std) draws: the same values as repeated normal(), state kept in locals. Per block of
+   * pairs, the accepted (u, v, u^2 + v^2) are drawn here, then transformed two pairs at a time in WebAssembly SIMD
+   * (polar-kernel.ts, the same IEEE operations and logarithm as normal()).
+   */
   fillNormal(out: Float32Array, mean = 0, std = 1): Float32Array {
     const st = this.state;
     let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
@@ -92,25 +101,42 @@ export class Rng {
       out[i++] = mean + std * this.spareNormal;
       this.spareNormal = NaN;
     }
+    const block = polarBlock();
+    const us = block.u, vs = block.v, qs = block.q;
     while (i < out.length) {
-      let u: number, v: number, q: number;
-      do {
-        let x = Math.imul(s1, 5);
-        let r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
-        let t = s1 << 9;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-        u = (2 * r) / TWO_POW_32 - 1;
-        x = Math.imul(s1, 5);
-        r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
-        t = s1 << 9;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-        v = (2 * r) / TWO_POW_32 - 1;
-        q = u * u + v * v;
-      } while (q >= 1 || q === 0);
-      const m = Math.sqrt((-2 * Math.log(q)) / q);
-      out[i++] = mean + std * u * m;
-      if (i < out.length) out[i++] = mean + std * v * m;
-      else this.spareNormal = v * m;
+      const pairs = Math.min(POLAR_BLOCK, (out.length - i + 1) >> 1);
+      for (let p = 0; p < pairs; p++) {
+        let u: number, v: number, q: number;
+        do {
+          let x = Math.imul(s1, 5);
+          let r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+          let t = s1 << 9;
+          s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+          u = r * TWO_POW_MINUS_31 - 1;
+          x = Math.imul(s1, 5);
+          r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+          t = s1 << 9;
+          s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+          v = r * TWO_POW_MINUS_31 - 1;
+          q = u * u + v * v;
+        } while (q >= 1 || q === 0);
+        us[p] = u;
+        vs[p] = v;
+        qs[p] = q;
+      }
+      // Pairs whose two draws both fit; a last pair with room for one leaves its second as the spare.
+      const whole = Math.min(pairs, (out.length - i) >> 1);
+      if (whole > 0) {
+        block.transform(whole, mean, std);
+        out.set(block.out.subarray(0, 2 * whole), i);
+        i += 2 * whole;
+      }
+      if (whole < pairs) {
+        const q = qs[whole];
+        const m = Math.sqrt((-2 * Math.log(q)) / q);
+        out[i++] = mean + std * us[whole] * m;
+        this.spareNormal = vs[whole] * m;
+      }
     }
     st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
     return out;

@@ -14,6 +14,14 @@ export const MOTION_BLUR = [[10, 3], [15, 5], [15, 8], [15, 12], [20, 15]] as co
 /** The 256 8-bit levels k / 255 as float32. */
 const LEVELS = Float32Array.from({ length: 256 }, (_, k) => k / 255);
 
+/** Offsets drawn at a time by glass_blur (even: a pixel's dx and dy come from the same block). */
+const GLASS_OFFSET_BLOCK = 4096;
+
+/** The reference's uint8 cast of a blurred value: truncation, which equals floor as v * 255 lies in (0, 255). */
+function level(v: number): number {
+  return v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0;
+}
+
 /** numpy.arange(1, stop, step) of zoom factors. */
 export const ZOOM_BLUR = [[1.11, 0.01], [1.16, 0.01], [1.21, 0.02], [1.26, 0.02], [1.31, 0.03]] as const;
 /** Gaussian sigma in pixels. */
@@ -43,30 +51,34 @@ export function glassBlur(image: FloatImage, severity: Severity, rng: Rng): Floa
   const [sigma, maxDelta, iterations] = atSeverity(GLASS_BLUR, severity);
   const { width, height } = image;
   const x = blurGaussian(image.data, width, height, 3, sigma, 'nearest', 4, sigma, scratch('glass.blurred', Float32Array, image.data.length));
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    // Truncation equals floor here: v * 255 lies in (0, 255).
-    x[i] = LEVELS[v <= 0 ? 0 : v >= 1 ? 255 : (v * 255) | 0];
-  }
+  // Each pixel's three 8-bit levels packed in one int, so a pixel moves as one value.
+  const n = width * height;
+  const pixels = scratch('glass.pixels', Int32Array, n);
+  for (let p = 0, i = 0; p < n; p++, i += 3) pixels[p] = level(x[i]) | (level(x[i + 1]) << 8) | (level(x[i + 2]) << 16);
   const span = 2 * maxDelta;
-  // numpy randint(-d, d, size=2) per pixel: dx then dy, each in [-d, d); drawn for the whole sweep at once.
-  const sweep = Math.max(0, height - 2 * maxDelta) * Math.max(0, width - 2 * maxDelta);
-  const offsets = rng.stream().fillInt(scratch('glass.offsets', Int32Array, 2 * sweep * iterations), span);
-  let next = 0;
+  // numpy randint(-d, d, size=2) per pixel: dx then dy, each in [-d, d); drawn from one stream a block at a time
+  // (the same values as one fill for the whole sweep, without its megabyte of offsets).
+  const stream = rng.stream();
+  const offsets = scratch('glass.offsets', Int32Array, GLASS_OFFSET_BLOCK);
+  let next = GLASS_OFFSET_BLOCK;
   for (let it = 0; it < iterations; it++) {
     for (let h = height - maxDelta; h > maxDelta; h--) {
       for (let w = width - maxDelta; w > maxDelta; w--) {
+        if (next === GLASS_OFFSET_BLOCK) {
+          stream.fillInt(offsets, span);
+          next = 0;
+        }
         const dx = offsets[next++] - maxDelta;
         const dy = offsets[next++] - maxDelta;
-        const hp = h + dy;
-        const wp = w + dx;
-        const a = (h * width + w) * 3;
-        const b = (hp * width + wp) * 3;
-        x[a] = x[b];
-        x[a + 1] = x[b + 1];
-        x[a + 2] = x[b + 2];
+        pixels[h * width + w] = pixels[(h + dy) * width + w + dx];
       }
     }
+  }
+  for (let p = 0, i = 0; p < n; p++, i += 3) {
+    const v = pixels[p];
+    x[i] = LEVELS[v & 255];
+    x[i + 1] = LEVELS[(v >> 8) & 255];
+    x[i + 2] = LEVELS[v >> 16];
   }
   return sameSize(image, clip01(blurGaussian(x, width, height, 3, sigma, 'nearest')));
 }

@@ -101,7 +101,7 @@ export function affineFromPoints(src: readonly number[], dst: readonly number[])
  * inverted in double; source positions are computed in 10-bit fixed point and rounded to 1/32 pixel
  * (INTER_BITS = 5), the bilinear weights being those 1/32 steps.
  */
-export function warpAffineReflect101(image: FloatImage, m: readonly number[]): FloatImage {
+export function warpAffineReflect101(image: FloatImage, m: readonly number[], out = new Float32Array(image.data.length)): FloatImage {
   const { width, height, data } = image;
   let d = m[0] * m[4] - m[1] * m[3];
   d = d !== 0 ? 1 / d : 0;
@@ -110,7 +110,6 @@ export function warpAffineReflect101(image: FloatImage, m: readonly number[]): F
   const i02 = -i00 * m[2] - i01 * m[5];
   const i12 = -i10 * m[2] - i11 * m[5];
   const AB_SCALE = 1 << 10, INTER_TAB = 32, roundDelta = AB_SCALE / INTER_TAB / 2;
-  const out = new Float32Array(data.length);
   const adelta = new Int32Array(width), bdelta = new Int32Array(width);
   for (let x = 0; x < width; x++) {
     adelta[x] = roundHalfEven(i00 * x * AB_SCALE);
@@ -153,7 +152,7 @@ export function elasticOriginalFromDraws(image: FloatImage, severity: Severity, 
   const [alpha, sigma] = atSeverity(ELASTIC_TRANSFORM_ORIGINAL, severity).map((v) => v * scale);
   const src = affineAnchors(width, height).map(Math.fround);
   const dst = src.map((v, i) => Math.fround(v + Math.fround(shifts[i])));
-  const warped = warpAffineReflect101(image, affineFromPoints(src, dst));
+  const warped = warpAffineReflect101(image, affineFromPoints(src, dst), scratch('elastic.warped', Float32Array, image.data.length));
   return displace(warped, smoothField(noiseX, width, height, alpha, sigma, sigma, 'elastic.fieldX'), smoothField(noiseY, width, height, alpha, sigma, sigma, 'elastic.fieldY'));
 }
 

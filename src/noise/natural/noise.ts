@@ -75,44 +75,52 @@ export function searchCdf(cdf: Float64Array, u: number): number {
 }
 
 /**
- * A CDF table with a guide table (Chen & Asau): guide[j] is the smallest n with cdf[n] >= j / GUIDE_SIZE, so the
- * draw for u starts its search there and steps forward a place or two instead of bisecting the whole table.
+ * A CDF table with a guide table (Chen & Asau): guide[j] is the smallest n with cdf[n] >= j / size, so the draw for
+ * u starts its search there and steps forward a place or two instead of bisecting the whole table. When every u of
+ * bucket j has that answer (cdf[n] >= (j + 1) / size, or n is the last index) the entry is stored as ~n (negative)
+ * and no comparison is needed: with 256 buckets most buckets are such, and the draw is one table read.
  */
 export interface GuidedCdf {
   readonly cdf: Float64Array;
   readonly guide: Int32Array;
+  readonly size: number;
 }
 
-/** Guide buckets: a power of two, so u * GUIDE_SIZE and j / GUIDE_SIZE are exact and the start never overshoots. */
-const GUIDE_SIZE = 64;
+/** Guide buckets: a power of two, so u * size and j / size are exact and the start never overshoots. */
+const GUIDE_SIZE = 256;
 
-export function guidedCdf(cdf: Float64Array): GuidedCdf {
-  // One entry more than buckets: float32 uniforms can round up to exactly 1.
-  const guide = new Int32Array(GUIDE_SIZE + 1);
+export function guidedCdf(cdf: Float64Array, size = GUIDE_SIZE): GuidedCdf {
+  // One entry more than buckets: float32 uniforms can round up to exactly 1 (that bucket is never exact).
+  const guide = new Int32Array(size + 1);
+  const last = cdf.length - 1;
   let n = 0;
-  for (let j = 0; j <= GUIDE_SIZE; j++) {
-    while (n < cdf.length - 1 && cdf[n] < j / GUIDE_SIZE) n++;
-    guide[j] = n;
+  for (let j = 0; j <= size; j++) {
+    while (n < last && cdf[n] < j / size) n++;
+    guide[j] = n === last || (j < size && cdf[n] >= (j + 1) / size) ? ~n : n;
   }
-  return { cdf, guide };
+  return { cdf, guide, size };
 }
 
 /** Smallest n with u <= cdf[n] for u in [0, 1] (the last index when round-off leaves the table below u): searchCdf's answer. */
 export function searchGuided(table: GuidedCdf, u: number): number {
-  const { cdf, guide } = table;
+  const { cdf, guide, size } = table;
   const last = cdf.length - 1;
-  let n = guide[Math.floor(u * GUIDE_SIZE)];
+  let n = guide[Math.floor(u * size)];
+  if (n < 0) return ~n;
   while (n < last && u > cdf[n]) n++;
   return n;
 }
 
-/** Every 8-bit level's guided table in flat arrays: cdf values, and per level its guide as indices into them. */
+/**
+ * Every 8-bit level's guided table (GUIDE_SIZE buckets) in flat arrays: cdf values, per level its guide as indices
+ * into them (~index when exact), and per cdf entry the value it draws, min(1, count / photons) as float32.
+ */
 interface LevelTables {
   readonly cdf: Float64Array;
-  /** (GUIDE_SIZE + 1) entries per level: absolute indices into cdf. */
+  /** (GUIDE_SIZE + 1) entries per level: absolute indices into cdf, ~index for buckets with one answer. */
   readonly guide: Int32Array;
-  readonly first: Int32Array;
   readonly last: Int32Array;
+  readonly value: Float32Array;
 }
 
 const levelTables = new Map<number, LevelTables>();
@@ -125,18 +133,24 @@ function poissonLevelTables(photons: number): LevelTables {
   if (!tables) {
     const perLevel = Array.from({ length: 256 }, (_, k) => guidedCdf(poissonCdf((k / 255) * photons)));
     const cdf = new Float64Array(perLevel.reduce((a, t) => a + t.cdf.length, 0));
+    const value = new Float32Array(cdf.length);
     const guide = new Int32Array(256 * (GUIDE_SIZE + 1));
-    const first = new Int32Array(256);
     const last = new Int32Array(256);
     let at = 0;
     perLevel.forEach((t, k) => {
       cdf.set(t.cdf, at);
-      for (let j = 0; j <= GUIDE_SIZE; j++) guide[k * (GUIDE_SIZE + 1) + j] = at + t.guide[j];
-      first[k] = at;
+      for (let count = 0; count < t.cdf.length; count++) {
+        const v = count / photons;
+        value[at + count] = v > 1 ? 1 : v;
+      }
+      for (let j = 0; j <= GUIDE_SIZE; j++) {
+        const g = t.guide[j];
+        guide[k * (GUIDE_SIZE + 1) + j] = g < 0 ? ~(at + ~g) : at + g;
+      }
       last[k] = at + t.cdf.length - 1;
       at += t.cdf.length;
     });
-    tables = { cdf, guide, first, last };
+    tables = { cdf, guide, last, value };
     if (levelTables.size >= 16) levelTables.clear();
     levelTables.set(photons, tables);
   }
@@ -148,20 +162,23 @@ export function poissonScaled(src: Float32Array, photons: number, stream: Rng): 
   const out = stream.fillUniform(new Float32Array(src.length));
   // Decoded images hold 8-bit levels: one CDF table per level, searched from its guide (searchGuided, inlined:
   // the same cumulative sums as the inversion, so the same draws); any other value is inverted directly.
-  const { cdf, guide, first, last } = poissonLevelTables(photons);
+  const { cdf, guide, last, value } = poissonLevelTables(photons);
   for (let i = 0; i < src.length; i++) {
     const x = src[i];
     const u = out[i];
     const k = Math.round(x * 255);
-    let count: number;
     if (k >= 0 && k <= 255 && Math.abs(x - LEVELS[k]) < 1e-7) {
-      const end = last[k];
       let n = guide[k * (GUIDE_SIZE + 1) + Math.floor(u * GUIDE_SIZE)];
-      while (n < end && u > cdf[n]) n++;
-      count = n - first[k];
-    } else count = poissonByInversion(x * photons, u);
-    const v = count / photons;
-    out[i] = v > 1 ? 1 : v;
+      if (n < 0) n = ~n;
+      else {
+        const end = last[k];
+        while (n < end && u > cdf[n]) n++;
+      }
+      out[i] = value[n];
+    } else {
+      const v = poissonByInversion(x * photons, u) / photons;
+      out[i] = v > 1 ? 1 : v;
+    }
   }
   return out;
 }

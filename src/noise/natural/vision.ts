@@ -3,6 +3,7 @@
 // Euclidean distance transform, histogram equalisation, and a 3x3 filter saturated to bytes.
 import { borderIndex } from './filters.js';
 import { scratch } from './scratch.js';
+import { chamferMin, heap } from './wasm-kernels.js';
 
 /** Canny edge map: 255 on edges, 0 elsewhere (cv2.Canny(img, low, high) with aperture 3 and L1 gradient). */
 export function canny(src: Uint8Array, width: number, height: number, low: number, high: number, out = new Uint8Array(width * height)): Uint8Array {
@@ -94,45 +95,48 @@ export function canny(src: Uint8Array, width: number, height: number, low: numbe
 export function distanceTransformL2(edges: Uint8Array, width: number, height: number, out = new Float32Array(width * height)): Float32Array {
   const far = 1e6;
   const a = 1, b = 1.4, c = 2.1969;
-  // Two-pixel border of "far" so the masks need no bounds tests.
+  // Two-pixel border of "far" so the masks need no bounds tests; the grid lives on the kernels' heap.
   const pw = width + 4;
-  const d = scratch('distance', Float32Array, pw * (height + 4)).fill(far);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (edges[y * width + x]) d[(y + 2) * pw + x + 2] = 0;
-  const r1 = pw, r2 = 2 * pw;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y + 2) * pw + x + 2;
-      let best = d[i];
-      let v;
-      if ((v = d[i - r2 - 1] + c) < best) best = v;
-      if ((v = d[i - r2 + 1] + c) < best) best = v;
-      if ((v = d[i - r1 - 2] + c) < best) best = v;
-      if ((v = d[i - r1 - 1] + b) < best) best = v;
-      if ((v = d[i - r1] + a) < best) best = v;
-      if ((v = d[i - r1 + 1] + b) < best) best = v;
-      if ((v = d[i - r1 + 2] + c) < best) best = v;
-      if ((v = d[i - 1] + a) < best) best = v;
-      d[i] = best;
+  const mark = heap.mark();
+  try {
+    const gridAt = heap.alloc(pw * (height + 4));
+    const lineAt = heap.alloc(width);
+    const h = heap.f32();
+    const grid = gridAt >> 2, line = lineAt >> 2;
+    h.fill(far, grid, grid + pw * (height + 4));
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (edges[y * width + x]) h[grid + (y + 2) * pw + x + 2] = 0;
+    // Each pass takes a line's minimum over the neighbours on the lines already done (chamferMin, in SIMD), then
+    // runs along the line for the in-line neighbour; the minimum of the same sums, so the same distances.
+    const r1 = 4 * pw, r2 = 8 * pw;
+    const above = [-r2 - 4, -r2 + 4, -r1 - 8, -r1 - 4, -r1, -r1 + 4, -r1 + 8];
+    const below = above.map((delta) => -delta);
+    for (let y = 0; y < height; y++) {
+      const start = grid + (y + 2) * pw + 2;
+      chamferMin(lineAt, 4 * start, above, a, b, c, width);
+      let left = h[start - 1];
+      for (let x = 0; x < width; x++) {
+        const v = left + a;
+        const t = h[line + x];
+        h[start + x] = v < t ? v : t;
+        left = h[start + x];
+      }
     }
-  }
-  for (let y = height - 1; y >= 0; y--) {
-    for (let x = width - 1; x >= 0; x--) {
-      const i = (y + 2) * pw + x + 2;
-      let best = d[i];
-      let v;
-      if ((v = d[i + r2 + 1] + c) < best) best = v;
-      if ((v = d[i + r2 - 1] + c) < best) best = v;
-      if ((v = d[i + r1 + 2] + c) < best) best = v;
-      if ((v = d[i + r1 + 1] + b) < best) best = v;
-      if ((v = d[i + r1] + a) < best) best = v;
-      if ((v = d[i + r1 - 1] + b) < best) best = v;
-      if ((v = d[i + r1 - 2] + c) < best) best = v;
-      if ((v = d[i + 1] + a) < best) best = v;
-      d[i] = best;
+    for (let y = height - 1; y >= 0; y--) {
+      const start = grid + (y + 2) * pw + 2;
+      chamferMin(lineAt, 4 * start, below, a, b, c, width);
+      let right = h[start + width];
+      for (let x = width - 1; x >= 0; x--) {
+        const v = right + a;
+        const t = h[line + x];
+        h[start + x] = v < t ? v : t;
+        right = h[start + x];
+      }
     }
+    for (let y = 0; y < height; y++) out.set(h.subarray(grid + (y + 2) * pw + 2, grid + (y + 2) * pw + 2 + width), y * width);
+    return out;
+  } finally {
+    heap.release(mark);
   }
-  for (let y = 0; y < height; y++) out.set(d.subarray((y + 2) * pw + 2, (y + 2) * pw + 2 + width), y * width);
-  return out;
 }
 
 /** cv2.equalizeHist: lut[v] = round(255 * (cdf(v) - h(first)) / (N - h(first))). */

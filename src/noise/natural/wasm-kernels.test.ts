@@ -84,3 +84,41 @@ test('convolveRows and convolveColumns equal a direct per-pixel sum in every bor
     }
   }
 });
+
+/** The two-pass 5x5 chamfer pixel by pixel: each pixel's minimum over its mask in double, stored as float32. */
+function chamferByPixel(edges: Uint8Array, width: number, height: number): Float32Array {
+  const pw = width + 4;
+  const d = new Float32Array(pw * (height + 4)).fill(1e6);
+  for (let i = 0; i < width * height; i++) if (edges[i]) d[(Math.floor(i / width) + 2) * pw + (i % width) + 2] = 0;
+  const mask: [number, number, number][] = [[-2, -1, 2.1969], [-2, 1, 2.1969], [-1, -2, 2.1969], [-1, -1, 1.4], [-1, 0, 1], [-1, 1, 1.4], [-1, 2, 2.1969], [0, -1, 1]];
+  const pass = (sign: number, y: number, x: number) => {
+    const i = (y + 2) * pw + x + 2;
+    let best = d[i];
+    for (const [dy, dx, w] of mask) best = Math.min(best, d[i + sign * (dy * pw + dx)] + w);
+    d[i] = best;
+  };
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) pass(1, y, x);
+  for (let y = height - 1; y >= 0; y--) for (let x = width - 1; x >= 0; x--) pass(-1, y, x);
+  return Float32Array.from({ length: width * height }, (_, i) => d[(Math.floor(i / width) + 2) * pw + (i % width) + 2]);
+}
+
+test('the distance transform (chamferMin lines, then along each line) equals the chamfer pixel by pixel', async () => {
+  const { distanceTransformL2 } = await import('./vision.js');
+  const rng = new Rng(11);
+  for (const [width, height, density] of [[1, 1, 1], [2, 3, 0.5], [17, 9, 0.05], [40, 31, 0.01], [33, 20, 0]] as const) {
+    const edges = Uint8Array.from({ length: width * height }, () => (rng.uniform() < density ? 255 : 0));
+    const got = distanceTransformL2(edges, width, height);
+    assert.deepEqual(new Uint32Array(got.buffer), new Uint32Array(chamferByPixel(edges, width, height).buffer), `${width}x${height}`);
+  }
+});
+
+test('clip01 equals v < 0 ? 0 : v > 1 ? 1 : v bit for bit, NaN and -0 included, at every length', async () => {
+  const { clip01 } = await import('./filters.js');
+  const rng = new Rng(13);
+  for (const n of [0, 1, 3, 4, 5, 7, 8, 1001]) {
+    const special = [NaN, -0, 0, 1, -1e-30, 1 + 2 ** -23, Infinity, -Infinity, 0.5];
+    const data = Float32Array.from({ length: n }, (_, i) => (i < special.length ? special[(i + n) % special.length] : rng.normal()));
+    const want = data.map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
+    assert.deepEqual(new Uint32Array(clip01(data).buffer), new Uint32Array(want.buffer), `n=${n}`);
+  }
+});

@@ -10,6 +10,7 @@ import { F64, I32, V128, get, set, simd, uleb, vec, wasmModule } from '../../uti
 // SIMD opcodes (WebAssembly 2.0): v128.load, v128.load64_zero, v128.store64_lane, f64x2.splat, f64x2.promote_low_f32x4,
 // f32x4.demote_f64x2_zero, f64x2.add/sub/mul.
 const LOAD = 0x00;
+const STORE = 0x0b;
 const LOAD64_ZERO = 0x5d;
 const STORE64_LANE = 0x5b;
 const F64X2_SPLAT = 0x14;
@@ -18,6 +19,7 @@ const DEMOTE = 0x5e;
 const ADD = 0xf0;
 const SUB = 0xf1;
 const MUL = 0xf2;
+const MIN = 0xf4;
 
 /**
  * One kernel: pointer params (byte offsets) then f64 weights then the element count n; it processes the first
@@ -62,6 +64,14 @@ const KERNELS = {
   lerp: kernel(3, 1, (line, weight) => [...line(1), ...weight(0), ...line(2), ...line(1), ...simd(SUB), ...simd(MUL), ...simd(ADD)]),
   /** dst = dst + s * (a + t * (b - a)) */
   lerpAdd: kernel(3, 2, (line, weight) => [...line(0), ...weight(1), ...line(1), ...weight(0), ...line(2), ...line(1), ...simd(SUB), ...simd(MUL), ...simd(ADD), ...simd(MUL), ...simd(ADD)]),
+  /**
+   * dst = min(a0, a1 + w2, a2 + w2, a3 + w2, a4 + w1, a5 + w0, a6 + w1, a7 + w2): one chamfer step over the
+   * already final neighbours of a line (the distance transform's 5x5 mask without the in-line neighbour).
+   */
+  chamferMin: kernel(9, 3, (line, weight) => [
+    ...line(1),
+    ...[[2, 2], [3, 2], [4, 2], [5, 1], [6, 0], [7, 1], [8, 2]].flatMap(([p, w]) => [...line(p), ...weight(w), ...simd(ADD), ...simd(MIN)]),
+  ]),
 };
 
 /**
@@ -90,8 +100,34 @@ function gatherLerpKernel(): { type: number[]; code: number[] } {
   return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
 }
 
+/**
+ * clip01(at, n): the float32s at byte offset `at` clipped to [0, 1] in place, four per step, n & ~3 of them.
+ * f32x4.pmax(v, 0) is v < 0 ? 0 : v and f32x4.pmin(v, 1) is 1 < v ? 1 : v: JavaScript's comparisons exactly
+ * (NaN and -0 pass unchanged), unlike min/max.
+ */
+function clip01Kernel(): { type: number[]; code: number[] } {
+  const [at, n, offset, end] = [0, 1, 2, 3];
+  const PMIN = 0xea;
+  const PMAX = 0xeb;
+  const F32X4_SPLAT = 0x13;
+  const splat = (x: number) => [0x43, ...new Uint8Array(Float32Array.of(x).buffer), ...simd(F32X4_SPLAT)];
+  const code = [
+    ...get(n), 0x41, 2, 0x76, 0x41, 4, 0x74, ...set(end), // end = (n >> 2) << 4
+    0x02, 0x40, ...get(end), 0x45, 0x0d, 0,
+    0x03, 0x40,
+    ...get(at), ...get(offset), 0x6a,
+    ...get(at), ...get(offset), 0x6a, ...simd(LOAD), 0, 0,
+    ...splat(0), ...simd(PMAX), ...splat(1), ...simd(PMIN),
+    ...simd(STORE), 0, 0,
+    ...get(offset), 0x41, 16, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0,
+    0x0b, 0x0b, 0x0b,
+  ];
+  const bodyBytes = [...vec([[2, I32]]), ...code];
+  return { type: [0x60, ...vec([[I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel() });
+  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel(), clip01: clip01Kernel() });
 }
 
 interface Exports {
@@ -103,6 +139,8 @@ interface Exports {
   lerp(dst: number, a: number, b: number, t: number, n: number): void;
   lerpAdd(dst: number, a: number, b: number, t: number, s: number, n: number): void;
   gatherLerp(dst: number, src: number, lower: number, upper: number, weights: number, n: number): void;
+  clip01(at: number, n: number): void;
+  chamferMin(dst: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, w0: number, w1: number, w2: number, n: number): void;
 }
 
 let instance: Exports | undefined;
@@ -241,4 +279,34 @@ export function lerpAdd(dst: number, a: number, b: number, t: number, s: number,
  */
 export function gatherLerp(dst: number, src: number, lower: number, upper: number, weights: number, n: number): void {
   exports().gatherLerp(dst, src, lower, upper, weights, n);
+}
+
+/**
+ * dst[i] = min(line[i], line[i + delta_k] + w_k for k = 0..6) as float32, i < n, with the weights (w2, w2, w2, w1,
+ * w0, w1, w2) of the chamfer mask's neighbours in the order of `deltas` (byte offsets from the line's element).
+ */
+export function chamferMin(dst: number, line: number, deltas: readonly number[], w0: number, w1: number, w2: number, n: number): void {
+  const [d1, d2, d3, d4, d5, d6, d7] = deltas;
+  exports().chamferMin(dst, line, line + d1, line + d2, line + d3, line + d4, line + d5, line + d6, line + d7, w0, w1, w2, n);
+  if (n & 1) {
+    const h = heap.f32();
+    const at = line + 4 * (n - 1);
+    const weights = [w2, w2, w2, w1, w0, w1, w2];
+    let best = h[at >> 2];
+    deltas.forEach((delta, k) => {
+      const v = h[(at + delta) >> 2] + weights[k];
+      if (v < best) best = v;
+    });
+    h[(dst >> 2) + n - 1] = best;
+  }
+}
+
+/** Clips the n float32s at byte offset `at` to [0, 1] in place (v < 0 ? 0 : v > 1 ? 1 : v). */
+export function clip01OnHeap(at: number, n: number): void {
+  exports().clip01(at, n);
+  const h = heap.f32();
+  for (let i = (at >> 2) + (n & ~3); i < (at >> 2) + n; i++) {
+    const v = h[i];
+    h[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
 }
