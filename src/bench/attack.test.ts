@@ -39,7 +39,7 @@ test('paired pricing: every model call of the attack has a CE or forward calibra
   const outer = new Float32Array(4);
   const calls: string[] = [];
   const model = recordingModel(outer, calls);
-  const counted = new CountingClassifier(model, model);
+  const counted = new CountingClassifier(model, true);
   counted.outer = { images: outer, labels: new Int32Array(4), size: 4, index: 0 };
   await counted.lossAndGradient(new Float32Array(4), 4, new Int32Array(4), { kind: 'dlr' });
   await counted.lossAndGradient(new Float32Array(2), 2, new Int32Array(2), { kind: 'ce' });

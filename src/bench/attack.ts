@@ -83,7 +83,7 @@ interface OuterBatch {
 
 /**
  * A classifier that counts the images it sees in forward and in gradient calls, and the CPU seconds spent inside them.
- * With `pairWith`, every call is paired with a calibration call of the same kind (CE gradient or forward) on the whole
+ * With `paired`, every call is paired with a calibration call of the same kind (CE gradient or forward) on the whole
  * outer batch, before the attack's call and after it in turn, so both see the same minute's load; their costs price
  * the passes (`pairedPrices`) and are left out of the attack's own (`calibrationSpent`).
  */
@@ -97,7 +97,8 @@ export class CountingClassifier implements DifferentiableClassifier {
   calibrationSpent: Cost = { wall: 0, cpu: 0 };
   private readonly pairs = { forward: [] as Cost[][], gradient: [] as Cost[][] };
   private calls = 0;
-  constructor(private readonly model: DifferentiableClassifier, private readonly pairWith?: DifferentiableClassifier) {}
+  /** `paired`: each model call is paired with a calibration call of the same kind on the whole outer batch. */
+  constructor(private readonly model: DifferentiableClassifier, private readonly paired = false) {}
   get inputShape() {
     return this.model.inputShape;
   }
@@ -115,17 +116,17 @@ export class CountingClassifier implements DifferentiableClassifier {
   }
 
   private async timed<T>(kind: keyof CalibrationRound, call: () => Promise<T>): Promise<T> {
-    const pairFirst = this.pairWith !== undefined && this.calls++ % 2 === 0;
+    const pairFirst = this.paired && this.calls++ % 2 === 0;
     if (pairFirst) await this.calibrationCall(kind);
     let out!: T;
     this.modelCpu += (await measure(async () => (out = await call()))).cpu;
-    if (this.pairWith && !pairFirst) await this.calibrationCall(kind);
+    if (this.paired && !pairFirst) await this.calibrationCall(kind);
     return out;
   }
 
   private async calibrationCall(kind: keyof CalibrationRound): Promise<void> {
     const { images, labels, size, index } = this.outer!;
-    const model = this.pairWith!;
+    const model = this.model;
     const cost = await measure(() => (kind === 'forward' ? model.logits(images, size) : model.lossAndGradient(images, size, labels, { kind: 'ce' })));
     (this.pairs[kind][index] ??= []).push(cost);
     this.calibrationSpent = { wall: this.calibrationSpent.wall + cost.wall, cpu: this.calibrationSpent.cpu + cost.cpu };
@@ -205,7 +206,7 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(`attack          img/s  / forward  grad passes/img  fwd passes/img  ideal / forward  of ideal (wall, CPU)  target (CPU)\n`);
     const why: string[] = [];
     for (const attackName of attacks) {
-      const counted = new CountingClassifier(classifier, paired ? classifier : undefined);
+      const counted = new CountingClassifier(classifier, paired);
       const attack = createBenchAttack(attackName, counted, eps, args);
       const streams = indexStreams(0, attackName, count);
       const withPairs = await measure(() => batches((x, y, n, start) => {

@@ -82,7 +82,6 @@ export async function run(args: string[]): Promise<void> {
   console.log(`(forward: the forward Conv of the same shape with the weight as an input, as in a training graph)`);
   console.log(`layer                      ×  ${COLUMNS.map((c) => c.padStart(14)).join('')}  dW form  dW/forward  dX form  dX/forward`);
   const totals = new Map<string, number>();
-  const randoms = (n: number, prime: number) => Float32Array.from({ length: n }, (_, i) => ((i * prime) % 997) / 997 - 0.5);
   for (const s of SHAPES.filter((shape) => shape.layer.includes(only))) {
     const g = geometry(s);
     const dxForm = inputGradientForm(g);
@@ -117,4 +116,9 @@ export async function run(args: string[]): Promise<void> {
   const ratio = (a: string, b: string) => (totals.get(a)! / totals.get(b)!).toFixed(2);
   console.log(`all layers × count: forward ${total('forward')} ms; weight gradients: correlation ${total('correlation')} ms, chosen forms ${total('chosen')} ms (${ratio('chosen', 'correlation')}× correlation, ${ratio('chosen', 'forward')}× forward)`);
   console.log(`input gradients: ConvTranspose everywhere ${total('dX transposed')} ms, chosen forms ${total('dX chosen')} ms (${ratio('dX chosen', 'dX transposed')}× ConvTranspose, ${ratio('dX chosen', 'forward')}× forward)`);
+}
+
+/** Deterministic values in [-0.5, 0.5) for a bench's inputs (no generator needed: only their cost matters). */
+export function randoms(n: number, prime: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => ((i * prime) % 997) / 997 - 0.5);
 }

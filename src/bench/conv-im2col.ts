@@ -17,7 +17,7 @@ import { VjpContext } from '../autodiff/context.js';
 import { appendBackward } from '../autodiff/backward.js';
 import type { ConvGeometry } from '../autodiff/rules/conv.js';
 import { flag, option } from './_timing.js';
-import { SHAPES, geometry, type ConvShape } from './conv-grad.js';
+import { SHAPES, geometry, randoms, type ConvShape } from './conv-grad.js';
 
 const FLOAT = DataType.FLOAT;
 
@@ -88,7 +88,6 @@ export async function run(args: string[]): Promise<void> {
   const repeats = flag(args, 'repeats', 2);
   const threads = flag(args, 'threads', 1);
   const only = option(args, 'layers', '');
-  const randoms = (n: number, prime: number) => Float32Array.from({ length: n }, (_, i) => ((i * prime) % 997) / 997 - 0.5);
   console.log(`conv-im2col bench: batch ${batch}, ${threads || 'default'} threads, best of ${repeats}, ms per convolution`);
   console.log('(fwd: forward Conv with a constant or fed weight, or the lowering (-cm: channel-major in and out); step: forward + backward,');
   console.log(' the Conv rule or the autodiff of the lowering; patches: what the lowering keeps for the backward)');

@@ -1,7 +1,7 @@
 // The second half of the Marsaglia polar method as WebAssembly SIMD, two pairs at a time: from accepted (u, v) with
 // q = u^2 + v^2, m = sqrt(-2 ln(q) / q) and the draws mean + std * u * m, mean + std * v * m rounded to float32.
 // The logarithm is fdlibm's __ieee754_log (e_log.c), the one V8's Math.log runs, step for step in IEEE doubles
-// with its branches taken as lane selects, so every draw is bit-identical to Rng.normal()'s JavaScript. It is
+// with its branches taken as lane selects, so every draw is bit-identical to Rng.fillNormal's JavaScript formula. It is
 // written for q in (0, 1) as the polar method makes it (never zero, subnormal, infinite or NaN).
 // The module is emitted here (a few hundred bytes); its memory holds one block of pairs and its draws.
 import { F64, I32, V128, get, set, simd, sleb, tee, uleb, vec, wasmModule } from './wasm.js';
@@ -119,8 +119,6 @@ interface Exports {
   readonly logs: (pairs: number, mean: number, std: number) => void;
 }
 
-let instance: Exports | undefined;
-
 /**
  * The polar transform's block: fill u, v and q (float64 views on the module's memory) for up to POLAR_BLOCK pairs,
  * call transform(pairs, mean, std), read the float32 draws from out (u_0 draw, v_0 draw, u_1 draw, ...).
@@ -139,7 +137,7 @@ let block: PolarBlock | undefined;
 
 export function polarBlock(): PolarBlock {
   if (!block) {
-    instance ??= new WebAssembly.Instance(new WebAssembly.Module(wasmModule({ transform: polarKernel(false), logs: polarKernel(true) }))).exports as unknown as Exports;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmModule({ transform: polarKernel(false), logs: polarKernel(true) }))).exports as unknown as Exports;
     const buffer = instance.memory.buffer;
     const { transform, logs } = instance;
     const outLogs = new Float64Array(buffer, OUT_AT, POLAR_BLOCK + 1);
@@ -148,7 +146,7 @@ export function polarBlock(): PolarBlock {
       v: new Float64Array(buffer, V_AT, POLAR_BLOCK + 1),
       q: new Float64Array(buffer, Q_AT, POLAR_BLOCK + 1),
       out: new Float32Array(buffer, OUT_AT, 2 * (POLAR_BLOCK + 1)),
-      transform: (pairs, mean, std) => transform(pairs, mean, std),
+      transform,
       logs: (pairs) => {
         logs(pairs, 0, 0);
         return outLogs.subarray(0, pairs);

@@ -89,7 +89,9 @@ export class Rng {
   }
 
   /**
-   * Fills `out` with N(mean, std) draws: the same values as repeated normal(), state kept in locals. Per block of
+   * Fills `out` with N(mean, std) draws: the same pairs as repeated normal(), state kept in locals (the second draw
+   * of a pair is mean + std * v * m left to right, where normal()'s spare is mean + std * (v * m): for a std that is
+   * not a power of two the two can differ, rarely, in the last float32 bit). Per block of
    * pairs, the accepted (u, v, u^2 + v^2) are drawn here, then transformed two pairs at a time in WebAssembly SIMD
    * (polar-kernel.ts, the same IEEE operations and logarithm as normal()).
    */

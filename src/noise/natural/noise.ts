@@ -75,37 +75,36 @@ export function searchCdf(cdf: Float64Array, u: number): number {
 }
 
 /**
- * A CDF table with a guide table (Chen & Asau): guide[j] is the smallest n with cdf[n] >= j / size, so the draw for
+ * A CDF table with a guide table (Chen & Asau): guide[j] is the smallest n with cdf[n] >= j / GUIDE_SIZE, so the draw for
  * u starts its search there and steps forward a place or two instead of bisecting the whole table. When every u of
- * bucket j has that answer (cdf[n] >= (j + 1) / size, or n is the last index) the entry is stored as ~n (negative)
+ * bucket j has that answer (cdf[n] >= (j + 1) / GUIDE_SIZE, or n is the last index) the entry is stored as ~n (negative)
  * and no comparison is needed: with 256 buckets most buckets are such, and the draw is one table read.
  */
 export interface GuidedCdf {
   readonly cdf: Float64Array;
   readonly guide: Int32Array;
-  readonly size: number;
 }
 
-/** Guide buckets: a power of two, so u * size and j / size are exact and the start never overshoots. */
+/** Guide buckets: a power of two, so u * GUIDE_SIZE and j / GUIDE_SIZE are exact and the start never overshoots. */
 const GUIDE_SIZE = 256;
 
-export function guidedCdf(cdf: Float64Array, size = GUIDE_SIZE): GuidedCdf {
+export function guidedCdf(cdf: Float64Array): GuidedCdf {
   // One entry more than buckets: float32 uniforms can round up to exactly 1 (that bucket is never exact).
-  const guide = new Int32Array(size + 1);
+  const guide = new Int32Array(GUIDE_SIZE + 1);
   const last = cdf.length - 1;
   let n = 0;
-  for (let j = 0; j <= size; j++) {
-    while (n < last && cdf[n] < j / size) n++;
-    guide[j] = n === last || (j < size && cdf[n] >= (j + 1) / size) ? ~n : n;
+  for (let j = 0; j <= GUIDE_SIZE; j++) {
+    while (n < last && cdf[n] < j / GUIDE_SIZE) n++;
+    guide[j] = n === last || (j < GUIDE_SIZE && cdf[n] >= (j + 1) / GUIDE_SIZE) ? ~n : n;
   }
-  return { cdf, guide, size };
+  return { cdf, guide };
 }
 
 /** Smallest n with u <= cdf[n] for u in [0, 1] (the last index when round-off leaves the table below u): searchCdf's answer. */
 export function searchGuided(table: GuidedCdf, u: number): number {
-  const { cdf, guide, size } = table;
+  const { cdf, guide } = table;
   const last = cdf.length - 1;
-  let n = guide[Math.floor(u * size)];
+  let n = guide[Math.floor(u * GUIDE_SIZE)];
   if (n < 0) return ~n;
   while (n < last && u > cdf[n]) n++;
   return n;
