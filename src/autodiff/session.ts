@@ -4,6 +4,7 @@
 import type { ModelProto } from '../onnx/proto.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
+import { optimizeInChildProcess, setUpApart, type SetupProcessOptions } from '../onnx/setup-process.js';
 import { createSession, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ const NO_MEMORY_PATTERN = { memoryPattern: false } as const;
  * cache keeps the graph as ORT optimised it, so a warm start skips ORT's optimisation too (the same kernels run on
  * the same graph: outputs are identical). Custom loss heads (functions) are always built.
  */
-export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions = {}): Promise<{ session: OrtSession; gradientGraph: GradientGraph }> {
+export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions & SetupProcessOptions = {}): Promise<{ session: OrtSession; gradientGraph: GradientGraph }> {
   const what = `gradient graph for loss ${typeof request.loss === 'string' ? request.loss : 'custom'}`;
   const executionProvider = request.executionProvider ?? targetExecutionProvider(options);
   const cache = typeof request.loss === 'string' && prepared.modelHash ? graphCacheFor(options) : undefined;
@@ -103,7 +104,7 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
  * The session of a classifier's forward pass (the prepared graph pruned to its logits), read from the start-up cache
  * as ORT optimised it when the cache holds it for this model and execution provider, else built and stored there.
  */
-export async function openForwardSession(prepared: PreparedModel, options: SessionOptions & GraphCacheOptions = {}): Promise<OrtSession> {
+export async function openForwardSession(prepared: PreparedModel, options: SessionOptions & GraphCacheOptions & SetupProcessOptions = {}): Promise<OrtSession> {
   const cache = prepared.modelHash ? graphCacheFor(options) : undefined;
   const key: ForwardKey = { inputName: prepared.inputName, logitsName: prepared.logitsName, executionProvider: targetExecutionProvider(options) };
   const hit = cache?.forwardGraph(prepared.modelHash!, key);
@@ -131,7 +132,7 @@ type StoreGraph = (model: Uint8Array | string, optimized: boolean) => void;
  * `build` makes, stored through `store` when the cache is on (an entry onnxruntime could not load is replaced); on the
  * CPU it is stored as ORT optimised it, by optimizeThenOpen.
  */
-async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined): Promise<OrtSession> {
+async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined): Promise<OrtSession> {
   if (hit) {
     try {
       return await createSession(hit.model, options, what, { ...plan, optimize: !hit.optimized });
@@ -163,7 +164,7 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
  * process keeps less.
  * Where ORT cannot write its graph (a full disk), the built graph runs as a session of its own.
  */
-async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph): Promise<OrtSession> {
+async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph): Promise<OrtSession> {
   mkdirSync(scratch, { recursive: true });
   const builtPath = join(scratch, 'built.onnx');
   const optimizedPath = join(scratch, 'optimized.onnx');
@@ -174,9 +175,12 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
     store(model, false);
     return createSession(model, options, what, plan);
   }
+  const apart = setUpApart(model.byteLength, options);
   model = undefined; // ORT reads the file: the bytes in JavaScript can go before it loads them
   try {
-    await (await createSession(builtPath, { ...options, reuseMemory: false }, what, { ...plan, saveOptimizedTo: optimizedPath, prepack: false })).release();
+    // A large graph is optimised in a child process: what the optimising session frees stays with the process that ran it.
+    if (apart) await optimizeInChildProcess(builtPath, optimizedPath, options, plan, what);
+    else await (await createSession(builtPath, { ...options, reuseMemory: false }, what, { ...plan, saveOptimizedTo: optimizedPath, prepack: false })).release();
   } catch {
     // opened below as built
   }
@@ -214,15 +218,15 @@ export function loadedModelHash(model: unknown): string | undefined {
  * `model` prepared for its sessions: a loaded model's [0,1]-pixel graph (its input and output names unless `options`
  * names others), or the graph given, under the loaded model's content hash where the start-up cache is on.
  */
-export async function prepareForSessions(model: LoadedModel | Uint8Array | ModelProto | Graph, options: SessionOptions & GraphCacheOptions & { inputName?: string; logitsName?: string } = {}): Promise<PreparedModel> {
+export async function prepareForSessions(model: LoadedModel | Uint8Array | ModelProto | Graph, options: SessionOptions & GraphCacheOptions & SetupProcessOptions & { inputName?: string; logitsName?: string } = {}): Promise<PreparedModel> {
   assertPixelGraph(model);
   const graph = isLoadedModel(model) ? model.pixelModel : model;
   const names = isLoadedModel(model) ? { inputName: options.inputName ?? model.inputName, logitsName: options.logitsName ?? model.outputName } : { inputName: options.inputName, logitsName: options.logitsName };
   const modelHash = graphCacheFor(options) ? loadedModelHash(model) : undefined;
-  return prepareModel(graph, { ...names, session: options, ...(modelHash ? { modelHash } : {}) });
+  return prepareModel(graph, { ...names, session: options, ...(isLoadedModel(model) ? { what: `model '${model.name}'` } : {}), ...(modelHash ? { modelHash } : {}) });
 }
 
-export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & GraphCacheOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
+export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & GraphCacheOptions & SetupProcessOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
   const prepared = await prepareForSessions(model, options);
   const { session, gradientGraph } = await openGradientSession(prepared, request, options);
   return new GradientSession(prepared, gradientGraph, session, request);

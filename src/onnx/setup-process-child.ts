@@ -1,0 +1,35 @@
+// Child process of setup-process.ts: runs one set-up job (argv[2], JSON) in this process — shape discovery of the ONNX
+// model on stdin, or ORT's optimisation of a graph file into another — sends the result to the parent over the IPC
+// channel and exits, so the memory the job leaves behind goes back to the system. It exits at once when the parent
+// goes (the channel closes).
+import { Graph } from './graph.js';
+import { decodeModel } from './proto.js';
+import { createSession } from './runtime.js';
+import { discoverShapesHere } from './shapes.js';
+import type { SetupJob, SetupReply } from './setup-process.js';
+import { RobustartError } from '../errors.js';
+
+process.on('disconnect', () => process.exit(1));
+
+function reply(message: SetupReply): void {
+  process.send!(message, undefined, {}, () => process.exit(0));
+}
+
+async function run(job: SetupJob): Promise<SetupReply> {
+  if (job.kind === 'optimize') {
+    // As optimizeThenOpen in this process: a session that only writes the optimised graph (no packed weights, no arena).
+    await (await createSession(job.from, { ...job.options, reuseMemory: false }, job.what, { ...job.plan, saveOptimizedTo: job.to, prepack: false })).release();
+    return { optimized: true };
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const graph = Graph.fromModel(decodeModel(Buffer.concat(chunks)));
+  chunks.length = 0;
+  return { shapes: [...(await discoverShapesHere(graph, job.options))] };
+}
+
+try {
+  reply(await run(JSON.parse(process.argv[2] ?? '{}') as SetupJob));
+} catch (err) {
+  reply({ error: String((err as Error).message ?? err).split('\n')[0], known: err instanceof RobustartError });
+}
