@@ -47,7 +47,17 @@ test('gradients are bit-identical without the cache, cold (filling it) and warm 
 test('set-up steps in child processes give byte-identical shapes and graphs, and bit-identical gradients and logits', async () => {
   const apart = { setupProcessAboveBytes: -1 }, here = { setupProcessAboveBytes: Infinity }; // every model / none
   const none = await inputGradient({ graphCache: false, ...here });
-  assert.deepEqual(await inputGradient({ graphCache: false, ...apart }), none, 'cache off: shapes found by a child');
+  const saved = process.env.TMPDIR;
+  const scratchRoot = tempDir();
+  try {
+    process.env.TMPDIR = scratchRoot;
+    assert.deepEqual(await inputGradient({ graphCache: false, ...apart }), none, 'cache off: shapes found and graph optimised by children');
+    // (A process that loads onnxruntime leaves its own empty mat-debug-PID.log there: the children's are not ours.)
+    assert.deepEqual(readdirSync(scratchRoot).filter((f) => f.startsWith('robustart-')), [], 'the temporary graph folder is removed');
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
   const dirs = { apart: tempDir(), here: tempDir() };
   assert.deepEqual(await inputGradient({ graphCache: dirs.apart, ...apart }), none, 'cold: shapes found and graph optimised by children');
   assert.deepEqual(await inputGradient({ graphCache: dirs.here, ...here }), none);

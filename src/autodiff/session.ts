@@ -4,9 +4,11 @@
 import type { ModelProto } from '../onnx/proto.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
+import { weightBytes } from '../onnx/shapes.js';
 import { optimizeInChildProcess, setUpApart, type SetupProcessOptions } from '../onnx/setup-process.js';
 import { createSession, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
@@ -96,7 +98,7 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
     built = await buildGradientGraph(prepared, { ...request, executionProvider });
     return encodeModel(built.graph.toModel());
   };
-  const session = await openCachedSession(hit, build, options, what, NO_MEMORY_PATTERN, cache && ((model, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names: namesOf(built!), model, optimized })));
+  const session = await openCachedSession(hit, build, options, what, NO_MEMORY_PATTERN, cache && ((model, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names: namesOf(built!), model, optimized })), weightBytes(prepared.graph));
   return { session, gradientGraph: built ?? cachedGradientGraph(hit!.names, hit!.model) };
 }
 
@@ -109,7 +111,7 @@ export async function openForwardSession(prepared: PreparedModel, options: Sessi
   const key: ForwardKey = { inputName: prepared.inputName, logitsName: prepared.logitsName, executionProvider: targetExecutionProvider(options) };
   const hit = cache?.forwardGraph(prepared.modelHash!, key);
   const build = async () => encodeModel(forwardGraphOf(prepared).toModel());
-  return openCachedSession(hit, build, options, 'model', {}, cache && ((model, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model, optimized })));
+  return openCachedSession(hit, build, options, 'model', {}, cache && ((model, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model, optimized })), weightBytes(prepared.graph));
 }
 
 /** A classifier's forward pass: a copy of the prepared graph pruned to its logits. */
@@ -130,9 +132,10 @@ type StoreGraph = (model: Uint8Array | string, optimized: boolean) => void;
 /**
  * The session of a graph the start-up cache keeps: the cache's entry (`hit`) when onnxruntime can load it, else the graph
  * `build` makes, stored through `store` when the cache is on (an entry onnxruntime could not load is replaced); on the
- * CPU it is stored as ORT optimised it, by optimizeThenOpen.
+ * CPU it is stored as ORT optimised it, by optimizeThenOpen. `weights`: bytes of the model's weights (a model above the
+ * set-up threshold has its graph optimised in a child process).
  */
-async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined): Promise<OrtSession> {
+async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined, weights: number): Promise<OrtSession> {
   if (hit) {
     try {
       return await createSession(hit.model, options, what, { ...plan, optimize: !hit.optimized });
@@ -140,18 +143,30 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
       // rebuilt below
     }
   }
-  // Without the cache the built graph runs as ORT optimises it in its session: optimising it apart measured no smaller
-  // peak there (ConvNeXt-T, Swin-T) and took 30% longer to start (ResNet-50).
-  const scratch = store && sessionProviders(options).every((p) => p === 'cpu') ? graphCacheFor(options)?.scratchPath() : undefined;
-  if (!store || !scratch) {
+  const cpu = sessionProviders(options).every((p) => p === 'cpu');
+  const apart = cpu && setUpApart(weights, options);
+  // Without the cache a small model's built graph runs as ORT optimises it in its session: optimising it apart in this
+  // process measured no smaller peak there (ConvNeXt-T, Swin-T) and took 30% longer to start (ResNet-50). A large
+  // model's is optimised by a child process into a temporary folder, whose memory does not stay behind.
+  const scratch = !cpu ? undefined : store ? graphCacheFor(options)?.scratchPath() : apart ? temporaryScratch() : undefined;
+  if (!scratch) {
     const model = await build();
     store?.(model, false);
     return createSession(model, options, what, plan);
   }
   try {
-    return await optimizeThenOpen(build, scratch, options, what, plan, store);
+    return await optimizeThenOpen(build, scratch, options, what, plan, store ?? (() => {}), apart);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A fresh folder for a build's scratch files outside the cache (the caller removes it), or undefined when none can be made. */
+function temporaryScratch(): string | undefined {
+  try {
+    return mkdtempSync(join(tmpdir(), 'robustart-graph-'));
+  } catch {
+    return undefined;
   }
 }
 
@@ -161,10 +176,10 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
  * out (no weights packed for the kernels, no arena: ConvNeXt-T's backward graph, peak 0.98 -> 0.65 GiB, the same
  * optimised graph), which is released before the optimised graph is opened to run, as a warm start opens it. Memory a
  * session frees stays with the process (glibc's heap keeps it for reuse), so what the build needs less is what the
- * process keeps less.
+ * process keeps less. `apart`: the optimising session runs in a child process, whose memory goes back to the system.
  * Where ORT cannot write its graph (a full disk), the built graph runs as a session of its own.
  */
-async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph): Promise<OrtSession> {
+async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph, apart: boolean): Promise<OrtSession> {
   mkdirSync(scratch, { recursive: true });
   const builtPath = join(scratch, 'built.onnx');
   const optimizedPath = join(scratch, 'optimized.onnx');
@@ -175,10 +190,8 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
     store(model, false);
     return createSession(model, options, what, plan);
   }
-  const apart = setUpApart(model.byteLength, options);
   model = undefined; // ORT reads the file: the bytes in JavaScript can go before it loads them
   try {
-    // A large graph is optimised in a child process: what the optimising session frees stays with the process that ran it.
     if (apart) await optimizeInChildProcess(builtPath, optimizedPath, options, plan, what);
     else await (await createSession(builtPath, { ...options, reuseMemory: false }, what, { ...plan, saveOptimizedTo: optimizedPath, prepack: false })).release();
   } catch {
