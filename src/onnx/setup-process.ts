@@ -3,7 +3,7 @@
 // glibc's heap, which keeps them: Swin-T's shape discovery left about 440 MiB more in the process than reading the
 // shapes from the start-up cache, and the first gradient step then went past its memory target). A child's memory goes
 // back to the system when it exits. The child gets its job as an argument (and a graph on its stdin), sends its reply
-// over its IPC channel and exits; it exits at once when that channel closes, so a killed parent leaves no child running.
+// over its IPC channel and exits; it exits at once when its parent goes, so a killed parent leaves no child running.
 import { fileURLToPath } from 'node:url';
 import type { GraphOptimization, SessionOptions } from './runtime.js';
 import type { ValueShape } from './shapes.js';
@@ -44,6 +44,11 @@ function childSessionOptions(options: SessionOptions): SessionOptions {
   return { device, threads, executionProviders, intraOpThreads };
 }
 
+/** The environment variable that gives the child its parent's process id (it exits when it has another parent). */
+export const PARENT_PID_VARIABLE = 'ROBUSTART_SETUP_PARENT';
+/** How often the child checks that its parent lives, milliseconds. */
+export const PARENT_POLL_MS = 200;
+
 /** Node flags the child must not inherit: the test runner's, and a debugger's port (taken by the parent). */
 const NOT_INHERITED = /^--(test|inspect|debug)/;
 
@@ -63,6 +68,7 @@ async function runSetupJob(job: SetupJob, input: Uint8Array | undefined, doing: 
   const child = childProcess.fork(fileURLToPath(moduleUrl('onnx/setup-process-child.js')), [JSON.stringify(job)], {
     stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
     execArgv: process.execArgv.filter((a) => !NOT_INHERITED.test(a)),
+    env: { ...process.env, [PARENT_PID_VARIABLE]: String(process.pid) },
   });
   const stderr: Buffer[] = [];
   child.stderr!.on('data', (d: Buffer) => stderr.push(d));
