@@ -6,17 +6,16 @@ import { Graph } from './graph.js';
 import { decodeModel } from './proto.js';
 import { createSession } from './runtime.js';
 import { discoverShapesHere } from './shapes.js';
-import { PARENT_PID_VARIABLE, PARENT_POLL_MS, type SetupJob, type SetupReply } from './setup-process.js';
-import { Worker } from 'node:worker_threads';
+import { PARENT_PID_VARIABLE, exitWithParent, type SetupJob, type SetupReply } from './setup-process.js';
 import { RobustartError } from '../errors.js';
 
 // The parent's going is seen twice: its IPC channel closing, and, while ORT's session creation and runs block this
 // thread (they do not yield to the event loop, so 'disconnect' waits for them: an orphaned Swin-T discovery ran on for
-// over a minute), by a worker thread that finds this process handed to another parent.
+// over a minute), by a worker thread that finds this process handed to another parent (exitWithParent).
 process.on('disconnect', () => process.exit(1));
-const parent = Number(process.env[PARENT_PID_VARIABLE]);
-if (!process.connected || (parent && process.ppid !== parent)) process.exit(1);
-new Worker(`setInterval(() => { if (process.ppid !== ${parent || process.ppid}) process.kill(process.pid, 'SIGKILL'); }, ${PARENT_POLL_MS});`, { eval: true }).unref();
+const parent = Number(process.env[PARENT_PID_VARIABLE]) || process.ppid;
+if (!process.connected || process.ppid !== parent) process.exit(1);
+exitWithParent(parent);
 
 function reply(message: SetupReply): void {
   process.send!(message, undefined, {}, () => process.exit(0));

@@ -135,3 +135,31 @@ test('a killed parent leaves no child process running', async () => {
     if (alive(child)) process.kill(child, 'SIGKILL');
   }
 });
+
+test('a child whose thread is blocked (as in an ORT run) still exits when its parent is killed', async () => {
+  const dir = tempDir();
+  const setup = new URL('./setup-process.js', import.meta.url).href;
+  // The child starts the watch, says so, then blocks its thread for good: only the watch can end it.
+  writeFileSync(join(dir, 'child.mjs'), [
+    `import { once } from 'node:events';`,
+    `import { exitWithParent } from ${JSON.stringify(setup)};`,
+    `const watch = exitWithParent(process.ppid);`,
+    `watch.ref(); // kept alive until it runs: unref'd, it would not hold the await below`,
+    `await once(watch, 'online');`,
+    `process.stdout.write(process.pid + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));`,
+  ].join('\n'));
+  writeFileSync(join(dir, 'parent.mjs'), `import { spawn } from 'node:child_process'; spawn(process.execPath, [${JSON.stringify(join(dir, 'child.mjs'))}], { stdio: ['ignore', 'inherit', 'inherit'] }); setInterval(() => {}, 1000);`);
+  const parent = spawn(process.execPath, [join(dir, 'parent.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  parent.stdout!.on('data', (d) => (stdout += d));
+  parent.stderr!.on('data', (d) => (stderr += d));
+  let child = 0;
+  try {
+    await waitUntil('the child to start watching its parent', () => (child = Number.parseInt(stdout, 10)) > 0, { hopeless: () => (parent.exitCode !== null ? `its parent exited: ${stderr}` : undefined) });
+    parent.kill('SIGKILL');
+    await waitUntil('the blocked child to exit after its parent', () => !alive(child));
+  } finally {
+    parent.kill('SIGKILL');
+    if (child > 0 && alive(child)) process.kill(child, 'SIGKILL');
+  }
+});

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import type { GraphOptimization, SessionOptions } from './runtime.js';
 import type { ValueShape } from './shapes.js';
-import { childProcess } from '../util/native.js';
+import { childProcess, workerThreads } from '../util/native.js';
 import { moduleUrl } from '../util/paths.js';
 import { RobustartError } from '../errors.js';
 
@@ -48,6 +48,18 @@ function childSessionOptions(options: SessionOptions): SessionOptions {
 export const PARENT_PID_VARIABLE = 'ROBUSTART_SETUP_PARENT';
 /** How often the child checks that its parent lives, milliseconds. */
 export const PARENT_POLL_MS = 200;
+
+/**
+ * Ends this process (SIGKILL) once its parent `parentPid` has gone, seen by a worker thread polling the parent's id, so
+ * it works while this thread is blocked (ORT's session creation and runs do not yield to the event loop). The worker
+ * does not keep the process alive; it is returned to be awaited ('online') or terminated.
+ */
+export function exitWithParent(parentPid: number): import('node:worker_threads').Worker {
+  const watch = `setInterval(() => { if (process.ppid !== ${parentPid}) process.kill(process.pid, 'SIGKILL'); }, ${PARENT_POLL_MS});`;
+  const worker = new workerThreads.Worker(watch, { eval: true });
+  worker.unref();
+  return worker;
+}
 
 /** Node flags the child must not inherit: the test runner's, and a debugger's port (taken by the parent). */
 const NOT_INHERITED = /^--(test|inspect|debug)/;
