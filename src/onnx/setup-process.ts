@@ -14,7 +14,9 @@ import { RobustartError } from '../errors.js';
 /**
  * Weights (bytes of initializers) above which the set-up steps run in a child process. What they leave in the process
  * grows with the model (Swin-T, 110 MB of weights: about 440 MiB after shape discovery), while a child costs about the
- * same for any model (starting Node and ORT, about 0.5 s of CPU, and the graph copied through a pipe or a file).
+ * same for any large model: starting Node and ORT, the graph copied through a pipe or a file, and faulting in fresh
+ * the memory the process would have reused (measured, ResNet-50: about 1 s of CPU per child; a cold gradient start
+ * 6.9-7.2 -> 8.6-9.9 s of CPU in all, once per model with the start-up cache; Swin-T's is about 70 s).
  * 32 MiB is about 8 M float32 weights: the models the memory target is about (ResNet-50, ConvNeXt-T, Swin-T: 25-29 M)
  * are far above it, and the small graphs of the tests and demos, whose set-up leaves a few MiB, far below.
  */
