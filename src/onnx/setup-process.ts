@@ -5,6 +5,7 @@
 // back to the system when it exits. The child gets its job as an argument (and a graph on its stdin), sends its reply
 // over its IPC channel and exits; it exits at once when its parent goes, so a killed parent leaves no child running.
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import type { GraphOptimization, SessionOptions } from './runtime.js';
 import type { ValueShape } from './shapes.js';
 import { childProcess, workerThreads } from '../util/native.js';
@@ -56,7 +57,7 @@ export const PARENT_POLL_MS = 200;
  * it works while this thread is blocked (ORT's session creation and runs do not yield to the event loop). The worker
  * does not keep the process alive; it is returned to be awaited ('online') or terminated.
  */
-export function exitWithParent(parentPid: number): import('node:worker_threads').Worker {
+export function exitWithParent(parentPid: number): Worker {
   const watch = `setInterval(() => { if (process.ppid !== ${parentPid}) process.kill(process.pid, 'SIGKILL'); }, ${PARENT_POLL_MS});`;
   const worker = new workerThreads.Worker(watch, { eval: true });
   worker.unref();
