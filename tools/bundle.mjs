@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = 'dist/pkg/';
 
-/** Worker threads' entry points (each started from `moduleUrl(path)`), by their path under dist/. */
-const WORKERS = ['eval/preprocess-worker.js', 'noise/natural/worker.js', 'queue/compute-thread.js'];
+/** Entry points of worker threads and child processes (each started from `moduleUrl(path)`), by their path under dist/. */
+const WORKERS = ['eval/preprocess-worker.js', 'noise/natural/worker.js', 'queue/compute-thread.js', 'onnx/setup-process-child.js'];
 
 /** The entry points, named by their path under dist/ without `.js`: what package.json's exports and bin name, and the workers. */
 function entryPoints(manifest) {

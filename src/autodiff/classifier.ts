@@ -9,11 +9,12 @@ import { tensor, type OrtSession, type SessionOptions } from '../onnx/runtime.js
 import type { PreparedModel } from './gradient.js';
 import { openForwardSession, openGradientSession, prepareForSessions } from './session.js';
 import type { GraphCacheOptions } from './graph-cache.js';
+import type { SetupProcessOptions } from '../onnx/setup-process.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
 import type { LoadedModel } from '../model/load.js';
 
-export interface ClassifierOptions extends SessionOptions, GraphCacheOptions {
+export interface ClassifierOptions extends SessionOptions, GraphCacheOptions, SetupProcessOptions {
   readonly inputName?: string;
   readonly logitsName?: string;
 }

@@ -10,6 +10,7 @@ import { Graph } from '../onnx/graph.js';
 import { canonicalizeOpset } from '../onnx/opset.js';
 import { foldBatchNormIntoConv } from '../onnx/fold.js';
 import { discoverShapes, type ShapeMap } from '../onnx/shapes.js';
+import type { SetupProcessOptions } from '../onnx/setup-process.js';
 import { sessionProviders, type SessionOptions } from '../onnx/runtime.js';
 import { appendBackward } from './backward.js';
 import { appendLossHead, LOSS_OUTPUT } from './loss-heads.js';
@@ -32,7 +33,9 @@ export interface PreparedModel {
 export interface PrepareOptions {
   readonly inputName?: string;
   readonly logitsName?: string;
-  readonly session?: SessionOptions & GraphCacheOptions;
+  readonly session?: SessionOptions & GraphCacheOptions & SetupProcessOptions;
+  /** How errors name the model (default: 'the model'). */
+  readonly what?: string;
   /** The model's content hash when the caller has it (saves encoding and hashing the model again). */
   readonly modelHash?: string;
 }
@@ -47,7 +50,7 @@ export async function prepareModel(model: ModelProto | Graph | Uint8Array, optio
   const logitsName = options.logitsName ?? graph.outputs[0]?.name ?? '';
   let shapes = modelHash ? cache?.shapes(modelHash) : undefined;
   if (!shapes) {
-    shapes = await discoverShapes(graph, options.session);
+    shapes = await discoverShapes(graph, options.session, options.what);
     if (modelHash) cache?.putShapes(modelHash, shapes);
   }
   const logits = shapes.get(logitsName);

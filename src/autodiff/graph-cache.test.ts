@@ -16,7 +16,7 @@ const batch = 2;
 const input = Float32Array.from({ length: batch * 3 * 12 * 12 }, (_, i) => (Math.sin(i * 0.7) + 1) / 2);
 const labels = Int32Array.of(1, 3);
 
-async function inputGradient(options: { graphCache: string | false }, loss: 'ce' | 'dlr' = 'ce') {
+async function inputGradient(options: { graphCache: string | false; setupProcessAboveBytes?: number }, loss: 'ce' | 'dlr' = 'ce') {
   const session = await createGradientSession(encodeModel(graph().toModel()), { loss }, options);
   const out = await session.run({ input, batch, labels });
   await session.dispose();
@@ -42,6 +42,49 @@ test('gradients are bit-identical without the cache, cold (filling it) and warm 
   assert.deepEqual((await classifier.lossAndGradient(input, batch, labels, { kind: 'ce' })).gradient, none.gradient);
   await classifier.dispose();
   assert.equal(readdirSync(dir).length, 3, 'and its forward graph');
+});
+
+test('set-up steps in child processes give byte-identical shapes and graphs, and bit-identical gradients and logits', async () => {
+  const apart = { setupProcessAboveBytes: -1 }, here = { setupProcessAboveBytes: Infinity }; // every model / none
+  const none = await inputGradient({ graphCache: false, ...here });
+  const saved = process.env.TMPDIR;
+  const scratchRoot = tempDir();
+  try {
+    process.env.TMPDIR = scratchRoot;
+    assert.deepEqual(await inputGradient({ graphCache: false, ...apart }), none, 'cache off: shapes found and graph optimised by children');
+    // (A process that loads onnxruntime leaves its own empty mat-debug-PID.log there: the children's are not ours.)
+    assert.deepEqual(readdirSync(scratchRoot).filter((f) => f.startsWith('robustart-')), [], 'the temporary graph folder is removed');
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  const dirs = { apart: tempDir(), here: tempDir() };
+  assert.deepEqual(await inputGradient({ graphCache: dirs.apart, ...apart }), none, 'cold: shapes found and graph optimised by children');
+  assert.deepEqual(await inputGradient({ graphCache: dirs.here, ...here }), none);
+  const logits = async (options: { graphCache: string | false; setupProcessAboveBytes: number }) => {
+    const classifier = await createDifferentiableClassifier(graph(), options);
+    const out = await classifier.logits(input, batch);
+    await classifier.dispose();
+    return out;
+  };
+  assert.deepEqual(await logits({ graphCache: dirs.apart, ...apart }), await logits({ graphCache: false, ...here }));
+  // The entries the children wrote are those this process writes: the same shapes, the same optimised graphs.
+  const prepared = await prepareModel(encodeModel(graph().toModel()), { session: { graphCache: dirs.here } });
+  const hash = prepared.modelHash!;
+  const key = { inputName: prepared.inputName, logitsName: prepared.logitsName, loss: 'ce', input: true, parameters: [], extraOutputs: [], executionProvider: 'cpu' };
+  await logits({ graphCache: dirs.here, ...here });
+  const caches = { apart: new GraphCache(dirs.apart), here: new GraphCache(dirs.here) };
+  assert.equal(JSON.stringify([...caches.apart.shapes(hash)!]), JSON.stringify([...caches.here.shapes(hash)!]));
+  const computed = (model: Uint8Array) => {
+    const g = decodeModel(model).graph!; // ORT numbers the nodes it inserts from a counter: names may differ, what is computed may not
+    return { ops: g.node!.map((n) => `${n.domain ?? ''}:${n.opType}:${(n.input ?? []).join(',')}`), initializers: new Map(g.initializer!.map((t) => [t.name!, t])) };
+  };
+  const stored = (cache: GraphCache) => [cache.gradientGraph(hash, key)!, cache.forwardGraph(hash, { inputName: key.inputName, logitsName: key.logitsName, executionProvider: 'cpu' })!];
+  const [fromChildren, fromHere] = [stored(caches.apart), stored(caches.here)];
+  for (let i = 0; i < 2; i++) {
+    assert.equal(fromChildren[i].optimized, true);
+    assert.deepEqual(computed(fromChildren[i].model), computed(fromHere[i].model));
+  }
 });
 
 test("a classifier's forward session is cached too, with bit-identical logits", async () => {

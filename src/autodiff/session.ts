@@ -4,8 +4,11 @@
 import type { ModelProto } from '../onnx/proto.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
+import { weightBytes } from '../onnx/shapes.js';
+import { optimizeInChildProcess, setUpApart, type SetupProcessOptions } from '../onnx/setup-process.js';
 import { createSession, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
@@ -76,7 +79,7 @@ const NO_MEMORY_PATTERN = { memoryPattern: false } as const;
  * cache keeps the graph as ORT optimised it, so a warm start skips ORT's optimisation too (the same kernels run on
  * the same graph: outputs are identical). Custom loss heads (functions) are always built.
  */
-export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions = {}): Promise<{ session: OrtSession; gradientGraph: GradientGraph }> {
+export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions & SetupProcessOptions = {}): Promise<{ session: OrtSession; gradientGraph: GradientGraph }> {
   const what = `gradient graph for loss ${typeof request.loss === 'string' ? request.loss : 'custom'}`;
   const executionProvider = request.executionProvider ?? targetExecutionProvider(options);
   const cache = typeof request.loss === 'string' && prepared.modelHash ? graphCacheFor(options) : undefined;
@@ -95,7 +98,7 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
     built = await buildGradientGraph(prepared, { ...request, executionProvider });
     return encodeModel(built.graph.toModel());
   };
-  const session = await openCachedSession(hit, build, options, what, NO_MEMORY_PATTERN, cache && ((model, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names: namesOf(built!), model, optimized })));
+  const session = await openCachedSession(hit, build, options, what, NO_MEMORY_PATTERN, cache && ((model, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names: namesOf(built!), model, optimized })), weightBytes(prepared.graph));
   return { session, gradientGraph: built ?? cachedGradientGraph(hit!.names, hit!.model) };
 }
 
@@ -103,12 +106,12 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
  * The session of a classifier's forward pass (the prepared graph pruned to its logits), read from the start-up cache
  * as ORT optimised it when the cache holds it for this model and execution provider, else built and stored there.
  */
-export async function openForwardSession(prepared: PreparedModel, options: SessionOptions & GraphCacheOptions = {}): Promise<OrtSession> {
+export async function openForwardSession(prepared: PreparedModel, options: SessionOptions & GraphCacheOptions & SetupProcessOptions = {}): Promise<OrtSession> {
   const cache = prepared.modelHash ? graphCacheFor(options) : undefined;
   const key: ForwardKey = { inputName: prepared.inputName, logitsName: prepared.logitsName, executionProvider: targetExecutionProvider(options) };
   const hit = cache?.forwardGraph(prepared.modelHash!, key);
   const build = async () => encodeModel(forwardGraphOf(prepared).toModel());
-  return openCachedSession(hit, build, options, 'model', {}, cache && ((model, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model, optimized })));
+  return openCachedSession(hit, build, options, 'model', {}, cache && ((model, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model, optimized })), weightBytes(prepared.graph));
 }
 
 /** A classifier's forward pass: a copy of the prepared graph pruned to its logits. */
@@ -129,9 +132,10 @@ type StoreGraph = (model: Uint8Array | string, optimized: boolean) => void;
 /**
  * The session of a graph the start-up cache keeps: the cache's entry (`hit`) when onnxruntime can load it, else the graph
  * `build` makes, stored through `store` when the cache is on (an entry onnxruntime could not load is replaced); on the
- * CPU it is stored as ORT optimised it, by optimizeThenOpen.
+ * CPU it is stored as ORT optimised it, by optimizeThenOpen. `weights`: bytes of the model's weights (a model above the
+ * set-up threshold has its graph optimised in a child process).
  */
-async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined): Promise<OrtSession> {
+async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined, weights: number): Promise<OrtSession> {
   if (hit) {
     try {
       return await createSession(hit.model, options, what, { ...plan, optimize: !hit.optimized });
@@ -139,18 +143,30 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
       // rebuilt below
     }
   }
-  // Without the cache the built graph runs as ORT optimises it in its session: optimising it apart measured no smaller
-  // peak there (ConvNeXt-T, Swin-T) and took 30% longer to start (ResNet-50).
-  const scratch = store && sessionProviders(options).every((p) => p === 'cpu') ? graphCacheFor(options)?.scratchPath() : undefined;
-  if (!store || !scratch) {
+  const cpu = sessionProviders(options).every((p) => p === 'cpu');
+  const apart = cpu && setUpApart(weights, options);
+  // Without the cache a small model's built graph runs as ORT optimises it in its session: optimising it apart in this
+  // process measured no smaller peak there (ConvNeXt-T, Swin-T) and took 30% longer to start (ResNet-50). A large
+  // model's is optimised by a child process into a temporary folder, whose memory does not stay behind.
+  const scratch = !cpu ? undefined : store ? graphCacheFor(options)?.scratchPath() : apart ? temporaryScratch() : undefined;
+  if (!scratch) {
     const model = await build();
     store?.(model, false);
     return createSession(model, options, what, plan);
   }
   try {
-    return await optimizeThenOpen(build, scratch, options, what, plan, store);
+    return await optimizeThenOpen(build, scratch, options, what, plan, store ?? (() => {}), apart);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A fresh folder for a build's scratch files outside the cache (the caller removes it), or undefined when none can be made. */
+function temporaryScratch(): string | undefined {
+  try {
+    return mkdtempSync(join(tmpdir(), 'robustart-graph-'));
+  } catch {
+    return undefined;
   }
 }
 
@@ -160,10 +176,10 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
  * out (no weights packed for the kernels, no arena: ConvNeXt-T's backward graph, peak 0.98 -> 0.65 GiB, the same
  * optimised graph), which is released before the optimised graph is opened to run, as a warm start opens it. Memory a
  * session frees stays with the process (glibc's heap keeps it for reuse), so what the build needs less is what the
- * process keeps less.
+ * process keeps less. `apart`: the optimising session runs in a child process, whose memory goes back to the system.
  * Where ORT cannot write its graph (a full disk), the built graph runs as a session of its own.
  */
-async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph): Promise<OrtSession> {
+async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph, apart: boolean): Promise<OrtSession> {
   mkdirSync(scratch, { recursive: true });
   const builtPath = join(scratch, 'built.onnx');
   const optimizedPath = join(scratch, 'optimized.onnx');
@@ -176,7 +192,8 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
   }
   model = undefined; // ORT reads the file: the bytes in JavaScript can go before it loads them
   try {
-    await (await createSession(builtPath, { ...options, reuseMemory: false }, what, { ...plan, saveOptimizedTo: optimizedPath, prepack: false })).release();
+    if (apart) await optimizeInChildProcess(builtPath, optimizedPath, options, plan, what);
+    else await (await createSession(builtPath, { ...options, reuseMemory: false }, what, { ...plan, saveOptimizedTo: optimizedPath, prepack: false })).release();
   } catch {
     // opened below as built
   }
@@ -214,15 +231,15 @@ export function loadedModelHash(model: unknown): string | undefined {
  * `model` prepared for its sessions: a loaded model's [0,1]-pixel graph (its input and output names unless `options`
  * names others), or the graph given, under the loaded model's content hash where the start-up cache is on.
  */
-export async function prepareForSessions(model: LoadedModel | Uint8Array | ModelProto | Graph, options: SessionOptions & GraphCacheOptions & { inputName?: string; logitsName?: string } = {}): Promise<PreparedModel> {
+export async function prepareForSessions(model: LoadedModel | Uint8Array | ModelProto | Graph, options: SessionOptions & GraphCacheOptions & SetupProcessOptions & { inputName?: string; logitsName?: string } = {}): Promise<PreparedModel> {
   assertPixelGraph(model);
   const graph = isLoadedModel(model) ? model.pixelModel : model;
   const names = isLoadedModel(model) ? { inputName: options.inputName ?? model.inputName, logitsName: options.logitsName ?? model.outputName } : { inputName: options.inputName, logitsName: options.logitsName };
   const modelHash = graphCacheFor(options) ? loadedModelHash(model) : undefined;
-  return prepareModel(graph, { ...names, session: options, ...(modelHash ? { modelHash } : {}) });
+  return prepareModel(graph, { ...names, session: options, ...(isLoadedModel(model) ? { what: `model '${model.name}'` } : {}), ...(modelHash ? { modelHash } : {}) });
 }
 
-export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & GraphCacheOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
+export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & GraphCacheOptions & SetupProcessOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
   const prepared = await prepareForSessions(model, options);
   const { session, gradientGraph } = await openGradientSession(prepared, request, options);
   return new GradientSession(prepared, gradientGraph, session, request);

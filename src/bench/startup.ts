@@ -4,15 +4,15 @@
 // filled directory). Targets (warm): <= 2 s for ResNet-50, <= 5 s for ViT-B/16. Then the same for
 // createDifferentiableClassifier (what attacks start with: shapes and the forward session), beside a warm start whose
 // forward session is built instead of read from the cache (how it started before that was cached).
-// Flags: --models resnet50,vit-b16, --threads N (ORT intra-op threads; default ORT's choice), --no-classifier.
+// Flags: --models resnet50,vit-b16 (or a path to an .onnx file: tools/export-bench-swin.py writes Swin-T), --threads N (ORT intra-op threads; default ORT's choice), --no-classifier.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync, rmSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { writeModel } from '../onnx/proto.js';
 import { tempDir } from '../testing/fixtures.js';
-import { buildBenchModel } from './_models.js';
+import { benchModelLabel, buildBenchModel } from './_models.js';
 import { flag, option } from './_timing.js';
 
 /** Warm build targets, seconds. */
@@ -31,21 +31,22 @@ export async function run(args: string[]): Promise<void> {
   console.log('model      no cache s  cold s  warm s  cache MB  no cache / warm  warm target s');
   try {
     for (const name of names) {
-      const path = join(dir, `${name}.onnx`);
+      const file = basename(name, '.onnx'); // a model given as a path (Swin-T from tools/export-bench-swin.py) by its file's name
+      const path = join(dir, `${file}.onnx`);
       const model = buildBenchModel(name);
       if (model instanceof Uint8Array) writeFileSync(path, model);
       else writeModel(path, model.toModel());
-      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ input_size: [3, 224, 224], num_classes: 1000 }));
-      const cache = join(dir, `cache-${name}`);
+      writeFileSync(join(dir, `${file}.json`), JSON.stringify({ input_size: [3, 224, 224], num_classes: 1000 }));
+      const cache = join(dir, `cache-${file}`);
       const off = measure(path, 'off');
       const cold = measure(path, cache);
       const warm = measure(path, cache);
       const megabytes = readdirSync(cache).reduce((n, f) => n + statSync(join(cache, f)).size, 0) / 1e6;
-      console.log(`${name.padEnd(10)} ${off.toFixed(2).padStart(10)}  ${cold.toFixed(2).padStart(6)}  ${warm.toFixed(2).padStart(6)}  ${megabytes.toFixed(0).padStart(8)}  ${(off / warm).toFixed(2).padStart(15)}  ${String(WARM_TARGET_S[name] ?? '-').padStart(13)}`);
+      console.log(`${benchModelLabel(name).padEnd(10)} ${off.toFixed(2).padStart(10)}  ${cold.toFixed(2).padStart(6)}  ${warm.toFixed(2).padStart(6)}  ${megabytes.toFixed(0).padStart(8)}  ${(off / warm).toFixed(2).padStart(15)}  ${String(WARM_TARGET_S[name] ?? '-').padStart(13)}`);
       if (!withClassifier) continue;
-      const classifierCache = join(dir, `classifier-${name}`);
+      const classifierCache = join(dir, `classifier-${file}`);
       const classifier = { off: measure(path, 'off', 'classifier'), cold: measure(path, classifierCache, 'classifier'), warm: measure(path, classifierCache, 'classifier'), built: measure(path, classifierCache, 'classifier-built-forward') };
-      classifierRows.push(`${name.padEnd(10)} ${classifier.off.toFixed(2).padStart(10)}  ${classifier.cold.toFixed(2).padStart(6)}  ${classifier.warm.toFixed(2).padStart(6)}  ${classifier.built.toFixed(2).padStart(21)}  ${(classifier.built / classifier.warm).toFixed(2).padStart(17)}`);
+      classifierRows.push(`${benchModelLabel(name).padEnd(10)} ${classifier.off.toFixed(2).padStart(10)}  ${classifier.cold.toFixed(2).padStart(6)}  ${classifier.warm.toFixed(2).padStart(6)}  ${classifier.built.toFixed(2).padStart(21)}  ${(classifier.built / classifier.warm).toFixed(2).padStart(17)}`);
     }
     if (withClassifier) {
       console.log('\ncreateDifferentiableClassifier (shapes and the forward session), a fresh process each');

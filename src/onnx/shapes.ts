@@ -6,10 +6,11 @@
 import type { Graph } from './graph.js';
 import { dataTypeOfOrt, ortTypeOf, valueInfoDims } from './graph.js';
 import { createSession, tensor, type SessionOptions } from './runtime.js';
-import { DataType, type NodeProto } from './proto.js';
+import { DataType, encodeModel, type NodeProto } from './proto.js';
 import { makeNode } from './build.js';
 import { Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
+import { discoverShapesInChildProcess, setUpApart, type SetupProcessOptions } from './setup-process.js';
 
 export interface ValueShape {
   /** Static dims; null where the dim scales with the batch. */
@@ -88,7 +89,25 @@ export function probeGraphOf(graph: Graph, wanted: ReadonlySet<string>): { probe
   return { probe, outputs };
 }
 
-export async function discoverShapes(graph: Graph, options: SessionOptions = {}): Promise<ShapeMap> {
+/** Bytes of `graph`'s initializers. */
+export function weightBytes(graph: Graph): number {
+  let bytes = 0;
+  for (const t of graph.initializers.values()) bytes += t.data.byteLength;
+  return bytes;
+}
+
+/**
+ * The shape and dtype of every value of `graph` (see the top of this file), found in this process or, for a graph
+ * whose weights exceed `setupProcessAboveBytes`, in a child process that exits (the same shapes). `what` names the
+ * model in errors.
+ */
+export async function discoverShapes(graph: Graph, options: SessionOptions & SetupProcessOptions = {}, what = 'the model'): Promise<ShapeMap> {
+  if (setUpApart(weightBytes(graph), options)) return new Map(await discoverShapesInChildProcess(encodeModel(graph.toModel()), options, what));
+  return discoverShapesHere(graph, options);
+}
+
+/** discoverShapes in this process. */
+export async function discoverShapesHere(graph: Graph, options: SessionOptions = {}): Promise<ShapeMap> {
   const shapes: ShapeMap = new Map();
   for (const [name, t] of graph.initializers) shapes.set(name, { dims: [...t.dims], dataType: t.dataType });
   const batchDynamic = graph.inputs.some((i) => valueInfoDims(i)[0] === null);

@@ -1,0 +1,41 @@
+// Child process of setup-process.ts: runs one set-up job (argv[2], JSON) in this process — shape discovery of the ONNX
+// model on stdin, or ORT's optimisation of a graph file into another — sends the result to the parent over the IPC
+// channel and exits, so the memory the job leaves behind goes back to the system. It exits at once when the parent
+// goes.
+import { Graph } from './graph.js';
+import { decodeModel } from './proto.js';
+import { createSession } from './runtime.js';
+import { discoverShapesHere } from './shapes.js';
+import { PARENT_PID_VARIABLE, exitWithParent, type SetupJob, type SetupReply } from './setup-process.js';
+import { RobustartError } from '../errors.js';
+
+// The parent's going is seen twice: its IPC channel closing, and, while ORT's session creation and runs block this
+// thread (they do not yield to the event loop, so 'disconnect' waits for them: an orphaned Swin-T discovery ran on for
+// over a minute), by a worker thread that finds this process handed to another parent (exitWithParent).
+process.on('disconnect', () => process.exit(1));
+const parent = Number(process.env[PARENT_PID_VARIABLE]) || process.ppid;
+if (!process.connected || process.ppid !== parent) process.exit(1);
+exitWithParent(parent);
+
+function reply(message: SetupReply): void {
+  process.send!(message, undefined, {}, () => process.exit(0));
+}
+
+async function run(job: SetupJob): Promise<SetupReply> {
+  if (job.kind === 'optimize') {
+    // As optimizeThenOpen in this process: a session that only writes the optimised graph (no packed weights, no arena).
+    await (await createSession(job.from, { ...job.options, reuseMemory: false }, job.what, { ...job.plan, saveOptimizedTo: job.to, prepack: false })).release();
+    return { optimized: true };
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const graph = Graph.fromModel(decodeModel(Buffer.concat(chunks)));
+  chunks.length = 0;
+  return { shapes: [...(await discoverShapesHere(graph, job.options))] };
+}
+
+try {
+  reply(await run(JSON.parse(process.argv[2] ?? '{}') as SetupJob));
+} catch (err) {
+  reply({ error: String((err as Error).message ?? err).split('\n')[0], known: err instanceof RobustartError });
+}

@@ -1,0 +1,105 @@
+// Set-up steps of a large model's sessions in a child process that exits: shape discovery's probe runs, and ORT's
+// optimisation of a built graph into a file. Both leave memory in the process that ran them (ORT frees its buffers to
+// glibc's heap, which keeps them: Swin-T's shape discovery left about 440 MiB more in the process than reading the
+// shapes from the start-up cache, and the first gradient step then went past its memory target). A child's memory goes
+// back to the system when it exits. The child gets its job as an argument (and a graph on its stdin), sends its reply
+// over its IPC channel and exits; it exits at once when its parent goes, so a killed parent leaves no child running.
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import type { GraphOptimization, SessionOptions } from './runtime.js';
+import type { ValueShape } from './shapes.js';
+import { childProcess, workerThreads } from '../util/native.js';
+import { moduleUrl } from '../util/paths.js';
+import { RobustartError } from '../errors.js';
+
+/**
+ * Weights (bytes of initializers) above which the set-up steps run in a child process. What they leave in the process
+ * grows with the model (Swin-T, 110 MB of weights: about 440 MiB after shape discovery), while a child costs about the
+ * same for any large model: starting Node and ORT, the graph copied through a pipe or a file, and faulting in fresh
+ * the memory the process would have reused (measured, ResNet-50: about 1 s of CPU per child; a cold gradient start
+ * 6.9-7.2 -> 8.6-9.9 s of CPU in all, once per model with the start-up cache; Swin-T's is about 70 s).
+ * 32 MiB is about 8 M float32 weights: the models the memory target is about (ResNet-50, ConvNeXt-T, Swin-T: 25-29 M)
+ * are far above it, and the small graphs of the tests and demos, whose set-up leaves a few MiB, far below.
+ */
+export const SETUP_PROCESS_MIN_BYTES = 32 * 2 ** 20;
+
+export interface SetupProcessOptions {
+  /** Weights (bytes) above which shape discovery and ORT's optimisation of a built graph run in a child process (default SETUP_PROCESS_MIN_BYTES). */
+  readonly setupProcessAboveBytes?: number;
+}
+
+/** Whether a model with `bytes` of weights has its set-up steps run in a child process. */
+export function setUpApart(bytes: number, options: SetupProcessOptions): boolean {
+  return bytes > (options.setupProcessAboveBytes ?? SETUP_PROCESS_MIN_BYTES);
+}
+
+/** A child's job: discover the shapes of the graph on its stdin, or have ORT optimise the graph in `from` into `to`. */
+export type SetupJob =
+  | { readonly kind: 'shapes'; readonly options: SessionOptions }
+  | { readonly kind: 'optimize'; readonly from: string; readonly to: string; readonly options: SessionOptions; readonly plan: GraphOptimization; readonly what: string };
+
+/** What the child sends back: its result, or why it failed (`known`: a RobustartError, whose message a user can act on). */
+export type SetupReply = { readonly shapes: [string, ValueShape][] } | { readonly optimized: true } | { readonly error: string; readonly known: boolean };
+
+/** The session options a child can be given (what ORT needs to run where the parent would). */
+function childSessionOptions(options: SessionOptions): SessionOptions {
+  const { device, threads, executionProviders, intraOpThreads } = options;
+  return { device, threads, executionProviders, intraOpThreads };
+}
+
+/** The environment variable that gives the child its parent's process id (it exits when it has another parent). */
+export const PARENT_PID_VARIABLE = 'ROBUSTART_SETUP_PARENT';
+/** How often the child checks that its parent lives, milliseconds. */
+export const PARENT_POLL_MS = 200;
+
+/**
+ * Ends this process (SIGKILL) once its parent `parentPid` has gone, seen by a worker thread polling the parent's id, so
+ * it works while this thread is blocked (ORT's session creation and runs do not yield to the event loop). The worker
+ * does not keep the process alive; it is returned to be awaited ('online') or terminated.
+ */
+export function exitWithParent(parentPid: number): Worker {
+  const watch = `setInterval(() => { if (process.ppid !== ${parentPid}) process.kill(process.pid, 'SIGKILL'); }, ${PARENT_POLL_MS});`;
+  const worker = new workerThreads.Worker(watch, { eval: true });
+  worker.unref();
+  return worker;
+}
+
+/** Node flags the child must not inherit: the test runner's, and a debugger's port (taken by the parent). */
+const NOT_INHERITED = /^--(test|inspect|debug)/;
+
+/** The shapes discoverShapes finds for the ONNX model `model`, found by a child process. `what` names the model in errors. */
+export async function discoverShapesInChildProcess(model: Uint8Array, options: SessionOptions, what: string): Promise<[string, ValueShape][]> {
+  const reply = await runSetupJob({ kind: 'shapes', options: childSessionOptions(options) }, model, `shape discovery of ${what}`);
+  if (!('shapes' in reply)) throw new RobustartError(`shape discovery of ${what} sent no shapes`);
+  return reply.shapes;
+}
+
+/** Has ORT optimise the ONNX file `from` into `to` (no weights packed, no arena) in a child process. */
+export async function optimizeInChildProcess(from: string, to: string, options: SessionOptions, plan: GraphOptimization, what: string): Promise<void> {
+  await runSetupJob({ kind: 'optimize', from, to, options: childSessionOptions(options), plan, what }, undefined, `optimising the ${what}`);
+}
+
+async function runSetupJob(job: SetupJob, input: Uint8Array | undefined, doing: string): Promise<SetupReply> {
+  const child = childProcess.fork(fileURLToPath(moduleUrl('onnx/setup-process-child.js')), [JSON.stringify(job)], {
+    stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
+    execArgv: process.execArgv.filter((a) => !NOT_INHERITED.test(a)),
+    env: { ...process.env, [PARENT_PID_VARIABLE]: String(process.pid) },
+  });
+  const stderr: Buffer[] = [];
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d));
+  child.stdin!.on('error', () => {}); // a child that exits early closes its stdin; its exit says why
+  child.stdin!.end(input);
+  let reply: SetupReply | undefined;
+  child.on('message', (m) => (reply = m as SetupReply));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c, s) => resolve([c, s])); // after its last message
+  }).catch((err: Error) => {
+    throw new RobustartError(`${doing} could not start its child process: ${err.message}`);
+  });
+  if (reply && 'error' in reply) throw new RobustartError(reply.known ? `${doing}: ${reply.error}` : `${doing} failed: ${reply.error}`);
+  if (reply) return reply;
+  const last = Buffer.concat(stderr).toString().trim().split('\n').pop();
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  throw new RobustartError(`${doing} stopped: its child process ${how}${last ? ` (${last})` : ''}; if memory ran out, close other programs or use a machine with more memory`);
+}
