@@ -227,3 +227,58 @@ export function roundTripBlocksKernel(): { type: number[]; code: number[] } {
   const bodyBytes = [...vec([[3, I32], [...uleb(narrowLocal + 1 - 7), V128]]), ...code];
   return { type: [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
 }
+
+// jccolor.c's / jdcolor.c's fixed-point coefficients (SCALEBITS 16): FIX(x) = round(x * 2^16).
+export const FIX16 = (x: number) => Math.floor(x * 65536 + 0.5);
+export const ONE_HALF = 1 << 15;
+const CBCR_OFFSET = 128 << 16;
+
+/**
+ * rgbToYcc(rgb, n, y, cb, cr): n pixels (a multiple of 4) of interleaved float32 RGB at byte offset `rgb` to
+ * int32 Y, Cb and Cr lines: each sample to its 8-bit level (toLevel: round(v * 255) in double, clipped, NaN to 0),
+ * then rgb_ycc_convert's fixed-point sums, four pixels per step.
+ */
+export function rgbToYccKernel(): { type: number[]; code: number[] } {
+  const [rgb, n, yOut, cbOut, crOut, p, o, end] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const e = new Emitter(8);
+  const f64Splat = (x: number): Expr => [0x44, ...new Uint8Array(Float64Array.of(x).buffer), ...simd(0x14)];
+  const scale = e.let(f64Splat(255)), half = e.let(f64Splat(0.5));
+  const [zero, top] = [e.splat(0), e.splat(255)];
+  const coefficients = [
+    [FIX16(0.299), FIX16(0.587), FIX16(0.114), ONE_HALF],
+    [-FIX16(0.16874), -FIX16(0.33126), FIX16(0.5), CBCR_OFFSET + ONE_HALF - 1],
+    [FIX16(0.5), -FIX16(0.41869), -FIX16(0.08131), CBCR_OFFSET + ONE_HALF - 1],
+  ].map((row) => row.map((c) => e.splat(c)));
+  const prelude = e.code.splice(0);
+  const at = (offset: number): Expr => [0x20, rgb, 0x20, p, 0x6a, ...simd(V128_LOAD), 0, ...uleb(offset)];
+  const [a, b, c] = [0, 16, 32].map((offset) => e.let(at(offset)));
+  const channels = [
+    [[0, 3, 6, 7], [0, 1, 2, 5]],
+    [[1, 4, 7, 7], [0, 1, 2, 6]],
+    [[2, 5, 5, 5], [0, 1, 4, 7]],
+  ].map(([first, second]) => {
+    const v = e.let(shuffle32(shuffle32(a, b, first), c, second));
+    // Math.round(x) is floor(x + 0.5), exact here: v * 255 has at most 32 significant bits.
+    const rounded = (x: Expr) => [...x, ...simd(0x5f), ...scale, ...simd(0xf2), ...half, ...simd(0xf0), ...simd(0x75), ...simd(0xfc)];
+    const level = shuffle32(rounded(v), rounded(shuffle32(v, v, [2, 3, 2, 3])), [0, 1, 4, 5]);
+    return e.let([...[...level, ...zero, ...simd(0xb8)], ...top, ...simd(0xb6)]);
+  });
+  const outputs = [yOut, cbOut, crOut];
+  coefficients.forEach(([cr, cg, cb, offset], k) => {
+    e.code.push(0x20, outputs[k], 0x20, o, 0x6a);
+    e.code.push(...shrS(add(add(add(mul(channels[0], cr), mul(channels[1], cg)), mul(channels[2], cb)), offset), 16), ...simd(V128_STORE), 0, 0);
+  });
+  const body = e.code.splice(0);
+  const code = [
+    ...prelude,
+    0x20, n, 0x41, 2, 0x74, 0x21, end, // end = 4n bytes of int32 output
+    0x02, 0x40, 0x20, end, 0x45, 0x0d, 0,
+    0x03, 0x40,
+    ...body,
+    0x20, p, 0x41, 48, 0x6a, 0x21, p,
+    0x20, o, 0x41, 16, 0x6a, 0x22, o, 0x20, end, 0x49, 0x0d, 0,
+    0x0b, 0x0b, 0x0b,
+  ];
+  const bodyBytes = [...vec([[3, I32], [...uleb(e.locals - 8), V128]]), ...code];
+  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+}

@@ -11,9 +11,10 @@
 // This avoids a codec call's cost: a 224x224 round trip through sharp took about 6 ms of CPU on a quiet machine
 // where PIL's encode + decode took 0.5, so most of it is the call, not the codec. jpeg.test.ts checks the pixels
 // against sharp's round trip bit for bit, which also pins the tables and constants below.
-import { toLevel, type FloatImage } from '../../data/image.js';
+import type { FloatImage } from '../../data/image.js';
+import { FIX16, ONE_HALF } from './jpeg-kernel.js';
 import { scratch } from './scratch.js';
-import { heap, roundTripBlocksOnHeap } from './wasm-kernels.js';
+import { heap, rgbToYccOnHeap, roundTripBlocksOnHeap } from './wasm-kernels.js';
 
 /** Annex K luminance and chrominance tables (jcparam.c std_luminance_quant_tbl / std_chrominance_quant_tbl). */
 export const LUMINANCE_QUANT_TABLE: readonly number[] = [
@@ -79,24 +80,7 @@ function roundTripPlane(plane: Uint8Array, stride: number, rows: number, tables:
 /** Rounds `n` up to a multiple of `m`. */
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
-// jccolor.c's fixed-point RGB -> YCbCr table (SCALEBITS 16) and jdcolor.c's YCbCr -> RGB tables.
-const FIX16 = (x: number) => Math.floor(x * 65536 + 0.5);
-const ONE_HALF = 1 << 15;
-const CBCR_OFFSET = 128 << 16;
-const RGB_YCC = (() => {
-  const t = new Int32Array(8 * 256);
-  for (let i = 0; i < 256; i++) {
-    t[i] = FIX16(0.299) * i;
-    t[i + 256] = FIX16(0.587) * i;
-    t[i + 512] = FIX16(0.114) * i + ONE_HALF;
-    t[i + 768] = -FIX16(0.16874) * i;
-    t[i + 1024] = -FIX16(0.33126) * i;
-    t[i + 1280] = FIX16(0.5) * i + CBCR_OFFSET + ONE_HALF - 1; // B -> Cb and R -> Cr
-    t[i + 1536] = -FIX16(0.41869) * i;
-    t[i + 1792] = -FIX16(0.08131) * i;
-  }
-  return t;
-})();
+// jdcolor.c's YCbCr -> RGB tables (the encoder's colour conversion is in jpeg-kernel.ts).
 const CR_R = Int32Array.from({ length: 256 }, (_, i) => (FIX16(1.402) * (i - 128) + ONE_HALF) >> 16);
 const CB_B = Int32Array.from({ length: 256 }, (_, i) => (FIX16(1.772) * (i - 128) + ONE_HALF) >> 16);
 const CR_G = Int32Array.from({ length: 256 }, (_, i) => -FIX16(0.71414) * (i - 128));
@@ -158,36 +142,30 @@ function toYcc420(rgb: Float32Array, width: number, height: number): Planes {
   const lumaStride = roundUp(width, 8), lumaRows = roundUp(height, 8);
   const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
   const chromaStride = roundUp(cw, 8), chromaRows = roundUp(ch, 8);
-  const wide = 2 * chromaStride;
   const luma = scratch('jpeg.luma', Uint8Array, lumaStride * lumaRows);
   const cb = scratch('jpeg.cb', Uint8Array, chromaStride * chromaRows);
   const cr = scratch('jpeg.cr', Uint8Array, chromaStride * chromaRows);
-  const cbPair = scratch('jpeg.cbPair', Int32Array, 2 * wide), crPair = scratch('jpeg.crPair', Int32Array, 2 * wide);
-  for (let y2 = 0; y2 < ch; y2++) {
-    for (let k = 0; k < 2; k++) {
-      const y = Math.min(2 * y2 + k, height - 1);
-      convertRow(rgb, y * width * 3, width, luma, y * lumaStride, lumaStride, cbPair, crPair, k * wide, wide);
-    }
-    downsampleRow(cbPair, wide, cb, y2 * chromaStride, chromaStride);
-    downsampleRow(crPair, wide, cr, y2 * chromaStride, chromaStride);
+  const n = roundUp(width * height, 4);
+  const mark = heap.mark();
+  const rgbAt = heap.alloc(3 * n), yAt = heap.alloc(n), cbAt = heap.alloc(n), crAt = heap.alloc(n);
+  heap.f32().set(rgb, rgbAt >> 2);
+  rgbToYccOnHeap(rgbAt, n, yAt, cbAt, crAt);
+  const h = heap.i32();
+  for (let y = 0; y < height; y++) {
+    const ly = y * lumaStride;
+    luma.set(h.subarray((yAt >> 2) + y * width, (yAt >> 2) + (y + 1) * width), ly);
+    luma.fill(luma[ly + width - 1], ly + width, ly + lumaStride);
   }
+  for (let y2 = 0; y2 < ch; y2++) {
+    const top = 2 * y2 * width, bottom = Math.min(2 * y2 + 1, height - 1) * width;
+    downsampleRow(h, (cbAt >> 2) + top, (cbAt >> 2) + bottom, width, cb, y2 * chromaStride, chromaStride);
+    downsampleRow(h, (crAt >> 2) + top, (crAt >> 2) + bottom, width, cr, y2 * chromaStride, chromaStride);
+  }
+  heap.release(mark);
   padBottom(luma, lumaStride, height, lumaRows);
   padBottom(cb, chromaStride, ch, chromaRows);
   padBottom(cr, chromaStride, ch, chromaRows);
   return { luma, lumaStride, lumaRows, cb, cr, chromaStride, chromaRows };
-}
-
-/** rgb_ycc_convert of one row: luma into its plane, Cb and Cr into full-size rows; right edges replicated. */
-function convertRow(rgb: Float32Array, p: number, width: number, luma: Uint8Array, ly: number, lumaStride: number, cbRows: Int32Array, crRows: Int32Array, row: number, wide: number): void {
-  for (let x = 0; x < width; x++, p += 3) {
-    const r = toLevel(rgb[p]), g = toLevel(rgb[p + 1]), b = toLevel(rgb[p + 2]);
-    luma[ly + x] = (RGB_YCC[r] + RGB_YCC[g + 256] + RGB_YCC[b + 512]) >> 16;
-    cbRows[row + x] = (RGB_YCC[r + 768] + RGB_YCC[g + 1024] + RGB_YCC[b + 1280]) >> 16;
-    crRows[row + x] = (RGB_YCC[r + 1280] + RGB_YCC[g + 1536] + RGB_YCC[b + 1792]) >> 16;
-  }
-  cbRows.fill(cbRows[row + width - 1], row + width, row + wide);
-  crRows.fill(crRows[row + width - 1], row + width, row + wide);
-  luma.fill(luma[ly + width - 1], ly + width, ly + lumaStride);
 }
 
 /** Repeats row `rows - 1` of a plane down to row `paddedRows - 1`. */
@@ -195,9 +173,16 @@ function padBottom(plane: Uint8Array, stride: number, rows: number, paddedRows: 
   for (let y = rows; y < paddedRows; y++) plane.copyWithin(y * stride, (rows - 1) * stride, rows * stride);
 }
 
-/** h2v2_downsample of one pair of rows (`pair`: two rows of `wide` samples) into `count` samples at `out[at]`. */
-function downsampleRow(pair: Int32Array, wide: number, out: Uint8Array, at: number, count: number): void {
-  for (let x = 0, a = 0; x < count; x++, a += 2) out[at + x] = (pair[a] + pair[a + 1] + pair[wide + a] + pair[wide + a + 1] + 1 + (x & 1)) >> 2;
+/**
+ * h2v2_downsample of the rows at `top` and `bottom` of `samples` (`width` real samples, the right edge replicated)
+ * into `count` samples at `out[at]`.
+ */
+function downsampleRow(samples: Int32Array, top: number, bottom: number, width: number, out: Uint8Array, at: number, count: number): void {
+  const last = width - 1;
+  for (let x = 0; x < count; x++) {
+    const a = Math.min(2 * x, last), b = Math.min(2 * x + 1, last);
+    out[at + x] = (samples[top + a] + samples[top + b] + samples[bottom + a] + samples[bottom + b] + 1 + (x & 1)) >> 2;
+  }
 }
 
 /** Level v as a float sample, v / 255 rounded to float32 (toFloatImage's values). */

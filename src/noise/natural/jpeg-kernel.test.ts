@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { toLevel } from '../../data/image.js';
+import { FIX16, ONE_HALF } from './jpeg-kernel.js';
+import { heap, rgbToYccOnHeap } from './wasm-kernels.js';
+
+// The colour conversion kernel against toLevel and rgb_ycc_convert's sums in JavaScript, on samples where the
+// rounding is closest to a tie, outside [0, 1], NaN, infinite, negative zero and subnormal.
+test('rgbToYcc equals toLevel and the fixed-point rgb_ycc_convert sums on every level and edge sample', () => {
+  const samples: number[] = [NaN, -0, 0, 1e-45, -1e-45, 1, 1.0000001, 7, -7, Infinity, -Infinity];
+  for (let k = 0; k < 256; k++) {
+    for (const v of [k / 255, (k + 0.5) / 255, (k - 0.5) / 255]) {
+      const f = Math.fround(v);
+      samples.push(f, Math.fround(f * (1 + 2 ** -23)), Math.fround(f * (1 - 2 ** -24)));
+    }
+  }
+  // Pixels with every sample in every channel position, the count a multiple of 4.
+  const rgb = Float32Array.from({ length: Math.ceil((samples.length * 3) / 12) * 12 }, (_, i) => samples[(i * 7) % samples.length]);
+  const n = rgb.length / 3;
+  const mark = heap.mark();
+  try {
+    const at = heap.load(rgb), y = heap.alloc(n), cb = heap.alloc(n), cr = heap.alloc(n);
+    rgbToYccOnHeap(at, n, y, cb, cr);
+    const h = heap.i32();
+    const offset = (128 << 16) + ONE_HALF - 1;
+    for (let i = 0; i < n; i++) {
+      const [r, g, b] = [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]].map(toLevel);
+      const expected = [
+        (FIX16(0.299) * r + FIX16(0.587) * g + FIX16(0.114) * b + ONE_HALF) >> 16,
+        (-FIX16(0.16874) * r - FIX16(0.33126) * g + FIX16(0.5) * b + offset) >> 16,
+        (FIX16(0.5) * r - FIX16(0.41869) * g - FIX16(0.08131) * b + offset) >> 16,
+      ];
+      assert.deepEqual([h[(y >> 2) + i], h[(cb >> 2) + i], h[(cr >> 2) + i]], expected, `pixel ${i}: ${rgb.subarray(3 * i, 3 * i + 3).join(', ')}`);
+    }
+  } finally {
+    heap.release(mark);
+  }
+});
+
+test('jccolor.c constants: FIX(0.299) and friends at 16 fractional bits', () => {
+  assert.deepEqual([0.299, 0.587, 0.114, 0.16874, 0.33126, 0.5, 0.41869, 0.08131].map(FIX16), [19595, 38470, 7471, 11059, 21709, 32768, 27439, 5329]);
+});
