@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toLevel } from '../../data/image.js';
 import { FIX16, ONE_HALF } from './jpeg-kernel.js';
-import { heap, rgbToYccOnHeap } from './wasm-kernels.js';
+import { heap, rgbToYccOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
 
 // The colour conversion kernel against toLevel and rgb_ycc_convert's sums in JavaScript, on samples where the
 // rounding is closest to a tie, outside [0, 1], NaN, infinite, negative zero and subnormal.
@@ -37,6 +37,32 @@ test('rgbToYcc equals toLevel and the fixed-point rgb_ycc_convert sums on every 
   }
 });
 
-test('jccolor.c constants: FIX(0.299) and friends at 16 fractional bits', () => {
+test('yccToRgb equals ycc_rgb_convert with its clipping, levels as float32 k / 255', () => {
+  const chroma = [0, 1, 2, 3, 64, 100, 127, 128, 129, 160, 200, 252, 253, 254, 255];
+  const pixels: number[][] = [];
+  for (let y = 0; y < 256; y++) for (const u of chroma) for (const v of chroma) pixels.push([y, u, v]);
+  const n = pixels.length; // a multiple of 4
+  const mark = heap.mark();
+  try {
+    const [y, cb, cr] = [0, 1, 2].map(() => heap.alloc(n / 4));
+    const out = heap.alloc(3 * n);
+    const h = heap.u8();
+    pixels.forEach((p, i) => [y, cb, cr].forEach((at, k) => (h[at + i] = p[k])));
+    yccToRgbOnHeap(y, cb, cr, out, n);
+    const f = heap.f32();
+    const level = (x: number) => Math.fround((x < 0 ? 0 : x > 255 ? 255 : x) / 255);
+    pixels.forEach(([l, u, v], i) => {
+      const r = l + ((FIX16(1.402) * (v - 128) + ONE_HALF) >> 16);
+      const g = l + ((-FIX16(0.34414) * (u - 128) + ONE_HALF - FIX16(0.71414) * (v - 128)) >> 16);
+      const b = l + ((FIX16(1.772) * (u - 128) + ONE_HALF) >> 16);
+      assert.deepEqual(Array.from(f.subarray((out >> 2) + 3 * i, (out >> 2) + 3 * i + 3)), [r, g, b].map(level), `Y ${l} Cb ${u} Cr ${v}`);
+    });
+  } finally {
+    heap.release(mark);
+  }
+});
+
+test('jccolor.c and jdcolor.c constants: FIX(0.299) and friends at 16 fractional bits', () => {
   assert.deepEqual([0.299, 0.587, 0.114, 0.16874, 0.33126, 0.5, 0.41869, 0.08131].map(FIX16), [19595, 38470, 7471, 11059, 21709, 32768, 27439, 5329]);
+  assert.deepEqual([1.402, 1.772, 0.71414, 0.34414].map(FIX16), [91881, 116130, 46802, 22554]);
 });

@@ -282,3 +282,49 @@ export function rgbToYccKernel(): { type: number[]; code: number[] } {
   const bodyBytes = [...vec([[3, I32], [...uleb(e.locals - 8), V128]]), ...code];
   return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
 }
+
+/**
+ * yccToRgb(y, cb, cr, out, n): n pixels (a multiple of 4) of 8-bit Y, Cb, Cr at byte offsets y, cb, cr to
+ * interleaved float32 RGB at `out`: ycc_rgb_convert's fixed-point sums (jdcolor.c), clipped to 0..255, each level
+ * k stored as k / 255 rounded once to float32.
+ */
+export function yccToRgbKernel(): { type: number[]; code: number[] } {
+  const [yIn, cbIn, crIn, out, n, i, o] = [0, 1, 2, 3, 4, 5, 6];
+  const e = new Emitter(7);
+  const f64Splat = (x: number): Expr => [0x44, ...new Uint8Array(Float64Array.of(x).buffer), ...simd(0x14)];
+  const divisor = e.let(f64Splat(255));
+  const [zero, top, centre, half] = [0, 255, 128, ONE_HALF].map((c) => e.splat(c));
+  const [crR, cbB, crG, cbG] = [FIX16(1.402), FIX16(1.772), -FIX16(0.71414), -FIX16(0.34414)].map((c) => e.splat(c));
+  const prelude = e.code.splice(0);
+  const bytes = (line: number): Expr => e.let([0x20, line, 0x20, i, 0x6a, ...simd(0x5c), 0, 0, ...simd(I16X8_EXTEND_LOW_I8X16_U), ...simd(I32X4_EXTEND_LOW_I16X8_U)]);
+  const y = bytes(yIn), u = e.let(sub(bytes(cbIn), centre)), v = e.let(sub(bytes(crIn), centre));
+  const clip = (x: Expr): Expr => [...x, ...zero, ...simd(0xb8), ...top, ...simd(0xb6)];
+  // The level as float32: k / 255 in double (convert, divide), then demoted once, two lanes at a time.
+  const value = (k: Expr): Expr => {
+    const level = e.let(clip(k));
+    const part = (x: Expr) => [...x, ...simd(0xfe), ...divisor, ...simd(0xf3), ...simd(0x5e)];
+    return e.let(shuffle32(part(level), part(shuffle32(level, level, [2, 3, 2, 3])), [0, 1, 4, 5]));
+  };
+  const r = value(add(y, shrS(add(mul(v, crR), half), 16)));
+  const g = value(add(y, shrS(add(add(mul(u, cbG), half), mul(v, crG)), 16)));
+  const b = value(add(y, shrS(add(mul(u, cbB), half), 16)));
+  // Interleave: R0 G0 B0 R1 | G1 B1 R2 G2 | B2 R3 G3 B3.
+  const words = [
+    shuffle32(shuffle32(r, g, [0, 4, 1, 5]), b, [0, 1, 4, 2]),
+    shuffle32(shuffle32(g, b, [1, 5, 2, 6]), r, [0, 1, 6, 2]),
+    shuffle32(shuffle32(r, g, [3, 7, 3, 7]), b, [6, 0, 1, 7]),
+  ];
+  words.forEach((word, k) => e.code.push(0x20, out, 0x20, o, 0x6a, ...word, ...simd(V128_STORE), 0, ...uleb(16 * k)));
+  const body = e.code.splice(0);
+  const code = [
+    ...prelude,
+    0x02, 0x40, 0x20, n, 0x45, 0x0d, 0,
+    0x03, 0x40,
+    ...body,
+    0x20, o, 0x41, 48, 0x6a, 0x21, o,
+    0x20, i, 0x41, 4, 0x6a, 0x22, i, 0x20, n, 0x49, 0x0d, 0,
+    0x0b, 0x0b, 0x0b,
+  ];
+  const bodyBytes = [...vec([[2, I32], [...uleb(e.locals - 7), V128]]), ...code];
+  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+}

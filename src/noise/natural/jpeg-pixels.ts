@@ -12,9 +12,8 @@
 // where PIL's encode + decode took 0.5, so most of it is the call, not the codec. jpeg.test.ts checks the pixels
 // against sharp's round trip bit for bit, which also pins the tables and constants below.
 import type { FloatImage } from '../../data/image.js';
-import { FIX16, ONE_HALF } from './jpeg-kernel.js';
 import { scratch } from './scratch.js';
-import { heap, rgbToYccOnHeap, roundTripBlocksOnHeap } from './wasm-kernels.js';
+import { heap, rgbToYccOnHeap, roundTripBlocksOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
 
 /** Annex K luminance and chrominance tables (jcparam.c std_luminance_quant_tbl / std_chrominance_quant_tbl). */
 export const LUMINANCE_QUANT_TABLE: readonly number[] = [
@@ -79,12 +78,6 @@ function roundTripPlane(plane: Uint8Array, stride: number, rows: number, tables:
 
 /** Rounds `n` up to a multiple of `m`. */
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
-
-// jdcolor.c's YCbCr -> RGB tables (the encoder's colour conversion is in jpeg-kernel.ts).
-const CR_R = Int32Array.from({ length: 256 }, (_, i) => (FIX16(1.402) * (i - 128) + ONE_HALF) >> 16);
-const CB_B = Int32Array.from({ length: 256 }, (_, i) => (FIX16(1.772) * (i - 128) + ONE_HALF) >> 16);
-const CR_G = Int32Array.from({ length: 256 }, (_, i) => -FIX16(0.71414) * (i - 128));
-const CB_G = Int32Array.from({ length: 256 }, (_, i) => -FIX16(0.34414) * (i - 128) + ONE_HALF);
 
 /**
  * h2v2_fancy_upsample of a chroma plane (`cw` x `ch` real samples, row stride `stride`) to the full-size plane
@@ -185,21 +178,23 @@ function downsampleRow(samples: Int32Array, top: number, bottom: number, width: 
   }
 }
 
-/** Level v as a float sample, v / 255 rounded to float32 (toFloatImage's values). */
-const LEVEL_VALUE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
-
-/** ycc_rgb_convert of the luma plane and the upsampled chroma planes (`chromaWidth` wide) to interleaved RGB floats. */
+/**
+ * ycc_rgb_convert of the luma plane (row stride `lumaStride`) and the upsampled chroma planes (`chromaWidth` wide)
+ * to interleaved RGB floats on 8-bit levels (jpeg-kernel.ts, four pixels a step; a row's last step may run past
+ * its end into padding or the next row, which comes after).
+ */
 function toRgb(luma: Uint8Array, lumaStride: number, cb: Uint8Array, cr: Uint8Array, chromaWidth: number, width: number, height: number): Float32Array {
-  const out = new Float32Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0, p = y * width * 3, c = y * chromaWidth, l = y * lumaStride; x < width; x++, p += 3) {
-      const yv = luma[l + x], u = cb[c + x], v = cr[c + x];
-      const r = yv + CR_R[v], g = yv + ((CB_G[u] + CR_G[v]) >> 16), b = yv + CB_B[u];
-      out[p] = LEVEL_VALUE[r < 0 ? 0 : r > 255 ? 255 : r];
-      out[p + 1] = LEVEL_VALUE[g < 0 ? 0 : g > 255 ? 255 : g];
-      out[p + 2] = LEVEL_VALUE[b < 0 ? 0 : b > 255 ? 255 : b];
-    }
-  }
+  const n = roundUp(width, 4);
+  const mark = heap.mark();
+  const lumaAt = heap.alloc(luma.length / 4), cbAt = heap.alloc(cb.length / 4 + 1), crAt = heap.alloc(cr.length / 4 + 1);
+  const outAt = heap.alloc(3 * (width * height + 4));
+  const h = heap.u8();
+  h.set(luma, lumaAt);
+  h.set(cb, cbAt);
+  h.set(cr, crAt);
+  for (let y = 0; y < height; y++) yccToRgbOnHeap(lumaAt + y * lumaStride, cbAt + y * chromaWidth, crAt + y * chromaWidth, outAt + 12 * y * width, n);
+  const out = heap.read(outAt, 3 * width * height);
+  heap.release(mark);
   return out;
 }
 
