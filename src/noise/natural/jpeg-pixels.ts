@@ -10,7 +10,8 @@
 //           jdcolor.c ycc_rgb_convert.
 // This avoids a codec call's cost: a 224x224 round trip through sharp took about 6 ms of CPU on a quiet machine
 // where PIL's encode + decode took 0.5, so most of it is the call, not the codec. jpeg.test.ts checks the pixels
-// against sharp's round trip bit for bit, which also pins the tables and constants below.
+// against sharp's round trip bit for bit, which also pins the tables and constants here and in jpeg-kernel.ts
+// (the colour conversions and the per-block work, as WebAssembly SIMD kernels).
 import type { FloatImage } from '../../data/image.js';
 import { scratch } from './scratch.js';
 import { heap, rgbToYccOnHeap, roundTripBlocksOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
