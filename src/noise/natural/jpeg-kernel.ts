@@ -1,11 +1,14 @@
-// jpeg-pixels.ts's per-block work (centre, islow FDCT, quantisation by reciprocal, dequantisation, islow IDCT,
-// range limit) as one WebAssembly SIMD function over a whole padded plane. An 8x8 block is 16 i32x4 vectors (two
-// per row); each 1-D pass runs on four rows or columns at once, with 4x4 shuffle transposes between the passes.
-// Every operation is the int32 arithmetic of the JavaScript (wrapping add, sub, mul; arithmetic shifts), so the
-// samples are bit-identical to it.
+// jpeg-pixels.ts's hot loops as WebAssembly SIMD functions (added to wasm-kernels.ts's module, on its heap):
+// the encoder's colour conversion, the per-block work (centre, islow FDCT, quantisation by reciprocal,
+// dequantisation, islow IDCT, range limit) over a whole padded plane, and the decoder's colour conversion.
+// An 8x8 block is 16 i32x4 vectors (two per row); each 1-D pass runs on four rows or columns at once, with 4x4
+// shuffle transposes between the passes. Every operation is libjpeg-turbo's int32 arithmetic (wrapping add, sub,
+// mul; arithmetic shifts), so the samples are bit-identical to the JavaScript they replaced and to sharp's
+// round trip (jpeg.test.ts).
 import { I32, V128, simd, sleb, uleb, vec } from '../../util/wasm.js';
 
-// jfdctint.c / jidctint.c fixed-point constants (CONST_BITS 13, PASS1_BITS 2); jpeg-pixels.ts pins them by test.
+// jfdctint.c / jidctint.c fixed-point constants (CONST_BITS 13, PASS1_BITS 2), FIX(x) = round(x * 2^13);
+// jpeg.test.ts pins them through sharp's round trip.
 const FIX_0_298631336 = 2446;
 const FIX_0_390180644 = 3196;
 const FIX_0_541196100 = 4433;
