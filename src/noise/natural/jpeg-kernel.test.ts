@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toLevel } from '../../data/image.js';
 import { FIX16, ONE_HALF } from './jpeg-kernel.js';
-import { heap, rgbToYccOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
+import { Rng } from '../../util/rng.js';
+import { heap, rgbToYccOnHeap, upsampleRowOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
 
 // The colour conversion kernel against toLevel and rgb_ycc_convert's sums in JavaScript, on samples where the
 // rounding is closest to a tie, outside [0, 1], NaN, infinite, negative zero and subnormal.
@@ -59,6 +60,32 @@ test('yccToRgb equals ycc_rgb_convert with its clipping, levels as float32 k / 2
     });
   } finally {
     heap.release(mark);
+  }
+});
+
+test('upsampleRow equals h2v2_fancy_upsample on a row, edges included, for every width from 3 to 40', () => {
+  const rng = new Rng(3);
+  for (let n = 3; n <= 40; n++) {
+    const near = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 255 : rng.int(256)));
+    const far = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : rng.int(256)));
+    const mark = heap.mark();
+    try {
+      // Bordered rows (first and last sample repeated) and the output, with room for the last step's overrun.
+      const [a, b] = [near, far].map((row) => heap.load(Float32Array.from({ length: (n + 2 + 16) / 4 + 1 })));
+      const out = heap.alloc((2 * n + 16) / 4 + 1);
+      const h = heap.u8();
+      h.set([near[0], ...near, near[n - 1]], a);
+      h.set([far[0], ...far, far[n - 1]], b);
+      upsampleRowOnHeap(a, b, out, n);
+      const sum = (x: number) => 3 * near[Math.min(Math.max(x, 0), n - 1)] + far[Math.min(Math.max(x, 0), n - 1)];
+      const expected = Array.from({ length: 2 * n }, (_, k) => {
+        const x = k >> 1;
+        return k & 1 ? (3 * sum(x) + sum(x + 1) + 7) >> 4 : (3 * sum(x) + sum(x - 1) + 8) >> 4;
+      });
+      assert.deepEqual(Array.from(heap.u8().subarray(out, out + 2 * n)), expected, `width ${n}`);
+    } finally {
+      heap.release(mark);
+    }
   }
 });
 

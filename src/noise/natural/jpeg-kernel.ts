@@ -1,6 +1,7 @@
 // jpeg-pixels.ts's hot loops as WebAssembly SIMD functions (added to wasm-kernels.ts's module, on its heap):
 // the encoder's colour conversion, the per-block work (centre, islow FDCT, quantisation by reciprocal,
-// dequantisation, islow IDCT, range limit) over a whole padded plane, and the decoder's colour conversion.
+// dequantisation, islow IDCT, range limit) over a whole padded plane, fancy upsampling and the decoder's colour
+// conversion.
 // An 8x8 block is 16 i32x4 vectors (two per row); each 1-D pass runs on four rows or columns at once, with 4x4
 // shuffle transposes between the passes. Every operation is libjpeg-turbo's int32 arithmetic (wrapping add, sub,
 // mul; arithmetic shifts), so the samples are bit-identical to the JavaScript they replaced and to sharp's
@@ -330,4 +331,38 @@ export function yccToRgbKernel(): { type: number[]; code: number[] } {
   ];
   const bodyBytes = [...vec([[2, I32], [...uleb(e.locals - 7), V128]]), ...code];
   return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+}
+
+/**
+ * upsampleRow(near, far, out, n): one output row of h2v2_fancy_upsample (jdsample.c), eight chroma samples a step
+ * in i16x8. `near` and `far` are byte offsets of the nearer and farther chroma rows, each starting one sample
+ * early with a copy of its first sample and ending with a copy of its last (so the row's edge outputs need no
+ * special case); the 2n samples go to `out`. A row's last step may read past the row and write past 2n.
+ */
+export function upsampleRowKernel(): { type: number[]; code: number[] } {
+  const [near, far, out, n, x] = [0, 1, 2, 3, 4];
+  const e = new Emitter(5);
+  const splat16 = (c: number) => e.let([0x41, ...sleb(c), ...simd(0x10)]);
+  const [three, eight, seven] = [3, 8, 7].map(splat16);
+  const prelude = e.code.splice(0);
+  const add16 = op(0x8e), mul16 = op(0x95);
+  const shr16 = (a: Expr, bits: number): Expr => [...a, 0x41, bits, ...simd(0x8d)];
+  const samples = (line: number, offset: number): Expr => [0x20, line, 0x20, x, 0x6a, ...simd(LOAD64_ZERO), 0, offset, ...simd(I16X8_EXTEND_LOW_I8X16_U)];
+  const [before, here, after] = [0, 1, 2].map((offset) => e.let(add16(mul16(samples(near, offset), three), samples(far, offset))));
+  const centre = e.let(mul16(here, three));
+  const even = shr16(add16(add16(centre, before), eight), 4);
+  const odd = shr16(add16(add16(centre, after), seven), 4);
+  const interleaved = e.let([...even, ...odd, ...simd(I8X16_NARROW_I16X8_U)]);
+  e.code.push(0x20, out, 0x20, x, 0x41, 1, 0x74, 0x6a, ...interleaved, ...interleaved, ...simd(SHUFFLE), 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15, ...simd(V128_STORE), 0, 0);
+  const body = e.code.splice(0);
+  const code = [
+    ...prelude,
+    0x02, 0x40, 0x20, n, 0x45, 0x0d, 0,
+    0x03, 0x40,
+    ...body,
+    0x20, x, 0x41, 8, 0x6a, 0x22, x, 0x20, n, 0x49, 0x0d, 0,
+    0x0b, 0x0b, 0x0b,
+  ];
+  const bodyBytes = [...vec([[1, I32], [...uleb(e.locals - 5), V128]]), ...code];
+  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
 }

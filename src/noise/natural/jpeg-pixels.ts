@@ -14,7 +14,7 @@
 // (the colour conversions and the per-block work, as WebAssembly SIMD kernels).
 import type { FloatImage } from '../../data/image.js';
 import { scratch } from './scratch.js';
-import { heap, rgbToYccOnHeap, roundTripBlocksOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
+import { heap, rgbToYccOnHeap, roundTripBlocksOnHeap, upsampleRowOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
 
 /** Annex K luminance and chrominance tables (jcparam.c std_luminance_quant_tbl / std_chrominance_quant_tbl). */
 export const LUMINANCE_QUANT_TABLE: readonly number[] = [
@@ -81,38 +81,37 @@ function roundTripPlane(plane: Uint8Array, stride: number, rows: number, tables:
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /**
- * h2v2_fancy_upsample of a chroma plane (`cw` x `ch` real samples, row stride `stride`) to the full-size plane
- * `out` (`2 * cw` wide, `height` rows kept): the rows above the first and below the last repeat the edge row.
+ * h2v2_fancy_upsample of a chroma plane (`cw` x `ch` real samples, row stride `stride`) to the full-size plane at
+ * heap offset `outAt` (`2 * cw` wide, `height` rows kept, 16 bytes of slack after): the rows above the first and
+ * below the last repeat the edge row. The rows go to the heap with their edge samples repeated on both sides.
  */
-function upsampleFancy(src: Uint8Array, stride: number, cw: number, ch: number, out: Uint8Array, height: number): void {
+function upsampleFancy(src: Uint8Array, stride: number, cw: number, ch: number, outAt: number, height: number): void {
   const ow = 2 * cw;
+  if (cw <= 2) {
+    // h2v2_upsample: plain replication when the plane is too narrow for the fancy filter.
+    const out = heap.u8();
+    for (let oy = 0; oy < height; oy++) {
+      for (let x = 0, near = (oy >> 1) * stride, o = outAt + oy * ow; x < cw; x++) out[o + 2 * x] = out[o + 2 * x + 1] = src[near + x];
+    }
+    return;
+  }
+  const lineStride = cw + 2;
+  const mark = heap.mark();
+  const linesAt = heap.alloc((ch * lineStride + 16) / 4);
+  const h = heap.u8();
+  for (let y = 0; y < ch; y++) {
+    const line = linesAt + y * lineStride, row = y * stride;
+    h.set(src.subarray(row, row + cw), line + 1);
+    h[line] = src[row];
+    h[line + cw + 1] = src[row + cw - 1];
+  }
   for (let oy = 0; oy < height; oy++) {
     const y = oy >> 1;
-    const near = y * stride;
     const yy = oy & 1 ? y + 1 : y - 1;
-    const far = (yy < 0 ? 0 : yy >= ch ? ch - 1 : yy) * stride;
-    const o = oy * ow;
-    if (cw <= 2) {
-      // h2v2_upsample: plain replication when the plane is too narrow for the fancy filter.
-      for (let x = 0; x < cw; x++) out[o + 2 * x] = out[o + 2 * x + 1] = src[near + x];
-      continue;
-    }
-    let thisSum = src[near] * 3 + src[far];
-    let nextSum = src[near + 1] * 3 + src[far + 1];
-    out[o] = (thisSum * 4 + 8) >> 4;
-    out[o + 1] = (thisSum * 3 + nextSum + 7) >> 4;
-    let lastSum = thisSum;
-    thisSum = nextSum;
-    for (let x = 2; x < cw; x++) {
-      nextSum = src[near + x] * 3 + src[far + x];
-      out[o + 2 * x - 2] = (thisSum * 3 + lastSum + 8) >> 4;
-      out[o + 2 * x - 1] = (thisSum * 3 + nextSum + 7) >> 4;
-      lastSum = thisSum;
-      thisSum = nextSum;
-    }
-    out[o + ow - 2] = (thisSum * 3 + lastSum + 8) >> 4;
-    out[o + ow - 1] = (thisSum * 4 + 7) >> 4;
+    const far = yy < 0 ? 0 : yy >= ch ? ch - 1 : yy;
+    upsampleRowOnHeap(linesAt + y * lineStride, linesAt + far * lineStride, outAt + oy * ow, cw);
   }
+  heap.release(mark);
 }
 
 /** Planes padded to whole blocks (jcmaster.c initial_setup): luma `lumaStride` x `lumaRows`, chroma half size. */
@@ -180,20 +179,21 @@ function downsampleRow(samples: Int32Array, top: number, bottom: number, width: 
 }
 
 /**
- * ycc_rgb_convert of the luma plane (row stride `lumaStride`) and the upsampled chroma planes (`chromaWidth` wide)
- * to interleaved RGB floats on 8-bit levels (jpeg-kernel.ts, four pixels a step; a row's last step may run past
- * its end into padding or the next row, which comes after).
+ * The decoder's output: fancy upsampling of the real chroma samples (the decoder crops the padding) and
+ * ycc_rgb_convert to interleaved RGB floats on 8-bit levels (jpeg-kernel.ts, four pixels a step; a row's last step
+ * may run past its end into padding or the next row, which comes after).
  */
-function toRgb(luma: Uint8Array, lumaStride: number, cb: Uint8Array, cr: Uint8Array, chromaWidth: number, width: number, height: number): Float32Array {
+function toRgb(planes: Planes, width: number, height: number): Float32Array {
+  const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
+  const chromaWidth = 2 * cw, chromaSize = chromaWidth * height;
   const n = roundUp(width, 4);
   const mark = heap.mark();
-  const lumaAt = heap.alloc(luma.length / 4), cbAt = heap.alloc(cb.length / 4 + 1), crAt = heap.alloc(cr.length / 4 + 1);
+  const lumaAt = heap.alloc(planes.luma.length / 4), cbAt = heap.alloc(chromaSize / 4 + 4), crAt = heap.alloc(chromaSize / 4 + 4);
   const outAt = heap.alloc(3 * (width * height + 4));
-  const h = heap.u8();
-  h.set(luma, lumaAt);
-  h.set(cb, cbAt);
-  h.set(cr, crAt);
-  for (let y = 0; y < height; y++) yccToRgbOnHeap(lumaAt + y * lumaStride, cbAt + y * chromaWidth, crAt + y * chromaWidth, outAt + 12 * y * width, n);
+  heap.u8().set(planes.luma, lumaAt);
+  upsampleFancy(planes.cb, planes.chromaStride, cw, ch, cbAt, height);
+  upsampleFancy(planes.cr, planes.chromaStride, cw, ch, crAt, height);
+  for (let y = 0; y < height; y++) yccToRgbOnHeap(lumaAt + y * planes.lumaStride, cbAt + y * chromaWidth, crAt + y * chromaWidth, outAt + 12 * y * width, n);
   const out = heap.read(outAt, 3 * width * height);
   heap.release(mark);
   return out;
@@ -211,10 +211,5 @@ export function jpegRoundTrip(image: FloatImage, quality: number): FloatImage {
   roundTripPlane(planes.luma, planes.lumaStride, planes.lumaRows, lumaQ);
   roundTripPlane(planes.cb, planes.chromaStride, planes.chromaRows, chromaQ);
   roundTripPlane(planes.cr, planes.chromaStride, planes.chromaRows, chromaQ);
-  // Decode: upsample the real chroma samples (the decoder crops the padding), convert back to RGB.
-  const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
-  const cbFull = scratch('jpeg.cbFull', Uint8Array, 2 * cw * height), crFull = scratch('jpeg.crFull', Uint8Array, 2 * cw * height);
-  upsampleFancy(planes.cb, planes.chromaStride, cw, ch, cbFull, height);
-  upsampleFancy(planes.cr, planes.chromaStride, cw, ch, crFull, height);
-  return { width, height, data: toRgb(planes.luma, planes.lumaStride, cbFull, crFull, 2 * cw, width, height) };
+  return { width, height, data: toRgb(planes, width, height) };
 }

@@ -6,7 +6,7 @@
 // heap: callers copy their lines in, run kernels on byte offsets, and copy the result out.
 
 import { F64, I32, V128, get, set, simd, uleb, vec, wasmModule } from '../../util/wasm.js';
-import { rgbToYccKernel, roundTripBlocksKernel, yccToRgbKernel } from './jpeg-kernel.js';
+import { rgbToYccKernel, roundTripBlocksKernel, upsampleRowKernel, yccToRgbKernel } from './jpeg-kernel.js';
 
 // SIMD opcodes (WebAssembly 2.0): v128.load, v128.load64_zero, v128.store64_lane, f64x2.splat, f64x2.promote_low_f32x4,
 // f32x4.demote_f64x2_zero, f64x2.add/sub/mul.
@@ -128,7 +128,7 @@ function clip01Kernel(): { type: number[]; code: number[] } {
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel(), clip01: clip01Kernel(), roundTripBlocks: roundTripBlocksKernel(), rgbToYcc: rgbToYccKernel(), yccToRgb: yccToRgbKernel() });
+  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel(), clip01: clip01Kernel(), roundTripBlocks: roundTripBlocksKernel(), rgbToYcc: rgbToYccKernel(), yccToRgb: yccToRgbKernel(), upsampleRow: upsampleRowKernel() });
 }
 
 interface Exports {
@@ -144,6 +144,7 @@ interface Exports {
   roundTripBlocks(plane: number, stride: number, rows: number, tables: number): void;
   rgbToYcc(rgb: number, n: number, y: number, cb: number, cr: number): void;
   yccToRgb(y: number, cb: number, cr: number, out: number, n: number): void;
+  upsampleRow(near: number, far: number, out: number, n: number): void;
   chamferMin(dst: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, w0: number, w1: number, w2: number, n: number): void;
 }
 
@@ -340,4 +341,9 @@ export function rgbToYccOnHeap(rgb: number, n: number, y: number, cb: number, cr
 /** ycc_rgb_convert of n pixels (a multiple of 4) of 8-bit Y, Cb, Cr to interleaved float32 RGB levels at `out`. */
 export function yccToRgbOnHeap(y: number, cb: number, cr: number, out: number, n: number): void {
   exports().yccToRgb(y, cb, cr, out, n);
+}
+
+/** One output row of h2v2_fancy_upsample from bordered chroma rows (jpeg-kernel.ts upsampleRow). */
+export function upsampleRowOnHeap(near: number, far: number, out: number, n: number): void {
+  exports().upsampleRow(near, far, out, n);
 }
