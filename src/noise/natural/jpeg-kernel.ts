@@ -86,6 +86,22 @@ const shl = (a: Expr, n: number): Expr => [...a, 0x41, ...sleb(n), ...simd(I32X4
 /** i8x16.shuffle picking i32 lanes (0-3 from a, 4-7 from b). */
 const shuffle32 = (a: Expr, b: Expr, lanes: number[]): Expr => [...a, ...b, ...simd(SHUFFLE), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
 
+/** A function of `params` i32 params, `i32Locals` more i32 locals and `v128Locals` v128 locals, returning nothing. */
+function kernelFunction(params: number, i32Locals: number, v128Locals: number, code: number[]): { type: number[]; code: number[] } {
+  const bodyBytes = [...vec([[i32Locals, I32], [...uleb(v128Locals), V128]]), ...code, 0x0b];
+  return { type: [0x60, ...vec(Array.from({ length: params }, () => [I32])), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+}
+
+/** `body` while local `counter` (advanced by `step` after each pass) is below local `limit`; nothing if `limit` is 0. */
+const whileBelow = (counter: number, step: number, limit: number, body: number[]): number[] => [
+  0x02, 0x40, 0x20, limit, 0x45, 0x0d, 0,
+  0x03, 0x40, ...body, 0x20, counter, 0x41, ...sleb(step), 0x6a, 0x22, counter, 0x20, limit, 0x49, 0x0d, 0, 0x0b,
+  0x0b,
+];
+
+/** The f64x2 splat of a constant. */
+const f64Splat = (x: number): Expr => [0x44, ...new Uint8Array(Float64Array.of(x).buffer), ...simd(0x14)];
+
 /** The transpose of a block (rows of column halves to columns of row halves). */
 function transpose(e: Emitter, m: Block): Block {
   const t: Block = Array.from({ length: 8 }, () => [[], []]);
@@ -214,22 +230,8 @@ export function roundTripBlocksKernel(): { type: number[]; code: number[] } {
   const narrowLocal = e.locals;
   const blockBody = e.code.splice(0);
 
-  const code = [
-    ...prelude,
-    0x41, 0, 0x21, by,
-    0x03, 0x40, // loop over block rows
-    0x41, 0, 0x21, bx,
-    0x03, 0x40, // loop over blocks in the row
-    0x20, plane, 0x20, by, 0x20, stride, 0x6c, 0x6a, 0x20, bx, 0x6a, 0x21, at,
-    ...blockBody,
-    0x20, bx, 0x41, 8, 0x6a, 0x22, bx, 0x20, stride, 0x49, 0x0d, 0,
-    0x0b,
-    0x20, by, 0x41, 8, 0x6a, 0x22, by, 0x20, rows, 0x49, 0x0d, 0,
-    0x0b,
-    0x0b,
-  ];
-  const bodyBytes = [...vec([[3, I32], [...uleb(narrowLocal + 1 - 7), V128]]), ...code];
-  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+  const blocks = whileBelow(bx, 8, stride, [0x20, plane, 0x20, by, 0x20, stride, 0x6c, 0x6a, 0x20, bx, 0x6a, 0x21, at, ...blockBody]);
+  return kernelFunction(4, 3, narrowLocal + 1 - 7, [...prelude, ...whileBelow(by, 8, rows, [0x41, 0, 0x21, bx, ...blocks])]);
 }
 
 // jccolor.c's / jdcolor.c's fixed-point coefficients (SCALEBITS 16): FIX(x) = round(x * 2^16).
@@ -245,7 +247,6 @@ const CBCR_OFFSET = 128 << 16;
 export function rgbToYccKernel(): { type: number[]; code: number[] } {
   const [rgb, n, yOut, cbOut, crOut, p, o, end] = [0, 1, 2, 3, 4, 5, 6, 7];
   const e = new Emitter(8);
-  const f64Splat = (x: number): Expr => [0x44, ...new Uint8Array(Float64Array.of(x).buffer), ...simd(0x14)];
   const scale = e.let(f64Splat(255)), half = e.let(f64Splat(0.5));
   const [zero, top] = [e.splat(0), e.splat(255)];
   const coefficients = [
@@ -273,18 +274,8 @@ export function rgbToYccKernel(): { type: number[]; code: number[] } {
     e.code.push(...shrS(add(add(add(mul(channels[0], cr), mul(channels[1], cg)), mul(channels[2], cb)), offset), 16), ...simd(V128_STORE), 0, 0);
   });
   const body = e.code.splice(0);
-  const code = [
-    ...prelude,
-    0x20, n, 0x41, 2, 0x74, 0x21, end, // end = 4n bytes of int32 output
-    0x02, 0x40, 0x20, end, 0x45, 0x0d, 0,
-    0x03, 0x40,
-    ...body,
-    0x20, p, 0x41, 48, 0x6a, 0x21, p,
-    0x20, o, 0x41, 16, 0x6a, 0x22, o, 0x20, end, 0x49, 0x0d, 0,
-    0x0b, 0x0b, 0x0b,
-  ];
-  const bodyBytes = [...vec([[3, I32], [...uleb(e.locals - 8), V128]]), ...code];
-  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+  const end4n = [0x20, n, 0x41, 2, 0x74, 0x21, end]; // end = 4n bytes of int32 output
+  return kernelFunction(5, 3, e.locals - 8, [...prelude, ...end4n, ...whileBelow(o, 16, end, [...body, 0x20, p, 0x41, 48, 0x6a, 0x21, p])]);
 }
 
 /**
@@ -295,7 +286,6 @@ export function rgbToYccKernel(): { type: number[]; code: number[] } {
 export function yccToRgbKernel(): { type: number[]; code: number[] } {
   const [yIn, cbIn, crIn, out, n, i, o] = [0, 1, 2, 3, 4, 5, 6];
   const e = new Emitter(7);
-  const f64Splat = (x: number): Expr => [0x44, ...new Uint8Array(Float64Array.of(x).buffer), ...simd(0x14)];
   const divisor = e.let(f64Splat(255));
   const [zero, top, centre, half] = [0, 255, 128, ONE_HALF].map((c) => e.splat(c));
   const [crR, cbB, crG, cbG] = [FIX16(1.402), FIX16(1.772), -FIX16(0.71414), -FIX16(0.34414)].map((c) => e.splat(c));
@@ -320,17 +310,7 @@ export function yccToRgbKernel(): { type: number[]; code: number[] } {
   ];
   words.forEach((word, k) => e.code.push(0x20, out, 0x20, o, 0x6a, ...word, ...simd(V128_STORE), 0, ...uleb(16 * k)));
   const body = e.code.splice(0);
-  const code = [
-    ...prelude,
-    0x02, 0x40, 0x20, n, 0x45, 0x0d, 0,
-    0x03, 0x40,
-    ...body,
-    0x20, o, 0x41, 48, 0x6a, 0x21, o,
-    0x20, i, 0x41, 4, 0x6a, 0x22, i, 0x20, n, 0x49, 0x0d, 0,
-    0x0b, 0x0b, 0x0b,
-  ];
-  const bodyBytes = [...vec([[2, I32], [...uleb(e.locals - 7), V128]]), ...code];
-  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+  return kernelFunction(5, 2, e.locals - 7, [...prelude, ...whileBelow(i, 4, n, [...body, 0x20, o, 0x41, 48, 0x6a, 0x21, o])]);
 }
 
 /**
@@ -355,14 +335,5 @@ export function upsampleRowKernel(): { type: number[]; code: number[] } {
   const interleaved = e.let([...even, ...odd, ...simd(I8X16_NARROW_I16X8_U)]);
   e.code.push(0x20, out, 0x20, x, 0x41, 1, 0x74, 0x6a, ...interleaved, ...interleaved, ...simd(SHUFFLE), 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15, ...simd(V128_STORE), 0, 0);
   const body = e.code.splice(0);
-  const code = [
-    ...prelude,
-    0x02, 0x40, 0x20, n, 0x45, 0x0d, 0,
-    0x03, 0x40,
-    ...body,
-    0x20, x, 0x41, 8, 0x6a, 0x22, x, 0x20, n, 0x49, 0x0d, 0,
-    0x0b, 0x0b, 0x0b,
-  ];
-  const bodyBytes = [...vec([[1, I32], [...uleb(e.locals - 5), V128]]), ...code];
-  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+  return kernelFunction(4, 1, e.locals - 5, [...prelude, ...whileBelow(x, 8, n, body)]);
 }
