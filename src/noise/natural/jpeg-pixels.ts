@@ -10,9 +10,11 @@
 //           jdcolor.c ycc_rgb_convert.
 // This avoids a codec call's cost: a 224x224 round trip through sharp took about 6 ms of CPU on a quiet machine
 // where PIL's encode + decode took 0.5, so most of it is the call, not the codec. jpeg.test.ts checks the pixels
-// against sharp's round trip bit for bit, which also pins the tables and constants below.
-import { toLevel, type FloatImage } from '../../data/image.js';
+// against sharp's round trip bit for bit, which also pins the tables and constants here and in jpeg-kernel.ts
+// (the colour conversions and the per-block work, as WebAssembly SIMD kernels).
+import type { FloatImage } from '../../data/image.js';
 import { scratch } from './scratch.js';
+import { heap, rgbToYccOnHeap, roundTripBlocksOnHeap, upsampleRowOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
 
 /** Annex K luminance and chrominance tables (jcparam.c std_luminance_quant_tbl / std_chrominance_quant_tbl). */
 export const LUMINANCE_QUANT_TABLE: readonly number[] = [
@@ -31,84 +33,16 @@ export function scaledQuantTable(base: readonly number[], quality: number): Int3
   return Int32Array.from(base, (v) => Math.min(255, Math.max(1, Math.floor((v * scale + 50) / 100))));
 }
 
-// Fixed-point DCT constants, CONST_BITS = 13 (jfdctint.c / jidctint.c).
-const CONST_BITS = 13;
-const PASS1_BITS = 2;
-const FIX_0_298631336 = 2446;
-const FIX_0_390180644 = 3196;
-const FIX_0_541196100 = 4433;
-const FIX_0_765366865 = 6270;
-const FIX_0_899976223 = 7373;
-const FIX_1_175875602 = 9633;
-const FIX_1_501321110 = 12299;
-const FIX_1_847759065 = 15137;
-const FIX_1_961570560 = 16069;
-const FIX_2_053119869 = 16819;
-const FIX_2_562915447 = 20995;
-const FIX_3_072711026 = 25172;
-
-// Int32 arithmetic suffices: for coefficients that come from 8-bit samples the largest intermediate of either
-// transform stays below 2^31 (the reconstructed sample times 2^18 plus the quantisation error's spread).
-const ROUND_PASS1 = 1 << (CONST_BITS - PASS1_BITS - 1);
-const ROUND_PASS2 = 1 << (CONST_BITS + PASS1_BITS - 1);
-const ROUND_OUT = 1 << (CONST_BITS + PASS1_BITS + 3 - 1);
-
-/** jpeg_fdct_islow on one 8x8 block in place (samples already centred on 0); output scaled up by 8. */
-function forwardDct(d: Int32Array): void {
-  for (let r = 0; r < 64; r += 8) {
-    const tmp0 = d[r] + d[r + 7], tmp7 = d[r] - d[r + 7];
-    const tmp1 = d[r + 1] + d[r + 6], tmp6 = d[r + 1] - d[r + 6];
-    const tmp2 = d[r + 2] + d[r + 5], tmp5 = d[r + 2] - d[r + 5];
-    const tmp3 = d[r + 3] + d[r + 4], tmp4 = d[r + 3] - d[r + 4];
-    const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-    d[r] = (tmp10 + tmp11) * 4;
-    d[r + 4] = (tmp10 - tmp11) * 4;
-    const z1 = Math.imul(tmp12 + tmp13, FIX_0_541196100);
-    d[r + 2] = (z1 + Math.imul(tmp13, FIX_0_765366865) + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    d[r + 6] = (z1 - Math.imul(tmp12, FIX_1_847759065) + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    oddForward(d, r, 1, tmp4, tmp5, tmp6, tmp7, ROUND_PASS1, CONST_BITS - PASS1_BITS);
-  }
-  for (let c = 0; c < 8; c++) {
-    const tmp0 = d[c] + d[c + 56], tmp7 = d[c] - d[c + 56];
-    const tmp1 = d[c + 8] + d[c + 48], tmp6 = d[c + 8] - d[c + 48];
-    const tmp2 = d[c + 16] + d[c + 40], tmp5 = d[c + 16] - d[c + 40];
-    const tmp3 = d[c + 24] + d[c + 32], tmp4 = d[c + 24] - d[c + 32];
-    const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-    d[c] = (tmp10 + tmp11 + 2) >> PASS1_BITS;
-    d[c + 32] = (tmp10 - tmp11 + 2) >> PASS1_BITS;
-    const z1 = Math.imul(tmp12 + tmp13, FIX_0_541196100);
-    d[c + 16] = (z1 + Math.imul(tmp13, FIX_0_765366865) + ROUND_PASS2) >> (CONST_BITS + PASS1_BITS);
-    d[c + 48] = (z1 - Math.imul(tmp12, FIX_1_847759065) + ROUND_PASS2) >> (CONST_BITS + PASS1_BITS);
-    oddForward(d, c, 8, tmp4, tmp5, tmp6, tmp7, ROUND_PASS2, CONST_BITS + PASS1_BITS);
-  }
-}
-
-/** The odd half of jpeg_fdct_islow (LL&M figure 8), outputs 1, 3, 5, 7 at `at + k * step`. */
-function oddForward(d: Int32Array, at: number, step: number, tmp4: number, tmp5: number, tmp6: number, tmp7: number, round: number, bits: number): void {
-  const z5 = Math.imul(tmp4 + tmp6 + tmp5 + tmp7, FIX_1_175875602);
-  const z1 = Math.imul(tmp4 + tmp7, -FIX_0_899976223);
-  const z2 = Math.imul(tmp5 + tmp6, -FIX_2_562915447);
-  const z3 = Math.imul(tmp4 + tmp6, -FIX_1_961570560) + z5;
-  const z4 = Math.imul(tmp5 + tmp7, -FIX_0_390180644) + z5;
-  d[at + 7 * step] = (Math.imul(tmp4, FIX_0_298631336) + z1 + z3 + round) >> bits;
-  d[at + 5 * step] = (Math.imul(tmp5, FIX_2_053119869) + z2 + z4 + round) >> bits;
-  d[at + 3 * step] = (Math.imul(tmp6, FIX_3_072711026) + z2 + z3 + round) >> bits;
-  d[at + step] = (Math.imul(tmp7, FIX_1_501321110) + z1 + z4 + round) >> bits;
-}
-
 /**
  * jcdctmgr.c's quantisation by reciprocal (compute_reciprocal with 16-bit DCT elements, as in the SIMD builds):
- * per coefficient, the divisor 8 * q (the FDCT's scale), reciprocal, rounding correction and shift.
+ * per coefficient, the divisor 8 * q (the FDCT's scale), reciprocal, rounding correction and shift, packed as the
+ * block kernel reads them (jpeg-kernel.ts): table, reciprocals, corrections, then 2^(26 - shift). The shift is
+ * 18 to 26 (divisors 8 to 2040), and the product below 2^30 (|coefficient| + correction < 2^14, reciprocal
+ * < 2^16), so a shift by 18 and a multiply-shift by 2^(26 - shift) / 2^8 floor it exactly as one shift does.
  */
-interface Quantiser {
-  readonly table: Int32Array;
-  readonly reciprocal: Int32Array;
-  readonly correction: Int32Array;
-  readonly shift: Int32Array;
-}
-
-function quantiser(table: Int32Array): Quantiser {
-  const reciprocal = new Int32Array(64), correction = new Int32Array(64), shift = new Int32Array(64);
+function quantiser(table: Int32Array): Int32Array {
+  const packed = new Int32Array(256);
+  packed.set(table);
   for (let i = 0; i < 64; i++) {
     const divisor = table[i] * 8;
     const b = 31 - Math.clz32(divisor);
@@ -121,179 +55,63 @@ function quantiser(table: Int32Array): Quantiser {
       r--;
     } else if (fr <= divisor >> 1) c++;
     else fq++;
-    reciprocal[i] = fq;
-    correction[i] = c;
-    shift[i] = r;
+    packed[64 + i] = fq;
+    packed[128 + i] = c;
+    packed[192 + i] = 1 << (26 - r);
   }
-  return { table, reciprocal, correction, shift };
-}
-
-/** The product stays below 2^30: |coefficient| + correction < 2^14, reciprocal < 2^16. */
-function quantise(d: Int32Array, q: Quantiser): void {
-  const { reciprocal, correction, shift } = q;
-  for (let i = 0; i < 64; i++) {
-    const v = d[i];
-    const magnitude = (((v < 0 ? -v : v) + correction[i]) * reciprocal[i]) >> shift[i];
-    d[i] = v < 0 ? -magnitude : magnitude;
-  }
-}
-
-/** jidctint.c's range limit after the IDCT: index (value & 1023) of the table centred on 128 (jdmaster.c). */
-const IDCT_RANGE_LIMIT = Uint8Array.from({ length: 1024 }, (_, i) => (i < 128 ? i + 128 : i < 384 ? 255 : i < 896 ? 0 : i - 896));
-
-/** jpeg_idct_islow: dequantises one block of quantised coefficients and writes 8x8 samples at `out[at]`, row stride `stride`. */
-function inverseDct(coef: Int32Array, table: Int32Array, work: Int32Array, out: Uint8Array, at: number, stride: number): void {
-  for (let c = 0; c < 8; c++) {
-    // A column (or below, a row) without AC terms is flat: libjpeg's shortcut, the same integers as the full pass.
-    if ((coef[c + 8] | coef[c + 16] | coef[c + 24] | coef[c + 32] | coef[c + 40] | coef[c + 48] | coef[c + 56]) === 0) {
-      const dc = Math.imul(coef[c], table[c]) * 4;
-      for (let k = c; k < 64; k += 8) work[k] = dc;
-      continue;
-    }
-    let z2 = Math.imul(coef[c + 16], table[c + 16]);
-    let z3 = Math.imul(coef[c + 48], table[c + 48]);
-    let z1 = Math.imul(z2 + z3, FIX_0_541196100);
-    let tmp2 = z1 - Math.imul(z3, FIX_1_847759065);
-    let tmp3 = z1 + Math.imul(z2, FIX_0_765366865);
-    z2 = Math.imul(coef[c], table[c]);
-    z3 = Math.imul(coef[c + 32], table[c + 32]);
-    let tmp0 = (z2 + z3) * (1 << CONST_BITS);
-    let tmp1 = (z2 - z3) * (1 << CONST_BITS);
-    const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-    tmp0 = Math.imul(coef[c + 56], table[c + 56]);
-    tmp1 = Math.imul(coef[c + 40], table[c + 40]);
-    tmp2 = Math.imul(coef[c + 24], table[c + 24]);
-    tmp3 = Math.imul(coef[c + 8], table[c + 8]);
-    z1 = tmp0 + tmp3;
-    z2 = tmp1 + tmp2;
-    z3 = tmp0 + tmp2;
-    let z4 = tmp1 + tmp3;
-    const z5 = Math.imul(z3 + z4, FIX_1_175875602);
-    z1 = Math.imul(z1, -FIX_0_899976223);
-    z2 = Math.imul(z2, -FIX_2_562915447);
-    z3 = Math.imul(z3, -FIX_1_961570560) + z5;
-    z4 = Math.imul(z4, -FIX_0_390180644) + z5;
-    tmp0 = Math.imul(tmp0, FIX_0_298631336) + z1 + z3;
-    tmp1 = Math.imul(tmp1, FIX_2_053119869) + z2 + z4;
-    tmp2 = Math.imul(tmp2, FIX_3_072711026) + z2 + z3;
-    tmp3 = Math.imul(tmp3, FIX_1_501321110) + z1 + z4;
-    work[c] = (tmp10 + tmp3 + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    work[c + 56] = (tmp10 - tmp3 + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    work[c + 8] = (tmp11 + tmp2 + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    work[c + 48] = (tmp11 - tmp2 + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    work[c + 16] = (tmp12 + tmp1 + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    work[c + 40] = (tmp12 - tmp1 + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    work[c + 24] = (tmp13 + tmp0 + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-    work[c + 32] = (tmp13 - tmp0 + ROUND_PASS1) >> (CONST_BITS - PASS1_BITS);
-  }
-  for (let r = 0, o = at; r < 64; r += 8, o += stride) {
-    if ((work[r + 1] | work[r + 2] | work[r + 3] | work[r + 4] | work[r + 5] | work[r + 6] | work[r + 7]) === 0) {
-      out.fill(IDCT_RANGE_LIMIT[((work[r] + 16) >> (PASS1_BITS + 3)) & 1023], o, o + 8);
-      continue;
-    }
-    const z2 = work[r + 2], z3 = work[r + 6];
-    const z1 = Math.imul(z2 + z3, FIX_0_541196100);
-    const tmp2 = z1 - Math.imul(z3, FIX_1_847759065);
-    const tmp3 = z1 + Math.imul(z2, FIX_0_765366865);
-    const tmp0 = (work[r] + work[r + 4]) * (1 << CONST_BITS);
-    const tmp1 = (work[r] - work[r + 4]) * (1 << CONST_BITS);
-    const tmp10 = tmp0 + tmp3, tmp13 = tmp0 - tmp3, tmp11 = tmp1 + tmp2, tmp12 = tmp1 - tmp2;
-    const a0 = work[r + 7], a1 = work[r + 5], a2 = work[r + 3], a3 = work[r + 1];
-    const z5 = Math.imul(a0 + a2 + a1 + a3, FIX_1_175875602);
-    const y1 = Math.imul(a0 + a3, -FIX_0_899976223);
-    const y2 = Math.imul(a1 + a2, -FIX_2_562915447);
-    const y3 = Math.imul(a0 + a2, -FIX_1_961570560) + z5;
-    const y4 = Math.imul(a1 + a3, -FIX_0_390180644) + z5;
-    const b0 = Math.imul(a0, FIX_0_298631336) + y1 + y3;
-    const b1 = Math.imul(a1, FIX_2_053119869) + y2 + y4;
-    const b2 = Math.imul(a2, FIX_3_072711026) + y2 + y3;
-    const b3 = Math.imul(a3, FIX_1_501321110) + y1 + y4;
-    out[o] = IDCT_RANGE_LIMIT[((tmp10 + b3 + ROUND_OUT) >> (CONST_BITS + PASS1_BITS + 3)) & 1023];
-    out[o + 7] = IDCT_RANGE_LIMIT[((tmp10 - b3 + ROUND_OUT) >> (CONST_BITS + PASS1_BITS + 3)) & 1023];
-    out[o + 1] = IDCT_RANGE_LIMIT[((tmp11 + b2 + ROUND_OUT) >> (CONST_BITS + PASS1_BITS + 3)) & 1023];
-    out[o + 6] = IDCT_RANGE_LIMIT[((tmp11 - b2 + ROUND_OUT) >> (CONST_BITS + PASS1_BITS + 3)) & 1023];
-    out[o + 2] = IDCT_RANGE_LIMIT[((tmp12 + b1 + ROUND_OUT) >> (CONST_BITS + PASS1_BITS + 3)) & 1023];
-    out[o + 5] = IDCT_RANGE_LIMIT[((tmp12 - b1 + ROUND_OUT) >> (CONST_BITS + PASS1_BITS + 3)) & 1023];
-    out[o + 3] = IDCT_RANGE_LIMIT[((tmp13 + b0 + ROUND_OUT) >> (CONST_BITS + PASS1_BITS + 3)) & 1023];
-    out[o + 4] = IDCT_RANGE_LIMIT[((tmp13 - b0 + ROUND_OUT) >> (CONST_BITS + PASS1_BITS + 3)) & 1023];
-  }
+  return packed;
 }
 
 /**
  * Encodes and decodes one component plane in place: `plane` is padded to whole blocks (`stride` x rows), each
- * 8x8 block goes through the FDCT, quantisation, dequantisation and the IDCT.
+ * 8x8 block goes through the FDCT, quantisation, dequantisation and the IDCT (jpeg-kernel.ts, on the kernels' heap).
  */
-function roundTripPlane(plane: Uint8Array, stride: number, rows: number, q: Quantiser, block: Int32Array, work: Int32Array): void {
-  for (let by = 0; by < rows; by += 8) {
-    for (let bx = 0; bx < stride; bx += 8) {
-      const at = by * stride + bx;
-      for (let y = 0, k = 0; y < 8; y++) for (let x = 0, o = at + y * stride; x < 8; x++, k++) block[k] = plane[o + x] - 128;
-      forwardDct(block);
-      quantise(block, q);
-      inverseDct(block, q.table, work, plane, at, stride);
-    }
-  }
+function roundTripPlane(plane: Uint8Array, stride: number, rows: number, tables: Int32Array): void {
+  const size = stride * rows;
+  const mark = heap.mark();
+  const at = heap.alloc(size / 4), t = heap.alloc(tables.length);
+  heap.u8().set(plane.subarray(0, size), at);
+  heap.i32().set(tables, t >> 2);
+  roundTripBlocksOnHeap(at, stride, rows, t);
+  plane.set(heap.u8().subarray(at, at + size));
+  heap.release(mark);
 }
 
 /** Rounds `n` up to a multiple of `m`. */
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
-// jccolor.c's fixed-point RGB -> YCbCr table (SCALEBITS 16) and jdcolor.c's YCbCr -> RGB tables.
-const FIX16 = (x: number) => Math.floor(x * 65536 + 0.5);
-const ONE_HALF = 1 << 15;
-const CBCR_OFFSET = 128 << 16;
-const RGB_YCC = (() => {
-  const t = new Int32Array(8 * 256);
-  for (let i = 0; i < 256; i++) {
-    t[i] = FIX16(0.299) * i;
-    t[i + 256] = FIX16(0.587) * i;
-    t[i + 512] = FIX16(0.114) * i + ONE_HALF;
-    t[i + 768] = -FIX16(0.16874) * i;
-    t[i + 1024] = -FIX16(0.33126) * i;
-    t[i + 1280] = FIX16(0.5) * i + CBCR_OFFSET + ONE_HALF - 1; // B -> Cb and R -> Cr
-    t[i + 1536] = -FIX16(0.41869) * i;
-    t[i + 1792] = -FIX16(0.08131) * i;
-  }
-  return t;
-})();
-const CR_R = Int32Array.from({ length: 256 }, (_, i) => (FIX16(1.402) * (i - 128) + ONE_HALF) >> 16);
-const CB_B = Int32Array.from({ length: 256 }, (_, i) => (FIX16(1.772) * (i - 128) + ONE_HALF) >> 16);
-const CR_G = Int32Array.from({ length: 256 }, (_, i) => -FIX16(0.71414) * (i - 128));
-const CB_G = Int32Array.from({ length: 256 }, (_, i) => -FIX16(0.34414) * (i - 128) + ONE_HALF);
-
 /**
- * h2v2_fancy_upsample of a chroma plane (`cw` x `ch` real samples, row stride `stride`) to the full-size plane
- * `out` (`2 * cw` wide, `height` rows kept): the rows above the first and below the last repeat the edge row.
+ * h2v2_fancy_upsample of a chroma plane (`cw` x `ch` real samples, row stride `stride`) to the full-size plane at
+ * heap offset `outAt` (`2 * cw` wide, `height` rows kept, 16 bytes of slack after): the rows above the first and
+ * below the last repeat the edge row. The rows go to the heap with their edge samples repeated on both sides.
  */
-function upsampleFancy(src: Uint8Array, stride: number, cw: number, ch: number, out: Uint8Array, height: number): void {
+function upsampleFancy(src: Uint8Array, stride: number, cw: number, ch: number, outAt: number, height: number): void {
   const ow = 2 * cw;
+  if (cw <= 2) {
+    // h2v2_upsample: plain replication when the plane is too narrow for the fancy filter.
+    const out = heap.u8();
+    for (let oy = 0; oy < height; oy++) {
+      for (let x = 0, near = (oy >> 1) * stride, o = outAt + oy * ow; x < cw; x++) out[o + 2 * x] = out[o + 2 * x + 1] = src[near + x];
+    }
+    return;
+  }
+  const lineStride = cw + 2;
+  const mark = heap.mark();
+  const linesAt = heap.alloc((ch * lineStride + 16) / 4);
+  const h = heap.u8();
+  for (let y = 0; y < ch; y++) {
+    const line = linesAt + y * lineStride, row = y * stride;
+    h.set(src.subarray(row, row + cw), line + 1);
+    h[line] = src[row];
+    h[line + cw + 1] = src[row + cw - 1];
+  }
   for (let oy = 0; oy < height; oy++) {
     const y = oy >> 1;
-    const near = y * stride;
     const yy = oy & 1 ? y + 1 : y - 1;
-    const far = (yy < 0 ? 0 : yy >= ch ? ch - 1 : yy) * stride;
-    const o = oy * ow;
-    if (cw <= 2) {
-      // h2v2_upsample: plain replication when the plane is too narrow for the fancy filter.
-      for (let x = 0; x < cw; x++) out[o + 2 * x] = out[o + 2 * x + 1] = src[near + x];
-      continue;
-    }
-    let thisSum = src[near] * 3 + src[far];
-    let nextSum = src[near + 1] * 3 + src[far + 1];
-    out[o] = (thisSum * 4 + 8) >> 4;
-    out[o + 1] = (thisSum * 3 + nextSum + 7) >> 4;
-    let lastSum = thisSum;
-    thisSum = nextSum;
-    for (let x = 2; x < cw; x++) {
-      nextSum = src[near + x] * 3 + src[far + x];
-      out[o + 2 * x - 2] = (thisSum * 3 + lastSum + 8) >> 4;
-      out[o + 2 * x - 1] = (thisSum * 3 + nextSum + 7) >> 4;
-      lastSum = thisSum;
-      thisSum = nextSum;
-    }
-    out[o + ow - 2] = (thisSum * 3 + lastSum + 8) >> 4;
-    out[o + ow - 1] = (thisSum * 4 + 7) >> 4;
+    const far = yy < 0 ? 0 : yy >= ch ? ch - 1 : yy;
+    upsampleRowOnHeap(linesAt + y * lineStride, linesAt + far * lineStride, outAt + oy * ow, cw);
   }
+  heap.release(mark);
 }
 
 /** Planes padded to whole blocks (jcmaster.c initial_setup): luma `lumaStride` x `lumaRows`, chroma half size. */
@@ -317,36 +135,30 @@ function toYcc420(rgb: Float32Array, width: number, height: number): Planes {
   const lumaStride = roundUp(width, 8), lumaRows = roundUp(height, 8);
   const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
   const chromaStride = roundUp(cw, 8), chromaRows = roundUp(ch, 8);
-  const wide = 2 * chromaStride;
   const luma = scratch('jpeg.luma', Uint8Array, lumaStride * lumaRows);
   const cb = scratch('jpeg.cb', Uint8Array, chromaStride * chromaRows);
   const cr = scratch('jpeg.cr', Uint8Array, chromaStride * chromaRows);
-  const cbPair = scratch('jpeg.cbPair', Int32Array, 2 * wide), crPair = scratch('jpeg.crPair', Int32Array, 2 * wide);
-  for (let y2 = 0; y2 < ch; y2++) {
-    for (let k = 0; k < 2; k++) {
-      const y = Math.min(2 * y2 + k, height - 1);
-      convertRow(rgb, y * width * 3, width, luma, y * lumaStride, lumaStride, cbPair, crPair, k * wide, wide);
-    }
-    downsampleRow(cbPair, wide, cb, y2 * chromaStride, chromaStride);
-    downsampleRow(crPair, wide, cr, y2 * chromaStride, chromaStride);
+  const n = roundUp(width * height, 4);
+  const mark = heap.mark();
+  const rgbAt = heap.alloc(3 * n), yAt = heap.alloc(n), cbAt = heap.alloc(n), crAt = heap.alloc(n);
+  heap.f32().set(rgb, rgbAt >> 2);
+  rgbToYccOnHeap(rgbAt, n, yAt, cbAt, crAt);
+  const h = heap.i32();
+  for (let y = 0; y < height; y++) {
+    const ly = y * lumaStride;
+    luma.set(h.subarray((yAt >> 2) + y * width, (yAt >> 2) + (y + 1) * width), ly);
+    luma.fill(luma[ly + width - 1], ly + width, ly + lumaStride);
   }
+  for (let y2 = 0; y2 < ch; y2++) {
+    const top = 2 * y2 * width, bottom = Math.min(2 * y2 + 1, height - 1) * width;
+    downsampleRow(h, (cbAt >> 2) + top, (cbAt >> 2) + bottom, width, cb, y2 * chromaStride, chromaStride);
+    downsampleRow(h, (crAt >> 2) + top, (crAt >> 2) + bottom, width, cr, y2 * chromaStride, chromaStride);
+  }
+  heap.release(mark);
   padBottom(luma, lumaStride, height, lumaRows);
   padBottom(cb, chromaStride, ch, chromaRows);
   padBottom(cr, chromaStride, ch, chromaRows);
   return { luma, lumaStride, lumaRows, cb, cr, chromaStride, chromaRows };
-}
-
-/** rgb_ycc_convert of one row: luma into its plane, Cb and Cr into full-size rows; right edges replicated. */
-function convertRow(rgb: Float32Array, p: number, width: number, luma: Uint8Array, ly: number, lumaStride: number, cbRows: Int32Array, crRows: Int32Array, row: number, wide: number): void {
-  for (let x = 0; x < width; x++, p += 3) {
-    const r = toLevel(rgb[p]), g = toLevel(rgb[p + 1]), b = toLevel(rgb[p + 2]);
-    luma[ly + x] = (RGB_YCC[r] + RGB_YCC[g + 256] + RGB_YCC[b + 512]) >> 16;
-    cbRows[row + x] = (RGB_YCC[r + 768] + RGB_YCC[g + 1024] + RGB_YCC[b + 1280]) >> 16;
-    crRows[row + x] = (RGB_YCC[r + 1280] + RGB_YCC[g + 1536] + RGB_YCC[b + 1792]) >> 16;
-  }
-  cbRows.fill(cbRows[row + width - 1], row + width, row + wide);
-  crRows.fill(crRows[row + width - 1], row + width, row + wide);
-  luma.fill(luma[ly + width - 1], ly + width, ly + lumaStride);
 }
 
 /** Repeats row `rows - 1` of a plane down to row `paddedRows - 1`. */
@@ -354,26 +166,36 @@ function padBottom(plane: Uint8Array, stride: number, rows: number, paddedRows: 
   for (let y = rows; y < paddedRows; y++) plane.copyWithin(y * stride, (rows - 1) * stride, rows * stride);
 }
 
-/** h2v2_downsample of one pair of rows (`pair`: two rows of `wide` samples) into `count` samples at `out[at]`. */
-function downsampleRow(pair: Int32Array, wide: number, out: Uint8Array, at: number, count: number): void {
-  for (let x = 0, a = 0; x < count; x++, a += 2) out[at + x] = (pair[a] + pair[a + 1] + pair[wide + a] + pair[wide + a + 1] + 1 + (x & 1)) >> 2;
+/**
+ * h2v2_downsample of the rows at `top` and `bottom` of `samples` (`width` real samples, the right edge replicated)
+ * into `count` samples at `out[at]`.
+ */
+function downsampleRow(samples: Int32Array, top: number, bottom: number, width: number, out: Uint8Array, at: number, count: number): void {
+  const last = width - 1;
+  for (let x = 0; x < count; x++) {
+    const a = Math.min(2 * x, last), b = Math.min(2 * x + 1, last);
+    out[at + x] = (samples[top + a] + samples[top + b] + samples[bottom + a] + samples[bottom + b] + 1 + (x & 1)) >> 2;
+  }
 }
 
-/** Level v as a float sample, v / 255 rounded to float32 (toFloatImage's values). */
-const LEVEL_VALUE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
-
-/** ycc_rgb_convert of the luma plane and the upsampled chroma planes (`chromaWidth` wide) to interleaved RGB floats. */
-function toRgb(luma: Uint8Array, lumaStride: number, cb: Uint8Array, cr: Uint8Array, chromaWidth: number, width: number, height: number): Float32Array {
-  const out = new Float32Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0, p = y * width * 3, c = y * chromaWidth, l = y * lumaStride; x < width; x++, p += 3) {
-      const yv = luma[l + x], u = cb[c + x], v = cr[c + x];
-      const r = yv + CR_R[v], g = yv + ((CB_G[u] + CR_G[v]) >> 16), b = yv + CB_B[u];
-      out[p] = LEVEL_VALUE[r < 0 ? 0 : r > 255 ? 255 : r];
-      out[p + 1] = LEVEL_VALUE[g < 0 ? 0 : g > 255 ? 255 : g];
-      out[p + 2] = LEVEL_VALUE[b < 0 ? 0 : b > 255 ? 255 : b];
-    }
-  }
+/**
+ * The decoder's output: fancy upsampling of the real chroma samples (the decoder crops the padding) and
+ * ycc_rgb_convert to interleaved RGB floats on 8-bit levels (jpeg-kernel.ts, four pixels a step; a row's last step
+ * may run past its end into padding or the next row, which comes after).
+ */
+function toRgb(planes: Planes, width: number, height: number): Float32Array {
+  const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
+  const chromaWidth = 2 * cw, chromaSize = chromaWidth * height;
+  const n = roundUp(width, 4);
+  const mark = heap.mark();
+  const lumaAt = heap.alloc(planes.luma.length / 4), cbAt = heap.alloc(chromaSize / 4 + 4), crAt = heap.alloc(chromaSize / 4 + 4);
+  const outAt = heap.alloc(3 * (width * height + 4));
+  heap.u8().set(planes.luma, lumaAt);
+  upsampleFancy(planes.cb, planes.chromaStride, cw, ch, cbAt, height);
+  upsampleFancy(planes.cr, planes.chromaStride, cw, ch, crAt, height);
+  for (let y = 0; y < height; y++) yccToRgbOnHeap(lumaAt + y * planes.lumaStride, cbAt + y * chromaWidth, crAt + y * chromaWidth, outAt + 12 * y * width, n);
+  const out = heap.read(outAt, 3 * width * height);
+  heap.release(mark);
   return out;
 }
 
@@ -384,16 +206,10 @@ function toRgb(luma: Uint8Array, lumaStride: number, cb: Uint8Array, cr: Uint8Ar
 export function jpegRoundTrip(image: FloatImage, quality: number): FloatImage {
   const { width, height } = image;
   const planes = toYcc420(image.data, width, height);
-  const block = new Int32Array(64), work = new Int32Array(64);
   const lumaQ = quantiser(scaledQuantTable(LUMINANCE_QUANT_TABLE, quality));
   const chromaQ = quantiser(scaledQuantTable(CHROMINANCE_QUANT_TABLE, quality));
-  roundTripPlane(planes.luma, planes.lumaStride, planes.lumaRows, lumaQ, block, work);
-  roundTripPlane(planes.cb, planes.chromaStride, planes.chromaRows, chromaQ, block, work);
-  roundTripPlane(planes.cr, planes.chromaStride, planes.chromaRows, chromaQ, block, work);
-  // Decode: upsample the real chroma samples (the decoder crops the padding), convert back to RGB.
-  const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
-  const cbFull = scratch('jpeg.cbFull', Uint8Array, 2 * cw * height), crFull = scratch('jpeg.crFull', Uint8Array, 2 * cw * height);
-  upsampleFancy(planes.cb, planes.chromaStride, cw, ch, cbFull, height);
-  upsampleFancy(planes.cr, planes.chromaStride, cw, ch, crFull, height);
-  return { width, height, data: toRgb(planes.luma, planes.lumaStride, cbFull, crFull, 2 * cw, width, height) };
+  roundTripPlane(planes.luma, planes.lumaStride, planes.lumaRows, lumaQ);
+  roundTripPlane(planes.cb, planes.chromaStride, planes.chromaRows, chromaQ);
+  roundTripPlane(planes.cr, planes.chromaStride, planes.chromaRows, chromaQ);
+  return { width, height, data: toRgb(planes, width, height) };
 }

@@ -6,6 +6,7 @@
 // heap: callers copy their lines in, run kernels on byte offsets, and copy the result out.
 
 import { F64, I32, V128, get, set, simd, uleb, vec, wasmModule } from '../../util/wasm.js';
+import { rgbToYccKernel, roundTripBlocksKernel, upsampleRowKernel, yccToRgbKernel } from './jpeg-kernel.js';
 
 // SIMD opcodes (WebAssembly 2.0): v128.load, v128.load64_zero, v128.store64_lane, f64x2.splat, f64x2.promote_low_f32x4,
 // f32x4.demote_f64x2_zero, f64x2.add/sub/mul.
@@ -127,7 +128,7 @@ function clip01Kernel(): { type: number[]; code: number[] } {
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel(), clip01: clip01Kernel() });
+  return wasmModule({ ...KERNELS, gatherLerp: gatherLerpKernel(), clip01: clip01Kernel(), roundTripBlocks: roundTripBlocksKernel(), rgbToYcc: rgbToYccKernel(), yccToRgb: yccToRgbKernel(), upsampleRow: upsampleRowKernel() });
 }
 
 interface Exports {
@@ -140,6 +141,10 @@ interface Exports {
   lerpAdd(dst: number, a: number, b: number, t: number, s: number, n: number): void;
   gatherLerp(dst: number, src: number, lower: number, upper: number, weights: number, n: number): void;
   clip01(at: number, n: number): void;
+  roundTripBlocks(plane: number, stride: number, rows: number, tables: number): void;
+  rgbToYcc(rgb: number, n: number, y: number, cb: number, cr: number): void;
+  yccToRgb(y: number, cb: number, cr: number, out: number, n: number): void;
+  upsampleRow(near: number, far: number, out: number, n: number): void;
   chamferMin(dst: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, w0: number, w1: number, w2: number, n: number): void;
 }
 
@@ -159,6 +164,7 @@ class Heap {
   private view?: Float32Array;
   private view64?: Float64Array;
   private view32?: Int32Array;
+  private view8?: Uint8Array;
 
   /** A region of `floats` float32 values; returns its byte offset (16-byte aligned). */
   alloc(floats: number): number {
@@ -182,6 +188,13 @@ class Heap {
     const buffer = exports().memory.buffer;
     if (!this.view32 || this.view32.buffer !== buffer) this.view32 = new Int32Array(buffer);
     return this.view32;
+  }
+
+  /** The heap as bytes. */
+  u8(): Uint8Array {
+    const buffer = exports().memory.buffer;
+    if (!this.view8 || this.view8.buffer !== buffer) this.view8 = new Uint8Array(buffer);
+    return this.view8;
   }
 
   /** The heap as float64 (index = byte offset / 8). */
@@ -309,4 +322,28 @@ export function clip01OnHeap(at: number, n: number): void {
     const v = h[i];
     h[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
+}
+
+/**
+ * Every 8x8 block of the 8-bit plane at byte offset `plane` (`stride` x `rows`, multiples of 8) through the JPEG
+ * FDCT, quantisation and IDCT in place; `tables` is the byte offset of the four int32 tables roundTripBlocks reads
+ * (jpeg-kernel.ts).
+ */
+export function roundTripBlocksOnHeap(plane: number, stride: number, rows: number, tables: number): void {
+  exports().roundTripBlocks(plane, stride, rows, tables);
+}
+
+/** rgb_ycc_convert of n pixels (a multiple of 4) of float32 RGB at byte offset `rgb` to int32 Y, Cb, Cr lines. */
+export function rgbToYccOnHeap(rgb: number, n: number, y: number, cb: number, cr: number): void {
+  exports().rgbToYcc(rgb, n, y, cb, cr);
+}
+
+/** ycc_rgb_convert of n pixels (a multiple of 4) of 8-bit Y, Cb, Cr to interleaved float32 RGB levels at `out`. */
+export function yccToRgbOnHeap(y: number, cb: number, cr: number, out: number, n: number): void {
+  exports().yccToRgb(y, cb, cr, out, n);
+}
+
+/** One output row of h2v2_fancy_upsample from bordered chroma rows (jpeg-kernel.ts upsampleRow). */
+export function upsampleRowOnHeap(near: number, far: number, out: number, n: number): void {
+  exports().upsampleRow(near, far, out, n);
 }
