@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { buildSmallCnn } from '../model/builders/cnn.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
@@ -51,9 +52,12 @@ test('set-up steps in child processes give byte-identical shapes and graphs, and
   const scratchRoot = tempDir();
   try {
     process.env.TMPDIR = scratchRoot;
+    // Folders a killed build left behind: one of a process that has exited (removed), one of a live process (kept).
+    const orphan = `robustart-graph-${spawnSync(process.execPath, ['-e', '']).pid}-x`, live = `robustart-graph-${process.ppid}-x`;
+    for (const f of [orphan, live]) mkdirSync(join(scratchRoot, f));
     assert.deepEqual(await inputGradient({ graphCache: false, ...apart }), none, 'cache off: shapes found and graph optimised by children');
     // (A process that loads onnxruntime leaves its own empty mat-debug-PID.log there: the children's are not ours.)
-    assert.deepEqual(readdirSync(scratchRoot).filter((f) => f.startsWith('robustart-')), [], 'the temporary graph folder is removed');
+    assert.deepEqual(readdirSync(scratchRoot).filter((f) => f.startsWith('robustart-')), [live], 'the temporary graph folder and the orphaned one are removed');
   } finally {
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;

@@ -7,7 +7,7 @@ import { Graph } from '../onnx/graph.js';
 import { weightBytes } from '../onnx/shapes.js';
 import { optimizeInChildProcess, setUpApart, type SetupProcessOptions } from '../onnx/setup-process.js';
 import { createSession, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
@@ -15,6 +15,7 @@ import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './los
 import { RobustartError } from '../errors.js';
 import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
 import { graphCacheFor, modelContentHash, type ForwardKey, type GradientKey, type GradientGraphNames, type GraphCacheOptions } from './graph-cache.js';
+import { processAlive } from '../util/process.js';
 
 export interface GradientFeeds {
   /** Model input, N × (rest of the input shape), float32. */
@@ -161,12 +162,30 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
   }
 }
 
-/** A fresh folder for a build's scratch files outside the cache (the caller removes it), or undefined when none can be made. */
+const SCRATCH_PREFIX = 'robustart-graph-';
+
+/**
+ * A fresh folder for a build's scratch files outside the cache (the caller removes it), or undefined when none can be
+ * made. Its name carries the process id: a process killed mid-build cannot remove its folder, so folders of processes
+ * that no longer run are removed here.
+ */
 function temporaryScratch(): string | undefined {
+  removeOrphanedScratch();
   try {
-    return mkdtempSync(join(tmpdir(), 'robustart-graph-'));
+    return mkdtempSync(join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
   } catch {
     return undefined;
+  }
+}
+
+function removeOrphanedScratch(): void {
+  try {
+    for (const name of readdirSync(tmpdir())) {
+      const pid = Number(new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(name)?.[1]);
+      if (pid && pid !== process.pid && !processAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  } catch {
+    // another user's folder, or a listing that failed: nothing of ours to remove
   }
 }
 
@@ -191,13 +210,15 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
     return createSession(model, options, what, plan);
   }
   model = undefined; // ORT reads the file: the bytes in JavaScript can go before it loads them
+  // Only a write that finished counts: a child killed while writing (memory ran out) or a full disk leaves a partial file.
+  let optimized = false;
   try {
     if (apart) await optimizeInChildProcess(builtPath, optimizedPath, options, plan, what);
     else await (await createSession(builtPath, { ...options, reuseMemory: false }, what, { ...plan, saveOptimizedTo: optimizedPath, prepack: false })).release();
+    optimized = existsSync(optimizedPath);
   } catch {
     // opened below as built
   }
-  const optimized = existsSync(optimizedPath);
   const session = await createSession(optimized ? optimizedPath : builtPath, options, what, { ...plan, optimize: !optimized });
   // The cache copies the file in chunks: the whole graph in JavaScript would stay until V8 collects it, through the first
   // run (measured: ConvNeXt-T's first step peaked 0.1-0.2 GiB higher with such garbage alive).

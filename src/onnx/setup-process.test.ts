@@ -9,7 +9,7 @@ import { buildViT } from '../model/builders/vit.js';
 import { makeNode, makeValueInfo } from './build.js';
 import { Graph } from './graph.js';
 import { discoverShapes, weightBytes } from './shapes.js';
-import { SETUP_PROCESS_MIN_BYTES } from './setup-process.js';
+import { SETUP_PROCESS_MIN_BYTES, inheritedExecArgv } from './setup-process.js';
 import { RobustartError } from '../errors.js';
 import { tempDir } from '../testing/fixtures.js';
 import { waitUntil } from '../testing/wait.js';
@@ -39,6 +39,12 @@ test('the child-process threshold is 32 MiB of weights and small models stay in 
   const expected = [...graph.initializers.values()].reduce((n, t) => n + t.data.length * t.data.BYTES_PER_ELEMENT, 0);
   assert.equal(weightBytes(graph), expected);
   assert.ok(weightBytes(graph) < SETUP_PROCESS_MIN_BYTES);
+});
+
+test('the child keeps the parent\'s Node flags but not code to evaluate (node -e), the test runner\'s or a debugger\'s', () => {
+  assert.deepEqual(inheritedExecArgv(['--max-old-space-size=900', '-e', 'run()', '--enable-source-maps']), ['--max-old-space-size=900', '--enable-source-maps']);
+  for (const code of [['-p', 'x'], ['-pe', 'x'], ['--eval', 'x'], ['--print', 'x'], ['--eval=x'], ['--print=x']]) assert.deepEqual(inheritedExecArgv(['--no-warnings', ...code]), ['--no-warnings'], code.join(' '));
+  assert.deepEqual(inheritedExecArgv(['--test-reporter=spec', '--inspect=9229', '--import', 'tsx']), ['--import', 'tsx']);
 });
 
 test('a child that fails gives a one-line RobustartError naming the model and the cause', async () => {

@@ -6,6 +6,7 @@
 // over its IPC channel and exits; it exits at once when its parent goes, so a killed parent leaves no child running.
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
 import type { GraphOptimization, SessionOptions } from './runtime.js';
 import type { ValueShape } from './shapes.js';
 import { childProcess, workerThreads } from '../util/native.js';
@@ -50,7 +51,7 @@ function childSessionOptions(options: SessionOptions): SessionOptions {
 /** The environment variable that gives the child its parent's process id (it exits when it has another parent). */
 export const PARENT_PID_VARIABLE = 'ROBUSTART_SETUP_PARENT';
 /** How often the child checks that its parent lives, milliseconds. */
-export const PARENT_POLL_MS = 200;
+const PARENT_POLL_MS = 200;
 
 /**
  * Ends this process (SIGKILL) once its parent `parentPid` has gone, seen by a worker thread polling the parent's id, so
@@ -66,6 +67,18 @@ export function exitWithParent(parentPid: number): Worker {
 
 /** Node flags the child must not inherit: the test runner's, and a debugger's port (taken by the parent). */
 const NOT_INHERITED = /^--(test|inspect|debug)/;
+/** Flags that carry code (`node -e CODE`): inherited, the child would run the caller's code instead of its job. */
+const CARRIES_CODE = /^(-[ep]|-pe|-ep|--eval|--print)$/;
+
+/** The parent's Node flags the child keeps: not those above, nor the code a code-carrying flag takes. */
+export function inheritedExecArgv(execArgv = process.execArgv): string[] {
+  return execArgv.filter((a, i, all) => !NOT_INHERITED.test(a) && !/^--(eval|print)=/.test(a) && !CARRIES_CODE.test(a) && !CARRIES_CODE.test(all[i - 1] ?? ''));
+}
+
+/** The last stderr line that says something (an error, V8's fatal error), not Node's version or a stack frame. */
+function lastTelling(stderr: Buffer[]): string | undefined {
+  return Buffer.concat(stderr).toString().split('\n').map((l) => l.trim()).filter((l) => l && !/^(Node\.js v|at |\d+: 0x|-----|<---)/.test(l)).pop();
+}
 
 /** The shapes discoverShapes finds for the ONNX model `model`, found by a child process. `what` names the model in errors. */
 export async function discoverShapesInChildProcess(model: Uint8Array, options: SessionOptions, what: string): Promise<[string, ValueShape][]> {
@@ -80,26 +93,33 @@ export async function optimizeInChildProcess(from: string, to: string, options: 
 }
 
 async function runSetupJob(job: SetupJob, input: Uint8Array | undefined, doing: string): Promise<SetupReply> {
-  const child = childProcess.fork(fileURLToPath(moduleUrl('onnx/setup-process-child.js')), [JSON.stringify(job)], {
-    stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
-    execArgv: process.execArgv.filter((a) => !NOT_INHERITED.test(a)),
-    env: { ...process.env, [PARENT_PID_VARIABLE]: String(process.pid) },
-  });
-  const stderr: Buffer[] = [];
-  child.stderr!.on('data', (d: Buffer) => stderr.push(d));
-  child.stdin!.on('error', () => {}); // a child that exits early closes its stdin; its exit says why
-  child.stdin!.end(input);
-  let reply: SetupReply | undefined;
-  child.on('message', (m) => (reply = m as SetupReply));
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+  let child: ChildProcess;
+  try {
+    child = childProcess.fork(fileURLToPath(moduleUrl('onnx/setup-process-child.js')), [JSON.stringify(job)], {
+      stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
+      execArgv: inheritedExecArgv(),
+      env: { ...process.env, [PARENT_PID_VARIABLE]: String(process.pid) },
+    });
+  } catch (err) {
+    throw new RobustartError(`${doing} could not start its child process: ${(err as Error).message}`);
+  }
+  // Listening before touching the pipes: a fork that failed (too many open files) has none and reports on the next tick.
+  const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (c, s) => resolve([c, s])); // after its last message
-  }).catch((err: Error) => {
+  });
+  const stderr: Buffer[] = [];
+  child.stderr?.on('data', (d: Buffer) => stderr.push(d));
+  child.stdin?.on('error', () => {}); // a child that exits early closes its stdin; its exit says why
+  child.stdin?.end(input);
+  let reply: SetupReply | undefined;
+  child.on('message', (m) => (reply = m as SetupReply));
+  const [code, signal] = await ended.catch((err: Error) => {
     throw new RobustartError(`${doing} could not start its child process: ${err.message}`);
   });
   if (reply && 'error' in reply) throw new RobustartError(reply.known ? `${doing}: ${reply.error}` : `${doing} failed: ${reply.error}`);
   if (reply) return reply;
-  const last = Buffer.concat(stderr).toString().trim().split('\n').pop();
+  const last = lastTelling(stderr);
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   throw new RobustartError(`${doing} stopped: its child process ${how}${last ? ` (${last})` : ''}; if memory ran out, close other programs or use a machine with more memory`);
 }

@@ -6,6 +6,7 @@ import type { CellRow, StudyState } from './state.js';
 import { trainedModelIdentity, trainingCells } from './training.js';
 import { TRAIN_SUITE } from '../train/record.js';
 import { transferCells, TRANSFER_SUITE } from './transfer.js';
+import { processAlive } from '../util/process.js';
 
 export interface Cell {
   /** Hash of everything that determines the cell's numbers: a changed model file or option is a new cell. */
@@ -65,16 +66,6 @@ export function studyCells(study: Study): Cell[] {
 
 /** The first line of an error's message (a failed cell's recorded reason). */
 export const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
-
-/** Whether a process id is alive on this machine (a running cell whose process died was interrupted). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function cellStatus(row: CellRow | undefined, runFinished: (runId: string) => boolean): { status: CellStatus; reason: string | null } {
   if (!row) return { status: 'missing', reason: null };

@@ -50,7 +50,8 @@ test('the API lists the spaces and serves one analysis; an unknown space is 404'
 
 test('the NAS view draws every subnet and its front per metric, the correlation heat map and the table', async () => {
   const { page, errors } = await openPage(`${server.url}/#/nas`);
-  assert.equal(await page.locator('#nav-nas').isVisible(), true);
+  // The nav entry appears once the page has fetched the spaces: wait for it (a locator's isVisible does not wait).
+  await page.locator('#nav-nas').waitFor({ state: 'visible', timeout: 60_000 });
   const charts = page.locator('[data-testid="nas-pareto-chart"]');
   await charts.first().waitFor();
   const columns = measured();
