@@ -4,7 +4,7 @@
 // with its branches taken as lane selects, so every draw is bit-identical to Rng.fillNormal's JavaScript formula. It is
 // written for q in (0, 1) as the polar method makes it (never zero, subnormal, infinite or NaN).
 // The module is emitted here (a few hundred bytes); its memory holds one block of pairs and its draws.
-import { F64, I32, V128, get, set, simd, sleb, tee, uleb, vec, wasmModule } from './wasm.js';
+import { F64, I32, V128, get, set, simd, sleb, tee, wasmFunction, wasmModule, type WasmFunction } from './wasm.js';
 
 /** Pairs per block: the caller fills U, V and Q for up to this many pairs, then calls transform. */
 export const POLAR_BLOCK = 512;
@@ -39,7 +39,7 @@ const I32_CONST = (x: number): number[] => [0x41, ...sleb(x)];
  * (u_p m_p, v_p m_p, u_p+1 m_p+1, v_p+1 m_p+1) scaled and shifted, at OUT_AT + 8p. With `logOnly`, the
  * kernel logs(pairs, 0, 0) instead writes ln(q_p) as float64 at OUT_AT + 8p (the logarithm alone, for tests).
  */
-function polarKernel(logOnly: boolean): { type: number[]; code: number[] } {
+function polarKernel(logOnly: boolean): WasmFunction {
   const [pairs, mean, std] = [0, 1, 2];
   const [offset, end] = [3, 4];
   const [q, hx, hxm, i, k, f, dk, s, z, w, r, hfsq, rare, positive, m] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
@@ -106,11 +106,9 @@ function polarKernel(logOnly: boolean): { type: number[]; code: number[] } {
     0x02, 0x40, ...get(end), 0x45, 0x0d, 0, // block; if end == 0 break
     0x03, 0x40, // loop
     ...body,
-    0x0b, 0x0b, 0x0b,
+    0x0b, 0x0b,
   ];
-  const locals = vec([[2, I32], [15, V128]]);
-  const bytes = [...locals, ...code];
-  return { type: [0x60, ...vec([[I32], [F64], [F64]]), 0], code: [...uleb(bytes.length), ...bytes] };
+  return wasmFunction([I32, F64, F64], [[2, I32], [15, V128]], code);
 }
 
 interface Exports {

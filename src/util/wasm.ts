@@ -39,11 +39,26 @@ export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 
+/** A function as wasmModule takes it: its type entry and its code entry. */
+export interface WasmFunction {
+  readonly type: number[];
+  readonly code: number[];
+}
+
+/**
+ * A function of the given param types returning nothing: its locals declared in [count, type] groups, then `code`
+ * (which leaves its own blocks and loops closed), then the function's end.
+ */
+export function wasmFunction(params: readonly number[], locals: readonly (readonly [count: number, type: number])[], code: readonly number[]): WasmFunction {
+  const body = [...vec(locals.map(([count, type]) => [...uleb(count), type])), ...code, 0x0b];
+  return { type: [0x60, ...vec(params.map((p) => [p])), 0], code: [...uleb(body.length), ...body] };
+}
+
 /**
  * A module of one function per kernel (its type and code body), exported under its key in order, plus one memory
  * (1 page to start, grown on demand) exported as `memory`.
  */
-export function wasmModule(kernels: Readonly<Record<string, { readonly type: number[]; readonly code: number[] }>>): Uint8Array<ArrayBuffer> {
+export function wasmModule(kernels: Readonly<Record<string, WasmFunction>>): Uint8Array<ArrayBuffer> {
   const names = Object.keys(kernels);
   const list = Object.values(kernels);
   return new Uint8Array([

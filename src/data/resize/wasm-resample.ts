@@ -5,7 +5,7 @@
 //  - hrow: one output row of the horizontal pass, a pixel at a time: R, G, B (and a fourth byte, unused) of every
 //    tap in one int32x4 accumulator; each pixel stores four bytes, the fourth overwritten by the next pixel.
 //  - vrow: one output row of the vertical pass, 16 bytes at a time: each tap's input row widened to four int32x4.
-import { I32, V128, get, set, simd, sleb, tee, uleb, vec, wasmModule } from '../../util/wasm.js';
+import { I32, V128, get, set, simd, sleb, tee, wasmFunction, wasmModule } from '../../util/wasm.js';
 
 // Opcodes: core (i32.load, add, mul, shl, lt_s, eqz, tee, br, br_if) and SIMD.
 const I32_LOAD = [0x28, 2, 0];
@@ -38,16 +38,11 @@ const NARROW_16_U = simd(0x66); // i8x16.narrow_i16x8_u (saturating: Pillow's cl
 const PRECISION_BITS = 22;
 const HALF = 1 << (PRECISION_BITS - 1);
 
-function fn(params: number, locals: [count: number, type: number][], code: number[]): { type: number[]; code: number[] } {
-  const body = [...vec(locals.map(([n, t]) => [n, t])), ...code, END];
-  return { type: [0x60, ...vec(Array.from({ length: params }, () => [I32])), 0], code: [...uleb(body.length), ...body] };
-}
-
 /** hrow(src, starts, counts, weights, taps, out, width): starts are byte offsets from src, weights `taps` per pixel. */
 function hrow() {
   const [src, starts, counts, weights, taps, out, width, x, n, p, wp, acc, half] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const at = (base: number) => [...get(base), ...get(x), ...I32_CONST(2), SHL, ADD];
-  return fn(7, [[4, I32], [2, V128]], [
+  return wasmFunction(Array<number>(7).fill(I32), [[4, I32], [2, V128]], [
     ...I32_CONST(HALF), ...I32X4_SPLAT, ...set(half),
     ...LOOP,
     ...get(half), ...set(acc),
@@ -75,7 +70,7 @@ function vrow() {
   const [src, stride, weights, taps, out, bytes, i, t, p, w, v, a0, a1, a2, a3, half] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
   const accumulate = (acc: number, widen8: number[], widen16: number[]) => [...get(acc), ...get(v), ...widen8, ...widen16, ...get(w), ...I32X4_MUL, ...I32X4_ADD, ...set(acc)];
   const shifted = (acc: number) => [...get(acc), ...I32_CONST(PRECISION_BITS), ...I32X4_SHR_S];
-  return fn(6, [[3, I32], [7, V128]], [
+  return wasmFunction(Array<number>(6).fill(I32), [[3, I32], [7, V128]], [
     ...I32_CONST(HALF), ...I32X4_SPLAT, ...set(half),
     ...LOOP,
     ...[a0, a1, a2, a3].flatMap((a) => [...get(half), ...set(a)]),

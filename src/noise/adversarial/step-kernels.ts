@@ -14,7 +14,7 @@
 //   step size, so those run in f64x2 (widened, the same double operations in the same order, rounded once).
 // APGD's arrays live in a kernel instance's memory for the whole run, so its step copies nothing; the
 // projected-gradient loop keeps its arrays in JavaScript and copies a sample in and out (memcpy) per step.
-import { F32, F64, I32, V128, get, set, simd, tee, uleb, vec, wasmModule } from '../../util/wasm.js';
+import { F32, F64, I32, V128, get, set, simd, tee, wasmFunction, wasmModule, type WasmFunction } from '../../util/wasm.js';
 import { projectLinfValue } from './threat.js';
 
 // SIMD opcodes (WebAssembly 2.0).
@@ -62,7 +62,7 @@ interface Common {
  * around the shared parts (splats of ±fround(ε), 0 and 1; the loop over 16-byte groups). The kernel's params come
  * first, `eps` among them; then the i32 locals offset and end, the common v128 locals and `extra` more v128 locals.
  */
-function linfKernel(params: number[], eps: number, n: number, extra: number, body: (c: Common, at: (p: number) => number[], load: (p: number) => number[], project: number[]) => { setup: number[]; step: number[] }): { type: number[]; code: number[] } {
+function linfKernel(params: number[], eps: number, n: number, extra: number, body: (c: Common, at: (p: number) => number[], load: (p: number) => number[], project: number[]) => { setup: number[]; step: number[] }): WasmFunction {
   const offset = params.length, end = offset + 1;
   const c: Common = { offset, vEps: end + 1, vNegEps: end + 2, vZero: end + 3, vOne: end + 4, t: end + 5, lo: end + 6 };
   const at = (p: number) => [...get(p), ...get(offset), 0x6a];
@@ -88,17 +88,16 @@ function linfKernel(params: number[], eps: number, n: number, extra: number, bod
     0x03, 0x40, // loop
     ...step,
     ...get(offset), 0x41, 16, 0x6a, ...tee(offset), ...get(end), 0x49, 0x0d, 0, // offset += 16; continue while < end
-    0x0b, 0x0b, 0x0b,
+    0x0b, 0x0b,
   ];
-  const bodyBytes = [...vec([[2, I32], [6 + 1 + extra, V128]]), ...code];
-  return { type: [0x60, ...vec(params.map((p) => [p])), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+  return wasmFunction(params, [[2, I32], [6 + 1 + extra, V128]], code);
 }
 
 /**
  * momentumStepLinf(x, xPrev, g, clean, eta, eps, alpha, beta, n): byte offsets of four float32 arrays, η and fround(ε)
  * as float32, α and β = 1 − α as double, and a count n (a multiple of 4) of coordinates.
  */
-function momentumStepLinfKernel(): { type: number[]; code: number[] } {
+function momentumStepLinfKernel(): WasmFunction {
   const [x, xPrev, g, clean, eta, eps, alpha, beta, n] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const extra = 8;
   return linfKernel([I32, I32, I32, I32, F32, F32, F64, F64, I32], eps, n, extra, (c, at, load, project) => {
@@ -143,7 +142,7 @@ function momentumStepLinfKernel(): { type: number[]; code: number[] } {
  * ascendLinf(x, x0, g, a, eps, n): x ← Π(x + a·sign(g)) around x0, the projected-gradient step; a (a double, so the
  * add runs widened and rounds once, as the JavaScript) and fround(ε).
  */
-function ascendLinfKernel(): { type: number[]; code: number[] } {
+function ascendLinfKernel(): WasmFunction {
   const [x, x0, g, a, eps, n] = [0, 1, 2, 3, 4, 5];
   return linfKernel([I32, I32, I32, F64, F32, I32], eps, n, 4, (c, at, load, project) => {
     const l = c.lo + 1;

@@ -6,7 +6,7 @@
 // shuffle transposes between the passes. Every operation is libjpeg-turbo's int32 arithmetic (wrapping add, sub,
 // mul; arithmetic shifts), so the samples are bit-identical to the JavaScript they replaced and to sharp's
 // round trip (jpeg.test.ts).
-import { I32, V128, simd, sleb, uleb, vec } from '../../util/wasm.js';
+import { I32, V128, simd, sleb, uleb, wasmFunction, type WasmFunction } from '../../util/wasm.js';
 
 // jfdctint.c / jidctint.c fixed-point constants (CONST_BITS 13, PASS1_BITS 2), FIX(x) = round(x * 2^13);
 // jpeg.test.ts pins them through sharp's round trip.
@@ -85,12 +85,6 @@ const shrS = (a: Expr, n: number): Expr => [...a, 0x41, ...sleb(n), ...simd(I32X
 const shl = (a: Expr, n: number): Expr => [...a, 0x41, ...sleb(n), ...simd(I32X4_SHL)];
 /** i8x16.shuffle picking i32 lanes (0-3 from a, 4-7 from b). */
 const shuffle32 = (a: Expr, b: Expr, lanes: number[]): Expr => [...a, ...b, ...simd(SHUFFLE), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
-
-/** A function of `params` i32 params, `i32Locals` more i32 locals and `v128Locals` v128 locals, returning nothing. */
-function kernelFunction(params: number, i32Locals: number, v128Locals: number, code: number[]): { type: number[]; code: number[] } {
-  const bodyBytes = [...vec([[i32Locals, I32], [...uleb(v128Locals), V128]]), ...code, 0x0b];
-  return { type: [0x60, ...vec(Array.from({ length: params }, () => [I32])), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
-}
 
 /** `body` while local `counter` (advanced by `step` after each pass) is below local `limit`; nothing if `limit` is 0. */
 const whileBelow = (counter: number, step: number, limit: number, body: number[]): number[] => [
@@ -191,7 +185,7 @@ const bothHalves = (m: Block, pass: (x: Expr[]) => Expr[]): Block => {
  * of 64 in natural order: the quantisation table, the reciprocals, the rounding corrections, and the
  * multipliers 2^(26 - shift) that finish each coefficient's shift after a common shift by 18 (jpeg-pixels.ts).
  */
-export function roundTripBlocksKernel(): { type: number[]; code: number[] } {
+export function roundTripBlocksKernel(): WasmFunction {
   const [plane, stride, rows, tables, by, bx, at] = [0, 1, 2, 3, 4, 5, 6];
   const e = new Emitter(7);
   const memarg = [0, 0];
@@ -231,7 +225,7 @@ export function roundTripBlocksKernel(): { type: number[]; code: number[] } {
   const blockBody = e.code.splice(0);
 
   const blocks = whileBelow(bx, 8, stride, [0x20, plane, 0x20, by, 0x20, stride, 0x6c, 0x6a, 0x20, bx, 0x6a, 0x21, at, ...blockBody]);
-  return kernelFunction(4, 3, narrowLocal + 1 - 7, [...prelude, ...whileBelow(by, 8, rows, [0x41, 0, 0x21, bx, ...blocks])]);
+  return wasmFunction(Array<number>(4).fill(I32), [[3, I32], [narrowLocal + 1 - 7, V128]], [...prelude, ...whileBelow(by, 8, rows, [0x41, 0, 0x21, bx, ...blocks])]);
 }
 
 // jccolor.c's / jdcolor.c's fixed-point coefficients (SCALEBITS 16): FIX(x) = round(x * 2^16).
@@ -244,7 +238,7 @@ const CBCR_OFFSET = 128 << 16;
  * int32 Y, Cb and Cr lines: each sample to its 8-bit level (toLevel: round(v * 255) in double, clipped, NaN to 0),
  * then rgb_ycc_convert's fixed-point sums, four pixels per step.
  */
-export function rgbToYccKernel(): { type: number[]; code: number[] } {
+export function rgbToYccKernel(): WasmFunction {
   const [rgb, n, yOut, cbOut, crOut, p, o, end] = [0, 1, 2, 3, 4, 5, 6, 7];
   const e = new Emitter(8);
   const scale = e.let(f64Splat(255)), half = e.let(f64Splat(0.5));
@@ -275,7 +269,7 @@ export function rgbToYccKernel(): { type: number[]; code: number[] } {
   });
   const body = e.code.splice(0);
   const end4n = [0x20, n, 0x41, 2, 0x74, 0x21, end]; // end = 4n bytes of int32 output
-  return kernelFunction(5, 3, e.locals - 8, [...prelude, ...end4n, ...whileBelow(o, 16, end, [...body, 0x20, p, 0x41, 48, 0x6a, 0x21, p])]);
+  return wasmFunction(Array<number>(5).fill(I32), [[3, I32], [e.locals - 8, V128]], [...prelude, ...end4n, ...whileBelow(o, 16, end, [...body, 0x20, p, 0x41, 48, 0x6a, 0x21, p])]);
 }
 
 /**
@@ -283,7 +277,7 @@ export function rgbToYccKernel(): { type: number[]; code: number[] } {
  * interleaved float32 RGB at `out`: ycc_rgb_convert's fixed-point sums (jdcolor.c), clipped to 0..255, each level
  * k stored as k / 255 rounded once to float32.
  */
-export function yccToRgbKernel(): { type: number[]; code: number[] } {
+export function yccToRgbKernel(): WasmFunction {
   const [yIn, cbIn, crIn, out, n, i, o] = [0, 1, 2, 3, 4, 5, 6];
   const e = new Emitter(7);
   const divisor = e.let(f64Splat(255));
@@ -310,7 +304,7 @@ export function yccToRgbKernel(): { type: number[]; code: number[] } {
   ];
   words.forEach((word, k) => e.code.push(0x20, out, 0x20, o, 0x6a, ...word, ...simd(V128_STORE), 0, ...uleb(16 * k)));
   const body = e.code.splice(0);
-  return kernelFunction(5, 2, e.locals - 7, [...prelude, ...whileBelow(i, 4, n, [...body, 0x20, o, 0x41, 48, 0x6a, 0x21, o])]);
+  return wasmFunction(Array<number>(5).fill(I32), [[2, I32], [e.locals - 7, V128]], [...prelude, ...whileBelow(i, 4, n, [...body, 0x20, o, 0x41, 48, 0x6a, 0x21, o])]);
 }
 
 /**
@@ -319,7 +313,7 @@ export function yccToRgbKernel(): { type: number[]; code: number[] } {
  * early with a copy of its first sample and ending with a copy of its last (so the row's edge outputs need no
  * special case); the 2n samples go to `out`. A row's last step may read past the row and write past 2n.
  */
-export function upsampleRowKernel(): { type: number[]; code: number[] } {
+export function upsampleRowKernel(): WasmFunction {
   const [near, far, out, n, x] = [0, 1, 2, 3, 4];
   const e = new Emitter(5);
   const splat16 = (c: number) => e.let([0x41, ...sleb(c), ...simd(0x10)]);
@@ -335,5 +329,5 @@ export function upsampleRowKernel(): { type: number[]; code: number[] } {
   const interleaved = e.let([...even, ...odd, ...simd(I8X16_NARROW_I16X8_U)]);
   e.code.push(0x20, out, 0x20, x, 0x41, 1, 0x74, 0x6a, ...interleaved, ...interleaved, ...simd(SHUFFLE), 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15, ...simd(V128_STORE), 0, 0);
   const body = e.code.splice(0);
-  return kernelFunction(4, 1, e.locals - 5, [...prelude, ...whileBelow(x, 8, n, body)]);
+  return wasmFunction(Array<number>(4).fill(I32), [[1, I32], [e.locals - 5, V128]], [...prelude, ...whileBelow(x, 8, n, body)]);
 }

@@ -5,7 +5,7 @@
 // The module is a few hundred bytes, emitted here rather than shipped as a binary. Its memory is a scratch
 // heap: callers copy their lines in, run kernels on byte offsets, and copy the result out.
 
-import { F64, I32, V128, get, set, simd, uleb, vec, wasmModule } from '../../util/wasm.js';
+import { F64, I32, V128, get, set, simd, wasmFunction, wasmModule, type WasmFunction } from '../../util/wasm.js';
 import { rgbToYccKernel, roundTripBlocksKernel, upsampleRowKernel, yccToRgbKernel } from './jpeg-kernel.js';
 
 // SIMD opcodes (WebAssembly 2.0): v128.load, v128.load64_zero, v128.store64_lane, f64x2.splat, f64x2.promote_low_f32x4,
@@ -27,7 +27,7 @@ const MIN = 0xf4;
  * n & ~1 elements, two per step. `body` leaves the f64x2 result on the stack; `line(p)` loads pointer param p's
  * two floats widened to f64x2, `weight(w)` the splat of weight param w.
  */
-function kernel(pointers: number, weights: number, body: (line: (p: number) => number[], weight: (w: number) => number[], line64: (p: number) => number[]) => number[]): { type: number[]; code: number[] } {
+function kernel(pointers: number, weights: number, body: (line: (p: number) => number[], weight: (w: number) => number[], line64: (p: number) => number[]) => number[]): WasmFunction {
   const n = pointers + weights;
   const offset = n + 1; // i32 local: byte offset of the current pair
   const end = n + 2; // i32 local: byte offset where pairs end
@@ -45,11 +45,9 @@ function kernel(pointers: number, weights: number, body: (line: (p: number) => n
     ...body(line, weight, line64),
     ...simd(DEMOTE), ...simd(STORE64_LANE), 0, 0, 0, // store the two float32s
     ...get(offset), 0x41, 8, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0, // offset += 8; continue while < end
-    0x0b, 0x0b, 0x0b,
+    0x0b, 0x0b,
   ];
-  const locals = vec([[2, I32], [weights, V128]]);
-  const bodyBytes = [...locals, ...code];
-  return { type: [0x60, ...vec([...Array(pointers).fill([I32]), ...Array(weights).fill([F64]), [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+  return wasmFunction([...Array<number>(pointers).fill(I32), ...Array<number>(weights).fill(F64), I32], [[2, I32], [weights, V128]], code);
 }
 
 const KERNELS = {
@@ -79,7 +77,7 @@ const KERNELS = {
  * gatherLerp(dst, src, lowerOffsets, upperOffsets, weights, n): dst[j] = a + w[j] * (b - a) with a, b the float32s
  * at src + lowerOffsets[j] and src + upperOffsets[j] (int32 byte offsets), one element per step (a gather).
  */
-function gatherLerpKernel(): { type: number[]; code: number[] } {
+function gatherLerpKernel(): WasmFunction {
   const [dst, src, lower, upper, weights, n, offset, end, a] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const at = (line: number) => [...get(line), ...get(offset), 0x6a];
   const I32_LOAD = [0x28, 2, 0];
@@ -95,10 +93,9 @@ function gatherLerpKernel(): { type: number[]; code: number[] } {
     ...get(src), ...at(upper), ...I32_LOAD, 0x6a, ...F32_LOAD, PROMOTE_F32,
     ...get(a), 0xa1, 0xa2, 0xa0, 0xb6, 0x38, 2, 0, // f64.sub, f64.mul, f64.add, f32.demote_f64, f32.store
     ...get(offset), 0x41, 4, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0,
-    0x0b, 0x0b, 0x0b,
+    0x0b, 0x0b,
   ];
-  const bodyBytes = [...vec([[2, I32], [1, F64]]), ...code];
-  return { type: [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+  return wasmFunction(Array<number>(6).fill(I32), [[2, I32], [1, F64]], code);
 }
 
 /**
@@ -106,7 +103,7 @@ function gatherLerpKernel(): { type: number[]; code: number[] } {
  * f32x4.pmax(v, 0) is v < 0 ? 0 : v and f32x4.pmin(v, 1) is 1 < v ? 1 : v: JavaScript's comparisons exactly
  * (NaN and -0 pass unchanged), unlike min/max.
  */
-function clip01Kernel(): { type: number[]; code: number[] } {
+function clip01Kernel(): WasmFunction {
   const [at, n, offset, end] = [0, 1, 2, 3];
   const PMIN = 0xea;
   const PMAX = 0xeb;
@@ -121,10 +118,9 @@ function clip01Kernel(): { type: number[]; code: number[] } {
     ...splat(0), ...simd(PMAX), ...splat(1), ...simd(PMIN),
     ...simd(STORE), 0, 0,
     ...get(offset), 0x41, 16, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0,
-    0x0b, 0x0b, 0x0b,
+    0x0b, 0x0b,
   ];
-  const bodyBytes = [...vec([[2, I32]]), ...code];
-  return { type: [0x60, ...vec([[I32], [I32]]), 0], code: [...uleb(bodyBytes.length), ...bodyBytes] };
+  return wasmFunction([I32, I32], [[2, I32]], code);
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
