@@ -6,7 +6,7 @@ import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { weightBytes } from '../onnx/shapes.js';
 import { optimizeInChildProcess, setUpApart, type SetupProcessOptions } from '../onnx/setup-process.js';
-import { createSession, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
+import { createSession, optimizeToFile, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,8 +213,7 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
   // Only a write that finished counts: a child killed while writing (memory ran out) or a full disk leaves a partial file.
   let optimized = false;
   try {
-    if (apart) await optimizeInChildProcess(builtPath, optimizedPath, options, plan, what);
-    else await (await createSession(builtPath, { ...options, reuseMemory: false }, what, { ...plan, saveOptimizedTo: optimizedPath, prepack: false })).release();
+    await (apart ? optimizeInChildProcess : optimizeToFile)(builtPath, optimizedPath, options, plan, what);
     optimized = existsSync(optimizedPath);
   } catch {
     // opened below as built

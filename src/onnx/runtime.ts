@@ -117,6 +117,14 @@ export async function createSession(model: ModelProto | Graph | Uint8Array | str
   }
 }
 
+/**
+ * Has ORT optimise the ONNX file `from` into the file `to` with `plan`, in a session that only writes it (no weights
+ * packed for the kernels, no arena: the least memory left behind), released at once.
+ */
+export async function optimizeToFile(from: string, to: string, options: SessionOptions, plan: GraphOptimization, what: string): Promise<void> {
+  await (await createSession(from, { ...options, reuseMemory: false }, what, { ...plan, saveOptimizedTo: to, prepack: false })).release();
+}
+
 export function tensor(type: 'float32' | 'float64' | 'int64' | 'int32' | 'bool', data: OrtTypes.Tensor['data'], dims: readonly number[]): OrtTypes.Tensor {
   return new ort.Tensor(type, data as never, dims);
 }

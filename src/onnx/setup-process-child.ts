@@ -4,8 +4,8 @@
 // goes.
 import { Graph } from './graph.js';
 import { decodeModel } from './proto.js';
-import { createSession } from './runtime.js';
-import { discoverShapesHere } from './shapes.js';
+import { optimizeToFile } from './runtime.js';
+import { discoverShapesHere, type ValueShape } from './shapes.js';
 import { PARENT_PID_VARIABLE, exitWithParent, type SetupJob, type SetupReply } from './setup-process.js';
 import { RobustartError } from '../errors.js';
 
@@ -21,21 +21,20 @@ function reply(message: SetupReply): void {
   process.send!(message, undefined, {}, () => process.exit(0));
 }
 
-async function run(job: SetupJob): Promise<SetupReply> {
+async function run(job: SetupJob): Promise<[string, ValueShape][] | null> {
   if (job.kind === 'optimize') {
-    // As optimizeThenOpen in this process: a session that only writes the optimised graph (no packed weights, no arena).
-    await (await createSession(job.from, { ...job.options, reuseMemory: false }, job.what, { ...job.plan, saveOptimizedTo: job.to, prepack: false })).release();
-    return { optimized: true };
+    await optimizeToFile(job.from, job.to, job.options, job.plan, job.what);
+    return null;
   }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const graph = Graph.fromModel(decodeModel(Buffer.concat(chunks)));
   chunks.length = 0;
-  return { shapes: [...(await discoverShapesHere(graph, job.options))] };
+  return [...(await discoverShapesHere(graph, job.options))];
 }
 
 try {
-  reply(await run(JSON.parse(process.argv[2] ?? '{}') as SetupJob));
+  reply({ ok: true, result: await run(JSON.parse(process.argv[2] ?? '{}') as SetupJob) });
 } catch (err) {
-  reply({ error: String((err as Error).message ?? err).split('\n')[0], known: err instanceof RobustartError });
+  reply({ ok: false, error: String((err as Error).message ?? err).split('\n')[0], userError: err instanceof RobustartError });
 }

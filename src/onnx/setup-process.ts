@@ -12,6 +12,7 @@ import type { ValueShape } from './shapes.js';
 import { childProcess, workerThreads } from '../util/native.js';
 import { moduleUrl } from '../util/paths.js';
 import { RobustartError } from '../errors.js';
+import type { WorkerReply } from '../util/worker-pool.js';
 
 /**
  * Weights (bytes of initializers) above which the set-up steps run in a child process. What they leave in the process
@@ -39,8 +40,8 @@ export type SetupJob =
   | { readonly kind: 'shapes'; readonly options: SessionOptions }
   | { readonly kind: 'optimize'; readonly from: string; readonly to: string; readonly options: SessionOptions; readonly plan: GraphOptimization; readonly what: string };
 
-/** What the child sends back: its result, or why it failed (`known`: a RobustartError, whose message a user can act on). */
-export type SetupReply = { readonly shapes: [string, ValueShape][] } | { readonly optimized: true } | { readonly error: string; readonly known: boolean };
+/** What the child sends back, as a worker thread does: the shapes (null for an optimisation), or why it failed. */
+export type SetupReply = WorkerReply<[string, ValueShape][] | null>;
 
 /** The session options a child can be given (what ORT needs to run where the parent would). */
 function childSessionOptions(options: SessionOptions): SessionOptions {
@@ -82,9 +83,9 @@ function lastTelling(stderr: Buffer[]): string | undefined {
 
 /** The shapes discoverShapes finds for the ONNX model `model`, found by a child process. `what` names the model in errors. */
 export async function discoverShapesInChildProcess(model: Uint8Array, options: SessionOptions, what: string): Promise<[string, ValueShape][]> {
-  const reply = await runSetupJob({ kind: 'shapes', options: childSessionOptions(options) }, model, `shape discovery of ${what}`);
-  if (!('shapes' in reply)) throw new RobustartError(`shape discovery of ${what} sent no shapes`);
-  return reply.shapes;
+  const shapes = await runSetupJob({ kind: 'shapes', options: childSessionOptions(options) }, model, `shape discovery of ${what}`);
+  if (!shapes) throw new RobustartError(`shape discovery of ${what} sent no shapes`);
+  return shapes;
 }
 
 /** Has ORT optimise the ONNX file `from` into `to` (no weights packed, no arena) in a child process. */
@@ -92,7 +93,8 @@ export async function optimizeInChildProcess(from: string, to: string, options: 
   await runSetupJob({ kind: 'optimize', from, to, options: childSessionOptions(options), plan, what }, undefined, `optimising the ${what}`);
 }
 
-async function runSetupJob(job: SetupJob, input: Uint8Array | undefined, doing: string): Promise<SetupReply> {
+/** Runs `job` in a child process and returns its result; `doing` says what it was for in errors. */
+async function runSetupJob(job: SetupJob, input: Uint8Array | undefined, doing: string): Promise<[string, ValueShape][] | null> {
   let child: ChildProcess;
   try {
     child = childProcess.fork(fileURLToPath(moduleUrl('onnx/setup-process-child.js')), [JSON.stringify(job)], {
@@ -117,8 +119,8 @@ async function runSetupJob(job: SetupJob, input: Uint8Array | undefined, doing: 
   const [code, signal] = await ended.catch((err: Error) => {
     throw new RobustartError(`${doing} could not start its child process: ${err.message}`);
   });
-  if (reply && 'error' in reply) throw new RobustartError(reply.known ? `${doing}: ${reply.error}` : `${doing} failed: ${reply.error}`);
-  if (reply) return reply;
+  if (reply?.ok === false) throw new RobustartError(reply.userError ? `${doing}: ${reply.error}` : `${doing} failed: ${reply.error}`);
+  if (reply) return reply.result;
   const last = lastTelling(stderr);
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   throw new RobustartError(`${doing} stopped: its child process ${how}${last ? ` (${last})` : ''}; if memory ran out, close other programs or use a machine with more memory`);
