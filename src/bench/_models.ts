@@ -6,7 +6,7 @@ import { buildViT } from '../model/builders/vit.js';
 import { buildConvNeXt } from '../model/builders/convnext.js';
 import type { Graph } from '../onnx/graph.js';
 import { RobustartError } from '../errors.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
 const BUILDERS: Record<string, { label: string; build: (size: number) => Graph }> = {
@@ -23,7 +23,10 @@ export function benchModelLabel(name: string): string {
 }
 
 export function buildBenchModel(name: string, size = 224): Graph | Uint8Array {
-  if (name.endsWith('.onnx')) return readFileSync(name);
+  if (name.endsWith('.onnx')) {
+    if (!existsSync(name)) throw new RobustartError(`bench model ${name}: no such file; pass an existing .onnx file or one of ${BENCH_MODEL_NAMES.join(', ')}`);
+    return readFileSync(name);
+  }
   return buildBenchGraph(name, size);
 }
 

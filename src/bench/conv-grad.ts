@@ -11,6 +11,7 @@ import { createSession, tensor, type OrtSession, type OrtTensor } from '../onnx/
 import { VjpContext } from '../autodiff/context.js';
 import { INPUT_GRADIENT_FORMS, WEIGHT_GRADIENT_FORMS, inputGradientForm, inputGradientPhases, weightGradientForm, type ConvGeometry, type InputGradientForm, type WeightGradientForm } from '../autodiff/rules/conv.js';
 import { flag, option } from './_timing.js';
+import { RobustartError } from '../errors.js';
 
 export interface ConvShape {
   readonly layer: string;
@@ -82,7 +83,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(`(forward: the forward Conv of the same shape with the weight as an input, as in a training graph)`);
   console.log(`layer                      ×  ${COLUMNS.map((c) => c.padStart(14)).join('')}  dW form  dW/forward  dX form  dX/forward`);
   const totals = new Map<string, number>();
-  for (const s of SHAPES.filter((shape) => shape.layer.includes(only))) {
+  for (const s of layersNamed(SHAPES, only)) {
     const g = geometry(s);
     const dxForm = inputGradientForm(g);
     const forms: Form[] = ['forward', 'correlation', ...(s.kernel === 1 ? ['pointwise' as const] : ['taps' as const]), 'dX transposed', ...(inputGradientPhases(g) ? ['dX phases' as const] : []), ...(dxForm === 'flipped' ? ['dX flipped' as const] : [])];
@@ -121,4 +122,11 @@ export async function run(args: string[]): Promise<void> {
 /** Deterministic values in [-0.5, 0.5) for a bench's inputs (no generator needed: only their cost matters). */
 export function randoms(n: number, prime: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => ((i * prime) % 997) / 997 - 0.5);
+}
+
+/** The layers of `shapes` whose name contains `text` (--layers); none is an error naming the layers there are. */
+export function layersNamed(shapes: readonly ConvShape[], text: string): readonly ConvShape[] {
+  const chosen = shapes.filter((shape) => shape.layer.includes(text));
+  if (chosen.length === 0) throw new RobustartError(`--layers ${text} names no layer; pass part of a layer's name: ${shapes.map((shape) => shape.layer).join(', ')}`);
+  return chosen;
 }

@@ -17,7 +17,7 @@ import { VjpContext } from '../autodiff/context.js';
 import { appendBackward } from '../autodiff/backward.js';
 import type { ConvGeometry } from '../autodiff/rules/conv.js';
 import { flag, option } from './_timing.js';
-import { SHAPES, geometry, randoms, type ConvShape } from './conv-grad.js';
+import { SHAPES, geometry, layersNamed, randoms, type ConvShape } from './conv-grad.js';
 
 const FLOAT = DataType.FLOAT;
 
@@ -94,7 +94,7 @@ export async function run(args: string[]): Promise<void> {
   console.log(`${'layer'.padEnd(24)} ×  ${RUNS.map((r) => r.label.padStart(15)).join('')}  patches MiB`);
   const totals = RUNS.map(() => 0);
   let patchBytes = 0;
-  for (const s of SHAPES.filter((shape) => shape.layer.startsWith('resnet18') && shape.layer.includes(only))) {
+  for (const s of layersNamed(SHAPES.filter((shape) => shape.layer.startsWith('resnet18')), only)) {
     const g = geometry(s);
     const out = g.outputSize[0];
     const weight = randoms(s.cOut * s.cIn * s.kernel * s.kernel, 31);

@@ -26,7 +26,11 @@ async function main(argv: string[]): Promise<void> {
   await bench.run(rest);
 }
 
+/** node:util parseArgs's refusals (an unknown flag, a value that looks like a flag): the user's, said on one line. */
+const isFlagError = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('ERR_PARSE_ARGS');
+
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof RobustartError ? err.message : (err as Error).stack}\n`);
-  process.exitCode = err instanceof RobustartError ? 2 : 1;
+  const users = err instanceof RobustartError || isFlagError(err);
+  process.stderr.write(`bench: ${users ? (err as Error).message.split('\n').join(' ') : (err as Error).stack}\n`);
+  process.exitCode = users ? 2 : 1;
 });
