@@ -4,7 +4,7 @@
 // with its branches taken as lane selects, so every draw is bit-identical to Rng.fillNormal's JavaScript formula. It is
 // written for q in (0, 1) as the polar method makes it (never zero, subnormal, infinite or NaN).
 // The module is emitted here (a few hundred bytes); its memory holds one block of pairs and its draws.
-import { F64, I32, V128, get, set, simd, sleb, tee, wasmFunction, wasmModule, type WasmFunction } from './wasm.js';
+import { F64, I32, V128, get, i32Const, op, set, wasmFunction, wasmModule, whileBelow, type WasmFunction } from './wasm.js';
 
 /** Pairs per block: the caller fills U, V and Q for up to this many pairs, then calls transform. */
 export const POLAR_BLOCK = 512;
@@ -21,18 +21,9 @@ const LN2_HI = 6.93147180369123816490e-01;
 const LN2_LO = 1.90821492927058770002e-10;
 const LG = [6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01, 2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01, 1.479819860511658591e-01];
 
-// SIMD opcodes (WebAssembly 2.0).
-const OP = {
-  load: 0x00, store: 0x0b, const: 0x0c, shuffle: 0x0d, and: 0x4e, or: 0x50, xor: 0x51, bitselect: 0x52,
-  i64Shl: 0xcb, i64ShrU: 0xcd, i64Add: 0xce, i64Sub: 0xd1, i64LtS: 0xd8, i64GtS: 0xd9,
-  f64Sqrt: 0xef, f64Add: 0xf0, f64Sub: 0xf1, f64Mul: 0xf2, f64Div: 0xf3, f64FromI32Low: 0xfe, f32FromF64: 0x5e, f64Splat: 0x14,
-} as const;
-
-const op = (name: keyof typeof OP): number[] => simd(OP[name]);
-const constBytes = (bytes: Uint8Array): number[] => [...op('const'), ...bytes];
+const constBytes = (bytes: Uint8Array): number[] => [...op['v128.const'], ...bytes];
 const f64s = (x: number): number[] => constBytes(new Uint8Array(Float64Array.of(x, x).buffer));
 const i64s = (x: number): number[] => constBytes(new Uint8Array(BigInt64Array.of(BigInt(x), BigInt(x)).buffer));
-const I32_CONST = (x: number): number[] => [0x41, ...sleb(x)];
 
 /**
  * transform(pairs, mean, std): for pairs p = 0, 2, 4, ... < pairs, two at a time, writes the float32 draws
@@ -43,35 +34,35 @@ function polarKernel(logOnly: boolean): WasmFunction {
   const [pairs, mean, std] = [0, 1, 2];
   const [offset, end] = [3, 4];
   const [q, hx, hxm, i, k, f, dk, s, z, w, r, hfsq, rare, positive, m] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
-  const load = (base: number) => [...I32_CONST(base), ...get(offset), 0x6a, ...op('load'), 4, 0];
-  const bin = (name: keyof typeof OP, a: number[], b: number[]) => [...a, ...b, ...op(name)];
-  const mul = (a: number[], b: number[]) => bin('f64Mul', a, b);
-  const add = (a: number[], b: number[]) => bin('f64Add', a, b);
-  const sub = (a: number[], b: number[]) => bin('f64Sub', a, b);
-  const shiftRight = (a: number[], bits: number) => [...a, ...I32_CONST(bits), ...op('i64ShrU')];
+  const load = (base: number) => [...i32Const(base), ...get(offset), ...op['i32.add'], ...op['v128.load'], 4, 0];
+  const bin = (instruction: readonly number[], a: number[], b: number[]) => [...a, ...b, ...instruction];
+  const mul = (a: number[], b: number[]) => bin(op['f64x2.mul'], a, b);
+  const add = (a: number[], b: number[]) => bin(op['f64x2.add'], a, b);
+  const sub = (a: number[], b: number[]) => bin(op['f64x2.sub'], a, b);
+  const shiftRight = (a: number[], bits: number) => [...a, ...i32Const(bits), ...op['i64x2.shr_u']];
   const dkTimes = (c: number) => mul(get(dk), f64s(c));
   // Low 32 bits of each 64-bit lane into lanes 0 and 1, for f64x2.convert_low_i32x4_s.
   const LOW_WORDS = [0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11];
   // The two draws of each of the two pairs, interleaved: u0, v0, u1, v1.
   const INTERLEAVE = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
   /** mean + std * x * m rounded to float32 (two lanes, in the low half). */
-  const splat = (scalar: number) => [...get(scalar), ...op('f64Splat')];
-  const draw = (base: number) => [...add(splat(mean), mul(mul(splat(std), load(base)), get(m))), ...op('f32FromF64')];
+  const splat = (scalar: number) => [...get(scalar), ...op['f64x2.splat']];
+  const draw = (base: number) => [...add(splat(mean), mul(mul(splat(std), load(base)), get(m))), ...op['f32x4.demote_f64x2_zero']];
   const body = [
     ...load(Q_AT), ...set(q),
     // hx: the high word of q; hxm = hx & 0xfffff; i = (hxm + 0x95f64) & 0x100000; k = (hx >> 20) - 1023 + (i >> 20).
     ...shiftRight(get(q), 32), ...set(hx),
-    ...bin('and', get(hx), i64s(0xfffff)), ...set(hxm),
-    ...bin('and', bin('i64Add', get(hxm), i64s(0x95f64)), i64s(0x100000)), ...set(i),
-    ...bin('i64Add', bin('i64Sub', shiftRight(get(hx), 20), i64s(1023)), shiftRight(get(i), 20)), ...set(k),
-    ...get(k), ...get(k), ...op('shuffle'), ...LOW_WORDS, ...op('f64FromI32Low'), ...set(dk),
+    ...bin(op['v128.and'], get(hx), i64s(0xfffff)), ...set(hxm),
+    ...bin(op['v128.and'], bin(op['i64x2.add'], get(hxm), i64s(0x95f64)), i64s(0x100000)), ...set(i),
+    ...bin(op['i64x2.add'], bin(op['i64x2.sub'], shiftRight(get(hx), 20), i64s(1023)), shiftRight(get(i), 20)), ...set(k),
+    ...get(k), ...get(k), ...op['i8x16.shuffle'], ...LOW_WORDS, ...op['f64x2.convert_low_i32x4_s'], ...set(dk),
     // f = x - 1, x being q with the high word hxm | (i ^ 0x3ff00000) (q or q / 2 scaled into [sqrt(2)/2, sqrt(2))).
-    ...sub(bin('or', bin('and', get(q), i64s(0xffffffff)), [...bin('or', get(hxm), bin('xor', get(i), i64s(0x3ff00000))), ...I32_CONST(32), ...op('i64Shl')]), f64s(1)), ...set(f),
+    ...sub(bin(op['v128.or'], bin(op['v128.and'], get(q), i64s(0xffffffff)), [...bin(op['v128.or'], get(hxm), bin(op['v128.xor'], get(i), i64s(0x3ff00000))), ...i32Const(32), ...op['i64x2.shl']]), f64s(1)), ...set(f),
     // |f| < 2^-20: (0x000fffff & (2 + hxm)) < 3.
-    ...bin('i64LtS', bin('and', bin('i64Add', get(hxm), i64s(2)), i64s(0xfffff)), i64s(3)), ...set(rare),
+    ...bin(op['i64x2.lt_s'], bin(op['v128.and'], bin(op['i64x2.add'], get(hxm), i64s(2)), i64s(0xfffff)), i64s(3)), ...set(rare),
     // ((hxm - 0x6147a) | (0x6b851 - hxm)) > 0.
-    ...bin('i64GtS', bin('or', bin('i64Sub', get(hxm), i64s(0x6147a)), bin('i64Sub', i64s(0x6b851), get(hxm))), i64s(0)), ...set(positive),
-    ...bin('f64Div', get(f), add(f64s(2), get(f))), ...set(s),
+    ...bin(op['i64x2.gt_s'], bin(op['v128.or'], bin(op['i64x2.sub'], get(hxm), i64s(0x6147a)), bin(op['i64x2.sub'], i64s(0x6b851), get(hxm))), i64s(0)), ...set(positive),
+    ...bin(op['f64x2.div'], get(f), add(f64s(2), get(f))), ...set(s),
     ...mul(get(s), get(s)), ...set(z),
     ...mul(get(z), get(z)), ...set(w),
     // R = t2 + t1, t1 = w (Lg2 + w (Lg4 + w Lg6)), t2 = z (Lg1 + w (Lg3 + w (Lg5 + w Lg7))).
@@ -88,25 +79,21 @@ function polarKernel(logOnly: boolean): WasmFunction {
     ...sub(dkTimes(LN2_HI), sub(sub(mul(mul(get(f), get(f)), sub(f64s(0.5), mul(f64s(0.33333333333333333), get(f)))), dkTimes(LN2_LO)), get(f))),
     ...sub(dkTimes(LN2_HI), sub(sub(get(hfsq), add(mul(get(s), add(get(hfsq), get(r))), dkTimes(LN2_LO))), get(f))),
     ...sub(dkTimes(LN2_HI), sub(sub(mul(get(s), sub(get(f), get(r))), dkTimes(LN2_LO)), get(f))),
-    ...get(positive), ...op('bitselect'),
-    ...get(rare), ...op('bitselect'),
+    ...get(positive), ...op['v128.bitselect'],
+    ...get(rare), ...op['v128.bitselect'],
     ...(logOnly
-      ? [...set(m), ...I32_CONST(OUT_AT), ...get(offset), 0x6a, ...get(m), ...op('store'), 4, 0]
+      ? [...set(m), ...i32Const(OUT_AT), ...get(offset), ...op['i32.add'], ...get(m), ...op['v128.store'], 4, 0]
       : [
           // m = sqrt(-2 ln(q) / q)
-          ...f64s(-2), ...op('f64Mul'), ...get(q), ...op('f64Div'), ...op('f64Sqrt'), ...set(m),
-          ...I32_CONST(OUT_AT), ...get(offset), 0x6a,
-          ...draw(U_AT), ...draw(V_AT), ...op('shuffle'), ...INTERLEAVE,
-          ...op('store'), 4, 0,
+          ...f64s(-2), ...op['f64x2.mul'], ...get(q), ...op['f64x2.div'], ...op['f64x2.sqrt'], ...set(m),
+          ...i32Const(OUT_AT), ...get(offset), ...op['i32.add'],
+          ...draw(U_AT), ...draw(V_AT), ...op['i8x16.shuffle'], ...INTERLEAVE,
+          ...op['v128.store'], 4, 0,
         ]),
-    ...get(offset), 0x41, 16, 0x6a, ...tee(offset), ...get(end), 0x49, 0x0d, 0,
   ];
   const code = [
-    ...get(pairs), 0x41, 1, 0x6a, 0x41, 1, 0x76, 0x41, 4, 0x74, ...set(end), // end = ((pairs + 1) >> 1) << 4
-    0x02, 0x40, ...get(end), 0x45, 0x0d, 0, // block; if end == 0 break
-    0x03, 0x40, // loop
-    ...body,
-    0x0b, 0x0b,
+    ...get(pairs), ...i32Const(1), ...op['i32.add'], ...i32Const(1), ...op['i32.shr_u'], ...i32Const(4), ...op['i32.shl'], ...set(end), // end = ((pairs + 1) >> 1) << 4
+    ...whileBelow(offset, 16, end, body),
   ];
   return wasmFunction([I32, F64, F64], [[2, I32], [15, V128]], code);
 }

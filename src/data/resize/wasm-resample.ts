@@ -5,35 +5,7 @@
 //  - hrow: one output row of the horizontal pass, a pixel at a time: R, G, B (and a fourth byte, unused) of every
 //    tap in one int32x4 accumulator; each pixel stores four bytes, the fourth overwritten by the next pixel.
 //  - vrow: one output row of the vertical pass, 16 bytes at a time: each tap's input row widened to four int32x4.
-import { I32, V128, get, set, simd, sleb, tee, wasmFunction, wasmModule } from '../../util/wasm.js';
-
-// Opcodes: core (i32.load, add, mul, shl, lt_s, eqz, tee, br, br_if) and SIMD.
-const I32_LOAD = [0x28, 2, 0];
-const I32_CONST = (n: number) => [0x41, ...sleb(n)];
-const ADD = 0x6a;
-const MUL = 0x6c;
-const SHL = 0x74;
-const LT_S = 0x48;
-const EQZ = 0x45;
-const BR_IF = (depth: number) => [0x0d, depth];
-const BR = (depth: number) => [0x0c, depth];
-const LOOP = [0x03, 0x40];
-const BLOCK = [0x02, 0x40];
-const END = 0x0b;
-const V128_LOAD = [...simd(0x00), 0, 0];
-const V128_STORE = [...simd(0x0b), 0, 0];
-const LOAD32_ZERO = [...simd(0x5c), 0, 0];
-const STORE32_LANE0 = [...simd(0x5a), 0, 0, 0];
-const I32X4_SPLAT = simd(0x11);
-const WIDEN_LOW_8 = simd(0x89); // i16x8.extend_low_i8x16_u
-const WIDEN_HIGH_8 = simd(0x8a); // i16x8.extend_high_i8x16_u
-const WIDEN_LOW_16 = simd(0xa9); // i32x4.extend_low_i16x8_u
-const WIDEN_HIGH_16 = simd(0xaa); // i32x4.extend_high_i16x8_u
-const I32X4_ADD = simd(0xae);
-const I32X4_MUL = simd(0xb5);
-const I32X4_SHR_S = simd(0xac);
-const NARROW_32_S = simd(0x85); // i16x8.narrow_i32x4_s (saturating)
-const NARROW_16_U = simd(0x66); // i8x16.narrow_i16x8_u (saturating: Pillow's clip8 after the shift)
+import { I32, V128, VOID, get, i32Const, op, set, tee, wasmFunction, wasmModule } from '../../util/wasm.js';
 
 const PRECISION_BITS = 22;
 const HALF = 1 << (PRECISION_BITS - 1);
@@ -41,58 +13,59 @@ const HALF = 1 << (PRECISION_BITS - 1);
 /** hrow(src, starts, counts, weights, taps, out, width): starts are byte offsets from src, weights `taps` per pixel. */
 function hrow() {
   const [src, starts, counts, weights, taps, out, width, x, n, p, wp, acc, half] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const at = (base: number) => [...get(base), ...get(x), ...I32_CONST(2), SHL, ADD];
+  const at = (base: number) => [...get(base), ...get(x), ...i32Const(2), ...op['i32.shl'], ...op['i32.add']];
   return wasmFunction(Array<number>(7).fill(I32), [[4, I32], [2, V128]], [
-    ...I32_CONST(HALF), ...I32X4_SPLAT, ...set(half),
-    ...LOOP,
+    ...i32Const(HALF), ...op['i32x4.splat'], ...set(half),
+    ...op.loop, VOID,
     ...get(half), ...set(acc),
-    ...get(src), ...at(starts), ...I32_LOAD, ADD, ...set(p),
-    ...at(counts), ...I32_LOAD, ...set(n),
-    ...get(weights), ...get(x), ...get(taps), MUL, ...I32_CONST(2), SHL, ADD, ...set(wp),
-    ...BLOCK, ...LOOP,
-    ...get(n), EQZ, ...BR_IF(1),
-    ...get(acc), ...get(p), ...LOAD32_ZERO, ...WIDEN_LOW_8, ...WIDEN_LOW_16, ...get(wp), ...I32_LOAD, ...I32X4_SPLAT, ...I32X4_MUL, ...I32X4_ADD, ...set(acc),
-    ...get(p), ...I32_CONST(3), ADD, ...set(p),
-    ...get(wp), ...I32_CONST(4), ADD, ...set(wp),
-    ...get(n), ...I32_CONST(-1), ADD, ...set(n),
-    ...BR(0),
-    END, END,
-    ...get(out), ...get(x), ...I32_CONST(3), MUL, ADD,
-    ...get(acc), ...I32_CONST(PRECISION_BITS), ...I32X4_SHR_S, ...tee(acc), ...get(acc), ...NARROW_32_S, ...tee(acc), ...get(acc), ...NARROW_16_U,
-    ...STORE32_LANE0,
-    ...get(x), ...I32_CONST(1), ADD, ...tee(x), ...get(width), LT_S, ...BR_IF(0),
-    END,
+    ...get(src), ...at(starts), ...op['i32.load'], 2, 0, ...op['i32.add'], ...set(p),
+    ...at(counts), ...op['i32.load'], 2, 0, ...set(n),
+    ...get(weights), ...get(x), ...get(taps), ...op['i32.mul'], ...i32Const(2), ...op['i32.shl'], ...op['i32.add'], ...set(wp),
+    ...op.block, VOID, ...op.loop, VOID,
+    ...get(n), ...op['i32.eqz'], ...op.br_if, 1,
+    ...get(acc), ...get(p), ...op['v128.load32_zero'], 0, 0, ...op['i16x8.extend_low_i8x16_u'], ...op['i32x4.extend_low_i16x8_u'], ...get(wp), ...op['i32.load'], 2, 0, ...op['i32x4.splat'], ...op['i32x4.mul'], ...op['i32x4.add'], ...set(acc),
+    ...get(p), ...i32Const(3), ...op['i32.add'], ...set(p),
+    ...get(wp), ...i32Const(4), ...op['i32.add'], ...set(wp),
+    ...get(n), ...i32Const(-1), ...op['i32.add'], ...set(n),
+    ...op.br, 0,
+    ...op.end, ...op.end,
+    ...get(out), ...get(x), ...i32Const(3), ...op['i32.mul'], ...op['i32.add'],
+    // The shift, then two saturating narrows (Pillow's clip8): int32 to int16, int16 to unsigned bytes.
+    ...get(acc), ...i32Const(PRECISION_BITS), ...op['i32x4.shr_s'], ...tee(acc), ...get(acc), ...op['i16x8.narrow_i32x4_s'], ...tee(acc), ...get(acc), ...op['i8x16.narrow_i16x8_u'],
+    ...op['v128.store32_lane'], 0, 0, 0,
+    ...get(x), ...i32Const(1), ...op['i32.add'], ...tee(x), ...get(width), ...op['i32.lt_s'], ...op.br_if, 0,
+    ...op.end,
   ]);
 }
 
 /** vrow(src, stride, weights, taps, out, bytes): out[i] = clip8(sum over taps t of src[t * stride + i] * weights[t]). */
 function vrow() {
   const [src, stride, weights, taps, out, bytes, i, t, p, w, v, a0, a1, a2, a3, half] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-  const accumulate = (acc: number, widen8: number[], widen16: number[]) => [...get(acc), ...get(v), ...widen8, ...widen16, ...get(w), ...I32X4_MUL, ...I32X4_ADD, ...set(acc)];
-  const shifted = (acc: number) => [...get(acc), ...I32_CONST(PRECISION_BITS), ...I32X4_SHR_S];
+  const accumulate = (acc: number, widen8: readonly number[], widen16: readonly number[]) => [...get(acc), ...get(v), ...widen8, ...widen16, ...get(w), ...op['i32x4.mul'], ...op['i32x4.add'], ...set(acc)];
+  const shifted = (acc: number) => [...get(acc), ...i32Const(PRECISION_BITS), ...op['i32x4.shr_s']];
   return wasmFunction(Array<number>(6).fill(I32), [[3, I32], [7, V128]], [
-    ...I32_CONST(HALF), ...I32X4_SPLAT, ...set(half),
-    ...LOOP,
+    ...i32Const(HALF), ...op['i32x4.splat'], ...set(half),
+    ...op.loop, VOID,
     ...[a0, a1, a2, a3].flatMap((a) => [...get(half), ...set(a)]),
-    ...get(src), ...get(i), ADD, ...set(p),
-    ...I32_CONST(0), ...set(t),
-    ...BLOCK, ...LOOP,
-    ...get(t), ...get(taps), LT_S, EQZ, ...BR_IF(1),
-    ...get(weights), ...get(t), ...I32_CONST(2), SHL, ADD, ...I32_LOAD, ...I32X4_SPLAT, ...set(w),
-    ...get(p), ...V128_LOAD, ...set(v),
-    ...accumulate(a0, WIDEN_LOW_8, WIDEN_LOW_16),
-    ...accumulate(a1, WIDEN_LOW_8, WIDEN_HIGH_16),
-    ...accumulate(a2, WIDEN_HIGH_8, WIDEN_LOW_16),
-    ...accumulate(a3, WIDEN_HIGH_8, WIDEN_HIGH_16),
-    ...get(p), ...get(stride), ADD, ...set(p),
-    ...get(t), ...I32_CONST(1), ADD, ...set(t),
-    ...BR(0),
-    END, END,
-    ...get(out), ...get(i), ADD,
-    ...shifted(a0), ...shifted(a1), ...NARROW_32_S, ...shifted(a2), ...shifted(a3), ...NARROW_32_S, ...NARROW_16_U,
-    ...V128_STORE,
-    ...get(i), ...I32_CONST(16), ADD, ...tee(i), ...get(bytes), LT_S, ...BR_IF(0),
-    END,
+    ...get(src), ...get(i), ...op['i32.add'], ...set(p),
+    ...i32Const(0), ...set(t),
+    ...op.block, VOID, ...op.loop, VOID,
+    ...get(t), ...get(taps), ...op['i32.lt_s'], ...op['i32.eqz'], ...op.br_if, 1,
+    ...get(weights), ...get(t), ...i32Const(2), ...op['i32.shl'], ...op['i32.add'], ...op['i32.load'], 2, 0, ...op['i32x4.splat'], ...set(w),
+    ...get(p), ...op['v128.load'], 0, 0, ...set(v),
+    ...accumulate(a0, op['i16x8.extend_low_i8x16_u'], op['i32x4.extend_low_i16x8_u']),
+    ...accumulate(a1, op['i16x8.extend_low_i8x16_u'], op['i32x4.extend_high_i16x8_u']),
+    ...accumulate(a2, op['i16x8.extend_high_i8x16_u'], op['i32x4.extend_low_i16x8_u']),
+    ...accumulate(a3, op['i16x8.extend_high_i8x16_u'], op['i32x4.extend_high_i16x8_u']),
+    ...get(p), ...get(stride), ...op['i32.add'], ...set(p),
+    ...get(t), ...i32Const(1), ...op['i32.add'], ...set(t),
+    ...op.br, 0,
+    ...op.end, ...op.end,
+    ...get(out), ...get(i), ...op['i32.add'],
+    ...shifted(a0), ...shifted(a1), ...op['i16x8.narrow_i32x4_s'], ...shifted(a2), ...shifted(a3), ...op['i16x8.narrow_i32x4_s'], ...op['i8x16.narrow_i16x8_u'],
+    ...op['v128.store'], 0, 0,
+    ...get(i), ...i32Const(16), ...op['i32.add'], ...tee(i), ...get(bytes), ...op['i32.lt_s'], ...op.br_if, 0,
+    ...op.end,
   ]);
 }
 

@@ -14,37 +14,14 @@
 //   step size, so those run in f64x2 (widened, the same double operations in the same order, rounded once).
 // APGD's arrays live in a kernel instance's memory for the whole run, so its step copies nothing; the
 // projected-gradient loop keeps its arrays in JavaScript and copies a sample in and out (memcpy) per step.
-import { F32, F64, I32, V128, get, set, simd, tee, wasmFunction, wasmModule, type WasmFunction } from '../../util/wasm.js';
+import { F32, F64, I32, V128, f32Const, get, i32Const, op, set, tee, wasmFunction, wasmModule, whileBelow, type WasmFunction } from '../../util/wasm.js';
 import { projectLinfValue } from './threat.js';
-
-// SIMD opcodes (WebAssembly 2.0).
-const LOAD = 0x00;
-const STORE = 0x0b;
-const SHUFFLE = 0x0d;
-const F32X4_SPLAT = 0x13;
-const F64X2_SPLAT = 0x14;
-const F32X4_LT = 0x43;
-const F32X4_GT = 0x44;
-const BITSELECT = 0x52;
-const DEMOTE = 0x5e;
-const PROMOTE = 0x5f;
-const F32X4_ADD = 0xe4;
-const F32X4_SUB = 0xe5;
-const F32X4_MUL = 0xe6;
-const F32X4_MIN = 0xe8;
-const F32X4_MAX = 0xe9;
-const F64X2_ADD = 0xf0;
-const F64X2_SUB = 0xf1;
-const F64X2_MUL = 0xf2;
-
-const F32_NEG = 0x8c;
-const f32Const = (v: number): number[] => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)];
 
 const lanes23 = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** Lanes 0-1 of the first operand then lanes 0-1 of the second: two demoted halves put back together. */
-const joinHalves = [...simd(SHUFFLE), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-const widenLow = (v: number[]) => [...v, ...simd(PROMOTE)];
-const widenHigh = (v: number[]) => [...v, ...v, ...simd(SHUFFLE), ...lanes23, ...simd(PROMOTE)];
+const joinHalves = [...op['i8x16.shuffle'], 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const widenLow = (v: number[]) => [...v, ...op['f64x2.promote_low_f32x4']];
+const widenHigh = (v: number[]) => [...v, ...v, ...op['i8x16.shuffle'], ...lanes23, ...op['f64x2.promote_low_f32x4']];
 
 /** The v128 locals every kernel sets up first (after its own params and two i32 locals: offset, end). */
 interface Common {
@@ -65,30 +42,26 @@ interface Common {
 function linfKernel(params: number[], eps: number, n: number, extra: number, body: (c: Common, at: (p: number) => number[], load: (p: number) => number[], project: number[]) => { setup: number[]; step: number[] }): WasmFunction {
   const offset = params.length, end = offset + 1;
   const c: Common = { offset, vEps: end + 1, vNegEps: end + 2, vZero: end + 3, vOne: end + 4, t: end + 5, lo: end + 6 };
-  const at = (p: number) => [...get(p), ...get(offset), 0x6a];
-  const load = (p: number) => [...at(p), ...simd(LOAD), 4, 0];
+  const at = (p: number) => [...get(p), ...get(offset), ...op['i32.add']];
+  const load = (p: number) => [...at(p), ...op['v128.load'], 4, 0];
   // clip₀₁(c + clamp(v − c, ±ε)) of the f32x4 on the stack, with c in the local `vc` (the first extra local).
   const vc = end + 7;
   const project = [
-    ...get(vc), ...simd(F32X4_SUB), ...set(c.t),
-    ...get(c.vEps), ...get(c.vNegEps), ...get(c.t), ...simd(F32X4_MAX), ...simd(F32X4_MIN),
-    ...get(vc), ...simd(F32X4_ADD), ...set(c.t),
-    ...get(c.vOne), ...get(c.vZero), ...get(c.t), ...get(c.t), ...get(c.vZero), ...simd(F32X4_LT), ...simd(BITSELECT),
-    ...get(c.t), ...get(c.vOne), ...simd(F32X4_GT), ...simd(BITSELECT),
+    ...get(vc), ...op['f32x4.sub'], ...set(c.t),
+    ...get(c.vEps), ...get(c.vNegEps), ...get(c.t), ...op['f32x4.max'], ...op['f32x4.min'],
+    ...get(vc), ...op['f32x4.add'], ...set(c.t),
+    ...get(c.vOne), ...get(c.vZero), ...get(c.t), ...get(c.t), ...get(c.vZero), ...op['f32x4.lt'], ...op['v128.bitselect'],
+    ...get(c.t), ...get(c.vOne), ...op['f32x4.gt'], ...op['v128.bitselect'],
   ];
   const { setup, step } = body(c, at, load, project);
   const code = [
-    ...get(eps), ...simd(F32X4_SPLAT), ...set(c.vEps),
-    ...get(eps), F32_NEG, ...simd(F32X4_SPLAT), ...set(c.vNegEps),
-    ...f32Const(0), ...simd(F32X4_SPLAT), ...set(c.vZero),
-    ...f32Const(1), ...simd(F32X4_SPLAT), ...set(c.vOne),
+    ...get(eps), ...op['f32x4.splat'], ...set(c.vEps),
+    ...get(eps), ...op['f32.neg'], ...op['f32x4.splat'], ...set(c.vNegEps),
+    ...f32Const(0), ...op['f32x4.splat'], ...set(c.vZero),
+    ...f32Const(1), ...op['f32x4.splat'], ...set(c.vOne),
     ...setup,
-    ...get(n), 0x41, 2, 0x74, ...set(end), // end = n << 2 bytes
-    0x02, 0x40, ...get(end), 0x45, 0x0d, 0, // block; if end == 0 break
-    0x03, 0x40, // loop
-    ...step,
-    ...get(offset), 0x41, 16, 0x6a, ...tee(offset), ...get(end), 0x49, 0x0d, 0, // offset += 16; continue while < end
-    0x0b, 0x0b,
+    ...get(n), ...i32Const(2), ...op['i32.shl'], ...set(end), // end = n << 2 bytes
+    ...whileBelow(offset, 16, end, step),
   ];
   return wasmFunction(params, [[2, I32], [6 + 1 + extra, V128]], code);
 }
@@ -105,34 +78,34 @@ function momentumStepLinfKernel(): WasmFunction {
     const [vc, vEta, vNegEta, vAlpha, vBeta, vx, vz, vp] = [l, l + 1, l + 2, l + 3, l + 4, l + 5, l + 6, l + 7];
     // x + α(z − x) + β(x − x_prev) on two lanes, widened.
     const momentum = (widen: (v: number[]) => number[]) => [
-      ...widen(get(vx)), ...get(vAlpha), ...widen(get(vz)), ...widen(get(vx)), ...simd(F64X2_SUB), ...simd(F64X2_MUL), ...simd(F64X2_ADD),
-      ...get(vBeta), ...widen(get(vx)), ...widen(get(vp)), ...simd(F64X2_SUB), ...simd(F64X2_MUL), ...simd(F64X2_ADD),
-      ...simd(DEMOTE),
+      ...widen(get(vx)), ...get(vAlpha), ...widen(get(vz)), ...widen(get(vx)), ...op['f64x2.sub'], ...op['f64x2.mul'], ...op['f64x2.add'],
+      ...get(vBeta), ...widen(get(vx)), ...widen(get(vp)), ...op['f64x2.sub'], ...op['f64x2.mul'], ...op['f64x2.add'],
+      ...op['f32x4.demote_f64x2_zero'],
     ];
     return {
       setup: [
-        ...get(eta), ...simd(F32X4_SPLAT), ...set(vEta),
-        ...get(eta), F32_NEG, ...simd(F32X4_SPLAT), ...set(vNegEta),
-        ...get(alpha), ...simd(F64X2_SPLAT), ...set(vAlpha),
-        ...get(beta), ...simd(F64X2_SPLAT), ...set(vBeta),
+        ...get(eta), ...op['f32x4.splat'], ...set(vEta),
+        ...get(eta), ...op['f32.neg'], ...op['f32x4.splat'], ...set(vNegEta),
+        ...get(alpha), ...op['f64x2.splat'], ...set(vAlpha),
+        ...get(beta), ...op['f64x2.splat'], ...set(vBeta),
       ],
       step: [
         ...load(x), ...set(vx),
         ...load(clean), ...set(vc),
         // z = Π(x + η·sign(0 + g)): g > 0 → η, g < 0 → −η, else η·(0 + g) (+0, NaN), as η·Math.sign(0 + g).
         ...get(vx),
-        ...get(vEta), ...get(vNegEta), ...get(vEta), ...load(g), ...get(c.vZero), ...simd(F32X4_ADD), ...tee(c.t), ...simd(F32X4_MUL),
-        ...get(c.t), ...get(c.vZero), ...simd(F32X4_LT), ...simd(BITSELECT),
-        ...get(c.t), ...get(c.vZero), ...simd(F32X4_GT), ...simd(BITSELECT),
-        ...simd(F32X4_ADD),
+        ...get(vEta), ...get(vNegEta), ...get(vEta), ...load(g), ...get(c.vZero), ...op['f32x4.add'], ...tee(c.t), ...op['f32x4.mul'],
+        ...get(c.t), ...get(c.vZero), ...op['f32x4.lt'], ...op['v128.bitselect'],
+        ...get(c.t), ...get(c.vZero), ...op['f32x4.gt'], ...op['v128.bitselect'],
+        ...op['f32x4.add'],
         ...project, ...set(vz),
         // The momentum on lanes 0-1 and 2-3, put back together; then x_prev ← x and x ← Π(momentum).
         ...load(xPrev), ...set(vp),
         ...momentum(widenLow), ...set(c.lo),
         ...get(c.lo), ...momentum(widenHigh), ...joinHalves,
         ...project, ...set(c.t),
-        ...at(xPrev), ...get(vx), ...simd(STORE), 4, 0,
-        ...at(x), ...get(c.t), ...simd(STORE), 4, 0,
+        ...at(xPrev), ...get(vx), ...op['v128.store'], 4, 0,
+        ...at(x), ...get(c.t), ...op['v128.store'], 4, 0,
       ],
     };
   });
@@ -148,20 +121,20 @@ function ascendLinfKernel(): WasmFunction {
     const l = c.lo + 1;
     const [vc, vA, vNegOne, vs] = [l, l + 1, l + 2, l + 3];
     // x + a·s on two lanes, widened (s is ±1, or g itself where g is ±0 or NaN: Math.sign(g)).
-    const ascend = (widen: (v: number[]) => number[]) => [...widen(load(x)), ...get(vA), ...widen(get(vs)), ...simd(F64X2_MUL), ...simd(F64X2_ADD), ...simd(DEMOTE)];
+    const ascend = (widen: (v: number[]) => number[]) => [...widen(load(x)), ...get(vA), ...widen(get(vs)), ...op['f64x2.mul'], ...op['f64x2.add'], ...op['f32x4.demote_f64x2_zero']];
     return {
       setup: [
-        ...get(a), ...simd(F64X2_SPLAT), ...set(vA),
-        ...f32Const(-1), ...simd(F32X4_SPLAT), ...set(vNegOne),
+        ...get(a), ...op['f64x2.splat'], ...set(vA),
+        ...f32Const(-1), ...op['f32x4.splat'], ...set(vNegOne),
       ],
       step: [
         ...load(x0), ...set(vc),
-        ...get(c.vOne), ...get(vNegOne), ...load(g), ...tee(c.t), ...get(c.t), ...get(c.vZero), ...simd(F32X4_LT), ...simd(BITSELECT),
-        ...get(c.t), ...get(c.vZero), ...simd(F32X4_GT), ...simd(BITSELECT), ...set(vs),
+        ...get(c.vOne), ...get(vNegOne), ...load(g), ...tee(c.t), ...get(c.t), ...get(c.vZero), ...op['f32x4.lt'], ...op['v128.bitselect'],
+        ...get(c.t), ...get(c.vZero), ...op['f32x4.gt'], ...op['v128.bitselect'], ...set(vs),
         ...ascend(widenLow), ...set(c.lo),
         ...get(c.lo), ...ascend(widenHigh), ...joinHalves,
         ...project, ...set(c.t),
-        ...at(x), ...get(c.t), ...simd(STORE), 4, 0,
+        ...at(x), ...get(c.t), ...op['v128.store'], 4, 0,
       ],
     };
   });

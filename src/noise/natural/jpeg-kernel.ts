@@ -6,7 +6,7 @@
 // shuffle transposes between the passes. Every operation is libjpeg-turbo's int32 arithmetic (wrapping add, sub,
 // mul; arithmetic shifts), so the samples are bit-identical to the JavaScript they replaced and to sharp's
 // round trip (jpeg.test.ts).
-import { I32, V128, simd, sleb, uleb, wasmFunction, type WasmFunction } from '../../util/wasm.js';
+import { I32, V128, f64Const, get, i32Const, op, set, tee, uleb, wasmFunction, whileBelow, type WasmFunction } from '../../util/wasm.js';
 
 // jfdctint.c / jidctint.c fixed-point constants (CONST_BITS 13, PASS1_BITS 2), FIX(x) = round(x * 2^13);
 // jpeg.test.ts pins them through sharp's round trip.
@@ -22,27 +22,6 @@ const FIX_1_961570560 = 16069;
 const FIX_2_053119869 = 16819;
 const FIX_2_562915447 = 20995;
 const FIX_3_072711026 = 25172;
-
-// SIMD opcodes (WebAssembly 2.0).
-const V128_LOAD = 0x00;
-const V128_STORE = 0x0b;
-const LOAD64_ZERO = 0x5d;
-const STORE64_LANE = 0x5b;
-const SHUFFLE = 0x0d;
-const I32X4_SPLAT = 0x11;
-const V128_AND = 0x4e;
-const V128_XOR = 0x51;
-const I8X16_NARROW_I16X8_U = 0x66;
-const I16X8_NARROW_I32X4_S = 0x85;
-const I16X8_EXTEND_LOW_I8X16_U = 0x89;
-const I32X4_EXTEND_LOW_I16X8_U = 0xa9;
-const I32X4_EXTEND_HIGH_I16X8_U = 0xaa;
-const I32X4_ABS = 0xa0;
-const I32X4_SHL = 0xab;
-const I32X4_SHR_S = 0xac;
-const I32X4_ADD = 0xae;
-const I32X4_SUB = 0xb1;
-const I32X4_MUL = 0xb5;
 
 type Expr = number[];
 /** An 8x8 block: [row or column][half] (lanes 0-3 or 4-7 of the other index). */
@@ -60,41 +39,34 @@ class Emitter {
 
   let(expr: Expr): Expr {
     const i = this.next++;
-    this.code.push(...expr, 0x21, ...uleb(i));
-    return [0x20, ...uleb(i)];
+    this.code.push(...expr, ...set(i));
+    return get(i);
   }
 
   /** The splat of an int32 constant, emitted once at the function's start (see `prelude`). */
   splat(c: number): Expr {
     let local = this.constants.get(c);
     if (!local) {
-      local = this.let([0x41, ...sleb(c), ...simd(I32X4_SPLAT)]);
+      local = this.let([...i32Const(c), ...op['i32x4.splat']]);
       this.constants.set(c, local);
     }
     return local;
   }
 }
 
-const op = (code: number) => (a: Expr, b: Expr): Expr => [...a, ...b, ...simd(code)];
-const add = op(I32X4_ADD);
-const sub = op(I32X4_SUB);
-const mul = op(I32X4_MUL);
-const xor = op(V128_XOR);
-const and = op(V128_AND);
-const shrS = (a: Expr, n: number): Expr => [...a, 0x41, ...sleb(n), ...simd(I32X4_SHR_S)];
-const shl = (a: Expr, n: number): Expr => [...a, 0x41, ...sleb(n), ...simd(I32X4_SHL)];
+const binary = (instruction: readonly number[]) => (a: Expr, b: Expr): Expr => [...a, ...b, ...instruction];
+const add = binary(op['i32x4.add']);
+const sub = binary(op['i32x4.sub']);
+const mul = binary(op['i32x4.mul']);
+const xor = binary(op['v128.xor']);
+const and = binary(op['v128.and']);
+const shrS = (a: Expr, n: number): Expr => [...a, ...i32Const(n), ...op['i32x4.shr_s']];
+const shl = (a: Expr, n: number): Expr => [...a, ...i32Const(n), ...op['i32x4.shl']];
 /** i8x16.shuffle picking i32 lanes (0-3 from a, 4-7 from b). */
-const shuffle32 = (a: Expr, b: Expr, lanes: number[]): Expr => [...a, ...b, ...simd(SHUFFLE), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
-
-/** `body` while local `counter` (advanced by `step` after each pass) is below local `limit`; nothing if `limit` is 0. */
-const whileBelow = (counter: number, step: number, limit: number, body: number[]): number[] => [
-  0x02, 0x40, 0x20, limit, 0x45, 0x0d, 0,
-  0x03, 0x40, ...body, 0x20, counter, 0x41, ...sleb(step), 0x6a, 0x22, counter, 0x20, limit, 0x49, 0x0d, 0, 0x0b,
-  0x0b,
-];
+const shuffle32 = (a: Expr, b: Expr, lanes: number[]): Expr => [...a, ...b, ...op['i8x16.shuffle'], ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
 
 /** The f64x2 splat of a constant. */
-const f64Splat = (x: number): Expr => [0x44, ...new Uint8Array(Float64Array.of(x).buffer), ...simd(0x14)];
+const f64Splat = (x: number): Expr => [...f64Const(x), ...op['f64x2.splat']];
 
 /** The transpose of a block (rows of column halves to columns of row halves). */
 function transpose(e: Emitter, m: Block): Block {
@@ -189,18 +161,18 @@ export function roundTripBlocksKernel(): WasmFunction {
   const [plane, stride, rows, tables, by, bx, at] = [0, 1, 2, 3, 4, 5, 6];
   const e = new Emitter(7);
   const memarg = [0, 0];
-  const load = (address: Expr): Expr => [...address, ...simd(V128_LOAD), ...memarg];
-  const table = (t: number, i: number) => e.let(load([0x20, tables, 0x41, ...sleb(256 * t + 16 * i), 0x6a]));
+  const load = (address: Expr): Expr => [...address, ...op['v128.load'], ...memarg];
+  const table = (t: number, i: number) => e.let(load([...get(tables), ...i32Const(256 * t + 16 * i), ...op['i32.add']]));
   // Tables as vectors, row u's halves at [2u], [2u + 1].
   const [quant, reciprocal, correction, multiplier] = [0, 1, 2, 3].map((t) => Array.from({ length: 16 }, (_, i) => table(t, i)));
   const centre = e.splat(128);
   const prelude = e.code.splice(0); // tables and the centring constant, hoisted out of the loops
 
   // The block's rows, widened to int32 and centred on 0.
-  const rowAddress = (r: number): Expr => [0x20, at, 0x20, stride, 0x41, r, 0x6c, 0x6a];
+  const rowAddress = (r: number): Expr => [...get(at), ...get(stride), ...i32Const(r), ...op['i32.mul'], ...op['i32.add']];
   const input: Block = Array.from({ length: 8 }, (_, r) => {
-    const bytes = e.let([...rowAddress(r), ...simd(LOAD64_ZERO), ...memarg, ...simd(I16X8_EXTEND_LOW_I8X16_U)]);
-    return [e.let(sub([...bytes, ...simd(I32X4_EXTEND_LOW_I16X8_U)], centre)), e.let(sub([...bytes, ...simd(I32X4_EXTEND_HIGH_I16X8_U)], centre))];
+    const bytes = e.let([...rowAddress(r), ...op['v128.load64_zero'], ...memarg, ...op['i16x8.extend_low_i8x16_u']]);
+    return [e.let(sub([...bytes, ...op['i32x4.extend_low_i16x8_u']], centre)), e.let(sub([...bytes, ...op['i32x4.extend_high_i16x8_u']], centre))];
   });
   const rowPass = transpose(e, bothHalves(transpose(e, input), (x) => forwardPass(e, x, true)));
   const coefficients = bothHalves(rowPass, (x) => forwardPass(e, x, false));
@@ -208,7 +180,7 @@ export function roundTripBlocksKernel(): WasmFunction {
   const dequantised: Block = coefficients.map((halves, u) => halves.map((v, h) => {
     const k = 2 * u + h;
     const sign = e.let(shrS(v, 31));
-    const product = mul(add([...v, ...simd(I32X4_ABS)], correction[k]), reciprocal[k]);
+    const product = mul(add([...v, ...op['i32x4.abs']], correction[k]), reciprocal[k]);
     const magnitude = e.let(shrS(mul(shrS(product, 18), multiplier[k]), 8));
     return e.let(mul(sub(xor(magnitude, sign), sign), quant[k]));
   }));
@@ -218,14 +190,14 @@ export function roundTripBlocksKernel(): WasmFunction {
   const limited = (v: Expr) => sub(xor(and(add(v, centre), e.splat(1023)), e.splat(512)), e.splat(512));
   // Each row: two int32 halves narrowed to 8 int16, then (tee'd into the last local) to bytes; the low 8 stored.
   samples.forEach(([lo, hi], r) => {
-    e.code.push(...rowAddress(r), ...limited(lo), ...limited(hi), ...simd(I16X8_NARROW_I32X4_S));
-    e.code.push(0x22, ...uleb(e.locals), 0x20, ...uleb(e.locals), ...simd(I8X16_NARROW_I16X8_U), ...simd(STORE64_LANE), ...memarg, 0);
+    e.code.push(...rowAddress(r), ...limited(lo), ...limited(hi), ...op['i16x8.narrow_i32x4_s']);
+    e.code.push(...tee(e.locals), ...get(e.locals), ...op['i8x16.narrow_i16x8_u'], ...op['v128.store64_lane'], ...memarg, 0);
   });
   const narrowLocal = e.locals;
   const blockBody = e.code.splice(0);
 
-  const blocks = whileBelow(bx, 8, stride, [0x20, plane, 0x20, by, 0x20, stride, 0x6c, 0x6a, 0x20, bx, 0x6a, 0x21, at, ...blockBody]);
-  return wasmFunction(Array<number>(4).fill(I32), [[3, I32], [narrowLocal + 1 - 7, V128]], [...prelude, ...whileBelow(by, 8, rows, [0x41, 0, 0x21, bx, ...blocks])]);
+  const blocks = whileBelow(bx, 8, stride, [...get(plane), ...get(by), ...get(stride), ...op['i32.mul'], ...op['i32.add'], ...get(bx), ...op['i32.add'], ...set(at), ...blockBody]);
+  return wasmFunction(Array<number>(4).fill(I32), [[3, I32], [narrowLocal + 1 - 7, V128]], [...prelude, ...whileBelow(by, 8, rows, [...i32Const(0), ...set(bx), ...blocks])]);
 }
 
 // jccolor.c's / jdcolor.c's fixed-point coefficients (SCALEBITS 16): FIX(x) = round(x * 2^16).
@@ -249,7 +221,7 @@ export function rgbToYccKernel(): WasmFunction {
     [FIX16(0.5), -FIX16(0.41869), -FIX16(0.08131), CBCR_OFFSET + ONE_HALF - 1],
   ].map((row) => row.map((c) => e.splat(c)));
   const prelude = e.code.splice(0);
-  const at = (offset: number): Expr => [0x20, rgb, 0x20, p, 0x6a, ...simd(V128_LOAD), 0, ...uleb(offset)];
+  const at = (offset: number): Expr => [...get(rgb), ...get(p), ...op['i32.add'], ...op['v128.load'], 0, ...uleb(offset)];
   const [a, b, c] = [0, 16, 32].map((offset) => e.let(at(offset)));
   const channels = [
     [[0, 3, 6, 7], [0, 1, 2, 5]],
@@ -258,18 +230,18 @@ export function rgbToYccKernel(): WasmFunction {
   ].map(([first, second]) => {
     const v = e.let(shuffle32(shuffle32(a, b, first), c, second));
     // Math.round(x) is floor(x + 0.5), exact here: v * 255 has at most 32 significant bits.
-    const rounded = (x: Expr) => [...x, ...simd(0x5f), ...scale, ...simd(0xf2), ...half, ...simd(0xf0), ...simd(0x75), ...simd(0xfc)];
+    const rounded = (x: Expr) => [...x, ...op['f64x2.promote_low_f32x4'], ...scale, ...op['f64x2.mul'], ...half, ...op['f64x2.add'], ...op['f64x2.floor'], ...op['i32x4.trunc_sat_f64x2_s_zero']];
     const level = shuffle32(rounded(v), rounded(shuffle32(v, v, [2, 3, 2, 3])), [0, 1, 4, 5]);
-    return e.let([...[...level, ...zero, ...simd(0xb8)], ...top, ...simd(0xb6)]);
+    return e.let([...[...level, ...zero, ...op['i32x4.max_s']], ...top, ...op['i32x4.min_s']]);
   });
   const outputs = [yOut, cbOut, crOut];
   coefficients.forEach(([cr, cg, cb, offset], k) => {
-    e.code.push(0x20, outputs[k], 0x20, o, 0x6a);
-    e.code.push(...shrS(add(add(add(mul(channels[0], cr), mul(channels[1], cg)), mul(channels[2], cb)), offset), 16), ...simd(V128_STORE), 0, 0);
+    e.code.push(...get(outputs[k]), ...get(o), ...op['i32.add']);
+    e.code.push(...shrS(add(add(add(mul(channels[0], cr), mul(channels[1], cg)), mul(channels[2], cb)), offset), 16), ...op['v128.store'], 0, 0);
   });
   const body = e.code.splice(0);
-  const end4n = [0x20, n, 0x41, 2, 0x74, 0x21, end]; // end = 4n bytes of int32 output
-  return wasmFunction(Array<number>(5).fill(I32), [[3, I32], [e.locals - 8, V128]], [...prelude, ...end4n, ...whileBelow(o, 16, end, [...body, 0x20, p, 0x41, 48, 0x6a, 0x21, p])]);
+  const end4n = [...get(n), ...i32Const(2), ...op['i32.shl'], ...set(end)]; // end = 4n bytes of int32 output
+  return wasmFunction(Array<number>(5).fill(I32), [[3, I32], [e.locals - 8, V128]], [...prelude, ...end4n, ...whileBelow(o, 16, end, [...body, ...get(p), ...i32Const(48), ...op['i32.add'], ...set(p)])]);
 }
 
 /**
@@ -284,13 +256,13 @@ export function yccToRgbKernel(): WasmFunction {
   const [zero, top, centre, half] = [0, 255, 128, ONE_HALF].map((c) => e.splat(c));
   const [crR, cbB, crG, cbG] = [FIX16(1.402), FIX16(1.772), -FIX16(0.71414), -FIX16(0.34414)].map((c) => e.splat(c));
   const prelude = e.code.splice(0);
-  const bytes = (line: number): Expr => e.let([0x20, line, 0x20, i, 0x6a, ...simd(0x5c), 0, 0, ...simd(I16X8_EXTEND_LOW_I8X16_U), ...simd(I32X4_EXTEND_LOW_I16X8_U)]);
+  const bytes = (line: number): Expr => e.let([...get(line), ...get(i), ...op['i32.add'], ...op['v128.load32_zero'], 0, 0, ...op['i16x8.extend_low_i8x16_u'], ...op['i32x4.extend_low_i16x8_u']]);
   const y = bytes(yIn), u = e.let(sub(bytes(cbIn), centre)), v = e.let(sub(bytes(crIn), centre));
-  const clip = (x: Expr): Expr => [...x, ...zero, ...simd(0xb8), ...top, ...simd(0xb6)];
+  const clip = (x: Expr): Expr => [...x, ...zero, ...op['i32x4.max_s'], ...top, ...op['i32x4.min_s']];
   // The level as float32: k / 255 in double (convert, divide), then demoted once, two lanes at a time.
   const value = (k: Expr): Expr => {
     const level = e.let(clip(k));
-    const part = (x: Expr) => [...x, ...simd(0xfe), ...divisor, ...simd(0xf3), ...simd(0x5e)];
+    const part = (x: Expr) => [...x, ...op['f64x2.convert_low_i32x4_s'], ...divisor, ...op['f64x2.div'], ...op['f32x4.demote_f64x2_zero']];
     return e.let(shuffle32(part(level), part(shuffle32(level, level, [2, 3, 2, 3])), [0, 1, 4, 5]));
   };
   const r = value(add(y, shrS(add(mul(v, crR), half), 16)));
@@ -302,9 +274,9 @@ export function yccToRgbKernel(): WasmFunction {
     shuffle32(shuffle32(g, b, [1, 5, 2, 6]), r, [0, 1, 6, 2]),
     shuffle32(shuffle32(r, g, [3, 7, 3, 7]), b, [6, 0, 1, 7]),
   ];
-  words.forEach((word, k) => e.code.push(0x20, out, 0x20, o, 0x6a, ...word, ...simd(V128_STORE), 0, ...uleb(16 * k)));
+  words.forEach((word, k) => e.code.push(...get(out), ...get(o), ...op['i32.add'], ...word, ...op['v128.store'], 0, ...uleb(16 * k)));
   const body = e.code.splice(0);
-  return wasmFunction(Array<number>(5).fill(I32), [[2, I32], [e.locals - 7, V128]], [...prelude, ...whileBelow(i, 4, n, [...body, 0x20, o, 0x41, 48, 0x6a, 0x21, o])]);
+  return wasmFunction(Array<number>(5).fill(I32), [[2, I32], [e.locals - 7, V128]], [...prelude, ...whileBelow(i, 4, n, [...body, ...get(o), ...i32Const(48), ...op['i32.add'], ...set(o)])]);
 }
 
 /**
@@ -316,18 +288,18 @@ export function yccToRgbKernel(): WasmFunction {
 export function upsampleRowKernel(): WasmFunction {
   const [near, far, out, n, x] = [0, 1, 2, 3, 4];
   const e = new Emitter(5);
-  const splat16 = (c: number) => e.let([0x41, ...sleb(c), ...simd(0x10)]);
+  const splat16 = (c: number) => e.let([...i32Const(c), ...op['i16x8.splat']]);
   const [three, eight, seven] = [3, 8, 7].map(splat16);
   const prelude = e.code.splice(0);
-  const add16 = op(0x8e), mul16 = op(0x95);
-  const shr16 = (a: Expr, bits: number): Expr => [...a, 0x41, bits, ...simd(0x8d)];
-  const samples = (line: number, offset: number): Expr => [0x20, line, 0x20, x, 0x6a, ...simd(LOAD64_ZERO), 0, offset, ...simd(I16X8_EXTEND_LOW_I8X16_U)];
+  const add16 = binary(op['i16x8.add']), mul16 = binary(op['i16x8.mul']);
+  const shr16 = (a: Expr, bits: number): Expr => [...a, ...i32Const(bits), ...op['i16x8.shr_u']];
+  const samples = (line: number, offset: number): Expr => [...get(line), ...get(x), ...op['i32.add'], ...op['v128.load64_zero'], 0, offset, ...op['i16x8.extend_low_i8x16_u']];
   const [before, here, after] = [0, 1, 2].map((offset) => e.let(add16(mul16(samples(near, offset), three), samples(far, offset))));
   const centre = e.let(mul16(here, three));
   const even = shr16(add16(add16(centre, before), eight), 4);
   const odd = shr16(add16(add16(centre, after), seven), 4);
-  const interleaved = e.let([...even, ...odd, ...simd(I8X16_NARROW_I16X8_U)]);
-  e.code.push(0x20, out, 0x20, x, 0x41, 1, 0x74, 0x6a, ...interleaved, ...interleaved, ...simd(SHUFFLE), 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15, ...simd(V128_STORE), 0, 0);
+  const interleaved = e.let([...even, ...odd, ...op['i8x16.narrow_i16x8_u']]);
+  e.code.push(...get(out), ...get(x), ...i32Const(1), ...op['i32.shl'], ...op['i32.add'], ...interleaved, ...interleaved, ...op['i8x16.shuffle'], 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15, ...op['v128.store'], 0, 0);
   const body = e.code.splice(0);
   return wasmFunction(Array<number>(4).fill(I32), [[1, I32], [e.locals - 5, V128]], [...prelude, ...whileBelow(x, 8, n, body)]);
 }

@@ -5,22 +5,8 @@
 // The module is a few hundred bytes, emitted here rather than shipped as a binary. Its memory is a scratch
 // heap: callers copy their lines in, run kernels on byte offsets, and copy the result out.
 
-import { F64, I32, V128, get, set, simd, wasmFunction, wasmModule, type WasmFunction } from '../../util/wasm.js';
+import { F64, I32, V128, f32Const, get, i32Const, op, set, tee, wasmFunction, wasmModule, whileBelow, type WasmFunction } from '../../util/wasm.js';
 import { rgbToYccKernel, roundTripBlocksKernel, upsampleRowKernel, yccToRgbKernel } from './jpeg-kernel.js';
-
-// SIMD opcodes (WebAssembly 2.0): v128.load, v128.load64_zero, v128.store64_lane, f64x2.splat, f64x2.promote_low_f32x4,
-// f32x4.demote_f64x2_zero, f64x2.add/sub/mul.
-const LOAD = 0x00;
-const STORE = 0x0b;
-const LOAD64_ZERO = 0x5d;
-const STORE64_LANE = 0x5b;
-const F64X2_SPLAT = 0x14;
-const PROMOTE = 0x5f;
-const DEMOTE = 0x5e;
-const ADD = 0xf0;
-const SUB = 0xf1;
-const MUL = 0xf2;
-const MIN = 0xf4;
 
 /**
  * One kernel: pointer params (byte offsets) then f64 weights then the element count n; it processes the first
@@ -32,44 +18,42 @@ function kernel(pointers: number, weights: number, body: (line: (p: number) => n
   const offset = n + 1; // i32 local: byte offset of the current pair
   const end = n + 2; // i32 local: byte offset where pairs end
   const splat0 = n + 3; // v128 locals: splatted weights
-  const line = (p: number) => [...get(p), ...get(offset), 0x6a, ...simd(LOAD64_ZERO), 0, 0, ...simd(PROMOTE)];
+  const line = (p: number) => [...get(p), ...get(offset), ...op['i32.add'], ...op['v128.load64_zero'], 0, 0, ...op['f64x2.promote_low_f32x4']];
   const weight = (w: number) => get(splat0 + w);
   // A line of float64 values: two of them at byte offset 2 * offset.
-  const line64 = (p: number) => [...get(p), ...get(offset), 0x41, 1, 0x74, 0x6a, ...simd(LOAD), 0, 0];
+  const line64 = (p: number) => [...get(p), ...get(offset), ...i32Const(1), ...op['i32.shl'], ...op['i32.add'], ...op['v128.load'], 0, 0];
   const code = [
-    ...Array.from({ length: weights }, (_, w) => [...get(pointers + w), ...simd(F64X2_SPLAT), ...set(splat0 + w)]).flat(),
-    ...get(n), 0x41, 1, 0x76, 0x41, 3, 0x74, ...set(end), // end = (n >> 1) << 3
-    0x02, 0x40, ...get(end), 0x45, 0x0d, 0, // block; if end == 0 break
-    0x03, 0x40, // loop
-    ...get(0), ...get(offset), 0x6a, // store address: dst + offset
-    ...body(line, weight, line64),
-    ...simd(DEMOTE), ...simd(STORE64_LANE), 0, 0, 0, // store the two float32s
-    ...get(offset), 0x41, 8, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0, // offset += 8; continue while < end
-    0x0b, 0x0b,
+    ...Array.from({ length: weights }, (_, w) => [...get(pointers + w), ...op['f64x2.splat'], ...set(splat0 + w)]).flat(),
+    ...get(n), ...i32Const(1), ...op['i32.shr_u'], ...i32Const(3), ...op['i32.shl'], ...set(end), // end = (n >> 1) << 3
+    ...whileBelow(offset, 8, end, [
+      ...get(0), ...get(offset), ...op['i32.add'], // store address: dst + offset
+      ...body(line, weight, line64),
+      ...op['f32x4.demote_f64x2_zero'], ...op['v128.store64_lane'], 0, 0, 0, // store the two float32s
+    ]),
   ];
   return wasmFunction([...Array<number>(pointers).fill(I32), ...Array<number>(weights).fill(F64), I32], [[2, I32], [weights, V128]], code);
 }
 
 const KERNELS = {
   /** dst = w * a */
-  scale: kernel(2, 1, (line, weight) => [...weight(0), ...line(1), ...simd(MUL)]),
+  scale: kernel(2, 1, (line, weight) => [...weight(0), ...line(1), ...op['f64x2.mul']]),
   /** dst = dst + w * a */
-  axpy: kernel(2, 1, (line, weight) => [...line(0), ...weight(0), ...line(1), ...simd(MUL), ...simd(ADD)]),
+  axpy: kernel(2, 1, (line, weight) => [...line(0), ...weight(0), ...line(1), ...op['f64x2.mul'], ...op['f64x2.add']]),
   /** dst = dst + w * (a + b) */
-  axpy2: kernel(3, 1, (line, weight) => [...line(0), ...weight(0), ...line(1), ...line(2), ...simd(ADD), ...simd(MUL), ...simd(ADD)]),
+  axpy2: kernel(3, 1, (line, weight) => [...line(0), ...weight(0), ...line(1), ...line(2), ...op['f64x2.add'], ...op['f64x2.mul'], ...op['f64x2.add']]),
   /** dst = dst + s * (b - a), a and b float64 lines */
-  diff64Add: kernel(3, 1, (line, weight, line64) => [...line(0), ...weight(0), ...line64(2), ...line64(1), ...simd(SUB), ...simd(MUL), ...simd(ADD)]),
+  diff64Add: kernel(3, 1, (line, weight, line64) => [...line(0), ...weight(0), ...line64(2), ...line64(1), ...op['f64x2.sub'], ...op['f64x2.mul'], ...op['f64x2.add']]),
   /** dst = a + t * (b - a) */
-  lerp: kernel(3, 1, (line, weight) => [...line(1), ...weight(0), ...line(2), ...line(1), ...simd(SUB), ...simd(MUL), ...simd(ADD)]),
+  lerp: kernel(3, 1, (line, weight) => [...line(1), ...weight(0), ...line(2), ...line(1), ...op['f64x2.sub'], ...op['f64x2.mul'], ...op['f64x2.add']]),
   /** dst = dst + s * (a + t * (b - a)) */
-  lerpAdd: kernel(3, 2, (line, weight) => [...line(0), ...weight(1), ...line(1), ...weight(0), ...line(2), ...line(1), ...simd(SUB), ...simd(MUL), ...simd(ADD), ...simd(MUL), ...simd(ADD)]),
+  lerpAdd: kernel(3, 2, (line, weight) => [...line(0), ...weight(1), ...line(1), ...weight(0), ...line(2), ...line(1), ...op['f64x2.sub'], ...op['f64x2.mul'], ...op['f64x2.add'], ...op['f64x2.mul'], ...op['f64x2.add']]),
   /**
    * dst = min(a0, a1 + w2, a2 + w2, a3 + w2, a4 + w1, a5 + w0, a6 + w1, a7 + w2): one chamfer step over the
    * already final neighbours of a line (the distance transform's 5x5 mask without the in-line neighbour).
    */
   chamferMin: kernel(9, 3, (line, weight) => [
     ...line(1),
-    ...[[2, 2], [3, 2], [4, 2], [5, 1], [6, 0], [7, 1], [8, 2]].flatMap(([p, w]) => [...line(p), ...weight(w), ...simd(ADD), ...simd(MIN)]),
+    ...[[2, 2], [3, 2], [4, 2], [5, 1], [6, 0], [7, 1], [8, 2]].flatMap(([p, w]) => [...line(p), ...weight(w), ...op['f64x2.add'], ...op['f64x2.min']]),
   ]),
 };
 
@@ -79,21 +63,18 @@ const KERNELS = {
  */
 function gatherLerpKernel(): WasmFunction {
   const [dst, src, lower, upper, weights, n, offset, end, a] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const at = (line: number) => [...get(line), ...get(offset), 0x6a];
-  const I32_LOAD = [0x28, 2, 0];
-  const F32_LOAD = [0x2a, 2, 0];
-  const PROMOTE_F32 = 0xbb;
+  const at = (line: number) => [...get(line), ...get(offset), ...op['i32.add']];
+  const i32Load = [...op['i32.load'], 2, 0];
+  const f32Load = [...op['f32.load'], 2, 0];
   const code = [
-    ...get(n), 0x41, 2, 0x74, ...set(end),
-    0x02, 0x40, ...get(end), 0x45, 0x0d, 0,
-    0x03, 0x40,
-    ...at(dst),
-    ...get(src), ...at(lower), ...I32_LOAD, 0x6a, ...F32_LOAD, PROMOTE_F32, 0x22, a,
-    ...at(weights), ...F32_LOAD, PROMOTE_F32,
-    ...get(src), ...at(upper), ...I32_LOAD, 0x6a, ...F32_LOAD, PROMOTE_F32,
-    ...get(a), 0xa1, 0xa2, 0xa0, 0xb6, 0x38, 2, 0, // f64.sub, f64.mul, f64.add, f32.demote_f64, f32.store
-    ...get(offset), 0x41, 4, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0,
-    0x0b, 0x0b,
+    ...get(n), ...i32Const(2), ...op['i32.shl'], ...set(end),
+    ...whileBelow(offset, 4, end, [
+      ...at(dst),
+      ...get(src), ...at(lower), ...i32Load, ...op['i32.add'], ...f32Load, ...op['f64.promote_f32'], ...tee(a),
+      ...at(weights), ...f32Load, ...op['f64.promote_f32'],
+      ...get(src), ...at(upper), ...i32Load, ...op['i32.add'], ...f32Load, ...op['f64.promote_f32'],
+      ...get(a), ...op['f64.sub'], ...op['f64.mul'], ...op['f64.add'], ...op['f32.demote_f64'], ...op['f32.store'], 2, 0,
+    ]),
   ];
   return wasmFunction(Array<number>(6).fill(I32), [[2, I32], [1, F64]], code);
 }
@@ -105,20 +86,15 @@ function gatherLerpKernel(): WasmFunction {
  */
 function clip01Kernel(): WasmFunction {
   const [at, n, offset, end] = [0, 1, 2, 3];
-  const PMIN = 0xea;
-  const PMAX = 0xeb;
-  const F32X4_SPLAT = 0x13;
-  const splat = (x: number) => [0x43, ...new Uint8Array(Float32Array.of(x).buffer), ...simd(F32X4_SPLAT)];
+  const splat = (x: number) => [...f32Const(x), ...op['f32x4.splat']];
   const code = [
-    ...get(n), 0x41, 2, 0x76, 0x41, 4, 0x74, ...set(end), // end = (n >> 2) << 4
-    0x02, 0x40, ...get(end), 0x45, 0x0d, 0,
-    0x03, 0x40,
-    ...get(at), ...get(offset), 0x6a,
-    ...get(at), ...get(offset), 0x6a, ...simd(LOAD), 0, 0,
-    ...splat(0), ...simd(PMAX), ...splat(1), ...simd(PMIN),
-    ...simd(STORE), 0, 0,
-    ...get(offset), 0x41, 16, 0x6a, 0x22, offset, ...get(end), 0x49, 0x0d, 0,
-    0x0b, 0x0b,
+    ...get(n), ...i32Const(2), ...op['i32.shr_u'], ...i32Const(4), ...op['i32.shl'], ...set(end), // end = (n >> 2) << 4
+    ...whileBelow(offset, 16, end, [
+      ...get(at), ...get(offset), ...op['i32.add'],
+      ...get(at), ...get(offset), ...op['i32.add'], ...op['v128.load'], 0, 0,
+      ...splat(0), ...op['f32x4.pmax'], ...splat(1), ...op['f32x4.pmin'],
+      ...op['v128.store'], 0, 0,
+    ]),
   ];
   return wasmFunction([I32, I32], [[2, I32]], code);
 }
