@@ -2,7 +2,7 @@
 // Parameters: ../../../shared/spec/natural-noise.md (make_imagenet_c.py / imagecorruptions).
 import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
-import { clip01, clippedZoomMean, gaussianBlur as blurGaussian } from './filters.js';
+import { clippedZoomMean, gaussianBlur as blurGaussian } from './filters.js';
 import { motionBlur as blurMotion } from './motion.js';
 import { scratch } from './scratch.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
@@ -35,7 +35,7 @@ export function arange(start: number, stop: number, step: number): number[] {
 
 export function gaussianBlur(image: FloatImage, severity: Severity): FloatImage {
   const sigma = atSeverity(GAUSSIAN_BLUR, severity);
-  return sameSize(image, clip01(blurGaussian(image.data, image.width, image.height, 3, sigma, 'nearest')));
+  return sameSize(image, blurGaussian(image.data, image.width, image.height, 3, sigma, 'nearest', 4, sigma, undefined, true));
 }
 
 /**
@@ -80,19 +80,18 @@ export function glassBlur(image: FloatImage, severity: Severity, rng: Rng): Floa
     x[i + 1] = LEVELS[(v >> 8) & 255];
     x[i + 2] = LEVELS[v >> 16];
   }
-  return sameSize(image, clip01(blurGaussian(x, width, height, 3, sigma, 'nearest')));
+  return sameSize(image, blurGaussian(x, width, height, 3, sigma, 'nearest', 4, sigma, undefined, true));
 }
 
 export function motionBlur(image: FloatImage, severity: Severity, rng: Rng): FloatImage {
   const [radius, sigma] = atSeverity(MOTION_BLUR, severity);
   const angle = rng.uniformIn(-45, 45);
-  return sameSize(image, clip01(blurMotion(image.data, image.width, image.height, 3, radius, sigma, angle)));
+  return sameSize(image, blurMotion(image.data, image.width, image.height, 3, radius, sigma, angle, true));
 }
 
 /** Mean of the image and its centre zooms (clipped back to size) by each factor of the severity's range. */
 export function zoomBlur(image: FloatImage, severity: Severity): FloatImage {
   const [stop, step] = atSeverity(ZOOM_BLUR, severity);
   const factors = arange(1, stop, step);
-  const out = clippedZoomMean(image.data, image.width, image.height, 3, factors, 1 / (factors.length + 1));
-  return sameSize(image, clip01(out));
+  return sameSize(image, clippedZoomMean(image.data, image.width, image.height, 3, factors, 1 / (factors.length + 1), true));
 }

@@ -8,7 +8,7 @@
  * - 'reflect': c b a | a b c d | d c b (scipy/skimage 'reflect', half-sample symmetric)
  * - 'reflect101': d c b | a b c d | c b a (OpenCV BORDER_REFLECT_101, the default of filter2D and blur)
  */
-import { axpy, axpy2, clip01OnHeap, gatherLerp, heap, lerp, lerpAdd, scale as setScaled } from './wasm-kernels.js';
+import { axpy, axpy2, gatherLerp, heap, lerp, lerpAdd, readResult, scale as setScaled } from './wasm-kernels.js';
 
 export type BorderMode = 'nearest' | 'reflect' | 'reflect101';
 
@@ -148,23 +148,26 @@ export function convolveColumns(src: Float32Array, width: number, height: number
   }
 }
 
-/** A row pass then a column pass, the intermediate kept on the heap. */
-function separable(src: Float32Array, width: number, height: number, channels: number, rowKernel: ArrayLike<number>, columnKernel: ArrayLike<number>, mode: BorderMode, dst?: Float32Array): Float32Array {
+/** A row pass then a column pass, the intermediate kept on the heap; the result clipped to [0, 1] there when `clip`. */
+function separable(src: Float32Array, width: number, height: number, channels: number, rowKernel: ArrayLike<number>, columnKernel: ArrayLike<number>, mode: BorderMode, dst?: Float32Array, clip = false): Float32Array {
   const mark = heap.mark();
   try {
     const rowsAt = heap.alloc(src.length);
     rowsOnHeap(src, width, height, channels, rowKernel, mode, rowsAt);
     const outAt = heap.alloc(src.length);
     columnsOnHeap(rowsAt, width, height, channels, columnKernel, mode, outAt);
-    return heap.read(outAt, src.length, dst);
+    return readResult(outAt, src.length, clip, dst);
   } finally {
     heap.release(mark);
   }
 }
 
-/** Separable Gaussian blur (skimage.filters.gaussian semantics: sigma per spatial axis, none across channels), into `dst` when given. */
-export function gaussianBlur(src: Float32Array, width: number, height: number, channels: number, sigma: number, mode: BorderMode = 'nearest', truncate = 4, sigmaY = sigma, dst?: Float32Array): Float32Array {
-  return separable(src, width, height, channels, gaussianKernel(sigma, truncate), gaussianKernel(sigmaY, truncate), mode, dst);
+/**
+ * Separable Gaussian blur (skimage.filters.gaussian semantics: sigma per spatial axis, none across channels), into
+ * `dst` when given; with `clip`, clipped to [0, 1] as clip01 does (on the heap, before the result is read out).
+ */
+export function gaussianBlur(src: Float32Array, width: number, height: number, channels: number, sigma: number, mode: BorderMode = 'nearest', truncate = 4, sigmaY = sigma, dst?: Float32Array, clip = false): Float32Array {
+  return separable(src, width, height, channels, gaussianKernel(sigma, truncate), gaussianKernel(sigmaY, truncate), mode, dst, clip);
 }
 
 /** Mean over a (2r+1)x(2r+1) window, as cv2.blur with ksize 3 does for r = 1 (BORDER_REFLECT_101), into `dst` when given. */
@@ -269,9 +272,9 @@ export function clippedZoom(src: Float32Array, width: number, height: number, ch
 
 /**
  * scale * (src + the clipped zoom of src by each factor), a factor of exactly 1 adding src itself: the mean
- * that zoom_blur takes, summed on the heap in the order the factors come.
+ * that zoom_blur takes, summed on the heap in the order the factors come; with `clip`, clipped to [0, 1] there.
  */
-export function clippedZoomMean(src: Float32Array, width: number, height: number, channels: number, zooms: readonly number[], scale: number): Float32Array {
+export function clippedZoomMean(src: Float32Array, width: number, height: number, channels: number, zooms: readonly number[], scale: number, clip = false): Float32Array {
   const mark = heap.mark();
   try {
     const srcAt = heap.load(src);
@@ -281,19 +284,20 @@ export function clippedZoomMean(src: Float32Array, width: number, height: number
       if (zoom === 1) axpy(outAt, srcAt, scale, src.length);
       else clippedZoomOnHeap(srcAt, width, height, channels, zoom, outAt, true, scale);
     }
-    return heap.read(outAt, src.length);
+    return readResult(outAt, src.length, clip);
   } finally {
     heap.release(mark);
   }
 }
 
-/** Clips every value to [0, 1] in place (v < 0 ? 0 : v > 1 ? 1 : v), on the heap in SIMD: copying in and out costs less than the loop. */
+/**
+ * Clips every value to [0, 1] in place (v < 0 ? 0 : v > 1 ? 1 : v), on the heap in SIMD: copying in and out costs
+ * less than the loop. A blur that ends in a clip takes its `clip` flag instead, saving both copies.
+ */
 export function clip01(data: Float32Array): Float32Array {
   const mark = heap.mark();
   try {
-    const at = heap.load(data);
-    clip01OnHeap(at, data.length);
-    return heap.read(at, data.length, data);
+    return readResult(heap.load(data), data.length, true, data);
   } finally {
     heap.release(mark);
   }

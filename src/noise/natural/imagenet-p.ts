@@ -274,9 +274,11 @@ export function perturbationFrame(image: FloatImage, type: Perturbation, i: numb
     case 'shot_noise':
       return i === 0 ? x : sameSize(x, poissonScaled(data, 300, frameStream()));
     case 'motion_blur':
-      return sameSize(x, clip01(motionBlur(data, width, height, 3, 10, 3, 4 * (i - 30))));
-    case 'gaussian_blur':
-      return sameSize(x, clip01(gaussianBlur(data, width, height, 3, 0.25 + 0.035 * i, 'nearest', 6)));
+      return sameSize(x, motionBlur(data, width, height, 3, 10, 3, 4 * (i - 30), true));
+    case 'gaussian_blur': {
+      const sigma = 0.25 + 0.035 * i;
+      return sameSize(x, gaussianBlur(data, width, height, 3, sigma, 'nearest', 6, sigma, undefined, true));
+    }
     case 'brightness':
       return brightnessShift(x, 0.02 * (i - 15));
     case 'snow':

@@ -1,7 +1,7 @@
 // Motion blur as imagecorruptions implements it (in place of ImageMagick's motion-blur in make_imagenet_c.py):
 // a one-sided Gaussian-weighted sum of the image shifted along a line at `angle` degrees, edges clamped.
 // Shared by motion_blur and snow. The per-tap line sums run in wasm-kernels.ts.
-import { axpy, heap } from './wasm-kernels.js';
+import { axpy, heap, readResult } from './wasm-kernels.js';
 
 /** Half-Gaussian weights over offsets 0..2*radius, normalised to sum 1 (kernel width = 2*radius + 1). */
 export function motionKernel(radius: number, sigma: number): Float64Array {
@@ -30,8 +30,11 @@ export function motionOffsets(taps: number, angleDegrees: number): { dx: Int32Ar
   return { dx, dy };
 }
 
-/** out(y, x) = sum_i k_i * src(clamp(y - dy_i), clamp(x - dx_i)); taps stop once a shift leaves the image. */
-export function motionBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, sigma: number, angleDegrees: number): Float32Array {
+/**
+ * out(y, x) = sum_i k_i * src(clamp(y - dy_i), clamp(x - dx_i)); taps stop once a shift leaves the image. With
+ * `clip`, out is clipped to [0, 1] as clip01 does (on the heap, before it is read out).
+ */
+export function motionBlur(src: Float32Array, width: number, height: number, channels: number, radius: number, sigma: number, angleDegrees: number, clip = false): Float32Array {
   const kernel = motionKernel(radius, sigma);
   const { dx, dy } = motionOffsets(kernel.length, angleDegrees);
   let taps = 0;
@@ -71,7 +74,7 @@ export function motionBlur(src: Float32Array, width: number, height: number, cha
         axpy(outAt + 4 * y * rowLength, paddedAt + 4 * sy * paddedLength + shift, w, rowLength);
       }
     }
-    return heap.read(outAt, src.length);
+    return readResult(outAt, src.length, clip);
   } finally {
     heap.release(mark);
   }

@@ -122,3 +122,26 @@ test('clip01 equals v < 0 ? 0 : v > 1 ? 1 : v bit for bit, NaN and -0 included, 
     assert.deepEqual(new Uint32Array(clip01(data).buffer), new Uint32Array(want.buffer), `n=${n}`);
   }
 });
+
+test("a blur's clip flag gives its unclipped result clipped to [0, 1] bit for bit (values outside, NaN, odd lengths)", async () => {
+  const { clippedZoomMean, gaussianBlur } = await import('./filters.js');
+  const { motionBlur } = await import('./motion.js');
+  const rng = new Rng(17);
+  const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+  for (const [width, height] of [[7, 5], [16, 9]]) {
+    // Values spread wide around 0.5 so the blurs leave some outside [0, 1]; one NaN, which the blurs spread.
+    const image = Float32Array.from({ length: width * height * 3 }, () => 0.5 + 4 * rng.normal());
+    image[4] = NaN;
+    const cases = [
+      ['gaussianBlur', (clip: boolean) => gaussianBlur(image, width, height, 3, 1.5, 'nearest', 4, 1.5, undefined, clip)],
+      ['motionBlur', (clip: boolean) => motionBlur(image, width, height, 3, 4, 2, 30, clip)],
+      ['clippedZoomMean', (clip: boolean) => clippedZoomMean(image, width, height, 3, [1, 1.11, 1.21], 0.25, clip)],
+    ] as const;
+    for (const [name, blur] of cases) {
+      const unclipped = blur(false);
+      assert.ok(unclipped.some((v) => v < 0) && unclipped.some((v) => v > 1), `${name} leaves values outside [0, 1] to clip`);
+      const want = unclipped.map((v) => (v < 0 ? 0 : v > 1 ? 1 : v));
+      assert.deepEqual(bits(blur(true)), bits(want), `${name} ${width}x${height}`);
+    }
+  }
+});

@@ -297,6 +297,15 @@ export function clip01OnHeap(at: number, n: number): void {
 }
 
 /**
+ * A copy of the n float32s at byte offset `at` (into `dst` when given), clipped to [0, 1] on the heap first when
+ * `clip`: a filter that ends in a clip reads its result out once instead of clip01's copy in and out.
+ */
+export function readResult(at: number, n: number, clip: boolean, dst?: Float32Array): Float32Array {
+  if (clip) clip01OnHeap(at, n);
+  return heap.read(at, n, dst);
+}
+
+/**
  * Every 8x8 block of the 8-bit plane at byte offset `plane` (`stride` x `rows`, multiples of 8) through the JPEG
  * FDCT, quantisation and IDCT in place; `tables` is the byte offset of the four int32 tables roundTripBlocks reads
  * (jpeg-kernel.ts).
