@@ -21,16 +21,33 @@ export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
-export function flag(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0 || args[i + 1] === undefined) return fallback;
-  const value = Number(args[i + 1]);
-  if (args[i + 1].trim() === '' || !Number.isFinite(value)) throw new RobustartError(`--${name} ${args[i + 1]} is not a number; pass one, e.g. --${name} ${fallback}`);
+// Bench flags are read from the raw arguments in both forms node's parseArgs accepts, `--name value` and
+// `--name=value`: reading only one would let the other pass unnoticed and the bench run with its default.
+
+/** Whether `--name` is among `args`, alone, with a value after it or as `--name=value`. */
+export function given(args: readonly string[], name: string): boolean {
+  return args.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+}
+
+/** The text of `--name value` or `--name=value` (the first given), or undefined when absent or without a value. */
+function valueOf(args: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === `--${name}`) return args[i + 1];
+    if (args[i].startsWith(`--${name}=`)) return args[i].slice(name.length + 3);
+  }
+  return undefined;
+}
+
+/** The number given for `--name`, or `fallback` when the flag or its value is missing; a one-line error when not a number. */
+export function flag(args: readonly string[], name: string, fallback: number): number {
+  const text = valueOf(args, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new RobustartError(`--${name} ${text} is not a number; pass one, e.g. --${name} ${fallback}`);
   return value;
 }
 
 /** The string value of `--name` in `args`, or `fallback` when the flag or its value is missing. */
-export function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+export function option(args: readonly string[], name: string, fallback: string): string {
+  return valueOf(args, name) ?? fallback;
 }

@@ -21,7 +21,7 @@ import { loadDataset } from '../data/dataset.js';
 import { ResultStore } from '../store/store.js';
 import { tempDir } from '../testing/fixtures.js';
 import { Rng } from '../util/rng.js';
-import { flag, peakRssMiB } from './_timing.js';
+import { flag, given, peakRssMiB } from './_timing.js';
 import { calibratePipeline } from '../eval/pipeline-plan.js';
 import { defaultWorkers } from '../util/workers.js';
 import { availableParallelism, loadavg } from 'node:os';
@@ -57,7 +57,7 @@ export async function run(args: string[]): Promise<void> {
   const count = flag(args, 'images', 160);
   const batchSize = flag(args, 'batch-size', 16);
   const rounds = flag(args, 'rounds', 3);
-  const workers = args.includes('--workers') ? flag(args, 'workers', 1) : undefined;
+  const workers = given(args, 'workers') ? flag(args, 'workers', 1) : undefined;
   const dir = tempDir('robustart-bench-eval-');
   const rng = new Rng(0);
   const graph = buildResNet({ block: 'bottleneck', layers: [3, 4, 6, 3], inputSize: [3, 224, 224], numClasses: 1000, seed: 0 });

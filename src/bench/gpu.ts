@@ -11,7 +11,7 @@ import { indexStreams } from '../noise/adversarial/attack.js';
 import type { Graph } from '../onnx/graph.js';
 import { Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
-import { flag, peakRssMiB } from './_timing.js';
+import { flag, option, peakRssMiB } from './_timing.js';
 
 const MODELS: Record<string, () => Graph> = {
   resnet50: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'bottleneck', layers: [3, 4, 6, 3], width: 64, seed: 0 }),
@@ -60,8 +60,8 @@ export async function run(args: string[]): Promise<void> {
   const steps = flag(args, 'steps', 10);
   const repeats = flag(args, 'repeats', 2);
   const list = (name: string, fallback: string[]) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 && args[i + 1] ? args[i + 1].split(',') : fallback;
+    const text = option(args, name, '');
+    return text ? text.split(',') : fallback;
   };
   const models = list('models', Object.keys(MODELS));
   for (const m of models) if (!MODELS[m]) throw new RobustartError(`unknown model '${m}'; available: ${Object.keys(MODELS).join(', ')}`);

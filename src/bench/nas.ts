@@ -13,10 +13,10 @@ import { sampleSubnets } from '../nas/sample.js';
 import { encodeModel } from '../onnx/proto.js';
 import { packagePath } from '../util/paths.js';
 import { Rng } from '../util/rng.js';
-import { flag } from './_timing.js';
+import { flag, option } from './_timing.js';
 
 export async function run(args: string[]): Promise<void> {
-  const spaceName = args.includes('--space') ? args[args.indexOf('--space') + 1] : 'resnet-imagenet';
+  const spaceName = option(args, 'space', 'resnet-imagenet');
   const count = flag(args, 'subnets', 3);
   const batch = flag(args, 'batch', 8);
   const gpuTmacs = flag(args, 'gpu-tmacs', 10);
