@@ -53,6 +53,11 @@ function protocolLine(options: Settings): SettingLine {
   return { label: 'protocol', text: `${name}${quick}${where}` };
 }
 
+/** One condition's settings without what its name already says (attack, norm, budget): "steps 10, step size 0.5/255, …". */
+export function conditionSettingsText(settings: Settings): string {
+  return describe(settings, NAMED_KEYS) || 'defaults';
+}
+
 /** The run's settings as labelled lines; empty for a suite without options or condition settings. */
 export function runSettings(run: RunEntry): SettingLine[] {
   const options = (run.config.suiteOptions ?? {}) as Settings;
@@ -61,7 +66,7 @@ export function runSettings(run: RunEntry): SettingLine[] {
   const plain = describe(options, PROTOCOL_KEYS);
   if (plain) lines.push({ label: 'options', text: plain });
   const recorded = (run.summary?.conditionSettings ?? {}) as Readonly<Record<string, Settings>>;
-  for (const [condition, settings] of Object.entries(recorded)) lines.push({ label: condition, text: describe(settings, NAMED_KEYS) || 'defaults' });
+  for (const [condition, settings] of Object.entries(recorded)) lines.push({ label: condition, text: conditionSettingsText(settings) });
   // Runs stored before conditions recorded their settings: the plans, with the options they set explicitly.
   if (Object.keys(recorded).length === 0 && Array.isArray(options.plans)) {
     for (const plan of options.plans as RecordedPlan[]) {
