@@ -76,6 +76,11 @@ test('runs stored before settings were recorded show their protocol, subset and 
     { label: 'pgd linf', text: 'ε 2/255; steps 10, other settings the attack\'s defaults' },
     { label: 'fgsm linf', text: 'ε 2/255; settings the attack\'s defaults' },
   ]);
+  const transfer = { ...run, suite: 'transfer', config: { protocol: 'robustart-paper', plans: [{ attack: 'fgsm', norm: 'linf', epsilons: [0.5 / 255, 8 / 255] }] } };
+  assert.deepEqual(runSettings(transfer), [
+    { label: 'protocol', text: 'robustart-paper' },
+    { label: 'fgsm linf', text: 'ε 0.5/255, 8/255; settings the attack\'s defaults' },
+  ]);
   const natural = { ...run, suite: 'natural', config: { suiteOptions: { corruptions: 'fog', severities: '1,3', frost: 'photographs' } } };
   assert.deepEqual(runSettings(natural), [{ label: 'options', text: 'corruptions fog, severities 1,3, frost photographs' }]);
 });

@@ -60,7 +60,8 @@ export function conditionSettingsText(settings: Settings): string {
 
 /** The run's settings as labelled lines; empty for a suite without options or condition settings. */
 export function runSettings(run: RunEntry): SettingLine[] {
-  const options = (run.config.suiteOptions ?? {}) as Settings;
+  // A transfer run records its protocol and plans beside the run's identity, not as suite options.
+  const options = (run.config.suiteOptions ?? (Array.isArray(run.config.plans) ? { protocol: run.config.protocol ?? null, plans: run.config.plans } : {})) as Settings;
   const lines: SettingLine[] = [];
   if ('plans' in options) lines.push(protocolLine(options));
   const plain = describe(options, PROTOCOL_KEYS);
