@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { makeModel, makeNode, makeValueInfo } from '../onnx/build.js';
 import { writeModel } from '../onnx/proto.js';
 import { tempDir, writeImageFolder, writeTinyClassifier } from '../testing/fixtures.js';
+import { packagePath } from '../util/paths.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -30,6 +31,10 @@ test('unknown command', () => assertOneLineError(run('evaluate'), /unknown comma
 test('missing required flag', () => assertOneLineError(run('eval', '--data', 'x'), /--model is required/));
 test('bad number', () => assertOneLineError(run('eval', '--model', 'm', '--data', 'd', '--batch-size', '0'), /--batch-size 0 is not a valid integer >= 1/));
 test('bad device', () => assertOneLineError(run('eval', '--model', 'm', '--data', 'd', '--device', 'tpu'), /^robustart: model session: --device tpu is not allowed; allowed: one of cpu, webgpu, cuda$/));
+test('L∞ budget above 1 in the adversarial suite', () => assertOneLineError(
+  run('eval', '--model', 'fashion-cnn', '--data', packagePath('demo/data/fashion-mnist'), '--suite', 'adversarial', '--attacks', 'pgd:linf', '--eps', '2', '--limit', '2', '--store', join(tempDir(), 'r.db')),
+  /the L∞ budget 2 of pgd is above 1/,
+));
 test('missing model file', () => assertOneLineError(run('eval', '--model', '/nope/m.onnx', '--data', '.'), /model file not found: \/nope\/m\.onnx/));
 
 test('not an ONNX file', () => {
