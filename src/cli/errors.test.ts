@@ -70,4 +70,10 @@ test('help lists the commands and a command\'s flags', () => {
   assert.match(top.stdout, /eval\s+evaluate a model/);
   const evalHelp = run('eval', '--help');
   assert.match(evalHelp.stdout, /--batch-size B/);
+  // Every command's help shows how to call it before its flags.
+  for (const name of ['eval', 'grad', 'train', 'attack', 'serve']) {
+    const help = run(name, '--help');
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout.split('\n\n')[1] ?? '', new RegExp(`^robustart ${name} `), `${name} --help:\n${help.stdout}`);
+  }
 });
