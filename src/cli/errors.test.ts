@@ -70,6 +70,9 @@ test('help lists the commands and a command\'s flags', () => {
   assert.match(top.stdout, /eval\s+evaluate a model/);
   const evalHelp = run('eval', '--help');
   assert.match(evalHelp.stdout, /--batch-size B/);
+  // The system suite's defaults are named, not just called "default".
+  assert.match(evalHelp.stdout, /--decoders VALUE .*\(default: sharp, jpegjs, djpeg-ifast, djpeg-float, djpeg-islow-nosmooth, ffmpeg\)/);
+  assert.match(evalHelp.stdout, /--resizers VALUE .*\(default: all 29\)/);
   // Every command's help shows how to call it before its flags.
   for (const name of ['eval', 'grad', 'train', 'attack', 'serve']) {
     const help = run(name, '--help');
