@@ -3,7 +3,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { yaml, z, lazyValue, type Zod } from '../util/native.js';
-import { RobustartError } from '../errors.js';
+import { firstLineOf, RobustartError } from '../errors.js';
 import { findSuite } from '../eval/run.js';
 import { suiteOptions } from '../eval/suite.js';
 import { parseEpsilon } from '../noise/adversarial/threat.js';
@@ -178,7 +178,7 @@ export function loadStudy(path: string): Study {
   try {
     raw = yaml.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new RobustartError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new RobustartError(`${path} is not valid YAML: ${firstLineOf(err)}`);
   }
   return parseStudy(raw, dirname(resolve(path)), path);
 }
