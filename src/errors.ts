@@ -8,3 +8,8 @@ export class RobustartError extends Error {
     this.name = 'RobustartError';
   }
 }
+
+/** A parser's message reduced to its first line (YAML's ends in a colon before its code frame), for a one-line error. */
+export function firstLineOf(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0].replace(/:\s*$/, '');
+}

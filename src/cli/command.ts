@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RobustartError } from '../errors.js';
 import { ATTACKS } from '../noise/adversarial/registry.js';
+import { MAX_SEED } from '../util/rng.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -49,8 +50,7 @@ function joinNegativeValues(args: string[]): string[] {
   return out;
 }
 
-/** The generator's seeds are 32-bit unsigned integers (src/util/rng.ts); a larger one would silently wrap. */
-export const MAX_SEED = 0xffffffff;
+export { MAX_SEED };
 
 /** Range checks of the flags that mean the same in every command that takes them. */
 function checkSharedFlags(values: Record<string, unknown>): void {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { makeModel, makeNode, makeValueInfo } from '../onnx/build.js';
 import { writeModel } from '../onnx/proto.js';
 import { tempDir, writeImageFolder, writeTinyClassifier } from '../testing/fixtures.js';
+import { packagePath } from '../util/paths.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -30,6 +31,10 @@ test('unknown command', () => assertOneLineError(run('evaluate'), /unknown comma
 test('missing required flag', () => assertOneLineError(run('eval', '--data', 'x'), /--model is required/));
 test('bad number', () => assertOneLineError(run('eval', '--model', 'm', '--data', 'd', '--batch-size', '0'), /--batch-size 0 is not a valid integer >= 1/));
 test('bad device', () => assertOneLineError(run('eval', '--model', 'm', '--data', 'd', '--device', 'tpu'), /^robustart: model session: --device tpu is not allowed; allowed: one of cpu, webgpu, cuda$/));
+test('L∞ budget above 1 in the adversarial suite', () => assertOneLineError(
+  run('eval', '--model', 'fashion-cnn', '--data', packagePath('demo/data/fashion-mnist'), '--suite', 'adversarial', '--attacks', 'pgd:linf', '--eps', '2', '--limit', '2', '--store', join(tempDir(), 'r.db')),
+  /the L∞ budget 2 of pgd is above 1/,
+));
 test('missing model file', () => assertOneLineError(run('eval', '--model', '/nope/m.onnx', '--data', '.'), /model file not found: \/nope\/m\.onnx/));
 
 test('not an ONNX file', () => {
@@ -65,4 +70,13 @@ test('help lists the commands and a command\'s flags', () => {
   assert.match(top.stdout, /eval\s+evaluate a model/);
   const evalHelp = run('eval', '--help');
   assert.match(evalHelp.stdout, /--batch-size B/);
+  // The system suite's defaults are named, not just called "default".
+  assert.match(evalHelp.stdout, /--decoders VALUE .*\(default: sharp, jpegjs, djpeg-ifast, djpeg-float, djpeg-islow-nosmooth, ffmpeg\)/);
+  assert.match(evalHelp.stdout, /--resizers VALUE .*\(default: all 29\)/);
+  // Every command's help shows how to call it before its flags.
+  for (const name of ['eval', 'grad', 'train', 'attack', 'serve']) {
+    const help = run(name, '--help');
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout.split('\n\n')[1] ?? '', new RegExp(`^robustart ${name} `), `${name} --help:\n${help.stdout}`);
+  }
 });

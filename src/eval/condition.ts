@@ -48,6 +48,8 @@ export interface Condition {
    * logits of other classes are dropped before the softmax and the ranking, as the reference scripts do.
    */
   readonly classSubset?: readonly number[];
+  /** Every setting of this condition's noise (an attack's steps, step size, restarts…), recorded with the run's summary. */
+  readonly settings?: Readonly<Record<string, number | string | boolean>>;
 }
 
 export const CLEAN: Condition = { name: 'clean', meta: { kind: 'clean' } };

@@ -312,6 +312,8 @@ async function summarizeRun(plan: EvaluationPlan, evaluatedNow: number): Promise
     conditions: conditions.length,
     // What each condition is (attack, norm, ε; corruption, severity; …), so readers never parse names.
     conditionMeta: Object.fromEntries(conditions.flatMap((c) => (c.meta ? [[c.name, c.meta]] : []))),
+    // And the settings each used, so reports state them beside the numbers (readers never rebuild the attacks).
+    conditionSettings: Object.fromEntries(conditions.flatMap((c) => (c.settings ? [[c.name, c.settings]] : []))),
     samples: samples.length,
     suiteMetrics,
     ...(first ? { perClassAccuracy: first.perClassAccuracy, reliability: first.reliability } : {}),

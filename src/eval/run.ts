@@ -5,6 +5,7 @@ import { resolveModel, defaultBatchSize } from '../model/resolve.js';
 import type { Device } from '../model/session.js';
 import { ResultStore, storeError } from '../store/store.js';
 import { RobustartError } from '../errors.js';
+import { checkSeed } from '../util/rng.js';
 import { evaluate, type EvaluationResult, type RecordExecutor } from './evaluate.js';
 import { calibratePipeline, type PipelinePlan } from './pipeline-plan.js';
 import type { Progress } from './progress.js';
@@ -63,6 +64,10 @@ export const DEFAULT_SEED = 0;
 export { findSuite };
 
 export async function runEvaluation<S extends OptionsSchema = OptionsSchema>(options: RunEvaluationOptions<S>): Promise<RunEvaluationResult> {
+  if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 1)) {
+    throw new RobustartError(`limit ${options.limit} is not a number of samples; pass an integer >= 1 (or no limit)`);
+  }
+  if (options.seed !== undefined) checkSeed(options.seed);
   const suite = typeof options.suite === 'object' ? (options.suite as unknown as Suite) : findSuite(options.suite ?? 'clean');
   const parsedOptions = suiteOptions(suite, options.suiteOptions);
   const store = options.store instanceof ResultStore ? options.store : new ResultStore(options.store);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { nodeCrypto, yaml, z, lazyValue, type Zod } from '../util/native.js';
 import { canonicalJson } from '../util/json.js';
-import { RobustartError } from '../errors.js';
+import { firstLineOf, RobustartError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 
 const choices = () => z.array(z.number().int().positive()).min(1);
@@ -94,7 +94,7 @@ export function loadSpace(path: string): SearchSpace {
   try {
     raw = yaml.parse(text);
   } catch (error) {
-    throw new RobustartError(`${path} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
+    throw new RobustartError(`${path} is not valid YAML/JSON: ${firstLineOf(error)}`);
   }
   return parseSpace(raw, path);
 }

@@ -24,6 +24,7 @@ import { resizerByName } from '../noise/system/resizers/index.js';
 import { COMBINATION_SEPARATOR } from '../eval/suites/system.js';
 import { hashString, rngFor, Rng } from '../util/rng.js';
 import { escapeHtml as esc, heatMap, lineChart, type Series } from './svg.js';
+import { runSettings } from './run-settings.js';
 
 export interface DemoReportInput {
   readonly store: ResultStore;
@@ -204,6 +205,13 @@ function comparison(input: DemoReportInput): string {
 <p class="reading">${esc(demoReading(summaries))}</p>`;
 }
 
+/** What each noise family ran with (the same suites for every model): protocol, options and each condition's settings. */
+function settingsSection(demo: DemoModel | undefined): string {
+  if (!demo) return '';
+  const rows = Object.values(demo.runs).flatMap((r) => runSettings(r.run).map((l) => `<tr><td>${esc(r.family)}</td><td>${esc(l.label)}</td><td class="setting">${esc(l.text)}</td></tr>`));
+  return rows.length === 0 ? '' : `<section id="settings"><h2>Settings</h2><table>${rows.join('')}</table></section>`;
+}
+
 export async function renderDemoReport(input: DemoReportInput): Promise<string> {
   const sections: string[] = [];
   for (const [i, demo] of input.demos.entries()) {
@@ -218,7 +226,7 @@ export async function renderDemoReport(input: DemoReportInput): Promise<string> 
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1300px;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}h3{font-size:1em;margin:.4em 0}
 table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}
-td.best{font-weight:700;background:#e8f5e1}.meta{color:#555;font-size:.85em}.reading{font-size:1.1em}
+td.best{font-weight:700;background:#e8f5e1}td.setting{text-align:left}.meta{color:#555;font-size:.85em}.reading{font-size:1.1em}
 .charts{display:flex;gap:2em;flex-wrap:wrap;align-items:flex-start}.plot{max-width:440px}
 .samples{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;width:128px;text-align:center;font-size:11px}
 figure img{width:112px;height:112px;image-rendering:pixelated;border:3px solid #3a3}figure.bad img{border-color:#d33}figure.delta img{border-color:#888}
@@ -226,6 +234,7 @@ figure img{width:112px;height:112px;image-rendering:pixelated;border:3px solid #
 <h1>robustart demo: ${input.demos.length} model${input.demos.length === 1 ? '' : 's'} under adversarial, natural and system noise</h1>
 ${quick ? '<p class="meta">QUICK protocols: a smoke run on seeded subsets, not comparable with published numbers and never ranked; robustart demo --full runs the complete suites.</p>' : ''}
 <section id="comparison"><h2>Side by side</h2>${comparison(input)}</section>
+${settingsSection(input.demos[0])}
 ${sections.join('\n')}
 </body></html>
 `;

@@ -13,6 +13,7 @@ import { barChart, escapeHtml, reliabilityDiagram } from './svg.js';
 import { Rng } from '../util/rng.js';
 import { formatHeadlineMetrics, runHeadline } from './headline.js';
 import { trainingSection } from './training.js';
+import { runSettings } from './run-settings.js';
 
 export interface ReportInput {
   readonly store: ResultStore;
@@ -82,6 +83,7 @@ export async function renderRunReport(input: ReportInput): Promise<string> {
     .map((n) => `<tr><td>${escapeHtml(n)}</td>${names.map((name) => `<td>${fmt(name, metric(n, name))}</td>`).join('')}</tr>`)
     .join('');
   const suiteRows = metrics.filter((m) => m.noise === '*').map((m) => `<tr><td>${escapeHtml(m.name)}</td><td>${m.value === null ? '–' : m.value.toFixed(4)}</td></tr>`).join('');
+  const settingRows = runSettings(run).map((l) => `<tr><td>${escapeHtml(l.label)}</td><td class="setting">${escapeHtml(l.text)}</td></tr>`).join('');
   const headline = runHeadline(run.suite, metrics);
   const headlineText = [...(headline.cleanTop1 !== undefined ? [`clean top-1 ${pct(headline.cleanTop1)}`] : []), ...(headline.suiteMetrics.length > 0 ? [escapeHtml(formatHeadlineMetrics(headline.suiteMetrics))] : [])].join(' · ') || `top-1 ${pct(metric(firstNoise, 'top1'))}`;
 
@@ -94,11 +96,13 @@ table{border-collapse:collapse}td,th{padding:.25em .7em;border-bottom:1px solid 
 .headline{font-size:2.2em;font-weight:600}.meta{color:#555;font-size:.9em}
 .charts{display:flex;gap:3em;flex-wrap:wrap;align-items:flex-start}
 .grid{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0;width:96px;text-align:center;font-size:11px}
+td.setting{text-align:left}
 figure img{width:96px;height:96px;image-rendering:pixelated;border:3px solid #3a3}figure.bad img{border-color:#d33}
 </style></head><body>
 <h1>robustart: ${escapeHtml(run.modelName)} on ${escapeHtml(dataset.root)}</h1>
 <p class="headline">${headlineText}</p>
 <p class="meta">run ${run.id} · suite ${escapeHtml(run.suite)} · ${ok.length} images (${records.length - ok.length} skipped) · seed ${run.seed} · ${Object.entries(run.versions).map(([k, v]) => `${escapeHtml(k)} ${escapeHtml(v)}`).join(' · ')} · ${escapeHtml(run.updatedAt)}</p>
+${settingRows ? `<h2>Settings</h2><table>${settingRows}</table>` : ''}
 <h2>Metrics</h2>
 <table><tr><th>condition</th>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr>${metricRows}</table>
 ${suiteRows ? `<h2>Suite metrics</h2><table>${suiteRows}</table>` : ''}

@@ -32,6 +32,11 @@ test('bad studies are one-line errors naming the field', () => {
     [{ ...minimal, colour: 'red' }, /colour|unrecognized/i],
     [{ ...minimal, transfer: { sources: ['x'] } }, /transfer.sources: x is not a model of this study/],
     [{ ...minimal, transfer: { eps: 'big' } }, /transfer.eps: epsilon 'big' is not/],
+    // A suite's options are checked against its schema when the study is read, not cell by cell once it runs.
+    [{ ...minimal, suites: [{ suite: 'natural', options: { severity: '1,3' } }] }, /^study.yaml: suites.natural: suite natural: option severity .*options are corruptions, severities/],
+    [{ ...minimal, suites: [{ suite: 'natural', name: 'nat', options: { severities: '7' } }] }, /^study.yaml: suites.nat: suite natural: option severities '7' is not allowed/],
+    [{ ...minimal, suites: [{ suite: 'adversarial', options: { attacks: 'fgsm:linf', eps: 'abc' } }] }, /^study.yaml: suites.adversarial: .*epsilon 'abc' is not a non-negative number/],
+    [{ ...minimal, suites: [{ suite: 'adversarial', options: { protocol: 'paper' } }] }, /^study.yaml: suites.adversarial: .*protocol/],
     [{ ...minimal, models: [{ name: 'r', zoo: 'small-resnet' }] }, /needs a training config/],
     [{ ...minimal, models: [{ name: 'r', onnx: 'm.onnx', training: 'base.yaml' }] }, /training applies to a zoo preset/],
     [{ ...minimal, models: [{ name: 'r', onnx: 'm.onnx', set: { epochs: 1 } }] }, /set changes a training config/],
@@ -53,7 +58,8 @@ test('loadStudy reads YAML and reports a missing file or bad YAML clearly', () =
   assert.deepEqual(study.suites[0].options, { corruptions: 'fog' });
   assert.throws(() => loadStudy(join(dir, 'none.yaml')), /study file not found/);
   writeFileSync(path, 'name: [unclosed');
-  assert.throws(() => loadStudy(path), /not valid YAML/);
+  // The parser's first line names the place; its code frame (after a colon) stays out of the one-line message.
+  assert.throws(() => loadStudy(path), (err: unknown) => err instanceof RobustartError && /not valid YAML: .*line \d+, column \d+$/.test(err.message));
 });
 
 test('a zoo model resolves its training config (file or inline, with set) and is identified by its recipe', () => {

@@ -3,8 +3,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { yaml, z, lazyValue, type Zod } from '../util/native.js';
-import { RobustartError } from '../errors.js';
+import { firstLineOf, RobustartError } from '../errors.js';
 import { findSuite } from '../eval/run.js';
+import { suiteOptions } from '../eval/suite.js';
 import { parseEpsilon } from '../noise/adversarial/threat.js';
 import { loadExperiment, experimentFromMapping, type ExperimentConfig } from '../train/config.js';
 
@@ -128,7 +129,17 @@ export function parseStudy(raw: unknown, baseDir: string, source = 'study'): Stu
     const twice = duplicates(names);
     if (twice.length) throw new RobustartError(`${source}: ${what} name ${twice[0]} appears twice; give each ${what} its own name`);
   }
-  for (const s of suites) findSuite(s.suite);
+  for (const s of suites) {
+    const suite = findSuite(s.suite);
+    // Options are checked as the run would check them, so a typo fails the file at once, not every cell once it runs.
+    try {
+      const parsed = suiteOptions(suite, s.options);
+      suite.resolveOptions?.(parsed);
+    } catch (err) {
+      if (err instanceof RobustartError) throw new RobustartError(`${source}: suites.${s.name}: ${err.message}`);
+      throw err;
+    }
+  }
   const models = new Set(study.models.map((m) => m.name));
   for (const [role, list] of [['sources', study.transfer?.sources], ['targets', study.transfer?.targets]] as const) {
     const unknown = list?.find((n) => !models.has(n));
@@ -167,7 +178,7 @@ export function loadStudy(path: string): Study {
   try {
     raw = yaml.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new RobustartError(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new RobustartError(`${path} is not valid YAML: ${firstLineOf(err)}`);
   }
   return parseStudy(raw, dirname(resolve(path)), path);
 }

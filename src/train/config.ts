@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { nodeCrypto, yaml, z, lazyValue, type Zod } from '../util/native.js';
-import { RobustartError } from '../errors.js';
+import { firstLineOf, RobustartError } from '../errors.js';
 
 /** Builders of src/model/builders with their knobs (input size and classes come from the data). */
 export const BUILDERS = ['small-cnn', 'resnet', 'vit', 'mixer'] as const;
@@ -185,7 +185,7 @@ export function loadExperiment(path: string, overrides: readonly string[] = []):
   try {
     raw = yaml.parse(text);
   } catch (error) {
-    throw new RobustartError(`${path} is not valid YAML/JSON: ${(error as Error).message.split('\n')[0]}`);
+    throw new RobustartError(`${path} is not valid YAML/JSON: ${firstLineOf(error)}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new RobustartError(`${path} must hold a mapping of experiment fields (model, data, optimizer, schedule, …)`);
   return experimentFromMapping(raw as Record<string, unknown>, path, overrides);

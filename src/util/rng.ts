@@ -2,6 +2,7 @@
 // xoshiro128** (Blackman & Vigna) seeded through splitmix32, so any 32-bit seed gives a good state.
 
 import { POLAR_BLOCK, polarBlock } from './polar-kernel.js';
+import { RobustartError } from '../errors.js';
 
 const TWO_POW_32 = 4294967296;
 // Multiplying by these is exact, as dividing by 2^32 (or 2 * r by 2^32) is, and much cheaper than a division.
@@ -205,6 +206,15 @@ export class Rng {
   }
 }
 
+
+/** Seeds are 32-bit unsigned integers: a larger, negative or fractional one would silently wrap to another seed. */
+export const MAX_SEED = 0xffffffff;
+
+/** The seed itself, or a one-line error when it is not a 32-bit seed. */
+export function checkSeed(seed: number): number {
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new RobustartError(`seed ${seed} is not a 32-bit seed; pass an integer from 0 to ${MAX_SEED}`);
+  return seed;
+}
 
 /** A generator for one sample, independent of batch order: the same (seed, key) always gives the same stream. */
 export function rngFor(seed: number, ...keys: number[]): Rng {

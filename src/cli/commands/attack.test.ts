@@ -5,6 +5,8 @@ import { runAttack } from '../../noise/adversarial/suite.js';
 import { makeTinyTask } from '../../noise/adversarial/testing/dataset.js';
 import { RobustartError } from '../../errors.js';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { rmSync } from 'node:fs';
 import { tempDir } from '../../testing/fixtures.js';
 import { ResultStore } from '../../store/store.js';
@@ -69,6 +71,20 @@ test('attack command: a registered model name via --store; JSON with AR and robu
     const quick = await captured(() => attackCommand.run({ ...flags, attack: undefined, eps: undefined, protocol: 'quick', json: false }, []));
     assert.match(quick, /protocol quick \(QUICK smoke run: not comparable, never ranked\)/);
     assert.match(quick, /pgd linf\s+2\/255/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('attack command: the text output states every setting each attack ran with, defaults included', { timeout: 120_000 }, () => {
+  const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+  const dir = tempDir('robustart-attack-settings-');
+  try {
+    const run = spawnSync(process.execPath, [cli, 'attack', '--model', 'fashion-cnn', '--data', packagePath('demo/data/fashion-mnist'), '--attack', 'pgd', '--eps', '4/255',
+      '--steps', '2', '--limit', '4'], { cwd: dir, encoding: 'utf8', timeout: 100_000 });
+    assert.equal(run.status, 0, run.stderr);
+    // The step size was not given: the output must say the default it used, 2.5·ε/steps = 5/255.
+    assert.match(run.stdout, /\nsettings:\n {2}pgd linf 4\/255: steps 2, step size 5\/255, random start true, restarts 1,/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -20,6 +20,7 @@ import { exampleName, saveExample } from '../../noise/adversarial/examples.js';
 import { PROTOCOL_NAMES, resolveProtocol, type ProtocolSubset } from '../../noise/adversarial/protocols.js';
 import { worstCaseRobustness } from '../../metrics/adversarial.js';
 import { percent, table } from '../format.js';
+import { conditionSettingsText } from '../../report/run-settings.js';
 
 /** The dataset, the protocol's subset of it, then the seeded --limit, and the images at the model's preprocessing. */
 export async function loadAttackData(
@@ -131,6 +132,7 @@ export const attackCommand: Command = {
     ]);
     let out = `model ${model.name}, ${samples.length} samples of ${dataset.root}, ${label}, seed ${seed}, ${seconds.toFixed(1)} s\n`;
     out += `clean accuracy ${percent(report.cleanAccuracy)}; AR and WCAR among clean-correct samples (RobustART), robust accuracy over all (RobustBench)\n\n${table(headers, rows)}\n`;
+    out += `settings:\n${report.runs.map((r) => `  ${r.attack} ${r.norm} ${formatEpsilon(r.eps, r.norm)}: ${conditionSettingsText(r.settings)}\n`).join('')}`;
     if (worst.length > 0 && report.runs.length > worst.length) out += `\n${table(['budget', 'WCAR', 'worst-case robust acc'], worst.map((w) => [w.budget, percent(w.wcar), percent(w.robustAccuracy)]))}\n`;
     out += report.flags.length === 0 ? '\ngradient-masking checks: no flags\n' : `\ngradient-masking flags:\n${report.flags.map((f) => `  [${f.check}] ${f.message}`).join('\n')}\n`;
     if (saveDir) out += `\nexamples written to ${saveDir} (PNG + float32 perturbation .npy)\n`;

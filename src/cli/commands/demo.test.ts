@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tempDir } from '../../testing/fixtures.js';
 import { packagePath } from '../../util/paths.js';
 import { ResultStore } from '../../store/store.js';
@@ -22,6 +22,11 @@ test('demo: the printed table is the stored metrics, and a second demo evaluates
   const first = demo(['--limit', '6', '--store', store, '--out', out]);
   assert.equal(first.status, 0, first.stderr);
   assert.ok(existsSync(out));
+  // The report states the settings behind its numbers: the quick protocol's PGD steps and step size among them.
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /<h2>Settings<\/h2>/);
+  assert.match(html, /<td>adversarial<\/td><td>pgd\/linf\/2\/255<\/td><td class="setting">steps 10, step size 0.5\/255, random start true/);
+  assert.match(html, /<td>natural<\/td><td>options<\/td><td class="setting">corruptions /);
   const second = demo(['--limit', '6', '--store', store, '--out', out, '--json']);
   assert.equal(second.status, 0, second.stderr);
   const summary = JSON.parse(second.stdout) as { evaluatedNow: number; runs: { model: string; runs: Record<string, { run: string; samples: number; evaluatedNow: number }> }[] };

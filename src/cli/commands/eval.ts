@@ -7,6 +7,7 @@ import { runEvaluation, DEFAULT_SEED, type RunEvaluationResult } from '../../eva
 import { progressBar } from '../../eval/progress.js';
 import { parseDevice } from '../../model/session.js';
 import { findSuite, suites } from '../../eval/suites/index.js';
+import { runSettingsText } from '../../report/run-settings.js';
 import { percent, table } from '../format.js';
 import { RobustartError } from '../../errors.js';
 import { MODEL_OUTPUTS, type ModelOutputs } from '../../model/outputs.js';
@@ -153,7 +154,9 @@ export function evaluationJson(result: RunEvaluationResult) {
 
 export function evaluationText(result: RunEvaluationResult): string {
   const rows = [...result.perCondition].map(([name, m]) => [name, m.count, result.skipped.get(name) ?? 0, percent(m.top1), percent(m.top5), m.nll.toFixed(4), percent(m.ece)]);
-  let out = `model ${result.model.name} on ${result.dataset.root} (suite ${result.run.suite}, seed ${result.run.seed})\n\n`;
+  let out = `model ${result.model.name} on ${result.dataset.root} (suite ${result.run.suite}, seed ${result.run.seed})\n`;
+  const settings = runSettingsText(result.run);
+  out += settings ? `settings:\n${settings}\n` : '\n';
   if (result.suiteMetrics.quick_protocol === 1) out += 'QUICK protocol: a smoke run, not comparable with other protocols and never ranked\n\n';
   out += table(['condition', 'n', 'skipped', 'top-1', 'top-5', 'NLL', 'ECE'], rows);
   const suiteMetrics = Object.entries(result.suiteMetrics);

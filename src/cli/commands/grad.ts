@@ -22,6 +22,8 @@ export const gradCommand: Command = {
   name: 'grad',
   summary: 'gradient of a loss head w.r.t. the input pixels ([0,1] space), as .npy',
   usage: [
+    'robustart grad --model <path|name> --input x.npy --labels y.npy --out g.npy [flags]',
+    '',
     '--model PATH|NAME  .onnx file, registered name (robustart models list) or bundled name; normalisation from its',
     '                   metadata is prepended, so pixels are in [0,1]',
     '--store PATH       results database holding the registered models (default .robustart/results.db)',

@@ -3,10 +3,11 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { stringFlag } from '../command.js';
 import { RobustartError } from '../../errors.js';
-import { ResultStore } from '../../store/store.js';
+import { ResultStore, type RunEntry } from '../../store/store.js';
 import { renderRunReport } from '../../report/html.js';
 import { loadDataset } from '../../data/dataset.js';
-import { loadModelFile } from '../../model/load.js';
+import { loadModelFile, ModelNotFoundError, type LoadedModel } from '../../model/load.js';
+import { resolveModel } from '../../model/resolve.js';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -20,7 +21,7 @@ export const reportCommand: Command = {
     const store = new ResultStore(stringFlag(values, 'store'), { mustExist: stringFlag(values, 'store') !== undefined });
     try {
       const run = store.findRun(positionals[0]);
-      const model = loadModelFile(String(run.config.modelPath), run.modelName);
+      const model = reportModel(run, store);
       const dataset = loadDataset(String(run.config.datasetRoot), model.metadata.labels);
       const html = await renderRunReport({ store, runId: run.id, dataset, metadata: model.metadata });
       const out = resolve(stringFlag(values, 'out') ?? `.robustart/reports/${run.id}.html`);
@@ -32,3 +33,18 @@ export const reportCommand: Command = {
     }
   },
 };
+
+/**
+ * The model whose preprocessing and labels the report uses: the file the run recorded, or, for a run that records
+ * none (a transfer run names its source by hash), the bundled or registered model of its name when it is that file.
+ */
+function reportModel(run: RunEntry, store: ResultStore): LoadedModel {
+  if (typeof run.config.modelPath === 'string') return loadModelFile(run.config.modelPath, run.modelName);
+  try {
+    const model = resolveModel(run.modelName, store);
+    if (model.sha256 === run.modelSha256) return model;
+  } catch (err) {
+    if (!(err instanceof ModelNotFoundError)) throw err;
+  }
+  throw new RobustartError(`run ${run.id} (suite ${run.suite}) records no model file, and no bundled or registered model '${run.modelName}' is the file it used (sha256 ${run.modelSha256.slice(0, 12)}…); register that file with robustart models add ${run.modelName} PATH and run the report again`);
+}

@@ -6,6 +6,7 @@ import { ResultStore } from '../../store/store.js';
 import { exportRun, type ExportFormat } from '../../store/export.js';
 import { percent, table } from '../format.js';
 import { formatHeadlineMetrics, runHeadline } from '../../report/headline.js';
+import { runSettingsText } from '../../report/run-settings.js';
 
 const USAGE = [
   'robustart results list                          stored runs, newest first',
@@ -45,7 +46,9 @@ export const resultsCommand: Command = {
           const run = store.findRun(args[0]);
           const metrics = store.metrics(run.id);
           if (json) return void process.stdout.write(`${JSON.stringify({ run, metrics }, null, 2)}\n`);
-          process.stdout.write(`run ${run.id} (${run.status})\n  suite    ${run.suite}\n  model    ${run.modelName} (${run.modelSha256.slice(0, 12)})\n  dataset  ${String(run.config.datasetRoot)} (${run.datasetFingerprint})\n  seed     ${run.seed}\n  versions ${Object.entries(run.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n  created  ${run.createdAt}\n\n`);
+          process.stdout.write(`run ${run.id} (${run.status})\n  suite    ${run.suite}\n  model    ${run.modelName} (${run.modelSha256.slice(0, 12)})\n  dataset  ${String(run.config.datasetRoot)} (${run.datasetFingerprint})\n  seed     ${run.seed}\n  versions ${Object.entries(run.versions).map(([k, v]) => `${k} ${v}`).join(', ')}\n  created  ${run.createdAt}\n`);
+          const settings = runSettingsText(run, '    ');
+          process.stdout.write(settings ? `  settings\n${settings}\n` : '\n');
           const names = [...new Set(metrics.map((m) => m.name))];
           const noises = [...new Set(metrics.map((m) => m.noise))];
           const value = (noise: string, name: string) => metrics.find((m) => m.noise === noise && m.name === name)?.value;

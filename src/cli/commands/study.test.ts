@@ -27,6 +27,9 @@ test('study and serve report bad input in one line', () => {
   const zoo = join(dir, 'zoo.yaml');
   writeFileSync(zoo, 'name: z\nmodels: [{name: r, zoo: resnet18, family: ResNet}]\ndatasets: [{name: d, path: d}]\nsuites: [{suite: clean}]\n');
   assertOneLineError(run('study', 'run', zoo), /models\.0: a zoo preset needs a training config/);
+  const badOption = join(dir, 'bad-option.yaml');
+  writeFileSync(badOption, 'name: b\nmodels: [{name: m, onnx: m.onnx}]\ndatasets: [{name: d, path: d}]\nsuites: [{suite: natural, options: {severity: 3}}]\n');
+  assertOneLineError(run('study', 'run', badOption, '--store', join(dir, 'bad-option.db')), /bad-option.yaml: suites.natural: suite natural: option severity/);
   assertOneLineError(run('study', 'export', '--store', join(dir, 'empty.db')), /holds no study/);
   assertOneLineError(run('study', 'frobnicate', '--store', join(dir, 'empty.db')), /unknown study action 'frobnicate'/);
   assertOneLineError(run('serve', '--store', join(dir, 'missing.db')), /no results store at/);

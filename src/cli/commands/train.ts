@@ -17,6 +17,8 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train a model from an experiment config (configs/*.yaml): optimizer, schedule and technique switches',
   usage: [
+    'robustart train --config exp.yaml [--set KEY=VALUE ...] [flags]',
+    '',
     '--config PATH      experiment config, YAML or JSON (see configs/ and README "Training")',
     '--set KEY=VALUE    override a config field, e.g. --set techniques.label_smoothing=0 (repeatable)',
     '--out PATH         where to write the ONNX model (default <config name>.onnx); the record goes to <out>.training.json',

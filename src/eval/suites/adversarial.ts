@@ -66,7 +66,13 @@ export function adversarialSettings(options: Record<string, unknown>): ResolvedP
     ...(stepSize === undefined ? {} : { stepSize: parseEpsilon(stepSize as string | number) }),
   };
   const protocol = options.protocol === undefined || options.protocol === null ? undefined : String(options.protocol);
-  return resolveProtocol(protocol, { attacks, epsilons, attackOptions });
+  const settings = resolveProtocol(protocol, { attacks, epsilons, attackOptions });
+  // Pixels are in [0,1]: an L∞ budget above 1 is a budget written in 0..255 levels (8 for 8/255), and would attack unbounded.
+  for (const plan of settings.plans) {
+    const eps = plan.norm === 'linf' ? plan.epsilons.find((e) => e > 1) : undefined;
+    if (eps !== undefined) throw new RobustartError(`adversarial suite: the L∞ budget ${eps} of ${plan.attack} is above 1: budgets are in [0,1] pixel units (e.g. 8/255, not 8)`);
+  }
+  return settings;
 }
 
 /** The robustbench id list (wnid/file) as shipped with the package. */

@@ -125,8 +125,8 @@ export function predictionsFromRecords(records: Iterable<SampleRecord>): Map<str
 /** The system suite's options: what the CLI's flags, help and validation derive from. */
 export const systemOptions = lazyValue(() =>
   z.object({
-    decoders: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_DECODERS, 'decoders').map(decoderByName))).optional().describe('decoder variants, comma-separated, default or all'),
-    resizers: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_RESIZERS, 'resizers').map(resizerByName))).optional().describe('resizer variants, comma-separated, default or all'),
+    decoders: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_DECODERS, 'decoders').map(decoderByName))).optional().describe(`decoder variants, comma-separated, default or all (default: ${DEFAULT_DECODERS.join(', ')})`),
+    resizers: commaListOption().superRefine(checkedBy((v) => namesOption(v, DEFAULT_RESIZERS, 'resizers').map(resizerByName))).optional().describe(`resizer variants, comma-separated, default or all (default: all ${DEFAULT_RESIZERS.length})`),
   }),
 );
 
