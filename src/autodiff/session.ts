@@ -106,7 +106,8 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
       names = gradientGraphNames(built);
       return encodeModel(built.graph.toModel());
     },
-    ...(named && {
+    // Only with the cache: the GradientGraph's graph is decoded from the cache's entry (without it there is none to read).
+    ...(named && cache && {
       apart: async (builtPath: string, optimizedPath: string) => {
         const made = await buildInChildProcess(prepared, named, builtPath, optimizedPath, options, NO_MEMORY_PATTERN, what);
         names = made.names ?? undefined;
@@ -140,8 +141,9 @@ export async function openForwardSession(prepared: PreparedModel, options: Sessi
 }
 
 /**
- * How a graph the start-up cache keeps is made: built in this process (its encoded bytes), or, where it can be (not
- * for a custom loss head), built and optimised by a child process into files (build-apart.ts).
+ * How a graph the start-up cache keeps is made: built in this process (its encoded bytes), or, where it can be (a
+ * forward graph; a backward graph of a named loss head with the cache on), built and optimised by a child process
+ * into files (build-apart.ts).
  */
 interface GraphMaker {
   here(): Promise<Uint8Array>;
@@ -155,7 +157,7 @@ type StoreGraph = (model: Uint8Array | string, optimized: boolean) => void;
  * The session of a graph the start-up cache keeps: the cache's entry (`hit`) when onnxruntime can load it, else the graph
  * `maker` makes, stored through `store` when the cache is on (an entry onnxruntime could not load is replaced); on the
  * CPU it is stored as ORT optimised it, by optimizeThenOpen. `weights`: bytes of the model's weights (a model above the
- * set-up threshold has its graph optimised in a child process, and built there too when the cache is on).
+ * set-up threshold has its graph optimised in a child process, and built there too where the maker can).
  */
 async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, maker: GraphMaker, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined, weights: number): Promise<OrtSession> {
   if (hit) {
@@ -177,9 +179,7 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
     return createSession(model, options, what, plan);
   }
   try {
-    // With the cache on, a large model's graph is built by the child too (its names are then read back from the
-    // cache's entry; without the cache there would be none to read them from).
-    return await optimizeThenOpen(maker, scratch, options, what, plan, store ?? (() => {}), apart, apart && store !== undefined);
+    return await optimizeThenOpen(maker, scratch, options, what, plan, store ?? (() => {}), apart);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -218,11 +218,11 @@ function removeOrphanedScratch(): void {
  * out (no weights packed for the kernels, no arena: ConvNeXt-T's backward graph, peak 0.98 -> 0.65 GiB, the same
  * optimised graph), which is released before the optimised graph is opened to run, as a warm start opens it. Memory a
  * session frees stays with the process (glibc's heap keeps it for reuse), so what the build needs less is what the
- * process keeps less. `apart`: the optimising session runs in a child process, whose memory goes back to the system;
- * `buildApart`: so does the build (where the maker can), and this process only opens the file the child wrote.
+ * process keeps less. `apart`: the optimising session runs in a child process, whose memory goes back to the system,
+ * and so does the build where the maker can build apart: this process then only opens the file the child wrote.
  * Where ORT cannot write its graph (a full disk), the built graph runs as a session of its own.
  */
-async function optimizeThenOpen(maker: GraphMaker, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph, apart: boolean, buildApart: boolean): Promise<OrtSession> {
+async function optimizeThenOpen(maker: GraphMaker, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph, apart: boolean): Promise<OrtSession> {
   mkdirSync(scratch, { recursive: true });
   const builtPath = join(scratch, 'built.onnx');
   const optimizedPath = join(scratch, 'optimized.onnx');
@@ -233,7 +233,7 @@ async function optimizeThenOpen(maker: GraphMaker, scratch: string, options: Ses
     store(optimized ? optimizedPath : builtPath, optimized);
     return session;
   };
-  if (buildApart && maker.apart) {
+  if (apart && maker.apart) {
     const made = await maker.apart(builtPath, optimizedPath);
     if (made.written) return open(made.optimized);
   }
