@@ -6,7 +6,6 @@ import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { Graph } from '../onnx/graph.js';
 import { weightBytes } from '../onnx/shapes.js';
 import { optimizeInChildProcess, setUpApart, type SetupProcessOptions } from '../onnx/setup-process.js';
-export { forwardGraphOf } from './build-apart.js';
 import { createSession, optimizeToFile, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,8 @@ import { RobustartError } from '../errors.js';
 import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
 import { graphCacheFor, modelContentHash, type ForwardKey, type GradientKey, type GradientGraphNames, type GraphCacheOptions } from './graph-cache.js';
 import { processAlive } from '../util/process.js';
+
+export { forwardGraphOf } from './build-apart.js';
 
 export interface GradientFeeds {
   /** Model input, N × (rest of the input shape), float32. */
