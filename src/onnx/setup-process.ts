@@ -104,6 +104,11 @@ type WeightEntry = [name: string, dims: number[], dataType: number, array: strin
 
 const ARRAYS: Record<string, new (buffer: ArrayBuffer) => NumericArray> = { Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array };
 
+/** The typed-array class of `data` by its name in ARRAYS (a Buffer, a subclass, is a Uint8Array). */
+function arrayName(data: NumericArray): string {
+  return Object.keys(ARRAYS).find((name) => data instanceof ARRAYS[name])!;
+}
+
 /**
  * `graph` (and `extra`, plain JSON) as the chunks a child reads from its stdin: a header's length (4 bytes) and the
  * header (JSON: the weights' entries, `extra`, the structure's length), the graph's structure encoded without its
@@ -111,7 +116,7 @@ const ARRAYS: Record<string, new (buffer: ArrayBuffer) => NumericArray> = { Floa
  */
 export function graphTransfer(graph: Graph, extra?: unknown): Uint8Array[] {
   const structure = encodeModel(new Graph({ ...graph, initializers: new Map() }).toModel());
-  const weights: WeightEntry[] = [...graph.initializers].map(([name, t]) => [name, t.dims, t.dataType, t.data.constructor.name, t.data.byteLength]);
+  const weights: WeightEntry[] = [...graph.initializers].map(([name, t]) => [name, t.dims, t.dataType, arrayName(t.data), t.data.byteLength]);
   const header = Buffer.from(JSON.stringify({ weights, extra, structure: structure.length }));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
