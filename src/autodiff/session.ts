@@ -259,7 +259,9 @@ async function optimizeThenOpen(maker: GraphMaker, scratch: string, options: Ses
 
 /**
  * A GradientGraph whose Graph is decoded from the stored model (`model` reads it) when first asked for: on the CPU
- * that is the graph as ORT optimised it (with ORT's fused operators), which computes the same outputs.
+ * that is the graph as ORT optimised it (with ORT's fused operators, com.microsoft, which computes the same outputs.
+ * Graph.fromModel refuses models that use other domains, rightly for a model to differentiate; this one is only read,
+ * so it is decoded with its default-domain opset alone and its fused nodes keep their domain).
  */
 function cachedGradientGraph(names: GradientGraphNames, model: () => Uint8Array): GradientGraph {
   let graph: Graph | undefined;
@@ -269,9 +271,14 @@ function cachedGradientGraph(names: GradientGraphNames, model: () => Uint8Array)
     lossName: names.lossName,
     gradients: new Map(names.gradients),
     get graph() {
-      return (graph ??= Graph.fromModel(decodeModel(model())));
+      return (graph ??= Graph.fromModel(defaultDomainOnly(decodeModel(model()))));
     },
   };
+}
+
+function defaultDomainOnly(model: ModelProto): ModelProto {
+  model.opsetImport = (model.opsetImport ?? []).filter((entry) => !entry.domain || entry.domain === 'ai.onnx');
+  return model;
 }
 
 /** The content hash a loaded model's graphs are cached under (its [0,1]-pixel graph's bytes). */
