@@ -89,6 +89,15 @@ test('set-up steps in child processes give byte-identical shapes and graphs, and
     assert.equal(fromChildren[i].optimized, true);
     assert.deepEqual(computed(fromChildren[i].model), computed(fromHere[i].model));
   }
+  // A graph built apart is read back from the cache's entry: ORT's optimised graph, fused operators and all.
+  const session = await createGradientSession(encodeModel(graph().toModel()), { loss: 'ce' }, { graphCache: dirs.apart, ...apart });
+  try {
+    const nodes = session.gradientGraph.graph.nodes;
+    assert.ok(nodes.some((n) => n.domain === 'com.microsoft'), 'ORT fused some operators');
+    assert.equal(nodes.length, decodeModel(fromChildren[0].model).graph!.node!.length);
+  } finally {
+    await session.dispose();
+  }
 });
 
 test("a classifier's forward session is cached too, with bit-identical logits", async () => {

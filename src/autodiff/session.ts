@@ -11,11 +11,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
+import { buildInChildProcess, forwardGraphOf, gradientGraphNames, type BuiltApart, type NamedLossRequest } from './build-apart.js';
 import { KAPPA_INPUT, LABELS_INPUT, TARGETS_INPUT, lossUsesTargets } from './loss-heads.js';
 import { RobustartError } from '../errors.js';
 import { assertPixelGraph, isLoadedModel, type LoadedModel } from '../model/load.js';
 import { graphCacheFor, modelContentHash, type ForwardKey, type GradientKey, type GradientGraphNames, type GraphCacheOptions } from './graph-cache.js';
 import { processAlive } from '../util/process.js';
+
+export { forwardGraphOf } from './build-apart.js';
 
 export interface GradientFeeds {
   /** Model input, N × (rest of the input shape), float32. */
@@ -78,7 +81,7 @@ const NO_MEMORY_PATTERN = { memoryPattern: false } as const;
  * The backward graph of `request` on `prepared` in an ORT session: read from the start-up cache when it holds the
  * graph for this model, loss head, sources and execution provider, else built (and stored there). On the CPU the
  * cache keeps the graph as ORT optimised it, so a warm start skips ORT's optimisation too (the same kernels run on
- * the same graph: outputs are identical). Custom loss heads (functions) are always built.
+ * the same graph: outputs are identical). Custom loss heads (functions) are always built, in this process.
  */
 export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions & SetupProcessOptions = {}): Promise<{ session: OrtSession; gradientGraph: GradientGraph }> {
   const what = `gradient graph for loss ${typeof request.loss === 'string' ? request.loss : 'custom'}`;
@@ -93,14 +96,35 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
     extraOutputs: [...(request.extraOutputs ?? [])],
     executionProvider,
   };
-  const hit = cache?.gradientGraph(prepared.modelHash!, key);
+  let hit = cache?.gradientGraph(prepared.modelHash!, key);
+  const hitNames = hit?.names;
   let built: GradientGraph | undefined;
-  const build = async () => {
-    built = await buildGradientGraph(prepared, { ...request, executionProvider });
-    return encodeModel(built.graph.toModel());
+  let names: GradientGraphNames | undefined;
+  const named = typeof request.loss === 'string' ? ({ ...request, loss: request.loss, executionProvider } as NamedLossRequest) : undefined;
+  const maker: GraphMaker = {
+    here: async () => {
+      built = await buildGradientGraph(prepared, { ...request, executionProvider });
+      names = gradientGraphNames(built);
+      return encodeModel(built.graph.toModel());
+    },
+    // Only with the cache: the GradientGraph's graph is decoded from the cache's entry (without it there is none to read).
+    ...(named && cache && {
+      apart: async (builtPath: string, optimizedPath: string) => {
+        const made = await buildInChildProcess(prepared, named, builtPath, optimizedPath, options, NO_MEMORY_PATTERN, what);
+        names = made.names ?? undefined;
+        return made;
+      },
+    }),
   };
-  const session = await openCachedSession(hit, build, options, what, NO_MEMORY_PATTERN, cache && ((model, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names: namesOf(built!), model, optimized })), weightBytes(prepared.graph));
-  return { session, gradientGraph: built ?? cachedGradientGraph(hit!.names, hit!.model) };
+  const fromCache = (): Uint8Array => {
+    const stored = cache?.gradientGraph(prepared.modelHash!, key)?.model;
+    if (!stored) throw new RobustartError(`the ${what} is no longer in the start-up cache (${cache?.dir}); build it with buildGradientGraph`);
+    return stored;
+  };
+  const session = await openCachedSession(hit, maker, options, what, NO_MEMORY_PATTERN, cache && ((model, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names: names!, model, optimized })), weightBytes(prepared.graph));
+  hit = undefined; // its bytes (hundreds of MB for a large model) are ORT's now: JavaScript's copy can go
+  // A graph built in a child process, or read from the cache, is decoded from the cache's entry when first asked for.
+  return { session, gradientGraph: built ?? cachedGradientGraph((names ?? hitNames)!, fromCache) };
 }
 
 /**
@@ -110,21 +134,21 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
 export async function openForwardSession(prepared: PreparedModel, options: SessionOptions & GraphCacheOptions & SetupProcessOptions = {}): Promise<OrtSession> {
   const cache = prepared.modelHash ? graphCacheFor(options) : undefined;
   const key: ForwardKey = { inputName: prepared.inputName, logitsName: prepared.logitsName, executionProvider: targetExecutionProvider(options) };
-  const hit = cache?.forwardGraph(prepared.modelHash!, key);
-  const build = async () => encodeModel(forwardGraphOf(prepared).toModel());
-  return openCachedSession(hit, build, options, 'model', {}, cache && ((model, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model, optimized })), weightBytes(prepared.graph));
+  const maker: GraphMaker = {
+    here: async () => encodeModel(forwardGraphOf(prepared).toModel()),
+    apart: (builtPath, optimizedPath) => buildInChildProcess(prepared, undefined, builtPath, optimizedPath, options, {}, 'model'),
+  };
+  return openCachedSession(cache?.forwardGraph(prepared.modelHash!, key), maker, options, 'model', {}, cache && ((model, optimized) => cache.putForwardGraph(prepared.modelHash!, key, { model, optimized })), weightBytes(prepared.graph));
 }
 
-/** A classifier's forward pass: a copy of the prepared graph pruned to its logits. */
-export function forwardGraphOf(prepared: PreparedModel): Graph {
-  const forward = prepared.graph.clone();
-  forward.outputs = [{ name: prepared.logitsName }];
-  forward.pruneToOutputs();
-  return forward;
-}
-
-function namesOf(graph: GradientGraph): GradientGraphNames {
-  return { inputName: graph.inputName, logitsName: graph.logitsName, lossName: graph.lossName, gradients: [...graph.gradients] };
+/**
+ * How a graph the start-up cache keeps is made: built in this process (its encoded bytes), or, where it can be (a
+ * forward graph; a backward graph of a named loss head with the cache on), built and optimised by a child process
+ * into files (build-apart.ts).
+ */
+interface GraphMaker {
+  here(): Promise<Uint8Array>;
+  apart?(built: string, optimized: string): Promise<BuiltApart>;
 }
 
 /** Stores a built graph in the start-up cache (its bytes, or the path of its file): as ORT optimised it (`optimized`), or as built. */
@@ -132,11 +156,11 @@ type StoreGraph = (model: Uint8Array | string, optimized: boolean) => void;
 
 /**
  * The session of a graph the start-up cache keeps: the cache's entry (`hit`) when onnxruntime can load it, else the graph
- * `build` makes, stored through `store` when the cache is on (an entry onnxruntime could not load is replaced); on the
+ * `maker` makes, stored through `store` when the cache is on (an entry onnxruntime could not load is replaced); on the
  * CPU it is stored as ORT optimised it, by optimizeThenOpen. `weights`: bytes of the model's weights (a model above the
- * set-up threshold has its graph optimised in a child process).
+ * set-up threshold has its graph optimised in a child process, and built there too where the maker can).
  */
-async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, build: () => Promise<Uint8Array>, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined, weights: number): Promise<OrtSession> {
+async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, maker: GraphMaker, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined, weights: number): Promise<OrtSession> {
   if (hit) {
     try {
       return await createSession(hit.model, options, what, { ...plan, optimize: !hit.optimized });
@@ -151,12 +175,12 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
   // model's is optimised by a child process into a temporary folder, whose memory does not stay behind.
   const scratch = !cpu ? undefined : store ? graphCacheFor(options)?.scratchPath() : apart ? temporaryScratch() : undefined;
   if (!scratch) {
-    const model = await build();
+    const model = await maker.here();
     store?.(model, false);
     return createSession(model, options, what, plan);
   }
   try {
-    return await optimizeThenOpen(build, scratch, options, what, plan, store ?? (() => {}), apart);
+    return await optimizeThenOpen(maker, scratch, options, what, plan, store ?? (() => {}), apart);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -190,19 +214,31 @@ function removeOrphanedScratch(): void {
 }
 
 /**
- * The session of the graph `build` makes, on the CPU, with the least memory left behind: the graph is written to
+ * The session of the graph `maker` makes, on the CPU, with the least memory left behind: the graph is written to
  * `scratch` and ORT optimises it from there (no copy in JavaScript) in a session that only writes the optimised graph
  * out (no weights packed for the kernels, no arena: ConvNeXt-T's backward graph, peak 0.98 -> 0.65 GiB, the same
  * optimised graph), which is released before the optimised graph is opened to run, as a warm start opens it. Memory a
  * session frees stays with the process (glibc's heap keeps it for reuse), so what the build needs less is what the
- * process keeps less. `apart`: the optimising session runs in a child process, whose memory goes back to the system.
+ * process keeps less. `apart`: the optimising session runs in a child process, whose memory goes back to the system,
+ * and so does the build where the maker can build apart: this process then only opens the file the child wrote.
  * Where ORT cannot write its graph (a full disk), the built graph runs as a session of its own.
  */
-async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph, apart: boolean): Promise<OrtSession> {
+async function optimizeThenOpen(maker: GraphMaker, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph, apart: boolean): Promise<OrtSession> {
   mkdirSync(scratch, { recursive: true });
   const builtPath = join(scratch, 'built.onnx');
   const optimizedPath = join(scratch, 'optimized.onnx');
-  let model: Uint8Array | undefined = await build();
+  const open = async (optimized: boolean) => {
+    const session = await createSession(optimized ? optimizedPath : builtPath, options, what, { ...plan, optimize: !optimized });
+    // The cache copies the file in chunks: the whole graph in JavaScript would stay until V8 collects it, through the first
+    // run (measured: ConvNeXt-T's first step peaked 0.1-0.2 GiB higher with such garbage alive).
+    store(optimized ? optimizedPath : builtPath, optimized);
+    return session;
+  };
+  if (apart && maker.apart) {
+    const made = await maker.apart(builtPath, optimizedPath);
+    if (made.written) return open(made.optimized);
+  }
+  let model: Uint8Array | undefined = await maker.here();
   try {
     writeFileSync(builtPath, model);
   } catch {
@@ -218,18 +254,16 @@ async function optimizeThenOpen(build: () => Promise<Uint8Array>, scratch: strin
   } catch {
     // opened below as built
   }
-  const session = await createSession(optimized ? optimizedPath : builtPath, options, what, { ...plan, optimize: !optimized });
-  // The cache copies the file in chunks: the whole graph in JavaScript would stay until V8 collects it, through the first
-  // run (measured: ConvNeXt-T's first step peaked 0.1-0.2 GiB higher with such garbage alive).
-  store(optimized ? optimizedPath : builtPath, optimized);
-  return session;
+  return open(optimized);
 }
 
 /**
- * A GradientGraph read from the cache. Its Graph is decoded from the stored model when first asked for: on the CPU
- * that is the graph as ORT optimised it (with ORT's fused operators), which computes the same outputs.
+ * A GradientGraph whose Graph is decoded from the stored model (`model` reads it) when first asked for: on the CPU
+ * that is the graph as ORT optimised it (with ORT's fused operators, com.microsoft, which computes the same outputs.
+ * Graph.fromModel refuses models that use other domains, rightly for a model to differentiate; this one is only read,
+ * so it is decoded with its default-domain opset alone and its fused nodes keep their domain).
  */
-function cachedGradientGraph(names: GradientGraphNames, model: Uint8Array): GradientGraph {
+function cachedGradientGraph(names: GradientGraphNames, model: () => Uint8Array): GradientGraph {
   let graph: Graph | undefined;
   return {
     inputName: names.inputName,
@@ -237,9 +271,14 @@ function cachedGradientGraph(names: GradientGraphNames, model: Uint8Array): Grad
     lossName: names.lossName,
     gradients: new Map(names.gradients),
     get graph() {
-      return (graph ??= Graph.fromModel(decodeModel(model)));
+      return (graph ??= Graph.fromModel(defaultDomainOnly(decodeModel(model()))));
     },
   };
+}
+
+function defaultDomainOnly(model: ModelProto): ModelProto {
+  model.opsetImport = (model.opsetImport ?? []).filter((entry) => !entry.domain || entry.domain === 'ai.onnx');
+  return model;
 }
 
 /** The content hash a loaded model's graphs are cached under (its [0,1]-pixel graph's bytes). */

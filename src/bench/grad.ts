@@ -41,7 +41,7 @@ export async function run(args: string[]): Promise<void> {
   if (!args.includes('--memory-only')) await speed(names, batch, repeats);
   if (args.includes('--no-memory')) return;
   console.log(`\nmemory of forward+input-gradient (a fresh process each; load average ${loadavg()[0].toFixed(1)}; target <= ${MEMORY_TARGET_MIB.toFixed(0)} MiB peak at batch 2)`);
-  console.log('off: no start-up cache; cold: an empty one (both: shape discovery, backward build and ORT optimisation; above 32 MiB of weights shape discovery, and the optimisation of a graph for the cache, in a child process); warm: the cache cold filled');
+  console.log('off: no start-up cache; cold: an empty one (both: shape discovery, backward build and ORT optimisation; above 32 MiB of weights shape discovery and the optimisation of a built graph in a child process, and with the cache the build too); warm: the cache cold filled');
   console.log('model      batch  cache  set-up peak MiB  peak MiB  RSS after steps MiB  peak / target');
   const child = fileURLToPath(new URL('./_grad-memory.js', import.meta.url));
   for (const name of list('memory-models', 'resnet50,convnext-t')) {

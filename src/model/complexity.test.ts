@@ -28,3 +28,10 @@ test('ViT-B/32 and ResNet-18 built at full size match torchvision\'s published M
   const resnet = buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'basic', layers: [2, 2, 2, 2], initialize: false });
   assert.equal(Number(((await countMacs(resnet.toModel())) / 1e9).toFixed(2)), TORCHVISION_GMACS.resnet18);
 });
+
+test('MACs are the same with shape discovery in a child process or in this one', async () => {
+  const model = buildViT({ inputSize: [3, 16, 16], numClasses: 3, patchSize: 8, dim: 16, depth: 1, heads: 2, seed: 1 }).toModel();
+  const here = await countMacs(model, { setupProcessAboveBytes: Infinity });
+  assert.ok(here > 0);
+  assert.equal(await countMacs(model, { setupProcessAboveBytes: -1 }), here);
+});

@@ -2,6 +2,8 @@
 import { Graph } from '../onnx/graph.js';
 import { discoverShapes, type ShapeMap } from '../onnx/shapes.js';
 import type { ModelProto } from '../onnx/proto.js';
+import type { SessionOptions } from '../onnx/runtime.js';
+import type { SetupProcessOptions } from '../onnx/setup-process.js';
 
 const perImage = (dims: readonly (number | null)[]) => dims.reduce<number>((a, d) => a * (d ?? 1), 1);
 
@@ -37,9 +39,15 @@ export function nodeMacs(opType: string, inputs: readonly string[], outputs: rea
   }
 }
 
-export async function countMacs(model: ModelProto): Promise<number> {
+/**
+ * Multiply-accumulates per image of `model`. Its shapes are discovered as gradient sessions discover them: a large
+ * model's in a child process by default, so the memory the probe runs leave goes back to the system (right for a
+ * process that runs on, a study); a caller that exits soon after (a one-shot command) saves the child's start (about
+ * 1 s of CPU) with `setupProcessAboveBytes: Infinity`, which keeps the discovery in this process.
+ */
+export async function countMacs(model: ModelProto, options: SessionOptions & SetupProcessOptions = {}): Promise<number> {
   const graph = Graph.fromModel(model);
-  const shapes = await discoverShapes(graph);
+  const shapes = await discoverShapes(graph, options);
   let total = 0;
   for (const node of graph.nodes) {
     total += nodeMacs(node.opType ?? '', node.input ?? [], node.output ?? [], shapes);

@@ -2,17 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSmallCnn } from '../model/builders/cnn.js';
 import { buildViT } from '../model/builders/vit.js';
 import { makeNode, makeValueInfo } from './build.js';
 import { Graph } from './graph.js';
 import { discoverShapes, weightBytes } from './shapes.js';
-import { SETUP_PROCESS_MIN_BYTES, inheritedExecArgv } from './setup-process.js';
+import { SETUP_PROCESS_MIN_BYTES, graphTransfer, inheritedExecArgv, receiveGraph } from './setup-process.js';
+import { DataType, encodeModel } from './proto.js';
 import { RobustartError } from '../errors.js';
 import { tempDir } from '../testing/fixtures.js';
 import { waitUntil } from '../testing/wait.js';
+import { alive, childrenOf } from '../testing/child-processes.js';
 
 const CHILD = { setupProcessAboveBytes: -1 }; // every model, even one without weights
 const HERE = { setupProcessAboveBytes: Infinity };
@@ -31,6 +33,23 @@ test('shapes found in a child process are byte-identical to those found in this 
     assert.deepEqual(apart, here);
   }
   assert.ok([...(await discoverShapes(models[1], HERE)).values()].some((s) => s.perImage || s.value), 'the ViT has per-image dims or recorded values');
+});
+
+test('a graph sent to a child arrives whole: structure, weights of every array type in their order, and the extra data', () => {
+  const graph = buildSmallCnn({ inputSize: [3, 8, 8], numClasses: 3, widths: [4], hidden: 4, seed: 2 });
+  const shared = new ArrayBuffer(64); // a weight that is a view into a larger buffer, at an offset
+  graph.initializers.set('steps', { dims: [2], dataType: DataType.INT64, data: new BigInt64Array(shared, 8, 2).fill(-3n) });
+  graph.initializers.set('axes', { dims: [3], dataType: DataType.INT32, data: Int32Array.of(0, -1, 2) });
+  graph.initializers.set('mask', { dims: [2], dataType: DataType.BOOL, data: Buffer.of(1, 0) }); // a Buffer arrives as a Uint8Array
+  graph.initializers.set('scale', { dims: [], dataType: DataType.DOUBLE, data: Float64Array.of(0.1) });
+  const chunks = graphTransfer(graph, [['x', { dims: [null, 3], dataType: 1 }]]);
+  const weights = [...graph.initializers.values()].map((t) => t.data);
+  assert.ok(weights.every((w) => chunks.some((c) => c.buffer === w.buffer)), 'the weights are sent as views of their arrays, not copies');
+  const { graph: received, extra } = receiveGraph(Buffer.concat(chunks));
+  assert.ok(Buffer.from(encodeModel(received.toModel())).equals(encodeModel(graph.toModel())));
+  assert.deepEqual([...received.initializers.values()].map((t) => t.data.constructor.name), weights.map((w) => (w instanceof Buffer ? 'Uint8Array' : w.constructor.name)));
+  assert.deepEqual(received.initializers.get('steps')!.data, BigInt64Array.of(-3n, -3n));
+  assert.deepEqual(extra, [['x', { dims: [null, 3], dataType: 1 }]]);
 });
 
 test('the child-process threshold is 32 MiB of weights and small models stay in this process', () => {
@@ -63,32 +82,6 @@ test('a child that fails gives a one-line RobustartError naming the model and th
     return true;
   });
 });
-
-/** Processes whose parent is `pid`, with their state letter (T: stopped). */
-function childrenOf(pid: number): { pid: number; state: string }[] {
-  const found: { pid: number; state: string }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(ppid) === pid) found.push({ pid: Number(entry), state });
-  }
-  return found;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 
 /**
  * A process that discovers a small model's shapes in a child process, the child stopped as it starts (the

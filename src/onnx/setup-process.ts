@@ -4,11 +4,17 @@
 // shapes from the start-up cache, and the first gradient step then went past its memory target). A child's memory goes
 // back to the system when it exits. The child gets its job as an argument (and a graph on its stdin), sends its reply
 // over its IPC channel and exits; it exits at once when its parent goes, so a killed parent leaves no child running.
+// A graph goes to the child as its structure (encoded without weights) and each weight's bytes written from the typed
+// array the graph holds: no encoded copy of the model is made in this process (Swin-T: 110 MB that stayed as garbage
+// until V8 collected it, often after the first gradient step, whose peak it raised).
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import type { ChildProcess } from 'node:child_process';
 import type { GraphOptimization, SessionOptions } from './runtime.js';
 import type { ValueShape } from './shapes.js';
+import { Graph } from './graph.js';
+import { decodeModel, encodeModel } from './proto.js';
+import type { NumericArray } from './tensor.js';
 import { childProcess, workerThreads } from '../util/native.js';
 import { moduleUrl } from '../util/paths.js';
 import { RobustartError } from '../errors.js';
@@ -35,16 +41,21 @@ export function setUpApart(bytes: number, options: SetupProcessOptions): boolean
   return bytes > (options.setupProcessAboveBytes ?? SETUP_PROCESS_MIN_BYTES);
 }
 
-/** A child's job: discover the shapes of the graph on its stdin, or have ORT optimise the graph in `from` into `to`. */
+/**
+ * A child's job: discover the shapes of the graph on its stdin; have ORT optimise the graph in `from` into `to`; or
+ * build a graph from the one on its stdin into a file and optimise it (`spec` is the builder's, see
+ * autodiff/build-apart.ts, which the child runs: the graph builders sit above this layer).
+ */
 export type SetupJob =
   | { readonly kind: 'shapes'; readonly options: SessionOptions }
-  | { readonly kind: 'optimize'; readonly from: string; readonly to: string; readonly options: SessionOptions; readonly plan: GraphOptimization; readonly what: string };
+  | { readonly kind: 'optimize'; readonly from: string; readonly to: string; readonly options: SessionOptions; readonly plan: GraphOptimization; readonly what: string }
+  | { readonly kind: 'build'; readonly spec: unknown };
 
-/** What the child sends back, as a worker thread does: the shapes (null for an optimisation), or why it failed. */
-export type SetupReply = WorkerReply<[string, ValueShape][] | null>;
+/** What the child sends back, as a worker thread does: the job's result (null for an optimisation), or why it failed. */
+export type SetupReply = WorkerReply<unknown>;
 
 /** The session options a child can be given (what ORT needs to run where the parent would). */
-function childSessionOptions(options: SessionOptions): SessionOptions {
+export function childSessionOptions(options: SessionOptions): SessionOptions {
   const { device, threads, executionProviders, intraOpThreads } = options;
   return { device, threads, executionProviders, intraOpThreads };
 }
@@ -81,20 +92,59 @@ function lastTelling(stderr: Buffer[]): string | undefined {
   return Buffer.concat(stderr).toString().split('\n').map((l) => l.trim()).filter((l) => l && !/^(Node\.js v|at |\d+: 0x|-----|<---)/.test(l)).pop();
 }
 
-/** The shapes discoverShapes finds for the ONNX model `model`, found by a child process. `what` names the model in errors. */
-export async function discoverShapesInChildProcess(model: Uint8Array, options: SessionOptions, what: string): Promise<[string, ValueShape][]> {
-  const shapes = await runSetupJob({ kind: 'shapes', options: childSessionOptions(options) }, model, `shape discovery of ${what}`);
-  if (!shapes) throw new RobustartError(`shape discovery of ${what} sent no shapes`);
-  return shapes;
+/** The shapes discoverShapes finds for `graph`, found by a child process. `what` names the model in errors. */
+export async function discoverShapesInChildProcess(graph: Graph, options: SessionOptions, what: string): Promise<[string, ValueShape][]> {
+  const shapes = await runSetupJob({ kind: 'shapes', options: childSessionOptions(options) }, graphTransfer(graph), `shape discovery of ${what}`);
+  if (!Array.isArray(shapes)) throw new RobustartError(`shape discovery of ${what} sent no shapes`);
+  return shapes as [string, ValueShape][];
+}
+
+/** How a graph's weights are described ahead of their bytes: name, dims, ONNX type, typed-array class, bytes. */
+type WeightEntry = [name: string, dims: number[], dataType: number, array: string, bytes: number];
+
+const ARRAYS: Record<string, new (buffer: ArrayBuffer) => NumericArray> = { Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array };
+
+/** The typed-array class of `data` by its name in ARRAYS (a Buffer, a subclass, is a Uint8Array). */
+function arrayName(data: NumericArray): string {
+  return Object.keys(ARRAYS).find((name) => data instanceof ARRAYS[name])!;
+}
+
+/**
+ * `graph` (and `extra`, plain JSON) as the chunks a child reads from its stdin: a header's length (4 bytes) and the
+ * header (JSON: the weights' entries, `extra`, the structure's length), the graph's structure encoded without its
+ * weights, then every weight's bytes as a view of the array the graph holds (no copy).
+ */
+export function graphTransfer(graph: Graph, extra?: unknown): Uint8Array[] {
+  const structure = encodeModel(new Graph({ ...graph, initializers: new Map() }).toModel());
+  const weights: WeightEntry[] = [...graph.initializers].map(([name, t]) => [name, t.dims, t.dataType, arrayName(t.data), t.data.byteLength]);
+  const header = Buffer.from(JSON.stringify({ weights, extra, structure: structure.length }));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  return [length, header, structure, ...[...graph.initializers.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))];
+}
+
+/** The graph (and extra) of graphTransfer, from the bytes the child read; every weight in an array of its own. */
+export function receiveGraph(bytes: Uint8Array): { graph: Graph; extra: unknown } {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.readUInt32LE(0);
+  const header = JSON.parse(view.subarray(4, 4 + headerLength).toString('utf8')) as { weights: WeightEntry[]; extra: unknown; structure: number };
+  let offset = 4 + headerLength;
+  const graph = Graph.fromModel(decodeModel(view.subarray(offset, (offset += header.structure))));
+  for (const [name, dims, dataType, array, length] of header.weights) {
+    const buffer = new ArrayBuffer(length);
+    new Uint8Array(buffer).set(view.subarray(offset, (offset += length)));
+    graph.initializers.set(name, { dims, dataType, data: new ARRAYS[array](buffer) });
+  }
+  return { graph, extra: header.extra };
 }
 
 /** Has ORT optimise the ONNX file `from` into `to` (no weights packed, no arena) in a child process. */
 export async function optimizeInChildProcess(from: string, to: string, options: SessionOptions, plan: GraphOptimization, what: string): Promise<void> {
-  await runSetupJob({ kind: 'optimize', from, to, options: childSessionOptions(options), plan, what }, undefined, `optimising the ${what}`);
+  await runSetupJob({ kind: 'optimize', from, to, options: childSessionOptions(options), plan, what }, [], `optimising the ${what}`);
 }
 
-/** Runs `job` in a child process and returns its result; `doing` says what it was for in errors. */
-async function runSetupJob(job: SetupJob, input: Uint8Array | undefined, doing: string): Promise<[string, ValueShape][] | null> {
+/** Runs `job` in a child process (`input`: the chunks of its stdin) and returns its result; `doing` says what it was for in errors. */
+export async function runSetupJob(job: SetupJob, input: readonly Uint8Array[], doing: string): Promise<unknown> {
   let child: ChildProcess;
   try {
     child = childProcess.fork(fileURLToPath(moduleUrl('onnx/setup-process-child.js')), [JSON.stringify(job)], {
@@ -113,7 +163,9 @@ async function runSetupJob(job: SetupJob, input: Uint8Array | undefined, doing: 
   const stderr: Buffer[] = [];
   child.stderr?.on('data', (d: Buffer) => stderr.push(d));
   child.stdin?.on('error', () => {}); // a child that exits early closes its stdin; its exit says why
-  child.stdin?.end(input);
+  // The chunks are views of the graph's arrays, which nothing changes meanwhile: written as they are, never copied.
+  for (const chunk of input) child.stdin?.write(chunk);
+  child.stdin?.end();
   let reply: SetupReply | undefined;
   child.on('message', (m) => (reply = m as SetupReply));
   const [code, signal] = await ended.catch((err: Error) => {

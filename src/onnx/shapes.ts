@@ -6,7 +6,7 @@
 import type { Graph } from './graph.js';
 import { dataTypeOfOrt, ortTypeOf, valueInfoDims } from './graph.js';
 import { createSession, tensor, type SessionOptions } from './runtime.js';
-import { DataType, encodeModel, type NodeProto } from './proto.js';
+import { DataType, type NodeProto } from './proto.js';
 import { makeNode } from './build.js';
 import { Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
@@ -102,7 +102,7 @@ export function weightBytes(graph: Graph): number {
  * model in errors.
  */
 export async function discoverShapes(graph: Graph, options: SessionOptions & SetupProcessOptions = {}, what = 'the model'): Promise<ShapeMap> {
-  if (setUpApart(weightBytes(graph), options)) return new Map(await discoverShapesInChildProcess(encodeModel(graph.toModel()), options, what));
+  if (setUpApart(weightBytes(graph), options)) return new Map(await discoverShapesInChildProcess(graph, options, what));
   return discoverShapesHere(graph, options);
 }
 
