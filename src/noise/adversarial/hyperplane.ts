@@ -3,18 +3,20 @@
 // L1: fill the coordinates with the largest |w_i| first (a fractional knapsack). When no δ in the box reaches the plane,
 // the box point that gets closest is returned.
 import type { Norm } from './threat.js';
+import { scratch } from '../natural/scratch.js';
 
 /** Bisection steps for t (L∞) and λ (L2), after doubling the upper bound at most this often. */
 const BISECTION_STEPS = 50;
 const DOUBLINGS = 60;
 
-export function projectOntoHyperplane(w: Float32Array, c: number, lo: Float32Array, hi: Float32Array, norm: Norm): Float32Array {
+/** δ, written into `out` (same length as w) where given: FAB projects twice per image and step. */
+export function projectOntoHyperplane(w: Float32Array, c: number, lo: Float32Array, hi: Float32Array, norm: Norm, out?: Float32Array): Float32Array {
   const n = w.length;
   const s = c >= 0 ? 1 : -1;
   const target = Math.abs(c);
   // In the "s" orientation the problem is: reach s·w·δ = |c| moving each δ_i towards sign(s·w_i) within its box side.
   const room = (i: number) => (s * w[i] > 0 ? hi[i] : -lo[i]);
-  const delta = new Float32Array(n);
+  const delta = out ? out.fill(0) : new Float32Array(n);
   if (target === 0) return delta;
   if (norm === 'l1') {
     const order = Array.from({ length: n }, (_, i) => i).filter((i) => w[i] !== 0).sort((a, b) => Math.abs(w[b]) - Math.abs(w[a]));
@@ -30,7 +32,8 @@ export function projectOntoHyperplane(w: Float32Array, c: number, lo: Float32Arr
   // The coordinates that move (w_i ≠ 0), in order, with |w_i| and their room as doubles: the bisection evaluates the
   // reach about a hundred times over the whole image, so each evaluation is one tight loop over two arrays. The sum
   // runs over the same coordinates in the same order as the direct form, so every reach, and t, is the same number.
-  const moving = new Int32Array(n), weight = new Float64Array(n), rooms = new Float64Array(n);
+  // The three arrays die here, so they are work buffers kept from call to call (no await in between).
+  const moving = scratch('hyperplane moving', Int32Array, n), weight = scratch('hyperplane weight', Float64Array, n), rooms = scratch('hyperplane room', Float64Array, n);
   let m = 0;
   let squared = 0;
   for (let i = 0; i < n; i++) {
