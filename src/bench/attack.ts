@@ -167,6 +167,18 @@ function definitionForwards(name: string): string {
   return 'none';
 }
 
+/**
+ * An attack's fractions by wall or CPU time: of the ideal (its gradient passes and one verdict forward per image at
+ * their prices, over its cost), the most its passes alone allow (the ideal over the price of every pass it made), and
+ * of its passes (that price over its cost: below 1 by what the attack's code adds, sub-batches and load).
+ * ofIdeal = passesAllow × ofPasses.
+ */
+export function fractions(gradientPasses: number, forwardPasses: number, prices: CalibrationRound, cost: Cost, by: keyof Cost): { ofIdeal: number; passesAllow: number; ofPasses: number } {
+  const ideal = gradientPasses * prices.gradient[by] + prices.forward[by];
+  const passes = gradientPasses * prices.gradient[by] + forwardPasses * prices.forward[by];
+  return { ofIdeal: ideal / cost[by], passesAllow: ideal / passes, ofPasses: passes / cost[by] };
+}
+
 function createBenchAttack(name: string, model: DifferentiableClassifier, eps: number, args: string[]): Attack {
   const steps = /^(pgd|apgd-ce)-(\d+)$/.exec(name);
   if (name === 'fgsm') return new FGSM(model, { eps });
@@ -239,21 +251,21 @@ export async function run(args: string[]): Promise<void> {
       const { forward, gradient } = paired ? counted.pairedPrices(Math.ceil(count / batchSize), passPrices(around)) : passPrices(around);
       const forwardRate = count / forward.wall;
       const gradientPasses = counted.gradientImages / count;
-      const ideal = (c: keyof Cost) => (gradientPasses * gradient[c] + forward[c]) / cost[c]; // one verdict forward per image
+      const forwardPasses = counted.forwardImages / count;
+      const ideal = (c: keyof Cost) => fractions(gradientPasses, forwardPasses, { forward, gradient }, cost, c).ofIdeal;
       const idealRatio = forward.wall / (gradientPasses * gradient.wall + forward.wall);
       const rate = count / cost.wall;
-      const forwardPasses = counted.forwardImages / count;
       const met = ideal('cpu') >= TARGET_OF_IDEAL ? 'met' : 'not met';
       // Where the attack's CPU time went: the ideal; forward passes beyond the verdict's, priced at full batch;
       // model calls costing more than full-batch prices (sub-batches shrunk by early stopping); the attack's own work.
-      const idealCpu = gradientPasses * gradient.cpu + forward.cpu;
+      const byCpu = fractions(gradientPasses, forwardPasses, { forward, gradient }, cost, 'cpu');
       const passesCpu = gradientPasses * gradient.cpu + forwardPasses * forward.cpu;
       process.stdout.write(
-        `${attackName.padEnd(14)} ${rate.toFixed(3).padStart(6)}  ${(rate / forwardRate).toFixed(4).padStart(8)}  ${gradientPasses.toFixed(1).padStart(15)}  ${forwardPasses.toFixed(1).padStart(14)}  ${idealRatio.toFixed(4).padStart(15)}  ${ideal('wall').toFixed(2).padStart(10)}, ${ideal('cpu').toFixed(2)}  >= ${TARGET_OF_IDEAL}: ${met.padEnd(7)}  ${(passesCpu / cost.cpu).toFixed(2).padStart(19)}\n`,
+        `${attackName.padEnd(14)} ${rate.toFixed(3).padStart(6)}  ${(rate / forwardRate).toFixed(4).padStart(8)}  ${gradientPasses.toFixed(1).padStart(15)}  ${forwardPasses.toFixed(1).padStart(14)}  ${idealRatio.toFixed(4).padStart(15)}  ${ideal('wall').toFixed(2).padStart(10)}, ${ideal('cpu').toFixed(2)}  >= ${TARGET_OF_IDEAL}: ${met.padEnd(7)}  ${byCpu.ofPasses.toFixed(2).padStart(19)}\n`,
       );
       const spread = around.map((r) => r.gradient.cpu);
       const pairedNote = paired ? `; priced by the paired calls at ${gradient.cpu.toFixed(2)} s per gradient pass` : '';
-      why.push(`${attackName}: its passes alone allow ${(idealCpu / passesCpu).toFixed(2)} of the ideal (${(forwardPasses - 1).toFixed(1)} forward passes per image beyond the verdict's; its definition needs ${definitionForwards(attackName)}); its model calls cost ${(counted.modelCpu / passesCpu).toFixed(2)}x their full-batch price (sub-batches shrunk by early stopping; load); its own work outside model calls is ${((100 * (cost.cpu - counted.modelCpu)) / cost.cpu).toFixed(1)}% of its CPU time (${((1000 * (cost.cpu - counted.modelCpu)) / Math.max(1, counted.gradientCalls)).toFixed(0)} ms per gradient call); a gradient pass cost ${Math.min(...spread).toFixed(2)}-${Math.max(...spread).toFixed(2)} s of CPU in the rounds around it${pairedNote}`);
+      why.push(`${attackName}: its passes alone allow ${byCpu.passesAllow.toFixed(2)} of the ideal (${(forwardPasses - 1).toFixed(1)} forward passes per image beyond the verdict's; its definition needs ${definitionForwards(attackName)}); its model calls cost ${(counted.modelCpu / passesCpu).toFixed(2)}x their full-batch price (sub-batches shrunk by early stopping; load); its own work outside model calls is ${((100 * (cost.cpu - counted.modelCpu)) / cost.cpu).toFixed(1)}% of its CPU time (${((1000 * (cost.cpu - counted.modelCpu)) / Math.max(1, counted.gradientCalls)).toFixed(0)} ms per gradient call); a gradient pass cost ${Math.min(...spread).toFixed(2)}-${Math.max(...spread).toFixed(2)} s of CPU in the rounds around it${pairedNote}`);
     }
     process.stdout.write(`${why.join('\n')}\n`);
     await classifier.dispose();
