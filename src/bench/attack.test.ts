@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DifferentiableClassifier } from '../model/differentiable.js';
 import { RobustartError } from '../errors.js';
-import { CountingClassifier, passPrices, type CalibrationRound } from './attack.js';
+import { CountingClassifier, fractions, passPrices, type CalibrationRound } from './attack.js';
 
 const round = (forwardCpu: number, gradientCpu: number): CalibrationRound => ({
   forward: { wall: forwardCpu / 2, cpu: forwardCpu },
@@ -65,4 +65,15 @@ test('without pairing the attack calls the model alone', async () => {
   await counted.logits(new Float32Array(4), 4);
   assert.deepEqual(calls, ['attack ce 4', 'attack forward 4']);
   assert.deepEqual(counted.calibrationSpent, { wall: 0, cpu: 0 });
+});
+
+test('fractions: the ideal counts one forward per image beyond the gradient passes; the passes an attack made bound it, and its own cost divides the rest', () => {
+  // 2 gradient passes at 3 s and 2 forward passes at 1 s (a clean check beside the verdict) in 8 s of CPU.
+  const f = fractions(2, 2, round(1, 3), { wall: 100, cpu: 8 }, 'cpu');
+  assert.deepEqual(f, { ofIdeal: 7 / 8, passesAllow: 7 / 8, ofPasses: 1 });
+  const slower = fractions(2, 2, round(1, 3), { wall: 100, cpu: 10 }, 'cpu');
+  assert.equal(slower.passesAllow, 7 / 8, 'what the passes allow does not depend on the attack\'s own cost');
+  assert.equal(slower.ofPasses, 0.8);
+  assert.ok(Math.abs(slower.ofIdeal - slower.passesAllow * slower.ofPasses) < 1e-12);
+  assert.equal(fractions(2, 2, round(1, 3), { wall: 4, cpu: 100 }, 'wall').ofIdeal, 3.5 / 4, 'wall time priced by wall prices');
 });

@@ -83,9 +83,13 @@ export class FAB implements Attack {
       for (let i = 0; i < size; i++) x[r * size + i] = clip01(orig[r * size + i] + (radius * d[i]) / dn);
     });
     const others = Array.from(ids, (idx) => plan ? plan[idx] : Int32Array.from({ length: classes }, (_, k) => k).filter((k) => k !== labels[idx]));
+    // The box [0,1] as bounds on the step from x_orig (every sample, once) and from x_k (one sample at a time).
+    const lo = new Float32Array(size), hi = new Float32Array(size), lo0 = new Float32Array(orig.length), hi0 = new Float32Array(orig.length);
+    boxBounds(orig, lo0, hi0);
+    // Buffers every step rewrites: the two projections of one sample, and the next iterate of every sample.
+    const dk = new Float32Array(size), d0 = new Float32Array(size), next = new Float32Array(x.length);
     for (let step = 0; step < steps; step++) {
       const lin = await linearize(oracle, x, ids, labels, batch, others);
-      const next = new Float32Array(x.length);
       ids.forEach((_, r) => {
         const o = r * size;
         let l = 0, closest = Infinity;
@@ -97,8 +101,9 @@ export class FAB implements Attack {
         const xk = x.subarray(o, o + size), x0 = orig.subarray(o, o + size);
         let shift = 0;
         for (let i = 0; i < size; i++) shift += w[i] * (x0[i] - xk[i]);
-        const dk = projectOntoHyperplane(w, -lin.f[l][r], xk.map((v) => -v), xk.map((v) => 1 - v), norm);
-        const d0 = projectOntoHyperplane(w, -lin.f[l][r] - shift, x0.map((v) => -v), x0.map((v) => 1 - v), norm);
+        boxBounds(xk, lo, hi);
+        projectOntoHyperplane(w, -lin.f[l][r], lo, hi, norm, dk);
+        projectOntoHyperplane(w, -lin.f[l][r] - shift, lo0.subarray(o, o + size), hi0.subarray(o, o + size), norm, d0);
         const nk = lpNorm(dk, 0, size, norm), n0 = lpNorm(d0, 0, size, norm);
         const alpha = Math.min(nk / (nk + n0 + 1e-12), alphaMax);
         for (let i = 0; i < size; i++) next[o + i] = clip01((1 - alpha) * (xk[i] + eta * dk[i]) + alpha * (x0[i] + eta * d0[i]));
@@ -107,13 +112,20 @@ export class FAB implements Attack {
       ids.forEach((idx, r) => {
         const o = r * size;
         if (argmax(logits, r, classes) === labels[idx]) { x.set(next.subarray(o, o + size), o); return; }
-        let n = 0;
-        const d = new Float32Array(size);
+        const d = dk; // free until the next step's projection
         for (let i = 0; i < size; i++) d[i] = next[o + i] - orig[o + i];
-        n = lpNorm(d, 0, size, norm);
+        const n = lpNorm(d, 0, size, norm);
         if (n < bestNorm[idx]) { bestNorm[idx] = n; best.set(next.subarray(o, o + size), idx * size); }
         for (let i = 0; i < size; i++) x[o + i] = (1 - beta) * orig[o + i] + beta * next[o + i];
       });
     }
+  }
+}
+
+/** The steps from x that stay in [0,1]: lo = −x, hi = 1 − x, in float32. */
+function boxBounds(x: Float32Array, lo: Float32Array, hi: Float32Array): void {
+  for (let i = 0; i < x.length; i++) {
+    lo[i] = -x[i];
+    hi[i] = 1 - x[i];
   }
 }

@@ -40,3 +40,36 @@ test('box-constrained projections reach the plane inside the box and beat random
     }
   }
 });
+
+/** The projection's direct form, as FAB's reference states it: every reach a sum over all coordinates with w_i ≠ 0. */
+function directProjection(w: Float32Array, c: number, lo: Float32Array, hi: Float32Array, norm: 'l2' | 'linf'): Float32Array {
+  const s = c >= 0 ? 1 : -1, target = Math.abs(c);
+  const room = (i: number) => (s * w[i] > 0 ? hi[i] : -lo[i]);
+  const delta = new Float32Array(w.length);
+  if (target === 0) return delta;
+  const at = (t: number) => w.reduce((reach, v, i) => (s * v === 0 ? reach : reach + Math.abs(s * v) * Math.min(room(i), norm === 'l2' ? t * Math.abs(s * v) : t)), 0);
+  let high = norm === 'l2' ? target / (w.reduce((acc, v) => acc + v * v, 0) + 1e-30) : 1;
+  for (let k = 0; k < 60 && at(high) < target; k++) high *= 2;
+  let low = 0;
+  for (let k = 0; k < 50; k++) {
+    const mid = (low + high) / 2;
+    if (at(mid) < target) low = mid;
+    else high = mid;
+  }
+  w.forEach((v, i) => { if (s * v !== 0) delta[i] = Math.sign(s * v) * Math.min(room(i), norm === 'l2' ? high * Math.abs(s * v) : high); });
+  return delta;
+}
+
+test('L∞ and L2 projections equal the direct form bit for bit (zeros in w, points on the box faces, planes out of reach)', () => {
+  const rng = new Rng(31);
+  for (const norm of ['l2', 'linf'] as const) {
+    for (let t = 0; t < 12; t++) {
+      const n = 3000;
+      const w = Float32Array.from({ length: n }, () => (rng.uniform() < 0.1 ? 0 : rng.normal()));
+      const x = Float32Array.from({ length: n }, () => (rng.uniform() < 0.1 ? rng.int(2) : rng.uniform()));
+      const lo = x.map((v) => -v), hi = x.map((v) => 1 - v);
+      const c = t === 11 ? 1e6 : rng.normal(0, 10) * (t % 3);
+      assert.deepEqual(projectOntoHyperplane(w, c, lo, hi, norm), directProjection(w, c, lo, hi, norm), `${norm}, plane ${t}`);
+    }
+  }
+});

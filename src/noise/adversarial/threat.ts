@@ -26,16 +26,23 @@ export function parseNorm(text: string): Norm {
   return norm as Norm;
 }
 
-/** ‖v[offset .. offset+size)‖_p. */
+/** ‖v[offset .. offset+size)‖_p. One loop per norm: attacks take the norm of whole images many times a step. */
 export function lpNorm(v: ArrayLike<number>, offset: number, size: number, norm: Norm): number {
   let acc = 0;
-  for (let i = offset; i < offset + size; i++) {
-    const a = Math.abs(v[i]);
-    if (norm === 'linf') acc = a > acc ? a : acc;
-    else if (norm === 'l2') acc += a * a;
-    else acc += a;
+  const end = offset + size;
+  if (norm === 'linf') {
+    for (let i = offset; i < end; i++) {
+      const a = Math.abs(v[i]);
+      acc = a > acc ? a : acc;
+    }
+    return acc;
   }
-  return norm === 'l2' ? Math.sqrt(acc) : acc;
+  if (norm === 'l2') {
+    for (let i = offset; i < end; i++) acc += v[i] * v[i];
+    return Math.sqrt(acc);
+  }
+  for (let i = offset; i < end; i++) acc += Math.abs(v[i]);
+  return acc;
 }
 
 /** Per-sample ‖adversarial − clean‖_p. */
