@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_SEED, checkOutputPath, parseCommandArgs, type Command } from './command.js';
+import { checkOutputPath, parseCommandArgs, type Command } from './command.js';
+import { MAX_SEED } from '../util/rng.js';
 
 const command: Command = {
   name: 'probe',

@@ -50,7 +50,6 @@ function joinNegativeValues(args: string[]): string[] {
   return out;
 }
 
-export { MAX_SEED };
 
 /** Range checks of the flags that mean the same in every command that takes them. */
 function checkSharedFlags(values: Record<string, unknown>): void {

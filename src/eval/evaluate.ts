@@ -17,7 +17,7 @@ import { hashString, rngFor } from '../util/rng.js';
 import { runtimeVersions } from '../version.js';
 import type { Condition } from './condition.js';
 import type { Progress } from './progress.js';
-import { suiteOptions, type Suite, type SuiteContext } from './suite.js';
+import { resolvedSuiteOptions, type Suite, type SuiteContext } from './suite.js';
 import type { Decoder, Resizer } from '../data/seams.js';
 import { defaultWorkers } from '../util/workers.js';
 import { WorkerPool, WorkerPoolError } from '../util/worker-pool.js';
@@ -138,8 +138,7 @@ async function planEvaluation(options: EvaluateOptions): Promise<EvaluationPlan>
   const { model, classifier, dataset, samples, store, suite, seed, batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RobustartError(`batch size ${batchSize} must be a positive integer`);
   checkLabels(model, dataset, samples);
-  const parsedOptions = suiteOptions(suite, options.suiteOptions);
-  const resolvedOptions = suite.resolveOptions ? suite.resolveOptions(parsedOptions) : parsedOptions;
+  const resolvedOptions = resolvedSuiteOptions(suite, options.suiteOptions);
   const context: SuiteContext = { model, classifier, dataset, seed, options: resolvedOptions, workers: options.workers ?? defaultWorkers() };
   const conditions = await suite.conditions(context);
   const names = new Set<string>();

@@ -57,3 +57,9 @@ export interface Suite<S extends OptionsSchema = OptionsSchema> {
 export function suiteOptions<S extends OptionsSchema>(suite: Suite<S>, raw: Record<string, unknown> | undefined): z.output<S> {
   return suite.options ? parseOptions(suite.options, raw, `suite ${suite.name}`) : ((raw ?? {}) as z.output<S>);
 }
+
+/** `raw` checked against the suite's schema and resolved as a run resolves it (defaults and derived settings filled in). */
+export function resolvedSuiteOptions<S extends OptionsSchema>(suite: Suite<S>, raw: Record<string, unknown> | undefined): Record<string, unknown> {
+  const parsed = suiteOptions(suite, raw);
+  return suite.resolveOptions ? suite.resolveOptions(parsed) : parsed;
+}

@@ -4,6 +4,7 @@
 // number always comes with what produced it.
 import type { RunEntry } from '../store/store.js';
 import { formatEpsilon } from '../noise/adversarial/masking.js';
+import { QUICK_NOTE } from '../noise/adversarial/protocols.js';
 import type { Norm } from '../noise/adversarial/threat.js';
 
 export interface SettingLine {
@@ -48,7 +49,7 @@ interface RecordedPlan {
 function protocolLine(options: Settings): SettingLine {
   const subset = options.subset as { kind: string; count: number; seed?: number; file?: string } | null | undefined;
   const name = typeof options.protocol === 'string' ? options.protocol : 'none (the attacks and budgets given)';
-  const quick = options.quick === true ? ' (QUICK smoke run: not comparable, never ranked)' : '';
+  const quick = options.quick === true ? QUICK_NOTE : '';
   const where = !subset ? '' : subset.kind === 'seeded' ? `; its subset: ${subset.count} samples drawn with seed ${subset.seed}` : `; its subset: the ${subset.count} listed samples of ${subset.file}`;
   return { label: 'protocol', text: `${name}${quick}${where}` };
 }

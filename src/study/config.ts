@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { yaml, z, lazyValue, type Zod } from '../util/native.js';
 import { firstLineOf, RobustartError } from '../errors.js';
 import { findSuite } from '../eval/run.js';
-import { suiteOptions } from '../eval/suite.js';
+import { resolvedSuiteOptions } from '../eval/suite.js';
 import { parseEpsilon } from '../noise/adversarial/threat.js';
 import { loadExperiment, experimentFromMapping, type ExperimentConfig } from '../train/config.js';
 
@@ -133,8 +133,7 @@ export function parseStudy(raw: unknown, baseDir: string, source = 'study'): Stu
     const suite = findSuite(s.suite);
     // Options are checked as the run would check them, so a typo fails the file at once, not every cell once it runs.
     try {
-      const parsed = suiteOptions(suite, s.options);
-      suite.resolveOptions?.(parsed);
+      resolvedSuiteOptions(suite, s.options);
     } catch (err) {
       if (err instanceof RobustartError) throw new RobustartError(`${source}: suites.${s.name}: ${err.message}`);
       throw err;

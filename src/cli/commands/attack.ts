@@ -17,7 +17,7 @@ import { runAttack } from '../../noise/adversarial/suite.js';
 import { formatEpsilon } from '../../noise/adversarial/masking.js';
 import { parseEpsilon, parseNorm } from '../../noise/adversarial/threat.js';
 import { exampleName, saveExample } from '../../noise/adversarial/examples.js';
-import { PROTOCOL_NAMES, resolveProtocol, type ProtocolSubset } from '../../noise/adversarial/protocols.js';
+import { PROTOCOL_NAMES, QUICK_NOTE, resolveProtocol, type ProtocolSubset } from '../../noise/adversarial/protocols.js';
 import { worstCaseRobustness } from '../../metrics/adversarial.js';
 import { percent, table } from '../format.js';
 import { conditionSettingsText } from '../../report/run-settings.js';
@@ -107,7 +107,7 @@ export const attackCommand: Command = {
       budgets.set(key, [...(budgets.get(key) ?? []), r.robust]);
     }
     const worst = [...budgets].map(([budget, robust]) => ({ budget, ...worstCaseRobustness(robust, report.cleanCorrect) }));
-    const label = settings.protocol ? `protocol ${settings.protocol}${settings.quick ? ' (QUICK smoke run: not comparable, never ranked)' : ''}` : 'no protocol';
+    const label = settings.protocol ? `protocol ${settings.protocol}${settings.quick ? QUICK_NOTE : ''}` : 'no protocol';
     if (values.json) {
       process.stdout.write(`${JSON.stringify({
         model: model.name, modelSha256: model.sha256, dataset: dataset.root, datasetFingerprint: dataset.fingerprint, protocol: settings.protocol, quick: settings.quick,

@@ -9,7 +9,7 @@ import { ResultStore } from '../../store/store.js';
 import { DEFAULT_SEED } from '../../eval/run.js';
 import { runTransfer, type TransferModel } from '../../eval/transfer.js';
 import { parseEpsilon } from '../../noise/adversarial/threat.js';
-import { PROTOCOL_NAMES, findProtocol, transferPlans } from '../../noise/adversarial/protocols.js';
+import { PROTOCOL_NAMES, QUICK_NOTE, findProtocol, transferPlans } from '../../noise/adversarial/protocols.js';
 import { percent, table } from '../format.js';
 import type { LoadedModel } from '../../model/load.js';
 import { loadAttackData } from './attack.js';
@@ -76,7 +76,7 @@ export const transferCommand: Command = {
         process.stdout.write(`${JSON.stringify({ dataset: dataset.root, samples: samples.length, seed, protocol: protocol?.name ?? 'robustart-paper', plans, cleanAccuracy: result.cleanAccuracy, cells: result.cells, runs: result.runs, store: store.path }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`);
         return 0;
       }
-      let out = `transfer on ${samples.length} samples of ${dataset.root}, protocol ${protocol?.name ?? 'robustart-paper'}${protocol?.quick ? ' (QUICK smoke run: not comparable, never ranked)' : ''}, seed ${seed}\n`;
+      let out = `transfer on ${samples.length} samples of ${dataset.root}, protocol ${protocol?.name ?? 'robustart-paper'}${protocol?.quick ? QUICK_NOTE : ''}, seed ${seed}\n`;
       const sourceLabels = sources.map((m) => m.name), targetLabels = targets.map((m) => m.name);
       out += `clean accuracy: ${targetLabels.map((t) => `${t} ${percent(result.cleanAccuracy[t])}`).join(', ')}\n`;
       out += 'AR (%) among each target\'s clean-correct samples; rows: source (crafted on), columns: target (evaluated on)\n';

@@ -6,6 +6,9 @@ import type { AttackPlan } from './conditions.js';
 import { attackEntry, SPEC_BUDGETS, SPEC_SUITE, type AttackOptions } from './registry.js';
 import type { Norm } from './threat.js';
 
+/** Appended wherever a run under a quick protocol is named, so its figures are never taken for comparable ones. */
+export const QUICK_NOTE = ' (QUICK smoke run: not comparable, never ranked)';
+
 export const PROTOCOL_NAMES = ['robustart-paper', 'robustbench', 'quick'] as const;
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
 
