@@ -157,7 +157,7 @@ export async function openForwardSession(prepared: PreparedModel, options: Sessi
 
 /**
  * How a graph the start-up cache keeps is made: built in this process (its encoded bytes), or, where it can be (a
- * forward graph; a backward graph of a named loss head with the cache on), built and optimised by a child process
+ * forward graph; a backward graph of a named loss head), built and optimised by a child process
  * into files (build-apart.ts).
  */
 interface GraphMaker {
