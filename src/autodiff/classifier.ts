@@ -83,7 +83,7 @@ export class AutodiffClassifier implements DifferentiableClassifier {
   private gradientSession(kind: LossKind): Promise<OrtSession> {
     let s = this.gradientSessions.get(kind);
     if (!s) {
-      s = openGradientSession(this.prepared, { loss: kind }, this.options).then((g) => g.session);
+      s = openGradientSession(this.prepared, { loss: kind }, this.options, false).then((g) => g.session);
       this.gradientSessions.set(kind, s);
     }
     return s;

@@ -100,6 +100,39 @@ test('set-up steps in child processes give byte-identical shapes and graphs, and
   }
 });
 
+test("without the cache a backward graph built apart is read from the child's file, kept until its session is disposed", async () => {
+  const apart = { graphCache: false as const, setupProcessAboveBytes: -1 };
+  const saved = process.env.TMPDIR;
+  const scratchRoot = tempDir();
+  const scratch = () => readdirSync(scratchRoot).filter((f) => f.startsWith('robustart-'));
+  try {
+    process.env.TMPDIR = scratchRoot;
+    const session = await createGradientSession(encodeModel(graph().toModel()), { loss: 'ce' }, apart);
+    try {
+      assert.equal(scratch().length, 1, 'the folder of the file the graph is read from');
+      const nodes = session.gradientGraph.graph.nodes;
+      assert.ok(nodes.some((n) => n.domain === 'com.microsoft'), "the graph as ORT optimised it, fused operators and all");
+    } finally {
+      await session.dispose();
+    }
+    assert.deepEqual(scratch(), [], 'removed with the session');
+    const late = await createGradientSession(encodeModel(graph().toModel()), { loss: 'ce' }, apart);
+    await late.dispose();
+    assert.throws(() => late.gradientGraph.graph, /removed with its session; read the gradient graph before disposing/);
+    // A classifier never reads its backward graph: nothing is kept for it.
+    const classifier = await createDifferentiableClassifier(graph(), apart);
+    try {
+      await classifier.lossAndGradient(input, batch, labels, { kind: 'ce' });
+      assert.deepEqual(scratch(), []);
+    } finally {
+      await classifier.dispose();
+    }
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+});
+
 test("a classifier's forward session is cached too, with bit-identical logits", async () => {
   const dir = tempDir();
   const logits = async (graphCache: string | false) => {

@@ -7,7 +7,7 @@ import { Graph } from '../onnx/graph.js';
 import { weightBytes } from '../onnx/shapes.js';
 import { optimizeInChildProcess, setUpApart, type SetupProcessOptions } from '../onnx/setup-process.js';
 import { createSession, optimizeToFile, sessionProviders, tensor, type GraphOptimization, type OrtSession, type SessionOptions } from '../onnx/runtime.js';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGradientGraph, prepareModel, targetExecutionProvider, type GradientGraph, type GradientRequest, type PreparedModel } from './gradient.js';
@@ -42,6 +42,8 @@ export class GradientSession {
     readonly gradientGraph: GradientGraph,
     private readonly session: OrtSession,
     private readonly request: GradientRequest,
+    /** Removes what the session keeps besides ORT's (the file its graph is read from on demand). */
+    private readonly removeKept: () => void = () => {},
   ) {}
 
   async run(feeds: GradientFeeds): Promise<GradientOutputs> {
@@ -60,8 +62,12 @@ export class GradientSession {
   }
 
   /** Frees the ONNX Runtime session (also `await using`). */
-  dispose(): Promise<void> {
-    return this.session.release();
+  async dispose(): Promise<void> {
+    try {
+      await this.session.release();
+    } finally {
+      this.removeKept();
+    }
   }
 
   /** @deprecated the same as dispose(). */
@@ -83,7 +89,7 @@ const NO_MEMORY_PATTERN = { memoryPattern: false } as const;
  * cache keeps the graph as ORT optimised it, so a warm start skips ORT's optimisation too (the same kernels run on
  * the same graph: outputs are identical). Custom loss heads (functions) are always built, in this process.
  */
-export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions & SetupProcessOptions = {}): Promise<{ session: OrtSession; gradientGraph: GradientGraph }> {
+export async function openGradientSession(prepared: PreparedModel, request: GradientRequest, options: SessionOptions & GraphCacheOptions & SetupProcessOptions = {}, keepGraph = true): Promise<{ session: OrtSession; gradientGraph: GradientGraph; removeKept: () => void }> {
   const what = `gradient graph for loss ${typeof request.loss === 'string' ? request.loss : 'custom'}`;
   const executionProvider = request.executionProvider ?? targetExecutionProvider(options);
   const cache = typeof request.loss === 'string' && prepared.modelHash ? graphCacheFor(options) : undefined;
@@ -107,8 +113,9 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
       names = gradientGraphNames(built);
       return encodeModel(built.graph.toModel());
     },
-    // Only with the cache: the GradientGraph's graph is decoded from the cache's entry (without it there is none to read).
-    ...(named && cache && {
+    // The GradientGraph's graph is decoded on demand from the cache's entry, or without the cache from the child's file,
+    // kept until the session is disposed (`keepGraph`): the parent then never holds the backward graph or its bytes.
+    ...(named && {
       apart: async (builtPath: string, optimizedPath: string) => {
         const made = await buildInChildProcess(prepared, named, builtPath, optimizedPath, options, NO_MEMORY_PATTERN, what);
         names = made.names ?? undefined;
@@ -116,15 +123,22 @@ export async function openGradientSession(prepared: PreparedModel, request: Grad
       },
     }),
   };
-  const fromCache = (): Uint8Array => {
-    const stored = cache?.gradientGraph(prepared.modelHash!, key)?.model;
-    if (!stored) throw new RobustartError(`the ${what} is no longer in the start-up cache (${cache?.dir}); build it with buildGradientGraph`);
-    return stored;
+  let kept: KeptGraph | undefined;
+  const stored = (): Uint8Array => {
+    if (kept) {
+      if (!existsSync(kept.file)) throw new RobustartError(`the ${what} was removed with its session; read the gradient graph before disposing the session`);
+      return readFileSync(kept.file);
+    }
+    const entry = cache?.gradientGraph(prepared.modelHash!, key)?.model;
+    if (entry) return entry;
+    throw new RobustartError(cache ? `the ${what} is no longer in the start-up cache (${cache.dir}); build it with buildGradientGraph` : `the ${what} was not kept (its session was opened without it); build it with buildGradientGraph`);
   };
-  const session = await openCachedSession(hit, maker, options, what, NO_MEMORY_PATTERN, cache && ((model, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names: names!, model, optimized })), weightBytes(prepared.graph));
+  const keep = !cache && keepGraph ? (file: KeptGraph) => (kept = file) : undefined;
+  const session = await openCachedSession(hit, maker, options, what, NO_MEMORY_PATTERN, cache && ((model, optimized) => cache.putGradientGraph(prepared.modelHash!, key, { names: names!, model, optimized })), weightBytes(prepared.graph), keep);
   hit = undefined; // its bytes (hundreds of MB for a large model) are ORT's now: JavaScript's copy can go
-  // A graph built in a child process, or read from the cache, is decoded from the cache's entry when first asked for.
-  return { session, gradientGraph: built ?? cachedGradientGraph((names ?? hitNames)!, fromCache) };
+  const removeKept = () => kept && rmSync(kept.scratch, { recursive: true, force: true });
+  // A graph built in a child process, or read from the cache, is decoded from the cache's entry or the kept file when first asked for.
+  return { session, gradientGraph: built ?? cachedGradientGraph((names ?? hitNames)!, stored), removeKept };
 }
 
 /**
@@ -143,13 +157,25 @@ export async function openForwardSession(prepared: PreparedModel, options: Sessi
 
 /**
  * How a graph the start-up cache keeps is made: built in this process (its encoded bytes), or, where it can be (a
- * forward graph; a backward graph of a named loss head with the cache on), built and optimised by a child process
+ * forward graph; a backward graph of a named loss head), built and optimised by a child process
  * into files (build-apart.ts).
  */
 interface GraphMaker {
   here(): Promise<Uint8Array>;
   apart?(built: string, optimized: string): Promise<BuiltApart>;
 }
+
+/** The file a session's graph was opened from, in a scratch folder the session's owner removes (see KeepGraph). */
+interface KeptGraph {
+  readonly file: string;
+  readonly scratch: string;
+}
+
+/**
+ * Without the cache, takes over the temporary scratch folder of a graph a child process built (instead of its removal
+ * after the session opens), so that the graph can be read from its file later.
+ */
+type KeepGraph = (kept: KeptGraph) => void;
 
 /** Stores a built graph in the start-up cache (its bytes, or the path of its file): as ORT optimised it (`optimized`), or as built. */
 type StoreGraph = (model: Uint8Array | string, optimized: boolean) => void;
@@ -160,7 +186,7 @@ type StoreGraph = (model: Uint8Array | string, optimized: boolean) => void;
  * CPU it is stored as ORT optimised it, by optimizeThenOpen. `weights`: bytes of the model's weights (a model above the
  * set-up threshold has its graph optimised in a child process, and built there too where the maker can).
  */
-async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, maker: GraphMaker, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined, weights: number): Promise<OrtSession> {
+async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } | undefined, maker: GraphMaker, options: SessionOptions & GraphCacheOptions & SetupProcessOptions, what: string, plan: GraphOptimization, store: StoreGraph | undefined, weights: number, keep?: KeepGraph): Promise<OrtSession> {
   if (hit) {
     try {
       return await createSession(hit.model, options, what, { ...plan, optimize: !hit.optimized });
@@ -179,10 +205,17 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
     store?.(model, false);
     return createSession(model, options, what, plan);
   }
+  let keeping = false;
+  const opened = (file: string, builtApart: boolean) => {
+    if (keep && builtApart && !store) {
+      keep({ file, scratch });
+      keeping = true;
+    }
+  };
   try {
-    return await optimizeThenOpen(maker, scratch, options, what, plan, store ?? (() => {}), apart);
+    return await optimizeThenOpen(maker, scratch, options, what, plan, store ?? (() => {}), apart, opened);
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (!keeping) rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -223,12 +256,13 @@ function removeOrphanedScratch(): void {
  * and so does the build where the maker can build apart: this process then only opens the file the child wrote.
  * Where ORT cannot write its graph (a full disk), the built graph runs as a session of its own.
  */
-async function optimizeThenOpen(maker: GraphMaker, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph, apart: boolean): Promise<OrtSession> {
+async function optimizeThenOpen(maker: GraphMaker, scratch: string, options: SessionOptions, what: string, plan: GraphOptimization, store: StoreGraph, apart: boolean, opened: (file: string, builtApart: boolean) => void): Promise<OrtSession> {
   mkdirSync(scratch, { recursive: true });
   const builtPath = join(scratch, 'built.onnx');
   const optimizedPath = join(scratch, 'optimized.onnx');
-  const open = async (optimized: boolean) => {
+  const open = async (optimized: boolean, builtApart = false) => {
     const session = await createSession(optimized ? optimizedPath : builtPath, options, what, { ...plan, optimize: !optimized });
+    opened(optimized ? optimizedPath : builtPath, builtApart);
     // The cache copies the file in chunks: the whole graph in JavaScript would stay until V8 collects it, through the first
     // run (measured: ConvNeXt-T's first step peaked 0.1-0.2 GiB higher with such garbage alive).
     store(optimized ? optimizedPath : builtPath, optimized);
@@ -236,7 +270,7 @@ async function optimizeThenOpen(maker: GraphMaker, scratch: string, options: Ses
   };
   if (apart && maker.apart) {
     const made = await maker.apart(builtPath, optimizedPath);
-    if (made.written) return open(made.optimized);
+    if (made.written) return open(made.optimized, true);
   }
   let model: Uint8Array | undefined = await maker.here();
   try {
@@ -300,6 +334,6 @@ export async function prepareForSessions(model: LoadedModel | Uint8Array | Model
 
 export async function createGradientSession(model: LoadedModel | Uint8Array | ModelProto | Graph, request: GradientRequest, options: SessionOptions & GraphCacheOptions & SetupProcessOptions & { inputName?: string; logitsName?: string } = {}): Promise<GradientSession> {
   const prepared = await prepareForSessions(model, options);
-  const { session, gradientGraph } = await openGradientSession(prepared, request, options);
-  return new GradientSession(prepared, gradientGraph, session, request);
+  const { session, gradientGraph, removeKept } = await openGradientSession(prepared, request, options);
+  return new GradientSession(prepared, gradientGraph, session, request, removeKept);
 }
