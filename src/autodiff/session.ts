@@ -207,7 +207,7 @@ async function openCachedSession(hit: { model: Uint8Array; optimized: boolean } 
   }
   let keeping = false;
   const opened = (file: string, builtApart: boolean) => {
-    if (keep && builtApart && !store) {
+    if (keep && builtApart) {
       keep({ file, scratch });
       keeping = true;
     }

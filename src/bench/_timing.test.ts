@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { RobustartError } from '../errors.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { flag, given, option } from './_timing.js';
+import { flag, given, list, option } from './_timing.js';
 
 test('a bench flag gives its number, its default when absent, and a one-line error naming it when not a number', () => {
   assert.equal(flag(['--batch', '8'], 'batch', 32), 8);
@@ -25,6 +25,13 @@ test('a bench flag reads --name=value as --name value (node parseArgs takes both
   assert.throws(() => flag(['--batch=eight'], 'batch', 32), (err: unknown) => err instanceof RobustartError && err.message === '--batch eight is not a number; pass one, e.g. --batch 32');
   assert.throws(() => flag(['--batch='], 'batch', 32), RobustartError);
   assert.deepEqual(['--workers', '--workers=2', '--workers-max=2', '--worker'].map((a) => given([a], 'workers')), [true, true, false, false]);
+});
+
+test('a bench list flag splits at commas in either form, and gives its fallback when absent or empty', () => {
+  assert.deepEqual(list(['--models', 'a,b'], 'models', ['x']), ['a', 'b']);
+  assert.deepEqual(list(['--models=a'], 'models', ['x']), ['a']);
+  assert.deepEqual(list(['--models='], 'models', ['x']), ['x']);
+  assert.deepEqual(list([], 'models', ['x', 'y']), ['x', 'y']);
 });
 
 test('bench input errors are one line with exit 2: a flag node refuses, --layers naming no layer, a missing model file', () => {

@@ -51,3 +51,9 @@ export function flag(args: readonly string[], name: string, fallback: number): n
 export function option(args: readonly string[], name: string, fallback: string): string {
   return valueOf(args, name) ?? fallback;
 }
+
+/** The comma-separated values of `--name` in `args`, or `fallback` when the flag or its value is missing or empty. */
+export function list(args: readonly string[], name: string, fallback: string[]): string[] {
+  const text = option(args, name, '');
+  return text ? text.split(',') : fallback;
+}

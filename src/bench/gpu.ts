@@ -11,7 +11,7 @@ import { indexStreams } from '../noise/adversarial/attack.js';
 import type { Graph } from '../onnx/graph.js';
 import { Rng } from '../util/rng.js';
 import { RobustartError } from '../errors.js';
-import { flag, option, peakRssMiB } from './_timing.js';
+import { flag, list, peakRssMiB } from './_timing.js';
 
 const MODELS: Record<string, () => Graph> = {
   resnet50: () => buildResNet({ inputSize: [3, 224, 224], numClasses: 1000, block: 'bottleneck', layers: [3, 4, 6, 3], width: 64, seed: 0 }),
@@ -59,13 +59,9 @@ export async function run(args: string[]): Promise<void> {
   const batch = flag(args, 'batch', 2);
   const steps = flag(args, 'steps', 10);
   const repeats = flag(args, 'repeats', 2);
-  const list = (name: string, fallback: string[]) => {
-    const text = option(args, name, '');
-    return text ? text.split(',') : fallback;
-  };
-  const models = list('models', Object.keys(MODELS));
+  const models = list(args, 'models', Object.keys(MODELS));
   for (const m of models) if (!MODELS[m]) throw new RobustartError(`unknown model '${m}'; available: ${Object.keys(MODELS).join(', ')}`);
-  const providers = list('providers', ['cpu', 'webgpu']);
+  const providers = list(args, 'providers', ['cpu', 'webgpu']);
   console.log(`gpu bench: batch ${batch}, 224x224, random weights, best of ${repeats} after one warm-up (PGD-${steps}: one timed run after one warm-up)`);
   console.log(`${'model'.padEnd(9)} ${'provider'.padEnd(8)} ${'fwd img/s'.padStart(10)} ${'fwd+grad img/s'.padStart(15)} ${`PGD-${steps} img/s`.padStart(13)}  vs CPU (fwd, grad, PGD)`);
   for (const name of models) {

@@ -9,7 +9,7 @@ import { buildSmallCnn } from '../model/builders/cnn.js';
 import { trainClassifier, type TrainingData } from '../train/trainer.js';
 import type { Graph } from '../onnx/graph.js';
 import { Rng } from '../util/rng.js';
-import { flag, option } from './_timing.js';
+import { flag, list } from './_timing.js';
 
 function syntheticImages(count: number): TrainingData {
   const rng = new Rng(7);
@@ -27,8 +27,7 @@ export async function run(args: string[]): Promise<void> {
   const images = flag(args, 'images', 256);
   const batch = flag(args, 'batch', 64);
   const threads = flag(args, 'threads', 2);
-  const presets = option(args, 'presets', '');
-  const names = presets ? presets.split(',') : presetEntries().filter((e) => e.preset.small).map((e) => e.name);
+  const names = list(args, 'presets', presetEntries().filter((e) => e.preset.small).map((e) => e.name));
   const data = syntheticImages(images);
   console.log(`zoo-train bench: ${images} images of 3×32×32 per epoch, batch ${batch}, ${threads} threads, onnxruntime CPU`);
   const baseline = await throughput(buildSmallCnn({ inputSize: [3, 32, 32], numClasses: 10, widths: [16, 32, 64], hidden: 128, seed: 0 }), data, batch, threads);
