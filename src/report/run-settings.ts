@@ -3,6 +3,7 @@
 // as the run recorded them. Shared by the CLI's run output, `results show` and the HTML run report, so a cited
 // number always comes with what produced it.
 import type { RunEntry } from '../store/store.js';
+import type { AttackPlan } from '../noise/adversarial/conditions.js';
 import { formatEpsilon } from '../noise/adversarial/masking.js';
 import { QUICK_NOTE } from '../noise/adversarial/protocols.js';
 import type { Norm } from '../noise/adversarial/threat.js';
@@ -39,13 +40,6 @@ function describe(settings: Settings, skip: ReadonlySet<string>): string {
     .join(', ');
 }
 
-interface RecordedPlan {
-  readonly attack: string;
-  readonly norm: Norm;
-  readonly epsilons: readonly number[];
-  readonly options?: Settings;
-}
-
 function protocolLine(options: Settings): SettingLine {
   const subset = options.subset as { kind: string; count: number; seed?: number; file?: string } | null | undefined;
   const name = typeof options.protocol === 'string' ? options.protocol : 'none (the attacks and budgets given)';
@@ -71,9 +65,9 @@ export function runSettings(run: RunEntry): SettingLine[] {
   for (const [condition, settings] of Object.entries(recorded)) lines.push({ label: condition, text: conditionSettingsText(settings) });
   // Runs stored before conditions recorded their settings: the plans, with the options they set explicitly.
   if (Object.keys(recorded).length === 0 && Array.isArray(options.plans)) {
-    for (const plan of options.plans as RecordedPlan[]) {
+    for (const plan of options.plans as readonly AttackPlan[]) {
       const budgets = plan.epsilons.map((e) => formatEpsilon(e, plan.norm)).join(', ') || 'no budget';
-      const explicit = plan.options ? describe(plan.options, NAMED_KEYS) : '';
+      const explicit = plan.options ? describe(plan.options as Settings, NAMED_KEYS) : '';
       lines.push({ label: `${plan.attack} ${plan.norm}`, text: `ε ${budgets}; ${explicit ? `${explicit}, other settings` : 'settings'} the attack's defaults` });
     }
   }
