@@ -4,7 +4,7 @@
 // with its branches taken as lane selects, so every draw is bit-identical to Rng.fillNormal's JavaScript formula. It is
 // written for q in (0, 1) as the polar method makes it (never zero, subnormal, infinite or NaN).
 // The module is emitted here (a few hundred bytes); its memory holds one block of pairs and its draws.
-import { F64, I32, V128, get, i32Const, op, set, wasmFunction, wasmModule, whileBelow, type WasmFunction } from './wasm.js';
+import { F64, I32, V128, binary, get, i32Const, op, set, wasmFunction, wasmModule, whileBelow, type WasmFunction } from './wasm.js';
 
 /** Pairs per block: the caller fills U, V and Q for up to this many pairs, then calls transform. */
 export const POLAR_BLOCK = 512;
@@ -35,10 +35,9 @@ function polarKernel(logOnly: boolean): WasmFunction {
   const [offset, end] = [3, 4];
   const [q, hx, hxm, i, k, f, dk, s, z, w, r, hfsq, rare, positive, m] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
   const load = (base: number) => [...i32Const(base), ...get(offset), ...op['i32.add'], ...op['v128.load'], 4, 0];
-  const bin = (instruction: readonly number[], a: number[], b: number[]) => [...a, ...b, ...instruction];
-  const mul = (a: number[], b: number[]) => bin(op['f64x2.mul'], a, b);
-  const add = (a: number[], b: number[]) => bin(op['f64x2.add'], a, b);
-  const sub = (a: number[], b: number[]) => bin(op['f64x2.sub'], a, b);
+  const mul = binary(op['f64x2.mul']);
+  const add = binary(op['f64x2.add']);
+  const sub = binary(op['f64x2.sub']);
   const shiftRight = (a: number[], bits: number) => [...a, ...i32Const(bits), ...op['i64x2.shr_u']];
   const dkTimes = (c: number) => mul(get(dk), f64s(c));
   // Low 32 bits of each 64-bit lane into lanes 0 and 1, for f64x2.convert_low_i32x4_s.
@@ -52,17 +51,17 @@ function polarKernel(logOnly: boolean): WasmFunction {
     ...load(Q_AT), ...set(q),
     // hx: the high word of q; hxm = hx & 0xfffff; i = (hxm + 0x95f64) & 0x100000; k = (hx >> 20) - 1023 + (i >> 20).
     ...shiftRight(get(q), 32), ...set(hx),
-    ...bin(op['v128.and'], get(hx), i64s(0xfffff)), ...set(hxm),
-    ...bin(op['v128.and'], bin(op['i64x2.add'], get(hxm), i64s(0x95f64)), i64s(0x100000)), ...set(i),
-    ...bin(op['i64x2.add'], bin(op['i64x2.sub'], shiftRight(get(hx), 20), i64s(1023)), shiftRight(get(i), 20)), ...set(k),
+    ...binary(op['v128.and'])(get(hx), i64s(0xfffff)), ...set(hxm),
+    ...binary(op['v128.and'])(binary(op['i64x2.add'])(get(hxm), i64s(0x95f64)), i64s(0x100000)), ...set(i),
+    ...binary(op['i64x2.add'])(binary(op['i64x2.sub'])(shiftRight(get(hx), 20), i64s(1023)), shiftRight(get(i), 20)), ...set(k),
     ...get(k), ...get(k), ...op['i8x16.shuffle'], ...LOW_WORDS, ...op['f64x2.convert_low_i32x4_s'], ...set(dk),
     // f = x - 1, x being q with the high word hxm | (i ^ 0x3ff00000) (q or q / 2 scaled into [sqrt(2)/2, sqrt(2))).
-    ...sub(bin(op['v128.or'], bin(op['v128.and'], get(q), i64s(0xffffffff)), [...bin(op['v128.or'], get(hxm), bin(op['v128.xor'], get(i), i64s(0x3ff00000))), ...i32Const(32), ...op['i64x2.shl']]), f64s(1)), ...set(f),
+    ...sub(binary(op['v128.or'])(binary(op['v128.and'])(get(q), i64s(0xffffffff)), [...binary(op['v128.or'])(get(hxm), binary(op['v128.xor'])(get(i), i64s(0x3ff00000))), ...i32Const(32), ...op['i64x2.shl']]), f64s(1)), ...set(f),
     // |f| < 2^-20: (0x000fffff & (2 + hxm)) < 3.
-    ...bin(op['i64x2.lt_s'], bin(op['v128.and'], bin(op['i64x2.add'], get(hxm), i64s(2)), i64s(0xfffff)), i64s(3)), ...set(rare),
+    ...binary(op['i64x2.lt_s'])(binary(op['v128.and'])(binary(op['i64x2.add'])(get(hxm), i64s(2)), i64s(0xfffff)), i64s(3)), ...set(rare),
     // ((hxm - 0x6147a) | (0x6b851 - hxm)) > 0.
-    ...bin(op['i64x2.gt_s'], bin(op['v128.or'], bin(op['i64x2.sub'], get(hxm), i64s(0x6147a)), bin(op['i64x2.sub'], i64s(0x6b851), get(hxm))), i64s(0)), ...set(positive),
-    ...bin(op['f64x2.div'], get(f), add(f64s(2), get(f))), ...set(s),
+    ...binary(op['i64x2.gt_s'])(binary(op['v128.or'])(binary(op['i64x2.sub'])(get(hxm), i64s(0x6147a)), binary(op['i64x2.sub'])(i64s(0x6b851), get(hxm))), i64s(0)), ...set(positive),
+    ...binary(op['f64x2.div'])(get(f), add(f64s(2), get(f))), ...set(s),
     ...mul(get(s), get(s)), ...set(z),
     ...mul(get(z), get(z)), ...set(w),
     // R = t2 + t1, t1 = w (Lg2 + w (Lg4 + w Lg6)), t2 = z (Lg1 + w (Lg3 + w (Lg5 + w Lg7))).

@@ -137,6 +137,9 @@ export const i32Const = (n: number): number[] => [...op['i32.const'], ...sleb(n)
 export const f32Const = (x: number): number[] => [...op['f32.const'], ...new Uint8Array(Float32Array.of(x).buffer)];
 export const f64Const = (x: number): number[] => [...op['f64.const'], ...new Uint8Array(Float64Array.of(x).buffer)];
 
+/** A binary instruction applied to two operand expressions: both operands, then the instruction. */
+export const binary = (instruction: readonly number[]) => (a: readonly number[], b: readonly number[]): number[] => [...a, ...b, ...instruction];
+
 /**
  * `body` repeated while the i32 local `counter`, advanced by `step` after each pass, stays below the i32 local
  * `limit` (unsigned); nothing when `limit` is 0. The kernels' loop over a line: block; br_if limit == 0; loop;

@@ -6,7 +6,7 @@
 // shuffle transposes between the passes. Every operation is libjpeg-turbo's int32 arithmetic (wrapping add, sub,
 // mul; arithmetic shifts), so the samples are bit-identical to the JavaScript they replaced and to sharp's
 // round trip (jpeg.test.ts).
-import { I32, V128, f64Const, get, i32Const, op, set, tee, uleb, wasmFunction, whileBelow, type WasmFunction } from '../../util/wasm.js';
+import { I32, V128, binary, f64Const, get, i32Const, op, set, tee, uleb, wasmFunction, whileBelow, type WasmFunction } from '../../util/wasm.js';
 
 // jfdctint.c / jidctint.c fixed-point constants (CONST_BITS 13, PASS1_BITS 2), FIX(x) = round(x * 2^13);
 // jpeg.test.ts pins them through sharp's round trip.
@@ -54,7 +54,6 @@ class Emitter {
   }
 }
 
-const binary = (instruction: readonly number[]) => (a: Expr, b: Expr): Expr => [...a, ...b, ...instruction];
 const add = binary(op['i32x4.add']);
 const sub = binary(op['i32x4.sub']);
 const mul = binary(op['i32x4.mul']);
