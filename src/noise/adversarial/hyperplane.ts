@@ -3,7 +3,7 @@
 // L1: fill the coordinates with the largest |w_i| first (a fractional knapsack). When no δ in the box reaches the plane,
 // the box point that gets closest is returned.
 import type { Norm } from './threat.js';
-import { scratch } from '../natural/scratch.js';
+import { scratch } from '../../util/scratch.js';
 
 /** Bisection steps for t (L∞) and λ (L2), after doubling the upper bound at most this often. */
 const BISECTION_STEPS = 50;

@@ -4,7 +4,7 @@ import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { clippedZoomMean, gaussianBlur as blurGaussian } from './filters.js';
 import { motionBlur as blurMotion } from './motion.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../../util/scratch.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
 /** (sigma, max_delta, iterations). */

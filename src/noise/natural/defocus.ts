@@ -7,7 +7,7 @@
 // where the kernel's own border reflection differs from the full convolution G*disk are added back directly.
 import type { FloatImage } from '../../data/image.js';
 import { borderIndex, convolveColumns, convolveRows } from './filters.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../../util/scratch.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 import { diff64Add, heap } from './wasm-kernels.js';
 

@@ -11,7 +11,7 @@ import type { FloatImage } from '../../data/image.js';
 import { roundHalfEven } from '../../data/resize/common.js';
 import type { Rng } from '../../util/rng.js';
 import { borderIndex, gaussianBlur } from './filters.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../../util/scratch.js';
 import { atSeverity, sameSize, type CorruptionOptions, type Severity } from './types.js';
 
 /** imagecorruptions' size-relative elastic transform: alpha per severity; sigma = 0.01 * size, max displacement 0.005 * size. */

@@ -13,7 +13,7 @@
 // against sharp's round trip bit for bit, which also pins the tables and constants here and in jpeg-kernel.ts
 // (the colour conversions and the per-block work, as WebAssembly SIMD kernels).
 import type { FloatImage } from '../../data/image.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../../util/scratch.js';
 import { heap, rgbToYccOnHeap, roundTripBlocksOnHeap, upsampleRowOnHeap, yccToRgbOnHeap } from './wasm-kernels.js';
 
 /** Annex K luminance and chrominance tables (jcparam.c std_luminance_quant_tbl / std_chrominance_quant_tbl). */

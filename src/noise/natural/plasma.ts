@@ -3,7 +3,7 @@
 // each level fills square centres then diamond points with the mean of their 4 neighbours plus
 // wibble * U(-wibble, wibble), wibble starting at 100 and divided by `wibbleDecay` per level; normalised to [0,1].
 import type { Rng } from '../../util/rng.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../../util/scratch.js';
 
 export function nextPowerOfTwo(n: number): number {
   let p = 1;

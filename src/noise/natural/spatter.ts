@@ -5,7 +5,7 @@ import type { FloatImage } from '../../data/image.js';
 import type { Rng } from '../../util/rng.js';
 import { boxBlur, gaussianBlur } from './filters.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../../util/scratch.js';
 import { canny, distanceTransformL2, equalizeHistogram, filter3x3ToByte } from './vision.js';
 
 /** (mean, std, sigma, threshold, intensity, mode 0 = water / 1 = mud). */

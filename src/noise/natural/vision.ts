@@ -2,7 +2,7 @@
 // behaviour: Canny (3x3 Sobel, L1 magnitude, non-maximum suppression, hysteresis), the 5x5 chamfer
 // Euclidean distance transform, histogram equalisation, and a 3x3 filter saturated to bytes.
 import { borderIndex } from './filters.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../../util/scratch.js';
 import { chamferMin, heap } from './wasm-kernels.js';
 
 /** Canny edge map: 255 on edges, 0 elsewhere (cv2.Canny(img, low, high) with aperture 3 and L1 gradient). */

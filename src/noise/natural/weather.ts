@@ -5,7 +5,7 @@ import type { Rng } from '../../util/rng.js';
 import { clippedZoom } from './filters.js';
 import { motionBlur } from './motion.js';
 import { nextPowerOfTwo, plasmaFractal } from './plasma.js';
-import { scratch } from './scratch.js';
+import { scratch } from '../../util/scratch.js';
 import { atSeverity, sameSize, type Severity } from './types.js';
 
 /** (mean, std, zoom, threshold, blur radius, blur sigma, blend). */

@@ -1,8 +1,8 @@
 // Work buffers reused from call to call. A fresh typed array costs a page fault per 4 KiB the first time it is
 // written (about 0.4 ms for one 224x224x3 float image on the bench machine, more than many whole passes), so the
 // intermediates that never leave a function come from here: one buffer per purpose, zeroed like a new array.
-// Only for values that die before the function returns; a corruption runs to completion before the next starts
-// (each worker thread has its own module state).
+// Only for values that die before the function returns; a corruption or a projection runs to completion before the
+// next starts (each worker thread has its own module state).
 
 type TypedArrayOf<T> = T extends Float32ArrayConstructor ? Float32Array<ArrayBuffer> : T extends Int32ArrayConstructor ? Int32Array<ArrayBuffer> : T extends Uint8ArrayConstructor ? Uint8Array<ArrayBuffer> : T extends Float64ArrayConstructor ? Float64Array<ArrayBuffer> : never;
 type Constructor = Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Float64ArrayConstructor;
