@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { op, section, vec, wasmFunction } from '../dist/util/wasm.js';
+import { op, wasmFunction, wasmModule } from '../dist/util/wasm.js';
 
 /** Zeroed immediates that make each instruction decodable: block type, label, local, constant, memarg, lane. */
 function immediates(mnemonic) {
@@ -24,13 +24,7 @@ function immediates(mnemonic) {
 // `end` closes every function body (wasmFunction), so the module decodes only if that entry is right.
 const mnemonics = Object.keys(op).filter((k) => k !== 'end');
 const functions = mnemonics.map((k) => wasmFunction([], [], [...op[k], ...immediates(k)]));
-const bytes = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-  ...section(1, vec(functions.map((f) => f.type))),
-  ...section(3, vec(functions.map((_, i) => [i]))),
-  ...section(5, vec([[0, 1]])),
-  ...section(10, vec(functions.map((f) => f.code))),
-]);
+const bytes = wasmModule(Object.fromEntries(functions.map((f, i) => [`f${i}`, f])));
 const dir = mkdtempSync(join(tmpdir(), 'wasm-opcodes-'));
 let wat;
 try {
